@@ -1,0 +1,7 @@
+"""Lambda entry point of the health function, also the API's $default route (PocketBase-shaped 404s)."""
+
+from functions.health.routes import router
+from shared.http.app import create_app, lambda_handler
+
+app = create_app([router])
+handler = lambda_handler(app)

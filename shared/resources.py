@@ -1,0 +1,237 @@
+"""The one definition of every AWS resource: read by the CDK stack and by the local stack on moto."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+APP_PREFIX = "lambdabase"
+
+# Number of overloaded GSI slots on the records table that serve declared collection indexes.
+INDEX_SLOTS = 5
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """A global secondary index with string keys, projecting all attributes."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """A DynamoDB table with string pk/sk keys."""
+
+    key: str
+    partition_key: str = "pk"
+    sort_key: str = "sk"
+    indexes: tuple[IndexDef, ...] = ()
+    stream: bool = False
+    ttl_attribute: str | None = None
+
+    @property
+    def physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}"
+
+
+@dataclass(frozen=True)
+class BucketDef:
+    key: str
+
+    @property
+    def physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}"
+
+
+@dataclass(frozen=True)
+class QueueDef:
+    """An SQS queue; every queue gets a dead-letter queue after max_receive_count failed receives."""
+
+    key: str
+    visibility_timeout_s: int = 60
+    max_receive_count: int = 5
+    dlq_retention_days: int = 14
+
+    @property
+    def physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}"
+
+    @property
+    def dlq_physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}-dlq"
+
+
+@dataclass(frozen=True)
+class BusDef:
+    key: str
+
+    @property
+    def physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}"
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """An EventBridge rule on a bus that forwards matching events to a queue."""
+
+    key: str
+    bus: str
+    event_pattern: dict[str, object]
+    target_queue: str
+
+    @property
+    def physical_name(self) -> str:
+        return f"{APP_PREFIX}-{self.key}"
+
+
+Access = Literal["read", "write", "readwrite"]
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What a function may do to one resource; the CDK stack turns these into least-privilege grants."""
+
+    kind: Literal["table", "table_stream", "bucket", "queue_send", "queue_consume", "bus_put", "ws_manage",
+                  "mail_send", "secret_read"]
+    resource: str = ""
+    access: Access = "readwrite"
+
+
+@dataclass(frozen=True)
+class RouteDef:
+    """An API Gateway HTTP API route. `{proxy+}` is greedy, as on API Gateway."""
+
+    method: str
+    path: str
+    function: str
+
+
+@dataclass(frozen=True)
+class EventSourceDef:
+    """A Lambda event source mapping: a table stream or a queue feeding a consumer function."""
+
+    function: str
+    kind: Literal["table_stream", "queue"]
+    source: str
+    batch_size: int = 100
+    max_batching_window_s: int = 1
+    # Powertools batch processing reports partial failures, so only failed records are retried.
+    report_batch_item_failures: bool = True
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    """A Lambda function: its handler module under functions/, its trigger kind and its grants."""
+
+    name: str
+    kind: Literal["http", "websocket", "stream", "queue"]
+    permissions: tuple[Permission, ...] = ()
+    memory_mb: int = 512
+    timeout_s: int = 29
+    description: str = ""
+
+    @property
+    def module(self) -> str:
+        return f"functions.{self.name}.handler"
+
+    @property
+    def handler(self) -> str:
+        return f"{self.module}.handler"
+
+
+RECORDS_TABLE = TableDef(
+    key="records",
+    indexes=tuple(IndexDef(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for i in range(1, INDEX_SLOTS + 1)),
+    stream=True,
+)
+SYSTEM_TABLE = TableDef(
+    key="system",
+    indexes=(IndexDef("gsi1", "gsi1pk", "gsi1sk"),),
+    ttl_attribute="ttl",
+)
+TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE)
+
+FILES_BUCKET = BucketDef("files")
+BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
+
+EVENTS_QUEUE = QueueDef("events")
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE,)
+
+EVENT_BUS = BusDef("events")
+BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
+
+RECORD_EVENT_SOURCE = "lambdabase.records"
+RULES: tuple[RuleDef, ...] = (
+    RuleDef(
+        key="record-events",
+        bus=EVENT_BUS.key,
+        event_pattern={"source": [RECORD_EVENT_SOURCE]},
+        target_queue=EVENTS_QUEUE.key,
+    ),
+)
+
+_records_rw = Permission("table", RECORDS_TABLE.key, "readwrite")
+_records_r = Permission("table", RECORDS_TABLE.key, "read")
+_system_rw = Permission("table", SYSTEM_TABLE.key, "readwrite")
+_system_r = Permission("table", SYSTEM_TABLE.key, "read")
+_secret = Permission("secret_read", "auth")
+
+FUNCTIONS: tuple[FunctionDef, ...] = (
+    FunctionDef("health", "http", description="Health check"),
+    FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
+    FunctionDef(
+        "changes",
+        "stream",
+        (Permission("table_stream", RECORDS_TABLE.key), _records_rw, Permission("bus_put", EVENT_BUS.key)),
+        timeout_s=60,
+        description="Record change stream consumer: counters and event fan-out",
+    ),
+    FunctionDef(
+        "deliveries",
+        "queue",
+        (Permission("queue_consume", EVENTS_QUEUE.key), _system_r),
+        timeout_s=EVENTS_QUEUE.visibility_timeout_s // 2,
+        description="Consumer of record events from EventBridge via SQS",
+    ),
+)
+
+EVENT_SOURCES: tuple[EventSourceDef, ...] = (
+    EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
+    EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
+)
+
+ROUTES: tuple[RouteDef, ...] = (
+    RouteDef("GET", "/api/health", "health"),
+    RouteDef("HEAD", "/api/health", "health"),
+    # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
+    RouteDef("ANY", "$default", "health"),
+)
+
+WEBSOCKET_FUNCTION = "realtime"
+WEBSOCKET_STAGE = "ws"
+
+
+def function(name: str) -> FunctionDef:
+    """Return the function definition with this name."""
+    for fn in FUNCTIONS:
+        if fn.name == name:
+            return fn
+    raise KeyError(name)
+
+
+def table(key: str) -> TableDef:
+    """Return the table definition with this key."""
+    for t in TABLES:
+        if t.key == key:
+            return t
+    raise KeyError(key)
+
+
+def queue(key: str) -> QueueDef:
+    """Return the queue definition with this key."""
+    for q in QUEUES:
+        if q.key == key:
+            return q
+    raise KeyError(key)

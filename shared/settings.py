@@ -1,0 +1,74 @@
+"""Settings as small pydantic mixins, composed per function and validated once per cold start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TypeVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import resources
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
+
+
+class Observability(_Base):
+    service_name: str = Field("lambdabase", validation_alias="POWERTOOLS_SERVICE_NAME")
+    log_level: str = Field("INFO", validation_alias="POWERTOOLS_LOG_LEVEL")
+
+
+class Tables(_Base):
+    """Physical table names; CDK passes them as LB_<KEY>_TABLE, the local stack uses the defaults."""
+
+    records_table: str = resources.RECORDS_TABLE.physical_name
+    system_table: str = resources.SYSTEM_TABLE.physical_name
+
+
+class Storage(_Base):
+    files_bucket: str = resources.FILES_BUCKET.physical_name
+
+
+class Events(_Base):
+    events_bus: str = resources.EVENT_BUS.physical_name
+
+
+class Realtime(_Base):
+    # On AWS the endpoint is derived from the WebSocket event; the local stack sets it to its own gateway.
+    ws_management_endpoint: str | None = None
+
+
+class Debug(_Base):
+    debug_query: bool = False
+
+
+class HealthSettings(Observability):
+    pass
+
+
+class RealtimeSettings(Observability, Tables, Realtime):
+    pass
+
+
+class ChangesSettings(Observability, Tables, Events):
+    pass
+
+
+class DeliveriesSettings(Observability, Tables):
+    pass
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+@lru_cache(maxsize=None)
+def load(cls: type[S]) -> S:
+    """Validate and cache one settings class; called from handlers, never at import time of logic."""
+    return cls()
+
+
+def env_name(kind: str, key: str) -> str:
+    """Environment variable through which CDK hands a function a resource's physical name."""
+    return f"LB_{key.upper()}_{kind.upper()}"
