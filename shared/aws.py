@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -11,7 +11,7 @@ from botocore.config import Config
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str, endpoint_url: str | None = None) -> Any:
     """Return a cached boto3 client; AWS_ENDPOINT_URL points every client at moto on the local stack."""
-    return boto3.session.Session().client(service, config=_CONFIG, endpoint_url=endpoint_url)
+    return boto3.session.Session().client(service, config=_CONFIG, endpoint_url=endpoint_url)  # type: ignore[call-overload]

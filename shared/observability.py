@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 logger = Logger(service="lambdabase")
 tracer = Tracer(service="lambdabase")
 metrics = Metrics(namespace="Lambdabase", service="lambdabase")
+
+# A request that records no business metric is normal, not a warning.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 __all__ = ["MetricUnit", "instrument", "logger", "metrics", "tracer"]
 

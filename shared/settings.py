@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TypeVar
 
 from pydantic import Field
@@ -63,7 +63,7 @@ class DeliveriesSettings(Observability, Tables):
 S = TypeVar("S", bound=BaseSettings)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(cls: type[S]) -> S:
     """Validate and cache one settings class; called from handlers, never at import time of logic."""
     return cls()

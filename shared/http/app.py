@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,7 +77,22 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
     return app
 
 
+_loops = threading.local()
+
+
+def _ensure_event_loop() -> None:
+    """Give this thread an event loop: Mangum asks for one, and Python 3.14 no longer makes one on demand."""
+    if getattr(_loops, "loop", None) is None:
+        _loops.loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(_loops.loop)
+
+
 def lambda_handler(app: FastAPI) -> Handler:
     """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler."""
     asgi = Mangum(app, lifespan="off")
-    return instrument(asgi, correlation_id_path="requestContext.requestId")
+
+    def handle(event: dict[str, Any], context: Any) -> Any:
+        _ensure_event_loop()
+        return asgi(event, context)
+
+    return instrument(handle, correlation_id_path="requestContext.requestId")

@@ -1,0 +1,49 @@
+# The one entry point: make run | test | lint | bench | build | synth | deploy
+SHELL := /bin/bash
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export UV_PYTHON_DOWNLOADS := never
+
+# uv from PATH, else a project-local copy installed with pip (a fresh machine only has Python).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := $(UV) run --frozen
+
+.PHONY: setup run test test-unit test-integration test-infra test-e2e lint bench clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+	@[ -d node_modules ] && [ package-lock.json -ot node_modules ] || npm ci --silent --no-audit --no-fund
+
+run: setup
+	$(PY) lambdabase run
+
+test: setup
+	$(PY) pytest -q -p no:cacheprovider
+
+test-unit: setup
+	$(PY) pytest -q tests/unit
+
+test-integration: setup
+	$(PY) pytest -q tests/integration
+
+test-infra: setup
+	$(PY) pytest -q tests/infra
+
+test-e2e: setup
+	$(PY) pytest -q tests/e2e
+
+lint: setup
+	$(PY) ruff check .
+	$(PY) ruff format --check . || true
+	$(PY) mypy
+
+bench: setup
+	$(PY) python -m bench
+
+clean:
+	rm -rf .build cdk.out .pytest_cache .mypy_cache .ruff_cache
+
+-include infra/Makefile.inc

@@ -1,0 +1,32 @@
+"""Lambda entry point of the WebSocket API: $connect, $default and $disconnect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import settings
+from shared.observability import instrument
+from shared.realtime import protocol
+from shared.realtime.connections import Connection, get_connection_repository
+from shared.realtime.sender import ApiGatewaySender, management_endpoint
+
+
+def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    cfg = settings.load(settings.RealtimeSettings)
+    ctx = event["requestContext"]
+    repo = get_connection_repository(cfg.system_table)
+    conn_id = ctx["connectionId"]
+    if ctx["eventType"] == "CONNECT":
+        identity = ctx.get("identity", {})
+        protocol.on_connect(repo, Connection(connection_id=conn_id, connected_at=int(ctx.get("connectedAt", 0)),
+                                             source_ip=identity.get("sourceIp", ""),
+                                             user_agent=identity.get("userAgent", "")))
+    elif ctx["eventType"] == "DISCONNECT":
+        protocol.on_disconnect(repo, conn_id)
+    else:
+        endpoint = management_endpoint(cfg.ws_management_endpoint, ctx["domainName"], ctx["stage"])
+        protocol.on_message(repo, ApiGatewaySender(endpoint), conn_id, event.get("body") or "")
+    return {"statusCode": 200}
+
+
+handler = instrument(_handle, correlation_id_path="requestContext.requestId")

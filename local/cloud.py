@@ -1,0 +1,146 @@
+"""moto in-process on loopback, and the resources of shared/resources.py created on it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from moto.server import ThreadedMotoServer
+
+from shared import resources
+from shared.aws import client
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class MotoCloud:
+    """A running moto server; every boto3 client in this process talks to it through AWS_ENDPOINT_URL."""
+
+    server: ThreadedMotoServer
+    endpoint: str
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def reset(self) -> None:
+        """Forget every resource: moto keeps its state per process, not per server."""
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
+
+
+def start_moto(host: str = "127.0.0.1") -> MotoCloud:
+    """Start moto on a free loopback port and point this process's AWS SDK at it."""
+    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+    server.start()
+    bound_host, port = server.get_host_and_port()
+    endpoint = f"http://{bound_host}:{port}"
+    os.environ.update({
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    })
+    client.cache_clear()
+    return MotoCloud(server, endpoint)
+
+
+def _exists(exc: Exception, *codes: str) -> bool:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code") in codes
+
+
+def create_table(defn: resources.TableDef) -> None:
+    """Create one table (keys, GSIs, stream, TTL) exactly as the CDK stack declares it."""
+    ddb = client("dynamodb")
+    attrs = {defn.partition_key, defn.sort_key}
+    for idx in defn.indexes:
+        attrs |= {idx.partition_key, idx.sort_key}
+    kwargs: dict[str, Any] = {
+        "TableName": defn.physical_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attrs)],
+        "KeySchema": [
+            {"AttributeName": defn.partition_key, "KeyType": "HASH"},
+            {"AttributeName": defn.sort_key, "KeyType": "RANGE"},
+        ],
+    }
+    if defn.indexes:
+        kwargs["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": idx.name,
+                "KeySchema": [
+                    {"AttributeName": idx.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": idx.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for idx in defn.indexes
+        ]
+    if defn.stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    try:
+        ddb.create_table(**kwargs)
+    except Exception as exc:
+        if not _exists(exc, "ResourceInUseException"):
+            raise
+        return
+    if defn.ttl_attribute:
+        ddb.update_time_to_live(
+            TableName=defn.physical_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": defn.ttl_attribute},
+        )
+
+
+def queue_url(name: str) -> str:
+    return str(client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+
+
+def create_queue(defn: resources.QueueDef) -> None:
+    """Create a queue and its dead-letter queue with the declared redrive policy."""
+    sqs = client("sqs")
+    sqs.create_queue(QueueName=defn.dlq_physical_name,
+                     Attributes={"MessageRetentionPeriod": str(defn.dlq_retention_days * 86400)})
+    redrive = {"deadLetterTargetArn": queue_arn(defn.dlq_physical_name),
+               "maxReceiveCount": str(defn.max_receive_count)}
+    sqs.create_queue(QueueName=defn.physical_name, Attributes={
+        "VisibilityTimeout": str(defn.visibility_timeout_s),
+        "RedrivePolicy": json.dumps(redrive),
+    })
+
+
+def create_bus_and_rules() -> None:
+    events = client("events")
+    for bus in resources.BUSES:
+        try:
+            events.create_event_bus(Name=bus.physical_name)
+        except Exception as exc:
+            if not _exists(exc, "ResourceAlreadyExistsException"):
+                raise
+    for rule in resources.RULES:
+        bus_name = next(b.physical_name for b in resources.BUSES if b.key == rule.bus)
+        events.put_rule(Name=rule.physical_name, EventBusName=bus_name,
+                        EventPattern=json.dumps(rule.event_pattern), State="ENABLED")
+        target = resources.queue(rule.target_queue)
+        events.put_targets(Rule=rule.physical_name, EventBusName=bus_name,
+                           Targets=[{"Id": target.key, "Arn": queue_arn(target.physical_name)}])
+
+
+def provision() -> None:
+    """Create every declared resource on moto; safe to call again."""
+    for table in resources.TABLES:
+        create_table(table)
+    s3 = client("s3")
+    for bucket in resources.BUCKETS:
+        s3.create_bucket(Bucket=bucket.physical_name)
+    for q in resources.QUEUES:
+        create_queue(q)
+    create_bus_and_rules()

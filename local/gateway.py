@@ -1,0 +1,163 @@
+"""The local API Gateway: HTTP API v2 events, WebSocket events and the @connections management API."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from local import routing
+from local.events import http_event, websocket_event
+from local.invoke import invoke
+from shared import resources
+
+MANAGEMENT_PREFIX = "/_aws/ws"
+
+
+@dataclass
+class Connection:
+    socket: WebSocket
+    connected_at: int
+    source_ip: str
+    user_agent: str
+    last_active_at: int
+
+
+class ConnectionRegistry:
+    """Open WebSocket connections by API Gateway-style connection id."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, Connection] = {}
+
+    def new_id(self) -> str:
+        return base64.b64encode(secrets.token_bytes(10)).decode()
+
+
+def _client_ip(scope_client: Any) -> str:
+    return scope_client.host if scope_client else "127.0.0.1"
+
+
+def _not_found() -> JSONResponse:
+    return JSONResponse({"status": 404, "message": "The requested resource wasn't found.", "data": {}}, 404)
+
+
+def _to_response(result: Any) -> Response:
+    if not isinstance(result, dict) or "statusCode" not in result:
+        # API Gateway's payload v2 inference: a bare value is a 200 JSON body.
+        return JSONResponse(result)
+    body = result.get("body") or ""
+    content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    response = Response(content=content, status_code=int(result["statusCode"]))
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.append(name, str(value))
+    for cookie in result.get("cookies") or []:
+        response.headers.append("set-cookie", cookie)
+    return response
+
+
+def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]] | None = None,
+                   registry: ConnectionRegistry | None = None) -> Starlette:
+    """Build the ASGI app that stands in for API Gateway's HTTP and WebSocket APIs."""
+    conns = registry or ConnectionRegistry()
+
+    async def http_endpoint(request: Request) -> Response:
+        match = routing.match(request.method, request.url.path)
+        if match is None:
+            return _not_found()
+        event = http_event(
+            method=request.method, path=request.url.path, raw_query=request.url.query,
+            headers=list(request.headers.items()), body=await request.body(), route_key=match.route_key,
+            path_params=match.path_params, source_ip=_client_ip(request.client),
+            host=request.headers.get("host", "127.0.0.1"),
+        )
+        result = await run_in_threadpool(invoke, match.route.function, event)
+        return _to_response(result)
+
+    async def websocket_endpoint(ws: WebSocket) -> None:
+        conn_id = conns.new_id()
+        headers = {k.lower(): v for k, v in ws.headers.items()}
+        host = headers.get("host", "127.0.0.1")
+        ip = _client_ip(ws.client)
+        now_ms = int(time.time() * 1000)
+        common: dict[str, Any] = {"connection_id": conn_id, "host": host, "stage": resources.WEBSOCKET_STAGE,
+                                  "source_ip": ip, "connected_at": now_ms}
+        result = await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
+            event_type="CONNECT", headers=headers, query=dict(ws.query_params), **common))
+        status = int(result.get("statusCode", 200)) if isinstance(result, dict) else 200
+        if status >= 300:
+            await ws.close(code=1008)
+            return
+        await ws.accept()
+        conns.open[conn_id] = Connection(ws, now_ms, ip, headers.get("user-agent", ""), now_ms)
+        close_code = 1000
+        try:
+            while True:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    close_code = int(message.get("code") or 1000)
+                    break
+                text = message.get("text")
+                if text is None and message.get("bytes") is not None:
+                    text = message["bytes"].decode("utf-8", "replace")
+                conns.open[conn_id].last_active_at = int(time.time() * 1000)
+                await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
+                    event_type="MESSAGE", body=text, **common))
+        except WebSocketDisconnect as exc:
+            close_code = exc.code
+        finally:
+            conns.open.pop(conn_id, None)
+            await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
+                event_type="DISCONNECT", close_code=close_code, **common))
+
+    async def management_endpoint(request: Request) -> Response:
+        conn_id = request.path_params["connection_id"]
+        conn = conns.open.get(conn_id)
+        if conn is None:
+            # API Gateway answers 410 GoneException for a closed connection; moto has no such API.
+            return JSONResponse({"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"})
+        if request.method == "POST":
+            data = await request.body()
+            try:
+                await conn.socket.send_text(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                await conn.socket.send_bytes(data)
+            except Exception:
+                conns.open.pop(conn_id, None)
+                return JSONResponse({"message": "Gone"}, 410, headers={"x-amzn-ErrorType": "GoneException"})
+            return Response(status_code=200)
+        if request.method == "DELETE":
+            conns.open.pop(conn_id, None)
+            with contextlib.suppress(Exception):
+                await conn.socket.close()
+            return Response(status_code=204)
+        return JSONResponse({
+            "ConnectedAt": conn.connected_at / 1000,
+            "Identity": {"SourceIp": conn.source_ip, "UserAgent": conn.user_agent},
+            "LastActiveAt": conn.last_active_at / 1000,
+        })
+
+    routes = [
+        Route(MANAGEMENT_PREFIX + "/@connections/{connection_id:path}", management_endpoint,
+              methods=["GET", "POST", "DELETE"]),
+        WebSocketRoute(f"/{resources.WEBSOCKET_STAGE}", websocket_endpoint),
+        Route("/{path:path}", http_endpoint,
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.connections = conns
+    return app
+

@@ -1,0 +1,104 @@
+"""Persistence of the local stack: tables and buckets snapshotted to the data folder and restored at start."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from shared import resources
+from shared.aws import client
+from shared.observability import logger
+
+_lock = threading.Lock()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def save(data_dir: Path) -> None:
+    """Write every table's items and every bucket's objects under data_dir, replacing the previous snapshot."""
+    with _lock:
+        ddb = client("dynamodb")
+        for table in resources.TABLES:
+            items: list[dict[str, Any]] = []
+            for page in ddb.get_paginator("scan").paginate(TableName=table.physical_name):
+                items.extend(page.get("Items", []))
+            _write_atomic(data_dir / "dynamodb" / f"{table.key}.json", json.dumps(items).encode())
+        s3 = client("s3")
+        for bucket in resources.BUCKETS:
+            staging = data_dir / "s3" / f".{bucket.key}.new"
+            shutil.rmtree(staging, ignore_errors=True)
+            manifest: dict[str, dict[str, str]] = {}
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.physical_name):
+                for obj in page.get("Contents", []):
+                    got = s3.get_object(Bucket=bucket.physical_name, Key=obj["Key"])
+                    name = f"{len(manifest):08d}"
+                    _write_atomic(staging / name, got["Body"].read())
+                    manifest[name] = {"key": obj["Key"], "contentType": got.get("ContentType", ""),
+                                      "metadata": json.dumps(got.get("Metadata", {}))}
+            _write_atomic(staging / "manifest.json", json.dumps(manifest).encode())
+            final = data_dir / "s3" / bucket.key
+            old = data_dir / "s3" / f".{bucket.key}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if final.exists():
+                os.replace(final, old)
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def restore(data_dir: Path) -> int:
+    """Load a snapshot into the freshly provisioned tables and buckets; returns the number of items loaded."""
+    loaded = 0
+    ddb = client("dynamodb")
+    for table in resources.TABLES:
+        path = data_dir / "dynamodb" / f"{table.key}.json"
+        if not path.exists():
+            continue
+        items = json.loads(path.read_text())
+        for start in range(0, len(items), 25):
+            requests: dict[str, Any] = {table.physical_name: [
+                {"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+            while requests:
+                out = ddb.batch_write_item(RequestItems=requests)
+                requests = out.get("UnprocessedItems") or {}
+        loaded += len(items)
+    s3 = client("s3")
+    for bucket in resources.BUCKETS:
+        folder = data_dir / "s3" / bucket.key
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.exists():
+            continue
+        for name, meta in json.loads(manifest_path.read_text()).items():
+            extra: dict[str, Any] = {"Metadata": json.loads(meta.get("metadata") or "{}")}
+            if meta.get("contentType"):
+                extra["ContentType"] = meta["contentType"]
+            s3.put_object(Bucket=bucket.physical_name, Key=meta["key"], Body=(folder / name).read_bytes(), **extra)
+            loaded += 1
+    logger.info("snapshot restored", extra={"items": loaded, "data_dir": str(data_dir)})
+    return loaded
+
+
+class PeriodicSnapshot(threading.Thread):
+    def __init__(self, data_dir: Path, interval_s: float) -> None:
+        super().__init__(daemon=True, name="snapshot")
+        self.data_dir = data_dir
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                save(self.data_dir)
+            except Exception:
+                logger.exception("periodic snapshot failed")

@@ -1,0 +1,104 @@
+"""Starts and stops the whole local stack: moto, resources, snapshots, pollers, TTL sweeper and gateway."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import uvicorn
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.applications import Starlette
+
+from local import cloud, snapshot
+from local.gateway import MANAGEMENT_PREFIX, create_gateway
+from local.invoke import invoke
+from local.pollers import start_pollers
+from local.ttl import TtlSweeper
+from shared import resources
+
+
+class LocalConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8090
+    data_dir: Path = Path("lb_data")
+    snapshot_interval_s: float = Field(30.0, gt=0)
+    ttl_interval_s: float = Field(5.0, gt=0)
+
+
+class LocalStack:
+    """The emulated cloud behind the gateway; start() and stop() bracket the server's life."""
+
+    def __init__(self, config: LocalConfig) -> None:
+        self.config = config
+        self.moto: cloud.MotoCloud | None = None
+        self._threads: list = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.port}"
+
+    def start(self) -> None:
+        self.moto = cloud.start_moto(self.config.host)
+        os.environ["LB_WS_MANAGEMENT_ENDPOINT"] = self.base_url + MANAGEMENT_PREFIX
+        cloud.provision()
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        snapshot.restore(self.config.data_dir)
+        # Pollers start at LATEST after the restore, so restored items are not replayed to consumers.
+        self._threads = [*start_pollers(invoke), TtlSweeper(self.config.ttl_interval_s),
+                         snapshot.PeriodicSnapshot(self.config.data_dir, self.config.snapshot_interval_s)]
+        for thread in self._threads:
+            if not thread.is_alive():
+                thread.start()
+
+    def stop(self) -> None:
+        for thread in self._threads:
+            idle = getattr(thread, "idle", None)
+            if idle is not None:
+                idle.wait(timeout=5)  # let consumers finish what the stream already holds
+            thread.stop()
+        snapshot.save(self.config.data_dir)
+        if self.moto:
+            self.moto.stop()
+
+    def banner(self) -> str:
+        ws = f"ws://{self.config.host}:{self.config.port}/{resources.WEBSOCKET_STAGE}"
+        lines = [
+            f"Lambdabase local stack on {self.base_url}",
+            f"  REST API      {self.base_url}/api/  (functions: "
+            + ", ".join(f.name for f in resources.FUNCTIONS if f.kind == "http") + ")",
+            f"  WebSocket     {ws}",
+            f"  moto (AWS)    {self.moto.endpoint if self.moto else '-'}",
+            f"  data folder   {self.config.data_dir.resolve()}",
+        ]
+        return "\n".join(lines)
+
+
+def serve(config: LocalConfig) -> None:
+    """Run the local stack in the foreground until SIGINT or SIGTERM."""
+    stack = LocalStack(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stack.start()
+        print(stack.banner(), flush=True)
+        try:
+            yield
+        finally:
+            stack.stop()
+            print("Lambdabase local stack stopped; data saved to", config.data_dir.resolve(), flush=True)
+
+    app = create_gateway(lifespan)
+    server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning",
+                                           ws="websockets-sansio", lifespan="on"))
+    # uvicorn shuts down gracefully, then re-raises the signal to the handlers that were there before it;
+    # those make a clean stop exit 0.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()

@@ -1,0 +1,57 @@
+"""TTL expiry on moto, which never deletes expired items: a sweeper deletes them as DynamoDB would."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from shared import resources
+from shared.aws import client
+from shared.observability import logger
+
+
+def sweep_expired(now: float | None = None) -> int:
+    """Delete every item whose TTL attribute is in the past; returns how many were deleted."""
+    ddb = client("dynamodb")
+    cutoff = int(now if now is not None else time.time())
+    deleted = 0
+    for table in resources.TABLES:
+        if not table.ttl_attribute:
+            continue
+        paginator = ddb.get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=table.physical_name,
+            FilterExpression="#t < :now",
+            ExpressionAttributeNames={"#t": table.ttl_attribute},
+            ExpressionAttributeValues={":now": {"N": str(cutoff)}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                key = {table.partition_key: item[table.partition_key], table.sort_key: item[table.sort_key]}
+                # Conditional, so an item whose TTL was just extended survives, as on DynamoDB.
+                try:
+                    ddb.delete_item(TableName=table.physical_name, Key=key,
+                                    ConditionExpression="#t < :now",
+                                    ExpressionAttributeNames={"#t": table.ttl_attribute},
+                                    ExpressionAttributeValues={":now": {"N": str(cutoff)}})
+                    deleted += 1
+                except ddb.exceptions.ConditionalCheckFailedException:
+                    pass
+    return deleted
+
+
+class TtlSweeper(threading.Thread):
+    def __init__(self, interval_s: float = 5.0) -> None:
+        super().__init__(daemon=True, name="ttl-sweeper")
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                sweep_expired()
+            except Exception:
+                logger.exception("ttl sweep failed")

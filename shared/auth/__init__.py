@@ -1,0 +1,1 @@
+"""Authentication building blocks: JWTs, refresh sessions, password policy and sign-in throttling."""

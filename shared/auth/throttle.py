@@ -1,0 +1,135 @@
+"""Sign-in throttling: growing delays and hourly caps per account and per IP, never a permanent lockout."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+import unicodedata
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.auth.settings import ThrottleRules
+from shared.auth.throttle_repository import HOUR_S, FailureCounters, SignInThrottleRepository
+from shared.errors import TooManyRequestsError
+
+Clock = Callable[[], float]
+ThrottleReason = Literal["", "account_delay", "account_hourly", "ip_hourly"]
+
+
+class ThrottleDecision(BaseModel):
+    allowed: bool
+    retry_after_s: int = 0
+    reason: ThrottleReason = ""
+
+
+def normalise_identity(identity: str) -> str:
+    """The form an identity is counted under: NFKC, trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", identity).strip().casefold()
+
+
+def account_key(collection: str, identity: str) -> str:
+    """Key of an account's counters. Built from the identity as typed, whether or not such an account
+    exists, so throttling behaves identically for unknown identities (no enumeration); hashed so the
+    system table holds no email addresses."""
+    digest = hashlib.sha256(normalise_identity(identity).encode()).hexdigest()
+    return f"th#a#{collection}#{digest}"
+
+
+def ip_key(ip: str) -> str:
+    return f"th#i#{ip}"
+
+
+def sliding_hour_count(hourly: dict[int, int], now: int) -> float:
+    """Failures in the last rolling hour, estimated from the current and previous fixed-hour buckets."""
+    hour = now - now % HOUR_S
+    elapsed = (now - hour) / HOUR_S
+    return hourly.get(hour, 0) + hourly.get(hour - HOUR_S, 0) * (1 - elapsed)
+
+
+def _hourly_retry_after(hourly: dict[int, int], now: int, limit: int) -> int:
+    """Seconds until the rolling estimate drops below `limit` again."""
+    hour = now - now % HOUR_S
+    current, previous = hourly.get(hour, 0), hourly.get(hour - HOUR_S, 0)
+    if current < limit:
+        # previous * (1 - e/H) + current < limit  <=>  e > H * (1 - (limit - current) / previous)
+        threshold = HOUR_S * (1 - (limit - current) / previous) if previous else 0
+        return max(1, math.floor(threshold) + 1 - (now - hour))
+    # The current bucket alone is over the limit: it has to decay as next hour's "previous" bucket.
+    threshold = HOUR_S * (1 - limit / current)
+    return (hour + HOUR_S - now) + math.floor(threshold) + 1
+
+
+class SignInThrottle:
+    """Decide whether a password sign-in may be attempted, and count its outcome."""
+
+    def __init__(self, repository: SignInThrottleRepository, rules: ThrottleRules | None = None,
+                 clock: Clock = time.time) -> None:
+        self._repo = repository
+        self._rules = rules or ThrottleRules()
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def delay_s(self, consecutive: int) -> int:
+        """Wait imposed after `consecutive` failures: none for the first few, then doubling up to a cap."""
+        free = self._rules.throttle_free_failures
+        if consecutive < free:
+            return 0
+        return min(2 ** min(consecutive - free, 30), self._rules.throttle_max_delay_s)
+
+    def check(self, collection: str, identity: str, ip: str = "") -> ThrottleDecision:
+        """May this account (and IP) try a password now? Reads two partitions, writes nothing."""
+        now = self._now()
+        rules = self._rules
+        account = self._repo.read(account_key(collection, identity))
+        waits: list[tuple[int, ThrottleReason]] = []
+        if wait := self._delay_left(account, now):
+            waits.append((wait, "account_delay"))
+        if sliding_hour_count(account.hourly, now) >= rules.throttle_account_max_failures_per_hour:
+            waits.append((_hourly_retry_after(account.hourly, now, rules.throttle_account_max_failures_per_hour),
+                          "account_hourly"))
+        if ip:
+            by_ip = self._repo.read(ip_key(ip))
+            if sliding_hour_count(by_ip.hourly, now) >= rules.throttle_ip_max_failures_per_hour:
+                waits.append((_hourly_retry_after(by_ip.hourly, now, rules.throttle_ip_max_failures_per_hour),
+                              "ip_hourly"))
+        if not waits:
+            return ThrottleDecision(allowed=True)
+        wait, reason = max(waits)
+        return ThrottleDecision(allowed=False, retry_after_s=wait, reason=reason)
+
+    def enforce(self, collection: str, identity: str, ip: str = "") -> None:
+        """Raise 429 with Retry-After when the attempt is not allowed yet."""
+        decision = self.check(collection, identity, ip)
+        if not decision.allowed:
+            raise TooManyRequestsError(headers={"Retry-After": str(decision.retry_after_s)})
+
+    def _delay_left(self, counters: FailureCounters, now: int) -> int:
+        last = counters.last_failure
+        if last is None or now - last > self._rules.throttle_failure_memory_s:
+            return 0
+        return max(0, last + self.delay_s(counters.consecutive) - now)
+
+    def record_failure(self, collection: str, identity: str, ip: str = "") -> None:
+        """Count a failed sign-in for the account and the IP."""
+        now = self._now()
+        memory = self._rules.throttle_failure_memory_s
+        self._repo.add_failure(account_key(collection, identity), now, consecutive=True, state_ttl=memory)
+        if ip:
+            self._repo.add_failure(ip_key(ip), now, consecutive=False, state_ttl=memory)
+
+    def record_success(self, collection: str, identity: str) -> None:
+        """A successful sign-in ends the account's growing delay; the hourly cap keeps counting."""
+        self._repo.reset_consecutive(account_key(collection, identity))
+
+    def clear(self, collection: str, identity: str) -> None:
+        """Superuser action: forget all failures of an account."""
+        self._repo.clear(account_key(collection, identity))
+
+    def clear_ip(self, ip: str) -> None:
+        """Superuser action: forget all failures counted for an IP."""
+        self._repo.clear(ip_key(ip))

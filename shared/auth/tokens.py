@@ -1,0 +1,161 @@
+"""Record JWTs with PocketBase's claims, HS256 only, signed per key id, token type and record tokenKey."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, get_args
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.auth.errors import InvalidTokenError
+from shared.auth.keyring import Keyring, load_keyring
+from shared.auth.settings import AuthSecret, TokenDurations
+
+TokenType = Literal["auth", "verification", "passwordReset", "emailChange", "file"]
+TOKEN_TYPES: tuple[str, ...] = get_args(TokenType)
+
+ALGORITHM = "HS256"
+RESERVED_CLAIMS = frozenset({"id", "type", "collectionId", "exp"})
+# Claims a token of each type must carry besides the reserved ones, as PocketBase issues them.
+REQUIRED_EXTRA_CLAIMS: dict[str, tuple[str, ...]] = {
+    "auth": ("refreshable",),
+    "verification": ("email",),
+    "passwordReset": ("email",),
+    "emailChange": ("email", "newEmail"),
+    "file": (),
+}
+_KEY_CONTEXT = b"lambdabase/record-jwt/v1"
+
+Clock = Callable[[], float]
+
+
+class TokenClaims(BaseModel):
+    """A token's claims; `kid` comes from the header and is never a claim."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    id: str
+    type: TokenType
+    collection_id: str = Field(alias="collectionId")
+    exp: int
+    refreshable: bool | None = None
+    email: str | None = None
+    new_email: str | None = Field(default=None, alias="newEmail")
+    kid: str | None = None
+
+
+def signing_key(secret: bytes, kind: str, token_key: str) -> bytes:
+    """Derive the HMAC key of one token type and record.
+
+    Like PocketBase's `tokenKey + collection secret`, a new tokenKey invalidates every token of the record,
+    but derived through HMAC so that no concatenation of two inputs can collide with another pair.
+    """
+    message = b"\x00".join((_KEY_CONTEXT, kind.encode(), token_key.encode()))
+    return hmac.new(secret, message, hashlib.sha256).digest()
+
+
+def default_duration(kind: TokenType, durations: TokenDurations) -> int:
+    """PocketBase's default lifetime of a token type, from settings."""
+    return {
+        "auth": durations.auth_token_duration_s,
+        "verification": durations.verification_token_duration_s,
+        "passwordReset": durations.password_reset_token_duration_s,
+        "emailChange": durations.email_change_token_duration_s,
+        "file": durations.file_token_duration_s,
+    }[kind]
+
+
+class TokenService:
+    """Issue, peek at and verify record tokens with one keyring."""
+
+    def __init__(self, keyring: Keyring, clock: Clock = time.time) -> None:
+        self._keyring = keyring
+        self._clock = clock
+
+    def issue_token(self, kind: TokenType, record_id: str, collection_id: str, token_key: str,
+                    duration_s: int, extra_claims: Mapping[str, Any] | None = None) -> str:
+        """Sign a token of `kind` for a record with the active key.
+
+        >>> service.issue_token("auth", "r1", "pbc_1", record_token_key, 3600, {"refreshable": True})
+        """
+        if kind not in TOKEN_TYPES:
+            raise ValueError(f"unknown token type {kind!r}")
+        if not token_key:
+            raise ValueError("a record tokenKey is required to sign its tokens")
+        if duration_s <= 0:
+            raise ValueError("duration_s must be positive")
+        extra = dict(extra_claims or {})
+        if kind == "auth":
+            extra.setdefault("refreshable", True)
+        if clash := RESERVED_CLAIMS.intersection(extra):
+            raise ValueError(f"extra claims may not override {sorted(clash)}")
+        if missing := [c for c in REQUIRED_EXTRA_CLAIMS[kind] if c not in extra]:
+            raise ValueError(f"{kind} tokens need the claims {missing}")
+        claims = {
+            "id": record_id,
+            "type": kind,
+            "collectionId": collection_id,
+            **extra,
+            "exp": int(self._clock()) + duration_s,
+        }
+        key = signing_key(self._keyring.active_secret(), kind, token_key)
+        return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": self._keyring.active})
+
+    def peek_claims(self, token: str) -> TokenClaims:
+        """Read the claims and kid without verifying anything, to find the record whose tokenKey verifies it."""
+        try:
+            header = jwt.get_unverified_header(token)
+            payload = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("malformed") from exc
+        return _claims(payload, header)
+
+    def verify_token(self, token: str, expected_type: TokenType, token_key: str) -> TokenClaims:
+        """Verify signature, algorithm, kid, expiry and type with the record's tokenKey; return the claims."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("malformed") from exc
+        # Pinning the algorithm before choosing a key rules out "none" and RS/HS confusion outright.
+        if header.get("alg") != ALGORITHM:
+            raise InvalidTokenError("unsupported_alg")
+        kid = header.get("kid")
+        secret = self._keyring.secret(kid) if isinstance(kid, str) else None
+        if secret is None:
+            raise InvalidTokenError("unknown_kid")
+        if not token_key:
+            raise InvalidTokenError("invalid_signature")
+        try:
+            payload = jwt.decode(
+                token,
+                signing_key(secret, expected_type, token_key),
+                algorithms=[ALGORITHM],
+                options={"require": ["exp", "id", "type", "collectionId"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidTokenError("expired") from exc
+        except jwt.InvalidSignatureError as exc:
+            # The key is derived from the type, so a token of another type also lands here.
+            raise InvalidTokenError("invalid_signature") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("malformed") from exc
+        claims = _claims(payload, header)
+        if claims.type != expected_type:
+            raise InvalidTokenError("wrong_type")
+        return claims
+
+
+def _claims(payload: dict[str, Any], header: dict[str, Any]) -> TokenClaims:
+    try:
+        return TokenClaims.model_validate({**payload, "kid": header.get("kid")})
+    except ValidationError as exc:
+        raise InvalidTokenError("missing_claims") from exc
+
+
+def get_token_service(settings: AuthSecret | None = None) -> TokenService:
+    """A token service over the process-wide keyring (loaded on first use, once per cold start)."""
+    return TokenService(load_keyring(settings))

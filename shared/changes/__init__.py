@@ -1,0 +1,1 @@
+"""The change stream backbone: record changes decoded from DynamoDB Streams and fanned out."""

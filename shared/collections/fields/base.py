@@ -1,0 +1,148 @@
+"""The contract every field type fulfils, and the settings checks they all share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from shared.collections.field_errors import (
+    FieldError,
+    check_length,
+    max_error,
+    min_error,
+    not_in_error,
+    required_error,
+)
+
+# Go's \w is ASCII-only, unlike Python's
+FIELD_NAME_REGEX = re.compile(r"^[A-Za-z0-9_]+$")
+MAX_SAFE_JSON_INT = 2**53 - 1
+# names that would clash with filter literals or the dynamic record keys
+RESERVED_FIELD_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand")
+
+
+@dataclass(frozen=True)
+class SettingsContext:
+    """What a field needs to know about its collection to check its own settings."""
+
+    collection_id: str
+    sibling_fields: Sequence[BaseField] = ()
+    original_field: BaseField | None = None
+    # true when a collection with exactly this id exists (or is the one being saved)
+    collection_exists: Callable[[str], bool] = field(default=lambda _id: False)
+
+
+class BaseField(BaseModel):
+    """Common options of every field type; subclasses add their own and a Literal `type`."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    id: str = ""
+    name: str = ""
+    system: bool = False
+    hidden: bool = False
+    presentable: bool = False
+
+    @property
+    def field_type(self) -> str:
+        """The discriminator value, e.g. "text"."""
+        return str(getattr(self, "type", ""))
+
+    def default_value(self) -> Any:
+        """PocketBase's zero value for the field."""
+        return ""
+
+    def normalize(self, raw: Any) -> Any:
+        """Coerce a JSON or multipart value into the field's stored shape."""
+        raise NotImplementedError
+
+    def from_stored(self, stored: Any) -> Any:
+        """Read a stored value, tolerating shapes left by older settings (e.g. single vs multiple)."""
+        return self.default_value() if stored is None else self.normalize(stored)
+
+    def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
+        """Raise FieldError if the normalised value breaks the field's options."""
+
+    def is_multiple(self) -> bool:
+        """Whether the value is a list (multi select, relation or file)."""
+        return False
+
+    def to_json(self) -> dict[str, Any]:
+        """The field as PocketBase serialises it (a Go map, hence sorted keys)."""
+        data = self.model_dump(by_alias=True, mode="json")
+        return {key: data[key] for key in sorted(data)}
+
+    def validate_settings(self, context: SettingsContext) -> dict[str, FieldError]:
+        """Check the field's options; returns the first failure per option name."""
+        errors: dict[str, FieldError] = {}
+        run_checks(errors, "id", lambda: check_field_id(self.id))
+        run_checks(errors, "name", lambda: check_field_name(self.name))
+        self.validate_options(context, errors)
+        return errors
+
+    def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        """Type specific settings checks; add failures to errors keyed by option name."""
+
+
+def run_checks(errors: dict[str, FieldError], option: str, *checks: Callable[[], None]) -> None:
+    """Run checks in order and keep the first failure, like one ozzo validation.Field."""
+    if option in errors:
+        return
+    for check in checks:
+        try:
+            check()
+        except FieldError as error:
+            errors[option] = error
+            return
+
+
+def check_field_id(value: str) -> None:
+    if not value:
+        raise required_error()
+    check_length(value, 1, 100)
+
+
+def check_field_name(value: str) -> None:
+    if not value:
+        raise required_error()
+    check_length(value, 1, 100)
+    if not FIELD_NAME_REGEX.match(value):
+        raise FieldError("validation_match_invalid", "must be in a valid format")
+    if value in RESERVED_FIELD_NAMES:
+        raise not_in_error()
+    check_no_via(value)
+
+
+def check_no_via(value: str) -> None:
+    """"_via_" is reserved for back-relation expressions in filters."""
+    if "_via_" in value.lower():
+        raise FieldError("validation_found_via", 'The value cannot contain "_via_".')
+
+
+def check_bounds(value: float | None, minimum: float | None = None, maximum: float | None = None) -> None:
+    """ozzo's Min/Max threshold rules, which skip zero values."""
+    if not value:
+        return
+    if minimum is not None and value < minimum:
+        raise min_error(_threshold(minimum))
+    if maximum is not None and value > maximum:
+        raise max_error(_threshold(maximum))
+
+
+def check_regex(pattern: str) -> None:
+    """PocketBase's IsRegex: the pattern must compile (Python's engine stands in for Go's RE2)."""
+    if not pattern:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise FieldError("validation_invalid_regex", str(exc)) from exc
+
+
+def _threshold(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value

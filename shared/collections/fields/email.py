@@ -1,0 +1,55 @@
+"""The "email" field: one address, optionally limited to (or barred from) some domains."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from shared.collections.coerce import to_string
+from shared.collections.field_errors import FieldError, empty_error, required_error
+from shared.collections.fields.base import BaseField, SettingsContext, run_checks
+from shared.collections.fields.formats import is_domain, is_email
+
+
+class EmailField(BaseField):
+    """PocketBase's EmailField; unset domain lists serialise as null, as in Go."""
+
+    type: Literal["email"] = "email"
+    except_domains: list[str] | None = None
+    only_domains: list[str] | None = None
+    required: bool = False
+
+    def normalize(self, raw: Any) -> str:
+        return to_string(raw)
+
+    def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
+        if not isinstance(value, str):
+            raise FieldError("validation_invalid_value", "Invalid value.")
+        if not value:
+            if self.required:
+                raise required_error()
+            return
+        if not is_email(value):
+            raise FieldError("validation_is_email", "must be a valid email address")
+        domain = value.rpartition("@")[2]
+        if self.only_domains and domain not in self.only_domains:
+            raise FieldError("validation_email_domain_not_allowed", "Email domain is not allowed")
+        if self.except_domains and domain in self.except_domains:
+            raise FieldError("validation_email_domain_not_allowed", "Email domain is not allowed")
+
+    def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        check_domain_lists(self.except_domains, self.only_domains, errors)
+
+
+def check_domain_lists(except_domains: list[str] | None, only_domains: list[str] | None,
+                       errors: dict[str, FieldError]) -> None:
+    """Only one of the two lists may be set, and each entry must be a domain."""
+
+    def check(values: list[str] | None, other: list[str] | None) -> None:
+        if values and other:
+            raise empty_error()
+        for domain in values or ():
+            if not is_domain(domain):
+                raise FieldError("validation_is_domain", "must be a valid domain")
+
+    run_checks(errors, "exceptDomains", lambda: check(except_domains, only_domains))
+    run_checks(errors, "onlyDomains", lambda: check(only_domains, except_domains))

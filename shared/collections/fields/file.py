@@ -1,0 +1,42 @@
+"""The "file" field's settings and filename values; uploads and deletions belong to the files feature.
+
+This is the extension point for files: the model serialises exactly like PocketBase's FileField so
+collections (e.g. users.avatar) round-trip, and values are the stored filenames. Accepting uploads,
+checking maxSize/mimeTypes and deleting replaced files are still to be built on top.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from shared.collections.field_errors import FieldError, required_error
+from shared.collections.fields.base import MAX_SAFE_JSON_INT, SettingsContext, check_bounds, run_checks
+from shared.collections.fields.multi_value import MultiValueField
+
+DEFAULT_FILE_MAX_SIZE = 5 << 20
+
+
+class FileField(MultiValueField):
+    """PocketBase's FileField (settings and filename values only)."""
+
+    type: Literal["file"] = "file"
+    max_size: int = 0
+    mime_types: list[str] | None = None
+    thumbs: list[str] | None = None
+    protected: bool = False
+    required: bool = False
+
+    def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
+        names = self.values_of(value)
+        if not names:
+            if self.required:
+                raise required_error()
+            return
+        limit = max(self.max_select, 1)
+        if len(names) > limit:
+            raise FieldError("validation_too_many_values", "Select no more than {{.maxSelect}}",
+                             {"maxSelect": limit})
+
+    def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        run_checks(errors, "maxSize", lambda: check_bounds(self.max_size, 0, MAX_SAFE_JSON_INT))
+        run_checks(errors, "maxSelect", lambda: check_bounds(self.max_select, 0, MAX_SAFE_JSON_INT))

@@ -1,0 +1,59 @@
+"""The "number" field: a float (or integer with onlyInt) within optional min/max."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from shared.collections.coerce import to_number
+from shared.collections.field_errors import FieldError, required_error
+from shared.collections.fields.base import BaseField, SettingsContext, check_bounds, run_checks
+
+
+def _go_float(value: float) -> str:
+    # PocketBase formats the limits with Go's %f
+    return f"{value:f}"
+
+
+class NumberField(BaseField):
+    """PocketBase's NumberField; values are kept as int when integral so JSON shows 12, not 12.0."""
+
+    type: Literal["number"] = "number"
+    min: float | None = None
+    max: float | None = None
+    only_int: bool = False
+    required: bool = False
+
+    def default_value(self) -> int:
+        return 0
+
+    def normalize(self, raw: Any) -> int | float:
+        return to_number(raw)
+
+    def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise FieldError("validation_invalid_value", "Invalid value.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FieldError("validation_not_a_number", "The submitted number is not properly formatted")
+        if value == 0:
+            if self.required:
+                raise required_error()
+            return
+        if self.only_int and value != int(value):
+            raise FieldError("validation_only_int_constraint", "Decimal numbers are not allowed")
+        if self.min is not None and value < self.min:
+            raise FieldError("validation_min_number_constraint", f"Must be larger than {_go_float(self.min)}")
+        if self.max is not None and value > self.max:
+            raise FieldError("validation_max_number_constraint", f"Must be less than {_go_float(self.max)}")
+
+    def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        def integral(bound: float | None) -> None:
+            if bound is not None and self.only_int and bound != int(bound):
+                raise FieldError("validation_only_int_constraint", "Decimal numbers are not allowed.")
+
+        def max_above_min() -> None:
+            if self.min is not None and self.max is not None:
+                check_bounds(self.max, self.min)
+
+        run_checks(errors, "min", lambda: integral(self.min))
+        run_checks(errors, "max", lambda: integral(self.max), max_above_min)

@@ -1,0 +1,1 @@
+"""Realtime over API Gateway WebSockets: connections, protocol and delivery."""

@@ -1,0 +1,1 @@
+"""Domain-free tools (filter language, ...); nothing here imports the rest of shared."""

@@ -1,0 +1,44 @@
+"""The seam between the filter language and the domain: `FieldResolver` answers identifiers with `Resolved`.
+
+The evaluator never fetches data. For each identifier it calls `resolver.resolve(identifier)`; the domain
+implements it for record fields, relations, back-relations, `@request.*` and `@collection.*`, and raises
+`FilterEvaluationError` for identifiers it does not allow (unknown field, hidden field, modifier that
+does not apply to the field type, ...).
+
+What to return, by modifier (`identifier.modifier`):
+
+- none, `lower`, `length`, `each`: the field's raw values; the evaluator applies the modifier.
+  Set `modifier_applied=True` when you already did (e.g. `:length` of a field reached through a
+  multi-valued relation, where each related record has its own length).
+- `isset`: anything, with `exists` telling whether the key was sent; the evaluator turns it into a bool.
+- `changed`: the answer itself, e.g. `Resolved([True], multi=False)`.
+
+`multi=True` marks a multi-valued operand (multiple relation, multiple select/file, back-relation,
+`@collection` rows): without `?` every value must match, with `?` at least one. An empty `values` list
+stands for a single null value (PocketBase's LEFT JOIN gives one NULL row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from shared.tools.filter.ast import Identifier
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The values an identifier stands for in the record/request being evaluated."""
+
+    values: list[Any]
+    multi: bool
+    exists: bool = True
+    modifier_applied: bool = False
+
+
+class FieldResolver(Protocol):
+    """Answers identifiers for one evaluation (one record, one request)."""
+
+    def resolve(self, identifier: Identifier) -> Resolved:
+        """Return the values of `identifier`, or raise FilterEvaluationError if it is not allowed."""
+        ...

@@ -1,0 +1,24 @@
+"""The local stack, started once per session for the end-to-end suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.stack_process import StackProcess
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    data = tmp_path_factory.mktemp("lb") / "data"
+    proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": "root@example.com",
+                                   "LB_SUPERUSER_PASSWORD": "Root-pass-1234567"}).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def stack_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
