@@ -41,7 +41,7 @@ lint: setup
 	$(PY) mypy
 
 bench: setup
-	$(PY) python -m bench
+	$(PY) python -m tests.bench
 
 clean:
 	rm -rf .build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from shared import resources
+from shared import resources, settings
 from shared.aws import client
 
 REGION = "us-east-1"
@@ -134,8 +136,30 @@ def create_bus_and_rules() -> None:
                            Targets=[{"Id": target.key, "Arn": queue_arn(target.physical_name)}])
 
 
-def provision() -> None:
-    """Create every declared resource on moto; safe to call again."""
+def create_secrets(data_dir: Path | None) -> dict[str, str]:
+    """Create each secret with a random value kept in the data folder, so tokens survive restarts."""
+    store = data_dir / "secrets.json" if data_dir else None
+    values: dict[str, str] = json.loads(store.read_text()) if store and store.exists() else {}
+    arns: dict[str, str] = {}
+    sm = client("secretsmanager")
+    for secret in resources.SECRETS:
+        value = values.setdefault(secret.key, secrets.token_urlsafe(secret.length))
+        name = f"{resources.APP_PREFIX}-{secret.key}"
+        try:
+            arns[secret.key] = sm.create_secret(Name=name, SecretString=value)["ARN"]
+        except Exception as exc:
+            if not _exists(exc, "ResourceExistsException"):
+                raise
+            arns[secret.key] = sm.describe_secret(SecretId=name)["ARN"]
+    if store:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(values))
+        store.chmod(0o600)
+    return arns
+
+
+def provision(data_dir: Path | None = None) -> None:
+    """Create every declared resource on moto and point the functions at the secrets; safe to call again."""
     for table in resources.TABLES:
         create_table(table)
     s3 = client("s3")
@@ -143,4 +167,10 @@ def provision() -> None:
         s3.create_bucket(Bucket=bucket.physical_name)
     for q in resources.QUEUES:
         create_queue(q)
+    sqs = client("sqs")
+    for source in resources.EVENT_SOURCES:
+        if source.kind == "table_stream":
+            sqs.create_queue(QueueName=source.failure_queue_physical_name)
     create_bus_and_rules()
+    for key, arn in create_secrets(data_dir).items():
+        os.environ[settings.env_name("secret_arn", key)] = arn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +15,6 @@ from shared.observability import logger
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 
-MAX_STREAM_RETRIES = 3
 
 
 def _failed_ids(result: Any) -> set[str] | None:
@@ -100,7 +100,7 @@ class StreamPoller(_Poller):
                 dyn["ApproximateCreationDateTime"] = dyn["ApproximateCreationDateTime"].timestamp()
             record["dynamodb"] = dyn
             batch.append(record)
-        for attempt in range(MAX_STREAM_RETRIES + 1):
+        for attempt in range(self.source.retry_attempts + 1):
             try:
                 result = self.invoke(self.source.function, {"Records": batch})
             except Exception:
@@ -114,9 +114,18 @@ class StreamPoller(_Poller):
                 failed_seq = min(failed, key=int)
             batch = [r for r in batch if int(r["dynamodb"]["SequenceNumber"]) >= int(failed_seq)]
             time.sleep(min(2.0, 0.1 * 2 ** attempt))
-        logger.error("stream batch dropped after retries",
-                     extra={"function": self.source.function, "shard": shard_id,
-                            "sequence_numbers": [r["dynamodb"]["SequenceNumber"] for r in batch]})
+        # Like an on-failure destination: the batch's position goes to the failure queue, nothing is lost silently.
+        positions = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        logger.error("stream batch sent to the failure queue after retries",
+                     extra={"function": self.source.function, "shard": shard_id, "sequence_numbers": positions})
+        client("sqs").send_message(
+            QueueUrl=queue_url(self.source.failure_queue_physical_name),
+            MessageBody=json.dumps({"requestContext": {"condition": "RetryAttemptsExhausted",
+                                                       "functionArn": self.source.function},
+                                    "DDBStreamBatchInfo": {"shardId": shard_id, "streamArn": self.stream_arn,
+                                                           "startSequenceNumber": positions[0],
+                                                           "endSequenceNumber": positions[-1],
+                                                           "batchSize": len(positions)}}))
 
 
 class QueuePoller(_Poller):

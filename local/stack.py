@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from local.invoke import invoke
 from local.pollers import start_pollers
 from local.ttl import TtlSweeper
 from shared import resources
+from shared.observability import logger
 
 
 class LocalConfig(BaseSettings):
@@ -30,6 +32,22 @@ class LocalConfig(BaseSettings):
     data_dir: Path = Path("lb_data")
     snapshot_interval_s: float = Field(30.0, gt=0)
     ttl_interval_s: float = Field(5.0, gt=0)
+
+
+STATE_FILE = ".stack.json"
+
+
+def bootstrap_superuser() -> None:
+    """Create or update the superuser named by LB_SUPERUSER_EMAIL / LB_SUPERUSER_PASSWORD, if set."""
+    email, password = os.environ.get("LB_SUPERUSER_EMAIL"), os.environ.get("LB_SUPERUSER_PASSWORD")
+    if not (email and password):
+        return
+    from shared.accounts.superusers import upsert_superuser
+    from shared.services import services
+
+    svc = services()
+    record_id, created = upsert_superuser(svc.collections, svc.records, email, password)
+    logger.info("superuser " + ("created" if created else "updated"), extra={"email": email, "id": record_id})
 
 
 class LocalStack:
@@ -47,9 +65,12 @@ class LocalStack:
     def start(self) -> None:
         self.moto = cloud.start_moto(self.config.host)
         os.environ["LB_WS_MANAGEMENT_ENDPOINT"] = self.base_url + MANAGEMENT_PREFIX
-        cloud.provision()
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        cloud.provision(self.config.data_dir)
         snapshot.restore(self.config.data_dir)
+        bootstrap_superuser()
+        self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
+                                               "moto": self.moto.endpoint}))
         # Pollers start at LATEST after the restore, so restored items are not replayed to consumers.
         self._threads = [*start_pollers(invoke), TtlSweeper(self.config.ttl_interval_s),
                          snapshot.PeriodicSnapshot(self.config.data_dir, self.config.snapshot_interval_s)]
@@ -64,8 +85,14 @@ class LocalStack:
                 idle.wait(timeout=5)  # let consumers finish what the stream already holds
             thread.stop()
         snapshot.save(self.config.data_dir)
+        self.state_file.unlink(missing_ok=True)
         if self.moto:
             self.moto.stop()
+
+    @property
+    def state_file(self) -> Path:
+        """Tells `lambdabase` commands that a stack is running on this data folder, and where its moto is."""
+        return self.config.data_dir / STATE_FILE
 
     def banner(self) -> str:
         ws = f"ws://{self.config.host}:{self.config.port}/{resources.WEBSOCKET_STAGE}"

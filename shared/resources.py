@@ -7,6 +7,9 @@ from typing import Literal
 
 APP_PREFIX = "lambdabase"
 
+# CloudWatch namespace of every function's Powertools metrics.
+METRICS_NAMESPACE = "Lambdabase"
+
 # Number of overloaded GSI slots on the records table that serve declared collection indexes.
 INDEX_SLOTS = 5
 
@@ -86,6 +89,15 @@ class RuleDef:
         return f"{APP_PREFIX}-{self.key}"
 
 
+@dataclass(frozen=True)
+class SecretDef:
+    """A Secrets Manager secret holding a generated random value; functions get its ARN, never the value."""
+
+    key: str
+    description: str = ""
+    length: int = 64
+
+
 Access = Literal["read", "write", "readwrite"]
 
 
@@ -119,6 +131,15 @@ class EventSourceDef:
     max_batching_window_s: int = 1
     # Powertools batch processing reports partial failures, so only failed records are retried.
     report_batch_item_failures: bool = True
+    # Table streams only: a failing batch is split and retried this often, then its position goes to a
+    # failure queue, so one poison record never blocks its shard.
+    retry_attempts: int = 3
+    failure_retention_days: int = 14
+
+    @property
+    def failure_queue_physical_name(self) -> str:
+        """Queue receiving the position of stream batches that still fail after every retry."""
+        return f"{APP_PREFIX}-{self.function}-{self.source}-stream-failures"
 
 
 @dataclass(frozen=True)
@@ -159,6 +180,9 @@ BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
 EVENTS_QUEUE = QueueDef("events")
 QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE,)
 
+AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
+SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
+
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
 
@@ -176,10 +200,15 @@ _records_rw = Permission("table", RECORDS_TABLE.key, "readwrite")
 _records_r = Permission("table", RECORDS_TABLE.key, "read")
 _system_rw = Permission("table", SYSTEM_TABLE.key, "readwrite")
 _system_r = Permission("table", SYSTEM_TABLE.key, "read")
-_secret = Permission("secret_read", "auth")
+_secret = Permission("secret_read", AUTH_SECRET.key)
+
+_data = (_records_rw, _system_rw, _secret)
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", description="Health check"),
+    FunctionDef("collections", "http", _data, description="Collections API (superusers)"),
+    FunctionDef("records", "http", _data, description="Records API and batch"),
+    FunctionDef("auth", "http", _data, description="Auth API of auth collections"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
     FunctionDef(
         "changes",
@@ -202,9 +231,19 @@ EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
 )
 
+_AUTH_ACTIONS = ("auth-with-password",)
+
 ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/health", "health"),
     RouteDef("HEAD", "/api/health", "health"),
+    RouteDef("ANY", "/api/collections", "collections"),
+    RouteDef("ANY", "/api/collections/{collection}", "collections"),
+    RouteDef("PUT", "/api/collections/import", "collections"),
+    RouteDef("DELETE", "/api/collections/{collection}/truncate", "collections"),
+    RouteDef("ANY", "/api/collections/{collection}/records", "records"),
+    RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
+    RouteDef("POST", "/api/batch", "records"),
+    *(RouteDef("POST", f"/api/collections/{{collection}}/{action}", "auth") for action in _AUTH_ACTIONS),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )

@@ -1,4 +1,4 @@
-"""Lambda entry point consuming the records table's stream: fan-out of record changes."""
+"""Lambda entry point consuming the records table's stream: exact counters, then fan-out of record changes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from shared import settings
+from shared.changes.counters import apply_counters, get_counter_store
 from shared.changes.model import decode_stream_record
 from shared.changes.publisher import EventBridgePublisher
-from shared.observability import MetricUnit, instrument, metrics
+from shared.observability import MetricUnit, instrument, logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -25,6 +26,15 @@ def _record_handler(record: DynamoDBRecord) -> None:
 
 
 def _handle(event: dict[str, Any], context: Any) -> Any:
+    cfg = settings.load(settings.ChangesSettings)
+    # Counters go first, for the whole batch: they are idempotent, so when they raise the invocation fails
+    # and the retried batch (or the suffix a partial failure resumes from) re-applies only what is missing.
+    report = apply_counters(event.get("Records", []), get_counter_store(cfg.records_table))
+    if report.applied:
+        metrics.add_metric(name="CounterRecordsApplied", unit=MetricUnit.Count, value=report.applied)
+    if report.conflicts:
+        metrics.add_metric(name="CounterConflicts", unit=MetricUnit.Count, value=report.conflicts)
+    logger.debug("counters applied", extra=report.model_dump())
     return process_partial_response(event=event, record_handler=_record_handler, processor=processor,
                                     context=context)
 

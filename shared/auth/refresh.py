@@ -96,7 +96,7 @@ class RefreshSessionService:
             # family id become a way to sign somebody out.
             raise InvalidRefreshTokenError("unknown_token")
         just_rotated = (family.previous_hashes[-1] == presented_hash
-                        and now - family.rotated_at <= self._rules.refresh_reuse_grace_s)
+                        and now - family.rotated_at < self._rules.refresh_reuse_grace_s)
         if just_rotated:
             raise InvalidRefreshTokenError("concurrent_rotation")
         # Reuse of a rotated token means two parties hold the family: end it for both (OAuth 2.0 BCP 4.14.2).

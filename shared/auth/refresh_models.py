@@ -43,7 +43,7 @@ class RefreshSession(BaseModel):
     created: int
     last_used: int = Field(serialization_alias="lastUsed")
     expires_at: int = Field(serialization_alias="expiresAt")
-    user_agent: str = Field("", serialization_alias="userAgent")
+    user_agent: str = Field(default="", serialization_alias="userAgent")
     ip: str = ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -212,7 +212,7 @@ def _family(item: dict[str, Any]) -> RefreshFamily:
     return RefreshFamily.model_validate({k: v for k, v in values.items() if k in RefreshFamily.model_fields})
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_refresh_family_repository(table_name: str) -> RefreshFamilyRepository:
     """The DynamoDB repository over the system table, one per table name."""
     return DynamoRefreshFamilyRepository(table_name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -146,7 +146,7 @@ class DynamoSignInThrottleRepository(SignInThrottleRepository):
             raise storage_error(exc, "throttle.clear") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_sign_in_throttle_repository(table_name: str) -> SignInThrottleRepository:
     """The DynamoDB repository over the system table, one per table name."""
     return DynamoSignInThrottleRepository(table_name)

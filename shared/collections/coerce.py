@@ -36,6 +36,8 @@ def to_string(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return format_float(value)
+    if isinstance(value, Decimal):
+        return format_float(float(value))
     if isinstance(value, bytes):
         return value.decode(errors="replace")
     return ""
@@ -45,7 +47,7 @@ def to_float(value: Any) -> float:
     """cast.ToFloat64: numbers and numeric strings convert, anything unparsable becomes 0."""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):  # DynamoDB hands numbers back as Decimal
         return float(value)
     if isinstance(value, str):
         # Go's ParseFloat rejects surrounding spaces and digit separators that Python accepts
@@ -70,7 +72,7 @@ def to_bool(value: Any) -> bool:
     """cast.ToBool: Go's ParseBool spellings for strings, non-zero for numbers, false otherwise."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value != 0
     if isinstance(value, str):
         return value in _TRUE_STRINGS

@@ -43,7 +43,7 @@ def parse_datetime(value: object) -> datetime | None:
     if not text:
         return None
     parsed = _parse_iso_like(text) or _parse_rfc_mail(text)
-    if parsed is None or parsed.year <= 1 and parsed.month == 1 and parsed.day == 1:
+    if parsed is None or (parsed.year <= 1 and parsed.month == 1 and parsed.day == 1):
         return None  # Go's zero time serialises as ""
     return parsed
 

@@ -43,25 +43,9 @@ def _render(template: str, params: dict[str, Any]) -> str:
     return template
 
 
-class FieldErrorsError(Exception):
-    """Several named failures at once, kept nested (e.g. fields.0.name) until turned into a 400."""
-
-    def __init__(self, data: ErrorData) -> None:
-        self.data = data
-        super().__init__(str(data))
-
-
-def error_data(errors: dict[str, FieldError | FieldErrorsError | dict[str, Any]]) -> ErrorData:
-    """Render a map of errors (possibly nested) into PocketBase's data object."""
-    rendered: ErrorData = {}
-    for key, error in errors.items():
-        if isinstance(error, FieldError):
-            rendered[key] = error.as_data()
-        elif isinstance(error, FieldErrorsError):
-            rendered[key] = error.data
-        else:
-            rendered[key] = error
-    return rendered
+def error_data(errors: dict[str, Any]) -> ErrorData:
+    """Render a map of FieldErrors and already rendered (possibly nested) entries into PocketBase's data."""
+    return {key: error.as_data() if isinstance(error, FieldError) else error for key, error in errors.items()}
 
 
 def bad_request(message: str, errors: dict[str, Any]) -> BadRequestError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 Audience = Literal["", "@guest", "@auth"]
 
@@ -25,10 +25,12 @@ _LABEL = re.compile(r"^(\w+ /[\w/.*-]*|/[\w/.*-]*|\w+:\w+|\*:\w+|\w+)$")
 class RateLimitRule(BaseModel):
     """`maxRequests` per `duration` seconds for requests carrying `label`, for one audience."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True)
 
     label: str
-    max_requests: int = Field(alias="maxRequests", ge=1)
+    max_requests: int = Field(
+        validation_alias=AliasChoices("maxRequests", "max_requests"), serialization_alias="maxRequests", ge=1
+    )
     duration: int = Field(ge=1)
     audience: Audience = ""
 

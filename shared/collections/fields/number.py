@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from pydantic import field_serializer
+
 from shared.collections.coerce import to_number
 from shared.collections.field_errors import FieldError, required_error
 from shared.collections.fields.base import BaseField, SettingsContext, check_bounds, run_checks
@@ -23,6 +25,11 @@ class NumberField(BaseField):
     max: float | None = None
     only_int: bool = False
     required: bool = False
+
+    @field_serializer("min", "max")
+    def _serialize_bound(self, bound: float | None) -> int | float | None:
+        # Go prints float64 5 as 5, not 5.0
+        return None if bound is None else to_number(bound)
 
     def default_value(self) -> int:
         return 0

@@ -28,11 +28,20 @@ BASE_OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~")
 MODIFIERS = frozenset({"isset", "length", "each", "lower", "changed"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Literal:
     """A constant operand: text, number, bool or null."""
 
     value: LiteralValue
+
+    # Python holds True == 1 == 1.0; literals of different types must stay different nodes.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Literal):
+            return NotImplemented
+        return type(self.value) is type(other.value) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
 
     def __str__(self) -> str:
         return to_text(self)

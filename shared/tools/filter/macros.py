@@ -8,8 +8,14 @@ from datetime import UTC, datetime, timedelta
 from shared.tools.filter.errors import FilterEvaluationError
 from shared.tools.filter.values import format_datetime_value
 
-_END_OF_DAY = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999_000}
-_START_OF_DAY = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+
+def _start_of_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    # PocketBase's datetimes have millisecond precision, so the day ends at .999.
+    return moment.replace(hour=23, minute=59, second=59, microsecond=999_000)
 
 
 def utc_now(now: datetime | None) -> datetime:
@@ -49,12 +55,12 @@ def _macro_value(name: str, now: datetime) -> str | int:
         "@now": lambda: now,
         "@yesterday": lambda: now - timedelta(days=1),
         "@tomorrow": lambda: now + timedelta(days=1),
-        "@todayStart": lambda: now.replace(**_START_OF_DAY),
-        "@todayEnd": lambda: now.replace(**_END_OF_DAY),
-        "@monthStart": lambda: now.replace(day=1, **_START_OF_DAY),
-        "@monthEnd": lambda: now.replace(day=last_day, **_END_OF_DAY),
-        "@yearStart": lambda: now.replace(month=1, day=1, **_START_OF_DAY),
-        "@yearEnd": lambda: now.replace(month=12, day=31, **_END_OF_DAY),
+        "@todayStart": lambda: _start_of_day(now),
+        "@todayEnd": lambda: _end_of_day(now),
+        "@monthStart": lambda: _start_of_day(now.replace(day=1)),
+        "@monthEnd": lambda: _end_of_day(now.replace(day=last_day)),
+        "@yearStart": lambda: _start_of_day(now.replace(month=1, day=1)),
+        "@yearEnd": lambda: _end_of_day(now.replace(month=12, day=31)),
     }
     if name not in moments:
         raise FilterEvaluationError(f"Unknown macro {name}.")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -66,10 +67,9 @@ def format_datetime_value(value: date) -> str:
     """PocketBase's datetime text, `2006-01-02 15:04:05.000Z`, for a date or (UTC) datetime."""
     if isinstance(value, datetime):
         if value.tzinfo is not None and value.utcoffset() is not None:
-            try:
+            # Within a day of year 1 or 9999 the conversion overflows; keep the wall clock then.
+            with suppress(OverflowError):
                 value = value.astimezone(UTC)
-            except OverflowError:  # within a day of year 1 or 9999: keep the wall clock
-                pass
         clock = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
     else:
         clock = "00:00:00.000Z"
@@ -128,13 +128,11 @@ def compare_values(left: Any, op: str, right: Any, like_operand: LikeOperand) ->
 
 
 def _order(a: int | float | str, b: int | float | str) -> int:
-    a_is_number = not isinstance(a, str)
-    b_is_number = not isinstance(b, str)
-    if a_is_number or b_is_number:
-        a_number, b_number = to_number(a), to_number(b)
-        if a_number is None:
-            return 1  # a is a non-numeric text: texts sort after numbers
-        if b_number is None:
-            return -1
-        return (a_number > b_number) - (a_number < b_number)
-    return (a > b) - (a < b)
+    if isinstance(a, str) and isinstance(b, str):
+        return (a > b) - (a < b)
+    a_number, b_number = to_number(a), to_number(b)
+    if a_number is None:
+        return 1  # a is a non-numeric text: texts sort after numbers
+    if b_number is None:
+        return -1
+    return (a_number > b_number) - (a_number < b_number)

@@ -1,0 +1,53 @@
+"""S3 buckets from resources.BUCKETS, private and versioned, with server access logs to a log bucket."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.naming import construct_id
+from shared import resources
+
+
+class FileStorage(Construct):
+    """Every bucket in resources.BUCKETS plus the one bucket that receives their access logs.
+
+    Bucket names are left to CloudFormation: S3 names are global, so `lambdabase-files` would collide
+    across accounts. Functions get the real name through LB_<KEY>_BUCKET.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, removal_policy: RemovalPolicy,
+                 access_log_days: int = 90) -> None:
+        super().__init__(scope, id)
+        self.access_logs = s3.Bucket(
+            self, "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            # Server access logging only delivers to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(access_log_days))],
+            removal_policy=removal_policy,
+        )
+        acknowledge(self.access_logs, "AwsSolutions-S1",
+                    "This is the access-log bucket itself; logging it into itself would log its own log writes.")
+        self.buckets: dict[str, s3.Bucket] = {}
+        for definition in resources.BUCKETS:
+            self.buckets[definition.key] = s3.Bucket(
+                self, construct_id(definition.key),
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                versioned=True,
+                server_access_logs_bucket=self.access_logs,
+                server_access_logs_prefix=f"{definition.key}/",
+                lifecycle_rules=[s3.LifecycleRule(
+                    # Versioning protects against overwrites and deletes for a month, not forever.
+                    noncurrent_version_expiration=Duration.days(30),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )],
+                removal_policy=removal_policy,
+            )

@@ -1,0 +1,52 @@
+"""The Lambdabase stack: wires the capability constructs together and exports the API URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.constructs.data import DataTables
+from infra.constructs.event_sources import EventSources
+from infra.constructs.functions import Functions
+from infra.constructs.http_api import HttpApi
+from infra.constructs.messaging import Messaging
+from infra.constructs.permissions import ResourceCatalog
+from infra.constructs.secrets import Secrets
+from infra.constructs.storage import FileStorage
+from infra.constructs.websocket_api import WebSocketApi
+from shared import resources
+
+
+class LambdabaseStack(Stack):
+    """Everything in shared/resources.py, deployed; no resource is declared here."""
+
+    def __init__(self, scope: Construct, id: str, *, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(scope, id, description="Lambdabase: PocketBase-compatible backend on Lambda, "
+                                                "DynamoDB and S3", **kwargs)
+        data = DataTables(self, "Data", removal_policy=config.data_removal_policy)
+        storage = FileStorage(self, "Storage", removal_policy=config.data_removal_policy)
+        messaging = Messaging(self, "Messaging")
+        secrets = Secrets(self, "Secrets", removal_policy=config.data_removal_policy)
+        realtime = WebSocketApi(self, "Realtime", rate_limit=config.ws_rate_limit,
+                                burst_limit=config.ws_burst_limit, log_retention=config.log_retention)
+
+        functions = Functions(
+            self, "Functions",
+            layout=config.layout,
+            deps_layer_dir=config.deps_layer,
+            catalog=ResourceCatalog(tables=data.tables, buckets=storage.buckets, queues=messaging.queues,
+                                    buses=messaging.buses, secrets=secrets.secrets, websocket=realtime.target),
+            log_retention=config.log_retention,
+        )
+        realtime.route_to(functions.get(resources.WEBSOCKET_FUNCTION))
+        http = HttpApi(self, "Http", functions=functions.functions, rate_limit=config.http_rate_limit,
+                       burst_limit=config.http_burst_limit, cors_origins=config.cors_origins,
+                       log_retention=config.log_retention)
+        EventSources(self, "EventSources", functions=functions.functions, tables=data.tables,
+                     queues=messaging.queues)
+
+        CfnOutput(self, "HttpApiUrl", value=http.url, description="PocketBase-compatible REST API base URL")
+        CfnOutput(self, "WebSocketUrl", value=realtime.url, description="Realtime WebSocket URL")

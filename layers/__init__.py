@@ -1,0 +1,1 @@
+"""Lambda layer and function code staging for the CDK app."""

@@ -1,0 +1,1 @@
+"""Account flows on auth collections: password sign-in and superuser management."""

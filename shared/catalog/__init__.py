@@ -1,0 +1,1 @@
+"""The catalog of collections: their storage, cache and the layout of their indexes on DynamoDB."""

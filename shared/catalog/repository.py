@@ -1,0 +1,157 @@
+"""Data access for collections: an interface, a DynamoDB and an in-memory implementation, with a short cache."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from abc import ABC, abstractmethod
+from functools import cache
+
+from pydantic import BaseModel
+
+from shared.aws import client
+from shared.catalog.layout import CollectionLayout
+from shared.collections.model import Collection
+from shared.errors import NotFoundError
+
+# Other Lambdas see a schema change within this many seconds; a miss always reloads at once.
+CACHE_SECONDS = 2.0
+CATALOG_PK = "collections"
+
+
+class StoredCollection(BaseModel):
+    collection: Collection
+    layout: CollectionLayout
+
+
+class CollectionNotFoundError(NotFoundError):
+    default_message = "Missing collection context."
+
+
+class CollectionRepository(ABC):
+    """All collections of the app; small enough to load whole and look up by id or name."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, StoredCollection] | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def _load_all(self) -> list[StoredCollection]: ...
+
+    @abstractmethod
+    def _put(self, stored: StoredCollection) -> None: ...
+
+    @abstractmethod
+    def _delete(self, collection_id: str) -> None: ...
+
+    @abstractmethod
+    def _put_if_absent(self, stored: StoredCollection) -> None: ...
+
+    def all(self, *, fresh: bool = False) -> list[StoredCollection]:
+        with self._lock:
+            if fresh or self._cache is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
+                loaded = self._load_all()
+                if not any(s.collection.system for s in loaded):
+                    loaded = self._bootstrap()
+                self._cache = {s.collection.id: s for s in loaded}
+                self._loaded_at = time.monotonic()
+            return list(self._cache.values())
+
+    def _bootstrap(self) -> list[StoredCollection]:
+        """Create `_superusers` and `users` the first time the catalog is read, as a new PocketBase does."""
+        from shared.catalog.layout import plan_layout
+        from shared.collections.system import system_collections
+
+        for collection in system_collections():
+            self._put_if_absent(StoredCollection(collection=collection,
+                                                 layout=plan_layout(collection, None, has_records=False)))
+        return self._load_all()
+
+    def find(self, id_or_name: str) -> StoredCollection | None:
+        """By id, or by name case-insensitively, as PocketBase resolves {collectionIdOrName}."""
+        for fresh in (False, True):
+            for stored in self.all(fresh=fresh):
+                c = stored.collection
+                if c.id == id_or_name or c.name.lower() == id_or_name.lower():
+                    return stored
+        return None
+
+    def get(self, id_or_name: str) -> StoredCollection:
+        found = self.find(id_or_name)
+        if found is None:
+            raise CollectionNotFoundError()
+        return found
+
+    def save(self, stored: StoredCollection) -> None:
+        self._put(stored)
+        self.invalidate()
+
+    def delete(self, collection_id: str) -> None:
+        self._delete(collection_id)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache = None
+
+
+class InMemoryCollectionRepository(CollectionRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, str] = {}
+
+    def _load_all(self) -> list[StoredCollection]:
+        return [StoredCollection.model_validate_json(v) for v in self.items.values()]
+
+    def _put(self, stored: StoredCollection) -> None:
+        self.items[stored.collection.id] = _dump(stored)
+
+    def _delete(self, collection_id: str) -> None:
+        self.items.pop(collection_id, None)
+
+    def _put_if_absent(self, stored: StoredCollection) -> None:
+        self.items.setdefault(stored.collection.id, _dump(stored))
+
+
+def _dump(stored: StoredCollection) -> str:
+    return json.dumps({"collection": stored.collection.to_storage_json(),
+                       "layout": stored.layout.model_dump(mode="json")})
+
+
+class DynamoCollectionRepository(CollectionRepository):
+    """Items `pk=collections, sk=<collection id>` in the system table: one small partition, read whole."""
+
+    def __init__(self, table_name: str) -> None:
+        super().__init__()
+        self.table = table_name
+
+    def _load_all(self) -> list[StoredCollection]:
+        out: list[StoredCollection] = []
+        paginator = client("dynamodb").get_paginator("query")
+        for page in paginator.paginate(TableName=self.table, KeyConditionExpression="pk = :pk",
+                                       ExpressionAttributeValues={":pk": {"S": CATALOG_PK}}, ConsistentRead=True):
+            out.extend(StoredCollection.model_validate_json(item["doc"]["S"]) for item in page.get("Items", []))
+        return out
+
+    def _put(self, stored: StoredCollection) -> None:
+        client("dynamodb").put_item(TableName=self.table, Item={
+            "pk": {"S": CATALOG_PK}, "sk": {"S": stored.collection.id}, "doc": {"S": _dump(stored)}})
+
+    def _put_if_absent(self, stored: StoredCollection) -> None:
+        ddb = client("dynamodb")
+        # another instance may have bootstrapped it first
+        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
+                "pk": {"S": CATALOG_PK}, "sk": {"S": stored.collection.id}, "doc": {"S": _dump(stored)}})
+
+    def _delete(self, collection_id: str) -> None:
+        client("dynamodb").delete_item(TableName=self.table, Key={"pk": {"S": CATALOG_PK},
+                                                                  "sk": {"S": collection_id}})
+
+
+@cache
+def get_collection_repository(table_name: str) -> CollectionRepository:
+    return DynamoCollectionRepository(table_name)

@@ -1,0 +1,304 @@
+"""Exact `totalItems` counters maintained from the records stream, applied exactly once per stream record.
+
+A counter item `pk = n#<partition>, sk = count` holds `total` and `seq`, a map of write shard → the highest
+stream sequence number of that shard already counted. Records of one write shard `r#<coll>#<k>` share a
+partition key, so their sequence numbers grow monotonically, and Lambda redelivers only suffixes of what it
+already sent: every record at or below `seq[k]` has been counted and is skipped on redelivery.
+
+Example of the item after two inserts on write shard 3:
+    {"pk": "n#pbc_1", "sk": "count", "total": 2, "seq": {"3": 1700000000000000000002}}
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict
+
+from shared import aws
+from shared.observability import logger
+from shared.records import keys
+from shared.resources import RECORDS_TABLE
+
+COUNTER_SK = "count"
+# Optimistic writes lose only to another stream shard updating the same counter at the same moment.
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_S = 0.05
+# Partitions are independent items, so a batch touching many of them updates them in parallel.
+MAX_WORKERS = 8
+
+_INDEX_PK_ATTRS: tuple[str, ...] = tuple(index.partition_key for index in RECORDS_TABLE.indexes)
+
+
+class CounterConflictError(Exception):
+    """The counter's `seq` changed between read and write: another consumer updated it first."""
+
+
+class CounterStorageError(Exception):
+    """The counter store failed; the whole batch must be retried."""
+
+
+class CounterState(BaseModel):
+    """A counter as read: its total and its applied sequence numbers; `seq` is None when it has no map yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: int = 0
+    seq: dict[int, int] | None = None
+
+
+class CounterUpdate(BaseModel):
+    """What one conditional write adds to a counter: a delta, and the new high-water mark of each write shard."""
+
+    model_config = ConfigDict(frozen=True)
+
+    delta: int
+    seq: dict[int, int]
+    records: int
+
+
+class CountersReport(BaseModel):
+    """What a batch did to counters, for logs and metrics."""
+
+    partitions: int = 0
+    applied: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+
+
+class Contribution(NamedTuple):
+    """One stream record's effect on one counter."""
+
+    shard: int
+    sequence: int
+    delta: int
+
+
+# pure logic ------------------------------------------------------------------------------------------------
+def _index_values(image: Mapping[str, Any] | None) -> dict[str, str]:
+    if not image:
+        return {}
+    return {attr: image[attr]["S"] for attr in _INDEX_PK_ATTRS if "S" in image.get(attr, {})}
+
+
+def record_contributions(record: Mapping[str, Any]) -> list[tuple[str, Contribution]]:
+    """The (counter partition, contribution) pairs of one DynamoDB stream record; none for non-record items."""
+    dyn = record["dynamodb"]
+    pk = dyn["Keys"]["pk"]["S"]
+    if not pk.startswith(keys.RECORD_PREFIX):
+        return []
+    collection_id, _, shard_text = pk[len(keys.RECORD_PREFIX):].rpartition("#")
+    if not collection_id or not shard_text.isdigit():
+        # Never written by the repository; counting it would corrupt a total, failing would block the shard.
+        logger.warning("stream record with a malformed record key skipped by counters", extra={"pk": pk})
+        return []
+    shard, sequence = int(shard_text), int(dyn["SequenceNumber"])
+    event = record["eventName"]
+    old = _index_values(dyn.get("OldImage")) if event != "INSERT" else {}
+    new = _index_values(dyn.get("NewImage")) if event != "REMOVE" else {}
+    out: list[tuple[str, Contribution]] = []
+    if event == "INSERT":
+        out.append((collection_id, Contribution(shard, sequence, 1)))
+    elif event == "REMOVE":
+        out.append((collection_id, Contribution(shard, sequence, -1)))
+    for attr in _INDEX_PK_ATTRS:
+        before, after = old.get(attr), new.get(attr)
+        if before == after:
+            continue
+        if before is not None:
+            out.append((before, Contribution(shard, sequence, -1)))
+        if after is not None:
+            out.append((after, Contribution(shard, sequence, 1)))
+    return out
+
+
+def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Contribution]]:
+    """Group a batch's contributions by counter partition, in stream order."""
+    grouped: dict[str, list[Contribution]] = defaultdict(list)
+    for record in records:
+        for partition, contribution in record_contributions(record):
+            grouped[partition].append(contribution)
+    return dict(grouped)
+
+
+def pending_update(contributions: Iterable[Contribution], applied: Mapping[int, int] | None) -> CounterUpdate | None:
+    """The part of a batch not yet applied to a counter, summed per write shard; None when all of it was.
+
+    A zero net delta still advances `seq`: a retry starting mid-batch must not apply half of a pair that
+    cancelled out (an insert and a delete of one record in one batch).
+    """
+    applied = applied or {}
+    delta, count = 0, 0
+    seq: dict[int, int] = {}
+    for c in contributions:
+        if c.sequence <= applied.get(c.shard, -1):
+            continue
+        delta += c.delta
+        count += 1
+        seq[c.shard] = max(seq.get(c.shard, c.sequence), c.sequence)
+    return CounterUpdate(delta=delta, seq=seq, records=count) if seq else None
+
+
+# data access ---------------------------------------------------------------------------------------------
+class CounterStore(ABC):
+    """Counter items: one consistent read, and one write conditioned on the write shards' `seq` read."""
+
+    @abstractmethod
+    def read(self, partition: str) -> CounterState:
+        """The counter as stored now; a zero state when it does not exist."""
+
+    @abstractmethod
+    def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
+        """Add `update.delta` and set `seq` for its shards; CounterConflictError when those changed since `read`."""
+
+
+class InMemoryCounterStore(CounterStore):
+    def __init__(self) -> None:
+        self.items: dict[str, CounterState] = {}
+        self._lock = threading.Lock()
+
+    def read(self, partition: str) -> CounterState:
+        with self._lock:
+            return self.items.get(partition, CounterState())
+
+    def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
+        with self._lock:
+            current = self.items.get(partition, CounterState())
+            if not _same_seq(current.seq, read.seq, update.seq):
+                raise CounterConflictError(partition)
+            self.items[partition] = CounterState(total=current.total + update.delta,
+                                                 seq={**(current.seq or {}), **update.seq})
+
+    def total(self, partition: str) -> int | None:
+        item = self.items.get(partition)
+        return item.total if item else None
+
+
+def _same_seq(current: Mapping[int, int] | None, read: Mapping[int, int] | None, shards: Iterable[int]) -> bool:
+    if read is None:
+        return current is None
+    if current is None:
+        return False
+    return all(current.get(k) == read.get(k) for k in shards)
+
+
+class DynamoCounterStore(CounterStore):
+    """Counter items in the records table: `pk = n#<partition>`, `sk = count`, `total` (N), `seq` (M of N)."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @staticmethod
+    def _key(partition: str) -> dict[str, dict[str, str]]:
+        return {"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": COUNTER_SK}}
+
+    def read(self, partition: str) -> CounterState:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            out = aws.client("dynamodb").get_item(TableName=self.table, Key=self._key(partition),
+                                                  ConsistentRead=True)
+        except (ClientError, BotoCoreError) as exc:
+            raise CounterStorageError(str(exc)) from exc
+        item = out.get("Item") or {}
+        seq = item.get("seq", {}).get("M")
+        return CounterState(total=int(item["total"]["N"]) if "total" in item else 0,
+                            seq=None if seq is None else {int(k): int(v["N"]) for k, v in seq.items()})
+
+    def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        names = {"#total": "total", "#seq": "seq"}
+        values: dict[str, Any] = {":zero": {"N": "0"}, ":delta": {"N": str(update.delta)}}
+        sets = ["#total = if_not_exists(#total, :zero) + :delta"]
+        if read.seq is None:
+            # A document path into a missing map is invalid, so the first write sets the whole map.
+            sets.append("#seq = :seq")
+            values[":seq"] = {"M": {str(k): {"N": str(s)} for k, s in update.seq.items()}}
+            conditions = ["attribute_not_exists(#seq)"]
+        else:
+            conditions = []
+            for i, (k, s) in enumerate(sorted(update.seq.items())):
+                names[f"#k{i}"] = str(k)
+                values[f":s{i}"] = {"N": str(s)}
+                sets.append(f"#seq.#k{i} = :s{i}")
+                if k in read.seq:
+                    values[f":r{i}"] = {"N": str(read.seq[k])}
+                    conditions.append(f"#seq.#k{i} = :r{i}")
+                else:
+                    conditions.append(f"attribute_not_exists(#seq.#k{i})")
+        ddb = aws.client("dynamodb")
+        try:
+            ddb.update_item(TableName=self.table, Key=self._key(partition),
+                            UpdateExpression="SET " + ", ".join(sets),
+                            ConditionExpression=" AND ".join(conditions),
+                            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        except ddb.exceptions.ConditionalCheckFailedException as exc:
+            raise CounterConflictError(partition) from exc
+        except (ClientError, BotoCoreError) as exc:
+            raise CounterStorageError(str(exc)) from exc
+
+
+@cache
+def get_counter_store(table_name: str) -> CounterStore:
+    """The DynamoDB counter store over the records table, one per table name."""
+    return DynamoCounterStore(table_name)
+
+
+# the batch -------------------------------------------------------------------------------------------------
+Sleep = Callable[[float], None]
+
+
+def _apply_partition(store: CounterStore, partition: str, contributions: list[Contribution], sleep: Sleep,
+                     max_attempts: int) -> tuple[int, int, int]:
+    """Apply one counter's share of a batch; returns (records applied, records skipped, conflicts)."""
+    conflicts = 0
+    for attempt in range(max_attempts):
+        state = store.read(partition)
+        update = pending_update(contributions, state.seq)
+        if update is None:
+            return 0, len(contributions), conflicts
+        try:
+            store.apply(partition, state, update)
+        except CounterConflictError:
+            conflicts += 1
+            if attempt + 1 == max_attempts:
+                raise
+            # Full jitter, so two consumers that collided do not collide again on the same beat.
+            sleep(random.uniform(0, BACKOFF_BASE_S * 2 ** attempt))
+            continue
+        return update.records, len(contributions) - update.records, conflicts
+    raise CounterConflictError(partition)  # unreachable: the last attempt returns or raises
+
+
+def apply_counters(records: Iterable[Mapping[str, Any]], store: CounterStore, *, sleep: Sleep = time.sleep,
+                   max_attempts: int = MAX_ATTEMPTS, max_workers: int = MAX_WORKERS) -> CountersReport:
+    """Apply a stream batch to every counter it touches, exactly once; raises so that the batch is retried."""
+    grouped = aggregate(records)
+    report = CountersReport(partitions=len(grouped))
+    if not grouped:
+        return report
+    applied = skipped = conflicts = 0
+
+    def run(item: tuple[str, list[Contribution]]) -> tuple[int, int, int]:
+        return _apply_partition(store, item[0], item[1], sleep, max_attempts)
+
+    items = list(grouped.items())
+    # The first partition runs alone: it creates the cached boto3 client before threads share it.
+    results = [run(items[0])]
+    if len(items) > 1 and max_workers > 1:
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(items) - 1)) as pool:
+            results.extend(pool.map(run, items[1:]))
+    else:
+        results.extend(run(item) for item in items[1:])
+    for a, s, c in results:
+        applied, skipped, conflicts = applied + a, skipped + s, conflicts + c
+    return report.model_copy(update={"applied": applied, "skipped": skipped, "conflicts": conflicts})

@@ -1,0 +1,30 @@
+"""Rate-limit settings (env prefix LB_): on/off, the rules as JSON, and exempt IPs."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
+
+
+class RateLimitSettings(BaseSettings):
+    """LB_RATE_LIMITS holds a JSON list like [{"label": "*:auth", "maxRequests": 2, "duration": 3}]."""
+
+    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
+
+    # On by default, unlike PocketBase: a public endpoint on the internet should not start unprotected.
+    rate_limits_enabled: bool = True
+    rate_limits: tuple[RateLimitRule, ...] = DEFAULT_RULES
+    rate_limits_excluded_ips: tuple[str, ...] = ()
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _unique(cls, rules: tuple[RateLimitRule, ...]) -> tuple[RateLimitRule, ...]:
+        seen: set[tuple[str, str]] = set()
+        for rule in rules:
+            key = (rule.label, rule.audience)
+            if key in seen:
+                raise ValueError(f"duplicate rate limit rule {rule.label!r} for audience {rule.audience!r}")
+            seen.add(key)
+        return rules

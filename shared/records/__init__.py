@@ -1,0 +1,1 @@
+"""Records: storage on DynamoDB, the query planner, rules, expand and the CRUD logic."""

@@ -1,0 +1,73 @@
+"""The records table's key scheme: write-sharded record items, index slots, unique and counter items."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import struct
+from typing import Any
+
+# A collection's records spread over this many partition keys, so no collection is one hot partition.
+RECORD_SHARDS = 8
+# Index key components are cut to this many characters: keys stay far below DynamoDB's size limits, and
+# every candidate is re-checked against the full filter, so a cut only costs precision, never correctness.
+MAX_KEY_PART = 256
+SEP = "\x01"
+
+RECORD_PREFIX = "r#"
+UNIQUE_PREFIX = "u#"
+COUNTER_PREFIX = "n#"
+
+
+def shard_of(record_id: str) -> int:
+    return int(hashlib.sha1(record_id.encode()).hexdigest()[:8], 16) % RECORD_SHARDS
+
+
+def record_pk(collection_id: str, shard: int) -> str:
+    return f"{RECORD_PREFIX}{collection_id}#{shard}"
+
+
+def record_key(collection_id: str, record_id: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": record_pk(collection_id, shard_of(record_id))}, "sk": {"S": record_id}}
+
+
+def shard_from_pk(pk: str) -> int:
+    return int(pk.rsplit("#", 1)[1])
+
+
+def encode_value(value: Any) -> str:
+    """An order-preserving string for a field value: numbers by their IEEE bits, text as is, lists as JSON."""
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isnan(number):
+            number = 0.0
+        bits = struct.unpack(">Q", struct.pack(">d", number))[0]
+        bits = bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63)
+        return f"n{bits:016x}"
+    if value is None:
+        return "s"
+    if isinstance(value, (list, dict)):
+        import json
+
+        value = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return "s" + str(value).replace(SEP, " ")[:MAX_KEY_PART]
+
+
+def index_pk(collection_id: str, slot: int, leading_value: Any) -> str:
+    return f"{collection_id}#{slot}#{encode_value(leading_value)}"
+
+
+def index_sk(rest_values: list[Any], record_id: str) -> str:
+    return SEP.join([*(encode_value(v) for v in rest_values), record_id])
+
+
+def unique_pk(collection_id: str, index_name: str, values: list[Any]) -> str:
+    digest = hashlib.sha256(SEP.join(encode_value(v).lower() for v in values).encode()).hexdigest()
+    return f"{UNIQUE_PREFIX}{collection_id}#{index_name}#{digest}"
+
+
+def counter_pk(partition: str) -> str:
+    """The counter of a collection (partition = collection id) or of one index partition (its GSI pk)."""
+    return f"{COUNTER_PREFIX}{partition}"

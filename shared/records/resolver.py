@@ -1,0 +1,236 @@
+"""Resolves filter identifiers for records: fields, relations, back-relations, JSON paths and @request.*.
+
+Relation traversals and `@collection` joins read through the same metered repository, so a rule can never
+do unbounded work: a back-relation or `@collection` join reads at most JOIN_LIMIT records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.catalog.repository import CollectionRepository
+from shared.collections.model import Collection
+from shared.records.context import RequestContext
+from shared.records.model import ReadMeter, StoredRecord
+from shared.records.repository import RecordRepository
+from shared.tools.filter import FilterEvaluationError, Identifier, Resolved
+
+JOIN_LIMIT = 1000
+_SYSTEM_KEYS = ("collectionId", "collectionName")
+# Never reachable from a filter, whoever asks.
+_SECRET_FIELDS = ("password", "tokenKey")
+
+
+class RecordLoader:
+    """Per-request cache of related records and collection scans, metered and bounded."""
+
+    def __init__(self, collections: CollectionRepository, records: RecordRepository, meter: ReadMeter) -> None:
+        self.collections = collections
+        self.records = records
+        self.meter = meter
+        self._by_id: dict[tuple[str, str], StoredRecord | None] = {}
+        self._scans: dict[str, list[StoredRecord]] = {}
+
+    def many(self, collection: Collection, ids: list[str]) -> list[StoredRecord]:
+        missing = [i for i in ids if (collection.id, i) not in self._by_id]
+        if missing:
+            found = self.records.batch_get(collection.id, missing, self.meter)
+            for i in missing:
+                self._by_id[(collection.id, i)] = found.get(i)
+        return [r for i in ids if (r := self._by_id[(collection.id, i)]) is not None]
+
+    def all_rows(self, collection: Collection) -> list[StoredRecord]:
+        """Every record of a collection, for `@collection` joins and back-relations (JOIN_LIMIT at most)."""
+        if collection.id not in self._scans:
+            from shared.records.query import scan_collection
+
+            rows = scan_collection(self.records, collection, self.meter, limit=JOIN_LIMIT + 1)
+            if len(rows) > JOIN_LIMIT:
+                raise FilterEvaluationError(
+                    f"A join over {collection.name!r} would read more than {JOIN_LIMIT} records; narrow the rule.")
+            self._scans[collection.id] = rows
+        return self._scans[collection.id]
+
+
+def field_values(collection: Collection, record: StoredRecord, name: str) -> tuple[list[Any], bool]:
+    """A record's values for one field name, and whether the field is multi-valued."""
+    if name == "id":
+        return [record.id], False
+    if name == "collectionId":
+        return [collection.id], False
+    if name == "collectionName":
+        return [collection.name], False
+    field = collection.field_by_name(name)
+    if field is None:
+        raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
+    value = field.from_stored(record.data.get(field.id))
+    if field.is_multiple():
+        return list(value or []), True
+    return [value], False
+
+
+class RecordResolver:
+    """Answers identifiers for one record (or none, for create rules checked before the record exists)."""
+
+    def __init__(self, collection: Collection, record: StoredRecord | None, request: RequestContext,
+                 loader: RecordLoader, *, allow_hidden: bool, existing: StoredRecord | None = None,
+                 bindings: dict[str, StoredRecord | None] | None = None) -> None:
+        self.collection = collection
+        self.record = record
+        self.request = request
+        self.loader = loader
+        self.allow_hidden = allow_hidden
+        self.existing = existing
+        self.bindings = bindings or {}
+
+    def resolve(self, identifier: Identifier) -> Resolved:
+        path = identifier.path
+        if path[0] == "@request":
+            return self._request(identifier)
+        if path[0] == "@collection":
+            return self._collection(identifier)
+        if self.record is None:
+            return Resolved([], multi=False)
+        values, multi = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
+        return Resolved(values, multi=multi, modifier_applied=identifier.modifier == "length" and multi)
+
+    # record paths --------------------------------------------------------------------------------------
+    def _walk(self, collection: Collection, records: list[StoredRecord], path: list[str], multi: bool,
+              modifier: str | None) -> tuple[list[Any], bool]:
+        name, rest = path[0], path[1:]
+        if "_via_" in name:
+            return self._back_relation(collection, records, name, rest, modifier)
+        field = collection.field_by_name(name)
+        if name in _SECRET_FIELDS or (field is not None and field.hidden and not self.allow_hidden):
+            raise FilterEvaluationError(f"The field {name!r} cannot be filtered.")
+        if not rest:
+            out: list[Any] = []
+            field_multi = False
+            for record in records:
+                values, field_multi = field_values(collection, record, name)
+                if modifier == "length" and (multi or len(records) > 1):
+                    out.append(len(values))
+                else:
+                    out.extend(values)
+            return out, multi or field_multi or len(records) > 1
+        if field is None:
+            raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
+        if field.field_type == "json":
+            return self._json_path(collection, records, field.id, rest), multi or len(records) > 1
+        if field.field_type != "relation":
+            raise FilterEvaluationError(f"The field {name!r} has no sub-fields.")
+        target = self.loader.collections.find(getattr(field, "collection_id", ""))
+        if target is None:
+            return [], multi
+        ids: list[str] = []
+        for record in records:
+            values, _ = field_values(collection, record, name)
+            ids.extend(v for v in values if v)
+        related = self.loader.many(target.collection, ids)
+        return self._walk(target.collection, related, rest, multi or field.is_multiple() or len(records) > 1,
+                          modifier)
+
+    def _json_path(self, collection: Collection, records: list[StoredRecord], field_id: str,
+                   rest: list[str]) -> list[Any]:
+        out = []
+        for record in records:
+            value: Any = record.data.get(field_id)
+            for key in rest:
+                if isinstance(value, dict):
+                    value = value.get(key)
+                elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                    value = value[int(key)]
+                else:
+                    value = None
+            out.append(value)
+        return out
+
+    def _back_relation(self, collection: Collection, records: list[StoredRecord], name: str, rest: list[str],
+                       modifier: str | None) -> tuple[list[Any], bool]:
+        target_name, _, field_name = name.partition("_via_")
+        target = self.loader.collections.find(target_name)
+        if target is None:
+            raise FilterEvaluationError(f"Unknown back-relation {name!r}.")
+        relation = target.collection.field_by_name(field_name)
+        if relation is None or relation.field_type != "relation":
+            raise FilterEvaluationError(f"Unknown back-relation {name!r}.")
+        ids = {r.id for r in records}
+        related = [row for row in self.loader.all_rows(target.collection)
+                   if ids & set(field_values(target.collection, row, field_name)[0])]
+        if not rest:
+            return [r.id for r in related], True
+        return self._walk(target.collection, related, rest, True, modifier)
+
+    # @collection ---------------------------------------------------------------------------------------
+    def _collection(self, identifier: Identifier) -> Resolved:
+        name = identifier.collection_name or ""
+        alias = identifier.collection_alias or name
+        stored = self.loader.collections.find(name)
+        if stored is None:
+            raise FilterEvaluationError(f"Unknown collection {name!r}.")
+        rest = list(identifier.path[2:])
+        if not rest:
+            raise FilterEvaluationError("@collection needs a field.")
+        if alias in self.bindings:
+            row = self.bindings[alias]
+            if row is None:
+                return Resolved([], multi=False)
+            values, multi = self._walk(stored.collection, [row], rest, False, identifier.modifier)
+            return Resolved(values, multi=multi)
+        rows = self.loader.all_rows(stored.collection)
+        if not rows:
+            return Resolved([], multi=True)
+        values, _ = self._walk(stored.collection, rows, rest, True, identifier.modifier)
+        return Resolved(values, multi=True)
+
+    # @request ------------------------------------------------------------------------------------------
+    def _request(self, identifier: Identifier) -> Resolved:
+        path, req = identifier.path, self.request
+        if len(path) < 2:
+            raise FilterEvaluationError("Incomplete @request identifier.")
+        part = path[1]
+        if part == "method" and len(path) == 2:
+            return Resolved([req.method], multi=False)
+        if part == "context" and len(path) == 2:
+            return Resolved([req.context], multi=False)
+        if part in ("headers", "query") and len(path) == 3:
+            source = req.headers if part == "headers" else req.query
+            key = path[2].lower() if part == "headers" else path[2]
+            present = key in source
+            return Resolved([source.get(key)] if present else [], multi=False, exists=present)
+        if part == "body" and len(path) >= 3:
+            return self._body(identifier)
+        if part == "auth":
+            return self._auth(identifier)
+        raise FilterEvaluationError(f"Unknown identifier {identifier.dotted!r}.")
+
+    def _body(self, identifier: Identifier) -> Resolved:
+        key = identifier.path[2]
+        present = key in self.request.body
+        value = self.request.body.get(key)
+        if identifier.modifier == "changed":
+            old: Any = None
+            if self.existing is not None:
+                old_values, _ = field_values(self.collection, self.existing, key) if self.collection.field_by_name(
+                    key) or key == "id" else ([None], False)
+                old = old_values[0] if old_values else None
+            return Resolved([present and value != old], multi=False)
+        if len(identifier.path) > 3:
+            raise FilterEvaluationError("Only direct @request.body fields can be compared.")
+        if isinstance(value, list):
+            return Resolved(list(value), multi=True, exists=present)
+        return Resolved([value] if present else [], multi=False, exists=present)
+
+    def _auth(self, identifier: Identifier) -> Resolved:
+        auth = self.request.auth
+        rest = list(identifier.path[2:])
+        if not rest:
+            raise FilterEvaluationError("@request.auth needs a field.")
+        if auth is None:
+            return Resolved([], multi=False)
+        if rest == ["collectionName"]:
+            return Resolved([auth.collection.name], multi=False)
+        if rest == ["collectionId"]:
+            return Resolved([auth.collection.id], multi=False)
+        values, multi = self._walk(auth.collection, [auth.record], rest, False, identifier.modifier)
+        return Resolved(values, multi=multi)

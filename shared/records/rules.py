@@ -1,0 +1,147 @@
+"""Rules and filters on records: parsing with a cache, and evaluation with `@collection` join semantics.
+
+PocketBase joins `@collection.name:alias` once per alias, so `?` conditions on the same alias must hold for
+the same joined row, while a condition without `?` must hold for every row. We evaluate the `?` ones over
+each row binding of the aliases (existentially), and hand the others all rows as a multi-value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from shared.collections.model import Collection
+from shared.errors import BadRequestError
+from shared.records.context import RequestContext
+from shared.records.model import ReadMeter, StoredRecord
+from shared.records.resolver import RecordLoader, RecordResolver
+from shared.tools.filter import (
+    And,
+    Compare,
+    Expr,
+    FilterError,
+    FilterEvaluationError,
+    Identifier,
+    Operand,
+    Or,
+    evaluate,
+    parse_filter,
+)
+
+MAX_BINDINGS = 10_000
+_ALL_ROWS = "#all"
+
+
+@lru_cache(maxsize=512)
+def parse_cached(text: str) -> Expr:
+    return parse_filter(text)
+
+
+def parse_user_filter(text: str) -> Expr | None:
+    """A client's `filter` parameter; a 400 in PocketBase's shape when invalid."""
+    if not text.strip():
+        return None
+    try:
+        return parse_cached(text)
+    except FilterError as exc:
+        raise BadRequestError("Invalid filter parameters.", {"filter": {
+            "code": "validation_invalid_filter", "message": str(exc)}}) from exc
+
+
+def parse_rule(text: str | None) -> Expr | None:
+    if text is None or not text.strip():
+        return None
+    return parse_cached(text)
+
+
+def check_rule(text: str) -> None:
+    """Raise when a rule is not a valid filter (used when collections are saved)."""
+    parse_cached(text)
+
+
+def combine(*exprs: Expr | None) -> Expr | None:
+    present = [e for e in exprs if e is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(tuple(present))
+
+
+def _aliases(expr: Expr, found: dict[str, str]) -> None:
+    if isinstance(expr, (And, Or)):
+        for item in expr.items:
+            _aliases(item, found)
+    elif isinstance(expr, Compare) and expr.any_of:
+        for side in (expr.left, expr.right):
+            if isinstance(side, Identifier) and side.is_collection:
+                found[side.collection_alias or ""] = side.collection_name or ""
+
+
+def _unbind_all_of(expr: Expr) -> Expr:
+    """Mark `@collection` identifiers of non-`?` comparisons so they resolve to all rows."""
+    if isinstance(expr, And):
+        return And(tuple(_unbind_all_of(i) for i in expr.items))
+    if isinstance(expr, Or):
+        return Or(tuple(_unbind_all_of(i) for i in expr.items))
+    if isinstance(expr, Compare) and not expr.any_of:
+        return replace(expr, left=_mark(expr.left), right=_mark(expr.right))
+    return expr
+
+
+def _mark(operand: Operand) -> Operand:
+    if isinstance(operand, Identifier) and operand.is_collection:
+        name = operand.collection_name or ""
+        return replace(operand, path=(operand.path[0], f"{name}:{_ALL_ROWS}", *operand.path[2:]))
+    return operand
+
+
+def matches(expr: Expr | None, collection: Collection, record: StoredRecord | None, request: RequestContext,
+            loader: RecordLoader, *, allow_hidden: bool, existing: StoredRecord | None = None) -> bool:
+    """Whether a record satisfies a parsed rule/filter for this request."""
+    if expr is None:
+        return True
+    aliases: dict[str, str] = {}
+    _aliases(expr, aliases)
+    prepared = _unbind_all_of(expr)
+    try:
+        if not aliases:
+            return evaluate(prepared, RecordResolver(collection, record, request, loader,
+                                                     allow_hidden=allow_hidden, existing=existing))
+        row_sets: list[list[StoredRecord | None]] = []
+        for name in aliases.values():
+            stored = loader.collections.find(name)
+            rows: list[StoredRecord | None] = list(loader.all_rows(stored.collection)) if stored else []
+            row_sets.append(rows or [None])
+        for count, combo in enumerate(itertools.product(*row_sets)):
+            if count >= MAX_BINDINGS:
+                raise BadRequestError("The rule's @collection joins are too large to evaluate.")
+            bindings = dict(zip(aliases.keys(), combo, strict=True))
+            if evaluate(prepared, RecordResolver(collection, record, request, loader, allow_hidden=allow_hidden,
+                                                 existing=existing, bindings=bindings)):
+                return True
+        return False
+    except FilterEvaluationError as exc:
+        raise BadRequestError("Invalid filter parameters.", {"filter": {
+            "code": "validation_invalid_filter", "message": str(exc)}}) from exc
+
+
+def evaluate_record_condition(condition: str, collection: Collection, data: dict[str, Any], record_id: str) -> bool:
+    """A partial index's WHERE clause on one record's own fields (no request, no relations)."""
+    try:
+        expr = parse_cached(condition)
+    except FilterError:
+        return True  # a WHERE our filter language cannot read: enforce uniqueness everywhere
+
+    class _NoLoader:
+        collections = None
+
+    record = StoredRecord(collection.id, record_id, data)
+    try:
+        return evaluate(expr, RecordResolver(collection, record, RequestContext(), _NoLoader(),  # type: ignore[arg-type]
+                                             allow_hidden=True))
+    except (FilterEvaluationError, AttributeError):
+        return True
+
+
+__all__ = ["ReadMeter", "check_rule", "combine", "matches", "parse_rule", "parse_user_filter"]

@@ -1,0 +1,6 @@
+"""Entry point of `make bench`: runs every benchmark and prints its ratios."""
+
+from tests.bench import cold_start
+
+if __name__ == "__main__":
+    cold_start.report()

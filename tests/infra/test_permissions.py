@@ -1,0 +1,182 @@
+"""Each function's role allows exactly what its `FunctionDef.permissions` declare, and nothing broader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from shared import resources
+from shared.settings import env_name
+from tests.infra.synthesis import Synthesized
+
+DYNAMODB_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+DYNAMODB_READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan"}
+STREAM_READS = {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"}
+# The only statements CDK itself adds: active tracing needs these on "*".
+XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+@dataclass(frozen=True)
+class Allowed:
+    action: str
+    resource: Any
+
+    @property
+    def refs(self) -> set[str]:
+        """Logical ids the resource points at, with the attribute (`Table.StreamArn`) where there is one."""
+        return _refs(self.resource)
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        if "Fn::GetAtt" in node:
+            logical_id, attribute = node["Fn::GetAtt"]
+            return {f"{logical_id}.{attribute}"}
+        if "Ref" in node:
+            return set() if node["Ref"].startswith("AWS::") else {node["Ref"]}
+        return set().union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node)) if node else set()
+    return set()
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class FunctionView:
+    """One deployed function as its role's policies and its environment show it."""
+
+    def __init__(self, synth: Synthesized, definition: resources.FunctionDef) -> None:
+        self.definition = definition
+        function = next(f for f in synth.resources("AWS::Lambda::Function").values()
+                        if f["Properties"]["Handler"] == definition.handler)
+        self.environment: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
+        self.log_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        self.allowed: list[Allowed] = []
+        for policy in synth.resources("AWS::IAM::Policy").values():
+            if {"Ref": role} not in policy["Properties"]["Roles"]:
+                continue
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                assert statement["Effect"] == "Allow"
+                for action in _as_list(statement["Action"]):
+                    for resource in _as_list(statement["Resource"]):
+                        self.allowed.append(Allowed(action, resource))
+
+    def actions(self, prefix: str = "") -> set[str]:
+        return {a.action for a in self.allowed if a.action.startswith(prefix)}
+
+    def refs_for(self, actions: set[str]) -> set[str]:
+        return set().union(*(a.refs for a in self.allowed if a.action in actions)) if self.allowed else set()
+
+    def declared(self, kind: str) -> list[resources.Permission]:
+        return [p for p in self.definition.permissions if p.kind == kind]
+
+
+@pytest.fixture(scope="module")
+def views(synth: Synthesized) -> dict[str, FunctionView]:
+    return {fn.name: FunctionView(synth, fn) for fn in resources.FUNCTIONS}
+
+
+@pytest.fixture(scope="module")
+def logical_ids(synth: Synthesized) -> dict[str, str]:
+    """Resource key in shared/resources.py -> logical id, for tables, queues, buses and secrets."""
+    ids = {}
+    for logical_id, table in synth.resources("AWS::DynamoDB::Table").items():
+        key = next(t.key for t in resources.TABLES if t.physical_name == table["Properties"]["TableName"])
+        ids[f"table:{key}"] = logical_id
+    for logical_id, queue in synth.resources("AWS::SQS::Queue").items():
+        ids[f"queue:{queue['Properties']['QueueName']}"] = logical_id
+    for logical_id, bus in synth.resources("AWS::Events::EventBus").items():
+        key = next(b.key for b in resources.BUSES if b.physical_name == bus["Properties"]["Name"])
+        ids[f"bus:{key}"] = logical_id
+    secrets = list(synth.resources("AWS::SecretsManager::Secret"))
+    if len(resources.SECRETS) == 1:
+        ids[f"secret:{resources.SECRETS[0].key}"] = secrets[0]
+    return ids
+
+
+@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+def test_no_wildcard_actions_and_star_resources_only_for_xray(views: dict[str, FunctionView], name: str) -> None:
+    view = views[name]
+    assert not [a.action for a in view.allowed if "*" in a.action]
+    assert {a.action for a in view.allowed if a.resource == "*"} <= XRAY
+
+
+@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+def test_logs_go_only_to_the_functions_own_log_group(views: dict[str, FunctionView], name: str) -> None:
+    view = views[name]
+    assert view.actions("logs:") == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert view.refs_for(view.actions("logs:")) == {f"{view.log_group}.Arn"}
+
+
+@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+def test_table_access_matches_declared_read_and_write(views: dict[str, FunctionView], logical_ids: dict[str, str],
+                                                      name: str) -> None:
+    view = views[name]
+    readable = {logical_ids[f"table:{p.resource}"] for p in view.declared("table") if p.access != "write"}
+    writable = {logical_ids[f"table:{p.resource}"] for p in view.declared("table") if p.access != "read"}
+    streamed = {logical_ids[f"table:{p.resource}"] for p in view.declared("table_stream")}
+    assert {ref.split(".")[0] for ref in view.refs_for(DYNAMODB_READS)} == readable
+    assert {ref.split(".")[0] for ref in view.refs_for(DYNAMODB_WRITES)} == writable
+    assert view.refs_for(STREAM_READS) == {f"{table}.StreamArn" for table in streamed}
+    for permission in view.declared("table") + view.declared("table_stream"):
+        assert view.environment[env_name("table", permission.resource)] == {"Ref": logical_ids[f"table:{permission.resource}"]}
+
+
+@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+def test_messaging_secrets_and_websocket_grants_match_declarations(
+        views: dict[str, FunctionView], logical_ids: dict[str, str], name: str) -> None:
+    view = views[name]
+    buses = {f"{logical_ids[f'bus:{p.resource}']}.Arn" for p in view.declared("bus_put")}
+    assert view.refs_for({"events:PutEvents"}) == buses
+    consumed = {f"{logical_ids['queue:' + resources.queue(p.resource).physical_name]}.Arn"
+                for p in view.declared("queue_consume")}
+    assert view.refs_for({"sqs:ReceiveMessage", "sqs:DeleteMessage"}) == consumed
+    failure_queues = {f"{logical_ids['queue:' + s.failure_queue_physical_name]}.Arn"
+                      for s in resources.EVENT_SOURCES if s.kind == "table_stream" and s.function == name}
+    sent = {f"{logical_ids['queue:' + resources.queue(p.resource).physical_name]}.Arn"
+            for p in view.declared("queue_send")}
+    assert view.refs_for({"sqs:SendMessage"}) == sent | failure_queues
+    secrets = {logical_ids[f"secret:{p.resource}"] for p in view.declared("secret_read")}
+    assert view.refs_for({"secretsmanager:GetSecretValue"}) == secrets
+    for permission in view.declared("secret_read"):
+        assert env_name("secret_arn", permission.resource) in view.environment
+    assert bool(view.actions("execute-api:")) == bool(view.declared("ws_manage"))
+    assert bool(view.actions("ses:")) == bool(view.declared("mail_send"))
+    assert bool(view.actions("s3:")) == bool(view.declared("bucket"))
+
+
+def test_health_touches_no_data(views: dict[str, FunctionView]) -> None:
+    # Given the health function declares no permissions, Then it can only log and trace
+    assert views["health"].actions() == {"logs:CreateLogStream", "logs:PutLogEvents"} | XRAY
+    assert not any(key.startswith("LB_") for key in views["health"].environment)
+
+
+def test_changes_reads_the_records_stream_and_puts_events(views: dict[str, FunctionView],
+                                                          logical_ids: dict[str, str]) -> None:
+    changes = views["changes"]
+    records = logical_ids[f"table:{resources.RECORDS_TABLE.key}"]
+    assert changes.refs_for({"dynamodb:GetRecords"}) == {f"{records}.StreamArn"}
+    assert changes.refs_for({"events:PutEvents"}) == {f"{logical_ids[f'bus:{resources.EVENT_BUS.key}']}.Arn"}
+    assert changes.environment[env_name("bus", resources.EVENT_BUS.key)] == {
+        "Ref": logical_ids[f"bus:{resources.EVENT_BUS.key}"]}
+
+
+def test_realtime_manages_connections_of_its_own_stage_only(views: dict[str, FunctionView],
+                                                            synth: Synthesized) -> None:
+    realtime = views[resources.WEBSOCKET_FUNCTION]
+    (ws_api,) = [i for i, api in synth.resources("AWS::ApiGatewayV2::Api").items()
+                 if api["Properties"]["ProtocolType"] == "WEBSOCKET"]
+    (connections,) = [a.resource for a in realtime.allowed if a.action == "execute-api:ManageConnections"]
+    assert _refs(connections) == {ws_api}
+    assert f"/{resources.WEBSOCKET_STAGE}/*/@connections/*" in str(connections)
+    assert "LB_WS_MANAGEMENT_ENDPOINT" in realtime.environment
+
+
+def test_deliveries_reads_but_never_writes_the_system_table(views: dict[str, FunctionView]) -> None:
+    assert not views["deliveries"].actions() & DYNAMODB_WRITES
+    assert views["deliveries"].actions() & DYNAMODB_READS
