@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import zlib
 from collections.abc import Container
 
@@ -23,9 +24,23 @@ def random_string(length: int, alphabet: str = ALPHANUMERIC) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def new_record_id() -> str:
-    """A fresh 15 character [a-z0-9] record id."""
-    return random_string(RECORD_ID_LENGTH, LOWERCASE_ALPHANUMERIC)
+# Generated ids start with the creation time in base 36 (8 chars, ms, good until 2059) and end in 7 random chars
+# (36^7 per millisecond), so the records table's id order, our default list order, follows creation order.
+_TIME_CHARS = 8
+
+
+def _base36(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, rem = divmod(number, 36)
+        digits.append(LOWERCASE_ALPHANUMERIC[26 + rem] if rem < 10 else LOWERCASE_ALPHANUMERIC[rem - 10])
+    return "".join(reversed(digits))
+
+
+def new_record_id(now_ms: int | None = None) -> str:
+    """A fresh 15 character [a-z0-9] record id, ordered by creation time."""
+    stamp = int(time.time() * 1000) if now_ms is None else now_ms
+    return _base36(stamp, _TIME_CHARS) + random_string(RECORD_ID_LENGTH - _TIME_CHARS, LOWERCASE_ALPHANUMERIC)
 
 
 def is_valid_record_id(value: object) -> bool:

@@ -15,6 +15,7 @@ from shared.collections.fields.base import (
     check_regex,
     run_checks,
 )
+from shared.collections.ids import RECORD_ID_AUTOGENERATE_PATTERN, new_record_id
 from shared.collections.random_by_pattern import AutogeneratePatternError, random_string_by_pattern
 
 DEFAULT_TEXT_MAX = 5000
@@ -68,6 +69,8 @@ class TextField(BaseField):
         """A random value from autogeneratePattern (prefix kept), or prefix alone if there is no pattern."""
         if not self.autogenerate_pattern:
             return prefix
+        if self.primary_key and not prefix and self.autogenerate_pattern == RECORD_ID_AUTOGENERATE_PATTERN:
+            return new_record_id()
         return prefix + random_string_by_pattern(self.autogenerate_pattern)
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
