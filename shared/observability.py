@@ -9,9 +9,11 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.resources import METRICS_NAMESPACE
+
 logger = Logger(service="lambdabase")
 tracer = Tracer(service="lambdabase")
-metrics = Metrics(namespace="Lambdabase", service="lambdabase")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="lambdabase")
 
 # A request that records no business metric is normal, not a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

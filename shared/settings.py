@@ -27,10 +27,6 @@ class Tables(_Base):
     system_table: str = resources.SYSTEM_TABLE.physical_name
 
 
-class Storage(_Base):
-    files_bucket: str = resources.FILES_BUCKET.physical_name
-
-
 class Events(_Base):
     events_bus: str = resources.EVENT_BUS.physical_name
 
@@ -44,19 +40,11 @@ class Debug(_Base):
     debug_query: bool = False
 
 
-class HealthSettings(Observability):
-    pass
-
-
 class RealtimeSettings(Observability, Tables, Realtime):
     pass
 
 
 class ChangesSettings(Observability, Tables, Events):
-    pass
-
-
-class DeliveriesSettings(Observability, Tables):
     pass
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -18,10 +20,9 @@ _RULE_RETRY_ATTEMPTS = 185
 _RULE_MAX_EVENT_AGE = Duration.hours(24)
 
 
-def encrypted_queue(scope: Construct, id: str, **kwargs: object) -> sqs.Queue:
+def encrypted_queue(scope: Construct, id: str, **kwargs: Any) -> sqs.Queue:
     """An SQS queue with SSE (SQS-managed keys, which EventBridge can write to) that refuses plain HTTP."""
-    return sqs.Queue(scope, id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                     **kwargs)  # type: ignore[arg-type]
+    return sqs.Queue(scope, id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True, **kwargs)
 
 
 class Messaging(Construct):
@@ -80,4 +81,5 @@ class Messaging(Construct):
 
 def event_pattern(pattern: dict[str, object]) -> events.EventPattern:
     """EventBridge's JSON pattern (`detail-type`, ...) as CDK's EventPattern (`detail_type`, ...)."""
-    return events.EventPattern(**{key.replace("-", "_"): value for key, value in pattern.items()})  # type: ignore[arg-type]
+    fields: dict[str, Any] = {key.replace("-", "_"): value for key, value in pattern.items()}
+    return events.EventPattern(**fields)

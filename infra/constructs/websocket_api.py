@@ -11,7 +11,6 @@ from constructs import Construct
 from infra.constructs.access_logs import WEBSOCKET_FIELDS, JsonAccessLogs
 from infra.constructs.permissions import WebSocketTarget
 from infra.nag import acknowledge
-from infra.naming import construct_id
 from shared import resources
 
 ROUTE_KEYS = ("$connect", "$disconnect", "$default")
@@ -50,6 +49,6 @@ class WebSocketApi(Construct):
 
     def route_to(self, function: lambda_.IFunction) -> None:
         """Send every connection event and message to this function."""
-        integration = integrations.WebSocketLambdaIntegration(construct_id("realtime", "integration"), function)
+        integration = integrations.WebSocketLambdaIntegration("Integration", function)
         for key in ROUTE_KEYS:
             self.api.add_route(key, integration=integration)

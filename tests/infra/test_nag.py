@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from aws_cdk.assertions import Annotations, Match
+
 from infra import nag
 from tests.infra.synthesis import Synthesized
 
@@ -33,3 +35,11 @@ def test_every_acknowledgment_has_a_specific_reason(synth: Synthesized) -> None:
     for _, rule in acknowledged:
         rules_by_reason.setdefault(rule["reason"], set()).add(rule["id"].split("[")[0])
     assert all(len(rules) == 1 for rules in rules_by_reason.values()), rules_by_reason
+
+
+def test_no_cdk_errors_or_warnings_on_the_stack(synth: Synthesized) -> None:
+    # CDK's own annotations (deprecations, misconfigurations) must stay at zero as well.
+    annotations = Annotations.from_stack(synth.stack)
+    anything = Match.string_like_regexp(".*")
+    assert annotations.find_error("*", anything) == []
+    assert annotations.find_warning("*", anything) == []

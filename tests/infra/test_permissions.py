@@ -124,7 +124,8 @@ def test_table_access_matches_declared_read_and_write(views: dict[str, FunctionV
     assert {ref.split(".")[0] for ref in view.refs_for(DYNAMODB_WRITES)} == writable
     assert view.refs_for(STREAM_READS) == {f"{table}.StreamArn" for table in streamed}
     for permission in view.declared("table") + view.declared("table_stream"):
-        assert view.environment[env_name("table", permission.resource)] == {"Ref": logical_ids[f"table:{permission.resource}"]}
+        table_ref = {"Ref": logical_ids[f"table:{permission.resource}"]}
+        assert view.environment[env_name("table", permission.resource)] == table_ref
 
 
 @pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])

@@ -1,0 +1,64 @@
+"""Hypothesis fuzz of the list endpoint's filter and sort: any input lists or answers a 400 with a message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.catalog.repository import get_collection_repository
+from shared.catalog.service import CollectionService
+from shared.errors import ApiError
+from shared.records.context import RequestContext
+from shared.records.repository import get_record_repository
+from shared.records.service import RecordService
+from shared.resources import RECORDS_TABLE, SYSTEM_TABLE
+from tests.support.moto_cloud import running_cloud
+
+TOKENS = ["title", "score", "tags", "owner", "owner.title", "posts_via_owner.score", "@request.auth.id",
+          "@request.query.q", "@collection.items.title", "@now", "@todayStart", "id", "'x'", '"y"', "1", "-2.5",
+          "null", "true", "=", "!=", ">", ">=", "<", "<=", "~", "!~", "?=", "?~", "&&", "||", "(", ")",
+          ":length", ":lower", ":each", ":isset", "geoDistance(1,2,3,4)", "//c\n", ",", ".", "@", "'"]
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[RecordService]:
+    with running_cloud():
+        get_collection_repository.cache_clear()
+        collections = get_collection_repository(SYSTEM_TABLE.physical_name)
+        records = get_record_repository(RECORDS_TABLE.physical_name)
+        admin = CollectionService(collections, records)
+        admin.create({"name": "items", "type": "base", "listRule": "", "fields": [
+            {"name": "title", "type": "text"}, {"name": "score", "type": "number"},
+            {"name": "tags", "type": "select", "values": ["a", "b"], "maxSelect": 2}]})
+        items = collections.get("items").collection
+        admin.update("items", {"fields": [*[f.to_json() for f in items.fields],
+                                          {"name": "owner", "type": "relation", "collectionId": items.id}]})
+        svc = RecordService(collections, records, RequestContext(system=True))
+        for i in range(3):
+            svc.create("items", {"title": f"t{i}", "score": i, "tags": ["a"]}, {})
+        yield RecordService(collections, records, RequestContext(query={"q": "x"}))
+        get_collection_repository.cache_clear()
+
+
+def _check(service: RecordService, params: dict[str, str]) -> None:
+    try:
+        page = service.list_page("items", params)
+    except ApiError as err:
+        assert err.status == 400 and err.message
+        return
+    assert set(page) == {"page", "perPage", "totalItems", "totalPages", "items"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(TOKENS), max_size=12).map(" ".join))
+def test_token_soup_filters(service: RecordService, text: str) -> None:
+    _check(service, {"filter": text})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60), st.text(alphabet="-+,@.abcdeiklnmorstuvwxyz ", max_size=30))
+def test_arbitrary_filter_and_sort(service: RecordService, filter_text: str, sort_text: str) -> None:
+    _check(service, {"filter": filter_text, "sort": sort_text, "perPage": "5"})
