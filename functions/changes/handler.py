@@ -31,7 +31,7 @@ def _handle(event: dict[str, Any], context: Any) -> Any:
     # and the retried batch (or the suffix a partial failure resumes from) re-applies only what is missing.
     report = apply_counters(event.get("Records", []), get_counter_store(cfg.records_table))
     if report.applied:
-        metrics.add_metric(name="CounterRecordsApplied", unit=MetricUnit.Count, value=report.applied)
+        metrics.add_metric(name="CounterContributionsApplied", unit=MetricUnit.Count, value=report.applied)
     if report.conflicts:
         metrics.add_metric(name="CounterConflicts", unit=MetricUnit.Count, value=report.conflicts)
     logger.debug("counters applied", extra=report.model_dump())

@@ -6,7 +6,7 @@ partition key, so their sequence numbers grow monotonically, and Lambda redelive
 already sent: every record at or below `seq[k]` has been counted and is skipped on redelivery.
 
 Example of the item after two inserts on write shard 3:
-    {"pk": "n#pbc_1", "sk": "count", "total": 2, "seq": {"3": 1700000000000000000002}}
+    {"pk": "n#pbc_1", "sk": "count", "total": 2, "seq": {"3": "1700000000000000000002"}}
 """
 
 from __future__ import annotations
@@ -62,11 +62,12 @@ class CounterUpdate(BaseModel):
 
     delta: int
     seq: dict[int, int]
+    # contributions this update applies (one record contributes to each counter it moves)
     records: int
 
 
 class CountersReport(BaseModel):
-    """What a batch did to counters, for logs and metrics."""
+    """What a batch did to counters, for logs and metrics; applied and skipped count contributions."""
 
     partitions: int = 0
     applied: int = 0
@@ -191,7 +192,11 @@ def _same_seq(current: Mapping[int, int] | None, read: Mapping[int, int] | None,
 
 
 class DynamoCounterStore(CounterStore):
-    """Counter items in the records table: `pk = n#<partition>`, `sk = count`, `total` (N), `seq` (M of N)."""
+    """Counter items in the records table: `pk = n#<partition>`, `sk = count`, `total` (N), `seq` (M of S).
+
+    Sequence numbers are stored as decimal strings: DynamoDB streams document them as up to 40 digits,
+    more than a DynamoDB number holds; they are only ever compared for equality in conditions.
+    """
 
     def __init__(self, table_name: str) -> None:
         self.table = table_name
@@ -211,7 +216,7 @@ class DynamoCounterStore(CounterStore):
         item = out.get("Item") or {}
         seq = item.get("seq", {}).get("M")
         return CounterState(total=int(item["total"]["N"]) if "total" in item else 0,
-                            seq=None if seq is None else {int(k): int(v["N"]) for k, v in seq.items()})
+                            seq=None if seq is None else {int(k): int(v.get("S") or v["N"]) for k, v in seq.items()})
 
     def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -222,16 +227,16 @@ class DynamoCounterStore(CounterStore):
         if read.seq is None:
             # A document path into a missing map is invalid, so the first write sets the whole map.
             sets.append("#seq = :seq")
-            values[":seq"] = {"M": {str(k): {"N": str(s)} for k, s in update.seq.items()}}
+            values[":seq"] = {"M": {str(k): {"S": str(s)} for k, s in update.seq.items()}}
             conditions = ["attribute_not_exists(#seq)"]
         else:
             conditions = []
             for i, (k, s) in enumerate(sorted(update.seq.items())):
                 names[f"#k{i}"] = str(k)
-                values[f":s{i}"] = {"N": str(s)}
+                values[f":s{i}"] = {"S": str(s)}
                 sets.append(f"#seq.#k{i} = :s{i}")
                 if k in read.seq:
-                    values[f":r{i}"] = {"N": str(read.seq[k])}
+                    values[f":r{i}"] = {"S": str(read.seq[k])}
                     conditions.append(f"#seq.#k{i} = :r{i}")
                 else:
                     conditions.append(f"attribute_not_exists(#seq.#k{i})")
