@@ -8,7 +8,9 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 def _data_dir(arg: str | None) -> Path:
@@ -42,6 +44,49 @@ def local_cloud(data_dir: Path) -> Iterator[None]:
         moto.stop()
 
 
+# The local stack answers only its own machine, and test suites hammer it from loopback: rate limits would
+# only get in the way there. Set LB_RATE_LIMITS_EXCLUDED_IPS (e.g. "[]") to try them locally.
+LOCAL_DEFAULTS = {"LB_RATE_LIMITS_EXCLUDED_IPS": '["127.0.0.1", "::1"]', "LB_MAIL_LOG_BODY": "true"}
+
+
+def _mail_dir(data_dir: Path) -> Path:
+    return Path(os.environ.get("LB_MAIL_OUTBOX_DIR") or data_dir / "mail")
+
+
+def _mail_entry(sent: Any) -> dict[str, Any]:
+    from shared.mail.render import links
+
+    message = sent.message
+    return {"messageId": sent.message_id, "sentAt": sent.sent_at, "kind": message.kind, "to": list(message.to),
+            "subject": message.subject, "links": links(message.html), "text": message.text, "html": message.html}
+
+
+def mail(data_dir: Path, *, to: str | None, last: int | None, as_json: bool, clear: bool) -> int:
+    """Print the mail the local stack sent through SES (kept in the data folder's outbox), oldest first."""
+    from shared.mail import outbox
+
+    folder = _mail_dir(data_dir)
+    if clear:
+        print(f"Deleted {outbox.clear(folder)} message(s) from {folder}.")
+        return 0
+    sent = [m for m in outbox.read(folder) if not to or to.lower() in (a.lower() for a in m.message.to)]
+    if last is not None:
+        sent = sent[-last:] if last > 0 else []
+    entries = [_mail_entry(m) for m in sent]
+    if as_json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    if not entries:
+        print(f"No mail in {folder}.")
+        return 0
+    for entry in entries:
+        when = datetime.fromtimestamp(entry["sentAt"], UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(f"--- {when}  {entry['kind'] or 'mail'}  SES {entry['messageId']}")
+        print(f"To:      {', '.join(entry['to'])}\nSubject: {entry['subject']}\n")
+        print(entry["text"], end="\n\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambdabase", description="Lambdabase local stack and tools")
     parser.add_argument("--data-dir", help="data folder (default LB_DATA_DIR or ./lb_data)")
@@ -54,14 +99,25 @@ def main(argv: list[str] | None = None) -> int:
     upsert = su_sub.add_parser("upsert", help="create a superuser or reset its password")
     upsert.add_argument("email")
     upsert.add_argument("password")
+    mail_cmd = sub.add_parser("mail", help="show the mail the local stack sent (through SES on moto)")
+    mail_cmd.add_argument("--data-dir", default=argparse.SUPPRESS, help="data folder")
+    mail_cmd.add_argument("--to", help="only messages to this address")
+    mail_cmd.add_argument("--last", type=int, help="only the last N messages")
+    mail_cmd.add_argument("--json", action="store_true", help="print JSON (with links and the HTML body)")
+    mail_cmd.add_argument("--clear", action="store_true", help="delete the stored messages")
     args = parser.parse_args(argv)
 
     if args.command == "run":
         from local.stack import LocalConfig, serve
 
         overrides = {k: v for k, v in {"port": args.port, "data_dir": args.data_dir}.items() if v is not None}
-        serve(LocalConfig(**overrides))
+        config = LocalConfig(**overrides)
+        for key, value in {**LOCAL_DEFAULTS, "LB_MAIL_OUTBOX_DIR": str(config.data_dir.resolve() / "mail")}.items():
+            os.environ.setdefault(key, value)
+        serve(config)
         return 0
+    if args.command == "mail":
+        return mail(_data_dir(args.data_dir), to=args.to, last=args.last, as_json=args.json, clear=args.clear)
     if args.command == "superuser":
         import local  # noqa: F401  (local defaults for Powertools and the region)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,35 @@ class MotoCloud:
         urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
 
 
+_WRITE_LOCK = threading.RLock()
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+def _serialize_dynamodb_writes() -> None:
+    """Make moto's conditional writes atomic, as DynamoDB's are.
+
+    moto checks a ConditionExpression and then applies the write without a lock, so two concurrent writes
+    conditioned on the same version can both succeed; optimistic concurrency needs check-and-write to be one
+    step. Every write operation of moto's DynamoDB backend runs under one process-wide lock.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _DYNAMODB_WRITES:
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_lb_serialized", False):
+            continue
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _WRITE_LOCK:
+                return _original(self, *args, **kwargs)
+
+        locked._lb_serialized = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, locked)
+
+
 def start_moto(host: str = "127.0.0.1") -> MotoCloud:
     """Start moto on a free loopback port and point this process's AWS SDK at it."""
+    _serialize_dynamodb_writes()
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()
     bound_host, port = server.get_host_and_port()
@@ -158,6 +186,13 @@ def create_secrets(data_dir: Path | None) -> dict[str, str]:
     return arns
 
 
+def verify_mail_sender() -> None:
+    """Verify the sender address in SES, as the operator does once on AWS; moto refuses unverified senders."""
+    from shared.mail.settings import MailSettings
+
+    client("ses").verify_email_identity(EmailAddress=MailSettings().mail_sender_address)
+
+
 def provision(data_dir: Path | None = None) -> None:
     """Create every declared resource on moto and point the functions at the secrets; safe to call again."""
     for table in resources.TABLES:
@@ -172,5 +207,6 @@ def provision(data_dir: Path | None = None) -> None:
         if source.kind == "table_stream":
             sqs.create_queue(QueueName=source.failure_queue_physical_name)
     create_bus_and_rules()
+    verify_mail_sender()
     for key, arn in create_secrets(data_dir).items():
         os.environ[settings.env_name("secret_arn", key)] = arn

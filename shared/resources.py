@@ -208,7 +208,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", description="Health check"),
     FunctionDef("collections", "http", _data, description="Collections API (superusers)"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
-    FunctionDef("auth", "http", _data, description="Auth API of auth collections"),
+    FunctionDef("auth", "http", (*_data, Permission("mail_send")),
+                description="Auth API of auth collections, and the account emails it sends through SES"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
     FunctionDef(
         "changes",
@@ -231,7 +232,25 @@ EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
 )
 
-_AUTH_ACTIONS = ("auth-with-password",)
+# (method, path under /api/collections/{collection}/) of the auth function's routes.
+_AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("GET", "auth-methods"),
+    ("POST", "auth-with-password"),
+    ("POST", "auth-refresh"),
+    ("POST", "auth-with-refresh-token"),
+    ("POST", "request-verification"),
+    ("POST", "confirm-verification"),
+    ("POST", "request-password-reset"),
+    ("POST", "confirm-password-reset"),
+    ("POST", "request-email-change"),
+    ("POST", "confirm-email-change"),
+    ("POST", "impersonate/{id}"),
+    ("POST", "password-strength"),
+    ("POST", "clear-sign-in-failures"),
+    ("GET", "records/{id}/sessions"),
+    ("DELETE", "records/{id}/sessions"),
+    ("DELETE", "records/{id}/sessions/{session}"),
+)
 
 ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/health", "health"),
@@ -243,7 +262,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
-    *(RouteDef("POST", f"/api/collections/{{collection}}/{action}", "auth") for action in _AUTH_ACTIONS),
+    *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )

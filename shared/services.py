@@ -14,6 +14,8 @@ from shared.records.access import authenticate
 from shared.records.context import AuthState
 from shared.records.repository import RecordRepository, get_record_repository
 
+_UNSET = object()
+
 
 class DataSettings(settings.Observability, settings.Tables, settings.Debug):
     query_budget: int = 10_000
@@ -30,7 +32,18 @@ class Services:
         return get_token_service()
 
     def auth(self, request: Request) -> AuthState | None:
-        return authenticate(request.headers.get("authorization"), self.tokens, self.collections, self.records)
+        """The caller, verified once per request (the rate limiter asks first) and kept on the request state."""
+        cached = getattr(request.state, "lb_auth", _UNSET)
+        if cached is not _UNSET:
+            return cached  # type: ignore[return-value]
+        header = request.headers.get("authorization")
+        auth = authenticate(header, self.tokens, self.collections, self.records)
+        if auth is not None:
+            from shared.accounts.sessions import checked_auth
+
+            auth = checked_auth(auth, header)  # a token bound to an ended session is no token
+        request.state.lb_auth = auth
+        return auth
 
 
 @lru_cache(maxsize=1)

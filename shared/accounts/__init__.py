@@ -1,1 +1,2 @@
-"""Account flows on auth collections: password sign-in and superuser management."""
+"""Account flows on auth collections: sign-in, refresh, sessions, verification, password reset, email change,
+impersonation and the password policy, over the auth primitives of shared.auth and the records service."""

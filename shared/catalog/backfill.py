@@ -1,19 +1,39 @@
-"""Backfill of a new index: writes its keys onto every existing record, then marks the index ready."""
+"""Backfill of new indexes: writes their keys and unique claims onto every existing record, then marks them ready."""
 
 from __future__ import annotations
 
+from shared.catalog.layout import IndexLayout
 from shared.catalog.repository import CollectionRepository
-from shared.records import indexing
+from shared.collections.model import Collection
+from shared.records import indexing, keys
 from shared.records.bulk import all_records
 from shared.records.model import RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 
 
+def duplicate_values(records: RecordRepository, collection: Collection, unique: list[IndexLayout]
+                     ) -> IndexLayout | None:
+    """The first of these unique indexes that existing records already violate, if any."""
+    if not unique:
+        return None
+    seen: set[str] = set()
+    for record in all_records(records, collection.id):
+        for index in unique:
+            if index.where and not indexing.index_applies(index, collection, record.data, record.id):
+                continue
+            values = [indexing.column_value(collection, record.data, record.id, c) for c in index.columns]
+            claim = keys.unique_pk(collection.id, index.name, values)
+            if claim in seen:
+                return index
+            seen.add(claim)
+    return None
+
+
 def backfill_indexes(collections: CollectionRepository, records: RecordRepository, collection_id: str) -> int:
-    """Rewrite the index keys of every record of the collection; returns how many records were touched.
+    """Rewrite the index keys and unique claims of every record; returns how many records were touched.
 
     Each record is updated conditionally on its version, so a concurrent write (which computes the keys
-    itself) wins and is simply skipped here.
+    itself) wins and is simply skipped here. Claims are idempotent for the record that holds them.
     """
     stored = collections.get(collection_id)
     collection, layout = stored.collection, stored.layout
@@ -21,7 +41,8 @@ def backfill_indexes(collections: CollectionRepository, records: RecordRepositor
     for record in all_records(records, collection_id):
         attrs = indexing.index_attributes(collection, layout, record.data, record.id)
         write = RecordWrite(kind="update", record=StoredRecord(collection.id, record.id, record.data),
-                            expected_version=record.version, index_attrs=attrs)
+                            expected_version=record.version, index_attrs=attrs,
+                            claims=indexing.unique_claims(collection, layout, record.data, record.id))
         try:
             records.write([write])
             touched += 1

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from shared.catalog.layout import plan_layout
+from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout
 from shared.catalog.repository import CollectionRepository, StoredCollection
+from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
 from shared.records import keys
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
-from shared.records.rules import check_rule
+from shared.records.rules import check_rule, unknown_identifier
 from shared.tools.filter import FilterError
+
+_RULE_ATTRIBUTES = (("listRule", "list_rule"), ("viewRule", "view_rule"), ("createRule", "create_rule"),
+                    ("updateRule", "update_rule"), ("deleteRule", "delete_rule"))
+_AUTH_RULE_ATTRIBUTES = (("authRule", "auth_rule"), ("manageRule", "manage_rule"))
 
 
 def _check_rule(text: str) -> None:
@@ -21,6 +27,32 @@ def _check_rule(text: str) -> None:
         check_rule(text)
     except FilterError as exc:
         raise ValueError(str(exc)) from exc
+
+
+def _rule_reference_errors(collection: Collection, find: Callable[[str], Collection | None]) -> dict[str, Any]:
+    """Rules that parse but name a field or collection that does not exist (PocketBase rejects them too)."""
+    errors: dict[str, Any] = {}
+    for key, attribute in _RULE_ATTRIBUTES + (_AUTH_RULE_ATTRIBUTES if collection.is_auth else ()):
+        text = getattr(collection, attribute)
+        if not text or not text.strip():
+            continue
+        try:
+            problem = unknown_identifier(text, collection, find)
+        except FilterError:
+            continue  # a syntax error, already reported by validate_collection
+        if problem:
+            errors[key] = {"code": "validation_invalid_rule", "message": f"Invalid rule. Raw error: {problem}."}
+    return errors
+
+
+def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | None) -> list[IndexLayout]:
+    """Unique indexes the previous layout did not enforce in the same way."""
+    found = []
+    for index in layout.indexes:
+        old = previous.by_name(index.name) if previous else None
+        if index.unique and not (old and old.unique and old.columns == index.columns and old.where == index.where):
+            found.append(index)
+    return found
 
 
 class CollectionService:
@@ -49,6 +81,9 @@ class CollectionService:
 
     def create(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=_check_rule)
+        errors = _rule_reference_errors(collection, self._find)
+        if errors:
+            raise BadRequestError("Failed to create collection.", errors)
         self.collections.save(StoredCollection(collection=collection,
                                                layout=plan_layout(collection, None, has_records=False)))
         return collection
@@ -57,14 +92,30 @@ class CollectionService:
         stored = self.get(id_or_name)
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=_check_rule)
-        layout = plan_layout(collection, stored.layout, has_records=self._has_records(collection.id))
-        new = StoredCollection(collection=collection, layout=layout)
-        self.collections.save(new)
-        if any(not i.ready for i in layout.indexes):
-            from shared.catalog.backfill import backfill_indexes
-
-            backfill_indexes(self.collections, self.records, collection.id)
+        errors = _rule_reference_errors(collection, self._find)
+        if errors:
+            raise BadRequestError("Failed to update collection.", errors)
+        self._save_with_layout(collection, stored.layout, "update")
         return collection
+
+    def _save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
+        """Save a collection; existing records get the keys of new indexes and claims of new unique ones."""
+        has_records = previous is not None and self._has_records(collection.id)
+        layout = plan_layout(collection, previous, has_records=has_records)
+        new_unique = _new_unique_indexes(layout, previous) if has_records else []
+        from shared.catalog.backfill import backfill_indexes, duplicate_values
+
+        duplicated = duplicate_values(self.records, collection, new_unique)
+        if duplicated is not None:
+            positions = {spec.name: i for i, raw in enumerate(collection.indexes) if (spec := try_parse_index(raw))}
+            raise BadRequestError(f"Failed to {action} collection.", {"indexes": {
+                str(positions.get(duplicated.name, 0)): {
+                    "code": "validation_invalid_index_expression",
+                    "message": f"The unique index {duplicated.name} cannot be created: existing records have "
+                               "duplicate values."}}})
+        self.collections.save(StoredCollection(collection=collection, layout=layout))
+        if new_unique or any(not i.ready for i in layout.indexes):
+            backfill_indexes(self.collections, self.records, collection.id)
 
     def _references(self, collection: Collection) -> list[str]:
         return [other.collection.name for other in self.collections.all() if other.collection.id != collection.id
@@ -116,18 +167,16 @@ class CollectionService:
             except BadRequestError as exc:
                 errors[str(i)] = exc.data or {"code": "validation_invalid_collection", "message": exc.message}
                 continue
+            reference_errors = _rule_reference_errors(collection, find)
+            if reference_errors:
+                errors[str(i)] = reference_errors
+                continue
             pending[collection.id] = collection
             validated.append((collection, existing))
         if errors:
             raise BadRequestError("Failed to import collections.", {"collections": errors})
         for collection, existing in validated:
-            has_records = existing is not None and self._has_records(collection.id)
-            layout = plan_layout(collection, existing.layout if existing else None, has_records=has_records)
-            self.collections.save(StoredCollection(collection=collection, layout=layout))
-            if any(not i.ready for i in layout.indexes):
-                from shared.catalog.backfill import backfill_indexes
-
-                backfill_indexes(self.collections, self.records, collection.id)
+            self._save_with_layout(collection, existing.layout if existing else None, "import")
         if delete_missing:
             keep = set(pending)
             for other in self.collections.all(fresh=True):

@@ -1,4 +1,4 @@
-"""FastAPI app factory shared by every HTTP function: PocketBase error shape, body parsing, Lambda entry."""
+"""FastAPI app factory shared by every HTTP function: PocketBase error shape, body parsing, guards, Lambda entry."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ApiError, BadRequestError, InternalError
 from shared.observability import Handler, instrument, logger
+
+if TYPE_CHECKING:
+    from shared.ratelimit.limiter import RateLimiter
 
 INVALID_BODY = "Failed to load the submitted data due to invalid formatting."
 
@@ -87,8 +90,57 @@ def _ensure_event_loop() -> None:
     asyncio.set_event_loop(_loops.loop)
 
 
+def identify_caller(request: Request) -> tuple[str | None, bool]:
+    """Who the rate limiter counts: (collection:record of a valid token, is superuser), or a guest.
+
+    The verified auth state is kept on the request, so the endpoint does not verify the token a second time.
+    """
+    if not request.headers.get("authorization") or not _handles_data():
+        return None, False
+    from shared.services import services
+
+    auth = services().auth(request)
+    if auth is None:
+        return None, False
+    return f"{auth.collection.id}:{auth.record.id}", auth.is_superuser
+
+
+def _handles_data() -> bool:
+    """Whether this function was given the data grants (signing key, tables). The health function, which by
+    design touches no data, has neither: it can verify no token and reach no counter, so it is not limited."""
+    from shared import settings
+    from shared.auth.settings import AuthSecret
+
+    secret = settings.load(AuthSecret)
+    return bool(secret.auth_secret_arn or secret.auth_secret)
+
+
+def function_rate_limiter() -> RateLimiter:
+    """The LB_RATE_LIMITS limiter over the system table, or an inert one for a function without data grants."""
+    from shared.ratelimit.limiter import RateLimiter, default_rate_limiter
+    from shared.ratelimit.repository import InMemoryRateLimitCounterRepository
+
+    if not _handles_data():
+        return RateLimiter((), InMemoryRateLimitCounterRepository(), enabled=False)
+    return default_rate_limiter()
+
+
+def install_guards(app: FastAPI) -> None:
+    """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it."""
+    from shared.http.security import install_security
+    from shared.ratelimit.middleware import install_rate_limit
+
+    install_rate_limit(app, identify_caller, limiter_factory=function_rate_limiter)
+    install_security(app)
+
+
 def lambda_handler(app: FastAPI) -> Handler:
-    """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler."""
+    """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
+
+    The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
+    tests of an app stay free of them (and of DynamoDB) unless they install them on purpose.
+    """
+    install_guards(app)
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:

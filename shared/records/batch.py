@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from shared.errors import ApiError, BadRequestError
+from shared.records import indexing
 from shared.records.model import RecordConflictError, RecordWrite
 from shared.records.service import RecordService
 
@@ -35,17 +36,54 @@ def run_batch(service: RecordService, requests: Any) -> list[dict[str, Any]]:
             planned.append(_plan(service, req))
         except ApiError as err:
             raise _request_error(i, err) from err
-    writes = [w for _, ws, _, _ in planned for w in ws]
+    writes = _one_operation_per_item(planned)
     try:
         service.records.write(writes)
     except RecordConflictError as exc:
         raise BadRequestError("Batch transaction failed: a conflicting change or a duplicate value.") from exc
+    service.after_write(writes)
     out: list[dict[str, Any]] = []
     for stored, ws, params, kind in planned:
         if kind == "delete":
             out.append({"status": 204, "body": None})
         else:
             out.append({"status": 200, "body": service.finish_one(stored, ws[0].record, params)})
+    return out
+
+
+def _one_operation_per_item(planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]]) -> list[RecordWrite]:
+    """The batch's writes, as one DynamoDB transaction allows them: at most one operation per item.
+
+    PocketBase runs batch requests one after the other, so a later request may touch what an earlier one
+    did. A delete the cascade of an earlier delete already covers is dropped; a unique value claimed twice
+    is the later request's 400; any other second change of one item is refused with advice.
+    """
+    records: set[tuple[str, str]] = set()
+    claimed: set[str] = set()
+    released: set[str] = set()
+    out: list[RecordWrite] = []
+    for index, (stored, writes, _, _) in enumerate(planned):
+        for write in writes:
+            key = (write.record.collection_id, write.record.id)
+            if key in records:
+                if write.kind == "delete" and all(w.kind == "delete" for w in out
+                                                  if (w.record.collection_id, w.record.id) == key):
+                    continue
+                raise _request_error(index, BadRequestError(
+                    "An earlier request of the batch already changes this record; send it in another batch."))
+            for claim in write.claims:
+                if claim in claimed:
+                    action = "create" if write.kind == "create" else "update"
+                    raise _request_error(index, BadRequestError(
+                        f"Failed to {action} record.",
+                        indexing.unique_violations(stored.collection, stored.layout, claim)))
+            if released & set(write.claims) or claimed & set(write.releases):
+                raise _request_error(index, BadRequestError(
+                    "The batch both frees and takes one unique value; send those requests in separate batches."))
+            records.add(key)
+            claimed.update(write.claims)
+            released.update(write.releases)
+            out.append(write)
     return out
 
 

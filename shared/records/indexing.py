@@ -31,7 +31,7 @@ def index_attributes(collection: Collection, layout: CollectionLayout, data: dic
     return attrs
 
 
-def _applies(index: IndexLayout, collection: Collection, data: dict[str, Any], record_id: str) -> bool:
+def index_applies(index: IndexLayout, collection: Collection, data: dict[str, Any], record_id: str) -> bool:
     """Whether a partial unique index (`WHERE ...`) covers this record."""
     if not index.where:
         return True
@@ -45,7 +45,7 @@ def unique_claims(collection: Collection, layout: CollectionLayout, data: dict[s
     """The claim item keys that make each UNIQUE index hold for this record."""
     claims = []
     for index in layout.indexes:
-        if index.unique and _applies(index, collection, data, record_id):
+        if index.unique and index_applies(index, collection, data, record_id):
             values = [column_value(collection, data, record_id, c) for c in index.columns]
             claims.append(keys.unique_pk(collection.id, index.name, values))
     return claims

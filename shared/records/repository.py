@@ -156,6 +156,10 @@ class RecordRepository:
                 raise RecordConflictError(reasons) from exc
             raise
 
+    def write_operations(self, write: RecordWrite) -> list[dict[str, Any]]:
+        """The TransactWriteItems entries of one write: its conditional record op, then claims and releases."""
+        return self._ops(write)
+
     def _single(self, op: dict[str, Any]) -> None:
         ddb = client("dynamodb")
         (kind, params), = op.items()
@@ -190,8 +194,11 @@ class RecordRepository:
         return ops
 
     def _update_params(self, key: dict[str, Any], w: RecordWrite) -> dict[str, Any]:
-        names: dict[str, str] = {"#d": "d"}
-        values: dict[str, Any] = {":one": {"N": "1"}, ":zero": {"N": "0"}}
+        # DynamoDB rejects names and values the expression does not use, so add #d and :zero only when needed.
+        names: dict[str, str] = {"#d": "d"} if w.changed or w.increments else {}
+        values: dict[str, Any] = {":one": {"N": "1"}}
+        if w.increments:
+            values[":zero"] = {"N": "0"}
         sets = ["v = v + :one"]
         for i, (fid, value) in enumerate(w.changed.items()):
             names[f"#f{i}"] = fid
@@ -217,9 +224,11 @@ class RecordRepository:
         if w.expected_version is not None:
             condition += " AND v = :v"
             values[":v"] = {"N": str(w.expected_version)}
-        return {"TableName": self.table, "Key": key, "UpdateExpression": expression,
-                "ConditionExpression": condition, "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values}
+        params = {"TableName": self.table, "Key": key, "UpdateExpression": expression,
+                  "ConditionExpression": condition, "ExpressionAttributeValues": values}
+        if names:
+            params["ExpressionAttributeNames"] = names
+        return params
 
 
 @cache

@@ -91,37 +91,45 @@ class RecordResolver:
             return self._collection(identifier)
         if self.record is None:
             return Resolved([], multi=False)
-        values, multi = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
-        return Resolved(values, multi=multi, modifier_applied=identifier.modifier == "length" and multi)
+        values, multi, applied = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
+        return Resolved(values, multi=multi, modifier_applied=applied)
 
     # record paths --------------------------------------------------------------------------------------
     def _walk(self, collection: Collection, records: list[StoredRecord], path: list[str], multi: bool,
-              modifier: str | None) -> tuple[list[Any], bool]:
+              modifier: str | None) -> tuple[list[Any], bool, bool]:
+        """The values at the end of `path`, whether they are multi-valued, and whether `:length` was applied.
+
+        `:length` past a multi-valued hop is each reached record's own length, so it is applied here;
+        otherwise the evaluator applies it to the values (a multi-valued field's items, for one record).
+        """
         name, rest = path[0], path[1:]
         if "_via_" in name:
             return self._back_relation(collection, records, name, rest, modifier)
         field = collection.field_by_name(name)
-        if name in _SECRET_FIELDS or (field is not None and field.hidden and not self.allow_hidden):
+        # a password hash must never be probed through filters (`secret ~ '$argon2id$a%'`), whoever asks
+        if name in _SECRET_FIELDS or (field is not None and (
+                field.field_type == "password" or (field.hidden and not self.allow_hidden))):
             raise FilterEvaluationError(f"The field {name!r} cannot be filtered.")
         if not rest:
             out: list[Any] = []
             field_multi = False
+            per_record_length = modifier == "length" and (multi or len(records) > 1)
             for record in records:
                 values, field_multi = field_values(collection, record, name)
-                if modifier == "length" and (multi or len(records) > 1):
+                if per_record_length:
                     out.append(len(values))
                 else:
                     out.extend(values)
-            return out, multi or field_multi or len(records) > 1
+            return out, multi or field_multi or len(records) > 1, per_record_length
         if field is None:
             raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
-        if field.field_type == "json":
-            return self._json_path(collection, records, field.id, rest), multi or len(records) > 1
+        if field.field_type in ("json", "geoPoint"):  # geoPoint: `address.lon`, `address.lat`
+            return self._json_path(collection, records, field.id, rest), multi or len(records) > 1, False
         if field.field_type != "relation":
             raise FilterEvaluationError(f"The field {name!r} has no sub-fields.")
         target = self.loader.collections.find(getattr(field, "collection_id", ""))
         if target is None:
-            return [], multi
+            return [], multi, False
         ids: list[str] = []
         for record in records:
             values, _ = field_values(collection, record, name)
@@ -146,7 +154,7 @@ class RecordResolver:
         return out
 
     def _back_relation(self, collection: Collection, records: list[StoredRecord], name: str, rest: list[str],
-                       modifier: str | None) -> tuple[list[Any], bool]:
+                       modifier: str | None) -> tuple[list[Any], bool, bool]:
         target_name, _, field_name = name.partition("_via_")
         target = self.loader.collections.find(target_name)
         if target is None:
@@ -158,7 +166,7 @@ class RecordResolver:
         related = [row for row in self.loader.all_rows(target.collection)
                    if ids & set(field_values(target.collection, row, field_name)[0])]
         if not rest:
-            return [r.id for r in related], True
+            return [r.id for r in related], True, False
         return self._walk(target.collection, related, rest, True, modifier)
 
     # @collection ---------------------------------------------------------------------------------------
@@ -175,13 +183,13 @@ class RecordResolver:
             row = self.bindings[alias]
             if row is None:
                 return Resolved([], multi=False)
-            values, multi = self._walk(stored.collection, [row], rest, False, identifier.modifier)
-            return Resolved(values, multi=multi)
+            values, multi, applied = self._walk(stored.collection, [row], rest, False, identifier.modifier)
+            return Resolved(values, multi=multi, modifier_applied=applied)
         rows = self.loader.all_rows(stored.collection)
         if not rows:
             return Resolved([], multi=True)
-        values, _ = self._walk(stored.collection, rows, rest, True, identifier.modifier)
-        return Resolved(values, multi=True)
+        values, _, applied = self._walk(stored.collection, rows, rest, True, identifier.modifier)
+        return Resolved(values, multi=True, modifier_applied=applied)
 
     # @request ------------------------------------------------------------------------------------------
     def _request(self, identifier: Identifier) -> Resolved:
@@ -232,5 +240,5 @@ class RecordResolver:
             return Resolved([auth.collection.name], multi=False)
         if rest == ["collectionId"]:
             return Resolved([auth.collection.id], multi=False)
-        values, multi = self._walk(auth.collection, [auth.record], rest, False, identifier.modifier)
-        return Resolved(values, multi=multi)
+        values, multi, applied = self._walk(auth.collection, [auth.record], rest, False, identifier.modifier)
+        return Resolved(values, multi=multi, modifier_applied=applied)

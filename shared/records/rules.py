@@ -8,6 +8,7 @@ each row binding of the aliases (existentially), and hand the others all rows as
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,7 @@ from shared.records.model import ReadMeter, StoredRecord
 from shared.records.resolver import RecordLoader, RecordResolver
 from shared.tools.filter import (
     And,
+    Call,
     Compare,
     Expr,
     FilterError,
@@ -59,6 +61,66 @@ def parse_rule(text: str | None) -> Expr | None:
 def check_rule(text: str) -> None:
     """Raise when a rule is not a valid filter (used when collections are saved)."""
     parse_cached(text)
+
+
+def unknown_identifier(text: str, collection: Collection, find: Callable[[str], Collection | None]) -> str | None:
+    """Why a rule refers to a field or collection that does not exist, or None when every identifier resolves.
+
+    Checked when a collection is saved, as PocketBase does, so that a typo is a 400 then rather than a
+    400 on every later request. `@request.*` values are only known per request, so they are not checked.
+    """
+    def lookup(id_or_name: str) -> Collection | None:
+        return collection if id_or_name in (collection.id, collection.name) else find(id_or_name)
+
+    for identifier in _identifiers(parse_cached(text)):
+        if identifier.is_request:
+            continue
+        target, path = collection, identifier.path
+        if identifier.is_collection:
+            joined = lookup(identifier.collection_name or "")
+            if joined is None:
+                return f"unknown collection {identifier.collection_name!r} in {identifier.dotted!r}"
+            target, path = joined, path[2:]
+        problem = _path_problem(target, list(path), lookup)
+        if problem:
+            return f"{problem} in {identifier.dotted!r}"
+    return None
+
+
+def _identifiers(expr: Expr) -> list[Identifier]:
+    if isinstance(expr, (And, Or)):
+        return [i for item in expr.items for i in _identifiers(item)]
+    found: list[Identifier] = []
+    for operand in (expr.left, expr.right):
+        args = operand.args if isinstance(operand, Call) else (operand,)
+        found.extend(a for a in args if isinstance(a, Identifier))
+    return found
+
+
+def _path_problem(collection: Collection, path: list[str], lookup: Callable[[str], Collection | None]) -> str | None:
+    if not path:
+        return "a field is missing"
+    name, rest = path[0], path[1:]
+    if "_via_" in name:
+        target_name, _, field_name = name.partition("_via_")
+        target = lookup(target_name)
+        relation = target.field_by_name(field_name) if target else None
+        if target is None or relation is None or getattr(relation, "collection_id", "") != collection.id:
+            return f"unknown back-relation {name!r}"
+        return _path_problem(target, rest, lookup) if rest else None
+    if name in ("id", "collectionId", "collectionName") and not rest:
+        return None
+    field = collection.field_by_name(name)
+    if field is None:
+        return f"unknown field {name!r} of {collection.name!r}"
+    if not rest or field.field_type in ("json", "geoPoint"):
+        return None
+    if field.field_type != "relation":
+        return f"the field {name!r} has no sub-fields"
+    target = lookup(getattr(field, "collection_id", ""))
+    if target is None:
+        return f"the relation {name!r} points at a missing collection"
+    return _path_problem(target, rest, lookup)
 
 
 def combine(*exprs: Expr | None) -> Expr | None:
@@ -144,4 +206,4 @@ def evaluate_record_condition(condition: str, collection: Collection, data: dict
         return True
 
 
-__all__ = ["ReadMeter", "check_rule", "combine", "matches", "parse_rule", "parse_user_filter"]
+__all__ = ["ReadMeter", "check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
+import time
 from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
-from shared.collections.records import prepare_record, record_to_json
+from shared.collections.records import PreparedRecord, prepare_record, record_to_json
 from shared.errors import BadRequestError, ForbiddenError, NotFoundError, PreconditionFailedError
 from shared.records import indexing
 from shared.records.context import RequestContext
@@ -31,8 +33,14 @@ from shared.tools.filter import (
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
-WRITE_ATTEMPTS = 3
+# A partial update re-reads and re-applies itself when another write won the race; PocketBase (SQLite)
+# serialises writers instead, so concurrent updates of one record must not fail there or here.
+WRITE_ATTEMPTS = 10
+RETRY_BASE_S = 0.005
+RETRY_CAP_S = 0.2
 SUPERUSERS_ONLY = "Only superusers can perform this action."
+# PocketBase's answer when a create reuses an existing id
+ID_TAKEN = {"code": "validation_pk_invalid", "message": "The record primary key is invalid or already exists."}
 
 
 def _int_param(params: dict[str, str], name: str, default: int) -> int:
@@ -107,7 +115,8 @@ class RecordService:
         if auth and auth.collection.id == collection.id and auth.record.id == record.id:
             return True
         visibility = collection.field_by_name("emailVisibility")
-        return bool(visibility and record.data.get(visibility.id))
+        # as PocketBase: whoever may manage the record (manageRule) sees its email
+        return bool(visibility and record.data.get(visibility.id)) or self._manages(collection, record)
 
     def to_json(self, collection: Collection, record: StoredRecord) -> dict[str, Any]:
         return record_to_json(collection, record.data, can_see_hidden=self.request.is_superuser,
@@ -142,7 +151,9 @@ class RecordService:
         rule = self._rule(collection.list_rule)
         user_filter = parse_user_filter(params.get("filter", ""))
         page = max(1, _int_param(params, "page", 1))
-        per_page = min(MAX_PER_PAGE, max(1, _int_param(params, "perPage", DEFAULT_PER_PAGE)))
+        # as PocketBase: a zero or negative perPage means the default, a larger one is capped
+        per_page = _int_param(params, "perPage", DEFAULT_PER_PAGE)
+        per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(MAX_PER_PAGE, per_page)
         skip_total = _truthy(params.get("skipTotal"))
         try:
             sort = parse_sort(params.get("sort", ""))
@@ -196,12 +207,12 @@ class RecordService:
         reasons = exc.reasons
         data: dict[str, Any] = {}
         if reasons and reasons[0] == "ConditionalCheckFailed" and write.kind == "create":
-            data["id"] = {"code": "validation_invalid_id", "message": "The record id already exists."}
+            data["id"] = dict(ID_TAKEN)
         for i, claim in enumerate(write.claims, start=1):
             if i < len(reasons) and reasons[i] == "ConditionalCheckFailed":
                 data.update(indexing.unique_violations(stored.collection, stored.layout, claim))
         if not data and write.kind == "create" and reasons == ["condition"]:
-            data["id"] = {"code": "validation_invalid_id", "message": "The record id already exists."}
+            data["id"] = dict(ID_TAKEN)
         return BadRequestError(f"Failed to {action} record.", data)
 
     def prepare_create(self, id_or_name: str, body: dict[str, Any]) -> tuple[StoredCollection, RecordWrite]:
@@ -209,8 +220,7 @@ class RecordService:
         stored = self.collection(id_or_name)
         collection = stored.collection
         rule = self._rule(collection.create_rule)
-        prepared = prepare_record(collection, body, None, is_superuser=self.request.is_superuser,
-                                  relation_exists=self._relation_exists)
+        prepared = self._prepare(collection, body, None, "create")
         record = StoredRecord(collection.id, prepared.record_id, dict(prepared.merged_by_field_id))
         if not self._matches(rule, collection, record):
             raise BadRequestError("Failed to create record.")
@@ -230,6 +240,39 @@ class RecordService:
             self.records.write(writes)
         except RecordConflictError as exc:
             raise self._conflict_error(stored, writes[0], exc, action) from exc
+        self.after_write(writes)
+
+    def _prepare(self, collection: Collection, body: dict[str, Any], existing: StoredRecord | None, action: str,
+                 *, has_manage_access: bool = False) -> PreparedRecord:
+        """prepare_record plus the account rules of auth records: manageRule on create and the password policy."""
+        from shared.accounts.password_policy import new_password_errors
+
+        def prepare(manage: bool) -> PreparedRecord:
+            return prepare_record(collection, body, existing.data if existing else None,
+                                  is_superuser=self.request.is_superuser, has_manage_access=manage,
+                                  relation_exists=self._relation_exists)
+
+        if (existing is None and collection.is_auth and collection.manage_rule and self.request.auth is not None
+                and not self.request.is_superuser):
+            # as PocketBase: manageRule is checked against the record the create would make
+            probe = prepare(True)
+            has_manage_access = self._manages(collection, StoredRecord(collection.id, probe.record_id,
+                                                                       dict(probe.merged_by_field_id)))
+        policy = new_password_errors(collection, body, existing.data if existing else None)
+        try:
+            prepared = prepare(has_manage_access)
+        except BadRequestError as exc:
+            exc.data = {**policy, **exc.data}
+            raise
+        if policy:
+            raise BadRequestError(f"Failed to {action} record.", policy)
+        return prepared
+
+    def after_write(self, writes: list[RecordWrite]) -> None:
+        """Side effects of committed writes: a changed tokenKey (new password) ends the record's sessions."""
+        from shared.accounts.sessions import revoke_after_credential_change
+
+        revoke_after_credential_change(self.collections.find, writes)
 
     def prepare_update(self, id_or_name: str, record_id: str, body: dict[str, Any], *,
                        if_match: str | None = None) -> tuple[StoredCollection, RecordWrite]:
@@ -241,9 +284,8 @@ class RecordService:
             raise NotFoundError()
         if if_match and if_match.strip() not in ("*", existing.etag):
             raise PreconditionFailedError()
-        prepared = prepare_record(collection, body, existing.data, is_superuser=self.request.is_superuser,
-                                  has_manage_access=self._manages(collection, existing),
-                                  relation_exists=self._relation_exists)
+        prepared = self._prepare(collection, body, existing, "update",
+                                 has_manage_access=self._manages(collection, existing))
         merged = dict(prepared.merged_by_field_id)
         if (prepared.record_id or existing.id) != existing.id:
             raise BadRequestError("Failed to update record.", {"id": {
@@ -266,12 +308,16 @@ class RecordService:
             try:
                 self.records.write([write])
             except RecordConflictError as exc:
+                # the record's own condition is the first item: it failed only when the version moved on
                 stale = bool(exc.reasons) and exc.reasons[0] in ("ConditionalCheckFailed", "condition")
                 if stale and if_match:
                     raise PreconditionFailedError() from exc
-                if stale and attempt + 1 < WRITE_ATTEMPTS and not write.claims:
-                    continue  # a concurrent write of other fields: re-read and apply ours on top
+                if stale:
+                    # a concurrent write of the record: re-read and apply ours on top, after a jittered pause
+                    time.sleep(random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** attempt)))
+                    continue
                 raise self._conflict_error(stored, write, exc, "update") from exc
+            self.after_write([write])
             fresh = self.records.get(stored.collection.id, record_id, self.meter) or write.record
             return self._finish(stored.collection, [fresh], params)[0]
         raise BadRequestError("Failed to update record: too many concurrent changes.")
@@ -302,14 +348,20 @@ class RecordService:
         return stored, writes
 
     def delete(self, id_or_name: str, record_id: str, *, if_match: str | None = None) -> None:
-        _, writes = self.prepare_delete(id_or_name, record_id, if_match=if_match)
-        try:
-            self.records.write(writes)
-        except RecordConflictError as exc:
-            if if_match:
-                raise PreconditionFailedError() from exc
-            raise BadRequestError("Failed to delete record. Make sure that the record is not part of a required "
-                                  "relation reference.") from exc
+        for attempt in range(WRITE_ATTEMPTS):
+            _, writes = self.prepare_delete(id_or_name, record_id, if_match=if_match)
+            try:
+                self.records.write(writes)
+                return
+            except RecordConflictError as exc:
+                if if_match:
+                    raise PreconditionFailedError() from exc
+                if attempt + 1 < WRITE_ATTEMPTS:
+                    # the record or one it cascades to changed meanwhile: re-read and decide again
+                    time.sleep(random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** attempt)))
+                    continue
+                raise BadRequestError("Failed to delete record. Make sure that the record is not part of a "
+                                      "required relation reference.") from exc
 
     def finish_one(self, stored: StoredCollection, record: StoredRecord, params: dict[str, str]) -> dict[str, Any]:
         return self._finish(stored.collection, [record], params)[0]

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start
+from tests.bench import cold_start, records
 
 if __name__ == "__main__":
     cold_start.report()
+    records.report()

@@ -1,0 +1,28 @@
+"""POST request-email-change (signed in) and POST confirm-email-change."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from functions.auth.common import collection_of, no_content, record_service
+from shared.accounts.components import accounts
+from shared.accounts.email_change import confirm_email_change, request_email_change
+from shared.http.body import read_body
+
+router = APIRouter()
+
+
+@router.post("/api/collections/{collection}/request-email-change")
+async def request_email_change_route(collection: str, request: Request) -> Response:
+    body = await read_body(request)
+    service = record_service(request, body)
+    request_email_change(service, accounts(), collection_of(service, collection), service.request.auth, body)
+    return no_content()
+
+
+@router.post("/api/collections/{collection}/confirm-email-change")
+async def confirm_email_change_route(collection: str, request: Request) -> Response:
+    body = await read_body(request)
+    service = record_service(request, body, signed_in=False)
+    confirm_email_change(service, accounts(), collection_of(service, collection), body)
+    return no_content()

@@ -1,0 +1,22 @@
+"""POST impersonate/{id} (superusers only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from functions.auth.common import collection_of, params, record_service
+from shared.accounts.components import accounts
+from shared.accounts.impersonation import impersonate
+from shared.http.body import read_body
+
+router = APIRouter()
+
+
+@router.post("/api/collections/{collection}/impersonate/{record_id}")
+async def impersonate_route(collection: str, record_id: str, request: Request) -> JSONResponse:
+    body = await read_body(request)
+    service = record_service(request, body)
+    stored = collection_of(service, collection)
+    return JSONResponse(impersonate(service, accounts(), stored, record_id, service.request.auth, body,
+                                    params(request)))

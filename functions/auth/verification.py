@@ -1,0 +1,28 @@
+"""POST request-verification and POST confirm-verification."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from functions.auth.common import collection_of, no_content, record_service
+from shared.accounts.components import accounts
+from shared.accounts.verification import confirm_verification, request_verification
+from shared.http.body import read_body
+
+router = APIRouter()
+
+
+@router.post("/api/collections/{collection}/request-verification")
+async def request_verification_route(collection: str, request: Request) -> Response:
+    body = await read_body(request)
+    service = record_service(request, body, signed_in=False)
+    request_verification(service, accounts(), collection_of(service, collection), body)
+    return no_content()
+
+
+@router.post("/api/collections/{collection}/confirm-verification")
+async def confirm_verification_route(collection: str, request: Request) -> Response:
+    body = await read_body(request)
+    service = record_service(request, body, signed_in=False)
+    confirm_verification(service, accounts(), collection_of(service, collection), body)
+    return no_content()

@@ -1,0 +1,28 @@
+"""`auth-methods`: the sign-in methods of an auth collection, in PocketBase's shape (legacy fields included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.catalog.repository import StoredCollection
+
+
+def auth_methods(stored: StoredCollection) -> dict[str, Any]:
+    """Password, OAuth2, MFA and OTP as PocketBase answers them.
+
+    OAuth2 providers are not implemented yet, so the list stays empty even when OAuth2 is enabled.
+    """
+    c = stored.collection
+    password_enabled = c.password_auth.enabled
+    identity_fields = list(c.password_auth.identity_fields) if password_enabled else []
+    providers: list[dict[str, Any]] = []
+    return {
+        "password": {"identityFields": identity_fields, "enabled": password_enabled},
+        "oauth2": {"providers": providers, "enabled": c.oauth2.enabled},
+        "mfa": {"enabled": c.mfa.enabled, "duration": c.mfa.duration if c.mfa.enabled else 0},
+        "otp": {"enabled": c.otp.enabled, "duration": c.otp.duration if c.otp.enabled else 0},
+        # legacy fields of PocketBase < 0.23 clients
+        "authProviders": providers,
+        "usernamePassword": password_enabled and "username" in identity_fields,
+        "emailPassword": password_enabled and "email" in identity_fields,
+    }

@@ -1,0 +1,168 @@
+"""Auth records for the account flows: the collection, lookups by id, email and token, rule checks, updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.accounts.identity import find_by_identity
+from shared.auth.errors import InvalidTokenError
+from shared.auth.tokens import TokenClaims, TokenService, TokenType
+from shared.catalog.repository import StoredCollection
+from shared.collections.fields.formats import is_email
+from shared.collections.records import TOKEN_KEY_FIELD
+from shared.collections.system import SUPERUSERS_COLLECTION_NAME
+from shared.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, field_error
+from shared.records.access import token_key_of
+from shared.records.context import AuthState, RequestContext
+from shared.records.model import StoredRecord
+from shared.records.rules import parse_rule
+from shared.records.service import RecordService
+
+VALIDATION_FAILED = "An error occurred while validating the submitted data."
+INVALID_TOKEN = field_error("validation_invalid_token", "Invalid or expired token.")
+TOKEN_COLLECTION_MISMATCH = field_error("validation_token_collection_mismatch",
+                                        "The provided token is for different auth collection.")
+AUTH_RULE_FAILED = "The request doesn't satisfy the collection requirements to authenticate."
+
+
+class TokenCheckError(BadRequestError):
+    """A submitted token (verification, reset, email change) that does not hold; data names the field."""
+
+    def __init__(self, error: dict[str, str], message: str = VALIDATION_FAILED, field: str = "token") -> None:
+        super().__init__(message, {field: error})
+
+
+def auth_collection(service: RecordService, id_or_name: str) -> StoredCollection:
+    """The auth collection of the path; 404 for an unknown or non-auth collection, as PocketBase."""
+    stored = service.collections.find(id_or_name)
+    if stored is None or not stored.collection.is_auth:
+        raise NotFoundError("Missing or invalid auth collection context.")
+    return stored
+
+
+def is_superusers(stored: StoredCollection) -> bool:
+    return stored.collection.name == SUPERUSERS_COLLECTION_NAME
+
+
+def require_auth(auth: AuthState | None, stored: StoredCollection | None = None) -> AuthState:
+    """The caller's auth record: 401 without one, 403 when it belongs to another collection than `stored`."""
+    if auth is None:
+        raise UnauthorizedError()
+    if stored is not None and auth.collection.id != stored.collection.id:
+        raise ForbiddenError()
+    return auth
+
+
+def require_superuser(auth: AuthState | None) -> AuthState:
+    if auth is None:
+        raise UnauthorizedError()
+    if not auth.is_superuser:
+        raise ForbiddenError()
+    return auth
+
+
+def value(stored: StoredCollection, record: StoredRecord, name: str) -> Any:
+    """A record's stored value of the field with this name ('' when the collection has no such field)."""
+    field = stored.collection.field_by_name(name)
+    return record.data.get(field.id) if field else ""
+
+
+def email_of(stored: StoredCollection, record: StoredRecord) -> str:
+    return str(value(stored, record, "email") or "")
+
+
+def load(service: RecordService, stored: StoredCollection, record_id: str) -> StoredRecord | None:
+    return service.records.get(stored.collection.id, record_id, service.meter)
+
+
+def find_by_email(service: RecordService, stored: StoredCollection, email: str) -> StoredRecord | None:
+    return find_by_identity(service, stored, email, ["email"]) if email else None
+
+
+def email_errors(email: str, field: str = "email") -> dict[str, Any]:
+    """PocketBase's checks of a submitted address: required, at most 255 characters, an email."""
+    if not email:
+        return {field: field_error("validation_required", "Cannot be blank.")}
+    if len(email) > 255:
+        return {field: field_error("validation_length_out_of_range", "The length must be between 1 and 255.")}
+    if not is_email(email):
+        return {field: field_error("validation_is_email", "Must be a valid email address.")}
+    return {}
+
+
+def require_fields(body: dict[str, Any], *names: str) -> None:
+    """400 in PocketBase's validation shape when a required string field is blank."""
+    missing = {n: field_error("validation_required", "Cannot be blank.") for n in names if not _text(body.get(n))}
+    if missing:
+        raise BadRequestError(VALIDATION_FAILED, missing)
+
+
+def text(body: dict[str, Any], name: str) -> str:
+    return _text(body.get(name))
+
+
+def _text(raw: Any) -> str:
+    return raw if isinstance(raw, str) else ("" if raw is None or isinstance(raw, (dict, list)) else str(raw))
+
+
+def record_from_token(service: RecordService, tokens: TokenService, stored: StoredCollection, token: str,
+                      kind: TokenType) -> tuple[StoredRecord, TokenClaims]:
+    """The record a token of `kind` was issued for, verified with that record's tokenKey."""
+    try:
+        claims = tokens.peek_claims(token)
+    except InvalidTokenError as exc:
+        raise TokenCheckError(INVALID_TOKEN) from exc
+    if claims.collection_id != stored.collection.id:
+        target = service.collections.find(claims.collection_id)
+        # Only a token that verifies for its own collection earns the more specific message.
+        raise TokenCheckError(TOKEN_COLLECTION_MISMATCH if target else INVALID_TOKEN)
+    record = load(service, stored, claims.id)
+    if record is None:
+        raise TokenCheckError(INVALID_TOKEN)
+    try:
+        verified = tokens.verify_token(token, kind, token_key_of(stored.collection, record.data))
+    except InvalidTokenError as exc:
+        raise TokenCheckError(INVALID_TOKEN) from exc
+    return record, verified
+
+
+def check_auth_rule(service: RecordService, stored: StoredCollection, record: StoredRecord,
+                    error: type[ApiError] = ForbiddenError) -> None:
+    """The collection's authRule, evaluated with the record as @request.auth (PocketBase's recordAuthResponse)."""
+    collection = stored.collection
+    rule = collection.auth_rule
+    if rule is None:
+        raise error(AUTH_RULE_FAILED)
+    if not rule.strip():
+        return
+    previous = service.request.auth
+    service.request.auth = AuthState(record=record, collection=collection)
+    try:
+        allowed = service._matches(parse_rule(rule), collection, record)
+    finally:
+        service.request.auth = previous
+    if not allowed:
+        raise error(AUTH_RULE_FAILED)
+
+
+def system_service(service: RecordService) -> RecordService:
+    """A records service acting with superuser rights (for the flows' own validated updates)."""
+    ctx = RequestContext(method="PATCH", system=True, ip=service.request.ip, user_agent=service.request.user_agent)
+    return RecordService(service.collections, service.records, ctx)
+
+
+def system_update(service: RecordService, stored: StoredCollection, record_id: str, changes: dict[str, Any],
+                  failure: str) -> dict[str, Any]:
+    """Apply validated changes with superuser rights; a validation failure answers `failure` with its data."""
+    try:
+        return system_service(service).update(stored.collection.id, record_id, changes, {})
+    except BadRequestError as exc:
+        raise BadRequestError(failure, exc.data) from exc
+
+
+def new_token_key(stored: StoredCollection) -> dict[str, str]:
+    """A body that gives the record a fresh tokenKey, which invalidates every token it was issued."""
+    from shared.collections.fields import TextField
+
+    field = stored.collection.field_by_name(TOKEN_KEY_FIELD)
+    return {TOKEN_KEY_FIELD: field.autogenerate()} if isinstance(field, TextField) else {}

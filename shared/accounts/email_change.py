@@ -1,0 +1,85 @@
+"""`request-email-change` (signed in) and `confirm-email-change` (token from the mail to the new address plus the
+current password). The confirmed change verifies the new address and ends every token and session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.accounts.auth_records import (
+    INVALID_TOKEN,
+    VALIDATION_FAILED,
+    TokenCheckError,
+    email_errors,
+    email_of,
+    find_by_email,
+    is_superusers,
+    new_token_key,
+    record_from_token,
+    require_auth,
+    require_fields,
+    system_update,
+    text,
+)
+from shared.accounts.components import Accounts
+from shared.accounts.emails import send_template
+from shared.auth.errors import InvalidTokenError
+from shared.catalog.repository import StoredCollection
+from shared.collections.fields.password import verify_password
+from shared.errors import BadRequestError, field_error
+from shared.records.access import token_key_of
+from shared.records.context import AuthState
+from shared.records.service import RecordService
+
+SUPERUSERS_DIRECT = "All superusers can change their emails directly."
+INVALID_NEW_EMAIL = field_error("validation_invalid_new_email", "Invalid new email address.")
+
+
+def request_email_change(service: RecordService, accounts: Accounts, stored: StoredCollection,
+                         auth: AuthState | None, body: dict[str, Any]) -> None:
+    """Mail a confirmation link to the new address (never to the old one: it must prove the new mailbox)."""
+    if is_superusers(stored):
+        raise BadRequestError(SUPERUSERS_DIRECT)
+    caller = require_auth(auth, stored)
+    record = caller.record
+    new_email = text(body, "newEmail")
+    errors = email_errors(new_email, "newEmail")
+    if not errors and new_email == email_of(stored, record):
+        errors = {"newEmail": field_error("validation_not_in_invalid", "Must not be in list.")}
+    if not errors:
+        other = find_by_email(service, stored, new_email)
+        if other is not None and other.id != record.id:
+            errors = {"newEmail": INVALID_NEW_EMAIL}
+    if errors:
+        raise BadRequestError(VALIDATION_FAILED, errors)
+    collection = stored.collection
+    token = accounts.tokens.issue_token("emailChange", record.id, collection.id,
+                                        token_key_of(collection, record.data), collection.email_change_token.duration,
+                                        {"email": email_of(stored, record), "newEmail": new_email})
+    send_template(accounts, stored, record, collection.confirm_email_change_template, token, new_email,
+                  "emailChange")
+
+
+def confirm_email_change(service: RecordService, accounts: Accounts, stored: StoredCollection,
+                         body: dict[str, Any]) -> None:
+    """Switch to the new email after checking the token and the current password (re-authentication)."""
+    if is_superusers(stored):
+        raise BadRequestError(SUPERUSERS_DIRECT)
+    require_fields(body, "token", "password")
+    token = text(body, "token")
+    try:
+        new_email = str(accounts.tokens.peek_claims(token).new_email or "")
+    except InvalidTokenError as exc:
+        raise TokenCheckError(INVALID_TOKEN) from exc
+    if not new_email:
+        raise TokenCheckError(field_error("validation_invalid_token_payload",
+                                          "Invalid token payload - newEmail must be set."))
+    record, _ = record_from_token(service, accounts.tokens, stored, token, "emailChange")
+    if find_by_email(service, stored, new_email) is not None:
+        raise TokenCheckError(field_error("validation_invalid_token_email", "The new email address is invalid."))
+    password_field = stored.collection.field_by_name("password")
+    stored_hash = str(record.data.get(password_field.id) or "") if password_field else ""
+    if not verify_password(stored_hash, text(body, "password")):
+        raise BadRequestError(VALIDATION_FAILED, {"password": field_error(
+            "validation_invalid_password", "Missing or invalid auth record password.")})
+    changes: dict[str, Any] = {"email": new_email, "verified": True, **new_token_key(stored)}
+    system_update(service, stored, record.id, changes, "Failed to confirm email change.")

@@ -1,0 +1,271 @@
+"""Records benchmarks of issue 3 on moto: items read per item returned, reads spent on totalItems, bulk import.
+
+Every figure is a count or a ratio within this run: items read come from the service's ReadMeter, requests
+from a hook on the DynamoDB client, and import speed is bulk against one create per record, measured in
+alternating rounds so that load from elsewhere on the machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from shared import resources
+from shared.aws import client
+from shared.catalog.repository import CollectionRepository, DynamoCollectionRepository
+from shared.catalog.service import CollectionService
+from shared.errors import ApiError
+from shared.records import keys
+from shared.records.bulk import import_records
+from shared.records.context import RequestContext
+from shared.records.model import ReadMeter
+from shared.records.repository import RecordRepository
+from shared.records.service import RecordService
+
+RECORDS = int(os.environ.get("LB_BENCH_RECORDS", "50000"))
+IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
+IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "2000"))
+PAGE = 20
+STATUSES = ("open", "closed", "pending", "archived")
+KINDS = ("x", "y", "z")
+LOAD_CHUNK = 5000
+ROUNDS = 10
+SETTLE_TIMEOUT_S = 600.0
+FIELDS = [{"name": "status", "type": "text"}, {"name": "score", "type": "number"},
+          {"name": "kind", "type": "text"}, {"name": "code", "type": "text"}]
+
+
+def default_query_budget() -> int:
+    """The query budget deployed functions run with."""
+    from shared.services import DataSettings
+
+    return int(DataSettings.model_fields["query_budget"].default)
+
+
+@dataclass
+class Stores:
+    collections: CollectionRepository
+    records: RecordRepository
+
+    def service(self, budget: int) -> RecordService:
+        """A superuser-equivalent request (operator context: rules skipped, like `_superusers`)."""
+        return RecordService(self.collections, self.records, RequestContext(system=True), query_budget=budget)
+
+    def create_collection(self, name: str, index: str) -> str:
+        body = {"name": name, "type": "base", "fields": FIELDS, "indexes": [index.format(name=name)]}
+        return CollectionService(self.collections, self.records).create(body).id
+
+
+def rows(count: int, seed: int) -> list[dict[str, Any]]:
+    """Records with a status of a few values, a numeric score, a kind and a distinct code."""
+    rng = random.Random(seed)
+    return [{"status": STATUSES[i % len(STATUSES)], "score": rng.randint(0, 1_000_000), "kind": KINDS[i % len(KINDS)],
+             "code": f"c{seed}-{i}"} for i in range(count)]
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[Counter[str]]:
+    """Counts DynamoDB API calls by operation while inside the block."""
+    counts: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        counts[model.name] += 1
+
+    events = client("dynamodb").meta.events
+    events.register("before-call.dynamodb", count, unique_id="bench-records-calls")
+    try:
+        yield counts
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="bench-records-calls")
+
+
+# 1 and 2: reads -------------------------------------------------------------------------------------------
+@dataclass
+class ListRun:
+    items_read: int
+    returned: int
+    total: int
+    plan: str
+    error: ApiError | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.items_read / max(1, self.returned)
+
+
+def list_page(stores: Stores, params: dict[str, str], budget: int) -> ListRun:
+    service = stores.service(budget)
+    try:
+        out = service.list_page("items", params)
+    except ApiError as err:
+        return ListRun(service.meter.items_read, 0, -1, " | ".join(service.meter.plans), err)
+    return ListRun(service.meter.items_read, len(out["items"]), out["totalItems"], " | ".join(service.meter.plans))
+
+
+def settle_counters(stores: Stores, drain: Callable[[], bool], partitions: dict[str, int]) -> str:
+    """Feed the stream to the counters until every partition holds its expected total."""
+    started, polls = time.perf_counter(), 0
+    while time.perf_counter() - started < SETTLE_TIMEOUT_S:
+        busy = drain()
+        polls += 1
+        if not busy and all(stores.records.read_counter(p, ReadMeter()) == n for p, n in partitions.items()):
+            return f"stream counters settled in {time.perf_counter() - started:.0f} s over {polls} polls"
+    return f"stream counters NOT settled after {SETTLE_TIMEOUT_S:.0f} s"
+
+
+def counters_only_poller() -> Any:
+    """The changes function's stream mapping, feeding the function's counter step alone.
+
+    The full handler also publishes one EventBridge event per record, which moto serves at about 75 ms an
+    event: 50,000 of them would take an hour. Counters are the first step of the handler, the same code.
+    """
+    from local.pollers import StreamPoller
+    from shared.changes.counters import apply_counters, get_counter_store
+
+    store = get_counter_store(resources.RECORDS_TABLE.physical_name)
+
+    def invoke(_: str, event: dict[str, Any]) -> dict[str, Any]:
+        apply_counters(event["Records"], store)
+        return {"batchItemFailures": []}
+
+    source = next(s for s in resources.EVENT_SOURCES if s.function == "changes")
+    # GetRecords' largest batch: 50,000 records settle in 50 batches, and totals do not depend on batch size.
+    return StreamPoller(dataclasses.replace(source, batch_size=1000), invoke)
+
+
+def report_reads(stores: Stores, data: list[dict[str, Any]], collection_id: str) -> None:
+    budget = default_query_budget()
+    open_total = sum(1 for r in data if r["status"] == "open")
+    query = {"filter": "status = 'open'", "sort": "-score", "perPage": str(PAGE)}
+    print(f"  1. items read / items returned, page of {PAGE}, goal <= 1.05")
+    fast = list_page(stores, {**query, "skipTotal": "1"}, budget)
+    print(f"     status = 'open' sort -score, skipTotal=1      {fast.items_read:>6} / {fast.returned:<3} "
+          f"x{fast.ratio:7.2f}   plan: {fast.plan}")
+    counted = list_page(stores, query, budget)
+    exact = "exact" if counted.total == open_total else f"expected {open_total}"
+    print(f"     same, total from the index-partition counter {counted.items_read:>6} / {counted.returned:<3} "
+          f"x{counted.ratio:7.2f}   totalItems {counted.total} ({exact})")
+    slow_query = {"filter": "kind = 'x'", "sort": "-score", "perPage": str(PAGE), "skipTotal": "1"}
+    refused = list_page(stores, slow_query, budget)
+    if refused.error is not None:
+        print(f"     kind = 'x' sort -score (no index), budget {budget}: {refused.error.status} "
+              f"after {refused.items_read} reads: {refused.error.message}")
+    else:
+        print(f"     kind = 'x' sort -score (no index), budget {budget}: answered, not refused "
+              f"({refused.items_read} reads)")
+    raised = list_page(stores, slow_query, RECORDS * 10)
+    print(f"     same with the budget raised to {RECORDS * 10}:     {raised.items_read:>6} / {raised.returned:<3} "
+          f"x{raised.ratio:7.1f}   plan: {raised.plan}")
+
+    print("  2. reads spent on totalItems, unfiltered list page 1 as a superuser, goal 1")
+    with_total = list_page(stores, {}, budget)
+    without = list_page(stores, {"skipTotal": "1"}, budget)
+    print(f"     skipTotal=0 read {with_total.items_read}, skipTotal=1 read {without.items_read}: "
+          f"{with_total.items_read - without.items_read} read(s) for totalItems {with_total.total} "
+          f"(counter of {collection_id}, {len(data)} records)")
+
+
+# 3: bulk import -------------------------------------------------------------------------------------------
+@dataclass
+class ImportRun:
+    seconds: float = 0.0
+    calls: Counter[str] | None = None
+
+    def add(self, seconds: float, calls: Counter[str]) -> None:
+        self.seconds += seconds
+        self.calls = (self.calls or Counter()) + calls
+
+    def calls_text(self) -> str:
+        writes = {k: v for k, v in (self.calls or Counter()).items() if "Write" in k or k == "PutItem"}
+        others = sum(v for k, v in (self.calls or Counter()).items() if k not in writes)
+        return ", ".join(f"{op} x{n}" for op, n in sorted(writes.items())) + f", {others} other calls"
+
+    def describe(self) -> str:
+        return f"{self.seconds:7.1f} s   {self.calls_text()}"
+
+
+def compare_import(stores: Stores, count: int, index: str, seed: int) -> tuple[ImportRun, ImportRun]:
+    """The same rows through import_records and through one RecordService.create each, in alternating rounds."""
+    bulk_name, single_name = f"bulk{seed}", f"single{seed}"
+    stores.create_collection(bulk_name, index)
+    stores.create_collection(single_name, index)
+    data = rows(count, seed)
+    bulk, single = ImportRun(), ImportRun()
+    size = -(-count // ROUNDS)
+    for n, start in enumerate(range(0, count, size)):
+        chunk = data[start:start + size]
+
+        def run_bulk(chunk: list[dict[str, Any]] = chunk) -> None:
+            with dynamodb_calls() as calls:
+                t0 = time.perf_counter()
+                import_records(stores.collections, stores.records, bulk_name, chunk)
+                bulk.add(time.perf_counter() - t0, calls)
+
+        def run_single(chunk: list[dict[str, Any]] = chunk) -> None:
+            service = stores.service(default_query_budget())
+            with dynamodb_calls() as calls:
+                t0 = time.perf_counter()
+                for row in chunk:
+                    service.create(single_name, row, {})
+                single.add(time.perf_counter() - t0, calls)
+
+        for run in (run_bulk, run_single) if n % 2 == 0 else (run_single, run_bulk):
+            run()
+    return bulk, single
+
+
+def report_import(stores: Stores) -> None:
+    print("  3. bulk import vs one RecordService.create per record (validation on both sides), goal >= 10x")
+    bulk, single = compare_import(stores, IMPORT, "CREATE INDEX idx_{name}_status_score ON {name} (status, score)",
+                                  seed=3)
+    print(f"     {IMPORT} rows, import_records (BatchWriteItem)   {bulk.describe()}")
+    print(f"     {IMPORT} rows, RecordService.create each         {single.describe()}")
+    print(f"     speed-up x{single.seconds / bulk.seconds:.1f}")
+
+
+def report_unique_import(stores: Stores) -> None:
+    """Calls only: moto deep-copies the whole table for every item of a transaction, so its time says nothing."""
+    stores.create_collection("uniq", "CREATE UNIQUE INDEX idx_{name}_code ON {name} (code)")
+    with dynamodb_calls() as calls:
+        written = import_records(stores.collections, stores.records, "uniq", rows(IMPORT_UNIQUE, seed=4))
+    print(f"     {written} rows into a collection with a UNIQUE index (record + claim per row, in transactions): "
+          f"{ImportRun(calls=calls).calls_text()}; one create each would be {written} TransactWriteItems")
+
+
+def report() -> None:
+    from tests.support.moto_cloud import running_cloud
+
+    print(f"Records on moto: LB_BENCH_RECORDS={RECORDS}, LB_BENCH_IMPORT={IMPORT}, "
+          f"LB_BENCH_IMPORT_UNIQUE={IMPORT_UNIQUE}")
+    with running_cloud():
+        stores = Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
+                        RecordRepository(resources.RECORDS_TABLE.physical_name))
+        collection_id = stores.create_collection("items", "CREATE INDEX idx_status_score ON {name} (status, score)")
+        poller = counters_only_poller()
+        data = rows(RECORDS, seed=1)
+        started = time.perf_counter()
+        for start in range(0, RECORDS, LOAD_CHUNK):
+            import_records(stores.collections, stores.records, "items", data[start:start + LOAD_CHUNK])
+        loaded = time.perf_counter() - started
+        expected = {collection_id: RECORDS}
+        for status in STATUSES:
+            expected[keys.index_pk(collection_id, 1, status)] = sum(1 for r in data if r["status"] == status)
+        settled = settle_counters(stores, poller.poll_once, expected)
+        print(f"  loaded {RECORDS} records with import_records in {loaded:.0f} s; {settled}")
+        report_reads(stores, data, collection_id)
+        report_import(stores)
+    # A fresh, empty table: moto's transactions cost a copy of the whole table per item.
+    with running_cloud():
+        report_unique_import(Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
+                                    RecordRepository(resources.RECORDS_TABLE.physical_name)))
+
+
+if __name__ == "__main__":
+    report()

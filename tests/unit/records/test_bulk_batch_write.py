@@ -1,0 +1,53 @@
+"""BatchWriteItem chunking and the retry of unprocessed items, against an in-memory fake client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.records import bulk
+
+
+class FakeDynamo:
+    """Accepts every write except, each call, the first `refuse_first` items, which come back unprocessed."""
+
+    def __init__(self, refuse_first: int, refusals: int) -> None:
+        self.refuse_first = refuse_first
+        self.refusals = refusals
+        self.calls: list[int] = []
+        self.written: list[Any] = []
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        (table, requests), = RequestItems.items()
+        self.calls.append(len(requests))
+        refused = requests[:self.refuse_first] if self.refusals else []
+        self.refusals = max(0, self.refusals - 1)
+        self.written.extend(requests[len(refused):])
+        return {"UnprocessedItems": {table: refused} if refused else {}}
+
+
+def puts(count: int) -> list[dict[str, Any]]:
+    return [{"PutRequest": {"Item": {"pk": {"S": str(i)}}}} for i in range(count)]
+
+
+def test_writes_go_in_chunks_of_25_and_unprocessed_items_are_resent_after_a_backoff(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a table that leaves 5 items unprocessed twice
+    fake = FakeDynamo(refuse_first=5, refusals=2)
+    monkeypatch.setattr(bulk, "client", lambda _: fake)
+    sleeps: list[float] = []
+    # When 60 items are written
+    bulk.batch_write("t", puts(60), sleep=sleeps.append)
+    # Then every item is written once, in calls of at most 25, with a pause before each resend
+    assert sorted(int(p["PutRequest"]["Item"]["pk"]["S"]) for p in fake.written) == list(range(60))
+    assert fake.calls == [25, 5, 5, 25, 10]
+    assert len(sleeps) == 2 and all(0 <= s <= bulk.BACKOFF_CAP_S for s in sleeps)
+
+
+def test_items_still_unprocessed_after_every_retry_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeDynamo(refuse_first=1, refusals=10**6)
+    monkeypatch.setattr(bulk, "client", lambda _: fake)
+    with pytest.raises(bulk.BulkWriteError):
+        bulk.batch_write("t", puts(3), sleep=lambda _: None)
+    assert len(fake.calls) == bulk.MAX_WRITE_ATTEMPTS
