@@ -30,14 +30,14 @@ class _Poller(threading.Thread):
         self.source = source
         self.invoke = invoke
         self.interval_s = interval_s
-        self._stop = threading.Event()
+        self._stop_event = threading.Event()
         self.idle = threading.Event()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stop_event.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop_event.is_set():
             try:
                 busy = self.poll_once()
             except Exception:
@@ -47,7 +47,7 @@ class _Poller(threading.Thread):
                 self.idle.clear()
             else:
                 self.idle.set()
-                self._stop.wait(self.interval_s)
+                self._stop_event.wait(self.interval_s)
 
     def poll_once(self) -> bool:
         raise NotImplementedError

@@ -84,21 +84,3 @@ def restore(data_dir: Path) -> int:
             loaded += 1
     logger.info("snapshot restored", extra={"items": loaded, "data_dir": str(data_dir)})
     return loaded
-
-
-class PeriodicSnapshot(threading.Thread):
-    def __init__(self, data_dir: Path, interval_s: float) -> None:
-        super().__init__(daemon=True, name="snapshot")
-        self.data_dir = data_dir
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                save(self.data_dir)
-            except Exception:
-                logger.exception("periodic snapshot failed")

@@ -18,8 +18,9 @@ from starlette.applications import Starlette
 from local import cloud, snapshot
 from local.gateway import MANAGEMENT_PREFIX, create_gateway
 from local.invoke import invoke
+from local.periodic import PeriodicTask
 from local.pollers import start_pollers
-from local.ttl import TtlSweeper
+from local.ttl import sweep_expired
 from shared import resources
 from shared.observability import logger
 
@@ -72,8 +73,10 @@ class LocalStack:
         self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
                                                "moto": self.moto.endpoint}))
         # Pollers start at LATEST after the restore, so restored items are not replayed to consumers.
-        self._threads = [*start_pollers(invoke), TtlSweeper(self.config.ttl_interval_s),
-                         snapshot.PeriodicSnapshot(self.config.data_dir, self.config.snapshot_interval_s)]
+        data_dir = self.config.data_dir
+        self._threads = [*start_pollers(invoke),
+                         PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
+                         PeriodicTask("snapshot", self.config.snapshot_interval_s, lambda: snapshot.save(data_dir))]
         for thread in self._threads:
             if not thread.is_alive():
                 thread.start()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from shared import resources
 from shared.aws import client
-from shared.observability import logger
 
 
 def sweep_expired(now: float | None = None) -> int:
@@ -38,20 +36,3 @@ def sweep_expired(now: float | None = None) -> int:
                 except ddb.exceptions.ConditionalCheckFailedException:
                     pass
     return deleted
-
-
-class TtlSweeper(threading.Thread):
-    def __init__(self, interval_s: float = 5.0) -> None:
-        super().__init__(daemon=True, name="ttl-sweeper")
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                sweep_expired()
-            except Exception:
-                logger.exception("ttl sweep failed")

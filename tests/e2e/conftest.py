@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.records_api import Api
 from tests.support.stack_process import StackProcess
 
 
@@ -22,3 +23,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
 @pytest.fixture
 def stack_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="module")
+def api(stack: StackProcess) -> Api:
+    """A superuser client of the session stack, with a signed-up user "user" (one per test module)."""
+    client = Api(stack.url).sign_in_superuser()
+    client.sign_up_user("user")
+    return client

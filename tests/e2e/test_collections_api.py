@@ -18,16 +18,9 @@ from tests.support.records_api import (
     run,
     unique,
 )
-from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def api(stack: StackProcess) -> Api:
-    api = Api(stack.url).sign_in_superuser()
-    api.sign_up_user("user")
-    return api
 
 
 def _base(name: str, **extra: Any) -> dict[str, Any]:

@@ -20,18 +20,11 @@ from tests.support.records_api import (
     run,
 )
 from tests.support.records_world import create_blog, rid
-from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
 POSTS = "/api/collections/${posts}/records"
 
-
-@pytest.fixture(scope="module")
-def api(stack: StackProcess) -> Api:
-    api = Api(stack.url).sign_in_superuser()
-    api.sign_up_user("user")
-    return api
 
 
 @pytest.fixture(scope="module")

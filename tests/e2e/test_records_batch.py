@@ -9,16 +9,9 @@ import pytest
 
 from tests.support.records_api import ABSENT, ANY, GUEST, Api, Scenario, error, run, unique
 from tests.support.records_world import OPEN_RULES, rid
-from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def api(stack: StackProcess) -> Api:
-    api = Api(stack.url).sign_in_superuser()
-    api.sign_up_user("user")
-    return api
 
 
 @pytest.fixture(scope="module")

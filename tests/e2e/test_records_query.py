@@ -19,19 +19,12 @@ from tests.support.records_api import (
     unique,
 )
 from tests.support.records_world import OPEN_RULES, create_blog, rid
-from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
 THINGS = "/api/collections/${things}/records"
 T = {n: rid("thing", n) for n in range(1, 6)}
 
-
-@pytest.fixture(scope="module")
-def api(stack: StackProcess) -> Api:
-    api = Api(stack.url).sign_in_superuser()
-    api.sign_up_user("user")
-    return api
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Fixtures for the auth integration tests: the system table, created from its TableDef on moto."""
+"""Fixtures for the auth integration tests: the system table, created from its definition on moto."""
 
 from __future__ import annotations
 
@@ -9,40 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.cloud import create_table
 from shared import aws
 from shared.auth.keyring import clear_keyring_cache
 from shared.auth.refresh_repository import get_refresh_family_repository
 from shared.auth.throttle_repository import get_sign_in_throttle_repository
 from shared.ratelimit.repository import get_rate_limit_repository
-from shared.resources import SYSTEM_TABLE, TableDef
-
-
-def create_table_from_def(client: Any, table: TableDef) -> str:
-    """Create a DynamoDB table exactly as a TableDef describes it (keys, GSIs, stream, TTL)."""
-    attributes = {table.partition_key, table.sort_key}
-    for index in table.indexes:
-        attributes |= {index.partition_key, index.sort_key}
-    request: dict[str, Any] = {
-        "TableName": table.physical_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-        "KeySchema": [{"AttributeName": table.partition_key, "KeyType": "HASH"},
-                      {"AttributeName": table.sort_key, "KeyType": "RANGE"}],
-    }
-    if table.indexes:
-        request["GlobalSecondaryIndexes"] = [{
-            "IndexName": index.name,
-            "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
-                          {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"},
-        } for index in table.indexes]
-    if table.stream:
-        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    client.create_table(**request)
-    if table.ttl_attribute:
-        client.update_time_to_live(TableName=table.physical_name, TimeToLiveSpecification={
-            "Enabled": True, "AttributeName": table.ttl_attribute})
-    return table.physical_name
+from shared.resources import SYSTEM_TABLE
 
 
 def _forget_cached_clients() -> None:
@@ -69,7 +42,8 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def moto_system_table(moto_aws: None) -> str:
     """The system table (shared.resources.SYSTEM_TABLE) on moto; returns its name."""
-    return create_table_from_def(boto3.client("dynamodb"), SYSTEM_TABLE)
+    create_table(SYSTEM_TABLE)
+    return SYSTEM_TABLE.physical_name
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,17 +15,11 @@ from shared.changes.counters import CounterConflictError, CounterUpdate, DynamoC
 from shared.records import keys
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
-from tests.support.moto_cloud import running_cloud
 
 TABLE = resources.RECORDS_TABLE.physical_name
 COLL = "pbc_tasks"
 OPEN, DONE = keys.index_pk(COLL, 1, "open"), keys.index_pk(COLL, 1, "done")
 
-
-@pytest.fixture
-def moto() -> Iterator[cloud.MotoCloud]:
-    with running_cloud() as m:
-        yield m
 
 
 class Recorder:

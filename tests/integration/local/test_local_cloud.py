@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from local import cloud, snapshot
 from local.invoke import invoke
@@ -18,12 +15,6 @@ from local.ttl import sweep_expired
 from shared import resources
 from shared.aws import client
 from tests.support.moto_cloud import running_cloud
-
-
-@pytest.fixture
-def moto() -> Iterator[cloud.MotoCloud]:
-    with running_cloud() as m:
-        yield m
 
 
 class Recorder:
