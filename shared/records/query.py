@@ -85,6 +85,8 @@ def run_list(repo: RecordRepository, collection: Collection, layout: CollectionL
     page_size = max(1, min(1000, offset + per_page + (0 if plan.kind == "index" else 1)))
     if plan.kind == "scan":
         page_size = max(1, min(1000, -(-(offset + per_page) // keys.RECORD_SHARDS) + 1))
+    if not plan.ordered:
+        page_size = 1000  # every candidate is read before sorting: the largest pages take the fewest requests
     total: int | None = None
     if plan.total_counter is not None and not skip_total:
         total = repo.read_counter(plan.total_counter, meter)
