@@ -54,14 +54,20 @@ class _Poller(threading.Thread):
 
 
 class StreamPoller(_Poller):
-    """Reads every shard of a table's stream from LATEST, like a mapping with that starting position."""
+    """Reads every shard of a table's stream from LATEST, like a mapping with that starting position.
+
+    The position is kept as the last delivered sequence number and a fresh iterator is asked for on every
+    poll: moto replaces a table's stream shard object when it rolls back a failed transaction, so a long-lived
+    iterator would go on reading an orphaned shard and miss every later change.
+    """
 
     def __init__(self, source: resources.EventSourceDef, invoke: Invoke, interval_s: float = 0.2) -> None:
         super().__init__(source, invoke, interval_s)
         table = resources.table(source.source)
         desc = client("dynamodb").describe_table(TableName=table.physical_name)["Table"]
         self.stream_arn: str = desc["LatestStreamArn"]
-        self.iterators: dict[str, str] = {}
+        # shard id -> last sequence number handled; None means "from the shard's first record"
+        self.positions: dict[str, str | None] = {}
         self._discover_shards(initial=True)
 
     def _discover_shards(self, *, initial: bool = False) -> None:
@@ -69,21 +75,31 @@ class StreamPoller(_Poller):
         shards = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             sid = shard["ShardId"]
-            if sid not in self.iterators:
-                kind = "LATEST" if initial else "TRIM_HORIZON"
-                self.iterators[sid] = streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=sid, ShardIteratorType=kind)["ShardIterator"]
+            if sid in self.positions:
+                continue
+            self.positions[sid] = None
+            if initial:
+                # LATEST: skip what the shard already holds (e.g. the items a snapshot restore just wrote).
+                while records := self._read(sid):
+                    self.positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
+
+    def _read(self, shard_id: str) -> list[dict[str, Any]]:
+        streams = client("dynamodbstreams")
+        position = self.positions[shard_id]
+        kwargs: dict[str, Any] = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+                                  if position else {"ShardIteratorType": "TRIM_HORIZON"})
+        iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)
+        out = streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=self.source.batch_size)
+        return list(out.get("Records", []))
 
     def poll_once(self) -> bool:
-        streams = client("dynamodbstreams")
         busy = False
-        for sid, iterator in list(self.iterators.items()):
-            out = streams.get_records(ShardIterator=iterator, Limit=self.source.batch_size)
-            records = out.get("Records", [])
+        for sid in list(self.positions):
+            records = self._read(sid)
             if records:
                 busy = True
                 self._deliver(sid, records)
-            self.iterators[sid] = out.get("NextShardIterator") or iterator
+                self.positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
         if not busy:
             self._discover_shards()
         return busy

@@ -4,39 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-
 from shared import settings
 from shared.changes.counters import apply_counters, get_counter_store
 from shared.changes.model import decode_stream_record
 from shared.changes.publisher import EventBridgePublisher
 from shared.observability import MetricUnit, instrument, logger, metrics
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
-
-def _record_handler(record: DynamoDBRecord) -> None:
-    change = decode_stream_record(record.raw_event)
-    if change is None:
-        return
+def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     cfg = settings.load(settings.ChangesSettings)
-    EventBridgePublisher(cfg.events_bus).publish([change])
-    metrics.add_metric(name="RecordChanges", unit=MetricUnit.Count, value=1)
-
-
-def _handle(event: dict[str, Any], context: Any) -> Any:
-    cfg = settings.load(settings.ChangesSettings)
+    records = event.get("Records", [])
     # Counters go first, for the whole batch: they are idempotent, so when they raise the invocation fails
     # and the retried batch (or the suffix a partial failure resumes from) re-applies only what is missing.
-    report = apply_counters(event.get("Records", []), get_counter_store(cfg.records_table))
+    report = apply_counters(records, get_counter_store(cfg.records_table))
     if report.applied:
         metrics.add_metric(name="CounterContributionsApplied", unit=MetricUnit.Count, value=report.applied)
     if report.conflicts:
         metrics.add_metric(name="CounterConflicts", unit=MetricUnit.Count, value=report.conflicts)
     logger.debug("counters applied", extra=report.model_dump())
-    return process_partial_response(event=event, record_handler=_record_handler, processor=processor,
-                                    context=context)
+
+    # Events go out ten per PutEvents call rather than one call per record (Powertools' per-record batch
+    # processor would make one each); entries EventBridge rejects are reported as batch item failures, and
+    # Lambda resumes from the earliest of them. Consumers may see an event twice, never miss one.
+    changes = [c for c in (decode_stream_record(r) for r in records) if c is not None]
+    rejected = EventBridgePublisher(cfg.events_bus).publish(changes) if changes else []
+    metrics.add_metric(name="RecordChanges", unit=MetricUnit.Count, value=len(changes) - len(rejected))
+    if rejected:
+        logger.warning("record events rejected by EventBridge", extra={"count": len(rejected)})
+    return {"batchItemFailures": [{"itemIdentifier": c.sequence_number} for c in rejected]}
 
 
 handler = instrument(_handle)

@@ -84,6 +84,7 @@ class CollectionService:
         errors = _rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
+        self.records.init_counter(collection.id)
         self.collections.save(StoredCollection(collection=collection,
                                                layout=plan_layout(collection, None, has_records=False)))
         return collection
@@ -113,6 +114,8 @@ class CollectionService:
                     "code": "validation_invalid_index_expression",
                     "message": f"The unique index {duplicated.name} cannot be created: existing records have "
                                "duplicate values."}}})
+        if previous is None:
+            self.records.init_counter(collection.id)
         self.collections.save(StoredCollection(collection=collection, layout=layout))
         if new_unique or any(not i.ready for i in layout.indexes):
             backfill_indexes(self.collections, self.records, collection.id)

@@ -11,36 +11,37 @@ from shared.resources import RECORD_EVENT_SOURCE
 PUT_EVENTS_MAX = 10
 
 
-class EventPublishError(Exception):
-    """EventBridge rejected some entries; the batch must be retried."""
-
-
 class ChangePublisher(ABC):
     @abstractmethod
-    def publish(self, changes: list[RecordChange]) -> None: ...
+    def publish(self, changes: list[RecordChange]) -> list[RecordChange]:
+        """Publish the changes; returns those that were not accepted (to be retried)."""
 
 
 class EventBridgePublisher(ChangePublisher):
     def __init__(self, bus_name: str) -> None:
         self.bus_name = bus_name
 
-    def publish(self, changes: list[RecordChange]) -> None:
+    def publish(self, changes: list[RecordChange]) -> list[RecordChange]:
         events = client("events")
+        rejected: list[RecordChange] = []
         for start in range(0, len(changes), PUT_EVENTS_MAX):
+            chunk = changes[start:start + PUT_EVENTS_MAX]
             entries = [{
                 "Source": RECORD_EVENT_SOURCE,
                 "DetailType": f"record.{c.action}",
                 "Detail": c.model_dump_json(),
                 "EventBusName": self.bus_name,
-            } for c in changes[start:start + PUT_EVENTS_MAX]]
+            } for c in chunk]
             out = events.put_events(Entries=entries)
             if out.get("FailedEntryCount"):
-                raise EventPublishError(f"{out['FailedEntryCount']} events were not accepted")
+                rejected.extend(c for c, result in zip(chunk, out["Entries"], strict=True) if result.get("ErrorCode"))
+        return rejected
 
 
 class InMemoryPublisher(ChangePublisher):
     def __init__(self) -> None:
         self.published: list[RecordChange] = []
 
-    def publish(self, changes: list[RecordChange]) -> None:
+    def publish(self, changes: list[RecordChange]) -> list[RecordChange]:
         self.published.extend(changes)
+        return []

@@ -43,6 +43,8 @@ class Plan:
     # a counter partition that holds the exact total for this filter, when one does
     total_counter: str | None = None
     pushdown: tuple[str, dict[str, str], dict[str, Any]] | None = None
+    # whether a rule or filter narrows the candidates (reads per page then depend on its selectivity)
+    filtered: bool = False
 
 
 @dataclass
@@ -186,6 +188,7 @@ def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | No
         plan = Plan(kind="scan", description=f"scan of {keys.RECORD_SHARDS} shards by id, "
                     + ("in id order" if ordered else "sorted in memory"), forward=forward, ordered=ordered,
                     total_counter=collection.id if expr is None else None)
+    plan.filtered = expr is not None
     plan.pushdown = _pushdown(collection, [c for c in conds if c.field != "id"])
     if plan.pushdown:
         plan.description += ", with FilterExpression"

@@ -33,7 +33,8 @@ def _shard_stream(repo: RecordRepository, collection: Collection, plan: Plan, me
     for shard in range(keys.RECORD_SHARDS):
         pages = repo.query_pages(pk_attr="pk", pk_value=keys.record_pk(collection.id, shard), index=None,
                                  forward=plan.forward, meter=meter, page_size=page_size,
-                                 filter_expression=plan.pushdown)
+                                 # unfiltered, each shard holds about its share of the page: no need to grow
+                                 grow=plan.filtered, filter_expression=plan.pushdown)
         streams.append(record for page in pages for record in page)
     return heapq.merge(*streams, key=lambda r: r.id, reverse=not plan.forward)
 
@@ -84,7 +85,7 @@ def run_list(repo: RecordRepository, collection: Collection, layout: CollectionL
     # DynamoDB pages sized to the request: the first read is about one page, later ones grow.
     page_size = max(1, min(1000, offset + per_page + (0 if plan.kind == "index" else 1)))
     if plan.kind == "scan":
-        page_size = max(1, min(1000, -(-(offset + per_page) // keys.RECORD_SHARDS) + 1))
+        page_size = max(1, min(1000, -(-(offset + per_page) // keys.RECORD_SHARDS) + 2))
     if not plan.ordered:
         page_size = 1000  # every candidate is read before sorting: the largest pages take the fewest requests
     total: int | None = None

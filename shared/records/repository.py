@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -88,7 +89,7 @@ class RecordRepository:
         return found
 
     def query_pages(self, *, pk_attr: str, pk_value: str, index: str | None, forward: bool, meter: ReadMeter,
-                    page_size: int, sk_condition: tuple[str, dict[str, Any]] | None = None,
+                    page_size: int, grow: bool = True, sk_condition: tuple[str, dict[str, Any]] | None = None,
                     filter_expression: tuple[str, dict[str, str], dict[str, Any]] | None = None,
                     ) -> Iterator[list[StoredRecord]]:
         """Yield pages of one partition (of the table or a GSI slot), in key order, metering items read."""
@@ -123,7 +124,8 @@ class RecordRepository:
             start = out.get("LastEvaluatedKey")
             if not start:
                 return
-            page_size = min(page_size * 2, 1000)
+            if grow:
+                page_size = min(page_size * 2, 1000)
 
     def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
         out = client("dynamodb").get_item(TableName=self.table,
@@ -131,6 +133,13 @@ class RecordRepository:
         meter.add(1)
         item = out.get("Item")
         return int(item["total"]["N"]) if item and "total" in item else None
+
+    def init_counter(self, partition: str) -> None:
+        """Start a counter at 0 unless it exists, so a new collection's total is a read, never a count."""
+        ddb = client("dynamodb")
+        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
+                "pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}, "total": {"N": "0"}})
 
     # writes --------------------------------------------------------------------------------------------
     def write(self, writes: list[RecordWrite]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.context import RequestContext
-from shared.records.model import ReadMeter, StoredRecord
+from shared.records.model import StoredRecord
 from shared.records.resolver import RecordLoader, RecordResolver
 from shared.tools.filter import (
     And,
@@ -206,4 +206,4 @@ def evaluate_record_condition(condition: str, collection: Collection, data: dict
         return True
 
 
-__all__ = ["ReadMeter", "check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]
+__all__ = ["check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from local import cloud, snapshot
 from local.invoke import invoke
 from local.pollers import QueuePoller, StreamPoller
@@ -134,3 +136,23 @@ def test_snapshot_survives_a_new_cloud(tmp_path: Path) -> None:
         assert item["v"] == {"N": "42"}
         obj = client("s3").get_object(Bucket=resources.FILES_BUCKET.physical_name, Key="a/b.txt")
         assert obj["Body"].read() == b"hello" and obj["ContentType"] == "text/plain"
+
+
+def test_stream_poller_survives_a_rolled_back_transaction(moto: cloud.MotoCloud) -> None:
+    # Given a stream poller and a transaction that fails its condition (moto rolls back by swapping the table)
+    recorder = Recorder()
+    stream = StreamPoller(_source("table_stream"), recorder)
+    ddb = client("dynamodb")
+    table = resources.RECORDS_TABLE.physical_name
+    ddb.put_item(TableName=table, Item={"pk": {"S": "u#claim"}, "sk": {"S": "u"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "r#pbc_1#0"}, "sk": {"S": "a"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "u#claim"}, "sk": {"S": "u"}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}}])
+    # When a record is written afterwards
+    ddb.put_item(TableName=table, Item={"pk": {"S": "r#pbc_1#0"}, "sk": {"S": "after"}, "c": {"S": "pbc_1"}})
+    stream.poll_once()
+    # Then the consumer sees that write, and nothing of the rolled-back one
+    keys_seen = [r["dynamodb"]["Keys"]["sk"]["S"] for _, e, _ in recorder.calls for r in e["Records"]]
+    assert "after" in keys_seen and "a" not in keys_seen
