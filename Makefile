@@ -37,7 +37,6 @@ test-e2e: setup
 
 lint: setup
 	$(PY) ruff check .
-	$(PY) ruff format --check . || true
 	$(PY) mypy
 
 bench: setup
