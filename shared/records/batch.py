@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,9 +34,14 @@ def run_batch(service: RecordService, requests: Any) -> list[dict[str, Any]]:
     planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]] = []
     for i, req in enumerate(requests):
         try:
-            planned.append(_plan(service, req))
+            step = _plan(service, req)
         except ApiError as err:
             raise _request_error(i, err) from err
+        planned.append(step)
+        # Later requests see this one's effect, as PocketBase runs them one after the other.
+        for write in step[1]:
+            key = (write.record.collection_id, write.record.id)
+            service.loader.pending[key] = None if write.kind == "delete" else write.record
     writes = _one_operation_per_item(planned)
     try:
         service.records.write(writes)
@@ -51,40 +57,69 @@ def run_batch(service: RecordService, requests: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _merge(first: RecordWrite, later: RecordWrite) -> RecordWrite | None:
+    """One write with the effect of `first` then `later` on the same record (None: nothing to write).
+
+    `later` was planned on the state `first` leaves, so its claims and releases are relative to that state.
+    Numbers changed through `+`/`-` become absolute values: the merged write stays conditional on the version
+    read before the batch, so they are as safe as an atomic increment.
+    """
+    if first.kind == "create":
+        if later.kind == "delete":
+            return None
+        return replace(later, kind="create", expected_version=None, changed={}, increments={},
+                       remove_index_attrs=[],
+                       claims=sorted((set(first.claims) | set(later.claims)) - set(later.releases)), releases=[])
+    if later.kind == "delete":
+        original_claims = (set(later.releases) - set(first.claims)) | set(first.releases)
+        return replace(later, expected_version=first.expected_version, releases=sorted(original_claims))
+    touched = set(first.changed) | set(first.increments) | set(later.changed) | set(later.increments)
+    return replace(later, expected_version=first.expected_version, increments={},
+                   changed={fid: later.record.data.get(fid) for fid in touched},
+                   claims=sorted((set(first.claims) | set(later.claims)) - set(later.releases)),
+                   releases=sorted(set(first.releases) | (set(later.releases) - set(first.claims))))
+
+
 def _one_operation_per_item(planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]]) -> list[RecordWrite]:
     """The batch's writes, as one DynamoDB transaction allows them: at most one operation per item.
 
-    PocketBase runs batch requests one after the other, so a later request may touch what an earlier one
-    did. A delete the cascade of an earlier delete already covers is dropped; a unique value claimed twice
-    is the later request's 400; any other second change of one item is refused with advice.
+    Successive changes of one record merge into one write; a unique value claimed by two records is the
+    later request's 400.
     """
-    records: set[tuple[str, str]] = set()
-    claimed: set[str] = set()
-    released: set[str] = set()
-    out: list[RecordWrite] = []
-    for index, (stored, writes, _, _) in enumerate(planned):
+    merged: dict[tuple[str, str], RecordWrite | None] = {}
+    for index, (_, writes, _, _) in enumerate(planned):
         for write in writes:
             key = (write.record.collection_id, write.record.id)
-            if key in records:
-                if write.kind == "delete" and all(w.kind == "delete" for w in out
-                                                  if (w.record.collection_id, w.record.id) == key):
-                    continue
+            if key not in merged:
+                merged[key] = write
+                continue
+            earlier = merged[key]
+            if earlier is None or earlier.kind == "delete":
+                if write.kind == "delete":
+                    continue  # already deleted (e.g. by an earlier request's cascade)
                 raise _request_error(index, BadRequestError(
-                    "An earlier request of the batch already changes this record; send it in another batch."))
-            for claim in write.claims:
-                if claim in claimed:
-                    action = "create" if write.kind == "create" else "update"
-                    raise _request_error(index, BadRequestError(
-                        f"Failed to {action} record.",
-                        indexing.unique_violations(stored.collection, stored.layout, claim)))
-            if released & set(write.claims) or claimed & set(write.releases):
+                    "An earlier request of the batch deletes this record; send this one in another batch."))
+            merged[key] = _merge(earlier, write)
+    out = [w for w in merged.values() if w is not None]
+    owners: dict[str, tuple[str, str]] = {}
+    for write in out:
+        for claim in write.claims:
+            key = (write.record.collection_id, write.record.id)
+            if owners.setdefault(claim, key) != key:
+                index, stored = _last_request_touching(planned, key)
+                action = "create" if write.kind == "create" else "update"
                 raise _request_error(index, BadRequestError(
-                    "The batch both frees and takes one unique value; send those requests in separate batches."))
-            records.add(key)
-            claimed.update(write.claims)
-            released.update(write.releases)
-            out.append(write)
+                    f"Failed to {action} record.", indexing.unique_violations(stored.collection, stored.layout, claim)))
     return out
+
+
+def _last_request_touching(planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]],
+                           key: tuple[str, str]) -> tuple[int, Any]:
+    for index in range(len(planned) - 1, -1, -1):
+        stored, writes, _, _ = planned[index]
+        if any((w.record.collection_id, w.record.id) == key for w in writes):
+            return index, stored
+    raise LookupError(key)
 
 
 def _plan(service: RecordService, req: Any) -> tuple[Any, list[RecordWrite], dict[str, str], str]:
@@ -102,7 +137,7 @@ def _plan(service: RecordService, req: Any) -> tuple[Any, list[RecordWrite], dic
     if (m := _COLLECTION_URL.match(parts.path)) and method == "PUT":
         record_id = str(body.get("id") or "")
         stored = service.collection(m.group(1))
-        if record_id and service.records.get(stored.collection.id, record_id, service.meter):
+        if record_id and service.loader.one(stored.collection, record_id) is not None:
             stored, write = service.prepare_update(m.group(1), record_id, body)
             return stored, [write], params, "update"
         stored, write = service.prepare_create(m.group(1), body)

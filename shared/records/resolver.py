@@ -30,14 +30,29 @@ class RecordLoader:
         self.meter = meter
         self._by_id: dict[tuple[str, str], StoredRecord | None] = {}
         self._scans: dict[str, list[StoredRecord]] = {}
+        # Changes a batch has planned but not yet written (None: deleted); they win over what is stored.
+        self.pending: dict[tuple[str, str], StoredRecord | None] = {}
+
+    def one(self, collection: Collection, record_id: str) -> StoredRecord | None:
+        """A record as this request sees it: its own pending change first, then the table (consistent)."""
+        key = (collection.id, record_id)
+        if key in self.pending:
+            return self.pending[key]
+        return self.records.get(collection.id, record_id, self.meter)
 
     def many(self, collection: Collection, ids: list[str]) -> list[StoredRecord]:
-        missing = [i for i in ids if (collection.id, i) not in self._by_id]
+        missing = [i for i in ids if (collection.id, i) not in self._by_id and (collection.id, i) not in self.pending]
         if missing:
             found = self.records.batch_get(collection.id, missing, self.meter)
             for i in missing:
                 self._by_id[(collection.id, i)] = found.get(i)
-        return [r for i in ids if (r := self._by_id[(collection.id, i)]) is not None]
+        out = []
+        for i in ids:
+            key = (collection.id, i)
+            record = self.pending[key] if key in self.pending else self._by_id[key]
+            if record is not None:
+                out.append(record)
+        return out
 
     def all_rows(self, collection: Collection) -> list[StoredRecord]:
         """Every record of a collection, for `@collection` joins and back-relations (JOIN_LIMIT at most)."""

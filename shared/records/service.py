@@ -139,7 +139,7 @@ class RecordService:
         return bodies
 
     def _load(self, collection: Collection, record_id: str) -> StoredRecord:
-        record = self.records.get(collection.id, record_id, self.meter)
+        record = self.loader.one(collection, record_id)
         if record is None:
             raise NotFoundError()
         return record
