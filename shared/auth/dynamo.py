@@ -1,42 +1,20 @@
-"""Small DynamoDB helpers shared by the auth repositories: (de)serialising items and mapping failures."""
+"""Small DynamoDB helpers shared by the auth repositories: the client, item conversion and mapping failures."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared import aws
 from shared.auth.errors import AuthStorageError
+from shared.dynamo_values import from_item, to_item
 from shared.observability import logger
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def dynamodb() -> Any:
     """The shared low-level client, created on first use."""
     return aws.client("dynamodb")
-
-
-def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    """Serialise plain values (tuples become lists) into DynamoDB attribute values."""
-    return {k: _serializer.serialize(list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
-
-
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    """Deserialise an item; integral numbers become int."""
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def error_code(exc: ClientError) -> str:
@@ -58,3 +36,6 @@ def storage_error(exc: ClientError | BotoCoreError, operation: str) -> AuthStora
     """Log a storage failure and turn it into the domain error."""
     logger.warning("auth storage failure", extra={"operation": operation, "error": str(exc)})
     return AuthStorageError()
+
+
+__all__ = ["dynamodb", "error_code", "from_item", "is_condition_failure", "storage_error", "to_item"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from boto3.dynamodb.types import TypeDeserializer
 from pydantic import BaseModel
 
-RECORD_PREFIX = "r#"
-_deserializer = TypeDeserializer()
+from shared.dynamo_values import from_item
+from shared.records.keys import RECORD_PREFIX
 
 Action = Literal["create", "update", "delete"]
 _ACTIONS: dict[str, Action] = {"INSERT": "create", "MODIFY": "update", "REMOVE": "delete"}
@@ -26,23 +25,7 @@ class RecordChange(BaseModel):
 
 
 def _plain(image: dict[str, Any] | None) -> dict[str, Any] | None:
-    if image is None:
-        return None
-    return {k: _json_safe(_deserializer.deserialize(v)) for k, v in image.items()}
-
-
-def _json_safe(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, set, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
+    return None if image is None else from_item(image)
 
 
 def decode_stream_record(record: dict[str, Any]) -> RecordChange | None:

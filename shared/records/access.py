@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.auth.errors import InvalidTokenError
 from shared.auth.tokens import TokenService
 from shared.catalog.repository import CollectionRepository
+from shared.collections.model import Collection
 from shared.collections.records import TOKEN_KEY_FIELD
 from shared.records.context import AuthState
 from shared.records.model import ReadMeter
@@ -19,8 +22,9 @@ def bearer_token(header: str | None) -> str:
     return token
 
 
-def token_key_of(collection_fields: object, data: dict[str, object]) -> str:
-    field = collection_fields.field_by_name(TOKEN_KEY_FIELD)  # type: ignore[attr-defined]
+def token_key_of(collection: Collection, data: dict[str, Any]) -> str:
+    """The record's tokenKey, part of every token's signing key (a new one ends all its tokens)."""
+    field = collection.field_by_name(TOKEN_KEY_FIELD)
     return str(data.get(field.id) or "") if field else ""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
+from shared.dynamo_values import to_attribute
 from shared.records import keys
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
@@ -140,8 +141,6 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
 
 def _pushdown(collection: Collection, conds: list[_Condition]
               ) -> tuple[str, dict[str, str], dict[str, Any]] | None:
-    from shared.records.repository import to_dynamo
-
     parts, names, values = [], {"#pd": "d"}, {}
     for i, cond in enumerate(conds):
         fdef = collection.field_by_name(cond.field)
@@ -149,7 +148,7 @@ def _pushdown(collection: Collection, conds: list[_Condition]
         if fdef is None or cond.op == "!=" or fdef.field_type not in _PUSHDOWN_TYPES:
             continue
         names[f"#p{i}"] = fdef.id
-        values[f":p{i}"] = to_dynamo(cond.value)
+        values[f":p{i}"] = to_attribute(cond.value)
         expr = f"#pd.#p{i} {cond.op} :p{i}"
         default = fdef.default_value()
         try:

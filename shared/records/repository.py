@@ -4,57 +4,19 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from shared.aws import client
+from shared.dynamo_values import from_attribute, to_attribute
 from shared.records import keys
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 
 MAX_TRANSACTION_ITEMS = 100
 
-_ser = TypeSerializer()
-_de = TypeDeserializer()
-
-
-def to_dynamo(value: Any) -> dict[str, Any]:
-    return dict(_ser.serialize(_to_storable(value)))
-
-
-def _to_storable(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, dict):
-        return {str(k): _to_storable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_to_storable(v) for v in value]
-    return value
-
-
-def from_dynamo(value: dict[str, Any]) -> Any:
-    return _plain(_de.deserialize(value))  # type: ignore[arg-type]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def item_to_record(item: dict[str, Any]) -> StoredRecord:
     return StoredRecord(collection_id=item["c"]["S"], id=item["sk"]["S"],
-                        data=from_dynamo(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
+                        data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
 
 
 class RecordRepository:
@@ -179,7 +141,7 @@ class RecordRepository:
         key = keys.record_key(rec.collection_id, rec.id)
         ops: list[dict[str, Any]] = []
         if w.kind == "create":
-            item = {**key, "c": {"S": rec.collection_id}, "d": to_dynamo(rec.data), "v": {"N": "1"},
+            item = {**key, "c": {"S": rec.collection_id}, "d": to_attribute(rec.data), "v": {"N": "1"},
                     **{k: {"S": v} for k, v in w.index_attrs.items()}}
             ops.append({"Put": {"TableName": self.table, "Item": item,
                                 "ConditionExpression": "attribute_not_exists(pk)"}})
@@ -211,11 +173,11 @@ class RecordRepository:
         sets = ["v = v + :one"]
         for i, (fid, value) in enumerate(w.changed.items()):
             names[f"#f{i}"] = fid
-            values[f":f{i}"] = to_dynamo(value)
+            values[f":f{i}"] = to_attribute(value)
             sets.append(f"#d.#f{i} = :f{i}")
         for i, (fid, inc) in enumerate(w.increments.items()):
             names[f"#n{i}"] = fid
-            values[f":n{i}"] = to_dynamo(inc)
+            values[f":n{i}"] = to_attribute(inc)
             # SET with arithmetic is atomic on the server; ADD would only reach top-level attributes.
             sets.append(f"#d.#n{i} = if_not_exists(#d.#n{i}, :zero) + :n{i}")
         for i, (attr, value) in enumerate(w.index_attrs.items()):

@@ -17,7 +17,7 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.context import RequestContext
 from shared.records.model import StoredRecord
-from shared.records.resolver import RecordLoader, RecordResolver
+from shared.records.resolver import RecordLoader, RecordResolver, field_values
 from shared.tools.filter import (
     And,
     Call,
@@ -28,6 +28,7 @@ from shared.tools.filter import (
     Identifier,
     Operand,
     Or,
+    Resolved,
     evaluate,
     parse_filter,
 )
@@ -188,22 +189,27 @@ def matches(expr: Expr | None, collection: Collection, record: StoredRecord | No
             "code": "validation_invalid_filter", "message": str(exc)}}) from exc
 
 
+class _OwnFieldsResolver:
+    """Answers only a record's own fields: what a partial index's WHERE clause may name."""
+
+    def __init__(self, collection: Collection, record: StoredRecord) -> None:
+        self.collection = collection
+        self.record = record
+
+    def resolve(self, identifier: Identifier) -> Resolved:
+        if len(identifier.path) != 1:
+            raise FilterEvaluationError(f"{identifier.dotted!r} is not a field of the record.")
+        values, multi = field_values(self.collection, self.record, identifier.path[0])
+        return Resolved(values, multi=multi)
+
+
 def evaluate_record_condition(condition: str, collection: Collection, data: dict[str, Any], record_id: str) -> bool:
     """A partial index's WHERE clause on one record's own fields (no request, no relations)."""
     try:
         expr = parse_cached(condition)
+        return evaluate(expr, _OwnFieldsResolver(collection, StoredRecord(collection.id, record_id, data)))
     except FilterError:
-        return True  # a WHERE our filter language cannot read: enforce uniqueness everywhere
-
-    class _NoLoader:
-        collections = None
-
-    record = StoredRecord(collection.id, record_id, data)
-    try:
-        return evaluate(expr, RecordResolver(collection, record, RequestContext(), _NoLoader(),  # type: ignore[arg-type]
-                                             allow_hidden=True))
-    except (FilterEvaluationError, AttributeError):
-        return True
+        return True  # a WHERE our filter language cannot decide: enforce uniqueness everywhere
 
 
 __all__ = ["check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]

@@ -89,6 +89,17 @@ class BaseField(BaseModel):
         """Type specific settings checks; add failures to errors keyed by option name."""
 
 
+def is_blank_text(value: Any, *, required: bool) -> bool:
+    """Check a text value's type and requiredness; True when it is blank and so needs no further checks."""
+    if not isinstance(value, str):
+        raise FieldError("validation_invalid_value", "Invalid value.")
+    if value:
+        return False
+    if required:
+        raise required_error()
+    return True
+
+
 def run_checks(errors: dict[str, FieldError], option: str, *checks: Callable[[], None]) -> None:
     """Run checks in order and keep the first failure, like one ozzo validation.Field."""
     if option in errors:

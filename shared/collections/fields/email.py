@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from shared.collections.coerce import to_string
-from shared.collections.field_errors import FieldError, empty_error, required_error
-from shared.collections.fields.base import BaseField, SettingsContext, run_checks
+from shared.collections.field_errors import FieldError, empty_error
+from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text, run_checks
 from shared.collections.fields.formats import is_domain, is_email
 
 
@@ -22,11 +22,7 @@ class EmailField(BaseField):
         return to_string(raw)
 
     def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
-        if not isinstance(value, str):
-            raise FieldError("validation_invalid_value", "Invalid value.")
-        if not value:
-            if self.required:
-                raise required_error()
+        if is_blank_text(value, required=self.required):
             return
         if not is_email(value):
             raise FieldError("validation_is_email", "must be a valid email address")

@@ -6,8 +6,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared.collections.coerce import to_string
-from shared.collections.field_errors import FieldError, required_error
-from shared.collections.fields.base import BaseField, SettingsContext, check_bounds, check_regex, run_checks
+from shared.collections.field_errors import FieldError
+from shared.collections.fields.base import (
+    BaseField,
+    SettingsContext,
+    check_bounds,
+    check_regex,
+    is_blank_text,
+    run_checks,
+)
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -62,11 +69,7 @@ class PasswordField(BaseField):
 
     def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
         """Validate a newly submitted plain password (unchanged passwords are not re-validated)."""
-        if not isinstance(value, str):
-            raise FieldError("validation_invalid_value", "Invalid value.")
-        if not value:
-            if self.required:
-                raise required_error()
+        if is_blank_text(value, required=self.required):
             return
         length = len(value)
         if length < self.min:

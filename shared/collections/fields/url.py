@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from shared.collections.coerce import to_string
-from shared.collections.field_errors import FieldError, required_error
-from shared.collections.fields.base import BaseField, SettingsContext
+from shared.collections.field_errors import FieldError
+from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text
 from shared.collections.fields.email import check_domain_lists
 from shared.collections.fields.formats import is_url, url_host
 
@@ -23,11 +23,7 @@ class URLField(BaseField):
         return to_string(raw)
 
     def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
-        if not isinstance(value, str):
-            raise FieldError("validation_invalid_value", "Invalid value.")
-        if not value:
-            if self.required:
-                raise required_error()
+        if is_blank_text(value, required=self.required):
             return
         if not is_url(value):
             raise FieldError("validation_invalid_url", "Must be a valid url")
