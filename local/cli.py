@@ -123,12 +123,13 @@ def main(argv: list[str] | None = None) -> int:
 
         with local_cloud(_data_dir(args.data_dir)):
             from shared.accounts.superusers import upsert_superuser
+            from shared.composition import composition
             from shared.errors import ApiError
-            from shared.services import services
 
-            svc = services()
+            svc = composition()
             try:
-                record_id, created = upsert_superuser(svc.collections, svc.records, args.email, args.password)
+                record_id, created = upsert_superuser(svc.collections, svc.records, svc.hooks, args.email,
+                                                      args.password)
             except ApiError as err:
                 print(f"error: {err.message} {json.dumps(err.data)}", file=sys.stderr)
                 return 1

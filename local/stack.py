@@ -44,10 +44,10 @@ def bootstrap_superuser() -> None:
     if not (email and password):
         return
     from shared.accounts.superusers import upsert_superuser
-    from shared.services import services
+    from shared.composition import composition
 
-    svc = services()
-    record_id, created = upsert_superuser(svc.collections, svc.records, email, password)
+    svc = composition()
+    record_id, created = upsert_superuser(svc.collections, svc.records, svc.hooks, email, password)
     logger.info("superuser " + ("created" if created else "updated"), extra={"email": email, "id": record_id})
 
 

@@ -40,6 +40,13 @@ class Debug(_Base):
     debug_query: bool = False
 
 
+class Batch(_Base):
+    """PocketBase's batch settings and defaults: off until enabled, at most 50 requests per batch."""
+
+    batch_enabled: bool = False
+    batch_max_requests: int = 50
+
+
 class RealtimeSettings(Observability, Tables, Realtime):
     pass
 

@@ -1,4 +1,4 @@
-"""What every auth route needs: the records service for this request, the caller and the account components."""
+"""What every auth route needs: the records scope of this request, the caller and the account components."""
 
 from __future__ import annotations
 
@@ -9,21 +9,17 @@ from fastapi.responses import Response
 
 from shared.accounts.auth_records import auth_collection
 from shared.catalog.repository import StoredCollection
-from shared.http.requests import request_context
-from shared.records.service import RecordService
-from shared.services import services
+from shared.composition import composition
+from shared.records.scope import RecordScope
 
 
 def record_service(request: Request, body: dict[str, Any] | None = None, *, signed_in: bool = True,
-                   context: str = "default") -> RecordService:
-    """The records service of this request; `signed_in=False` ignores any Authorization (sign-in endpoints)."""
-    svc = services()
-    auth = svc.auth(request) if signed_in else None
-    ctx = request_context(request, auth, body, context=context)
-    return RecordService(svc.collections, svc.records, ctx, query_budget=svc.config.query_budget)
+                   context: str = "default") -> RecordScope:
+    """The records scope of this request; `signed_in=False` ignores any Authorization (sign-in endpoints)."""
+    return composition().scope(request, body, signed_in=signed_in, context=context)
 
 
-def collection_of(service: RecordService, collection: str) -> StoredCollection:
+def collection_of(service: RecordScope, collection: str) -> StoredCollection:
     return auth_collection(service, collection)
 
 

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.catalog.service import CollectionService
+from shared.composition import composition
 from shared.errors import ForbiddenError, UnauthorizedError
 from shared.http.body import read_body
-from shared.services import services
 
 router = APIRouter()
 
 
 def _service(request: Request) -> CollectionService:
-    svc = services()
-    auth = svc.auth(request)
+    svc = composition()
+    auth = svc.caller(request)
     if auth is None:
         raise UnauthorizedError()
     if not auth.is_superuser:

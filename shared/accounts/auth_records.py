@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.identity import find_by_identity
+from shared.auth.caller import token_key_of
 from shared.auth.errors import InvalidTokenError
 from shared.auth.tokens import TokenClaims, TokenService, TokenType
 from shared.catalog.repository import StoredCollection
@@ -12,11 +13,10 @@ from shared.collections.fields.formats import is_email
 from shared.collections.records import TOKEN_KEY_FIELD
 from shared.collections.system import SUPERUSERS_COLLECTION_NAME
 from shared.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, field_error
-from shared.records.access import token_key_of
 from shared.records.context import AuthState, RequestContext
 from shared.records.model import StoredRecord
 from shared.records.rules import parse_rule
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 VALIDATION_FAILED = "An error occurred while validating the submitted data."
 INVALID_TOKEN = field_error("validation_invalid_token", "Invalid or expired token.")
@@ -32,7 +32,7 @@ class TokenCheckError(BadRequestError):
         super().__init__(message, {field: error})
 
 
-def auth_collection(service: RecordService, id_or_name: str) -> StoredCollection:
+def auth_collection(service: RecordScope, id_or_name: str) -> StoredCollection:
     """The auth collection of the path; 404 for an unknown or non-auth collection, as PocketBase."""
     stored = service.collections.find(id_or_name)
     if stored is None or not stored.collection.is_auth:
@@ -71,11 +71,11 @@ def email_of(stored: StoredCollection, record: StoredRecord) -> str:
     return str(value(stored, record, "email") or "")
 
 
-def load(service: RecordService, stored: StoredCollection, record_id: str) -> StoredRecord | None:
+def load(service: RecordScope, stored: StoredCollection, record_id: str) -> StoredRecord | None:
     return service.records.get(stored.collection.id, record_id, service.meter)
 
 
-def find_by_email(service: RecordService, stored: StoredCollection, email: str) -> StoredRecord | None:
+def find_by_email(service: RecordScope, stored: StoredCollection, email: str) -> StoredRecord | None:
     return find_by_identity(service, stored, email, ["email"]) if email else None
 
 
@@ -105,7 +105,7 @@ def _text(raw: Any) -> str:
     return raw if isinstance(raw, str) else ("" if raw is None or isinstance(raw, (dict, list)) else str(raw))
 
 
-def record_from_token(service: RecordService, tokens: TokenService, stored: StoredCollection, token: str,
+def record_from_token(service: RecordScope, tokens: TokenService, stored: StoredCollection, token: str,
                       kind: TokenType) -> tuple[StoredRecord, TokenClaims]:
     """The record a token of `kind` was issued for, verified with that record's tokenKey."""
     try:
@@ -126,7 +126,7 @@ def record_from_token(service: RecordService, tokens: TokenService, stored: Stor
     return record, verified
 
 
-def check_auth_rule(service: RecordService, stored: StoredCollection, record: StoredRecord,
+def check_auth_rule(service: RecordScope, stored: StoredCollection, record: StoredRecord,
                     error: type[ApiError] = ForbiddenError) -> None:
     """The collection's authRule, evaluated with the record as @request.auth (PocketBase's recordAuthResponse)."""
     collection = stored.collection
@@ -138,24 +138,26 @@ def check_auth_rule(service: RecordService, stored: StoredCollection, record: St
     previous = service.request.auth
     service.request.auth = AuthState(record=record, collection=collection)
     try:
-        allowed = service._matches(parse_rule(rule), collection, record)
+        allowed = service.rules.matches(parse_rule(rule), collection, record)
     finally:
         service.request.auth = previous
     if not allowed:
         raise error(AUTH_RULE_FAILED)
 
 
-def system_service(service: RecordService) -> RecordService:
-    """A records service acting with superuser rights (for the flows' own validated updates)."""
+def system_service(service: RecordScope) -> RecordScope:
+    """The request's records scope acting with superuser rights (for the flows' own validated updates)."""
     ctx = RequestContext(method="PATCH", system=True, ip=service.request.ip, user_agent=service.request.user_agent)
-    return RecordService(service.collections, service.records, ctx)
+    return service.acting_as(ctx)
 
 
-def system_update(service: RecordService, stored: StoredCollection, record_id: str, changes: dict[str, Any],
+def system_update(service: RecordScope, stored: StoredCollection, record_id: str, changes: dict[str, Any],
                   failure: str) -> dict[str, Any]:
     """Apply validated changes with superuser rights; a validation failure answers `failure` with its data."""
     try:
-        return system_service(service).update(stored.collection.id, record_id, changes, {})
+        system = system_service(service)
+        updated = system.writer.update(stored.collection.id, record_id, changes)
+        return system.presenter.one(stored.collection, updated.record)
     except BadRequestError as exc:
         raise BadRequestError(failure, exc.data) from exc
 

@@ -22,19 +22,19 @@ from shared.accounts.auth_records import (
 )
 from shared.accounts.components import Accounts
 from shared.accounts.emails import send_template
+from shared.auth.caller import token_key_of
 from shared.auth.errors import InvalidTokenError
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import verify_password
 from shared.errors import BadRequestError, field_error
-from shared.records.access import token_key_of
 from shared.records.context import AuthState
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 SUPERUSERS_DIRECT = "All superusers can change their emails directly."
 INVALID_NEW_EMAIL = field_error("validation_invalid_new_email", "Invalid new email address.")
 
 
-def request_email_change(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def request_email_change(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                          auth: AuthState | None, body: dict[str, Any]) -> None:
     """Mail a confirmation link to the new address (never to the old one: it must prove the new mailbox)."""
     if is_superusers(stored):
@@ -59,7 +59,7 @@ def request_email_change(service: RecordService, accounts: Accounts, stored: Sto
                   "emailChange")
 
 
-def confirm_email_change(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def confirm_email_change(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                          body: dict[str, Any]) -> None:
     """Switch to the new email after checking the token and the current password (re-authentication)."""
     if is_superusers(stored):

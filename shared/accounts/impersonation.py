@@ -11,7 +11,7 @@ from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, NotFoundError, field_error
 from shared.observability import logger
 from shared.records.context import AuthState
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 MAX_DURATION_S = 10 * 365 * 86_400  # far beyond any sane use; keeps `exp` a sane number
 
@@ -34,7 +34,7 @@ def _duration(body: dict[str, Any]) -> int:
     return min(duration, MAX_DURATION_S)
 
 
-def impersonate(service: RecordService, accounts: Accounts, stored: StoredCollection, record_id: str,
+def impersonate(service: RecordScope, accounts: Accounts, stored: StoredCollection, record_id: str,
                 auth: AuthState | None, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
     """{token, record}: a static token (refreshable: false, no session) for `duration` seconds, or the
     collection's auth token duration when 0."""

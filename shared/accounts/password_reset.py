@@ -18,17 +18,17 @@ from shared.accounts.auth_records import (
 from shared.accounts.components import Accounts
 from shared.accounts.emails import send_template
 from shared.accounts.password_policy import password_policy
+from shared.auth.caller import token_key_of
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields import PasswordField
 from shared.errors import BadRequestError, field_error
 from shared.observability import logger
-from shared.records.access import token_key_of
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 PASSWORD_AUTH_DISABLED = "The collection is not configured to allow password authentication."
 
 
-def request_password_reset(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def request_password_reset(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                            body: dict[str, Any]) -> None:
     """Mail a reset link; answers 204 whether or not the account exists."""
     collection = stored.collection
@@ -48,7 +48,7 @@ def request_password_reset(service: RecordService, accounts: Accounts, stored: S
     send_template(accounts, stored, record, collection.reset_password_template, token, address, "passwordReset")
 
 
-def confirm_password_reset(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def confirm_password_reset(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                            body: dict[str, Any]) -> None:
     """Set the new password: the record gets a new tokenKey (every auth and reset token dies) and every
     session is revoked. Verifies the email too when it is still the address the link was mailed to."""

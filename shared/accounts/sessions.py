@@ -6,22 +6,18 @@ its family is live, so revoking a session (or all of them) ends its access token
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.accounts.auth_records import new_token_key, require_auth, system_update
-from shared.accounts.components import Accounts, accounts
-from shared.accounts.signin import SESSION_CLAIM
-from shared.auth.errors import InvalidTokenError
+from shared.accounts.components import Accounts
+from shared.auth.caller import session_of
 from shared.auth.refresh_models import RefreshSession
 from shared.catalog.repository import StoredCollection
 from shared.errors import ForbiddenError, NotFoundError
 from shared.observability import logger
-from shared.records.access import bearer_token
 from shared.records.context import AuthState
-from shared.records.model import RecordWrite
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 
 def _date(epoch: int) -> str:
@@ -37,12 +33,7 @@ def session_json(session: RefreshSession, current: str | None) -> dict[str, Any]
 
 def current_session(accounts: Accounts, authorization: str | None) -> str | None:
     """The session id of the caller's token (already verified by the caller), if it has one."""
-    try:
-        claims = accounts.tokens.peek_claims(bearer_token(authorization))
-    except InvalidTokenError:
-        return None
-    sid = (claims.model_extra or {}).get(SESSION_CLAIM)
-    return sid if isinstance(sid, str) else None
+    return session_of(accounts.tokens, authorization)
 
 
 def _owner_or_superuser(auth: AuthState | None, stored: StoredCollection, record_id: str) -> AuthState:
@@ -71,7 +62,7 @@ def revoke_session(accounts: Accounts, stored: StoredCollection, record_id: str,
                                           "session_id": session_id, "by": caller.record.id})
 
 
-def revoke_all_sessions(service: RecordService, accounts: Accounts, stored: StoredCollection, record_id: str,
+def revoke_all_sessions(service: RecordScope, accounts: Accounts, stored: StoredCollection, record_id: str,
                         auth: AuthState | None) -> None:
     """Sign out everywhere: revoke every family and give the record a new tokenKey, which also ends the auth
     tokens that belong to no session (from `auth-refresh` of old tokens or impersonation)."""
@@ -82,51 +73,3 @@ def revoke_all_sessions(service: RecordService, accounts: Accounts, stored: Stor
     system_update(service, stored, record_id, new_token_key(stored), "Failed to revoke the sessions.")
     logger.info("all sessions revoked", extra={"collection_id": stored.collection.id, "record_id": record_id,
                                                "sessions": count, "by": caller.record.id})
-
-
-def is_session_live(accounts: Accounts, collection_id: str, record_id: str, session_id: str,
-                    now: float | None = None) -> bool:
-    """Whether a token bound to this session may still be used: its family exists, is the record's, is neither
-    revoked nor past its absolute lifetime."""
-    family = accounts.families.get(session_id)
-    moment = int(now if now is not None else time.time())
-    return (family is not None and family.record_id == record_id and family.collection_id == collection_id
-            and not family.revoked and family.expires_at > moment)
-
-
-def checked_auth(auth: AuthState | None, authorization: str | None) -> AuthState | None:
-    """The authenticated caller, or None when its token is bound to a session that has ended."""
-    if auth is None:
-        return None
-    components = accounts()
-    sid = current_session(components, authorization)
-    if sid is None or is_session_live(components, auth.collection.id, auth.record.id, sid):
-        return auth
-    return None
-
-
-def revoke_after_credential_change(collection_lookup: Any, writes: list[RecordWrite]) -> None:
-    """Revoke every session of an auth record whose tokenKey changed (a new password, email or explicit reset).
-
-    Called after the write succeeded: the same change already invalidated the record's plain auth tokens.
-    """
-    from shared.collections.records import TOKEN_KEY_FIELD
-
-    for write in writes:
-        if write.kind != "update":
-            continue
-        stored = collection_lookup(write.record.collection_id)
-        collection = stored.collection if stored else None
-        field = collection.field_by_name(TOKEN_KEY_FIELD) if collection and collection.is_auth else None
-        if field is None or field.id not in write.changed:
-            continue
-        try:
-            count = accounts().refresh.revoke_all(write.record.collection_id, write.record.id)
-        except Exception:
-            # The write is committed and its auth tokens are already dead (new tokenKey); a refresh token
-            # would still mint new ones, so this must be seen and fixed, but it must not fail the request.
-            logger.exception("credentials changed but sessions NOT revoked", extra={
-                "collection_id": write.record.collection_id, "record_id": write.record.id})
-            continue
-        logger.info("credentials changed; sessions revoked", extra={
-            "collection_id": write.record.collection_id, "record_id": write.record.id, "sessions": count})

@@ -8,18 +8,17 @@ from typing import Any
 from shared.accounts.auth_records import check_auth_rule
 from shared.accounts.components import Accounts
 from shared.accounts.identity import find_by_identity
-from shared.auth.tokens import TokenService
+from shared.auth.caller import token_key_of
+from shared.auth.tokens import SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import hash_password, verify_password
 from shared.errors import BadRequestError, TooManyRequestsError
 from shared.observability import logger
-from shared.records.access import token_key_of
 from shared.records.context import AuthState
 from shared.records.model import StoredRecord
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 FAILED = "Failed to authenticate."
-SESSION_CLAIM = "sid"
 
 
 def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: StoredRecord, *,
@@ -33,7 +32,7 @@ def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: Sto
                               duration_s or collection.auth_token.duration, claims)
 
 
-def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredCollection, identity: str,
+def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollection, identity: str,
                      password: str, identity_field: str = "") -> StoredRecord:
     """The record whose identity and password match; one generic 400 otherwise (no account enumeration).
 
@@ -72,7 +71,7 @@ def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredC
     return record
 
 
-def auth_response(service: RecordService, accounts: Accounts, stored: StoredCollection, record: StoredRecord,
+def auth_response(service: RecordScope, accounts: Accounts, stored: StoredCollection, record: StoredRecord,
                   params: dict[str, str]) -> dict[str, Any]:
     """PocketBase's {token, record}, plus a new session's opaque `refreshToken` (a Lambdabase extension)."""
     issued = accounts.refresh.issue(record.id, stored.collection.id, user_agent=service.request.user_agent,
@@ -81,12 +80,12 @@ def auth_response(service: RecordService, accounts: Accounts, stored: StoredColl
     return {**record_response(service, stored, record, token, params), "refreshToken": issued.token}
 
 
-def record_response(service: RecordService, stored: StoredCollection, record: StoredRecord, token: str,
+def record_response(service: RecordScope, stored: StoredCollection, record: StoredRecord, token: str,
                     params: dict[str, str], *, as_owner: bool = True) -> dict[str, Any]:
     """{token, record}; the record serialised as its owner sees it (email included) unless `as_owner` is off."""
     if as_owner:
         service.request.auth = AuthState(record=record, collection=stored.collection)
-    return {"token": token, "record": service.finish_one(stored, record, params)}
+    return {"token": token, "record": service.presenter.for_params(stored.collection, record, params)}
 
 
 @lru_cache(maxsize=1)

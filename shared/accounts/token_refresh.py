@@ -6,19 +6,20 @@ from typing import Any
 
 from shared.accounts.auth_records import check_auth_rule, load, require_auth, require_fields, text
 from shared.accounts.components import Accounts
-from shared.accounts.signin import SESSION_CLAIM, issue_auth_token, record_response
+from shared.accounts.signin import issue_auth_token, record_response
+from shared.auth.caller import bearer_token
 from shared.auth.errors import InvalidRefreshTokenError, InvalidTokenError
+from shared.auth.tokens import SESSION_CLAIM
 from shared.catalog.repository import StoredCollection
 from shared.errors import ForbiddenError, UnauthorizedError
 from shared.observability import logger
-from shared.records.access import bearer_token
 from shared.records.context import AuthState
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 NOT_REFRESHABLE = "The current auth token is not refreshable."
 
 
-def refresh_auth_token(service: RecordService, accounts: Accounts, stored: StoredCollection, auth: AuthState | None,
+def refresh_auth_token(service: RecordScope, accounts: Accounts, stored: StoredCollection, auth: AuthState | None,
                        authorization: str | None, params: dict[str, str]) -> dict[str, Any]:
     """A new token for the caller's valid, refreshable one; it stays bound to the same session, if any."""
     auth = require_auth(auth, stored)
@@ -35,7 +36,7 @@ def refresh_auth_token(service: RecordService, accounts: Accounts, stored: Store
     return record_response(service, stored, auth.record, token, params)
 
 
-def sign_in_with_refresh_token(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def sign_in_with_refresh_token(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                                body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
     """Rotate a refresh token: {token, record, refreshToken}; a replayed old token revokes its whole family."""
     require_fields(body, "refreshToken")

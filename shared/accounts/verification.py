@@ -21,16 +21,16 @@ from shared.accounts.auth_records import (
 )
 from shared.accounts.components import Accounts
 from shared.accounts.emails import send_template
+from shared.auth.caller import token_key_of
 from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, field_error
 from shared.observability import logger
-from shared.records.access import token_key_of
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 
 SUPERUSERS_VERIFIED = "All superusers are verified by default."
 
 
-def request_verification(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def request_verification(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                          body: dict[str, Any]) -> None:
     """Mail a verification link; answers the same (204) whether or not the account exists or is verified."""
     if is_superusers(stored):
@@ -51,7 +51,7 @@ def request_verification(service: RecordService, accounts: Accounts, stored: Sto
     send_template(accounts, stored, record, collection.verification_template, token, address, "verification")
 
 
-def confirm_verification(service: RecordService, accounts: Accounts, stored: StoredCollection,
+def confirm_verification(service: RecordScope, accounts: Accounts, stored: StoredCollection,
                          body: dict[str, Any]) -> None:
     """Mark the token's record verified, if the token is valid and the record's email is still the one mailed."""
     if is_superusers(stored):

@@ -33,6 +33,10 @@ _KEY_CONTEXT = b"lambdabase/record-jwt/v1"
 Clock = Callable[[], float]
 
 
+# The claim binding an auth token to its session (refresh family): ending the session ends the token.
+SESSION_CLAIM = "sid"
+
+
 class TokenClaims(BaseModel):
     """A token's claims; `kid` comes from the header and is never a claim."""
 

@@ -6,8 +6,7 @@ from shared.catalog.layout import IndexLayout
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import Collection
 from shared.records import indexing, keys
-from shared.records.bulk import all_records
-from shared.records.model import RecordConflictError, RecordWrite, StoredRecord
+from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 
 
@@ -17,7 +16,7 @@ def duplicate_values(records: RecordRepository, collection: Collection, unique: 
     if not unique:
         return None
     seen: set[str] = set()
-    for record in all_records(records, collection.id):
+    for record in records.scan(collection.id, ReadMeter()):
         for index in unique:
             if index.where and not indexing.index_applies(index, collection, record.data, record.id):
                 continue
@@ -38,7 +37,7 @@ def backfill_indexes(collections: CollectionRepository, records: RecordRepositor
     stored = collections.get(collection_id)
     collection, layout = stored.collection, stored.layout
     touched = 0
-    for record in all_records(records, collection_id):
+    for record in records.scan(collection_id, ReadMeter()):
         attrs = indexing.index_attributes(collection, layout, record.data, record.id)
         write = RecordWrite(kind="update", record=StoredRecord(collection.id, record.id, record.data),
                             expected_version=record.version, index_attrs=attrs,

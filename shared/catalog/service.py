@@ -11,8 +11,8 @@ from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
-from shared.records import keys
 from shared.records.model import ReadMeter
+from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
 from shared.records.rules import check_rule, unknown_identifier
 from shared.tools.filter import FilterError
@@ -65,13 +65,8 @@ class CollectionService:
         return found.collection if found else None
 
     def _has_records(self, collection_id: str) -> bool:
-        for shard in range(keys.RECORD_SHARDS):
-            for page in self.records.query_pages(pk_attr="pk", pk_value=keys.record_pk(collection_id, shard),
-                                                 index=None, forward=True, meter=ReadMeter(), page_size=1):
-                if page:
-                    return True
-                break
-        return False
+        scan = Plan(kind="scan", description="any record", collection_id=collection_id)
+        return next(self.records.query(scan, ReadMeter(), want=1), None) is not None
 
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)
@@ -139,9 +134,10 @@ class CollectionService:
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
         stored = self.get(id_or_name)
-        from shared.records.bulk import delete_all_records
+        from shared.records import indexing
 
-        delete_all_records(self.records, stored.collection.id)
+        self.records.delete_collection_data(stored.collection.id, lambda record: indexing.unique_claims(
+            stored.collection, stored.layout, record.data, record.id))
 
     def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
         """Validate every given collection first, then save them all; with delete_missing, drop the others."""

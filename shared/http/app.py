@@ -97,9 +97,9 @@ def identify_caller(request: Request) -> tuple[str | None, bool]:
     """
     if not request.headers.get("authorization") or not _handles_data():
         return None, False
-    from shared.services import services
+    from shared.composition import composition
 
-    auth = services().auth(request)
+    auth = composition().caller(request)
     if auth is None:
         return None, False
     return f"{auth.collection.id}:{auth.record.id}", auth.is_superuser

@@ -1,59 +1,79 @@
-"""`POST /api/batch`: up to 100 create/update/upsert/delete requests applied in one transaction."""
+"""`POST /api/batch`: create/update/upsert/delete requests applied in one transaction, as PocketBase runs them.
+
+Each request is checked exactly as the same request made alone (its own body, query and `@request.context`
+"batch"), on the state the earlier ones leave; then all writes go to storage in one transaction.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from shared.errors import ApiError, BadRequestError
+from shared.catalog.repository import StoredCollection
+from shared.errors import ApiError, BadRequestError, ForbiddenError
 from shared.records import indexing
+from shared.records.context import RequestContext
 from shared.records.model import RecordConflictError, RecordWrite
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
+from shared.records.writer import PreparedWrite
+from shared.tools.list_query import ListQueryError, parse_fields_param
 
-MAX_BATCH_REQUESTS = 100
-_COLLECTION_URL = re.compile(r"^/api/collections/([^/]+)/records/?$")
-_RECORD_URL = re.compile(r"^/api/collections/([^/]+)/records/([^/]+)/?$")
+_COLLECTION_URL = re.compile(r"^/api/collections/([^/?]+)/records$")
+_RECORD_URL = re.compile(r"^/api/collections/([^/?]+)/records/([^/?]+)$")
+
+
+@dataclass
+class _Step:
+    prepared: PreparedWrite
+    params: dict[str, str]
+    kind: str
+    scope: RecordScope
 
 
 def _request_error(index: int, err: ApiError) -> BadRequestError:
     return BadRequestError("Batch transaction failed.", {"requests": {str(index): {
-        "code": "batch_request_failed", "message": err.message, "response": err.body()}}})
+        "code": "batch_request_failed", "message": "Batch request failed.", "response": err.body()}}})
 
 
-def run_batch(service: RecordService, requests: Any) -> list[dict[str, Any]]:
+def run_batch(scope: RecordScope, requests: Any, *, enabled: bool, max_requests: int) -> list[dict[str, Any]]:
     """Validate every request, then write them all or nothing; returns each request's response."""
+    if not enabled or max_requests <= 0:
+        raise ForbiddenError("Batch requests are not allowed.")
     if not isinstance(requests, list) or not requests:
-        raise BadRequestError("Failed to read the batch request.", {"requests": {
+        raise BadRequestError("Invalid batch request data.", {"requests": {
             "code": "validation_required", "message": "Cannot be blank."}})
-    if len(requests) > MAX_BATCH_REQUESTS:
-        raise BadRequestError(f"The batch has {len(requests)} requests; at most {MAX_BATCH_REQUESTS} are allowed.",
-                              {"requests": {"code": "validation_length_too_long",
-                                            "message": f"The length must be no more than {MAX_BATCH_REQUESTS}."}})
-    planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]] = []
+    if len(requests) > max_requests:
+        raise BadRequestError("Invalid batch request data.", {"requests": {
+            "code": "validation_length_too_long", "message": f"The length must be no more than {max_requests}."}})
+    steps: list[_Step] = []
     for i, req in enumerate(requests):
         try:
-            step = _plan(service, req)
+            step = _plan(scope, req)
         except ApiError as err:
             raise _request_error(i, err) from err
-        planned.append(step)
+        steps.append(step)
         # Later requests see this one's effect, as PocketBase runs them one after the other.
-        for write in step[1]:
-            key = (write.record.collection_id, write.record.id)
-            service.loader.pending[key] = None if write.kind == "delete" else write.record
-    writes = _one_operation_per_item(planned)
+        for write in step.prepared.writes:
+            scope.loader.pending[write.key] = None if write.kind == "delete" else write.record
+    writes = _one_operation_per_item(steps)
     try:
-        service.records.write(writes)
+        scope.writer.commit(writes, [e for s in steps for e in s.prepared.events])
     except RecordConflictError as exc:
         raise BadRequestError("Batch transaction failed: a conflicting change or a duplicate value.") from exc
-    service.after_write(writes)
     out: list[dict[str, Any]] = []
-    for stored, ws, params, kind in planned:
-        if kind == "delete":
+    for step in steps:
+        if step.kind == "delete":
             out.append({"status": 204, "body": None})
-        else:
-            out.append({"status": 200, "body": service.finish_one(stored, ws[0].record, params)})
+            continue
+        try:
+            fields = parse_fields_param(step.params)
+        except ListQueryError:
+            fields = None
+        body = step.scope.presenter.one(step.prepared.stored.collection, step.prepared.record,
+                                        expand=step.params.get("expand", ""), fields=fields)
+        out.append({"status": 200, "body": body})
     return out
 
 
@@ -80,15 +100,15 @@ def _merge(first: RecordWrite, later: RecordWrite) -> RecordWrite | None:
                    releases=sorted(set(first.releases) | (set(later.releases) - set(first.claims))))
 
 
-def _one_operation_per_item(planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]]) -> list[RecordWrite]:
+def _one_operation_per_item(steps: list[_Step]) -> list[RecordWrite]:
     """The batch's writes, as one DynamoDB transaction allows them: at most one operation per item.
 
     Successive changes of one record merge into one write; a unique value claimed by two records is the
     later request's 400.
     """
     merged: dict[tuple[str, str], RecordWrite | None] = {}
-    for index, (_, writes, _, _) in enumerate(planned):
-        for write in writes:
+    for index, step in enumerate(steps):
+        for write in step.prepared.writes:
             key = (write.record.collection_id, write.record.id)
             if key not in merged:
                 merged[key] = write
@@ -106,23 +126,34 @@ def _one_operation_per_item(planned: list[tuple[Any, list[RecordWrite], dict[str
         for claim in write.claims:
             key = (write.record.collection_id, write.record.id)
             if owners.setdefault(claim, key) != key:
-                index, stored = _last_request_touching(planned, key)
+                index, stored = _last_request_touching(steps, key)
                 action = "create" if write.kind == "create" else "update"
                 raise _request_error(index, BadRequestError(
                     f"Failed to {action} record.", indexing.unique_violations(stored.collection, stored.layout, claim)))
     return out
 
 
-def _last_request_touching(planned: list[tuple[Any, list[RecordWrite], dict[str, str], str]],
-                           key: tuple[str, str]) -> tuple[int, Any]:
-    for index in range(len(planned) - 1, -1, -1):
-        stored, writes, _, _ = planned[index]
-        if any((w.record.collection_id, w.record.id) == key for w in writes):
-            return index, stored
+def _last_request_touching(steps: list[_Step], key: tuple[str, str]) -> tuple[int, StoredCollection]:
+    for index in range(len(steps) - 1, -1, -1):
+        if any(w.key == key for w in steps[index].prepared.writes):
+            return index, steps[index].prepared.stored
     raise LookupError(key)
 
 
-def _plan(service: RecordService, req: Any) -> tuple[Any, list[RecordWrite], dict[str, str], str]:
+def _sub_request(scope: RecordScope, method: str, query: dict[str, str], body: dict[str, Any],
+                 headers: Any) -> RequestContext:
+    """The sub-request as its rules see it: the batch's caller, its own method, query, body and headers."""
+    outer = scope.request
+    merged = dict(outer.headers)
+    if isinstance(headers, dict):
+        # as PocketBase: a sub-request's own Authorization has no effect, the caller is the batch's
+        merged.update({str(k).lower().replace("-", "_"): str(v) for k, v in headers.items()
+                       if str(k).lower() != "authorization"})
+    return replace(outer, method=method, query=query, headers=merged, context="batch",
+                   body={k: v for k, v in body.items() if isinstance(k, str)})
+
+
+def _plan(scope: RecordScope, req: Any) -> _Step:
     if not isinstance(req, dict):
         raise BadRequestError("Each batch request must be an object.")
     method = str(req.get("method", "")).upper()
@@ -131,21 +162,20 @@ def _plan(service: RecordService, req: Any) -> tuple[Any, list[RecordWrite], dic
     body = req.get("body") or {}
     if not isinstance(body, dict):
         raise BadRequestError("The request body must be an object.")
-    if (m := _COLLECTION_URL.match(parts.path)) and method == "POST":
-        stored, write = service.prepare_create(m.group(1), body)
-        return stored, [write], params, "create"
-    if (m := _COLLECTION_URL.match(parts.path)) and method == "PUT":
+    if method == "PUT" and (m := _COLLECTION_URL.match(parts.path)):
         record_id = str(body.get("id") or "")
-        stored = service.collection(m.group(1))
-        if record_id and service.loader.one(stored.collection, record_id) is not None:
-            stored, write = service.prepare_update(m.group(1), record_id, body)
-            return stored, [write], params, "update"
-        stored, write = service.prepare_create(m.group(1), body)
-        return stored, [write], params, "create"
-    if (m := _RECORD_URL.match(parts.path)) and method == "PATCH":
-        stored, write = service.prepare_update(m.group(1), m.group(2), body)
-        return stored, [write], params, "update"
-    if (m := _RECORD_URL.match(parts.path)) and method == "DELETE":
-        stored, writes = service.prepare_delete(m.group(1), m.group(2))
-        return stored, writes, params, "delete"
+        stored = scope.collections.get(m.group(1))
+        exists = bool(record_id) and scope.loader.one(stored.collection, record_id) is not None
+        method, kind = ("PATCH", "update") if exists else ("POST", "create")
+        sub = scope.acting_as(_sub_request(scope, method, params, body, req.get("headers")))
+        prepared = (sub.writer.prepare_update(m.group(1), record_id, body) if exists
+                    else sub.writer.prepare_create(m.group(1), body))
+        return _Step(prepared, params, kind, sub)
+    sub = scope.acting_as(_sub_request(scope, method, params, body, req.get("headers")))
+    if method == "POST" and (m := _COLLECTION_URL.match(parts.path)):
+        return _Step(sub.writer.prepare_create(m.group(1), body), params, "create", sub)
+    if method == "PATCH" and (m := _RECORD_URL.match(parts.path)):
+        return _Step(sub.writer.prepare_update(m.group(1), m.group(2), body), params, "update", sub)
+    if method == "DELETE" and (m := _RECORD_URL.match(parts.path)):
+        return _Step(sub.writer.prepare_delete(m.group(1), m.group(2)), params, "delete", sub)
     raise BadRequestError(f"Unsupported batch request {method} {parts.path}.")

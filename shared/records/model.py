@@ -1,4 +1,4 @@
-"""Stored records, write operations and the read meter shared by the records data access and its callers."""
+"""Stored records, the typed changes written to storage, the read meter, and the storage domain errors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shared.errors import BadRequestError
+
+# DynamoDB's item size limit; a record must fit in one item with its keys and index attributes.
+MAX_ITEM_BYTES = 400 * 1024
 
 
 @dataclass
@@ -24,14 +27,16 @@ class StoredRecord:
 
 @dataclass
 class ReadMeter:
-    """Items read from DynamoDB for one request, counted by us: moto's ConsumedCapacity is a constant."""
+    """Items read from storage for one request, counted by us: moto's ConsumedCapacity is a constant."""
 
     items_read: int = 0
     budget: int | None = None
     plans: list[str] = field(default_factory=list)
+    requests: int = 0
 
-    def add(self, count: int) -> None:
+    def add(self, count: int, *, requests: int = 1) -> None:
         self.items_read += count
+        self.requests += requests
         if self.budget is not None and self.items_read > self.budget:
             raise QueryBudgetError(self.budget)
 
@@ -52,7 +57,7 @@ class RecordWrite:
 
     kind: Literal["create", "update", "delete"]
     record: StoredRecord
-    # update: only these field ids are written; increments are atomic ADDs
+    # update: only these field ids are written; increments are atomic adds
     changed: dict[str, Any] = field(default_factory=dict)
     increments: dict[str, int | float] = field(default_factory=dict)
     expected_version: int | None = None
@@ -61,10 +66,35 @@ class RecordWrite:
     claims: list[str] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.record.collection_id, self.record.id
 
-class RecordConflictError(BadRequestError):
-    """A transaction's condition failed: a stale version, a taken id or a unique value in use."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        self.reasons = reasons
-        super().__init__("Failed to save the record(s): a conflicting change or a duplicate value.", {})
+class RecordConflictError(Exception):
+    """A write's condition failed; says what conflicted so callers can answer precisely or retry.
+
+    `stale`: records whose expected version moved on (or that vanished); `ids_taken`: creates whose id
+    exists; `claims_taken`: unique claim keys another record holds.
+    """
+
+    def __init__(self, *, stale: list[tuple[str, str]] | None = None, ids_taken: list[tuple[str, str]] | None = None,
+                 claims_taken: list[str] | None = None) -> None:
+        self.stale = stale or []
+        self.ids_taken = ids_taken or []
+        self.claims_taken = claims_taken or []
+        super().__init__(f"write conflict: stale={self.stale} ids_taken={self.ids_taken} "
+                         f"claims_taken={self.claims_taken}")
+
+
+class StorageContentionError(Exception):
+    """Storage kept refusing a write because of concurrent transactions on the same items, after retries."""
+
+
+class RecordTooLargeError(BadRequestError):
+    """A record would exceed the storage item size limit."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"The record is too large to store: about {size // 1024} KB, and a record may hold at most "
+            f"{MAX_ITEM_BYTES // 1024} KB (DynamoDB's item size limit), field names and values included.")

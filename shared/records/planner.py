@@ -1,24 +1,24 @@
-"""The query planner: compiles a filter AST and sort into the cheapest DynamoDB read plan.
+"""The query planner: compiles a filter AST and sort into a typed read plan; it never builds expressions.
 
 Plans, cheapest first:
-- `get`: the filter pins `id = '...'`: one GetItem.
+- `get`: the filter pins `id = '...'`: one point read.
 - `index`: a ready index whose first column the filter pins with `=`; further `=` columns extend the sort-key
-  prefix, and one range (`> >= < <=`) on the next column becomes a BETWEEN. When the sort is that next
-  column (or absent), the index order serves the sort, so a page costs about a page of reads.
-- `scan`: every write shard of the collection, merged by id (the default order).
-Whatever the plan, every candidate is checked against the whole filter in Python (the residual), so key
-conditions only ever narrow; simple comparisons are also pushed down as a FilterExpression.
+  prefix, and one range (`> >= < <=`) on the next column bounds it. When the sort is that next column (or
+  absent), the index order serves the sort, so a page costs about a page of reads.
+- `scan`: every record of the collection in id order (the default order).
+Whatever the plan, every candidate is checked against the whole filter (the residual), so key conditions only
+ever narrow; simple comparisons are also pushed down to storage (`pushdown`), cutting transfer, not reads.
+Only a repository implementation turns a plan into storage requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
-from shared.dynamo_values import to_attribute
 from shared.records import keys
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
@@ -28,24 +28,68 @@ _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
 _PUSHDOWN_TYPES = ("text", "number", "email", "url", "date", "autodate", "editor")
 
 StaticValue = Callable[[Operand], tuple[bool, Any]]
+# Whether the caller may narrow reads by a field: a key condition on a field the caller cannot see would make
+# the page's contents an oracle on that field's values.
+FieldVisible = Callable[[str], bool]
+Op = Literal["=", ">", ">=", "<", "<="]
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    """Bounds on an index's sort key (encoded, see keys.index_sk): a prefix, or inclusive lower/upper bounds."""
+
+    prefix: str = ""
+    lower: str | None = None
+    upper: str | None = None
+
+    def contains(self, key: str) -> bool:
+        if self.lower is None and self.upper is None:
+            return key.startswith(self.prefix)
+        return (self.lower or "") <= key <= (self.upper or HIGH)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A pushed-down `field op value` on a stored field; a record without the field reads as the field's default."""
+
+    field_id: str
+    op: Op
+    value: Any
+    absent_matches: bool
+
+    def holds(self, data: dict[str, Any]) -> bool:
+        if self.field_id not in data:
+            return self.absent_matches
+        stored = data[self.field_id]
+        try:
+            return bool({"=": stored == self.value, ">": stored > self.value, ">=": stored >= self.value,
+                         "<": stored < self.value, "<=": stored <= self.value}[self.op])
+        except TypeError:
+            return False
 
 
 @dataclass
 class Plan:
-    kind: str
+    kind: Literal["get", "index", "scan"]
     description: str
+    collection_id: str = ""
     ids: list[str] = field(default_factory=list)
     index: IndexLayout | None = None
-    pk_value: str = ""
-    sk_condition: tuple[str, dict[str, Any]] | None = None
+    # the index partition (its first column pinned) and the bounds on the rest of the index key
+    partition: str = ""
+    sort_range: KeyRange | None = None
     forward: bool = True
     # True when the read order already is the requested order, so reading can stop after the page
     ordered: bool = True
     # a counter partition that holds the exact total for this filter, when one does
     total_counter: str | None = None
-    pushdown: tuple[str, dict[str, str], dict[str, Any]] | None = None
-    # whether a rule or filter narrows the candidates (reads per page then depend on its selectivity)
-    filtered: bool = False
+    pushdown: tuple[Comparison, ...] = ()
+    # the whole rule and filter, checked on every candidate
+    residual: Expr | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return self.residual is not None
 
 
 @dataclass
@@ -61,7 +105,8 @@ def conjuncts(expr: Expr | None) -> list[Expr]:
     return list(expr.items) if isinstance(expr, And) else [expr]
 
 
-def _simple_conditions(collection: Collection, expr: Expr | None, static: StaticValue) -> list[_Condition]:
+def _simple_conditions(collection: Collection, expr: Expr | None, static: StaticValue,
+                       visible: FieldVisible) -> list[_Condition]:
     """`field op value` conjuncts on single-valued fields, with the value coerced to the field's type."""
     found = []
     for item in conjuncts(expr):
@@ -74,6 +119,8 @@ def _simple_conditions(collection: Collection, expr: Expr | None, static: Static
             if not ok:
                 continue
             name = ident.path[0]
+            if not visible(name):
+                continue
             if name == "id":
                 if isinstance(value, str):
                     found.append(_Condition("id", op, value))
@@ -90,7 +137,9 @@ def _simple_conditions(collection: Collection, expr: Expr | None, static: Static
     return found
 
 
-def _sk_condition(prefix: str, ranges: list[_Condition]) -> tuple[str, dict[str, Any]] | None:
+def _key_range(prefix: str, ranges: list[_Condition]) -> KeyRange | None:
+    if not ranges:
+        return KeyRange(prefix=prefix) if prefix else None
     lower, upper = prefix, prefix + HIGH
     for cond in ranges:
         enc = keys.encode_value(cond.value)
@@ -102,11 +151,7 @@ def _sk_condition(prefix: str, ranges: list[_Condition]) -> tuple[str, dict[str,
             upper = min(upper, prefix + enc)
         elif cond.op == "<=":
             upper = min(upper, prefix + enc + keys.SEP + HIGH)
-    if not ranges:
-        if not prefix:
-            return None
-        return "begins_with(#sk, :lo)", {":lo": {"S": prefix}}
-    return "#sk BETWEEN :lo AND :hi", {":lo": {"S": lower}, ":hi": {"S": upper}}
+    return KeyRange(prefix=prefix, lower=lower, upper=upper)
 
 
 def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Condition],
@@ -126,7 +171,7 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     if sorted_by is not None and sorted_by == ((next_col,) if next_col else ("id",)):
         forward, ordered = not sort[0].descending, True
     score = 10 * (1 + prefix_cols) + (5 if ranges else 0) + (3 if ordered and sort else 0)
-    pk_value = keys.index_pk(collection.id, index.slot or 0, eq[index.columns[0]])
+    partition = keys.index_pk(collection.id, index.slot or 0, eq[index.columns[0]])
     only_leading_eq = len(conds) == 1 and not prefix_cols
     described = f"index {index.name} (gsi{index.slot}) on {index.columns[0]} = {eq[index.columns[0]]!r}"
     if prefix_cols:
@@ -134,63 +179,54 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     if ranges:
         described += " with range on " + next_col  # type: ignore[operator]
     described += ", " + ("in index order" if ordered else "sorted in memory")
-    return score, Plan(kind="index", description=described, index=index, pk_value=pk_value,
-                       sk_condition=_sk_condition(prefix, ranges), forward=forward, ordered=ordered,
-                       total_counter=pk_value if only_leading_eq else None)
+    return score, Plan(kind="index", description=described, collection_id=collection.id, index=index,
+                       partition=partition, sort_range=_key_range(prefix, ranges), forward=forward, ordered=ordered,
+                       total_counter=partition if only_leading_eq else None)
 
 
-def _pushdown(collection: Collection, conds: list[_Condition]
-              ) -> tuple[str, dict[str, str], dict[str, Any]] | None:
-    parts, names, values = [], {"#pd": "d"}, {}
-    for i, cond in enumerate(conds):
+def _pushdown(collection: Collection, conds: list[_Condition]) -> tuple[Comparison, ...]:
+    out = []
+    for cond in conds:
         fdef = collection.field_by_name(cond.field)
         # Only types whose stored shape never changes with their options (select/relation can turn multiple).
         if fdef is None or cond.op == "!=" or fdef.field_type not in _PUSHDOWN_TYPES:
             continue
-        names[f"#p{i}"] = fdef.id
-        values[f":p{i}"] = to_attribute(cond.value)
-        expr = f"#pd.#p{i} {cond.op} :p{i}"
-        default = fdef.default_value()
-        try:
-            default_matches = {"=": default == cond.value, ">": default > cond.value, ">=": default >= cond.value,
-                               "<": default < cond.value, "<=": default <= cond.value}[cond.op]
-        except TypeError:
-            continue
+        probe = Comparison(fdef.id, cond.op, cond.value, absent_matches=False)  # type: ignore[arg-type]
         # A field added after a record was written is absent from it and reads as its default value.
-        parts.append(f"(attribute_not_exists(#pd.#p{i}) OR {expr})" if default_matches else expr)
-    if not parts:
-        return None
-    return " AND ".join(parts), names, values
+        absent = probe.holds({fdef.id: fdef.default_value()})
+        out.append(Comparison(fdef.id, cond.op, cond.value, absent_matches=absent))  # type: ignore[arg-type]
+    return tuple(out)
 
 
 def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | None, sort: list[SortKey],
-               static: StaticValue) -> Plan:
+               static: StaticValue, visible: FieldVisible = lambda _name: True) -> Plan:
     """Choose the cheapest plan for a filter (rule and user filter combined) and sort."""
-    conds = _simple_conditions(collection, expr, static)
+    conds = _simple_conditions(collection, expr, static, visible)
     ids = [c.value for c in conds if c.field == "id" and c.op == "="]
-    if ids:
-        return Plan(kind="get", description=f"get by id {ids[0]!r}", ids=ids[:1], ordered=True)
-    best: tuple[int, Plan] | None = None
-    for index in layout.slotted():
-        if not index.ready:
-            continue
-        candidate = _index_candidate(collection, index, conds, sort)
-        if candidate and (best is None or candidate[0] > best[0]):
-            best = candidate
     plan: Plan
-    if best:
-        plan = best[1]
+    if ids:
+        plan = Plan(kind="get", description=f"get by id {ids[0]!r}", collection_id=collection.id, ids=ids[:1])
     else:
-        forward, ordered = True, not sort
-        if len(sort) == 1 and sort[0].path == ("id",):
-            forward, ordered = not sort[0].descending, True
-        plan = Plan(kind="scan", description=f"scan of {keys.RECORD_SHARDS} shards by id, "
-                    + ("in id order" if ordered else "sorted in memory"), forward=forward, ordered=ordered,
-                    total_counter=collection.id if expr is None else None)
-    plan.filtered = expr is not None
+        best: tuple[int, Plan] | None = None
+        for index in layout.slotted():
+            if not index.ready:
+                continue
+            candidate = _index_candidate(collection, index, conds, sort)
+            if candidate and (best is None or candidate[0] > best[0]):
+                best = candidate
+        if best:
+            plan = best[1]
+        else:
+            forward, ordered = True, not sort
+            if len(sort) == 1 and sort[0].path == ("id",):
+                forward, ordered = not sort[0].descending, True
+            plan = Plan(kind="scan", description="scan by id, " + ("in id order" if ordered else "sorted in memory"),
+                        collection_id=collection.id, forward=forward, ordered=ordered,
+                        total_counter=collection.id if expr is None else None)
+    plan.residual = expr
     plan.pushdown = _pushdown(collection, [c for c in conds if c.field != "id"])
     if plan.pushdown:
-        plan.description += ", with FilterExpression"
+        plan.description += ", with pushed-down comparisons"
     if expr is not None:
-        plan.description += ", residual filter in Python"
+        plan.description += ", residual filter"
     return plan

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from shared.catalog.repository import CollectionRepository
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records import indexing
 from shared.records.model import RecordWrite, StoredRecord
-from shared.records.resolver import field_values
-
-if TYPE_CHECKING:
-    from shared.records.service import RecordService
+from shared.records.resolver import RecordLoader, field_values
 
 MAX_CASCADE_DEPTH = 6
 
 
-def reference_writes(service: RecordService, collection: Collection, record: StoredRecord,
-                     depth: int = 0, seen: set[str] | None = None) -> list[RecordWrite]:
+def reference_writes(collections: CollectionRepository, loader: RecordLoader, collection: Collection,
+                     record: StoredRecord, depth: int = 0, seen: set[str] | None = None) -> list[RecordWrite]:
     """Writes that keep relations valid once `record` is gone (run in the same transaction)."""
     seen = seen if seen is not None else {record.id}
     if depth >= MAX_CASCADE_DEPTH:
         return []
     writes: list[RecordWrite] = []
-    for other in service.collections.all():
+    for other in collections.all():
         ref = other.collection
         for field in ref.fields:
             if field.field_type != "relation" or getattr(field, "collection_id", "") != collection.id:
                 continue
-            for row in service.loader.all_rows(ref):
+            for row in loader.all_rows(ref):
                 ids, _ = field_values(ref, row, field.name)
                 if record.id not in ids or row.id in seen:
                     continue
@@ -36,7 +32,7 @@ def reference_writes(service: RecordService, collection: Collection, record: Sto
                     seen.add(row.id)
                     writes.append(RecordWrite(kind="delete", record=row, expected_version=row.version,
                                               releases=indexing.unique_claims(ref, other.layout, row.data, row.id)))
-                    writes.extend(reference_writes(service, ref, row, depth + 1, seen))
+                    writes.extend(reference_writes(collections, loader, ref, row, depth + 1, seen))
                     continue
                 remaining = [i for i in ids if i != record.id]
                 if getattr(field, "required", False) and not remaining:

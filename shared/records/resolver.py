@@ -6,6 +6,7 @@ do unbounded work: a back-relation or `@collection` join reads at most JOIN_LIMI
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from shared.catalog.repository import CollectionRepository
@@ -43,7 +44,7 @@ class RecordLoader:
     def many(self, collection: Collection, ids: list[str]) -> list[StoredRecord]:
         missing = [i for i in ids if (collection.id, i) not in self._by_id and (collection.id, i) not in self.pending]
         if missing:
-            found = self.records.batch_get(collection.id, missing, self.meter)
+            found = self.records.get_many(collection.id, missing, self.meter)
             for i in missing:
                 self._by_id[(collection.id, i)] = found.get(i)
         out = []
@@ -57,9 +58,7 @@ class RecordLoader:
     def all_rows(self, collection: Collection) -> list[StoredRecord]:
         """Every record of a collection, for `@collection` joins and back-relations (JOIN_LIMIT at most)."""
         if collection.id not in self._scans:
-            from shared.records.query import scan_collection
-
-            rows = scan_collection(self.records, collection, self.meter, limit=JOIN_LIMIT + 1)
+            rows = list(itertools.islice(self.records.scan(collection.id, self.meter), JOIN_LIMIT + 1))
             if len(rows) > JOIN_LIMIT:
                 raise FilterEvaluationError(
                     f"A join over {collection.name!r} would read more than {JOIN_LIMIT} records; narrow the rule.")

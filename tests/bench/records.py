@@ -23,11 +23,11 @@ from shared.catalog.repository import CollectionRepository, DynamoCollectionRepo
 from shared.catalog.service import CollectionService
 from shared.errors import ApiError
 from shared.records import keys
-from shared.records.bulk import import_records
+from shared.records.importer import import_records
 from shared.records.context import RequestContext
 from shared.records.model import ReadMeter
-from shared.records.repository import RecordRepository
-from shared.records.service import RecordService
+from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.scope import RecordScope
 
 RECORDS = int(os.environ.get("LB_BENCH_RECORDS", "50000"))
 IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
@@ -45,7 +45,7 @@ FIELDS = [{"name": "status", "type": "text"}, {"name": "score", "type": "number"
 
 def default_query_budget() -> int:
     """The query budget deployed functions run with."""
-    from shared.services import DataSettings
+    from shared.composition import DataSettings
 
     return int(DataSettings.model_fields["query_budget"].default)
 
@@ -55,9 +55,9 @@ class Stores:
     collections: CollectionRepository
     records: RecordRepository
 
-    def service(self, budget: int) -> RecordService:
+    def service(self, budget: int) -> RecordScope:
         """A superuser-equivalent request (operator context: rules skipped, like `_superusers`)."""
-        return RecordService(self.collections, self.records, RequestContext(system=True), query_budget=budget)
+        return RecordScope(self.collections, self.records, RequestContext(system=True), query_budget=budget)
 
     def create_collection(self, name: str, index: str) -> str:
         body = {"name": name, "type": "base", "fields": FIELDS, "indexes": [index.format(name=name)]}
@@ -104,7 +104,7 @@ class ListRun:
 def list_page(stores: Stores, params: dict[str, str], budget: int) -> ListRun:
     service = stores.service(budget)
     try:
-        out = service.list_page("items", params)
+        out = service.reader.list_page("items", params)
     except ApiError as err:
         return ListRun(service.meter.items_read, 0, -1, " | ".join(service.meter.plans), err)
     return ListRun(service.meter.items_read, len(out["items"]), out["totalItems"], " | ".join(service.meter.plans))
@@ -193,7 +193,7 @@ class ImportRun:
 
 
 def compare_import(stores: Stores, count: int, index: str, seed: int) -> tuple[ImportRun, ImportRun]:
-    """The same rows through import_records and through one RecordService.create each, in alternating rounds."""
+    """The same rows through import_records and through one RecordWriter.create each, in alternating rounds."""
     bulk_name, single_name = f"bulk{seed}", f"single{seed}"
     stores.create_collection(bulk_name, index)
     stores.create_collection(single_name, index)
@@ -214,7 +214,7 @@ def compare_import(stores: Stores, count: int, index: str, seed: int) -> tuple[I
             with dynamodb_calls() as calls:
                 t0 = time.perf_counter()
                 for row in chunk:
-                    service.create(single_name, row, {})
+                    service.writer.create(single_name, row)
                 single.add(time.perf_counter() - t0, calls)
 
         for run in (run_bulk, run_single) if n % 2 == 0 else (run_single, run_bulk):
@@ -223,11 +223,11 @@ def compare_import(stores: Stores, count: int, index: str, seed: int) -> tuple[I
 
 
 def report_import(stores: Stores) -> None:
-    print("  3. bulk import vs one RecordService.create per record (validation on both sides), goal >= 10x")
+    print("  3. bulk import vs one RecordWriter.create per record (validation on both sides), goal >= 10x")
     bulk, single = compare_import(stores, IMPORT, "CREATE INDEX idx_{name}_status_score ON {name} (status, score)",
                                   seed=3)
     print(f"     {IMPORT} rows, import_records (BatchWriteItem)   {bulk.describe()}")
-    print(f"     {IMPORT} rows, RecordService.create each         {single.describe()}")
+    print(f"     {IMPORT} rows, RecordWriter.create each         {single.describe()}")
     print(f"     speed-up x{single.seconds / bulk.seconds:.1f} ({bulk.seconds / IMPORT * 1000:.2f} ms against "
           f"{single.seconds / IMPORT * 1000:.2f} ms a record)")
 
@@ -248,7 +248,7 @@ def report() -> None:
           f"LB_BENCH_IMPORT_UNIQUE={IMPORT_UNIQUE}")
     with running_cloud():
         stores = Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                        RecordRepository(resources.RECORDS_TABLE.physical_name))
+                        DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
         collection_id = stores.create_collection("items", "CREATE INDEX idx_status_score ON {name} (status, score)")
         poller = counters_only_poller()
         data = rows(RECORDS, seed=1)
@@ -266,7 +266,7 @@ def report() -> None:
     # A fresh, empty table: moto's transactions cost a copy of the whole table per item.
     with running_cloud():
         report_unique_import(Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                                    RecordRepository(resources.RECORDS_TABLE.physical_name)))
+                                    DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)))
 
 
 if __name__ == "__main__":

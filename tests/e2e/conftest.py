@@ -15,7 +15,8 @@ from tests.support.stack_process import StackProcess
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     data = tmp_path_factory.mktemp("lb") / "data"
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": "root@example.com",
-                                   "LB_SUPERUSER_PASSWORD": "Root-pass-1234567"}).start()
+                                   "LB_SUPERUSER_PASSWORD": "Root-pass-1234567",
+                                   "LB_BATCH_ENABLED": "1"}).start()
     yield proc
     proc.stop()
 

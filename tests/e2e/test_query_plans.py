@@ -23,7 +23,8 @@ def debug_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProce
     """A second stack that reports its plans and refuses queries reading more than BUDGET items."""
     data: Path = tmp_path_factory.mktemp("lb-debug") / "data"
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL, "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
-                                   "LB_DEBUG_QUERY": "1", "LB_QUERY_BUDGET": str(BUDGET)}).start()
+                                   "LB_DEBUG_QUERY": "1", "LB_QUERY_BUDGET": str(BUDGET),
+                                   "LB_BATCH_ENABLED": "1", "LB_BATCH_MAX_REQUESTS": "100"}).start()
     yield proc
     proc.stop()
 

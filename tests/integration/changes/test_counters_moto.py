@@ -14,7 +14,7 @@ from shared.aws import client
 from shared.changes.counters import CounterConflictError, CounterUpdate, DynamoCounterStore
 from shared.records import keys
 from shared.records.model import ReadMeter
-from shared.records.repository import RecordRepository
+from shared.records.dynamo_repository import DynamoRecordRepository
 
 TABLE = resources.RECORDS_TABLE.physical_name
 COLL = "pbc_tasks"
@@ -66,7 +66,7 @@ def delete(rid: str) -> None:
 
 
 def total(partition: str) -> int | None:
-    return RecordRepository(TABLE).read_counter(partition, ReadMeter())
+    return DynamoRecordRepository(TABLE).read_counter(partition, ReadMeter())
 
 
 def truth() -> dict[str, int]:

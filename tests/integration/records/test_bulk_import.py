@@ -1,4 +1,4 @@
-"""Bulk import of records (shared.records.bulk.import_records) on moto with every resource."""
+"""Bulk import of records (shared.records.importer.import_records) on moto with every resource."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from shared import resources
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
-from shared.records import bulk
-from shared.records.bulk import import_records
+from shared.records.importer import import_records
 from shared.records.context import RequestContext
-from shared.records.repository import RecordRepository
-from shared.records.service import RecordService
+from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.scope import RecordScope
 from tests.support.moto_cloud import running_cloud
 
 FIELDS = [{"name": "status", "type": "text", "required": True}, {"name": "score", "type": "number", "min": 0},
@@ -27,20 +26,20 @@ class World:
 
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = RecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
 
     def collection(self, name: str, *indexes: str) -> str:
         body = {"name": name, "type": "base", "fields": FIELDS, "indexes": list(indexes)}
         return CollectionService(self.collections, self.records).create(body).id
 
-    def service(self) -> RecordService:
-        return RecordService(self.collections, self.records, RequestContext(system=True))
+    def service(self) -> RecordScope:
+        return RecordScope(self.collections, self.records, RequestContext(system=True))
 
     def import_rows(self, name: str, rows: list[dict[str, Any]]) -> int:
-        return import_records(self.collections, self.records, name, rows, sleep=lambda _: None)
+        return import_records(self.collections, self.records, name, rows)
 
     def ids(self, name: str) -> set[str]:
-        page = self.service().list_page(name, {"perPage": "1000", "skipTotal": "1"})
+        page = self.service().reader.list_page(name, {"perPage": "1000", "skipTotal": "1"})
         return {item["id"] for item in page["items"]}
 
 
@@ -64,11 +63,11 @@ def test_imported_records_are_readable_and_indexed(world: World) -> None:
     # Then every row is a record, readable through the records service
     assert written == 40
     assert len(world.ids("tasks")) == 40
-    body, _ = world.service().view("tasks", "given0000000001", {})
+    body, _ = world.service().reader.view("tasks", "given0000000001", {})
     assert (body["status"], body["score"]) == ("done", 0)
     # And the index keys were written: the filtered, sorted page is served from the index
     service = world.service()
-    page = service.list_page("tasks", {"filter": "status = 'open'", "sort": "-score", "perPage": "5",
+    page = service.reader.list_page("tasks", {"filter": "status = 'open'", "sort": "-score", "perPage": "5",
                                        "skipTotal": "1"})
     assert [item["score"] for item in page["items"]] == [38, 37, 35, 34, 32]
     assert service.meter.plans[0].startswith("index idx_tasks_status_score")
@@ -111,7 +110,7 @@ def test_an_empty_import_is_refused(world: World) -> None:
 def test_a_unique_index_holds_within_the_rows_and_against_stored_records(world: World) -> None:
     # Given a collection with a UNIQUE index and a record holding code "a"
     world.collection("things", "CREATE UNIQUE INDEX idx_things_code ON things (code)")
-    world.service().create("things", {"status": "open", "code": "a"}, {})
+    world.service().writer.create("things", {"status": "open", "code": "a"})
     # When rows repeat a stored value, or each other's
     with pytest.raises(BadRequestError) as exc:
         world.import_rows("things", [{"status": "open", "code": "b"}, {"status": "open", "code": "a"},
@@ -125,7 +124,7 @@ def test_a_unique_index_holds_within_the_rows_and_against_stored_records(world: 
     assert world.import_rows("things", [{"status": "open", "code": f"n{i}"} for i in range(120)]) == 120
     # Then their claims are held: a later create with one of them is refused
     with pytest.raises(BadRequestError) as refused:
-        world.service().create("things", {"status": "open", "code": "n119"}, {})
+        world.service().writer.create("things", {"status": "open", "code": "n119"})
     assert refused.value.data["code"]["code"] == "validation_not_unique"
 
 
@@ -133,12 +132,12 @@ def test_a_value_claimed_after_validation_is_refused_by_the_transaction(world: W
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a stored record with code "x", and validation that misses it (as a write racing the import would)
     world.collection("things", "CREATE UNIQUE INDEX idx_things_code ON things (code)")
-    world.service().create("things", {"status": "open", "code": "x"}, {})
-    monkeypatch.setattr(bulk, "_claimed", lambda table, claims: set())
+    world.service().writer.create("things", {"status": "open", "code": "x"})
+    monkeypatch.setattr(world.records, "claims_taken", lambda claims: set())
     # When rows with "x" are imported
     with pytest.raises(BadRequestError) as exc:
         world.import_rows("things", [{"status": "open", "code": "y"}, {"status": "open", "code": "x"}])
     # Then the conditional transaction refuses the chunk, names the row, and writes none of it
     assert row_errors(exc)["1"]["code"]["code"] == "validation_not_unique"
-    assert "0 of 2 rows were written" in exc.value.message
+    assert "the rows before its chunk were written" in exc.value.message
     assert len(world.ids("things")) == 1

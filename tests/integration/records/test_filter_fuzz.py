@@ -13,7 +13,7 @@ from shared.catalog.service import CollectionService
 from shared.errors import ApiError
 from shared.records.context import RequestContext
 from shared.records.repository import get_record_repository
-from shared.records.service import RecordService
+from shared.records.scope import RecordScope
 from shared.resources import RECORDS_TABLE, SYSTEM_TABLE
 from tests.support.moto_cloud import running_cloud
 
@@ -24,7 +24,7 @@ TOKENS = ["title", "score", "tags", "owner", "owner.title", "posts_via_owner.sco
 
 
 @pytest.fixture(scope="module")
-def service() -> Iterator[RecordService]:
+def service() -> Iterator[RecordScope]:
     with running_cloud():
         get_collection_repository.cache_clear()
         collections = get_collection_repository(SYSTEM_TABLE.physical_name)
@@ -36,16 +36,16 @@ def service() -> Iterator[RecordService]:
         items = collections.get("items").collection
         admin.update("items", {"fields": [*[f.to_json() for f in items.fields],
                                           {"name": "owner", "type": "relation", "collectionId": items.id}]})
-        svc = RecordService(collections, records, RequestContext(system=True))
+        svc = RecordScope(collections, records, RequestContext(system=True))
         for i in range(3):
-            svc.create("items", {"title": f"t{i}", "score": i, "tags": ["a"]}, {})
-        yield RecordService(collections, records, RequestContext(query={"q": "x"}))
+            svc.writer.create("items", {"title": f"t{i}", "score": i, "tags": ["a"]})
+        yield RecordScope(collections, records, RequestContext(query={"q": "x"}))
         get_collection_repository.cache_clear()
 
 
-def _check(service: RecordService, params: dict[str, str]) -> None:
+def _check(service: RecordScope, params: dict[str, str]) -> None:
     try:
-        page = service.list_page("items", params)
+        page = service.reader.list_page("items", params)
     except ApiError as err:
         assert err.status == 400 and err.message
         return
@@ -54,11 +54,11 @@ def _check(service: RecordService, params: dict[str, str]) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(TOKENS), max_size=12).map(" ".join))
-def test_token_soup_filters(service: RecordService, text: str) -> None:
+def test_token_soup_filters(service: RecordScope, text: str) -> None:
     _check(service, {"filter": text})
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60), st.text(alphabet="-+,@.abcdeiklnmorstuvwxyz ", max_size=30))
-def test_arbitrary_filter_and_sort(service: RecordService, filter_text: str, sort_text: str) -> None:
+def test_arbitrary_filter_and_sort(service: RecordScope, filter_text: str, sort_text: str) -> None:
     _check(service, {"filter": filter_text, "sort": sort_text, "perPage": "5"})

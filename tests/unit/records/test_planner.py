@@ -58,20 +58,18 @@ def test_plan_choice(filter_text: str, sort: str, kind: str, index: str | None, 
 def test_index_plan_keys_and_range() -> None:
     plan = plan_query(COLLECTION, LAYOUT, parse_filter("status = 'open' && score >= 2 && score < 5"),
                       parse_sort("-score"), _static)
-    assert plan.pk_value == keys.index_pk(COLLECTION.id, 1, "open")
+    assert plan.partition == keys.index_pk(COLLECTION.id, 1, "open")
     assert plan.forward is False
-    assert plan.sk_condition is not None
-    condition, values = plan.sk_condition
-    assert condition == "#sk BETWEEN :lo AND :hi"
-    assert values[":lo"]["S"] == keys.encode_value(2.0)
-    assert values[":hi"]["S"] == keys.encode_value(5.0)
+    assert plan.sort_range is not None
+    assert plan.sort_range.lower == keys.encode_value(2.0)
+    assert plan.sort_range.upper == keys.encode_value(5.0)
 
 
 def test_counter_only_for_a_bare_leading_equality() -> None:
     bare = plan_query(COLLECTION, LAYOUT, parse_filter("status = 'open'"), [], _static)
     narrowed = plan_query(COLLECTION, LAYOUT, parse_filter("status = 'open' && kind = 'x'"), [], _static)
     unfiltered = plan_query(COLLECTION, LAYOUT, None, [], _static)
-    assert bare.total_counter == bare.pk_value
+    assert bare.total_counter == bare.partition
     assert narrowed.total_counter is None
     assert unfiltered.total_counter == COLLECTION.id
 
@@ -86,3 +84,13 @@ def test_not_ready_index_is_not_used() -> None:
 def test_encoding_preserves_order(values: list[Any]) -> None:
     encoded = [keys.encode_value(v) for v in values]
     assert encoded == sorted(encoded)
+
+
+def test_fields_the_caller_cannot_see_never_narrow_the_read() -> None:
+    # Given an index on status, and a caller for whom status is not visible
+    expr = parse_filter("status = 'open'")
+    # When the filter is planned for that caller
+    plan = plan_query(COLLECTION, LAYOUT, expr, [], _static, lambda name: name != "status")
+    # Then no key condition or pushed-down comparison uses it: the residual filter decides alone
+    assert plan.kind == "scan" and plan.pushdown == ()
+    assert plan.residual is expr

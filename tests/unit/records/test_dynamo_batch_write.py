@@ -1,4 +1,4 @@
-"""BatchWriteItem chunking and the retry of unprocessed items, against an in-memory fake client."""
+"""The DynamoDB repository's BatchWriteItem chunking and the retry of unprocessed items, against an in-memory fake client."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from shared.records import bulk
+from shared.records import dynamo_repository as dynamo
+from shared.records.model import RecordWrite, StoredRecord
+from shared.records.repository import BulkWriteError
 
 
 class FakeDynamo:
@@ -27,27 +29,27 @@ class FakeDynamo:
         return {"UnprocessedItems": {table: refused} if refused else {}}
 
 
-def puts(count: int) -> list[dict[str, Any]]:
-    return [{"PutRequest": {"Item": {"pk": {"S": str(i)}}}} for i in range(count)]
+def creates(count: int) -> list[RecordWrite]:
+    return [RecordWrite(kind="create", record=StoredRecord("c1", f"{i:015d}", {"f": i})) for i in range(count)]
 
 
 def test_writes_go_in_chunks_of_25_and_unprocessed_items_are_resent_after_a_backoff(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a table that leaves 5 items unprocessed twice
     fake = FakeDynamo(refuse_first=5, refusals=2)
-    monkeypatch.setattr(bulk, "client", lambda _: fake)
+    monkeypatch.setattr(dynamo, "client", lambda _: fake)
     sleeps: list[float] = []
-    # When 60 items are written
-    bulk.batch_write("t", puts(60), sleep=sleeps.append)
+    # When 60 records are imported without unique indexes
+    dynamo.DynamoRecordRepository("t", sleep=sleeps.append).import_records(creates(60), conditional=False)
     # Then every item is written once, in calls of at most 25, with a pause before each resend
-    assert sorted(int(p["PutRequest"]["Item"]["pk"]["S"]) for p in fake.written) == list(range(60))
+    assert sorted(int(p["PutRequest"]["Item"]["sk"]["S"]) for p in fake.written) == list(range(60))
     assert fake.calls == [25, 5, 5, 25, 10]
-    assert len(sleeps) == 2 and all(0 <= s <= bulk.BACKOFF_CAP_S for s in sleeps)
+    assert len(sleeps) == 2 and all(0 <= s <= dynamo.BACKOFF_CAP_S for s in sleeps)
 
 
 def test_items_still_unprocessed_after_every_retry_raise(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeDynamo(refuse_first=1, refusals=10**6)
-    monkeypatch.setattr(bulk, "client", lambda _: fake)
-    with pytest.raises(bulk.BulkWriteError):
-        bulk.batch_write("t", puts(3), sleep=lambda _: None)
-    assert len(fake.calls) == bulk.MAX_WRITE_ATTEMPTS
+    monkeypatch.setattr(dynamo, "client", lambda _: fake)
+    with pytest.raises(BulkWriteError):
+        dynamo.DynamoRecordRepository("t", sleep=lambda _: None).import_records(creates(3), conditional=False)
+    assert len(fake.calls) == dynamo.MAX_WRITE_ATTEMPTS

@@ -1,0 +1,74 @@
+"""Composition root of the HTTP functions: repositories, hooks and the authenticator, built once per cold start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+
+from shared import settings
+from shared.auth.caller import Authenticator, Caller
+from shared.auth.tokens import TokenService, get_token_service
+from shared.catalog.repository import CollectionRepository, get_collection_repository
+from shared.http.requests import request_context
+from shared.records.hooks import RecordHooks
+from shared.records.repository import RecordRepository, get_record_repository
+from shared.records.scope import RecordScope
+
+_UNSET = object()
+
+
+class DataSettings(settings.Observability, settings.Tables, settings.Debug, settings.Batch):
+    query_budget: int = 10_000
+
+
+@dataclass
+class Composition:
+    config: DataSettings
+    collections: CollectionRepository
+    records: RecordRepository
+    hooks: RecordHooks
+
+    @property
+    def tokens(self) -> TokenService:
+        return get_token_service()
+
+    @property
+    def authenticator(self) -> Authenticator:
+        from shared.auth.refresh_repository import get_refresh_family_repository
+
+        return Authenticator(self.tokens, self.collections, self.records,
+                             get_refresh_family_repository(self.config.system_table))
+
+    def caller(self, request: Request) -> Caller | None:
+        """The caller, verified once per request (the rate limiter asks first) and kept on the request state."""
+        cached = getattr(request.state, "lb_auth", _UNSET)
+        if cached is not _UNSET:
+            return cached  # type: ignore[return-value]
+        caller = self.authenticator.authenticate(request.headers.get("authorization"))
+        request.state.lb_auth = caller
+        return caller
+
+    def scope(self, request: Request, body: dict[str, Any] | None = None, *, signed_in: bool = True,
+              context: str = "default") -> RecordScope:
+        """This request's records toolkit; `signed_in=False` ignores any Authorization (sign-in endpoints)."""
+        ctx = request_context(request, self.caller(request) if signed_in else None, body, context=context)
+        return RecordScope(self.collections, self.records, ctx, self.hooks, self.config.query_budget)
+
+
+def register_hooks(hooks: RecordHooks) -> None:
+    """The features that react to record writes; each registers its own hooks here, and only here."""
+    from shared.accounts.record_hooks import register_account_hooks
+
+    register_account_hooks(hooks)
+
+
+@lru_cache(maxsize=1)
+def composition() -> Composition:
+    config = settings.load(DataSettings)
+    hooks = RecordHooks()
+    register_hooks(hooks)
+    return Composition(config=config, collections=get_collection_repository(config.system_table),
+                       records=get_record_repository(config.records_table), hooks=hooks)

@@ -1,0 +1,402 @@
+"""Records on the DynamoDB records table: the only module that speaks key conditions and expressions for them.
+
+Storage failures become domain errors: a failed condition is a RecordConflictError naming the stale record,
+the taken id or the taken unique claims; transactions that keep colliding with others are retried with the
+same ClientRequestToken (so a retried commit is applied once) and then become StorageContentionError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.aws import client
+from shared.dynamo_values import from_attribute, to_attribute
+from shared.records import keys
+from shared.records.model import (
+    ReadMeter,
+    RecordConflictError,
+    RecordTooLargeError,
+    RecordWrite,
+    StorageContentionError,
+    StoredRecord,
+)
+from shared.records.planner import Comparison, KeyRange, Plan
+from shared.records.repository import (
+    MAX_TRANSACTION_ITEMS,
+    BulkWriteError,
+    ClaimsOf,
+    RecordRepository,
+    check_item_size,
+)
+
+BATCH_WRITE_MAX = 25
+BATCH_GET_MAX = 100
+MAX_QUERY_PAGE = 1000
+# Unprocessed items and colliding transactions are retried this often, with full-jitter exponential backoff.
+MAX_WRITE_ATTEMPTS = 8
+BACKOFF_BASE_S = 0.02
+BACKOFF_CAP_S = 1.0
+_TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+
+Sleep = Callable[[float], None]
+
+
+def item_to_record(item: dict[str, Any]) -> StoredRecord:
+    return StoredRecord(collection_id=item["c"]["S"], id=item["sk"]["S"],
+                        data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
+
+
+@dataclass(frozen=True)
+class _Op:
+    """One TransactWriteItems entry and what its condition protects, to explain a cancellation."""
+
+    request: dict[str, Any]
+    write: RecordWrite
+    claim: str | None = None  # the claim key, for a claim put
+
+
+def _backoff(attempt: int, sleep: Sleep) -> None:
+    sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)))
+
+
+def _filter_expression(pushdown: tuple[Comparison, ...]) -> tuple[str, dict[str, str], dict[str, Any]] | None:
+    if not pushdown:
+        return None
+    parts, names, values = [], {"#pd": "d"}, {}
+    for i, cmp in enumerate(pushdown):
+        names[f"#p{i}"] = cmp.field_id
+        values[f":p{i}"] = to_attribute(cmp.value)
+        expr = f"#pd.#p{i} {cmp.op} :p{i}"
+        parts.append(f"(attribute_not_exists(#pd.#p{i}) OR {expr})" if cmp.absent_matches else expr)
+    return " AND ".join(parts), names, values
+
+
+def _sk_condition(key_range: KeyRange | None) -> tuple[str, dict[str, Any]] | None:
+    if key_range is None:
+        return None
+    if key_range.lower is None and key_range.upper is None:
+        return ("begins_with(#sk, :lo)", {":lo": {"S": key_range.prefix}}) if key_range.prefix else None
+    return "#sk BETWEEN :lo AND :hi", {":lo": {"S": key_range.lower or ""}, ":hi": {"S": key_range.upper or ""}}
+
+
+class DynamoRecordRepository(RecordRepository):
+    """Records write-sharded over RECORD_SHARDS partition keys, index keys on the overloaded GSI slots."""
+
+    def __init__(self, table_name: str, *, sleep: Sleep = time.sleep) -> None:
+        self.table = table_name
+        self.sleep = sleep
+
+    # reads -------------------------------------------------------------------------------------------------
+    def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
+        out = client("dynamodb").get_item(TableName=self.table, Key=keys.record_key(collection_id, record_id),
+                                          ConsistentRead=True)
+        meter.add(1)
+        item = out.get("Item")
+        return item_to_record(item) if item else None
+
+    def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
+        found: dict[str, StoredRecord] = {}
+        unique = list(dict.fromkeys(ids))
+        ddb = client("dynamodb")
+        for start in range(0, len(unique), BATCH_GET_MAX):
+            request: dict[str, Any] = {self.table: {"Keys": [keys.record_key(collection_id, i)
+                                                             for i in unique[start:start + BATCH_GET_MAX]],
+                                                    "ConsistentRead": True}}
+            attempt = 0
+            while request:
+                out = ddb.batch_get_item(RequestItems=request)
+                items = out.get("Responses", {}).get(self.table, [])
+                meter.add(len(items))
+                for item in items:
+                    rec = item_to_record(item)
+                    found[rec.id] = rec
+                request = out.get("UnprocessedKeys") or {}
+                if request:
+                    _backoff(attempt, self.sleep)
+                    attempt += 1
+        return found
+
+    def _pages(self, *, pk_attr: str, pk_value: str, index: str | None, forward: bool, meter: ReadMeter,
+               page_size: int, grow: bool, sk: tuple[str, dict[str, Any]] | None,
+               pushdown: tuple[Comparison, ...]) -> Iterator[list[StoredRecord]]:
+        """Pages of one partition (of the table or a GSI slot), in key order, metering items read."""
+        names = {"#pk": pk_attr}
+        values: dict[str, Any] = {":pk": {"S": pk_value}}
+        condition = "#pk = :pk"
+        if sk:
+            condition += " AND " + sk[0]
+            names["#sk"] = "sk" if index is None else f"{index}sk"
+            values.update(sk[1])
+        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
+                                  "ScanIndexForward": forward}
+        if index:
+            kwargs["IndexName"] = index
+        else:
+            kwargs["ConsistentRead"] = True
+        filtered = _filter_expression(pushdown)
+        if filtered:
+            kwargs["FilterExpression"] = filtered[0]
+            names.update(filtered[1])
+            values.update(filtered[2])
+        kwargs["ExpressionAttributeNames"] = names
+        kwargs["ExpressionAttributeValues"] = values
+        ddb = client("dynamodb")
+        while True:
+            kwargs["Limit"] = page_size
+            out = ddb.query(**kwargs)
+            meter.add(int(out.get("ScannedCount", len(out.get("Items", [])))))
+            yield [item_to_record(i) for i in out.get("Items", [])]
+            start = out.get("LastEvaluatedKey")
+            if not start:
+                return
+            kwargs["ExclusiveStartKey"] = start
+            if grow:
+                page_size = min(page_size * 2, MAX_QUERY_PAGE)
+
+    def _shards(self, collection_id: str, meter: ReadMeter, *, forward: bool, page_size: int, grow: bool,
+                pushdown: tuple[Comparison, ...] = ()) -> Iterator[StoredRecord]:
+        """Every write shard of a collection merged by id, each read lazily."""
+        streams = []
+        for shard in range(keys.RECORD_SHARDS):
+            pages = self._pages(pk_attr="pk", pk_value=keys.record_pk(collection_id, shard), index=None,
+                                forward=forward, meter=meter, page_size=page_size, grow=grow, sk=None,
+                                pushdown=pushdown)
+            streams.append(record for page in pages for record in page)
+        return heapq.merge(*streams, key=lambda r: r.id, reverse=not forward)
+
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+        want = max(1, min(MAX_QUERY_PAGE, want))
+        if plan.kind == "get":
+            found = self.get(plan.collection_id, plan.ids[0], meter)
+            return iter([found] if found and all(c.holds(found.data) for c in plan.pushdown) else [])
+        if plan.kind == "index" and plan.index is not None:
+            slot = plan.index.slot
+            pages = self._pages(pk_attr=f"gsi{slot}pk", pk_value=plan.partition, index=f"gsi{slot}",
+                                forward=plan.forward, meter=meter, page_size=want, grow=True,
+                                sk=_sk_condition(plan.sort_range), pushdown=plan.pushdown)
+            return (record for page in pages for record in page)
+        # Unfiltered, each shard holds about its share of the page, so its reads need not grow.
+        per_shard = want if want >= MAX_QUERY_PAGE else -(-want // keys.RECORD_SHARDS) + 2
+        return self._shards(plan.collection_id, meter, forward=plan.forward, page_size=per_shard,
+                            grow=plan.filtered, pushdown=plan.pushdown)
+
+    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
+        return self._shards(collection_id, meter, forward=True, page_size=MAX_QUERY_PAGE, grow=False)
+
+    def claims_taken(self, claims: list[str]) -> set[str]:
+        ddb = client("dynamodb")
+        taken: set[str] = set()
+        for start in range(0, len(claims), BATCH_GET_MAX):
+            request: dict[str, Any] = {self.table: {"Keys": [{"pk": {"S": c}, "sk": {"S": "u"}}
+                                                             for c in claims[start:start + BATCH_GET_MAX]],
+                                                    "ProjectionExpression": "pk", "ConsistentRead": True}}
+            while request:
+                out = ddb.batch_get_item(RequestItems=request)
+                taken.update(item["pk"]["S"] for item in out.get("Responses", {}).get(self.table, []))
+                request = out.get("UnprocessedKeys") or {}
+        return taken
+
+    def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
+        out = client("dynamodb").get_item(TableName=self.table,
+                                          Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}})
+        meter.add(1)
+        item = out.get("Item")
+        return int(item["total"]["N"]) if item and "total" in item else None
+
+    # writes ------------------------------------------------------------------------------------------------
+    def init_counter(self, partition: str) -> None:
+        ddb = client("dynamodb")
+        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
+                "pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}, "total": {"N": "0"}})
+
+    def write(self, writes: list[RecordWrite]) -> None:
+        for w in writes:
+            if w.kind != "delete":
+                check_item_size(w.record)
+        ops = [op for w in writes for op in self._ops(w)]
+        if len(ops) > MAX_TRANSACTION_ITEMS:
+            from shared.errors import BadRequestError
+
+            raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
+        if len(ops) == 1:
+            self._single(ops[0])
+        elif ops:
+            self._transact(ops)
+
+    def _single(self, op: _Op) -> None:
+        ddb = client("dynamodb")
+        (kind, params), = op.request.items()
+        try:
+            {"Put": ddb.put_item, "Update": ddb.update_item, "Delete": ddb.delete_item}[kind](**params)
+        except ddb.exceptions.ConditionalCheckFailedException as exc:
+            raise _conflict([op], ["ConditionalCheckFailed"]) from exc
+        except ClientError as exc:
+            _raise_item_size(exc, op.write)
+            raise
+
+    def _transact(self, ops: list[_Op]) -> None:
+        ddb = client("dynamodb")
+        # The same token on every retry: DynamoDB applies a transaction once per token (for 10 minutes).
+        token = uuid.uuid4().hex
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            try:
+                ddb.transact_write_items(TransactItems=[op.request for op in ops], ClientRequestToken=token)
+                return
+            except ddb.exceptions.TransactionCanceledException as exc:
+                reasons = [r.get("Code", "") or "None" for r in exc.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    raise _conflict(ops, reasons) from exc
+                if not set(reasons) <= _TRANSIENT_REASONS:
+                    raise
+            except ddb.exceptions.TransactionInProgressException:
+                pass  # the first try with this token is still being applied: ask again
+            except ClientError as exc:
+                _raise_item_size(exc, ops[0].write)
+                raise
+            _backoff(attempt, self.sleep)
+        raise StorageContentionError(f"a transaction of {len(ops)} items kept colliding with others")
+
+    def _ops(self, w: RecordWrite) -> list[_Op]:
+        rec = w.record
+        key = keys.record_key(rec.collection_id, rec.id)
+        ops: list[_Op] = []
+        if w.kind == "create":
+            ops.append(_Op({"Put": {"TableName": self.table, "Item": self._item(w),
+                                    "ConditionExpression": "attribute_not_exists(pk)"}}, w))
+        elif w.kind == "update":
+            ops.append(_Op({"Update": self._update_params(key, w)}, w))
+        else:
+            params: dict[str, Any] = {"TableName": self.table, "Key": key}
+            if w.expected_version is not None:
+                params.update(ConditionExpression="v = :v", ExpressionAttributeValues={
+                    ":v": {"N": str(w.expected_version)}})
+            else:
+                params["ConditionExpression"] = "attribute_exists(pk)"
+            ops.append(_Op({"Delete": params}, w))
+        for claim in w.claims:
+            ops.append(_Op({"Put": {"TableName": self.table,
+                                    "Item": {"pk": {"S": claim}, "sk": {"S": "u"}, "rid": {"S": rec.id}},
+                                    "ConditionExpression": "attribute_not_exists(pk) OR rid = :rid",
+                                    "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w, claim))
+        for release in w.releases:
+            # Only the holder releases a claim: a release never deletes another record's claim.
+            ops.append(_Op({"Delete": {"TableName": self.table, "Key": {"pk": {"S": release}, "sk": {"S": "u"}},
+                                       "ConditionExpression": "attribute_not_exists(pk) OR rid = :rid",
+                                       "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w))
+        return ops
+
+    def _item(self, w: RecordWrite) -> dict[str, Any]:
+        rec = w.record
+        return {**keys.record_key(rec.collection_id, rec.id), "c": {"S": rec.collection_id},
+                "d": to_attribute(rec.data), "v": {"N": str(rec.version)},
+                **{k: {"S": v} for k, v in w.index_attrs.items()}}
+
+    def _update_params(self, key: dict[str, Any], w: RecordWrite) -> dict[str, Any]:
+        # DynamoDB rejects names and values the expression does not use, so add #d and :zero only when needed.
+        names: dict[str, str] = {"#d": "d"} if w.changed or w.increments else {}
+        values: dict[str, Any] = {":one": {"N": "1"}}
+        if w.increments:
+            values[":zero"] = {"N": "0"}
+        sets = ["v = v + :one"]
+        for i, (fid, value) in enumerate(w.changed.items()):
+            names[f"#f{i}"] = fid
+            values[f":f{i}"] = to_attribute(value)
+            sets.append(f"#d.#f{i} = :f{i}")
+        for i, (fid, inc) in enumerate(w.increments.items()):
+            names[f"#n{i}"] = fid
+            values[f":n{i}"] = to_attribute(inc)
+            # SET with arithmetic is atomic on the server; ADD would only reach top-level attributes.
+            sets.append(f"#d.#n{i} = if_not_exists(#d.#n{i}, :zero) + :n{i}")
+        for i, (attr, value) in enumerate(w.index_attrs.items()):
+            names[f"#g{i}"] = attr
+            values[f":g{i}"] = {"S": value}
+            sets.append(f"#g{i} = :g{i}")
+        removes = []
+        for i, attr in enumerate(w.remove_index_attrs):
+            names[f"#r{i}"] = attr
+            removes.append(f"#r{i}")
+        expression = "SET " + ", ".join(sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+        condition = "attribute_exists(pk)"
+        if w.expected_version is not None:
+            condition += " AND v = :v"
+            values[":v"] = {"N": str(w.expected_version)}
+        params = {"TableName": self.table, "Key": key, "UpdateExpression": expression,
+                  "ConditionExpression": condition, "ExpressionAttributeValues": values}
+        if names:
+            params["ExpressionAttributeNames"] = names
+        return params
+
+    # bulk --------------------------------------------------------------------------------------------------
+    def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
+        for w in writes:
+            check_item_size(w.record)
+        if not conditional:
+            self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
+            return
+        chunk: list[_Op] = []
+        for w in writes:
+            ops = self._ops(w)
+            if len(chunk) + len(ops) > MAX_TRANSACTION_ITEMS:
+                self._transact(chunk)
+                chunk = []
+            chunk.extend(ops)
+        if chunk:
+            self._transact(chunk)
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        """BatchWriteItem in chunks of 25, resubmitting unprocessed items with backoff, as AWS advises."""
+        ddb = client("dynamodb")
+        for start in range(0, len(requests), BATCH_WRITE_MAX):
+            pending: dict[str, Any] = {self.table: requests[start:start + BATCH_WRITE_MAX]}
+            for attempt in range(MAX_WRITE_ATTEMPTS):
+                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                _backoff(attempt, self.sleep)
+            else:
+                raise BulkWriteError(f"{len(pending[self.table])} items stayed unprocessed after "
+                                     f"{MAX_WRITE_ATTEMPTS} tries")
+
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
+        doomed: list[dict[str, Any]] = []
+        count = 0
+        for record in self.scan(collection_id, ReadMeter()):
+            count += 1
+            doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
+            doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
+        self._batch_write(doomed)
+        return count
+
+
+def _conflict(ops: list[_Op], reasons: list[str]) -> RecordConflictError:
+    stale: list[tuple[str, str]] = []
+    ids_taken: list[tuple[str, str]] = []
+    claims: list[str] = []
+    for op, reason in zip(ops, reasons, strict=False):
+        if reason != "ConditionalCheckFailed":
+            continue
+        if op.claim is not None:
+            claims.append(op.claim)
+        elif op.write.kind == "create":
+            ids_taken.append(op.write.key)
+        else:
+            stale.append(op.write.key)
+    return RecordConflictError(stale=stale, ids_taken=ids_taken, claims_taken=claims)
+
+
+def _raise_item_size(exc: ClientError, write: RecordWrite) -> None:
+    error = exc.response.get("Error", {})
+    if error.get("Code") == "ValidationException" and "size" in str(error.get("Message", "")).lower():
+        raise RecordTooLargeError(len(str(write.record.data).encode())) from exc

@@ -1,0 +1,150 @@
+"""Records in memory, with the same interface and conditions as DynamoDB: the fake for unit tests.
+
+Index keys are the same encoded strings the DynamoDB implementation stores, so a plan narrows here exactly as
+it narrows there; counters are exact counts instead of stream-maintained items.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
+from shared.records.planner import Plan
+from shared.records.repository import MAX_TRANSACTION_ITEMS, ClaimsOf, RecordRepository, check_item_size
+
+
+@dataclass
+class _Item:
+    record: StoredRecord
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+class InMemoryRecordRepository(RecordRepository):
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], _Item] = {}
+        self._claims: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.writes = 0
+
+    # reads -------------------------------------------------------------------------------------------------
+    def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
+        meter.add(1)
+        item = self._items.get((collection_id, record_id))
+        return copy.deepcopy(item.record) if item else None
+
+    def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
+        found = {i: copy.deepcopy(self._items[(collection_id, i)].record)
+                 for i in dict.fromkeys(ids) if (collection_id, i) in self._items}
+        meter.add(len(found))
+        return found
+
+    def _of(self, collection_id: str) -> list[_Item]:
+        return sorted((item for (c, _), item in self._items.items() if c == collection_id), key=lambda i: i.record.id)
+
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+        if plan.kind == "get":
+            items = [self._items[k] for k in [(plan.collection_id, plan.ids[0])] if k in self._items]
+        elif plan.kind == "index" and plan.index is not None:
+            pk, sk = f"gsi{plan.index.slot}pk", f"gsi{plan.index.slot}sk"
+            items = sorted((i for i in self._of(plan.collection_id) if i.attrs.get(pk) == plan.partition
+                            and (plan.sort_range is None or plan.sort_range.contains(i.attrs.get(sk, "")))),
+                           key=lambda i: i.attrs.get(sk, ""), reverse=not plan.forward)
+        else:
+            items = self._of(plan.collection_id)
+            if not plan.forward:
+                items.reverse()
+        for item in items:
+            meter.add(1, requests=0)
+            if all(c.holds(item.record.data) for c in plan.pushdown):
+                yield copy.deepcopy(item.record)
+
+    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
+        for item in self._of(collection_id):
+            meter.add(1, requests=0)
+            yield copy.deepcopy(item.record)
+
+    def claims_taken(self, claims: list[str]) -> set[str]:
+        return {c for c in claims if c in self._claims}
+
+    def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
+        meter.add(1)
+        by_collection = sum(1 for (c, _) in self._items if c == partition)
+        by_index = sum(1 for i in self._items.values() if partition in i.attrs.values())
+        return by_collection or by_index
+
+    # writes ------------------------------------------------------------------------------------------------
+    def init_counter(self, partition: str) -> None:
+        return None  # totals are counted exactly on read
+
+    def write(self, writes: list[RecordWrite]) -> None:
+        for w in writes:
+            if w.kind != "delete":
+                check_item_size(w.record)
+        if sum(1 + len(w.claims) + len(w.releases) for w in writes) > MAX_TRANSACTION_ITEMS:
+            from shared.errors import BadRequestError
+
+            raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
+        with self._lock:
+            self._check(writes)
+            for w in writes:
+                self._apply(w)
+            self.writes += 1
+
+    def _check(self, writes: list[RecordWrite]) -> None:
+        stale: list[tuple[str, str]] = []
+        taken_ids: list[tuple[str, str]] = []
+        taken_claims: list[str] = []
+        for w in writes:
+            current = self._items.get(w.key)
+            if w.kind == "create" and current is not None:
+                taken_ids.append(w.key)
+            elif w.kind != "create" and (current is None or (
+                    w.expected_version is not None and current.record.version != w.expected_version)):
+                stale.append(w.key)
+            taken_claims.extend(c for c in w.claims if self._claims.get(c, w.record.id) != w.record.id)
+        if stale or taken_ids or taken_claims:
+            raise RecordConflictError(stale=stale, ids_taken=taken_ids, claims_taken=taken_claims)
+
+    def _apply(self, w: RecordWrite) -> None:
+        for release in w.releases:
+            if self._claims.get(release) == w.record.id:
+                del self._claims[release]
+        if w.kind == "delete":
+            self._items.pop(w.key, None)
+            return
+        for claim in w.claims:
+            self._claims[claim] = w.record.id
+        if w.kind == "create":
+            self._items[w.key] = _Item(copy.deepcopy(w.record), dict(w.index_attrs))
+            return
+        item = self._items[w.key]
+        data = dict(item.record.data)
+        data.update(copy.deepcopy(w.changed))
+        for fid, delta in w.increments.items():
+            data[fid] = (data.get(fid) or 0) + delta
+        attrs = {k: v for k, v in item.attrs.items() if k not in w.remove_index_attrs}
+        attrs.update(w.index_attrs)
+        self._items[w.key] = _Item(StoredRecord(w.record.collection_id, w.record.id, data, item.record.version + 1),
+                                   attrs)
+
+    # bulk --------------------------------------------------------------------------------------------------
+    def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
+        for w in writes:
+            if conditional:
+                self.write([w])
+            else:
+                check_item_size(w.record)
+                with self._lock:
+                    self._apply(w)
+
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
+        with self._lock:
+            doomed = [k for k in self._items if k[0] == collection_id]
+            for key in doomed:
+                for claim in claims_of(self._items[key].record):
+                    self._claims.pop(claim, None)
+                del self._items[key]
+        return len(doomed)

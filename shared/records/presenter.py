@@ -1,0 +1,50 @@
+"""Records as the API answers them: JSON with hidden values removed, `expand` filled, `fields` applied."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shared.collections.model import Collection
+from shared.collections.records import record_to_json
+from shared.records.expand import expand_records, parse_expand
+from shared.records.model import StoredRecord
+from shared.records.request_rules import RequestRules
+from shared.records.resolver import RecordLoader
+from shared.tools.filter import FieldsSpec, apply_fields
+from shared.tools.list_query import ListQueryError, parse_fields_param
+
+
+class RecordPresenter:
+    def __init__(self, rules: RequestRules, loader: RecordLoader) -> None:
+        self.rules = rules
+        self.loader = loader
+
+    def to_json(self, collection: Collection, record: StoredRecord) -> dict[str, Any]:
+        return record_to_json(collection, record.data, can_see_hidden=self.rules.is_superuser,
+                              show_email=self.rules.shows_email(collection, record))
+
+    def present(self, collection: Collection, records: list[StoredRecord], *, expand: str = "",
+                fields: FieldsSpec | None = None) -> list[dict[str, Any]]:
+        pairs = [(r, self.to_json(collection, r)) for r in records]
+        if expand:
+            expand_records(self.loader, collection, pairs, parse_expand(expand), self.rules.can_view, self.to_json)
+        bodies = [b for _, b in pairs]
+        if fields is not None:
+            bodies = [apply_fields(b, fields) for b in bodies]
+        return bodies
+
+    def one(self, collection: Collection, record: StoredRecord, *, expand: str = "",
+            fields: FieldsSpec | None = None) -> dict[str, Any]:
+        return self.present(collection, [record], expand=expand, fields=fields)[0]
+
+    def for_params(self, collection: Collection, record: StoredRecord, params: Mapping[str, str]) -> dict[str, Any]:
+        """One record shaped by a request's `expand` and `fields` parameters."""
+        try:
+            fields = parse_fields_param(params)
+        except ListQueryError as exc:
+            from shared.errors import BadRequestError
+
+            raise BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {
+                "code": exc.code, "message": exc.message}}) from exc
+        return self.one(collection, record, expand=params.get("expand", ""), fields=fields)

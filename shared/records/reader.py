@@ -1,0 +1,85 @@
+"""Reading records through the API: one page of a list, or one record, under the collection's rules."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from shared.catalog.repository import CollectionRepository
+from shared.errors import BadRequestError, NotFoundError
+from shared.records.model import ReadMeter, StoredRecord
+from shared.records.planner import plan_query
+from shared.records.presenter import RecordPresenter
+from shared.records.query import run_list
+from shared.records.repository import RecordRepository
+from shared.records.request_rules import RequestRules
+from shared.records.resolver import RecordResolver
+from shared.records.rules import combine
+from shared.tools.filter import FilterError, Identifier, SortKey
+from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
+
+
+def list_param_error(exc: ListQueryError) -> BadRequestError:
+    """PocketBase's 400 for a malformed list parameter."""
+    return BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {"code": exc.code, "message": exc.message}})
+
+
+class RecordReader:
+    def __init__(self, collections: CollectionRepository, records: RecordRepository, rules: RequestRules,
+                 presenter: RecordPresenter, meter: ReadMeter) -> None:
+        self.collections = collections
+        self.records = records
+        self.rules = rules
+        self.presenter = presenter
+        self.meter = meter
+
+    def list_page(self, id_or_name: str, params: Mapping[str, str]) -> dict[str, Any]:
+        stored = self.collections.get(id_or_name)
+        collection = stored.collection
+        rule = self.rules.rule(collection.list_rule)
+        try:
+            query = parse_list_query(params)
+        except ListQueryError as exc:
+            raise list_param_error(exc) from exc
+        user_filter = self.rules.user_filter(query.filter)
+        superuser = self.rules.is_superuser
+
+        def matcher(record: StoredRecord) -> bool:
+            return (self.rules.matches(rule, collection, record)
+                    and self.rules.matches(user_filter, collection, record, allow_hidden=superuser))
+
+        def value_of(record: StoredRecord, key: SortKey) -> Any:
+            resolved = RecordResolver(collection, record, self.rules.request, self.rules.loader,
+                                      allow_hidden=superuser).resolve(Identifier(key.path))
+            return resolved.values[0] if resolved.values else None
+
+        try:
+            plan = plan_query(collection, stored.layout, combine(rule, user_filter), query.sort,
+                              self.rules.static(collection), self.rules.plannable(collection))
+            result = run_list(self.records, plan, query.sort, page=query.page, per_page=query.per_page,
+                              skip_total=query.skip_total, matcher=matcher, value_of=value_of, meter=self.meter)
+        except FilterError as exc:
+            raise BadRequestError("Invalid filter parameters.", {"filter": {
+                "code": "validation_invalid_filter", "message": str(exc)}}) from exc
+        total = result.total
+        return {
+            "page": query.page,
+            "perPage": query.per_page,
+            "totalItems": total,
+            "totalPages": -1 if total < 0 else math.ceil(total / query.per_page),
+            "items": self.presenter.present(collection, result.items, expand=query.expand, fields=query.fields),
+        }
+
+    def view(self, id_or_name: str, record_id: str, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+        """The record's JSON and its ETag; 404 when it does not exist or the viewRule hides it."""
+        collection = self.collections.get(id_or_name).collection
+        rule = self.rules.rule(collection.view_rule)
+        record = self.rules.loader.one(collection, record_id)
+        if record is None or not self.rules.matches(rule, collection, record):
+            raise NotFoundError()
+        try:
+            fields = parse_fields_param(params)
+        except ListQueryError as exc:
+            raise list_param_error(exc) from exc
+        return self.presenter.one(collection, record, expand=params.get("expand", ""), fields=fields), record.etag

@@ -1,0 +1,100 @@
+"""The collection rules of one request: which rule applies, whether a record satisfies it, what the caller sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.collections.model import Collection
+from shared.errors import ForbiddenError
+from shared.records.context import RequestContext
+from shared.records.model import StoredRecord
+from shared.records.planner import FieldVisible, StaticValue
+from shared.records.resolver import RecordLoader, RecordResolver
+from shared.records.rules import matches, parse_rule, parse_user_filter
+from shared.tools.filter import Expr, FilterError, Identifier, Literal, Operand
+
+SUPERUSERS_ONLY = "Only superusers can perform this action."
+
+
+class RequestRules:
+    """Rules evaluated for one caller; superusers skip rules, and a null rule is theirs alone."""
+
+    def __init__(self, request: RequestContext, loader: RecordLoader) -> None:
+        self.request = request
+        self.loader = loader
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.request.is_superuser
+
+    def rule(self, rule: str | None) -> Expr | None:
+        """The parsed rule to enforce (None: nothing to check); 403 when only superusers may act."""
+        if self.request.is_superuser:
+            return None
+        if rule is None:
+            raise ForbiddenError(SUPERUSERS_ONLY)
+        return parse_rule(rule)
+
+    def user_filter(self, text: str) -> Expr | None:
+        """The client's `filter` parameter, parsed (a 400 when invalid)."""
+        return parse_user_filter(text)
+
+    def matches(self, expr: Expr | None, collection: Collection, record: StoredRecord | None, *,
+                allow_hidden: bool = True, existing: StoredRecord | None = None) -> bool:
+        return matches(expr, collection, record, self.request, self.loader, allow_hidden=allow_hidden,
+                       existing=existing)
+
+    def static(self, collection: Collection) -> StaticValue:
+        """Operands whose value is known before reading: literals and plain `@request.*` values (for key conditions)."""
+        def static(operand: Operand) -> tuple[bool, Any]:
+            if isinstance(operand, Literal):
+                return True, operand.value
+            if isinstance(operand, Identifier) and operand.is_request and not operand.modifier:
+                try:
+                    resolved = RecordResolver(collection, None, self.request, self.loader,
+                                              allow_hidden=True).resolve(operand)
+                except FilterError:
+                    return False, None
+                if not resolved.multi and len(resolved.values) <= 1:
+                    return True, resolved.values[0] if resolved.values else None
+            return False, None
+        return static
+
+    def plannable(self, collection: Collection) -> FieldVisible:
+        """Fields this caller's reads may be narrowed by: not hidden ones, nor an auth record's email, unless
+        superuser (a key condition on them would turn the page into an oracle on their values)."""
+        if self.request.is_superuser:
+            return lambda _name: True
+
+        def visible(name: str) -> bool:
+            field = collection.field_by_name(name)
+            if field is None:
+                return True
+            return not field.hidden and not (collection.is_auth and name == "email")
+        return visible
+
+    def can_view(self, collection: Collection, record: StoredRecord) -> bool:
+        if self.request.is_superuser:
+            return True
+        if collection.view_rule is None:
+            return False
+        return self.matches(parse_rule(collection.view_rule), collection, record)
+
+    def manages(self, collection: Collection, record: StoredRecord) -> bool:
+        """Whether the caller may manage an auth record (manageRule): superusers, or whom the rule admits."""
+        if self.request.is_superuser:
+            return True
+        if not collection.is_auth or self.request.auth is None:
+            return False
+        rule = parse_rule(collection.manage_rule) if collection.manage_rule else None
+        return rule is not None and self.matches(rule, collection, record)
+
+    def shows_email(self, collection: Collection, record: StoredRecord) -> bool:
+        if not collection.is_auth or self.request.is_superuser:
+            return True
+        auth = self.request.auth
+        if auth and auth.collection.id == collection.id and auth.record.id == record.id:
+            return True
+        visibility = collection.field_by_name("emailVisibility")
+        # as PocketBase: whoever may manage the record (manageRule) sees its email
+        return bool(visibility and record.data.get(visibility.id)) or self.manages(collection, record)
