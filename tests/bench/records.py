@@ -23,10 +23,10 @@ from shared.catalog.repository import CollectionRepository, DynamoCollectionRepo
 from shared.catalog.service import CollectionService
 from shared.errors import ApiError
 from shared.records import keys
-from shared.records.importer import import_records
 from shared.records.context import RequestContext
-from shared.records.model import ReadMeter
 from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.importer import import_records
+from shared.records.model import ReadMeter
 from shared.records.scope import RecordScope
 
 RECORDS = int(os.environ.get("LB_BENCH_RECORDS", "50000"))
@@ -53,7 +53,7 @@ def default_query_budget() -> int:
 @dataclass
 class Stores:
     collections: CollectionRepository
-    records: RecordRepository
+    records: DynamoRecordRepository
 
     def service(self, budget: int) -> RecordScope:
         """A superuser-equivalent request (operator context: rules skipped, like `_superusers`)."""

@@ -13,8 +13,8 @@ from shared import resources
 from shared.aws import client
 from shared.changes.counters import CounterConflictError, CounterUpdate, DynamoCounterStore
 from shared.records import keys
-from shared.records.model import ReadMeter
 from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.model import ReadMeter
 
 TABLE = resources.RECORDS_TABLE.physical_name
 COLL = "pbc_tasks"

@@ -11,9 +11,9 @@ from shared import resources
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
-from shared.records.importer import import_records
 from shared.records.context import RequestContext
 from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.importer import import_records
 from shared.records.scope import RecordScope
 from tests.support.moto_cloud import running_cloud
 

@@ -1,4 +1,4 @@
-"""The DynamoDB repository's BatchWriteItem chunking and the retry of unprocessed items, against an in-memory fake client."""
+"""The DynamoDB repository's BatchWriteItem chunking and retry of unprocessed items, on a fake client."""
 
 from __future__ import annotations
 
