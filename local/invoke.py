@@ -9,6 +9,7 @@ from typing import Any
 
 from local.events import LambdaContext
 from shared import resources
+from shared.observability import function_service
 
 _lock = threading.Lock()
 _handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
@@ -28,4 +29,5 @@ def invoke(name: str, event: dict[str, Any]) -> Any:
     fn = resources.function(name)
     context = LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
                             timeout_s=fn.timeout_s)
-    return handler_for(name)(event, context)
+    with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
+        return handler_for(name)(event, context)

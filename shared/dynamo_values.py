@@ -50,6 +50,11 @@ def from_attribute(value: dict[str, Any]) -> Any:
     return _plain(_deserializer.deserialize(value))  # type: ignore[arg-type]
 
 
+def plain_value(value: Any) -> Any:
+    """An already deserialized DynamoDB value (Decimal, set, bytes) as a plain, JSON-safe value."""
+    return _plain(value)
+
+
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     return {k: to_attribute(v) for k, v in values.items()}
 

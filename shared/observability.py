@@ -1,30 +1,125 @@
-"""The one observability module: Powertools Logger, Tracer and Metrics, and the handler decorator."""
+"""The one observability module: Powertools Logger, Metrics and (when tracing is on) Tracer, and the decorator.
+
+Every function logs, measures and traces as its own service, named by its POWERTOOLS_SERVICE_NAME: CDK sets it
+per function. The local stack runs every function in one process, so it names the service per invocation
+with `function_service` instead, which wins over the environment.
+"""
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import settings
 from shared.resources import METRICS_NAMESPACE
 
-logger = Logger(service="lambdabase")
-tracer = Tracer(service="lambdabase")
-metrics = Metrics(namespace=METRICS_NAMESPACE, service="lambdabase")
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+__all__ = ["MetricUnit", "function_service", "get_tracer", "instrument", "logger", "metrics", "record_request",
+           "service_name"]
+
+SERVICE_DIMENSION = "service"
+
+_service: ContextVar[str | None] = ContextVar("lambdabase_service", default=None)
+
+# Outside an invocation (the local stack's own threads, scripts) logs carry the process's service.
+logger = Logger(service=settings.load(settings.Observability).service_name)
+# No service here: instrument sets the invocation's as a dimension, so a shared process never mixes them up.
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 
 # A request that records no business metric is normal, not a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-__all__ = ["MetricUnit", "instrument", "logger", "metrics", "tracer"]
-
 Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class _Tracing(BaseSettings):
+    """Whether X-Ray tracing can work here: Powertools' own rule, outside Lambda or when disabled it cannot."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    disabled: bool = Field(False, validation_alias="POWERTOOLS_TRACE_DISABLED")
+    lambda_function_name: str | None = Field(None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
+    sam_local: bool = Field(False, validation_alias="AWS_SAM_LOCAL")
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled and bool(self.lambda_function_name) and not self.sam_local
+
+
+@contextmanager
+def function_service(name: str) -> Iterator[None]:
+    """Run what follows as function `name`'s service, the local stack's stand-in for its POWERTOOLS_SERVICE_NAME."""
+    token = _service.set(name)
+    try:
+        yield
+    finally:
+        _service.reset(token)
+
+
+def service_name() -> str:
+    """The service the current invocation logs, measures and traces as."""
+    return _service.get() or settings.load(settings.Observability).service_name
+
+
+@cache
+def get_tracer() -> Tracer | None:
+    """The Tracer, created on first use and only when tracing is on: it imports the X-Ray SDK (about a second)."""
+    if not settings.load(_Tracing).enabled:
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=service_name())
 
 
 def instrument(handler: Handler, *, correlation_id_path: str | None = None) -> Handler:
     """Wrap a Lambda entry point with structured logging, a correlation id, tracing and metrics."""
-    wrapped = tracer.capture_lambda_handler(handler, capture_response=False)
+
+    @functools.wraps(handler)
+    def as_service(event: dict[str, Any], context: Any) -> Any:
+        service = service_name()
+        # Thread-local keys, set inside inject_lambda_context (which clears them): the local stack serves
+        # several functions at once from one Logger.
+        logger.thread_safe_append_keys(service=service)
+        metrics.add_dimension(name=SERVICE_DIMENSION, value=service)
+        try:
+            return handler(event, context)
+        finally:
+            logger.thread_safe_remove_keys([SERVICE_DIMENSION])
+
+    wrapped: Handler = as_service
+    tracer = get_tracer()
+    if tracer is not None:
+        wrapped = tracer.capture_lambda_handler(wrapped, capture_response=False)
     wrapped = metrics.log_metrics(wrapped, raise_on_empty_metrics=False)
     return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_id_path, clear_state=True)
+
+
+def status_class(status: int) -> str:
+    """`2xx`, `4xx`, `5xx`...: the status dimension, coarse so that it stays a handful of values."""
+    return f"{status // 100}xx"
+
+
+def record_request(route: str, status: int, latency_ms: float) -> None:
+    """Emit one HTTP request's `Requests` count and `Latency`, by service, route and status class.
+
+    A metric set of its own (not the shared `metrics`): route and status dimensions would otherwise attach to
+    every business metric of the invocation, and concurrent requests in the local stack would share them.
+    """
+    request = EphemeralMetrics(namespace=METRICS_NAMESPACE)
+    for name, value in ((SERVICE_DIMENSION, service_name()), ("route", route), ("status", status_class(status))):
+        request.add_dimension(name=name, value=value)
+    request.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    request.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency_ms)
+    request.flush_metrics()

@@ -6,17 +6,18 @@ from typing import Any
 
 from shared import settings
 from shared.changes.counters import apply_counters, get_counter_store
-from shared.changes.model import decode_stream_record
+from shared.changes.model import decode_stream_event
 from shared.changes.publisher import EventBridgePublisher
 from shared.observability import MetricUnit, instrument, logger, metrics
 
 
 def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     cfg = settings.load(settings.ChangesSettings)
-    records = event.get("Records", [])
+    # Decoded once: counters and the publisher read the same record changes.
+    changes = decode_stream_event(event)
     # Counters go first, for the whole batch: they are idempotent, so when they raise the invocation fails
     # and the retried batch (or the suffix a partial failure resumes from) re-applies only what is missing.
-    report = apply_counters(records, get_counter_store(cfg.records_table))
+    report = apply_counters(changes, get_counter_store(cfg.records_table))
     if report.applied:
         metrics.add_metric(name="CounterContributionsApplied", unit=MetricUnit.Count, value=report.applied)
     if report.conflicts:
@@ -26,7 +27,6 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     # Events go out ten per PutEvents call rather than one call per record (Powertools' per-record batch
     # processor would make one each); entries EventBridge rejects are reported as batch item failures, and
     # Lambda resumes from the earliest of them. Consumers may see an event twice, never miss one.
-    changes = [c for c in (decode_stream_record(r) for r in records) if c is not None]
     rejected = EventBridgePublisher(cfg.events_bus).publish(changes) if changes else []
     metrics.add_metric(name="RecordChanges", unit=MetricUnit.Count, value=len(changes) - len(rejected))
     if rejected:

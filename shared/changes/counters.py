@@ -5,6 +5,8 @@ stream sequence number of that shard already counted. Records of one write shard
 partition key, so their sequence numbers grow monotonically, and Lambda redelivers only suffixes of what it
 already sent: every record at or below `seq[k]` has been counted and is skipped on redelivery.
 
+Counters read the batch as RecordChange values (shared/changes/model.py), decoded once by the changes function.
+
 Example of the item after two inserts on write shard 3:
     {"pk": "n#pbc_1", "sk": "count", "total": 2, "seq": {"3": "1700000000000000000002"}}
 """
@@ -24,6 +26,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from shared import aws
+from shared.changes.model import RecordChange
 from shared.observability import logger
 from shared.records import keys
 from shared.resources import RECORDS_TABLE
@@ -87,29 +90,24 @@ class Contribution(NamedTuple):
 def _index_values(image: Mapping[str, Any] | None) -> dict[str, str]:
     if not image:
         return {}
-    return {attr: image[attr]["S"] for attr in _INDEX_PK_ATTRS if "S" in image.get(attr, {})}
+    return {attr: image[attr] for attr in _INDEX_PK_ATTRS if isinstance(image.get(attr), str)}
 
 
-def record_contributions(record: Mapping[str, Any]) -> list[tuple[str, Contribution]]:
-    """The (counter partition, contribution) pairs of one DynamoDB stream record; none for non-record items."""
-    dyn = record["dynamodb"]
-    pk = dyn["Keys"]["pk"]["S"]
-    if not pk.startswith(keys.RECORD_PREFIX):
-        return []
-    collection_id, _, shard_text = pk[len(keys.RECORD_PREFIX):].rpartition("#")
-    if not collection_id or not shard_text.isdigit():
+def record_contributions(change: RecordChange) -> list[tuple[str, Contribution]]:
+    """The (counter partition, contribution) pairs of one record change."""
+    if change.write_shard is None:
         # Never written by the repository; counting it would corrupt a total, failing would block the shard.
-        logger.warning("stream record with a malformed record key skipped by counters", extra={"pk": pk})
+        logger.warning("stream record with a malformed record key skipped by counters",
+                       extra={"collection": change.collection_id, "record": change.record_id})
         return []
-    shard, sequence = int(shard_text), int(dyn["SequenceNumber"])
-    event = record["eventName"]
-    old = _index_values(dyn.get("OldImage")) if event != "INSERT" else {}
-    new = _index_values(dyn.get("NewImage")) if event != "REMOVE" else {}
+    shard, sequence = change.write_shard, change.sequence
+    old = _index_values(change.old_image) if change.action != "create" else {}
+    new = _index_values(change.new_image) if change.action != "delete" else {}
     out: list[tuple[str, Contribution]] = []
-    if event == "INSERT":
-        out.append((collection_id, Contribution(shard, sequence, 1)))
-    elif event == "REMOVE":
-        out.append((collection_id, Contribution(shard, sequence, -1)))
+    if change.action == "create":
+        out.append((change.collection_id, Contribution(shard, sequence, 1)))
+    elif change.action == "delete":
+        out.append((change.collection_id, Contribution(shard, sequence, -1)))
     for attr in _INDEX_PK_ATTRS:
         before, after = old.get(attr), new.get(attr)
         if before == after:
@@ -121,11 +119,11 @@ def record_contributions(record: Mapping[str, Any]) -> list[tuple[str, Contribut
     return out
 
 
-def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Contribution]]:
+def aggregate(changes: Iterable[RecordChange]) -> dict[str, list[Contribution]]:
     """Group a batch's contributions by counter partition, in stream order."""
     grouped: dict[str, list[Contribution]] = defaultdict(list)
-    for record in records:
-        for partition, contribution in record_contributions(record):
+    for change in changes:
+        for partition, contribution in record_contributions(change):
             grouped[partition].append(contribution)
     return dict(grouped)
 
@@ -284,10 +282,10 @@ def _apply_partition(store: CounterStore, partition: str, contributions: list[Co
     raise CounterConflictError(partition)  # unreachable: the last attempt returns or raises
 
 
-def apply_counters(records: Iterable[Mapping[str, Any]], store: CounterStore, *, sleep: Sleep = time.sleep,
+def apply_counters(changes: Iterable[RecordChange], store: CounterStore, *, sleep: Sleep = time.sleep,
                    max_attempts: int = MAX_ATTEMPTS, max_workers: int = MAX_WORKERS) -> CountersReport:
-    """Apply a stream batch to every counter it touches, exactly once; raises so that the batch is retried."""
-    grouped = aggregate(records)
+    """Apply a batch's record changes to every counter they touch, exactly once; raises so it is retried."""
+    grouped = aggregate(changes)
     report = CountersReport(partitions=len(grouped))
     if not grouped:
         return report

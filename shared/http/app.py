@@ -15,6 +15,7 @@ from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ApiError, BadRequestError, InternalError
+from shared.http.metrics import install_request_metrics
 from shared.observability import Handler, instrument, logger
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
                   dependencies=[Depends(parse_json_body)])
     for router in routers:
         app.include_router(router)
+    install_request_metrics(app)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:

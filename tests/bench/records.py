@@ -129,11 +129,12 @@ def counters_only_poller() -> Any:
     """
     from local.pollers import StreamPoller
     from shared.changes.counters import apply_counters, get_counter_store
+    from shared.changes.model import decode_stream_event
 
     store = get_counter_store(resources.RECORDS_TABLE.physical_name)
 
     def invoke(_: str, event: dict[str, Any]) -> dict[str, Any]:
-        apply_counters(event["Records"], store)
+        apply_counters(decode_stream_event(event), store)
         return {"batchItemFailures": []}
 
     source = next(s for s in resources.EVENT_SOURCES if s.function == "changes")

@@ -18,20 +18,22 @@ from shared.changes.counters import (
     apply_counters,
     pending_update,
 )
+from shared.changes.model import RecordChange, decode_stream_records
 
 COLL = "pbc_tasks"
 OPEN, DONE = f"{COLL}#1#sopen", f"{COLL}#1#sdone"
 
 
 class Stream:
-    """Builds Lambda-shaped DynamoDB stream records with growing sequence numbers, as one table stream does."""
+    """Builds Lambda-shaped DynamoDB stream records with growing sequence numbers, as one table stream does,
+    decoded as the changes function hands them to counters."""
 
     def __init__(self) -> None:
         self.seq = 1000
         self.items: dict[tuple[int, str], dict[str, Any]] = {}
 
     def _record(self, event: str, shard: int, rid: str, old: dict[str, Any] | None,
-                new: dict[str, Any] | None) -> dict[str, Any]:
+                new: dict[str, Any] | None) -> RecordChange:
         self.seq += 1
         dyn: dict[str, Any] = {"Keys": {"pk": {"S": f"r#{COLL}#{shard}"}, "sk": {"S": rid}},
                                "SequenceNumber": str(self.seq)}
@@ -39,7 +41,8 @@ class Stream:
             dyn["OldImage"] = old
         if new is not None:
             dyn["NewImage"] = new
-        return {"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": dyn}
+        [change] = decode_stream_records([{"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": dyn}])
+        return change
 
     def _image(self, shard: int, rid: str, gsi1: str | None) -> dict[str, Any]:
         image: dict[str, Any] = {"pk": {"S": f"r#{COLL}#{shard}"}, "sk": {"S": rid}, "c": {"S": COLL},
@@ -49,13 +52,13 @@ class Stream:
             image["gsi1sk"] = {"S": rid}
         return image
 
-    def put(self, shard: int, rid: str, gsi1: str | None) -> dict[str, Any]:
+    def put(self, shard: int, rid: str, gsi1: str | None) -> RecordChange:
         old = self.items.get((shard, rid))
         new = self._image(shard, rid, gsi1)
         self.items[(shard, rid)] = new
         return self._record("MODIFY" if old else "INSERT", shard, rid, old, new)
 
-    def delete(self, shard: int, rid: str) -> dict[str, Any]:
+    def delete(self, shard: int, rid: str) -> RecordChange:
         old = self.items.pop((shard, rid))
         return self._record("REMOVE", shard, rid, old, None)
 
@@ -103,7 +106,7 @@ def test_aggregation_ignores_unique_claims_counters_and_malformed_keys() -> None
     other = [{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": "x"}},
                                                   "SequenceNumber": "1", "NewImage": {}}}
              for pk in ("u#pbc#idx#digest", "n#pbc_tasks", "r#no-shard")]
-    assert aggregate(other) == {}
+    assert aggregate(decode_stream_records(other)) == {}
 
 
 def test_pending_update_skips_what_each_write_shard_already_applied() -> None:
@@ -203,7 +206,7 @@ def test_a_concurrent_update_is_retried_against_the_fresh_counter() -> None:
     # Given a rival consumer that counts two records of write shard 0 under our feet
     s = Stream()
     batch = [s.put(0, "a", None), s.put(0, "b", None), s.put(1, "c", None)]
-    store = ConflictOnce(CounterUpdate(delta=2, seq={0: int(batch[1]["dynamodb"]["SequenceNumber"])}, records=2))
+    store = ConflictOnce(CounterUpdate(delta=2, seq={0: batch[1].sequence}, records=2))
     sleeps: list[float] = []
     # When we apply the batch
     report = apply_counters(batch, store, sleep=sleeps.append)
@@ -223,7 +226,7 @@ def test_disjoint_write_shards_do_not_conflict() -> None:
     report = apply_counters(batch, store, sleep=no_sleep)
     # Then both counted, without a retry: `total` is added server-side, only our shards' seq are checked
     assert report.conflicts == 0 and store.items[COLL].total == 7
-    assert store.items[COLL].seq == {3: 1, 7: 99, 0: int(batch[0]["dynamodb"]["SequenceNumber"])}
+    assert store.items[COLL].seq == {3: 1, 7: 99, 0: batch[0].sequence}
 
 
 def test_endless_conflicts_fail_the_batch_after_a_few_attempts() -> None:
