@@ -28,7 +28,7 @@ RETRY_DEADLINE_S = 10.0
 RETRY_BASE_S = 0.005
 RETRY_CAP_S = 0.1
 # PocketBase's answer when a create reuses an existing id
-ID_TAKEN = {"code": "validation_pk_invalid", "message": "The record primary key is invalid or already exists."}
+ID_TAKEN = {"code": "validation_not_unique", "message": "Value must be unique."}
 _ALL_INDEX_ATTRS = [f"gsi{i}{part}" for i in range(1, INDEX_SLOTS + 1) for part in ("pk", "sk")]
 
 

@@ -148,7 +148,7 @@ def test_record_crud(api: Api, blog: dict[str, str]) -> None:
                 expect={"id": supplied, "collectionName": "${posts}", "collectionId": "${posts_id}",
                         "title": "crud", "created": DATETIME}),
         _create("duplicate id", body={"id": supplied, "title": "again"}, status=400,
-                expect=error(400, "Failed to create record.", {"id": field_error("validation_pk_invalid")})),
+                expect=error(400, "Failed to create record.", {"id": field_error("validation_not_unique")})),
         _create("id too short", body={"id": "short", "title": "crud"}, status=400,
                 expect=error(400, data={"id": ANY})),
         _create("id with uppercase", body={"id": "ABCDEFGHIJKLMNO", "title": "crud"}, status=400,
