@@ -149,7 +149,7 @@ class RecordService:
         stored = self.collection(id_or_name)
         collection = stored.collection
         rule = self._rule(collection.list_rule)
-        user_filter = parse_user_filter(params.get("filter", ""))
+        user_filter = parse_user_filter(params.get("filter", ""), superuser=self.request.is_superuser)
         page = max(1, _int_param(params, "page", 1))
         # as PocketBase: a zero or negative perPage means the default, a larger one is capped
         per_page = _int_param(params, "perPage", DEFAULT_PER_PAGE)
