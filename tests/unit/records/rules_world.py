@@ -13,8 +13,8 @@ from shared.records import keys
 from shared.records.context import AuthState, RequestContext
 from shared.records.model import ReadMeter, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
+from shared.records.rules import check_rule
 from shared.records.service import RecordService
-from shared.tools.filter import parse_filter
 
 PASSWORD = "Passw0rd-long-enough"
 
@@ -75,7 +75,7 @@ class World:
 
     def collection(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find,
-                                         check_rule=lambda text: None if parse_filter(text) else None)
+                                         check_rule=check_rule)
         self.collections.save(StoredCollection(collection=collection,
                                                layout=plan_layout(collection, None, has_records=False)))
         return collection
@@ -146,8 +146,9 @@ def blog() -> tuple[World, dict[str, str]]:
     world.record("locked", {"id": ids["l1"], "name": "l"})
     world.record("priv", {"id": ids["open"], "name": "open"})
     world.record("priv", {"id": ids["closed"], "name": "closed"})
-    world.record("posts", {"id": ids["p1"], "title": "p1", "author": ids["alice"], "authors": [ids["alice"], ids["bob"]],
-                           "lk": ids["l1"], "pv": [ids["open"], ids["closed"]], "tags": ["a", "b"], "one": "a"})
+    world.record("posts", {"id": ids["p1"], "title": "p1", "author": ids["alice"],
+                           "authors": [ids["alice"], ids["bob"]], "lk": ids["l1"],
+                           "pv": [ids["open"], ids["closed"]], "tags": ["a", "b"], "one": "a"})
     world.record("posts", {"id": ids["p2"], "title": "p2", "author": ids["bob"], "authors": [ids["bob"]],
                            "pv": [ids["open"]], "tags": ["c"], "one": "c"})
     world.record("posts", {"id": ids["p3"], "title": "p3", "author": ids["zed"], "tags": [], "one": ""})
