@@ -5,8 +5,10 @@ Semantics, following PocketBase's SQL (see values.py for how two scalars compare
 - Multi-valued operands (`Resolved.multi`, or the `:each` modifier): without `?` the comparison must hold
   for every value (PocketBase's "match all" NOT EXISTS subquery) and for at least one; with `?` for at
   least one. When both sides are multi-valued, every pair is compared. An empty multi-value is one null
-  value, so `tags = ""` holds for no tags and `tags != ""` does not. A comparison against null that SQL
-  leaves unknown (`>`, `~`, ...) counts neither for nor against "every value", as in SQL's NOT EXISTS.
+  value (a LEFT JOIN's NULL row), so `tags:each = ""` holds for no tags and `tags:each != ""` does not. A
+  comparison against null that SQL leaves unknown (`>`, `~`, ...) counts neither for nor against "every
+  value", as in SQL's NOT EXISTS. (Which operands are multi-valued is the resolver's call: PocketBase
+  compares a bare multi-valued column as its JSON text, a single value.)
 - A single-valued operand whose resolver returned several values (e.g. a function of a multi-valued
   field) matches when any value does, as a SQL join row would.
 - null: `=`/`!=` treat null and `''` alike (missing @request keys included); ordering and `~`/`!~`
