@@ -9,7 +9,8 @@ As PocketBase (core/record_query_expand.go), each expand path is applied on its 
   related record, or none the caller may view), and each related record is inlined under the name as
   written: a list for a multiple relation or a back-relation, one object otherwise (a back-relation
   through a field with a single-column UNIQUE index is one object too);
-- levels past the sixth are ignored, and paths contained in longer ones are merged (`a,a.b` is `a.b`).
+- levels past the sixth are ignored, and paths contained in longer ones are merged (`a,a.b` is `a.b`);
+- the related records' viewRules see `@request.context = "expand"`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from shared.records.resolver import JOIN_LIMIT, RecordLoader, field_values
 from shared.tools.filter import FilterError
 
 MAX_EXPAND_DEPTH = 6
+# `@request.context` while related records' viewRules are checked, as in PocketBase
+EXPAND_CONTEXT = "expand"
 
 Visible = Callable[[Collection, StoredRecord], bool]
 ToJson = Callable[[Collection, StoredRecord], dict[str, Any]]
@@ -81,12 +84,15 @@ def _relation(loader: RecordLoader, collection: Collection, name: str, records: 
 def expand_records(loader: RecordLoader, collection: Collection, pairs: list[Pair], paths: list[str],
                    visible: Visible, to_json: ToJson) -> None:
     """Fill each record JSON's `expand` in place, path by path (see the module docstring)."""
+    previous, loader.context_override = loader.context_override, EXPAND_CONTEXT
     try:
         for path in paths:
             _expand_path(loader, collection, pairs, path.split("."), 1, visible, to_json)
     except FilterError as exc:
         raise BadRequestError(f"Failed to expand the records: {exc} Expand fewer relations or narrow them.",
                               {"expand": {"code": "validation_invalid_expand", "message": str(exc)}}) from exc
+    finally:
+        loader.context_override = previous
 
 
 def _expand_path(loader: RecordLoader, collection: Collection, pairs: list[Pair], parts: list[str], level: int,

@@ -39,6 +39,9 @@ class RecordLoader:
         self._listable: dict[tuple[str, str], bool] = {}
         # Changes a batch has planned but not yet written (None: deleted); they win over what is stored.
         self.pending: dict[tuple[str, str], StoredRecord | None] = {}
+        # `@request.context` while this request expands relations: PocketBase checks the related records'
+        # viewRules in the "expand" context, so a rule can keep a record out of expands
+        self.context_override: str | None = None
 
     def one(self, collection: Collection, record_id: str) -> StoredRecord | None:
         """A record as this request sees it: its own pending change first, then the table (consistent)."""
@@ -282,7 +285,7 @@ class RecordResolver:
         if part == "method" and len(path) == 2:
             return Resolved([req.method], multi=False)
         if part == "context" and len(path) == 2:
-            return Resolved([req.context], multi=False)
+            return Resolved([self.loader.context_override or req.context], multi=False)
         if part in ("headers", "query") and len(path) == 3:
             source = req.headers if part == "headers" else req.query
             key = path[2].lower() if part == "headers" else path[2]

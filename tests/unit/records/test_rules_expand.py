@@ -90,3 +90,21 @@ def test_two_paths_through_one_relation_keep_both_nested_expands(world) -> None:
     tree = _tree(world, "posts", "author.posts_via_author,author.posts_via_authors")
     assert tree[0] == {"t": "p1", "x": {"author": {"t": "alice", "x": {
         "posts_via_author": [{"t": "p1"}], "posts_via_authors": [{"t": "p1"}]}}}}
+
+
+def test_related_view_rules_see_the_expand_context() -> None:
+    # Given a collection whose viewRule refuses the "expand" context (recorded against PocketBase 0.40.6)
+    w = World()
+    w.collection({"name": "ctx", "type": "base", "listRule": "", "viewRule": "@request.context != 'expand'",
+                  "fields": [{"name": "name", "type": "text"}]})
+    target = w.collections.get("ctx").collection
+    w.collection({"name": "notes", "type": "base", "listRule": "", "viewRule": "", "fields": [
+        {"name": "ref", "type": "relation", "collectionId": target.id, "maxSelect": 1}]})
+    w.record("ctx", {"id": "ctx000000000001", "name": "c"})
+    w.record("notes", {"id": "note00000000001", "ref": "ctx000000000001"})
+    # When a guest views the record directly, and expands it from a note
+    direct = w.service("guest").view("ctx", "ctx000000000001", {})[0]
+    note = w.service("guest").list_page("notes", {"expand": "ref"})["items"][0]
+    # Then the record is viewable, but not expandable
+    assert direct["id"] == "ctx000000000001"
+    assert note["expand"] == {}
