@@ -46,17 +46,22 @@ def parse_cached(text: str) -> Expr:
 SUPERUSER_ONLY_FILTER_PREFIXES = ("@collection.", "@request.")
 
 
-def parse_user_filter(text: str, *, superuser: bool) -> Expr | None:
-    """A client's `filter` parameter; a 400 in PocketBase's shape when invalid.
+def forbid_superuser_only_fields(text: str, *, superuser: bool) -> None:
+    """403 when a guest's or user's `filter` or `sort` names `@request.*` or `@collection.*`, as PocketBase.
 
-    As PocketBase, a guest's or user's filter may not name `@request.*` or `@collection.*` (403): they
-    would let a client read other collections or probe what the request carries past the rules. The check
-    is PocketBase's loose one, on the raw text, so a quoted "@request." is refused too.
+    They would let a client read other collections or probe what the request carries past the rules. The
+    check is PocketBase's loose one, on the raw text, so a quoted "@request." is refused too.
     """
-    if not superuser:
-        for prefix in SUPERUSER_ONLY_FILTER_PREFIXES:
-            if prefix in text:
-                raise ForbiddenError(f"Only superusers can filter by {prefix}")
+    if superuser:
+        return
+    for prefix in SUPERUSER_ONLY_FILTER_PREFIXES:
+        if prefix in text:
+            raise ForbiddenError(f"Only superusers can filter by {prefix}")
+
+
+def parse_user_filter(text: str, *, superuser: bool) -> Expr | None:
+    """A client's `filter` parameter; 403 for superuser-only fields, a 400 in PocketBase's shape when invalid."""
+    forbid_superuser_only_fields(text, superuser=superuser)
     if not text.strip():
         return None
     try:
@@ -225,4 +230,5 @@ def evaluate_record_condition(condition: str, collection: Collection, data: dict
         return True  # a WHERE our filter language cannot decide: enforce uniqueness everywhere
 
 
-__all__ = ["check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]
+__all__ = ["check_rule", "combine", "forbid_superuser_only_fields", "matches", "parse_rule", "parse_user_filter",
+           "unknown_identifier"]

@@ -202,3 +202,19 @@ def test_filter_language_errors_are_400_with_advice(world, params, field) -> Non
     # Given a malformed or over-limit filter or sort / When listed / Then a 400 with a message, never a 500
     error = _error(world, "posts", "superuser", **params)
     assert error.status == 400 and error.message
+
+
+@pytest.mark.parametrize(("superuser", "text", "status"), [
+    (False, "@request.auth.id", 403), (False, "-@collection.x.y", 403), (False, "-title,@rowid", None),
+    (True, "@request.auth.id", None),
+])
+def test_the_superuser_only_check_serves_sort_too(superuser: bool, text: str, status: int | None) -> None:
+    # PocketBase applies the same 403 to `sort`; list_page is to call this on it too (a line in service.py)
+    from shared.records.rules import forbid_superuser_only_fields
+
+    if status is None:
+        forbid_superuser_only_fields(text, superuser=superuser)
+        return
+    with pytest.raises(ApiError) as caught:
+        forbid_superuser_only_fields(text, superuser=superuser)
+    assert caught.value.status == status
