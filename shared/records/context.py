@@ -37,3 +37,54 @@ class RequestContext:
     @property
     def is_superuser(self) -> bool:
         return self.system or (self.auth is not None and self.auth.is_superuser)
+
+
+def rule_body(collection: Collection, body: dict[str, Any], current: StoredRecord | None,
+              generated: StoredRecord | None, *, superuser: bool) -> dict[str, Any]:
+    """`@request.body` as PocketBase's rules see it: every modifier key folded into its field's name.
+
+    PocketBase applies the body to a copy of the record before the rules run, so `role+`, `+role`,
+    `credits-` or `nick:autogenerate` appear as `role`, `credits`, `nick` with the value they produce
+    (`credits+: 5` on 10 is 15); keys that name no field stay as sent, and a hidden field a non-superuser
+    sends is dropped, since it is not written either. `generated` is the record a create would store,
+    whose generated texts are the ones a rule sees.
+    """
+    from shared.collections.field_errors import FieldError
+    from shared.collections.record_body import apply_body
+
+    values = {f.name: f.from_stored(current.data.get(f.id)) for f in collection.fields} if current else {}
+    try:
+        applied = apply_body(collection, body, values, allow_hidden=superuser)
+    except (FieldError, ValueError, TypeError, ArithmeticError):
+        applied = None  # a body the write would refuse; its keys still count as sent, by their field
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        target = _field_named_by(collection, key)
+        if target is None:
+            out[key] = value
+        elif target.hidden and not superuser and not (collection.is_auth and target.name == "password"):
+            continue  # as PocketBase: a non-superuser's hidden field values are unset before the rules
+        elif applied is None:
+            out.setdefault(target.name, value)
+        elif target.name in applied.autogenerate_prefixes:
+            stored = generated.data.get(target.id) if generated is not None else None
+            out[target.name] = stored if stored else target.autogenerate(applied.autogenerate_prefixes[target.name])
+        elif target.name in applied.sent_names:
+            out[target.name] = applied.values.get(target.name)
+        else:
+            out[key] = value  # a modifier the field has no use for: written nowhere, kept as sent
+    return out
+
+
+def _field_named_by(collection: Collection, key: str) -> Any:
+    """The field a body key writes, with or without a modifier (`a`, `a+`, `+a`, `a-`, `a:autogenerate`)."""
+    candidates = [key, key.removesuffix(":autogenerate")]
+    if key.endswith(("+", "-")):
+        candidates.append(key[:-1])
+    if key.startswith("+"):
+        candidates.append(key[1:])
+    for name in candidates:
+        found = collection.field_by_name(name)
+        if found is not None:
+            return found
+    return None

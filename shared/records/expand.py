@@ -1,76 +1,134 @@
-"""`expand`: relations and back-relations inlined up to six levels, each respecting its viewRule."""
+"""`expand`: relations and back-relations inlined up to six levels, each respecting its viewRule.
+
+As PocketBase (core/record_query_expand.go), each expand path is applied on its own, level by level:
+
+- a path whose name at some level is not a relation, a back-relation (`posts_via_author`, or the legacy
+  `posts(author)`) or whose collection the caller may not view at all (no viewRule) is dropped whole, and
+  leaves no `expand` key behind;
+- otherwise every record of that level gets an `expand` object, `{}` when it has nothing to expand (no
+  related record, or none the caller may view), and each related record is inlined under the name as
+  written: a list for a multiple relation or a back-relation, one object otherwise (a back-relation
+  through a field with a single-column UNIQUE index is one object too);
+- levels past the sixth are ignored, and paths contained in longer ones are merged (`a,a.b` is `a.b`);
+- the related records' viewRules see `@request.context = "expand"`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from shared.collections.indexes import find_single_column_unique_index
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.model import StoredRecord
 from shared.records.resolver import JOIN_LIMIT, RecordLoader, field_values
+from shared.tools.filter import FilterError
 
 MAX_EXPAND_DEPTH = 6
+# `@request.context` while related records' viewRules are checked, as in PocketBase
+EXPAND_CONTEXT = "expand"
 
 Visible = Callable[[Collection, StoredRecord], bool]
 ToJson = Callable[[Collection, StoredRecord], dict[str, Any]]
+Pair = tuple[StoredRecord, dict[str, Any]]
+
+_BACK_RELATION = re.compile(r"^(\w+)_via_(\w+)$")
+_LEGACY_BACK_RELATION = re.compile(r"^(\w+)\((\w+)\)$")
 
 
-def parse_expand(text: str) -> dict[str, Any]:
-    """`a.b,a.c,d` -> {"a": {"b": {}, "c": {}}, "d": {}}; deeper than six levels is a 400."""
-    tree: dict[str, Any] = {}
-    for raw in text.split(","):
-        path = [p.strip() for p in raw.strip().split(".") if p.strip()]
-        if not path:
-            continue
-        if len(path) > MAX_EXPAND_DEPTH:
-            raise BadRequestError(f"Expand is limited to {MAX_EXPAND_DEPTH} levels.",
-                                  {"expand": {"code": "validation_expand_too_deep",
-                                              "message": f"At most {MAX_EXPAND_DEPTH} levels."}})
-        node = tree
-        for part in path:
-            node = node.setdefault(part, {})
-    return tree
+def parse_expand(text: str) -> list[str]:
+    """`a.b, a ,c.` -> ["a.b", "c"]: spaces and dangling dots dropped, paths inside longer ones merged."""
+    paths = [p.replace(" ", "").strip(".") for p in text.split(",")]
+    paths = [p for p in paths if p]
+    kept = [p for p in paths if not any(other.startswith(p + ".") for other in paths if other != p)]
+    return list(dict.fromkeys(kept))
 
 
-def _related(loader: RecordLoader, collection: Collection, record: StoredRecord, name: str
-             ) -> tuple[Collection, list[StoredRecord], bool] | None:
-    if "_via_" in name:
-        target_name, _, field_name = name.partition("_via_")
-        target = loader.collections.find(target_name)
-        field = target.collection.field_by_name(field_name) if target else None
-        if target is None or field is None or getattr(field, "collection_id", "") != collection.id:
+@dataclass(frozen=True)
+class _Relation:
+    target: Collection
+    multiple: bool
+    ids_of: Callable[[StoredRecord], list[str]]
+
+
+def _relation(loader: RecordLoader, collection: Collection, name: str, records: list[StoredRecord]
+              ) -> _Relation | None:
+    back = _BACK_RELATION.match(name) or _LEGACY_BACK_RELATION.match(name)
+    if back:
+        stored = loader.collections.find(back.group(1))
+        field = stored.collection.field_by_name(back.group(2)) if stored else None
+        if stored is None or field is None or getattr(field, "collection_id", "") != collection.id:
             return None
-        rows = [r for r in loader.all_rows(target.collection)
-                if record.id in field_values(target.collection, r, field_name)[0]]
-        # a back-relation through a single relation field behaves as multiple, as in PocketBase
-        return target.collection, rows[:JOIN_LIMIT], True
+        target = stored.collection
+        ids = {r.id for r in records}
+        referencing: dict[str, list[str]] = {}
+        for row in loader.all_rows(target):
+            for ref in field_values(target, row, field.name)[0]:
+                if ref in ids and len(referencing.setdefault(ref, [])) < JOIN_LIMIT:
+                    referencing[ref].append(row.id)
+        unique = find_single_column_unique_index(target.indexes, field.name) is not None
+        return _Relation(target, not unique, lambda r: referencing.get(r.id, []))
     field = collection.field_by_name(name)
     if field is None or field.field_type != "relation":
         return None
-    target = loader.collections.find(getattr(field, "collection_id", ""))
-    if target is None:
+    stored = loader.collections.find(getattr(field, "collection_id", ""))
+    if stored is None:
         return None
-    ids = [i for i in field_values(collection, record, name)[0] if i]
-    return target.collection, loader.many(target.collection, ids), field.is_multiple()
+    return _Relation(stored.collection, field.is_multiple(),
+                     lambda r: [i for i in field_values(collection, r, field.name)[0] if i])
 
 
-def expand_records(loader: RecordLoader, collection: Collection, pairs: list[tuple[StoredRecord, dict[str, Any]]],
-                   tree: dict[str, Any], visible: Visible, to_json: ToJson) -> None:
-    """Fill each record JSON's `expand` in place, per the expand tree."""
+def expand_records(loader: RecordLoader, collection: Collection, pairs: list[Pair], paths: list[str],
+                   visible: Visible, to_json: ToJson) -> None:
+    """Fill each record JSON's `expand` in place, path by path (see the module docstring)."""
+    previous, loader.context_override = loader.context_override, EXPAND_CONTEXT
+    try:
+        for path in paths:
+            _expand_path(loader, collection, pairs, path.split("."), 1, visible, to_json)
+    except FilterError as exc:
+        raise BadRequestError(f"Failed to expand the records: {exc} Expand fewer relations or narrow them.",
+                              {"expand": {"code": "validation_invalid_expand", "message": str(exc)}}) from exc
+    finally:
+        loader.context_override = previous
+
+
+def _expand_path(loader: RecordLoader, collection: Collection, pairs: list[Pair], parts: list[str], level: int,
+                 visible: Visible, to_json: ToJson) -> bool:
+    """Expand one path below `pairs`; False when the path is invalid and must leave no trace."""
+    if not parts or level > MAX_EXPAND_DEPTH or not pairs:
+        return True
+    name = parts[0]
+    relation = _relation(loader, collection, name, [r for r, _ in pairs])
+    if relation is None:
+        return False
+    target = relation.target
+    # a collection without a viewRule is superusers-only: expanding it fails the whole path, as in PocketBase
+    if target.view_rule is None and not visible(target, StoredRecord(target.id, "", {})):
+        return False
+    wanted = list(dict.fromkeys(i for record, _ in pairs for i in relation.ids_of(record)))
+    # each related record is shown only if the caller may view it (its viewRule, for this request)
+    rows = [r for r in loader.many(target, wanted) if visible(target, r)]
+    related = {r.id: (r, to_json(target, r)) for r in rows}
+    if not _expand_path(loader, target, list(related.values()), parts[1:], level + 1, visible, to_json):
+        return False
     for record, body in pairs:
-        expanded: dict[str, Any] = {}
-        for name, subtree in tree.items():
-            found = _related(loader, collection, record, name)
-            if found is None:
-                continue
-            target, rows, multiple = found
-            rows = [r for r in rows if visible(target, r)]
-            if not rows:
-                continue
-            bodies = [(r, to_json(target, r)) for r in rows]
-            if subtree:
-                expand_records(loader, target, bodies, subtree, visible, to_json)
-            expanded[name] = [b for _, b in bodies] if multiple else bodies[0][1]
-        if expanded:
-            body["expand"] = expanded
+        expanded = body.setdefault("expand", {})
+        found = [related[i][1] for i in relation.ids_of(record) if i in related]
+        if not found:
+            continue
+        _keep_earlier_expands(expanded.get(name), found)
+        expanded[name] = found if relation.multiple else found[0]
+    return True
+
+
+def _keep_earlier_expands(previous: Any, found: list[dict[str, Any]]) -> None:
+    """An earlier path's nested expands survive on the same related records (`a.b,a.c`)."""
+    earlier = previous if isinstance(previous, list) else [previous] if isinstance(previous, dict) else []
+    by_id = {b.get("id"): b for b in earlier}
+    for body in found:
+        old = by_id.get(body.get("id"))
+        if old is not None and old is not body and isinstance(old.get("expand"), dict):
+            body["expand"] = {**old["expand"], **body.get("expand", {})}

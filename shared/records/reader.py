@@ -38,6 +38,7 @@ class RecordReader:
         stored = self.collections.get(id_or_name)
         collection = stored.collection
         rule = self.rules.rule(collection.list_rule)
+        self.rules.check_sort(params.get("sort", ""))
         try:
             query = parse_list_query(params)
         except ListQueryError as exc:

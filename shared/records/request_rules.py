@@ -10,7 +10,7 @@ from shared.records.context import RequestContext
 from shared.records.model import StoredRecord
 from shared.records.planner import FieldVisible, StaticValue
 from shared.records.resolver import RecordLoader, RecordResolver
-from shared.records.rules import matches, parse_rule, parse_user_filter
+from shared.records.rules import forbid_superuser_only_fields, matches, parse_rule, parse_user_filter
 from shared.tools.filter import Expr, FilterError, Identifier, Literal, Operand
 
 SUPERUSERS_ONLY = "Only superusers can perform this action."
@@ -36,8 +36,12 @@ class RequestRules:
         return parse_rule(rule)
 
     def user_filter(self, text: str) -> Expr | None:
-        """The client's `filter` parameter, parsed (a 400 when invalid)."""
-        return parse_user_filter(text)
+        """The client's `filter` parameter, parsed (a 400 when invalid, 403 for what only superusers may name)."""
+        return parse_user_filter(text, superuser=self.is_superuser)
+
+    def check_sort(self, text: str) -> None:
+        """As PocketBase: only superusers may sort by `@request.*` or `@collection.*` (403)."""
+        forbid_superuser_only_fields(text, superuser=self.is_superuser)
 
     def matches(self, expr: Expr | None, collection: Collection, record: StoredRecord | None, *,
                 allow_hidden: bool = True, existing: StoredRecord | None = None) -> bool:

@@ -2,19 +2,25 @@
 
 Relation traversals and `@collection` joins read through the same metered repository, so a rule can never
 do unbounded work: a back-relation or `@collection` join reads at most JOIN_LIMIT records.
+
+A client's filter or sort (`allow_hidden=False`) sees what PocketBase lets it see: no hidden field, an auth
+record's email only where its emailVisibility is on (no exception for the caller's own record), and through
+a relation or back-relation only the records the target collection's listRule lets this request list; a
+collection without a listRule cannot be reached at all.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import Collection
-from shared.records.context import RequestContext
+from shared.records.context import RequestContext, rule_body
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
-from shared.tools.filter import FilterEvaluationError, Identifier, Resolved
+from shared.tools.filter import CONCEALED, ROWID_SORT, FilterEvaluationError, Identifier, Resolved
 
 JOIN_LIMIT = 1000
 _SYSTEM_KEYS = ("collectionId", "collectionName")
@@ -31,8 +37,12 @@ class RecordLoader:
         self.meter = meter
         self._by_id: dict[tuple[str, str], StoredRecord | None] = {}
         self._scans: dict[str, list[StoredRecord]] = {}
+        self._listable: dict[tuple[str, str], bool] = {}
         # Changes a batch has planned but not yet written (None: deleted); they win over what is stored.
         self.pending: dict[tuple[str, str], StoredRecord | None] = {}
+        # `@request.context` while this request expands relations: PocketBase checks the related records'
+        # viewRules in the "expand" context, so a rule can keep a record out of expands
+        self.context_override: str | None = None
 
     def one(self, collection: Collection, record_id: str) -> StoredRecord | None:
         """A record as this request sees it: its own pending change first, then the table (consistent)."""
@@ -54,6 +64,16 @@ class RecordLoader:
             if record is not None:
                 out.append(record)
         return out
+
+    def listable(self, collection: Collection, record: StoredRecord, request: RequestContext) -> bool:
+        """Whether this request's listRule on `collection` admits `record` (cached per request)."""
+        key = (collection.id, record.id)
+        if key not in self._listable:
+            from shared.records.rules import matches, parse_rule
+
+            self._listable[key] = matches(parse_rule(collection.list_rule), collection, record, request, self,
+                                          allow_hidden=True)
+        return self._listable[key]
 
     def all_rows(self, collection: Collection) -> list[StoredRecord]:
         """Every record of a collection, for `@collection` joins and back-relations (JOIN_LIMIT at most)."""
@@ -83,6 +103,16 @@ def field_values(collection: Collection, record: StoredRecord, name: str) -> tup
     return [value], False
 
 
+def json_text(value: Any) -> str:
+    """A list or object as PocketBase stores it in a JSON column: compact, unicode kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _email_visible(collection: Collection, record: StoredRecord) -> bool:
+    visibility = collection.field_by_name("emailVisibility")
+    return bool(visibility is not None and record.data.get(visibility.id))
+
+
 class RecordResolver:
     """Answers identifiers for one record (or none, for create rules checked before the record exists)."""
 
@@ -96,6 +126,7 @@ class RecordResolver:
         self.allow_hidden = allow_hidden
         self.existing = existing
         self.bindings = bindings or {}
+        self._body_cache: dict[str, Any] | None = None
 
     def resolve(self, identifier: Identifier) -> Resolved:
         path = identifier.path
@@ -105,6 +136,9 @@ class RecordResolver:
             return self._collection(identifier)
         if self.record is None:
             return Resolved([], multi=False)
+        if path == (ROWID_SORT,):
+            # PocketBase's insertion order; our generated ids start with their creation time (data-model.md)
+            return Resolved([self.record.id], multi=False)
         values, multi, applied = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
         return Resolved(values, multi=multi, modifier_applied=applied)
 
@@ -128,12 +162,22 @@ class RecordResolver:
             out: list[Any] = []
             field_multi = False
             per_record_length = modifier == "length" and (multi or len(records) > 1)
+            conceal_email = name == "email" and collection.is_auth and not self.allow_hidden
             for record in records:
                 values, field_multi = field_values(collection, record, name)
+                if field_multi and modifier not in ("each", "length"):
+                    # as PocketBase, a bare multi-valued field is its stored JSON text: `tags ?= "a"` is no
+                    # element test (that is `tags:each`), `tags ~ "a"` looks into the text
+                    values, field_multi = [json_text(values)], False
+                if conceal_email and not _email_visible(collection, record):
+                    # as PocketBase: a client may compare an email only where its owner made it visible
+                    values = [CONCEALED]
                 if per_record_length:
                     out.append(len(values))
                 else:
                     out.extend(values)
+            if conceal_email and not records:
+                out = [CONCEALED]  # no related record: no visible email either, so nothing may match
             return out, multi or field_multi or len(records) > 1, per_record_length
         if field is None:
             raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
@@ -148,9 +192,28 @@ class RecordResolver:
         for record in records:
             values, _ = field_values(collection, record, name)
             ids.extend(v for v in values if v)
-        related = self.loader.many(target.collection, ids)
+        related = self._reachable(target.collection, self.loader.many(target.collection, ids), name)
+        if related is None:
+            return [CONCEALED], multi or field.is_multiple() or len(records) > 1, False
         return self._walk(target.collection, related, rest, multi or field.is_multiple() or len(records) > 1,
                           modifier)
+
+    def _reachable(self, target: Collection, related: list[StoredRecord], name: str) -> list[StoredRecord] | None:
+        """The related records a client's filter may look into; None when there were some but none is listable.
+
+        PocketBase joins the target's listRule into a client's query, so a related record the client could
+        not list is no join row: a filter or sort cannot probe what the listRule hides.
+        """
+        if self.allow_hidden:
+            return related
+        # a collection without a listRule is superusers-only: its fields are not filterable by anyone else
+        if target.list_rule is None:
+            raise FilterEvaluationError(f"The fields of {target.name!r} (through {name!r}) can be filtered "
+                                        "only by superusers.")
+        if not target.list_rule.strip():
+            return related
+        visible = [r for r in related if self.loader.listable(target, r, self.request)]
+        return visible if visible or not related else None
 
     def _json_path(self, collection: Collection, records: list[StoredRecord], field_id: str,
                    rest: list[str]) -> list[Any]:
@@ -176,9 +239,16 @@ class RecordResolver:
         relation = target.collection.field_by_name(field_name)
         if relation is None or relation.field_type != "relation":
             raise FilterEvaluationError(f"Unknown back-relation {name!r}.")
+        # a hidden relation field is not filterable, even backwards
+        if relation.hidden and not self.allow_hidden:
+            raise FilterEvaluationError(f"The back-relation {name!r} cannot be filtered.")
         ids = {r.id for r in records}
-        related = [row for row in self.loader.all_rows(target.collection)
-                   if ids & set(field_values(target.collection, row, field_name)[0])]
+        reachable = self._reachable(target.collection, [
+            row for row in self.loader.all_rows(target.collection)
+            if ids & set(field_values(target.collection, row, field_name)[0])], name)
+        if reachable is None:
+            return [CONCEALED], True, False
+        related = reachable
         if not rest:
             return [r.id for r in related], True, False
         return self._walk(target.collection, related, rest, True, modifier)
@@ -214,7 +284,7 @@ class RecordResolver:
         if part == "method" and len(path) == 2:
             return Resolved([req.method], multi=False)
         if part == "context" and len(path) == 2:
-            return Resolved([req.context], multi=False)
+            return Resolved([self.loader.context_override or req.context], multi=False)
         if part in ("headers", "query") and len(path) == 3:
             source = req.headers if part == "headers" else req.query
             key = path[2].lower() if part == "headers" else path[2]
@@ -226,21 +296,31 @@ class RecordResolver:
             return self._auth(identifier)
         raise FilterEvaluationError(f"Unknown identifier {identifier.dotted!r}.")
 
+    def _rule_body(self) -> dict[str, Any]:
+        if self._body_cache is None:
+            generated = self.record if self.existing is None else None
+            self._body_cache = rule_body(self.collection, self.request.body, self.existing, generated,
+                                         superuser=self.request.is_superuser)
+        return self._body_cache
+
     def _body(self, identifier: Identifier) -> Resolved:
         key = identifier.path[2]
-        present = key in self.request.body
-        value = self.request.body.get(key)
+        body = self._rule_body()
+        present = key in body
+        value = body.get(key)
         if identifier.modifier == "changed":
             old: Any = None
-            if self.existing is not None:
-                old_values, _ = field_values(self.collection, self.existing, key) if self.collection.field_by_name(
-                    key) or key == "id" else ([None], False)
-                old = old_values[0] if old_values else None
+            if self.existing is not None and (self.collection.field_by_name(key) or key == "id"):
+                old_values, old_multi = field_values(self.collection, self.existing, key)
+                old = old_values if old_multi else (old_values[0] if old_values else None)
             return Resolved([present and value != old], multi=False)
         if len(identifier.path) > 3:
             raise FilterEvaluationError("Only direct @request.body fields can be compared.")
-        if isinstance(value, list):
+        if isinstance(value, list) and identifier.modifier in ("each", "length"):
             return Resolved(list(value), multi=True, exists=present)
+        if isinstance(value, list | dict):
+            # as PocketBase, a list or object sent in the body compares as its JSON text
+            return Resolved([json_text(value)], multi=False, exists=present)
         return Resolved([value] if present else [], multi=False, exists=present)
 
     def _auth(self, identifier: Identifier) -> Resolved:

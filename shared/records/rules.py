@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.collections.model import Collection
-from shared.errors import BadRequestError
+from shared.errors import BadRequestError, ForbiddenError
 from shared.records.context import RequestContext
 from shared.records.model import StoredRecord
 from shared.records.resolver import RecordLoader, RecordResolver, field_values
@@ -42,8 +42,26 @@ def parse_cached(text: str) -> Expr:
     return parse_filter(text)
 
 
-def parse_user_filter(text: str) -> Expr | None:
-    """A client's `filter` parameter; a 400 in PocketBase's shape when invalid."""
+# Identifier prefixes only a superuser's filter may use; the admin's rules may use them all.
+SUPERUSER_ONLY_FILTER_PREFIXES = ("@collection.", "@request.")
+
+
+def forbid_superuser_only_fields(text: str, *, superuser: bool) -> None:
+    """403 when a guest's or user's `filter` or `sort` names `@request.*` or `@collection.*`, as PocketBase.
+
+    They would let a client read other collections or probe what the request carries past the rules. The
+    check is PocketBase's loose one, on the raw text, so a quoted "@request." is refused too.
+    """
+    if superuser:
+        return
+    for prefix in SUPERUSER_ONLY_FILTER_PREFIXES:
+        if prefix in text:
+            raise ForbiddenError(f"Only superusers can filter by {prefix}")
+
+
+def parse_user_filter(text: str, *, superuser: bool) -> Expr | None:
+    """A client's `filter` parameter; 403 for superuser-only fields, a 400 in PocketBase's shape when invalid."""
+    forbid_superuser_only_fields(text, superuser=superuser)
     if not text.strip():
         return None
     try:
@@ -212,4 +230,5 @@ def evaluate_record_condition(condition: str, collection: Collection, data: dict
         return True  # a WHERE our filter language cannot decide: enforce uniqueness everywhere
 
 
-__all__ = ["check_rule", "combine", "matches", "parse_rule", "parse_user_filter", "unknown_identifier"]
+__all__ = ["check_rule", "combine", "forbid_superuser_only_fields", "matches", "parse_rule", "parse_user_filter",
+           "unknown_identifier"]

@@ -102,7 +102,7 @@ describe("official JS SDK: collections and records", () => {
       await pb.collection(names.posts).create({ title, score, author: author.id, tags: ["b"] });
     }
     const page = await pb.collection(names.posts).getList(1, 2, {
-      filter: "tags ?= 'b'", sort: "-score", expand: "author",
+      filter: "tags:each ?= 'b'", sort: "-score", expand: "author",
     });
     assert.equal(page.page, 1);
     assert.equal(page.perPage, 2);
@@ -120,7 +120,7 @@ describe("official JS SDK: collections and records", () => {
     });
     assert.equal(quoted.totalItems, 0);
 
-    const all = await pb.collection(names.posts).getFullList({ sort: "score", filter: "tags ?= 'b'", batch: 2 });
+    const all = await pb.collection(names.posts).getFullList({ sort: "score", filter: "tags:each ?= 'b'", batch: 2 });
     assert.deepEqual(all.map((r) => r.score), [3, 4, 5]);
 
     const first = await pb.collection(names.posts).getFirstListItem(`author = "${bob.id}"`, { expand: "author" });

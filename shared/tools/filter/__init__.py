@@ -27,17 +27,21 @@ from shared.tools.filter.evaluate import evaluate
 from shared.tools.filter.fields import Excerpt, FieldSelector, FieldsSpec, apply_fields, parse_fields
 from shared.tools.filter.limits import MAX_EXPRESSIONS, MAX_FILTER_LENGTH, MAX_NESTING_DEPTH, MAX_SORT_KEYS
 from shared.tools.filter.parser import parse_filter
-from shared.tools.filter.resolver import FieldResolver, Resolved
-from shared.tools.filter.sort import SortKey, parse_sort
+from shared.tools.filter.resolver import CONCEALED, Concealed, FieldResolver, Resolved
+from shared.tools.filter.sort import RANDOM_SORT, ROWID_SORT, SortKey, parse_sort
 
 __all__ = [
+    "CONCEALED",
     "MAX_EXPRESSIONS",
     "MAX_FILTER_LENGTH",
     "MAX_NESTING_DEPTH",
     "MAX_SORT_KEYS",
+    "RANDOM_SORT",
+    "ROWID_SORT",
     "And",
     "Call",
     "Compare",
+    "Concealed",
     "Excerpt",
     "Expr",
     "FieldResolver",

@@ -5,8 +5,10 @@ Semantics, following PocketBase's SQL (see values.py for how two scalars compare
 - Multi-valued operands (`Resolved.multi`, or the `:each` modifier): without `?` the comparison must hold
   for every value (PocketBase's "match all" NOT EXISTS subquery) and for at least one; with `?` for at
   least one. When both sides are multi-valued, every pair is compared. An empty multi-value is one null
-  value, so `tags = ""` holds for no tags and `tags != ""` does not. A comparison against null that SQL
-  leaves unknown (`>`, `~`, ...) counts neither for nor against "every value", as in SQL's NOT EXISTS.
+  value (a LEFT JOIN's NULL row), so `tags:each = ""` holds for no tags and `tags:each != ""` does not. A
+  comparison against null that SQL leaves unknown (`>`, `~`, ...) counts neither for nor against "every
+  value", as in SQL's NOT EXISTS. (Which operands are multi-valued is the resolver's call: PocketBase
+  compares a bare multi-valued column as its JSON text, a single value.)
 - A single-valued operand whose resolver returned several values (e.g. a function of a multi-valued
   field) matches when any value does, as a SQL join row would.
 - null: `=`/`!=` treat null and `''` alike (missing @request keys included); ordering and `~`/`!~`
@@ -16,6 +18,7 @@ Semantics, following PocketBase's SQL (see values.py for how two scalars compare
   lowercase of text values (SQLite's lower()); `:changed` -> the resolver's answer, used as is.
 - `~` wraps its right side as PocketBase does: quoted texts, macros and @request values become
   `%text%` with `%`/`_` escaped unless they contain an unescaped `%`; fields become `%value%` unescaped.
+- A `CONCEALED` value (the resolver hides it from this caller) makes every comparison with it false.
 - Macros use `now` (UTC), fixed once per call so that every macro agrees.
 """
 
@@ -32,7 +35,7 @@ from shared.tools.filter.geo import geo_distance
 from shared.tools.filter.like import ascii_lower
 from shared.tools.filter.limits import MAX_FUNCTION_COMBINATIONS
 from shared.tools.filter.macros import macro_value, utc_now
-from shared.tools.filter.resolver import FieldResolver, Resolved
+from shared.tools.filter.resolver import CONCEALED, Concealed, FieldResolver, Resolved
 from shared.tools.filter.strftime import sqlite_strftime
 from shared.tools.filter.values import LikeOperand, compare_values, normalize
 
@@ -70,7 +73,10 @@ class _Evaluation:
         left = self._operand(expr.left)
         right = self._operand(expr.right)
         results = (
-            compare_values(a, expr.op, b, right.like_operand)
+            # a concealed value is unknown to the caller: no comparison with it holds, `!=` included, and
+            # among several values it counts neither for nor against "every value"
+            None if isinstance(a, Concealed) or isinstance(b, Concealed)
+            else compare_values(a, expr.op, b, right.like_operand)
             for a in (left.values or [None])
             for b in (right.values or [None])
         )
@@ -111,10 +117,18 @@ class _Evaluation:
             if combinations > MAX_FUNCTION_COMBINATIONS:
                 raise FilterEvaluationError(f"The arguments of {call.name}() have too many values.")
         if call.name == "geoDistance" and len(argument_values) == 4:
-            return [geo_distance(*arguments) for arguments in product(*argument_values)]
+            return [_concealing(geo_distance, arguments) for arguments in product(*argument_values)]
         if call.name == "strftime" and argument_values:
-            return [_strftime(arguments, self._now) for arguments in product(*argument_values)]
+            return [_concealing(lambda *a: _strftime(a, self._now), arguments)
+                    for arguments in product(*argument_values)]
         raise FilterEvaluationError(f"Unsupported function call {call}.")
+
+
+def _concealing(function: Any, arguments: tuple[Any, ...]) -> Any:
+    """A function of a concealed value is concealed too, so that it cannot be probed either."""
+    if any(isinstance(argument, Concealed) for argument in arguments):
+        return CONCEALED
+    return function(*arguments)
 
 
 def _strftime(arguments: tuple[Any, ...], now: datetime) -> str | None:
@@ -134,7 +148,8 @@ def _apply_modifier(identifier: Identifier, resolved: Resolved) -> tuple[list[An
     if modifier == "isset":
         return [resolved.exists], False
     if modifier == "lower":
-        return [ascii_lower(value) if isinstance(value, str) else value for value in values], resolved.multi
+        return [ascii_lower(value) if isinstance(value, str) and not isinstance(value, Concealed) else value
+                for value in values], resolved.multi
     if modifier == "length":
         return [_length(values, resolved.multi)], False
     if modifier == "each":
@@ -148,7 +163,8 @@ def _apply_modifier(identifier: Identifier, resolved: Resolved) -> tuple[list[An
 def _length(values: list[Any], multi: bool) -> int:
     if multi:
         return len(values)
-    present = [value for value in values if value is not None]
+    # PocketBase's json_array_length of a plain column counts an empty text or NULL as no item
+    present = [value for value in values if value is not None and value != ""]
     if len(present) == 1 and isinstance(present[0], list | tuple):
         return len(present[0])
     return len(present)

@@ -16,6 +16,11 @@ What to return, by modifier (`identifier.modifier`):
 `multi=True` marks a multi-valued operand (multiple relation, multiple select/file, back-relation,
 `@collection` rows): without `?` every value must match, with `?` at least one. An empty `values` list
 stands for a single null value (PocketBase's LEFT JOIN gives one NULL row).
+
+A value the caller may not see (e.g. an auth record's email whose owner hid it) is answered as
+`CONCEALED`: every comparison with it is false, whatever the operator (PocketBase ANDs such a comparison
+with the visibility condition), and anything that does not know the marker sees an empty text, so it
+sorts as null and never reveals the value.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.tools.filter.ast import Identifier
+
+
+class Concealed(str):
+    """The type of `CONCEALED`: an empty text that the evaluator never lets match."""
+
+    __slots__ = ()
+
+
+CONCEALED = Concealed("")
 
 
 @dataclass(frozen=True, slots=True)
