@@ -52,6 +52,11 @@ class TooManyRequestsError(ApiError):
     default_message = "Too Many Requests."
 
 
+class ServiceUnavailableError(ApiError):
+    status = 503
+    default_message = "The service is busy right now; try again in a moment."
+
+
 class InternalError(ApiError):
     status = 500
     default_message = "Something went wrong while processing your request."

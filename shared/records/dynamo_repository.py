@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from shared.aws import client
 from shared.dynamo_values import from_attribute, to_attribute
+from shared.errors import ServiceUnavailableError
 from shared.records import keys
 from shared.records.model import (
     ReadMeter,
@@ -64,6 +65,26 @@ class _Op:
     claim: str | None = None  # the claim key, for a claim put
 
 
+# Storage refusals that outlast boto3's own retries: the request may be retried later, so a 503, never a 500.
+_UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                      "InternalServerError", "ServiceUnavailable"}
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
+            raise ServiceUnavailableError(headers={"Retry-After": "1"}) from exc
+        raise
+
+
+def _guarded(records: Iterator[StoredRecord]) -> Iterator[StoredRecord]:
+    with _storage_errors():
+        yield from records
+
+
 def _backoff(attempt: int, sleep: Sleep) -> None:
     sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)))
 
@@ -97,33 +118,35 @@ class DynamoRecordRepository(RecordRepository):
 
     # reads -------------------------------------------------------------------------------------------------
     def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
-        out = client("dynamodb").get_item(TableName=self.table, Key=keys.record_key(collection_id, record_id),
-                                          ConsistentRead=True)
-        meter.add(1)
-        item = out.get("Item")
-        return item_to_record(item) if item else None
+        with _storage_errors():
+            out = client("dynamodb").get_item(TableName=self.table, Key=keys.record_key(collection_id, record_id),
+                                              ConsistentRead=True)
+            meter.add(1)
+            item = out.get("Item")
+            return item_to_record(item) if item else None
 
     def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
-        found: dict[str, StoredRecord] = {}
-        unique = list(dict.fromkeys(ids))
-        ddb = client("dynamodb")
-        for start in range(0, len(unique), BATCH_GET_MAX):
-            request: dict[str, Any] = {self.table: {"Keys": [keys.record_key(collection_id, i)
-                                                             for i in unique[start:start + BATCH_GET_MAX]],
-                                                    "ConsistentRead": True}}
-            attempt = 0
-            while request:
-                out = ddb.batch_get_item(RequestItems=request)
-                items = out.get("Responses", {}).get(self.table, [])
-                meter.add(len(items))
-                for item in items:
-                    rec = item_to_record(item)
-                    found[rec.id] = rec
-                request = out.get("UnprocessedKeys") or {}
-                if request:
-                    _backoff(attempt, self.sleep)
-                    attempt += 1
-        return found
+        with _storage_errors():
+            found: dict[str, StoredRecord] = {}
+            unique = list(dict.fromkeys(ids))
+            ddb = client("dynamodb")
+            for start in range(0, len(unique), BATCH_GET_MAX):
+                request: dict[str, Any] = {self.table: {"Keys": [keys.record_key(collection_id, i)
+                                                                 for i in unique[start:start + BATCH_GET_MAX]],
+                                                        "ConsistentRead": True}}
+                attempt = 0
+                while request:
+                    out = ddb.batch_get_item(RequestItems=request)
+                    items = out.get("Responses", {}).get(self.table, [])
+                    meter.add(len(items))
+                    for item in items:
+                        rec = item_to_record(item)
+                        found[rec.id] = rec
+                    request = out.get("UnprocessedKeys") or {}
+                    if request:
+                        _backoff(attempt, self.sleep)
+                        attempt += 1
+            return found
 
     def _pages(self, *, pk_attr: str, pk_value: str, index: str | None, forward: bool, meter: ReadMeter,
                page_size: int, grow: bool, sk: tuple[str, dict[str, Any]] | None,
@@ -174,6 +197,9 @@ class DynamoRecordRepository(RecordRepository):
         return heapq.merge(*streams, key=lambda r: r.id, reverse=not forward)
 
     def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+        return _guarded(self._query(plan, meter, want=want))
+
+    def _query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
         want = max(1, min(MAX_QUERY_PAGE, want))
         if plan.kind == "get":
             found = self.get(plan.collection_id, plan.ids[0], meter)
@@ -190,48 +216,52 @@ class DynamoRecordRepository(RecordRepository):
                             grow=plan.filtered, pushdown=plan.pushdown)
 
     def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
-        return self._shards(collection_id, meter, forward=True, page_size=MAX_QUERY_PAGE, grow=False)
+        return _guarded(self._shards(collection_id, meter, forward=True, page_size=MAX_QUERY_PAGE, grow=False))
 
     def claims_taken(self, claims: list[str]) -> set[str]:
-        ddb = client("dynamodb")
-        taken: set[str] = set()
-        for start in range(0, len(claims), BATCH_GET_MAX):
-            request: dict[str, Any] = {self.table: {"Keys": [{"pk": {"S": c}, "sk": {"S": "u"}}
-                                                             for c in claims[start:start + BATCH_GET_MAX]],
-                                                    "ProjectionExpression": "pk", "ConsistentRead": True}}
-            while request:
-                out = ddb.batch_get_item(RequestItems=request)
-                taken.update(item["pk"]["S"] for item in out.get("Responses", {}).get(self.table, []))
-                request = out.get("UnprocessedKeys") or {}
-        return taken
+        with _storage_errors():
+            ddb = client("dynamodb")
+            taken: set[str] = set()
+            for start in range(0, len(claims), BATCH_GET_MAX):
+                request: dict[str, Any] = {self.table: {"Keys": [{"pk": {"S": c}, "sk": {"S": "u"}}
+                                                                 for c in claims[start:start + BATCH_GET_MAX]],
+                                                        "ProjectionExpression": "pk", "ConsistentRead": True}}
+                while request:
+                    out = ddb.batch_get_item(RequestItems=request)
+                    taken.update(item["pk"]["S"] for item in out.get("Responses", {}).get(self.table, []))
+                    request = out.get("UnprocessedKeys") or {}
+            return taken
 
     def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
-        out = client("dynamodb").get_item(TableName=self.table,
-                                          Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}})
-        meter.add(1)
-        item = out.get("Item")
-        return int(item["total"]["N"]) if item and "total" in item else None
+        with _storage_errors():
+            out = client("dynamodb").get_item(TableName=self.table,
+                                              Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}})
+            meter.add(1)
+            item = out.get("Item")
+            return int(item["total"]["N"]) if item and "total" in item else None
 
     # writes ------------------------------------------------------------------------------------------------
     def init_counter(self, partition: str) -> None:
-        ddb = client("dynamodb")
-        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
-            ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
-                "pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}, "total": {"N": "0"}})
+        with _storage_errors():
+            ddb = client("dynamodb")
+            with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+                ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
+                    "pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}, "total": {"N": "0"}})
 
     def write(self, writes: list[RecordWrite]) -> None:
-        for w in writes:
-            if w.kind != "delete":
-                check_item_size(w.record)
-        ops = [op for w in writes for op in self._ops(w)]
-        if len(ops) > MAX_TRANSACTION_ITEMS:
-            from shared.errors import BadRequestError
+        with _storage_errors():
+            for w in writes:
+                if w.kind != "delete":
+                    check_item_size(w.record)
+            ops = [op for w in writes for op in self._ops(w)]
+            if len(ops) > MAX_TRANSACTION_ITEMS:
+                from shared.errors import BadRequestError
 
-            raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
-        if len(ops) == 1:
-            self._single(ops[0])
-        elif ops:
-            self._transact(ops)
+                raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
+            if len(ops) == 1:
+                self._single(ops[0])
+            elif ops:
+                self._transact(ops)
 
     def _single(self, op: _Op) -> None:
         ddb = client("dynamodb")
@@ -340,20 +370,21 @@ class DynamoRecordRepository(RecordRepository):
 
     # bulk --------------------------------------------------------------------------------------------------
     def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
-        for w in writes:
-            check_item_size(w.record)
-        if not conditional:
-            self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
-            return
-        chunk: list[_Op] = []
-        for w in writes:
-            ops = self._ops(w)
-            if len(chunk) + len(ops) > MAX_TRANSACTION_ITEMS:
+        with _storage_errors():
+            for w in writes:
+                check_item_size(w.record)
+            if not conditional:
+                self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
+                return
+            chunk: list[_Op] = []
+            for w in writes:
+                ops = self._ops(w)
+                if len(chunk) + len(ops) > MAX_TRANSACTION_ITEMS:
+                    self._transact(chunk)
+                    chunk = []
+                chunk.extend(ops)
+            if chunk:
                 self._transact(chunk)
-                chunk = []
-            chunk.extend(ops)
-        if chunk:
-            self._transact(chunk)
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         """BatchWriteItem in chunks of 25, resubmitting unprocessed items with backoff, as AWS advises."""
@@ -370,14 +401,15 @@ class DynamoRecordRepository(RecordRepository):
                                      f"{MAX_WRITE_ATTEMPTS} tries")
 
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
-        doomed: list[dict[str, Any]] = []
-        count = 0
-        for record in self.scan(collection_id, ReadMeter()):
-            count += 1
-            doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
-            doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
-        self._batch_write(doomed)
-        return count
+        with _storage_errors():
+            doomed: list[dict[str, Any]] = []
+            count = 0
+            for record in self.scan(collection_id, ReadMeter()):
+                count += 1
+                doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
+                doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
+            self._batch_write(doomed)
+            return count
 
 
 def _conflict(ops: list[_Op], reasons: list[str]) -> RecordConflictError:

@@ -78,3 +78,28 @@ def test_a_failed_condition_says_what_conflicted(monkeypatch: pytest.MonkeyPatch
     assert conflict.value.ids_taken == ids_taken
     assert conflict.value.claims_taken == claims_taken
     assert len(fake.tokens) == 1  # a real conflict is never retried
+
+
+class ThrottledDynamo:
+    exceptions = _Exceptions
+
+    def get_item(self, **_: Any) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                          "GetItem")
+
+    def query(self, **_: Any) -> dict[str, Any]:
+        return self.get_item()
+
+
+def test_throttling_that_outlasts_the_sdk_retries_is_a_503_not_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.errors import ServiceUnavailableError
+    from shared.records.model import ReadMeter
+    from shared.records.planner import Plan
+
+    monkeypatch.setattr(dynamo, "client", lambda _: ThrottledDynamo())
+    repo = dynamo.DynamoRecordRepository("t")
+    with pytest.raises(ServiceUnavailableError) as busy:
+        repo.get("c1", "rec000000000001", ReadMeter())
+    assert busy.value.status == 503 and busy.value.headers["Retry-After"] == "1"
+    with pytest.raises(ServiceUnavailableError):
+        list(repo.query(Plan(kind="scan", description="all", collection_id="c1"), ReadMeter(), want=10))
