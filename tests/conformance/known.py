@@ -1,0 +1,66 @@
+"""What Lambdabase answers differently from PocketBase today, one line each, shared by the scenario tables.
+
+Each is used as a strict xfail reason: when a difference is fixed its scenarios pass, the xfail turns into a
+failure, and the mark (and, once unused, the line here) is removed. /work/wt/conformance-diffs.md has the detail.
+"""
+
+# HTTP and routing
+NOT_FOUND_TEXT = "unknown /api routes answer 'The requested resource wasn't found.', PocketBase 'File not found.'"
+WRONG_METHOD = "a known path with the wrong method answers 405 Method Not Allowed, PocketBase 404"
+TRAILING_SLASH = "a trailing slash answers a 307 redirect, PocketBase 404 'File not found.'"
+BAD_JSON = (
+    "malformed JSON answers 'Failed to load the submitted data due to invalid formatting.', PocketBase "
+    "'Something went wrong while processing your request.'"
+)
+CONTENT_TYPE = (
+    "an unsupported Content-Type answers the invalid-formatting message, PocketBase 'Unsupported "
+    "Content-Type.'"
+)
+BAD_PARAM_DETAIL = (
+    "bad page/perPage/filter/sort answer a detailed message and data, PocketBase the generic 400 with "
+    "data {}"
+)
+HEALTH_SUPERUSER = "superuser health lacks data.canBackup/realIP/possibleProxyHeader"
+
+# Collections
+FIELD_SHAPE = "collection fields lack `help: \"\"`; onlyDomains/exceptDomains/thumbs default to null, not []"
+AUTH_DEFAULTS = (
+    "auth collection defaults differ (authToken 604800 not 432000, mfa 1800 not 600, verificationToken "
+    "259200 not 86400) and fields lack `help`"
+)
+ONLY_SUPERUSERS_TEXT = (
+    "non-superusers get 403 'Only superusers can perform this action.', PocketBase 'The authorized record "
+    "is not allowed to perform this action.'"
+)
+VIEW_COLLECTIONS = "view collections are rejected (type must be a valid value)"
+DUPLICATE_FIELDS_REJECTED = "duplicate field names are rejected, PocketBase accepts them (keeping the last)"
+COLLECTION_LOAD_TEXT = (
+    "an unloadable collection body answers 'Failed to load the collection data.', PocketBase 'Failed to "
+    "load the submitted data due to invalid formatting.'"
+)
+REGEX_ERROR_TEXT = "an invalid field pattern has Python's regex error text, not Go's"
+RULE_ERROR_TEXT = "an invalid rule's 'Raw error' text differs from PocketBase's parser/resolver text"
+COLLECTION_FIELDS_PARAM = "?fields= is ignored on collection list/view"
+SYSTEM_COLLECTIONS_HIDDEN = "system collections (_mfas, _otps, _externalAuths, _authOrigins) are not listed"
+COLLECTION_SORT_UNKNOWN = "sort on an unknown collection field is ignored (200), PocketBase 400"
+COLLECTION_FILTER_TEXT = (
+    "a bad collection filter answers 'Invalid filter or sort parameter.' with data, PocketBase the "
+    "generic 400"
+)
+TYPE_CHANGE_ERRORS = (
+    "changing a collection's type answers only a type error, PocketBase also lists every missing auth "
+    "option"
+)
+DELETE_REFERENCED_TEXT = "deleting a referenced collection has a different message"
+DELETE_SYSTEM_TEXT = (
+    "deleting a system collection answers 'Failed to delete collection due to existing dependency.' with "
+    "data, PocketBase 'Failed to delete collection.' and data {}"
+)
+IMPORT_ERROR_SHAPE = (
+    "an invalid import reports per-collection errors, PocketBase one "
+    "validation_collections_import_failure"
+)
+IMPORT_EMPTY_TEXT = (
+    "an empty import answers 'Failed to import collections.', PocketBase 'An error occurred while "
+    "validating the submitted data.'"
+)
