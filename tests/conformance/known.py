@@ -64,3 +64,14 @@ IMPORT_EMPTY_TEXT = (
     "an empty import answers 'Failed to import collections.', PocketBase 'An error occurred while "
     "validating the submitted data.'"
 )
+
+# Records
+DUPLICATE_ID_CODE = "a taken id answers validation_pk_invalid, PocketBase validation_not_unique 'Value must be unique.'"
+HIDDEN_FILTER_DETAIL = "filter/sort on a hidden field answers a detailed 400, PocketBase the generic 400 with data {}"
+DELETE_REFERENCED_500 = "deleting a record that other records reference (non-required relation) answers 500"
+DANGLING_RELATIONS = "relations to a deleted record are kept, PocketBase removes the id from the referencing records"
+NUMBER_BOUND_TEXT = (
+    "number min/max errors say 'Must be less than 10.000000.' without params, PocketBase "
+    "'Must be less or equal than 10.' with params.max"
+)
+DATE_THRESHOLD_FORMAT = "date min/max errors format params.threshold as '2020-01-01 00:00:00 +0000 UTC', not RFC 3339"
