@@ -75,3 +75,14 @@ NUMBER_BOUND_TEXT = (
     "'Must be less or equal than 10.' with params.max"
 )
 DATE_THRESHOLD_FORMAT = "date min/max errors format params.threshold as '2020-01-01 00:00:00 +0000 UTC', not RFC 3339"
+
+# Filter
+BARE_MULTI_VALUE = (
+    "a bare multi-value select/relation is compared item by item; PocketBase compares its stored JSON text "
+    "(items need :each)"
+)
+JSON_NULL_NOT_EMPTY = "an unset json field does not match != \"\"; PocketBase matches it"
+REQUEST_FILTER_GUEST = (
+    "non-superusers may filter by @request.*; PocketBase answers 403 'Only superusers can filter by @request.'"
+)
+BLANK_FILTER = "a whitespace-only filter is accepted (200); PocketBase answers 400"
