@@ -86,3 +86,24 @@ REQUEST_FILTER_GUEST = (
     "non-superusers may filter by @request.*; PocketBase answers 403 'Only superusers can filter by @request.'"
 )
 BLANK_FILTER = "a whitespace-only filter is accepted (200); PocketBase answers 400"
+
+# Expand
+EMPTY_EXPAND = "a record whose requested expand has nothing to show lacks `expand: {}`"
+EXPAND_TOO_DEEP = "an expand deeper than 6 levels answers 400; PocketBase answers 200 (expanding at most 6 levels)"
+
+# Batch
+BATCH_ENABLED = "batch is enabled by default; PocketBase answers 403 'Batch requests are not allowed.'"
+
+# Auth
+SIGNIN_VALIDATION = (
+    "a sign-in body missing identity/password (or a bad identityField) answers 400 'Failed to authenticate.', "
+    "PocketBase the per-field validation errors"
+)
+AUTH_COLLECTION_CONTEXT = "a missing auth collection: 'Missing or invalid auth collection context.' (PB: no 'auth')"
+SIGNIN_FIELDS_NESTED = "?fields=record.email on an auth response drops record.email"
+REFRESH_OTHER_COLLECTION = (
+    "auth-refresh with another collection's token says 'The authorized record is not allowed...', PocketBase "
+    "'The request requires auth record from <collection> collection.'"
+)
+BAD_TOKEN_CLAIMS = "a malformed confirm token: validation_invalid_token, PocketBase validation_invalid_token_claims"
+OTP_DISABLED = "request-otp with OTP disabled answers 404, PocketBase 403 'The collection is not configured...'"
