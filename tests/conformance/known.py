@@ -107,3 +107,7 @@ REFRESH_OTHER_COLLECTION = (
 )
 BAD_TOKEN_CLAIMS = "a malformed confirm token: validation_invalid_token, PocketBase validation_invalid_token_claims"
 OTP_DISABLED = "request-otp with OTP disabled answers 404, PocketBase 403 'The collection is not configured...'"
+AUTH_RULE_MESSAGE = (
+    "a failed authRule answers 400 'The request doesn't satisfy the collection requirements to authenticate.', "
+    "not the documented 'Failed to authenticate.', so it still reveals that the password was right"
+)

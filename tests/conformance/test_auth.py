@@ -106,3 +106,31 @@ def test_auth(paired: PairedClient, case: Case) -> None:
     # Given users alice and bob on both sides, When the same auth request goes to both, Then both answer alike
     # (Lambdabase's extra refreshToken is the one documented difference the normalizer drops)
     check(paired, case)
+
+
+@pytest.mark.xfail(strict=True, reason=known.AUTH_RULE_MESSAGE)
+def test_failed_auth_rule_is_a_deliberate_400(paired: PairedClient) -> None:
+    """docs/compatibility.md: a failed authRule after a correct password is 400 on Lambdabase, 403 on PocketBase."""
+    # Given an auth collection that only lets verified members sign in, and an unverified member
+    paired.create_collection({"name": "auth_verified_only", "type": "auth", "authRule": "verified = true"})
+    paired.ok("POST", "/api/collections/auth_verified_only/records", json={
+        "email": "unverified@example.com", "password": USER_PASSWORD, "passwordConfirm": USER_PASSWORD})
+    # When the member signs in with the right password
+    pair = paired.send("POST", "/api/collections/auth_verified_only/auth-with-password", role=GUEST,
+                       json={"identity": "unverified@example.com", "password": USER_PASSWORD})
+    # Then PocketBase confirms the password with a 403; Lambdabase answers the wrong-password 400
+    assert pair.pb.status_code == 403, pair.pb.text
+    assert pair.lb.status_code == 400, pair.lb.text
+    assert pair.lb.json() == {"status": 400, "message": "Failed to authenticate.", "data": {}}
+
+
+def test_common_password_is_deliberately_refused(paired: PairedClient) -> None:
+    """docs/compatibility.md: Lambdabase also refuses common passwords that PocketBase's length rule accepts."""
+    # Given a common 8+ character password
+    body = {"email": "common@example.com", "password": "password123", "passwordConfirm": "password123"}
+    # When a guest signs up with it on both sides
+    pair = paired.send("POST", "/api/collections/users/records", role=GUEST, json=body)
+    # Then PocketBase accepts it and Lambdabase refuses it on the password field, in PocketBase's error shape
+    assert pair.pb.status_code == 200, pair.pb.text
+    assert pair.lb.status_code == 400, pair.lb.text
+    assert set(pair.lb.json()["data"]) == {"password"}
