@@ -71,4 +71,5 @@ def _report(case: Case, pair: Pair, pb: Any, lb: Any) -> None:
         return
     with open(target, "a") as log:
         log.write(json.dumps({"case": case.name, "method": case.method, "path": case.path, "role": case.role,
-                              "body": case.body, "params": case.params, "pb": pb, "lb": lb}) + "\n")
+                              "body": case.body, "params": case.params, "differs": case.differs,
+                              "pb": pb, "lb": lb}) + "\n")

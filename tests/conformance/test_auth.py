@@ -126,10 +126,11 @@ def test_failed_auth_rule_is_a_deliberate_400(paired: PairedClient) -> None:
 
 def test_common_password_is_deliberately_refused(paired: PairedClient) -> None:
     """docs/compatibility.md: Lambdabase also refuses common passwords that PocketBase's length rule accepts."""
-    # Given a common 8+ character password
+    # Given a common 8+ character password, and an auth collection of its own (only one side will hold the record)
+    paired.create_collection({"name": "auth_policy", "type": "auth", "createRule": ""})
     body = {"email": "common@example.com", "password": "password123", "passwordConfirm": "password123"}
     # When a guest signs up with it on both sides
-    pair = paired.send("POST", "/api/collections/users/records", role=GUEST, json=body)
+    pair = paired.send("POST", "/api/collections/auth_policy/records", role=GUEST, json=body)
     # Then PocketBase accepts it and Lambdabase refuses it on the password field, in PocketBase's error shape
     assert pair.pb.status_code == 200, pair.pb.text
     assert pair.lb.status_code == 400, pair.lb.text

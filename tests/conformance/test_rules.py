@@ -38,7 +38,7 @@ CASES = cases(
     *per_role("delete locked", "DELETE", LOCKED + "/${locked2}"),
     *per_role("list published only", "GET", PUBLISHED, params={"sort": "title"}),
     *per_role("view a draft", "GET", PUBLISHED + "/${draft}"),
-    *per_role("list users", "GET", USERS, params={"sort": "name"}),
+    *per_role("list users", "GET", USERS, params={"sort": "name,email"}),
     *per_role("view bob", "GET", USERS + "/${bob}"),
     *per_role("list members (emailVisibility)", "GET", MEMBERS, params={"sort": "name"}),
     Case("create: body rule passes", "POST", BODY, role="alice", body={"title": "fine"}),
