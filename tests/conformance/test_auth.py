@@ -8,6 +8,7 @@ import pytest
 from tests.conformance import known
 from tests.conformance.paired import GUEST, USER_PASSWORD, PairedClient
 from tests.conformance.scenario import Case, cases, check
+from tests.conformance.servers import SUPERUSER_PASSWORD
 
 U = "/api/collections/users"
 
@@ -31,6 +32,8 @@ CASES = cases(
     signin("sign in to a base collection", {"identity": "a", "password": "b"}, collection="auth_base"),
     signin("sign in to a missing collection", {"identity": "a", "password": "b"}, collection="missing",
            differs=known.AUTH_COLLECTION_CONTEXT),
+    signin("superuser sign in", {"identity": "admin@example.com", "password": SUPERUSER_PASSWORD},
+           collection="_superusers"),
     signin("superuser sign in with a wrong password", {"identity": "admin@example.com", "password": "nope-nope-1"},
            collection="_superusers"),
     Case("sign in with expand", "POST", U + "/auth-with-password", role=GUEST, params={"expand": "nope"},

@@ -111,6 +111,11 @@ DELETE = cases(
     Case("view a deleted record", "GET", ALL + "/${del}"),
     Case("delete it again", "DELETE", ALL + "/${del}"),
     Case("delete a missing record", "DELETE", ALL + "/zzzzzzzzzzzzzzz"),
+    Case("delete a cascade parent", "DELETE", "/api/collections/rec_parents/records/${parent1}"),
+    Case("its cascade child is gone", "GET", "/api/collections/rec_children/records/${child1}"),
+    Case("delete a parent a required relation holds", "DELETE", "/api/collections/rec_parents/records/${parent2}",
+         differs=known.REQUIRED_REFERENCE_TEXT),
+    Case("the holding child is kept", "GET", "/api/collections/rec_children/records/${child2}"),
     Case("delete a record other records reference", "DELETE", "/api/collections/rec_tags/records/${tag4}",
          differs=known.DELETE_REFERENCED_500),
     Case("the referencing record after its target's delete", "GET", ALL + "/${refd}",
@@ -134,6 +139,10 @@ LISTS = cases(
     Case("list with perPage 1000", "GET", LIST, params={"sort": "n", "perPage": 1000, "fields": "n"}),
     Case("list with a negative perPage", "GET", LIST, params={"sort": "n", "perPage": -5, "fields": "n"}),
     Case("list filtered to nothing", "GET", LIST, params={"filter": "n > 100"}),
+    Case("list filtered with skipTotal", "GET", LIST, params={"filter": "n > 2", "sort": "n", "skipTotal": 1}),
+    Case("list with expand and field wildcards", "GET", LIST,
+         params={"sort": "n", "expand": "main", "fields": "*,expand.main.name"}),
+    Case("list as guest hides the hidden field", "GET", LIST, role=GUEST, params={"sort": "n", "perPage": 2}),
     Case("list as guest with a locked listRule", "GET", "/api/collections/rec_tags/records", role=GUEST),
     Case("list with a sort on a hidden field as guest", "GET", LIST, role=GUEST, params={"sort": "secret"},
          differs=known.HIDDEN_FILTER_DETAIL),
@@ -165,6 +174,14 @@ def world(paired: PairedClient) -> Iterator[None]:
         paired.create_record("rec_list", f"item{n}", {"title": f"item {n}", "n": n, "cat": cat, "main": f"${{{tag}}}",
                                                       "secret": f"x{n}"})
     paired.settle("rec_list")
+    paired.create_collection({"name": "rec_parents", "type": "base"})
+    paired.create_record("rec_parents", "parent1", {})
+    paired.create_record("rec_parents", "parent2", {})
+    paired.create_collection({"name": "rec_children", "type": "base", "fields": [
+        {"name": "up", "type": "relation", "collectionId": "${col_rec_parents}", "cascadeDelete": True},
+        {"name": "held", "type": "relation", "collectionId": "${col_rec_parents}", "required": True}]})
+    paired.create_record("rec_children", "child1", {"up": "${parent1}", "held": "${parent2}"})
+    paired.create_record("rec_children", "child2", {"held": "${parent2}"})
     yield
 
 
