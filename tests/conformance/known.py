@@ -90,6 +90,7 @@ JSON_NULL_NOT_EMPTY = "an unset json field does not match != \"\"; PocketBase ma
 REQUEST_FILTER_GUEST = (
     "non-superusers may filter by @request.*; PocketBase answers 403 'Only superusers can filter by @request.'"
 )
+SINGLE_RELATION_LENGTH = "`rel:length` of an empty single relation is 1; PocketBase counts 0"
 BLANK_FILTER = "a whitespace-only filter is accepted (200); PocketBase answers 400"
 
 # Expand

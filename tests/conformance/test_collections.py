@@ -146,6 +146,13 @@ UPDATE = cases(
     Case("update: add a field", "PATCH", C + "/colw_upd2", body={"fields": [
         {"name": "title", "type": "text"}, {"name": "extra", "type": "number"}]}, differs=known.FIELD_SHAPE),
     Case("update: rename", "PATCH", C + "/colw_ren", body={"name": "colw_renamed"}, differs=known.FIELD_SHAPE),
+    Case("update: remove a field", "PATCH", C + "/colw_upd3", body={"fields": [{"name": "keep", "type": "text"}]},
+         differs=known.FIELD_SHAPE),
+    Case("update: change select values", "PATCH", C + "/colw_upd4", body={"fields": [
+        {"name": "s", "type": "select", "values": ["x", "y", "z"], "maxSelect": 2}]}, differs=known.FIELD_SHAPE),
+    Case("update: change a field's type", "PATCH", C + "/colw_upd5", body={"fields": [
+        {"name": "keep", "type": "number"}]}, differs=known.FIELD_SHAPE),
+    Case("update: drop the id field", "PATCH", C + "/colw_upd6", body={"fields": []}, differs=known.FIELD_SHAPE),
     Case("update with a bad rule", "PATCH", C + "/colw_a", body={"listRule": "title ="}, differs=known.RULE_ERROR_TEXT),
     Case("update to a taken name", "PATCH", C + "/colw_b", body={"name": "colw_a"}),
     Case("update the type", "PATCH", C + "/colw_b", body={"type": "auth"}, differs=known.TYPE_CHANGE_ERRORS),
@@ -189,6 +196,11 @@ def world(paired: PairedClient) -> Iterator[None]:
     for name in ("colw_upd", "colw_ren", "colw_del", "colw_trunc"):
         paired.create_collection(base(name))
     paired.create_collection(base("colw_upd2", fields=[{"name": "title", "type": "text"}]))
+    paired.create_collection(base("colw_upd3", fields=[{"name": "keep", "type": "text"},
+                                                       {"name": "drop", "type": "text"}]))
+    paired.create_collection(base("colw_upd4", fields=[{"name": "s", "type": "select", "values": ["x"]}]))
+    paired.create_collection(base("colw_upd5", fields=[{"name": "keep", "type": "text"}]))
+    paired.create_collection(base("colw_upd6", fields=[{"name": "keep", "type": "text"}]))
     paired.create_collection(base("colw_target"))
     paired.create_collection(base("colw_source", fields=[
         {"name": "t", "type": "relation", "collectionId": "${col_colw_target}"}]))
