@@ -29,14 +29,14 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "tag", "type": "relation", "collectionId": "${col_rec_tags}", "maxSelect": 1},
     {"name": "tags", "type": "relation", "collectionId": "${col_rec_tags}", "maxSelect": 5},
     {"name": "where", "type": "geoPoint"},
-    {"name": "secret", "type": "text", "hidden": True},
+    {"name": "hush", "type": "text", "hidden": True},
     {"name": "created", "type": "autodate", "onCreate": True},
     {"name": "updated", "type": "autodate", "onCreate": True, "onUpdate": True},
 ]
 FULL = {"title": "Full", "num": 12.5, "flag": True, "mail": "a@example.com", "site": "https://example.com/x",
         "body": "<p>Hi</p>", "when": "2024-05-06 07:08:09.123Z", "color": "green", "colors": ["red", "blue"],
         "meta": {"a": [1, 2, {"b": None}]}, "tag": "${tag1}", "tags": ["${tag1}", "${tag2}"],
-        "where": {"lon": 23.5, "lat": 42.25}, "secret": "s3"}
+        "where": {"lon": 23.5, "lat": 42.25}, "hush": "s3"}
 
 CREATE = cases(
     Case("create empty: every field's zero value", "POST", ALL, body={}),
@@ -82,7 +82,7 @@ READ = cases(
     Case("view with an unknown expand", "GET", ALL + "/${full}", params={"expand": "nope"}),
     Case("view a missing record", "GET", ALL + "/zzzzzzzzzzzzzzz"),
     Case("view a record of another collection", "GET", ALL + "/${tag1}"),
-    Case("view the hidden field filtered by a guest", "GET", ALL, role=GUEST, params={"filter": "secret = 's3'"},
+    Case("view the hidden field filtered by a guest", "GET", ALL, role=GUEST, params={"filter": "hush = 's3'"},
          differs=known.HIDDEN_FILTER_DETAIL),
 )
 
@@ -144,7 +144,7 @@ LISTS = cases(
          params={"sort": "n", "expand": "main", "fields": "*,expand.main.name"}),
     Case("list as guest hides the hidden field", "GET", LIST, role=GUEST, params={"sort": "n", "perPage": 2}),
     Case("list as guest with a locked listRule", "GET", "/api/collections/rec_tags/records", role=GUEST),
-    Case("list with a sort on a hidden field as guest", "GET", LIST, role=GUEST, params={"sort": "secret"},
+    Case("list with a sort on a hidden field as guest", "GET", LIST, role=GUEST, params={"sort": "hush"},
          differs=known.HIDDEN_FILTER_DETAIL),
     Case("list with sort by @random is allowed", "GET", LIST, params={"sort": "@random", "fields": "n"},
          unordered=("items",)),
@@ -168,11 +168,11 @@ def world(paired: PairedClient) -> Iterator[None]:
         {"name": "title", "type": "text"}, {"name": "n", "type": "number"},
         {"name": "cat", "type": "select", "values": ["a", "b"], "maxSelect": 1},
         {"name": "main", "type": "relation", "collectionId": "${col_rec_tags}", "maxSelect": 1},
-        {"name": "secret", "type": "text", "hidden": True},
+        {"name": "hush", "type": "text", "hidden": True},
         {"name": "created", "type": "autodate", "onCreate": True}]})
     for n, cat, tag in ((1, "a", "tag2"), (2, "b", "tag1"), (3, "a", "tag3"), (4, "b", "tag2"), (5, "a", "tag1")):
         paired.create_record("rec_list", f"item{n}", {"title": f"item {n}", "n": n, "cat": cat, "main": f"${{{tag}}}",
-                                                      "secret": f"x{n}"})
+                                                      "hush": f"x{n}"})
     paired.settle("rec_list")
     paired.create_collection({"name": "rec_parents", "type": "base"})
     paired.create_record("rec_parents", "parent1", {})
