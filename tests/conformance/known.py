@@ -40,6 +40,7 @@ COLLECTION_LOAD_TEXT = (
 )
 REGEX_ERROR_TEXT = "an invalid field pattern has Python's regex error text, not Go's"
 RULE_ERROR_TEXT = "an invalid rule's 'Raw error' text differs from PocketBase's parser/resolver text"
+INDEX_MISSING_COLUMN = "an index on a missing column is accepted (200); PocketBase answers 400"
 COLLECTION_FIELDS_PARAM = "?fields= is ignored on collection list/view"
 SYSTEM_COLLECTIONS_HIDDEN = "system collections (_mfas, _otps, _externalAuths, _authOrigins) are not listed"
 COLLECTION_SORT_UNKNOWN = "sort on an unknown collection field is ignored (200), PocketBase 400"

@@ -96,6 +96,11 @@ CASES = cases(
     Case("change password without the old one", "PATCH", U + "/records/${bob}", role="bob", body={
         "password": USER_PASSWORD + "2", "passwordConfirm": USER_PASSWORD + "2"}),
     Case("view own record", "GET", U + "/records/${alice}", role="alice"),
+    Case("view a user as superuser", "GET", U + "/records/${bob}"),
+    Case("list users' auth fields as superuser", "GET", U + "/records",
+         params={"fields": "email,verified,emailVisibility,password,tokenKey", "sort": "email",
+                 "filter": "email ~ 'alice' || email ~ 'bob'"}),
+    Case("create a user as superuser without a password", "POST", U + "/records", body={"email": "np@example.com"}),
 )
 
 

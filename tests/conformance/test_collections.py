@@ -100,6 +100,10 @@ CREATE_ERRORS = cases(
     Case("create with several invalid parts", "POST", C, body={"name": "", "type": "base", "listRule": "x =",
                                                                 "fields": [{"name": "a", "type": "nope"}]},
          differs=known.COLLECTION_LOAD_TEXT),
+    Case("create with an invalid index", "POST", C, body=base("colc_badidx", fields=[{"name": "a", "type": "text"}],
+         indexes=["CREATE INDEX nonsense"])),
+    Case("create with an index on a missing column", "POST", C, body=base("colc_idxcol",
+         indexes=["CREATE INDEX idx_x ON colc_idxcol (nope)"]), differs=known.INDEX_MISSING_COLUMN),
     Case("create with fields not a list", "POST", C, body=base("colc_fieldsobj", fields={"a": 1}),
          differs=known.COLLECTION_LOAD_TEXT),
 )
