@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := $(UV) run --frozen
 
-.PHONY: setup run test test-unit test-integration test-infra test-e2e lint bench clean
+.PHONY: setup run test test-unit test-integration test-infra test-e2e test-conformance lint bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -34,6 +34,9 @@ test-infra: setup
 
 test-e2e: setup
 	$(PY) pytest -q tests/e2e
+
+test-conformance: setup
+	$(PY) pytest -q tests/conformance
 
 lint: setup
 	$(PY) ruff check .

@@ -1,0 +1,260 @@
+"""Conformance of /api/collections: create with every field type and option, defaults, list, view, update,
+delete, truncate, import, and the errors of each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conformance import known
+from tests.conformance.paired import GUEST, PairedClient
+from tests.conformance.scenario import Case, cases, check
+
+C = "/api/collections"
+
+EVERY_FIELD: list[dict[str, Any]] = [
+    {"name": "title", "type": "text", "required": True, "min": 2, "max": 50, "pattern": "^[A-Za-z ]+$"},
+    {"name": "slug", "type": "text", "autogeneratePattern": "[a-z]{8}", "presentable": True},
+    {"name": "count", "type": "number", "min": 0, "max": 100, "onlyInt": True},
+    {"name": "flag", "type": "bool"},
+    {"name": "contact", "type": "email", "onlyDomains": ["example.com"]},
+    {"name": "site", "type": "url", "exceptDomains": ["bad.example"]},
+    {"name": "body", "type": "editor", "maxSize": 2000, "convertURLs": True},
+    {"name": "when", "type": "date", "min": "2020-01-01 00:00:00.000Z", "max": "2030-01-01 00:00:00.000Z"},
+    {"name": "stamp", "type": "autodate", "onCreate": True, "onUpdate": True},
+    {"name": "color", "type": "select", "values": ["red", "green", "blue"], "maxSelect": 2},
+    {"name": "meta", "type": "json", "maxSize": 1000},
+    {"name": "owner", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1, "cascadeDelete": True},
+    {"name": "doc", "type": "file", "maxSelect": 2, "maxSize": 1024, "mimeTypes": ["text/plain"]},
+    {"name": "where", "type": "geoPoint"},
+    {"name": "secretText", "type": "text", "hidden": True},
+]
+
+
+def base(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "type": "base", **extra}
+
+
+CREATE = cases(
+    Case("create a minimal base collection", "POST", C, body=base("colc_min"), differs=known.FIELD_SHAPE),
+    Case("create a base collection with every field type", "POST", C, body=base("colc_every", fields=EVERY_FIELD),
+         differs=known.FIELD_SHAPE),
+    Case("create with one field of each default", "POST", C, body=base("colc_defaults", fields=[
+        {"name": n, "type": n} for n in ("text", "number", "bool", "email", "url", "editor", "date", "json")]),
+         differs=known.FIELD_SHAPE),
+    Case("create with a select without maxSelect", "POST", C, body=base("colc_sel", fields=[
+        {"name": "s", "type": "select", "values": ["a", "b"]}]), differs=known.FIELD_SHAPE),
+    Case("create with rules", "POST", C, body=base("colc_rules", listRule="", viewRule="title != ''",
+         createRule="@request.auth.id != ''", updateRule=None, deleteRule=None,
+         fields=[{"name": "title", "type": "text"}]), differs=known.FIELD_SHAPE),
+    Case("create with an index", "POST", C, body=base("colc_idx", fields=[{"name": "code", "type": "text"}],
+         indexes=["CREATE UNIQUE INDEX idx_code ON colc_idx (code)"]), differs=known.FIELD_SHAPE),
+    Case("create a minimal auth collection", "POST", C, body={"name": "colc_members", "type": "auth"},
+         differs=known.AUTH_DEFAULTS),
+    Case("create an auth collection with options", "POST", C, body={
+        "name": "colc_staff", "type": "auth", "fields": [{"name": "nick", "type": "text"}],
+        "passwordAuth": {"enabled": True, "identityFields": ["email"]}, "authToken": {"duration": 3600},
+        "manageRule": None, "authRule": "verified = true"}, differs=known.AUTH_DEFAULTS),
+    Case("create with the type omitted", "POST", C, body={"name": "colc_notype"}, differs=known.FIELD_SHAPE),
+    Case("create a view collection", "POST", C, body={"name": "colc_view", "type": "view",
+                                                         "viewQuery": "SELECT id, title FROM colw_a"},
+         differs=known.VIEW_COLLECTIONS),
+    Case("create with a relation to a base collection", "POST", C, body=base("colc_rel", fields=[
+        {"name": "target", "type": "relation", "collectionId": "${col_colw_a}", "maxSelect": 3}]),
+         differs=known.FIELD_SHAPE),
+)
+
+CREATE_ERRORS = cases(
+    Case("create as guest", "POST", C, role=GUEST, body=base("colc_guest")),
+    Case("create as a user", "POST", C, role="alice", body=base("colc_user"), differs=known.ONLY_SUPERUSERS_TEXT),
+    Case("create with a duplicate name", "POST", C, body=base("colw_a")),
+    Case("create with a duplicate name in other case", "POST", C, body=base("COLW_A")),
+    Case("create with the name of a system collection", "POST", C, body=base("users")),
+    Case("create without a name", "POST", C, body={"type": "base"}),
+    Case("create with an invalid name", "POST", C, body=base("bad name!")),
+    Case("create with a name starting with a digit", "POST", C, body=base("1abc"), differs=known.FIELD_SHAPE),
+    Case("create with an unknown type", "POST", C, body={"name": "colc_badtype", "type": "table"}),
+    Case("create with an unknown field type", "POST", C, body=base("colc_badfield", fields=[
+        {"name": "x", "type": "blob"}]), differs=known.COLLECTION_LOAD_TEXT),
+    Case("create with duplicate field names", "POST", C, body=base("colc_dupfield", fields=[
+        {"name": "x", "type": "text"}, {"name": "x", "type": "number"}]), differs=known.DUPLICATE_FIELDS_REJECTED),
+    Case("create with a field without a name", "POST", C, body=base("colc_noname", fields=[{"type": "text"}])),
+    Case("create with an invalid field name", "POST", C, body=base("colc_badname", fields=[
+        {"name": "has space", "type": "text"}])),
+    Case("create with a select without values", "POST", C, body=base("colc_novalues", fields=[
+        {"name": "s", "type": "select"}])),
+    Case("create with a relation to a missing collection", "POST", C, body=base("colc_badrel", fields=[
+        {"name": "r", "type": "relation", "collectionId": "pbc_0000000000"}])),
+    Case("create with text min above max", "POST", C, body=base("colc_minmax", fields=[
+        {"name": "t", "type": "text", "min": 10, "max": 2}])),
+    Case("create with a negative text max", "POST", C, body=base("colc_negmax", fields=[
+        {"name": "t", "type": "text", "max": -1}])),
+    Case("create with an invalid text pattern", "POST", C, body=base("colc_badpattern", fields=[
+        {"name": "t", "type": "text", "pattern": "(["}]), differs=known.REGEX_ERROR_TEXT),
+    Case("create with a rule of bad syntax", "POST", C, body=base("colc_badrule", listRule="title = "),
+         differs=known.RULE_ERROR_TEXT),
+    Case("create with a rule on an unknown field", "POST", C, body=base("colc_unknownrule", listRule="nope = 1"),
+         differs=known.RULE_ERROR_TEXT),
+    Case("create with several invalid parts", "POST", C, body={"name": "", "type": "base", "listRule": "x =",
+                                                                "fields": [{"name": "a", "type": "nope"}]},
+         differs=known.COLLECTION_LOAD_TEXT),
+    Case("create with an invalid index", "POST", C, body=base("colc_badidx", fields=[{"name": "a", "type": "text"}],
+         indexes=["CREATE INDEX nonsense"])),
+    Case("create with an index on a missing column", "POST", C, body=base("colc_idxcol",
+         indexes=["CREATE INDEX idx_x ON colc_idxcol (nope)"]), differs=known.INDEX_MISSING_COLUMN),
+    Case("create with fields not a list", "POST", C, body=base("colc_fieldsobj", fields={"a": 1}),
+         differs=known.COLLECTION_LOAD_TEXT),
+)
+
+LIST = cases(
+    Case("list filtered by name prefix", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "name"},
+         differs=known.AUTH_DEFAULTS),
+    Case("list with fields", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "name", "fields": "id,name,type"},
+         differs=known.COLLECTION_FIELDS_PARAM),
+    Case("list sorted descending", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "-name", "fields": "name"},
+         differs=known.COLLECTION_FIELDS_PARAM),
+    Case("list one per page", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "name", "perPage": 1,
+                                                "page": 2, "fields": "name"}, differs=known.COLLECTION_FIELDS_PARAM),
+    Case("list with skipTotal", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "name", "skipTotal": 1,
+                                                  "fields": "name"}, differs=known.COLLECTION_FIELDS_PARAM),
+    Case("list filtered by type", "GET", C, params={"filter": "type = 'auth' && name ~ 'colw_'", "fields": "name"},
+         differs=known.COLLECTION_FIELDS_PARAM),
+    Case("list filtered by system flag", "GET", C, params={"filter": "system = true", "fields": "name",
+                                                           "sort": "name"}, differs=known.SYSTEM_COLLECTIONS_HIDDEN),
+    Case("list every collection's name", "GET", C, params={"fields": "name", "sort": "name", "perPage": 100},
+         differs=known.SYSTEM_COLLECTIONS_HIDDEN),
+    Case("list with a bad filter", "GET", C, params={"filter": "name ~"}, differs=known.COLLECTION_FILTER_TEXT),
+    Case("list with an unknown sort field", "GET", C, params={"sort": "nope"}, differs=known.COLLECTION_SORT_UNKNOWN),
+    Case("list as guest", "GET", C, role=GUEST),
+    Case("list as a user", "GET", C, role="alice", differs=known.ONLY_SUPERUSERS_TEXT),
+)
+
+VIEW = cases(
+    Case("view by name", "GET", C + "/colw_a", differs=known.FIELD_SHAPE),
+    Case("view by id", "GET", C + "/${col_colw_a}", differs=known.FIELD_SHAPE),
+    Case("view an auth collection", "GET", C + "/colw_people", differs=known.AUTH_DEFAULTS),
+    Case("view the users collection", "GET", C + "/users", differs=known.AUTH_DEFAULTS),
+    Case("view the superusers collection", "GET", C + "/_superusers", differs=known.AUTH_DEFAULTS),
+    Case("view with fields", "GET", C + "/colw_a", params={"fields": "name,listRule"},
+         differs=known.COLLECTION_FIELDS_PARAM),
+    Case("view a missing collection", "GET", C + "/nope"),
+    Case("view as guest", "GET", C + "/colw_a", role=GUEST),
+    Case("view as a user", "GET", C + "/colw_a", role="alice", differs=known.ONLY_SUPERUSERS_TEXT),
+)
+
+UPDATE = cases(
+    Case("update rules", "PATCH", C + "/colw_upd", body={"listRule": "", "viewRule": "@request.auth.id != ''"},
+         differs=known.FIELD_SHAPE),
+    Case("update: add a field", "PATCH", C + "/colw_upd2", body={"fields": [
+        {"name": "title", "type": "text"}, {"name": "extra", "type": "number"}]}, differs=known.FIELD_SHAPE),
+    Case("update: rename", "PATCH", C + "/colw_ren", body={"name": "colw_renamed"}, differs=known.FIELD_SHAPE),
+    Case("update: remove a field", "PATCH", C + "/colw_upd3", body={"fields": [{"name": "keep", "type": "text"}]},
+         differs=known.FIELD_SHAPE),
+    Case("update: change select values", "PATCH", C + "/colw_upd4", body={"fields": [
+        {"name": "s", "type": "select", "values": ["x", "y", "z"], "maxSelect": 2}]}, differs=known.FIELD_SHAPE),
+    Case("update: change a field's type", "PATCH", C + "/colw_upd5", body={"fields": [
+        {"name": "keep", "type": "number"}]}, differs=known.FIELD_SHAPE),
+    Case("update: drop the id field", "PATCH", C + "/colw_upd6", body={"fields": []}, differs=known.FIELD_SHAPE),
+    Case("update with a bad rule", "PATCH", C + "/colw_a", body={"listRule": "title ="}, differs=known.RULE_ERROR_TEXT),
+    Case("update to a taken name", "PATCH", C + "/colw_b", body={"name": "colw_a"}),
+    Case("update the type", "PATCH", C + "/colw_b", body={"type": "auth"}, differs=known.TYPE_CHANGE_ERRORS),
+    Case("update a missing collection", "PATCH", C + "/nope", body={"listRule": ""}),
+    Case("update as a user", "PATCH", C + "/colw_a", role="alice", body={"listRule": ""},
+         differs=known.ONLY_SUPERUSERS_TEXT),
+    Case("update the superusers collection's name", "PATCH", C + "/_superusers", body={"name": "admins"}),
+)
+
+DELETE = cases(
+    Case("delete a collection", "DELETE", C + "/colw_del"),
+    Case("delete a collection referenced by a relation", "DELETE", C + "/colw_target",
+         differs=known.DELETE_REFERENCED_TEXT),
+    Case("delete a missing collection", "DELETE", C + "/nope"),
+    Case("delete a system collection", "DELETE", C + "/_superusers", differs=known.DELETE_SYSTEM_TEXT),
+    Case("delete as guest", "DELETE", C + "/colw_a", role=GUEST),
+    Case("truncate a collection", "DELETE", C + "/colw_trunc/truncate"),
+    Case("truncate a missing collection", "DELETE", C + "/nope/truncate"),
+    Case("truncate as a user", "DELETE", C + "/colw_a/truncate", role="alice", differs=known.ONLY_SUPERUSERS_TEXT),
+)
+
+IMPORT = cases(
+    Case("import a new collection", "PUT", C + "/import", body={"collections": [
+        base("colw_imported", fields=[{"name": "title", "type": "text"}])], "deleteMissing": False}),
+    Case("the imported collection", "GET", C + "/colw_imported", params={"fields": "name,type"},
+         differs=known.COLLECTION_FIELDS_PARAM),
+    Case("import an invalid collection", "PUT", C + "/import", body={"collections": [
+        {"name": "colw_badimport", "type": "nope"}]}, differs=known.IMPORT_ERROR_SHAPE),
+    Case("import an empty list", "PUT", C + "/import", body={"collections": []}, differs=known.IMPORT_EMPTY_TEXT),
+    Case("import without collections", "PUT", C + "/import", body={}, differs=known.IMPORT_EMPTY_TEXT),
+    Case("import as a user", "PUT", C + "/import", role="alice", body={"collections": []},
+         differs=known.ONLY_SUPERUSERS_TEXT),
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def world(paired: PairedClient) -> Iterator[None]:
+    paired.create_collection(base("colw_a", fields=[{"name": "title", "type": "text"}]))
+    paired.create_collection(base("colw_b"))
+    paired.create_collection({"name": "colw_people", "type": "auth", "fields": [{"name": "nick", "type": "text"}]})
+    for name in ("colw_upd", "colw_ren", "colw_del", "colw_trunc"):
+        paired.create_collection(base(name))
+    paired.create_collection(base("colw_upd2", fields=[{"name": "title", "type": "text"}]))
+    paired.create_collection(base("colw_upd3", fields=[{"name": "keep", "type": "text"},
+                                                       {"name": "drop", "type": "text"}]))
+    paired.create_collection(base("colw_upd4", fields=[{"name": "s", "type": "select", "values": ["x"]}]))
+    paired.create_collection(base("colw_upd5", fields=[{"name": "keep", "type": "text"}]))
+    paired.create_collection(base("colw_upd6", fields=[{"name": "keep", "type": "text"}]))
+    paired.create_collection(base("colw_target"))
+    paired.create_collection(base("colw_source", fields=[
+        {"name": "t", "type": "relation", "collectionId": "${col_colw_target}"}]))
+    paired.create_record("colw_trunc", "trunc1", {})
+    yield
+
+
+@pytest.mark.parametrize("case", CREATE)
+def test_create(paired: PairedClient, case: Case) -> None:
+    # Given a world of collections, When the same create goes to both, Then the created collections agree
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", CREATE_ERRORS)
+def test_create_errors(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", LIST)
+def test_list(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", VIEW)
+def test_view(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", UPDATE)
+def test_update(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", DELETE)
+def test_delete_and_truncate(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+@pytest.mark.parametrize("case", IMPORT)
+def test_import(paired: PairedClient, case: Case) -> None:
+    check(paired, case)
+
+
+def test_truncate_then_list(paired: PairedClient) -> None:
+    # Given a collection with records on both sides
+    paired.create_collection(base("colw_trunc2", listRule=""))
+    for n in range(2):
+        paired.create_record("colw_trunc2", f"trunc2_{n}", {})
+    # When it is truncated, and Lambdabase's counter-backed total has caught up
+    paired.ok("DELETE", C + "/colw_trunc2/truncate")
+    paired.settle("colw_trunc2")
+    # Then both list it as empty
+    check(paired, Case("list after truncate", "GET", C + "/colw_trunc2/records", role=GUEST))
