@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from shared.composition import composition
 from shared.http.body import read_body
-from shared.records.batch import run_batch
+from shared.records.batch import check_batch_enabled, run_batch
 from shared.records.scope import RecordScope
 
 router = APIRouter()
@@ -64,7 +64,9 @@ def delete_record(collection: str, record_id: str, request: Request) -> Response
 
 @router.post("/api/batch")
 async def batch(request: Request) -> JSONResponse:
-    body = await read_body(request)
     config = composition().config
+    # as PocketBase: a disabled batch is refused before its body is read
+    check_batch_enabled(enabled=config.batch_enabled, max_requests=config.batch_max_requests)
+    body = await read_body(request)
     return JSONResponse(run_batch(_scope(request), body.get("requests"), enabled=config.batch_enabled,
                                   max_requests=config.batch_max_requests))

@@ -37,10 +37,14 @@ def _request_error(index: int, err: ApiError) -> BadRequestError:
         "code": "batch_request_failed", "message": "Batch request failed.", "response": err.body()}}})
 
 
-def run_batch(scope: RecordScope, requests: Any, *, enabled: bool, max_requests: int) -> list[dict[str, Any]]:
-    """Validate every request, then write them all or nothing; returns each request's response."""
+def check_batch_enabled(*, enabled: bool, max_requests: int) -> None:
     if not enabled or max_requests <= 0:
         raise ForbiddenError("Batch requests are not allowed.")
+
+
+def run_batch(scope: RecordScope, requests: Any, *, enabled: bool, max_requests: int) -> list[dict[str, Any]]:
+    """Validate every request, then write them all or nothing; returns each request's response."""
+    check_batch_enabled(enabled=enabled, max_requests=max_requests)
     if not isinstance(requests, list) or not requests:
         raise BadRequestError("Invalid batch request data.", {"requests": {
             "code": "validation_required", "message": "Cannot be blank."}})
