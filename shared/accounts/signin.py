@@ -37,8 +37,9 @@ def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredC
                      password: str, identity_field: str = "") -> StoredRecord:
     """The record whose identity and password match; one generic 400 otherwise (no account enumeration).
 
-    The throttle is checked before any password work and counts the outcome after it, keyed by the identity as
-    typed, so an unknown identity is throttled exactly like a real one.
+    The throttle decides and counts the attempt (as a failure) before any password work, in one conditional
+    write, and takes the count back on success; keyed by the identity as typed, so an unknown identity is
+    throttled exactly like a real one.
     """
     collection = stored.collection
     if not collection.password_auth.enabled:
@@ -50,7 +51,8 @@ def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredC
         fields = [identity_field]
     ip = service.request.ip
     try:
-        accounts.throttle.enforce(collection.id, identity, ip)
+        # Decided and counted in one conditional write, so a parallel burst cannot share one stale count.
+        attempt = accounts.throttle.begin_attempt(collection.id, identity, ip)
     except TooManyRequestsError:
         logger.warning("sign-in throttled", extra={"collection_id": collection.id, "ip": ip})
         raise
@@ -60,12 +62,12 @@ def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredC
     # Verify even without a record, so timing does not tell whether the account exists.
     ok = verify_password(stored_hash or _dummy_hash(), password or "x")
     if record is None or not ok or not stored_hash:
-        accounts.throttle.record_failure(collection.id, identity, ip)
+        # Already counted as a failure by begin_attempt.
         # Never the identity itself: logs are widely read and a mistyped password often lands there.
         logger.info("sign-in failed", extra={"collection_id": collection.id, "ip": ip,
                                              "known_account": record is not None})
         raise BadRequestError(FAILED)
-    accounts.throttle.record_success(collection.id, identity)
+    accounts.throttle.succeeded(attempt)
     logger.info("sign-in succeeded", extra={"collection_id": collection.id, "record_id": record.id, "ip": ip})
     # The generic 400 also for a failed authRule: a 403 here would confirm that the password was right.
     check_auth_rule(service, stored, record, error=BadRequestError)
