@@ -33,14 +33,23 @@ def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: Sto
                               duration_s or collection.auth_token.duration, claims)
 
 
+LOAD_FAILED = "An error occurred while loading the submitted data."
+
+
 def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredCollection, identity: str,
-                     password: str, identity_field: str = "") -> StoredRecord:
+                     password: object, identity_field: str = "") -> StoredRecord:
     """The record whose identity and password match; one generic 400 otherwise (no account enumeration).
 
     The throttle decides and counts the attempt (as a failure) before any password work, in one conditional
     write, and takes the count back on success; keyed by the identity as typed, so an unknown identity is
     throttled exactly like a real one.
     """
+    if password is None:
+        password = ""
+    if not isinstance(password, str):
+        # As PocketBase, which cannot bind a number or an object into its string field: no cast, so 12345678
+        # never signs in as "12345678".
+        raise BadRequestError(LOAD_FAILED)
     collection = stored.collection
     if not collection.password_auth.enabled:
         raise BadRequestError("The collection is not configured to allow password authentication.")
