@@ -71,7 +71,7 @@ def password_sign_in(service: RecordService, accounts: Accounts, stored: StoredC
     # Verify even without a record, so timing does not tell whether the account exists.
     ok = verify_password(stored_hash or _dummy_hash(), password or "x")
     if record is None or not ok or not stored_hash:
-        # Already counted as a failure by begin_attempt.
+        accounts.throttle.failed(attempt)  # counted by begin_attempt; this starts its delay
         # Never the identity itself: logs are widely read and a mistyped password often lands there.
         logger.info("sign-in failed", extra={"collection_id": collection.id, "ip": ip,
                                              "known_account": record is not None})

@@ -116,6 +116,10 @@ class SignInThrottle:
         # Fail closed: this many concurrent attempts on one account are a burst, which the throttle is for.
         raise TooManyRequestsError(headers={"Retry-After": "1"})
 
+    def failed(self, attempt: SignInAttempt) -> None:
+        """The attempt's password was wrong: it is counted already; its delay runs from now, when that is known."""
+        self._repo.mark_failure_time(account_key(attempt.collection, attempt.identity), self._now())
+
     def succeeded(self, attempt: SignInAttempt) -> None:
         """The attempt's password was right: take back its failure counts and end the growing delay."""
         self._repo.refund(account_key(attempt.collection, attempt.identity),

@@ -43,6 +43,10 @@ class SignInThrottleRepository(ABC):
         """
 
     @abstractmethod
+    def mark_failure_time(self, account: str, now: int) -> None:
+        """Move the delay state's last failure to `now`, when the failure became known, if the state exists."""
+
+    @abstractmethod
     def refund(self, account: str, ip: str | None, now: int) -> None:
         """Take back the hourly counts a reserved attempt added (it succeeded: it was no failure)."""
 
@@ -90,6 +94,11 @@ class InMemorySignInThrottleRepository(SignInThrottleRepository):
                 by_ip = self._data.setdefault(ip, FailureCounters())
                 by_ip.hourly[hour] = by_ip.hourly.get(hour, 0) + 1
             return True
+
+    def mark_failure_time(self, account: str, now: int) -> None:
+        with self._lock:
+            if account in self._data and self._data[account].last_failure is not None:
+                self._data[account].last_failure = max(now, self._data[account].last_failure or now)
 
     def refund(self, account: str, ip: str | None, now: int) -> None:
         hour = now - now % HOUR_S
@@ -183,6 +192,21 @@ class DynamoSignInThrottleRepository(SignInThrottleRepository):
         except BotoCoreError as exc:
             raise storage_error(exc, "throttle.reserve") from exc
         return True
+
+    def mark_failure_time(self, account: str, now: int) -> None:
+        try:
+            dynamodb().update_item(
+                TableName=self._table, Key=to_item({"pk": account, "sk": STATE_SK}),
+                UpdateExpression="SET last_failure = :now",
+                # Never recreate a state a success (or a superuser) removed meanwhile, never move it back.
+                ConditionExpression="attribute_exists(consecutive) AND last_failure < :now",
+                ExpressionAttributeValues=to_item({":now": now}),
+            )
+        except ClientError as exc:
+            if not is_condition_failure(exc):
+                raise storage_error(exc, "throttle.mark_failure_time") from exc
+        except BotoCoreError as exc:
+            raise storage_error(exc, "throttle.mark_failure_time") from exc
 
     def refund(self, account: str, ip: str | None, now: int) -> None:
         hour = now - now % HOUR_S

@@ -166,3 +166,16 @@ def test_a_successful_attempt_takes_its_count_back(clock: Any) -> None:
     counters = repo.read(account_key(USERS, "alice@example.com"))
     assert counters.consecutive == 0 and sum(counters.hourly.values()) == 4
     assert throttle.check(USERS, "alice@example.com").allowed
+
+
+def test_the_delay_runs_from_when_the_failure_is_known(throttle: SignInThrottle, clock: Any) -> None:
+    # Given the five free attempts, counted as they started
+    attempts = [throttle.begin_attempt(USERS, "alice@example.com") for _ in range(5)]
+    # When the last password check takes long and then fails
+    clock.advance(10)
+    assert throttle.check(USERS, "alice@example.com").allowed  # the 1 s delay from its start is over
+    throttle.failed(attempts[-1])
+
+    # Then the delay counts from the failure, not from the start of the attempt
+    decision = throttle.check(USERS, "alice@example.com")
+    assert not decision.allowed and decision.retry_after_s == 1
