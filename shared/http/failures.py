@@ -40,7 +40,7 @@ class UnhandledErrorMiddleware:
                 # Headers are already out: nothing honest can be sent any more, so the connection is cut.
                 raise
             err = InternalError()
-            body = json.dumps(err.body()).encode()
+            body = json.dumps(err.body(), separators=(",", ":")).encode()
             await send({"type": "http.response.start", "status": err.status,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(body)).encode())]})

@@ -31,6 +31,7 @@ DYNAMODB_MAX_MAGNITUDE = 1e126
 DYNAMODB_MIN_MAGNITUDE = 1e-130
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JSONRejectedError(ValueError):
@@ -65,24 +66,19 @@ def _parse_int(text: str) -> int | float:
 _DECODER = json.JSONDecoder(parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant)
 
 
-def _check_structure(value: Any) -> None:
-    """Walk the value without recursion: depth within MAX_JSON_DEPTH, no lone surrogate in any string."""
+def _check_structure(value: Any, *, strings: bool) -> None:
+    """Walk the value without recursion: depth within MAX_JSON_DEPTH and, if `strings`, no lone surrogate."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, str):
-            if _LONE_SURROGATE.search(item):
-                raise JSONRejectedError("The text contains an unpaired UTF-16 surrogate (invalid Unicode).")
-            continue
-        if not isinstance(item, (dict, list)):
-            continue
         if depth > MAX_JSON_DEPTH:
             raise JSONRejectedError(f"The JSON is nested too deeply (the maximum is {MAX_JSON_DEPTH} levels).")
-        if isinstance(item, dict):
-            stack.extend((key, depth) for key in item)
-            stack.extend((child, depth + 1) for child in item.values())
-        else:
-            stack.extend((child, depth + 1) for child in item)
+        children = item.values() if isinstance(item, dict) else item
+        if strings:
+            texts = [*item.keys(), *children] if isinstance(item, dict) else children
+            if any(isinstance(t, str) and _LONE_SURROGATE.search(t) for t in texts):
+                raise JSONRejectedError("The text contains an unpaired UTF-16 surrogate (invalid Unicode).")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def decode_json(raw: bytes | str) -> Any:
@@ -100,5 +96,13 @@ def decode_json(raw: bytes | str) -> Any:
         raise
     except ValueError as exc:
         raise JSONRejectedError(f"Invalid JSON: {exc}.") from exc
-    _check_structure(value)
+    # Bytes that decode as UTF-8 hold no surrogate, so only an escape such as \\ud800 can make one; and fewer
+    # brackets than the limit cannot nest past it. So the common body skips the walk.
+    strings = _SURROGATE_ESCAPE.search(text) is not None or (
+        isinstance(raw, str) and _LONE_SURROGATE.search(text) is not None)
+    if strings and isinstance(value, str):
+        if _LONE_SURROGATE.search(value):
+            raise JSONRejectedError("The text contains an unpaired UTF-16 surrogate (invalid Unicode).")
+    elif isinstance(value, (dict, list)) and (strings or text.count("[") + text.count("{") > MAX_JSON_DEPTH):
+        _check_structure(value, strings=strings)
     return value

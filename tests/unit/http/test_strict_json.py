@@ -55,3 +55,13 @@ def test_good_json_is_kept(raw: str, expected: object) -> None:
     value = decode_json(raw)
     if expected is not None:
         assert value == expected and type(value) is type(expected)
+
+
+def test_a_lone_surrogate_in_text_handed_over_as_str_is_rejected() -> None:
+    # Given text that already holds a lone surrogate (as a form field could hand it over), not an escape
+    with pytest.raises(JSONRejectedError, match="surrogate"):
+        decode_json('{"t": "\ud800"}')
+
+
+def test_wide_but_shallow_documents_pass() -> None:
+    assert len(decode_json("[" + ",".join(["[1]"] * 10_000) + "]")) == 10_000
