@@ -117,13 +117,17 @@ def test_a_wrong_method_is_pocketbases_404(api: Api, method: str, path: str) -> 
 
 
 def test_health_diagnostics_are_for_superusers_only(api: Api) -> None:
-    superuser = api.ok("GET", "/api/health", headers={"Fly-Client-IP": "198.51.100.1"})
+    # PocketBase checks CF-Connecting-IP, Fly-Client-IP, then X-Forwarded-For, and names the first present
+    superuser = api.ok("GET", "/api/health", headers={"X-Forwarded-For": "198.51.100.2",
+                                                      "Fly-Client-IP": "198.51.100.1"})
+    forwarded = api.ok("GET", "/api/health", headers={"X-Forwarded-For": "198.51.100.2"})
     plain = api.ok("GET", "/api/health", headers={"CF-Connecting-IP": "198.51.100.1"})
     user = api.ok("GET", "/api/health", role="user")
     guest = httpx.get(f"{api.url}/api/health").json()
 
     assert superuser["data"] == {"canBackup": True, "realIP": "127.0.0.1", "possibleProxyHeader": "Fly-Client-IP"}
     assert plain["data"]["possibleProxyHeader"] == "CF-Connecting-IP"
+    assert forwarded["data"]["possibleProxyHeader"] == "X-Forwarded-For"
     assert user["data"] == {} and guest["data"] == {}
 
 
