@@ -59,6 +59,11 @@ def _own_host(scope: Any) -> str:
     return str(server[0]) if server else "127.0.0.1"
 
 
+def _own_port(scope: Any) -> int:
+    server = scope.get("server")
+    return int(server[1]) if server and server[1] else 0
+
+
 def _not_found() -> JSONResponse:
     return JSONResponse({"status": 404, "message": "The requested resource wasn't found.", "data": {}}, 404)
 
@@ -110,7 +115,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
             method=request.method, path=request.url.path, raw_query=request.url.query,
             headers=list(request.headers.items()), body=await request.body(), route_key=match.route_key,
             path_params=match.path_params, source_ip=_client_ip(request.client),
-            host=_own_host(request.scope),
+            host=_own_host(request.scope), scheme=request.url.scheme, port=_own_port(request.scope),
         )
         result = await run_in_threadpool(invoke, match.route.function, event)
         return _to_response(result)
