@@ -125,6 +125,7 @@ def test_health_diagnostics_are_for_superusers_only(api: Api) -> None:
     user = api.ok("GET", "/api/health", role="user")
     guest = httpx.get(f"{api.url}/api/health").json()
 
+    # realIP is the TCP peer, as API Gateway's sourceIp: a client's own X-Forwarded-For never replaces it
     assert superuser["data"] == {"canBackup": True, "realIP": "127.0.0.1", "possibleProxyHeader": "Fly-Client-IP"}
     assert plain["data"]["possibleProxyHeader"] == "CF-Connecting-IP"
     assert forwarded["data"]["possibleProxyHeader"] == "X-Forwarded-For"
