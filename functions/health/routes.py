@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from shared.http.app import handles_data
+from shared.http.app import verified_caller
 from shared.http.requests import client_ip
 
 router = APIRouter()
@@ -31,13 +31,8 @@ def possible_proxy_header(request: Request) -> str:
 
 
 def _is_superuser(request: Request) -> bool:
-    if not request.headers.get("authorization") or not handles_data():
-        # A function without the signing key cannot verify a token, so it can recognise no superuser.
-        return False
-    from shared.services import services  # the data layer only when a token has to be checked
-
-    auth = services().auth(request)
-    return auth is not None and auth.is_superuser
+    caller = verified_caller(request)  # None without the signing key: no superuser can be recognised
+    return caller is not None and bool(caller.is_superuser)
 
 
 @router.api_route("/api/health", methods=["GET", "HEAD"])
