@@ -41,7 +41,8 @@ def _clf_time(now: datetime) -> str:
 
 
 def http_event(*, method: str, path: str, raw_query: str, headers: list[tuple[str, str]], body: bytes,
-               route_key: str, path_params: dict[str, str], source_ip: str, host: str) -> dict[str, Any]:
+               route_key: str, path_params: dict[str, str], source_ip: str, host: str,
+               scheme: str = "http", port: int = 0) -> dict[str, Any]:
     """An API Gateway HTTP API payload v2 event, as API Gateway builds it from a request."""
     now = datetime.now(UTC)
     joined: dict[str, str] = {}
@@ -52,6 +53,12 @@ def http_event(*, method: str, path: str, raw_query: str, headers: list[tuple[st
             cookies.extend(c.strip() for c in value.split(";") if c.strip())
             continue
         joined[name] = f"{joined[name]},{value}" if name in joined else value
+    # API Gateway, a reverse proxy, appends the client's address to X-Forwarded-For and says how it was reached.
+    forwarded = joined.get("x-forwarded-for")
+    joined["x-forwarded-for"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
+    joined["x-forwarded-proto"] = scheme
+    if port:
+        joined["x-forwarded-port"] = str(port)
     query: dict[str, str] = {}
     for k, v in parse_qsl(raw_query, keep_blank_values=True):
         query[k] = f"{query[k]},{v}" if k in query else v

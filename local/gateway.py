@@ -24,6 +24,10 @@ from shared import resources
 
 MANAGEMENT_PREFIX = "/_aws/ws"
 
+# API Gateway HTTP API quota: "Total combined size of request line and header values: 10240 bytes" (not
+# adjustable). Past it API Gateway answers itself and never invokes a function; so does the local gateway.
+MAX_REQUEST_LINE_AND_HEADERS = 10_240
+
 
 @dataclass
 class Connection:
@@ -48,8 +52,33 @@ def _client_ip(scope_client: Any) -> str:
     return scope_client.host if scope_client else "127.0.0.1"
 
 
+def _own_host(scope: Any) -> str:
+    """The gateway's own address, for the event's domainName. Never the Host header: the client writes that,
+    while API Gateway's domainName is the API's own domain."""
+    server = scope.get("server")
+    return str(server[0]) if server else "127.0.0.1"
+
+
+def _own_port(scope: Any) -> int:
+    server = scope.get("server")
+    return int(server[1]) if server and server[1] else 0
+
+
 def _not_found() -> JSONResponse:
     return JSONResponse({"status": 404, "message": "The requested resource wasn't found.", "data": {}}, 404)
+
+
+def request_line_and_headers_size(method: str, raw_path: bytes, query: bytes,
+                                  headers: list[tuple[bytes, bytes]]) -> int:
+    """Bytes API Gateway counts against its quota: the request line plus every header value."""
+    target = raw_path + (b"?" + query if query else b"")
+    line = len(method) + 1 + len(target) + len(b" HTTP/1.1")
+    return line + sum(len(value) for _, value in headers)
+
+
+def _too_large() -> JSONResponse:
+    # API Gateway's own answer, in its shape (not PocketBase's): the request never reaches a function.
+    return JSONResponse({"message": "Request Entity Too Large"}, status_code=413)
 
 
 def _to_response(result: Any) -> Response:
@@ -75,6 +104,10 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
     conns = registry or ConnectionRegistry()
 
     async def http_endpoint(request: Request) -> Response:
+        size = request_line_and_headers_size(request.method, request.scope.get("raw_path") or b"",
+                                             request.scope.get("query_string") or b"", request.scope["headers"])
+        if size > MAX_REQUEST_LINE_AND_HEADERS:
+            return _too_large()
         match = routing.match(request.method, request.url.path)
         if match is None:
             return _not_found()
@@ -82,7 +115,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
             method=request.method, path=request.url.path, raw_query=request.url.query,
             headers=list(request.headers.items()), body=await request.body(), route_key=match.route_key,
             path_params=match.path_params, source_ip=_client_ip(request.client),
-            host=request.headers.get("host", "127.0.0.1"),
+            host=_own_host(request.scope), scheme=request.url.scheme, port=_own_port(request.scope),
         )
         result = await run_in_threadpool(invoke, match.route.function, event)
         return _to_response(result)
@@ -90,7 +123,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
     async def websocket_endpoint(ws: WebSocket) -> None:
         conn_id = conns.new_id()
         headers = {k.lower(): v for k, v in ws.headers.items()}
-        host = headers.get("host", "127.0.0.1")
+        host = _own_host(ws.scope)
         ip = _client_ip(ws.client)
         now_ms = int(time.time() * 1000)
         common: dict[str, Any] = {"connection_id": conn_id, "host": host, "stage": resources.WEBSOCKET_STAGE,

@@ -126,7 +126,9 @@ def serve(config: LocalConfig) -> None:
 
     app = create_gateway(lifespan)
     server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_level="warning",
-                                           ws="websockets-sansio", lifespan="on"))
+                                           ws="websockets-sansio", lifespan="on",
+                                           h11_max_incomplete_event_size=1 << 20,  # the gateway caps at 10 KiB
+                                           proxy_headers=False))  # sourceIp is the TCP peer, as on API Gateway
     # uvicorn shuts down gracefully, then re-raises the signal to the handlers that were there before it;
     # those make a clean stop exit 0.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

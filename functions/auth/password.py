@@ -21,7 +21,7 @@ async def auth_with_password(collection: str, request: Request) -> JSONResponse:
     stored = collection_of(service, collection)
     components = accounts()
     record = password_sign_in(service, components, stored, str(body.get("identity") or ""),
-                              str(body.get("password") or ""), str(body.get("identityField") or ""))
+                              body.get("password"), str(body.get("identityField") or ""))
     return JSONResponse(auth_response(service, components, stored, record, params(request)))
 
 

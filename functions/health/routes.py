@@ -1,12 +1,48 @@
-"""GET /api/health: PocketBase's health check."""
+"""GET /api/health: PocketBase's health check, with its extra diagnostics for superusers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import ipaddress
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from shared.http.app import verified_caller
+from shared.http.requests import client_ip
 
 router = APIRouter()
 
+# PocketBase 0.40 looks for these, in this order, after its configured trusted-proxy headers (none here).
+PROXY_HEADERS = ("CF-Connecting-IP", "Fly-Client-IP", "X-Forwarded-For")
+
+
+def expanded_ip(raw: str) -> str:
+    """The address as Go's netip.Addr.StringExpanded writes it: IPv6 in full, IPv4 as is."""
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return "invalid IP"
+    return address.exploded if address.version == 6 else str(address)
+
+
+def possible_proxy_header(request: Request) -> str:
+    """The first common reverse-proxy header the request carries, so the dashboard can warn; "" if none."""
+    return next((name for name in PROXY_HEADERS if request.headers.get(name)), "")
+
+
+def _is_superuser(request: Request) -> bool:
+    caller = verified_caller(request)  # None without the signing key: no superuser can be recognised
+    return caller is not None and bool(caller.is_superuser)
+
 
 @router.api_route("/api/health", methods=["GET", "HEAD"])
-async def health() -> dict[str, object]:
-    return {"message": "API is healthy.", "code": 200, "data": {}}
+async def health(request: Request) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    # Only superusers learn the server's view of their address and proxies, as in PocketBase.
+    if _is_superuser(request):
+        data = {
+            "canBackup": True,  # no backup can be running: Lambdabase has no backup process (PITR instead)
+            "realIP": expanded_ip(client_ip(request)),
+            "possibleProxyHeader": possible_proxy_header(request),
+        }
+    return {"message": "API is healthy.", "code": 200, "data": data}

@@ -9,6 +9,7 @@ from typing import Any
 from shared import settings
 from shared.auth.passwords import PasswordPolicy, strength
 from shared.auth.settings import PasswordRules
+from shared.collections.coerce import to_string
 from shared.collections.model import Collection
 
 # Fields whose values a user's password must not be based on (ASVS 6.2.11 context words).
@@ -37,18 +38,19 @@ def new_password_errors(collection: Collection, body: Mapping[str, Any], existin
                         ) -> dict[str, Any]:
     """Policy errors (PocketBase's validation data) for the password a create or update of an auth record sets;
     {} when it sets none or the password is acceptable. `existing` is the stored record by field id."""
-    if not collection.is_auth:
+    if not collection.is_auth or body.get("password") is None:
         return {}
-    password = body.get("password")
-    if not isinstance(password, str) or not password:
-        return {}
+    # The policy judges the text that will be hashed, whatever JSON type carried it: PocketBase stores the
+    # number 12345678 as the password "12345678", which must not slip past the common-password check.
+    password = to_string(body["password"])
+    if not password:
+        return {}  # a list or an object casts to "": the password field itself answers "Cannot be blank."
     return password_policy().errors(password, _personal_words(collection, body, existing))
 
 
 def strength_report(collection: Collection, body: Mapping[str, Any]) -> dict[str, Any]:
     """zxcvbn's score and feedback for a candidate password, and whether the policy would accept it."""
-    password = body.get("password")
-    password = password if isinstance(password, str) else ""
+    password = to_string(body.get("password"))
     words = _personal_words(collection, body, None)
     errors = password_policy().errors(password, words)
     result = strength(password, words) if password else None

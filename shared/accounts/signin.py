@@ -32,13 +32,23 @@ def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: Sto
                               duration_s or collection.auth_token.duration, claims)
 
 
+LOAD_FAILED = "An error occurred while loading the submitted data."
+
+
 def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollection, identity: str,
-                     password: str, identity_field: str = "") -> StoredRecord:
+                     password: object, identity_field: str = "") -> StoredRecord:
     """The record whose identity and password match; one generic 400 otherwise (no account enumeration).
 
-    The throttle is checked before any password work and counts the outcome after it, keyed by the identity as
-    typed, so an unknown identity is throttled exactly like a real one.
+    The throttle decides and counts the attempt (as a failure) before any password work, in one conditional
+    write, and takes the count back on success; keyed by the identity as typed, so an unknown identity is
+    throttled exactly like a real one.
     """
+    if password is None:
+        password = ""
+    if not isinstance(password, str):
+        # As PocketBase, which cannot bind a number or an object into its string field: no cast, so 12345678
+        # never signs in as "12345678".
+        raise BadRequestError(LOAD_FAILED)
     collection = stored.collection
     if not collection.password_auth.enabled:
         raise BadRequestError("The collection is not configured to allow password authentication.")
@@ -49,7 +59,8 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
         fields = [identity_field]
     ip = service.request.ip
     try:
-        accounts.throttle.enforce(collection.id, identity, ip)
+        # Decided and counted in one conditional write, so a parallel burst cannot share one stale count.
+        attempt = accounts.throttle.begin_attempt(collection.id, identity, ip)
     except TooManyRequestsError:
         logger.warning("sign-in throttled", extra={"collection_id": collection.id, "ip": ip})
         raise
@@ -59,12 +70,12 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
     # Verify even without a record, so timing does not tell whether the account exists.
     ok = verify_password(stored_hash or _dummy_hash(), password or "x")
     if record is None or not ok or not stored_hash:
-        accounts.throttle.record_failure(collection.id, identity, ip)
+        accounts.throttle.failed(attempt)  # counted by begin_attempt; this starts its delay
         # Never the identity itself: logs are widely read and a mistyped password often lands there.
         logger.info("sign-in failed", extra={"collection_id": collection.id, "ip": ip,
                                              "known_account": record is not None})
         raise BadRequestError(FAILED)
-    accounts.throttle.record_success(collection.id, identity)
+    accounts.throttle.succeeded(attempt)
     logger.info("sign-in succeeded", extra={"collection_id": collection.id, "record_id": record.id, "ip": ip})
     # The generic 400 also for a failed authRule: a 403 here would confirm that the password was right.
     check_auth_rule(service, stored, record, error=BadRequestError)

@@ -19,10 +19,23 @@ Clock = Callable[[], float]
 ThrottleReason = Literal["", "account_delay", "account_hourly", "ip_hourly"]
 
 
+# Reservations lost to concurrent attempts before one gives up; each loss means another attempt was counted.
+MAX_RESERVE_TRIES = 8
+
+
 class ThrottleDecision(BaseModel):
     allowed: bool
     retry_after_s: int = 0
     reason: ThrottleReason = ""
+
+
+class SignInAttempt(BaseModel):
+    """An attempt counted as a failure in advance (begin_attempt); `succeeded` takes the count back."""
+
+    collection: str
+    identity: str
+    ip: str = ""
+    at: int
 
 
 def normalise_identity(identity: str) -> str:
@@ -83,7 +96,39 @@ class SignInThrottle:
 
     def check(self, collection: str, identity: str, ip: str = "") -> ThrottleDecision:
         """May this account (and IP) try a password now? Reads two partitions, writes nothing."""
-        now = self._now()
+        return self._decide(collection, identity, ip, self._now())[0]
+
+    def begin_attempt(self, collection: str, identity: str, ip: str = "") -> SignInAttempt:
+        """Decide and count one password attempt atomically (as a failure until `succeeded`), or raise 429.
+
+        Deciding on a read and counting later let a parallel burst through on the same stale count; here the
+        count is a conditional write on the value decided on, so N parallel guesses are counted one by one.
+        """
+        for _ in range(MAX_RESERVE_TRIES):
+            now = self._now()
+            decision, consecutive, ip_cap = self._decide(collection, identity, ip, now)
+            if not decision.allowed:
+                raise TooManyRequestsError(headers={"Retry-After": str(decision.retry_after_s)})
+            if self._repo.reserve(account_key(collection, identity), ip_key(ip) if ip else None, now,
+                                  expected_consecutive=consecutive, ip_cap=ip_cap,
+                                  state_ttl=self._rules.throttle_failure_memory_s):
+                return SignInAttempt(collection=collection, identity=identity, ip=ip, at=now)
+        # Fail closed: this many concurrent attempts on one account are a burst, which the throttle is for.
+        raise TooManyRequestsError(headers={"Retry-After": "1"})
+
+    def failed(self, attempt: SignInAttempt) -> None:
+        """The attempt's password was wrong: it is counted already; its delay runs from now, when that is known."""
+        self._repo.mark_failure_time(account_key(attempt.collection, attempt.identity), self._now())
+
+    def succeeded(self, attempt: SignInAttempt) -> None:
+        """The attempt's password was right: take back its failure counts and end the growing delay."""
+        self._repo.refund(account_key(attempt.collection, attempt.identity),
+                          ip_key(attempt.ip) if attempt.ip else None, attempt.at)
+        self.record_success(attempt.collection, attempt.identity)
+
+    def _decide(self, collection: str, identity: str, ip: str, now: int) -> tuple[ThrottleDecision, int, int]:
+        """The decision, the account's consecutive-failure count it was made on, and the count the IP's current
+        hour bucket must stay below for the IP's rolling estimate to stay under its cap."""
         rules = self._rules
         account = self._repo.read(account_key(collection, identity))
         waits: list[tuple[int, ThrottleReason]] = []
@@ -92,15 +137,19 @@ class SignInThrottle:
         if sliding_hour_count(account.hourly, now) >= rules.throttle_account_max_failures_per_hour:
             waits.append((_hourly_retry_after(account.hourly, now, rules.throttle_account_max_failures_per_hour),
                           "account_hourly"))
+        ip_cap = 0
         if ip:
             by_ip = self._repo.read(ip_key(ip))
+            hour = now - now % HOUR_S
+            weighted = by_ip.hourly.get(hour - HOUR_S, 0) * (1 - (now - hour) / HOUR_S)
+            ip_cap = max(0, math.ceil(rules.throttle_ip_max_failures_per_hour - weighted))
             if sliding_hour_count(by_ip.hourly, now) >= rules.throttle_ip_max_failures_per_hour:
                 waits.append((_hourly_retry_after(by_ip.hourly, now, rules.throttle_ip_max_failures_per_hour),
                               "ip_hourly"))
         if not waits:
-            return ThrottleDecision(allowed=True)
+            return ThrottleDecision(allowed=True), account.consecutive, ip_cap
         wait, reason = max(waits)
-        return ThrottleDecision(allowed=False, retry_after_s=wait, reason=reason)
+        return ThrottleDecision(allowed=False, retry_after_s=wait, reason=reason), account.consecutive, ip_cap
 
     def enforce(self, collection: str, identity: str, ip: str = "") -> None:
         """Raise 429 with Retry-After when the attempt is not allowed yet."""

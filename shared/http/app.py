@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -14,18 +13,18 @@ from fastapi.responses import JSONResponse
 from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import ApiError, BadRequestError, InternalError
+from shared.errors import ApiError, BadRequestError
+from shared.http.body import INVALID_BODY, parse_body
+from shared.http.failures import UnhandledErrorMiddleware
 from shared.http.metrics import install_request_metrics
-from shared.observability import Handler, instrument, logger
+from shared.http.query_limits import check_query_limits
+from shared.observability import Handler, instrument
 
 if TYPE_CHECKING:
     from shared.ratelimit.limiter import RateLimiter
 
-INVALID_BODY = "Failed to load the submitted data due to invalid formatting."
-
 _STATUS_MESSAGES = {
     404: "The requested resource wasn't found.",
-    405: "Method Not Allowed.",
 }
 
 
@@ -33,25 +32,13 @@ def error_response(err: ApiError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
 
 
-async def parse_json_body(request: Request) -> None:
-    """Reject a malformed JSON body on any matched route before the endpoint runs."""
-    content_type = request.headers.get("content-type", "")
-    if request.method in ("GET", "HEAD", "DELETE") or not content_type.startswith("application/json"):
-        return
-    raw = await request.body()
-    if not raw.strip():
-        request.state.json_body = {}
-        return
-    try:
-        request.state.json_body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequestError(INVALID_BODY) from exc
-
-
 def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> FastAPI:
     """Build one function's FastAPI app from its own routers."""
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(parse_json_body)])
+                  dependencies=[Depends(check_query_limits), Depends(parse_body)])
+    # Never redirect "/path/" to "/path": Starlette builds that Location from the Host header, which the
+    # client controls (an open redirect); PocketBase answers 404 there too.
+    app.router.redirect_slashes = False
     for router in routers:
         app.include_router(router)
     install_request_metrics(app)
@@ -62,9 +49,10 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = _STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
-        return JSONResponse({"status": exc.status_code, "message": message, "data": {}},
-                            status_code=exc.status_code)
+        # A known path with another method is a 404 in PocketBase, as an unknown path: no Allow header either.
+        status = 404 if exc.status_code == 405 else exc.status_code
+        message = _STATUS_MESSAGES.get(status, str(exc.detail))
+        return JSONResponse({"status": status, "message": message, "data": {}}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -74,11 +62,9 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
             data[".".join(loc) or "body"] = {"code": "validation_invalid_value", "message": err.get("msg", "")}
         return error_response(BadRequestError(INVALID_BODY, data))
 
-    @app.exception_handler(Exception)
-    async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error")
-        return error_response(InternalError())
-
+    # Unexpected errors are answered by a middleware inside the guards, not by an `Exception` handler, which
+    # Starlette runs outermost: there a 500 would miss CORS and the security headers.
+    app.add_middleware(UnhandledErrorMiddleware)
     return app
 
 
@@ -97,17 +83,23 @@ def identify_caller(request: Request) -> tuple[str | None, bool]:
 
     The verified auth state is kept on the request, so the endpoint does not verify the token a second time.
     """
-    if not request.headers.get("authorization") or not _handles_data():
-        return None, False
-    from shared.composition import composition
-
-    auth = composition().caller(request)
+    auth = verified_caller(request)
     if auth is None:
         return None, False
     return f"{auth.collection.id}:{auth.record.id}", auth.is_superuser
 
 
-def _handles_data() -> bool:
+def verified_caller(request: Request) -> Any:
+    """The caller of a valid token (verified once per request, kept on it), or None: for a guest, and always in a
+    function without the signing key, which can verify no token and so recognises nobody."""
+    if not request.headers.get("authorization") or not handles_data():
+        return None
+    from shared.composition import composition  # the data layer only once a token has to be checked
+
+    return composition().caller(request)
+
+
+def handles_data() -> bool:
     """Whether this function was given the data grants (signing key, tables). The health function, which by
     design touches no data, has neither: it can verify no token and reach no counter, so it is not limited."""
     from shared import settings
@@ -122,7 +114,7 @@ def function_rate_limiter() -> RateLimiter:
     from shared.ratelimit.limiter import RateLimiter, default_rate_limiter
     from shared.ratelimit.repository import InMemoryRateLimitCounterRepository
 
-    if not _handles_data():
+    if not handles_data():
         return RateLimiter((), InMemoryRateLimitCounterRepository(), enabled=False)
     return default_rate_limiter()
 

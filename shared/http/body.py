@@ -1,32 +1,66 @@
-"""Request bodies as PocketBase accepts them: JSON, or multipart/urlencoded forms with `@jsonPayload`."""
+"""Request bodies as PocketBase accepts them: JSON, or multipart/urlencoded forms with `@jsonPayload`.
+
+Every body is decoded once, by the strict decoder (shared.http.strict_json), in the `parse_body` dependency
+that create_app puts on every route; `read_body` then hands endpoints the decoded dict.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 
 from shared.errors import BadRequestError
-from shared.http.app import INVALID_BODY
+from shared.http.strict_json import JSONRejectedError, decode_json
 
+INVALID_BODY = "Failed to load the submitted data due to invalid formatting."
+UNSUPPORTED_CONTENT_TYPE = "Unsupported Content-Type."
 JSON_PAYLOAD_KEY = "@jsonPayload"
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_XML_TYPES = ("text/xml", "application/xml")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def decode_body_json(raw: bytes | str) -> Any:
+    """Strictly decode JSON from a request; a 400 in PocketBase's shape, naming the broken rule, otherwise."""
+    try:
+        return decode_json(raw)
+    except JSONRejectedError as exc:
+        raise BadRequestError(f"{INVALID_BODY} {exc}") from exc
+
+
+async def parse_body(request: Request) -> None:
+    """Reject a malformed JSON body or an unsupported Content-Type on any matched route, before the endpoint."""
+    if request.method not in _BODY_METHODS:
+        return
+    content_type = request.headers.get("content-type", "").lower()
+    raw = await request.body()
+    if not raw:
+        # PocketBase binds nothing from an empty body, whatever its Content-Type.
+        return
+    if content_type.startswith("application/json"):
+        request.state.json_body = decode_body_json(raw) if raw.strip() else {}
+        return
+    if content_type.startswith(_FORM_TYPES):
+        return
+    if content_type.startswith(_XML_TYPES):
+        # PocketBase tries XML, which never fits a record: its generic 400.
+        raise BadRequestError()
+    raise BadRequestError(UNSUPPORTED_CONTENT_TYPE)
 
 
 async def read_body(request: Request) -> dict[str, Any]:
     """The submitted data as a dict; repeated form keys become lists, files are kept as UploadFile."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(_FORM_TYPES):
         form = await request.form()
         data: dict[str, Any] = {}
         for key in form:
             values = form.getlist(key)
             if key == JSON_PAYLOAD_KEY:
                 for raw in values:
-                    try:
-                        payload = json.loads(str(raw))
-                    except ValueError as exc:
-                        raise BadRequestError(INVALID_BODY) from exc
+                    payload = decode_body_json(str(raw))
                     if isinstance(payload, dict):
                         data.update(payload)
                 continue
@@ -35,12 +69,7 @@ async def read_body(request: Request) -> dict[str, Any]:
     body: Any = getattr(request.state, "json_body", None)
     if body is None:
         payload = await request.body()
-        if not payload.strip():
-            return {}
-        try:
-            body = json.loads(payload)
-        except ValueError as exc:
-            raise BadRequestError(INVALID_BODY) from exc
+        body = decode_body_json(payload) if payload.strip() else {}
     if not isinstance(body, dict):
         raise BadRequestError(INVALID_BODY)
     return body

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
     ("GET", "/api/health", 200, {"message": "API is healthy.", "code": 200, "data": {}}),
     ("GET", "/api/nope", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
     ("GET", "/", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
-    ("DELETE", "/api/health", 405, {"status": 405, "message": "Method Not Allowed.", "data": {}}),
+    ("DELETE", "/api/health", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
 ])
 def test_http_scenarios(stack: StackProcess, method: str, path: str, status: int, body: dict[str, object]) -> None:
     response = httpx.request(method, stack.url + path)

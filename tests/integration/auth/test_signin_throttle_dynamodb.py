@@ -79,3 +79,30 @@ def test_storage_failures_become_domain_errors(moto_aws: None) -> None:
         throttle.check("pbc_users", "alice@example.com")
     with pytest.raises(AuthStorageError):
         throttle.record_failure("pbc_users", "alice@example.com")
+
+
+def test_an_attempt_counted_on_a_stale_decision_writes_nothing(moto_system_table: str) -> None:
+    # Given an account whose delay state another Lambda moved on after this one read it
+    repo = DynamoSignInThrottleRepository(moto_system_table)
+    account, ip = account_key("pbc_users", "dave@example.com"), ip_key("198.51.100.9")
+    assert repo.reserve(account, ip, START, expected_consecutive=0, ip_cap=500, state_ttl=86_400)
+
+    # When this one counts on the count it decided on (0)
+    counted = repo.reserve(account, ip, START, expected_consecutive=0, ip_cap=500, state_ttl=86_400)
+
+    # Then the conditional write refuses, and neither the account nor the IP was counted twice
+    assert not counted
+    assert repo.read(account).consecutive == 1 and repo.read(account).hourly == {START: 1}
+    assert repo.read(ip).hourly == {START: 1}
+
+
+def test_an_ip_at_its_cap_is_not_counted(moto_system_table: str) -> None:
+    repo = DynamoSignInThrottleRepository(moto_system_table)
+    ip = ip_key("198.51.100.10")
+    assert repo.reserve(account_key("pbc_users", "a@example.com"), ip, START, expected_consecutive=0, ip_cap=1,
+                        state_ttl=86_400)
+
+    assert not repo.reserve(account_key("pbc_users", "b@example.com"), ip, START, expected_consecutive=0,
+                            ip_cap=1, state_ttl=86_400)
+    assert repo.read(account_key("pbc_users", "b@example.com")).consecutive == 0
+

@@ -129,3 +129,53 @@ def test_sliding_hour_weights_the_previous_bucket() -> None:
     assert sliding_hour_count(counts, hour) == 110
     assert sliding_hour_count(counts, hour + 1800) == 60
     assert sliding_hour_count(counts, hour + 3599) == pytest.approx(10.03, abs=0.01)
+
+
+def test_a_parallel_burst_gets_only_the_free_attempts(throttle: SignInThrottle) -> None:
+    # Given 50 sign-in attempts on one account at the same instant, each on its own thread
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> str:
+        try:
+            throttle.begin_attempt(USERS, "alice@example.com", "203.0.113.7")
+        except TooManyRequestsError:
+            return "429"
+        return "tried"
+
+    # When they all decide and count at once
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        outcomes = list(pool.map(attempt, range(50)))
+
+    # Then exactly the free failures were tried: deciding and counting is one step
+    assert outcomes.count("tried") == ThrottleRules().throttle_free_failures
+    assert outcomes.count("429") == 45
+
+
+def test_a_successful_attempt_takes_its_count_back(clock: Any) -> None:
+    # Given four counted failures and a fifth attempt that turns out right
+    repo = InMemorySignInThrottleRepository()
+    throttle = SignInThrottle(repo, ThrottleRules(), clock=clock)
+    for _ in range(4):
+        throttle.begin_attempt(USERS, "alice@example.com", "203.0.113.7")
+    attempt = throttle.begin_attempt(USERS, "alice@example.com", "203.0.113.7")
+
+    # When it succeeds
+    throttle.succeeded(attempt)
+
+    # Then the delay is over and the hourly counts hold only the four failures
+    counters = repo.read(account_key(USERS, "alice@example.com"))
+    assert counters.consecutive == 0 and sum(counters.hourly.values()) == 4
+    assert throttle.check(USERS, "alice@example.com").allowed
+
+
+def test_the_delay_runs_from_when_the_failure_is_known(throttle: SignInThrottle, clock: Any) -> None:
+    # Given the five free attempts, counted as they started
+    attempts = [throttle.begin_attempt(USERS, "alice@example.com") for _ in range(5)]
+    # When the last password check takes long and then fails
+    clock.advance(10)
+    assert throttle.check(USERS, "alice@example.com").allowed  # the 1 s delay from its start is over
+    throttle.failed(attempts[-1])
+
+    # Then the delay counts from the failure, not from the start of the attempt
+    decision = throttle.check(USERS, "alice@example.com")
+    assert not decision.allowed and decision.retry_after_s == 1

@@ -41,3 +41,15 @@ def test_lambda_context_counts_down() -> None:
     ctx = LambdaContext(function_name="f", timeout_s=3)
     assert 0 < ctx.get_remaining_time_in_millis() <= 3000
     assert ctx.invoked_function_arn.endswith(":function:f")
+
+
+def test_the_event_carries_api_gateways_forwarding_headers() -> None:
+    # Given a client that sends its own X-Forwarded-For, When the gateway builds the event
+    event = http_event(method="GET", path="/api/health", raw_query="", headers=[("x-forwarded-for", "10.0.0.1")],
+                       body=b"", route_key="GET /api/health", path_params={}, source_ip="203.0.113.9",
+                       host="127.0.0.1", scheme="http", port=8090)
+
+    # Then, as API Gateway does, the client's real address is appended and the way in is named
+    assert event["headers"]["x-forwarded-for"] == "10.0.0.1, 203.0.113.9"
+    assert event["headers"]["x-forwarded-proto"] == "http"
+    assert event["headers"]["x-forwarded-port"] == "8090"

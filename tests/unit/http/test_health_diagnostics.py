@@ -1,0 +1,31 @@
+"""The superuser diagnostics of GET /api/health, computed as PocketBase 0.40.6 computes them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from functions.health.routes import expanded_ip
+from shared.http.app import create_app
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001"),  # Go's netip StringExpanded
+    ("not-an-ip", "invalid IP"),
+])
+def test_real_ip_is_written_as_go_writes_it(raw: str, expected: str) -> None:
+    assert expanded_ip(raw) == expected
+
+
+def test_without_a_verifiable_superuser_the_data_stays_empty() -> None:
+    # Given the health app, which holds no signing key in unit tests, and a request that claims a token
+    from functions.health.routes import router
+
+    client = TestClient(create_app([router]))
+
+    # When it is asked with proxy headers and some Authorization
+    body = client.get("/api/health", headers={"Authorization": "forged", "X-Forwarded-For": "1.2.3.4"}).json()
+
+    # Then PocketBase's answer for non-superusers: an empty data object
+    assert body == {"message": "API is healthy.", "code": 200, "data": {}}
