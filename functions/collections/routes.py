@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -26,23 +23,12 @@ def _service(request: Request) -> CollectionService:
     return CollectionService(svc.collections, svc.records)
 
 
-def _page(params: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
-    page = max(1, int(params.get("page") or 1))
-    per_page = min(1000, max(1, int(params.get("perPage") or 30)))
-    return {"page": page, "perPage": per_page, "totalItems": len(items),
-            "totalPages": math.ceil(len(items) / per_page),
-            "items": items[(page - 1) * per_page: page * per_page]}
-
-
 @router.get("/api/collections")
 def list_collections(request: Request) -> JSONResponse:
     service = _service(request)
-    params = dict(request.query_params)
-    from shared.catalog.listing import filter_and_sort
+    from shared.catalog.listing import list_collections
 
-    items = filter_and_sort([s.collection.to_api_json() for s in service.collections.all()],
-                            params.get("filter", ""), params.get("sort", ""))
-    return JSONResponse(_page(params, items))
+    return JSONResponse(list_collections(service.list_json(), dict(request.query_params)))
 
 
 @router.post("/api/collections")

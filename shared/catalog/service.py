@@ -73,6 +73,11 @@ class CollectionService:
                 break
         return False
 
+    def list_json(self) -> list[dict[str, Any]]:
+        """Every collection as the API shows it, in creation order (PocketBase's unsorted list order)."""
+        ordered = sorted((s.collection for s in self.collections.all()), key=lambda c: (c.created, c.id))
+        return [collection.to_api_json() for collection in ordered]
+
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)
         if found is None:

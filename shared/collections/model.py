@@ -71,7 +71,7 @@ class PasswordAuthConfig(_CamelModel):
 
 class MFAConfig(_CamelModel):
     enabled: bool = False
-    duration: int = 1800
+    duration: int = 600  # 10 min
     rule: str = ""
 
 
@@ -94,7 +94,7 @@ def _token(duration: int) -> Any:
 
 
 class Collection(_CamelModel):
-    """A collection as PocketBase 0.28 describes it; auth options only matter (and serialise) for auth."""
+    """A collection as PocketBase 0.40 describes it; auth options only matter (and serialise) for auth."""
 
     id: str = ""
     list_rule: str | None = None
@@ -117,10 +117,10 @@ class Collection(_CamelModel):
     password_auth: PasswordAuthConfig = Field(default_factory=PasswordAuthConfig)
     mfa: MFAConfig = Field(default_factory=MFAConfig)
     otp: OTPConfig = Field(default_factory=OTPConfig)
-    auth_token: TokenConfig = _token(604800)  # 7 days
+    auth_token: TokenConfig = _token(432000)  # 5 days
     password_reset_token: TokenConfig = _token(1800)
     email_change_token: TokenConfig = _token(1800)
-    verification_token: TokenConfig = _token(259200)  # 3 days
+    verification_token: TokenConfig = _token(86400)  # 1 day
     file_token: TokenConfig = _token(180)
     verification_template: EmailTemplate = _template(auth_templates.VERIFICATION)
     reset_password_template: EmailTemplate = _template(auth_templates.RESET_PASSWORD)

@@ -47,6 +47,7 @@ class BaseField(BaseModel):
     system: bool = False
     hidden: bool = False
     presentable: bool = False
+    help: str = ""
 
     @property
     def field_type(self) -> str:
@@ -87,6 +88,11 @@ class BaseField(BaseModel):
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         """Type specific settings checks; add failures to errors keyed by option name."""
+
+
+def string_list(value: Any) -> Any:
+    """Go answers an unset list option as [] (a None or missing one reads as empty)."""
+    return [] if value is None else value
 
 
 def is_blank_text(value: Any, *, required: bool) -> bool:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field, field_validator
+
 from shared.collections.field_errors import FieldError, required_error
-from shared.collections.fields.base import MAX_SAFE_JSON_INT, SettingsContext, check_bounds, run_checks
+from shared.collections.fields.base import MAX_SAFE_JSON_INT, SettingsContext, check_bounds, run_checks, string_list
 from shared.collections.fields.multi_value import MultiValueField
 
 DEFAULT_FILE_MAX_SIZE = 5 << 20
@@ -21,10 +23,15 @@ class FileField(MultiValueField):
 
     type: Literal["file"] = "file"
     max_size: int = 0
-    mime_types: list[str] | None = None
-    thumbs: list[str] | None = None
+    mime_types: list[str] = Field(default_factory=list)
+    thumbs: list[str] = Field(default_factory=list)
     protected: bool = False
     required: bool = False
+
+    @field_validator("mime_types", "thumbs", mode="before")
+    @classmethod
+    def _empty_lists(cls, value: Any) -> Any:
+        return string_list(value)
 
     def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
         names = self.values_of(value)
