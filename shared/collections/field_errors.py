@@ -36,6 +36,17 @@ class FieldError(Exception):
         return data
 
 
+class NestedFieldErrors(FieldError):
+    """Errors of a list option's items, keyed by position (ozzo's validation.Each)."""
+
+    def __init__(self, data: ErrorData) -> None:
+        super().__init__("validation_nested", "invalid items")
+        self.data = data
+
+    def as_data(self) -> dict[str, Any]:
+        return self.data
+
+
 def _render(template: str, params: dict[str, Any]) -> str:
     # ozzo-validation renders {{.name}} placeholders from the params map
     for key, value in params.items():

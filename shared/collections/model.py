@@ -22,7 +22,7 @@ TOKEN_OPTION_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "ver
 
 
 class _CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True)
 
 
 class EmailTemplate(_CamelModel):
