@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.catalog.service import CollectionService
-from shared.errors import ForbiddenError, UnauthorizedError
+from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
+from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from shared.http.body import read_body
 from shared.services import services
 
@@ -23,6 +26,14 @@ def _service(request: Request) -> CollectionService:
     return CollectionService(svc.collections, svc.records)
 
 
+async def _body(request: Request, unreadable_message: str) -> Any:
+    """The JSON body; one that can't be read answers the endpoint's own PocketBase message."""
+    try:
+        return await read_body(request)
+    except BadRequestError as exc:
+        raise BadRequestError(unreadable_message, {}) from exc
+
+
 @router.get("/api/collections")
 def list_collections(request: Request) -> JSONResponse:
     service = _service(request)
@@ -34,14 +45,15 @@ def list_collections(request: Request) -> JSONResponse:
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.create(await read_body(request)).to_api_json())
+    return JSONResponse(service.create(await _body(request, TYPE_DATA_ERROR)).to_api_json())
 
 
 @router.put("/api/collections/import")
 async def import_collections(request: Request) -> Response:
     service = _service(request)
-    body = await read_body(request)
-    service.import_collections(body.get("collections") or [], bool(body.get("deleteMissing")))
+    from shared.catalog.importer import LOAD_ERROR
+
+    service.import_collections(await _body(request, LOAD_ERROR))
     return Response(status_code=204)
 
 
@@ -53,7 +65,7 @@ def view_collection(id_or_name: str, request: Request) -> JSONResponse:
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.update(id_or_name, await read_body(request)).to_api_json())
+    return JSONResponse(service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)).to_api_json())
 
 
 @router.delete("/api/collections/{id_or_name}")

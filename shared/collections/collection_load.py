@@ -16,6 +16,8 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError
 
 FindCollection = Callable[[str], Collection | None]
+# adjusts the submitted fields before system fields are ensured (an import re-adds existing ones)
+ExtendFields = Callable[[Collection], None]
 
 # set by the server, never taken from a request body
 _SERVER_OWNED_KEYS = ("created", "updated")
@@ -27,7 +29,7 @@ SUBMITTED_DATA_ERROR = "Failed to load the submitted data due to invalid formatt
 
 
 def load_collection(body: Any, existing: Collection | None, find_collection: FindCollection,
-                    now: str | None = None) -> Collection:
+                    now: str | None = None, extend_fields: ExtendFields | None = None) -> Collection:
     """Apply body on top of existing (or on top of a fresh default collection) and normalise the result.
 
     Like Go's json.Unmarshal onto a struct, nested objects merge key by key while lists are replaced, and
@@ -52,6 +54,8 @@ def load_collection(body: Any, existing: Collection | None, find_collection: Fin
         raise BadRequestError(SUBMITTED_DATA_ERROR, {}) from exc
     if fields is not None:
         collection.fields = fields  # type: ignore[assignment]
+    if extend_fields is not None:
+        extend_fields(collection)
     _normalize(collection, existing, find_collection, now or now_string(), id_was_generated=not body.get("id"))
     return collection
 

@@ -29,8 +29,7 @@ def read_field_list(raw: Any) -> list[BaseField]:
         raise MalformedFieldsError("fields must be a list")
     fields: list[BaseField] = []
     for entry in raw:
-        field = _read_field(entry)
-        _add(fields, field, named_only=not field.id)
+        add_field(fields, _read_field(entry))
     return fields
 
 
@@ -46,7 +45,10 @@ def _read_field(entry: Any) -> BaseField:
         raise MalformedFieldsError(str(exc)) from exc
 
 
-def _add(fields: list[BaseField], field: BaseField, *, named_only: bool) -> None:
+def add_field(fields: list[BaseField], field: BaseField) -> None:
+    """FieldsList.Add: replace the field with the same id (or, for a field without id, the same name) in place,
+    else append."""
+    named_only = not field.id
     if named_only:
         field.id = default_field_id(field.field_type, field.name, {f.id for f in fields})
     for position, current in enumerate(fields):
