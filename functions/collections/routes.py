@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 
 from shared.catalog.service import CollectionService
 from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
+from shared.collections.model import Collection
 from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from shared.http.body import read_body
 from shared.services import services
+from shared.tools.filter import FilterError, apply_fields, parse_fields
 
 router = APIRouter()
 
@@ -34,6 +36,18 @@ async def _body(request: Request, unreadable_message: str) -> Any:
         raise BadRequestError(unreadable_message, {}) from exc
 
 
+def _collection_json(request: Request, collection: Collection) -> JSONResponse:
+    """The collection's JSON, projected by `fields` as PocketBase projects every JSON answer."""
+    data = collection.to_api_json()
+    fields = request.query_params.get("fields")
+    if fields:
+        try:
+            data = apply_fields(data, parse_fields(fields))
+        except FilterError as exc:
+            raise BadRequestError("Something went wrong while processing your request.", {}) from exc
+    return JSONResponse(data)
+
+
 @router.get("/api/collections")
 def list_collections(request: Request) -> JSONResponse:
     service = _service(request)
@@ -45,7 +59,7 @@ def list_collections(request: Request) -> JSONResponse:
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.create(await _body(request, TYPE_DATA_ERROR)).to_api_json())
+    return _collection_json(request, service.create(await _body(request, TYPE_DATA_ERROR)))
 
 
 @router.put("/api/collections/import")
@@ -59,13 +73,13 @@ async def import_collections(request: Request) -> Response:
 
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
-    return JSONResponse(_service(request).get(id_or_name).collection.to_api_json())
+    return _collection_json(request, _service(request).get(id_or_name).collection)
 
 
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)).to_api_json())
+    return _collection_json(request, service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)))
 
 
 @router.delete("/api/collections/{id_or_name}")
