@@ -24,16 +24,17 @@ def _service(request: Request) -> CollectionService:
     if auth is None:
         raise UnauthorizedError()
     if not auth.is_superuser:
-        raise ForbiddenError("Only superusers can perform this action.")
+        raise ForbiddenError()  # PocketBase answers the generic 403 here
     return CollectionService(svc.collections, svc.records)
 
 
 async def _body(request: Request, unreadable_message: str) -> Any:
     """The JSON body; one that can't be read answers the endpoint's own PocketBase message."""
     try:
-        return await read_body(request)
+        body = await read_body(request)
     except BadRequestError as exc:
         raise BadRequestError(unreadable_message, {}) from exc
+    return {} if body is None else body  # Go unmarshals a JSON null body as no data
 
 
 def _collection_json(request: Request, collection: Collection) -> JSONResponse:

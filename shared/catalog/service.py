@@ -133,12 +133,10 @@ class CollectionService:
     def delete(self, id_or_name: str) -> None:
         stored = self.get(id_or_name)
         if stored.collection.system:
-            raise BadRequestError("Failed to delete collection due to existing dependency.",
-                                  {"system": {"code": "validation_system_collection",
-                                              "message": "System collections cannot be deleted."}})
+            raise BadRequestError("Failed to delete collection.", {})
         refs = self._references(stored.collection)
         if refs:
-            raise BadRequestError(f"The collection is referenced by {', '.join(refs)}; remove those relations first.")
+            raise BadRequestError(f"Failed to delete collection probably due to existing reference in {refs[0]}.", {})
         self.truncate(stored.collection.id, allow_system=True)
         self.collections.delete(stored.collection.id)
 
