@@ -31,10 +31,11 @@ def _service(request: Request) -> CollectionService:
 async def _body(request: Request, unreadable_message: str) -> Any:
     """The JSON body; one that can't be read answers the endpoint's own PocketBase message."""
     try:
-        body = await read_body(request)
+        return await read_body(request)
     except BadRequestError as exc:
+        if (await request.body()).strip() == b"null":
+            return {}  # Go unmarshals a JSON null body as no data
         raise BadRequestError(unreadable_message, {}) from exc
-    return {} if body is None else body  # Go unmarshals a JSON null body as no data
 
 
 def _collection_json(request: Request, collection: Collection) -> JSONResponse:
