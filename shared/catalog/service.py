@@ -96,6 +96,8 @@ class CollectionService:
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
         stored = self.get(id_or_name)
+        if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] != stored.collection.id:
+            raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=check_rule_syntax)
         errors = rule_reference_errors(collection, self._find)

@@ -12,7 +12,7 @@ from shared.collections.datetime import now_string
 from shared.collections.defaults import ensure_system_fields, new_collection, reset_token_secrets
 from shared.collections.field_list import MalformedFieldsError, read_field_list
 from shared.collections.ids import new_collection_id
-from shared.collections.model import Collection
+from shared.collections.model import AUTH_OPTION_KEYS, Collection
 from shared.errors import BadRequestError
 
 FindCollection = Callable[[str], Collection | None]
@@ -43,6 +43,8 @@ def load_collection(body: Any, existing: Collection | None, find_collection: Fin
         if not isinstance(body, dict) or has_lone_surrogate(body):
             raise BadRequestError(SUBMITTED_DATA_ERROR, {})
         base = existing.to_storage_json()
+        if not existing.is_auth:
+            base.update(_zero_auth_options())  # a stored base collection has no auth options, not defaults
     patch = {key: value for key, value in body.items() if key not in _SERVER_OWNED_KEYS}
     try:
         fields = read_field_list(patch.pop("fields")) if "fields" in patch else None
@@ -124,15 +126,32 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def _zero_auth_options() -> dict[str, Any]:
+    defaults = new_collection("auth", "zero").to_storage_json()
+    return {key: None if key in NULLABLE_KEYS else _zero(defaults[key]) for key in AUTH_OPTION_KEYS}
+
+
+def _zero(value: Any) -> Any:
+    """Go's zero value of a decoded JSON value's type."""
+    if isinstance(value, dict):
+        return {key: _zero(item) for key, item in value.items()}
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return 0
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, list):
+        return []
+    return None
+
+
 def _deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in patch.items():
         if value is None and key in merged:
-            # Go's json null: a rule (a pointer) becomes null, a list empty, any other value stays
-            if key in NULLABLE_KEYS or merged[key] is None:
-                merged[key] = None
-            elif isinstance(merged[key], list):
-                merged[key] = []
+            # PocketBase reads a null as the zero value: a rule (a pointer) null, a list empty, an object blank
+            merged[key] = None if key in NULLABLE_KEYS else _zero(merged[key])
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _deep_merge(merged[key], value)
         else:

@@ -15,7 +15,7 @@ CollectionType = Literal["base", "auth"]
 # keys of the base collection JSON, in the order Go's struct serialises them
 _BASE_KEYS = ("id", "listRule", "viewRule", "createRule", "updateRule", "deleteRule", "name", "type", "fields",
               "indexes", "created", "updated", "system")
-_AUTH_KEYS = ("authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
+AUTH_OPTION_KEYS = ("authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
               "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken", "verificationTemplate",
               "resetPasswordTemplate", "confirmEmailChangeTemplate")
 TOKEN_OPTION_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
@@ -156,7 +156,7 @@ class Collection(_CamelModel):
     def _to_json(self, *, include_secrets: bool) -> dict[str, Any]:
         data = self.model_dump(by_alias=True, mode="json")
         data["fields"] = [field.to_json() for field in self.fields]
-        keys = _BASE_KEYS + (_AUTH_KEYS if self.is_auth else ())
+        keys = _BASE_KEYS + (AUTH_OPTION_KEYS if self.is_auth else ())
         result = {key: data[key] for key in keys}
         if self.is_auth:
             for provider in result["oauth2"]["providers"]:

@@ -163,3 +163,24 @@ def test_a_base_collection_password_reads_as_empty_text() -> None:
     assert str(prepared.merged_by_field_id[field.id]).startswith("$argon2")
     shown = record_to_json(collection, prepared.merged_by_field_id, can_see_hidden=True, show_email=True)
     assert shown["p"] == ""
+
+
+def test_an_index_on_a_missing_column_is_sqlites_error() -> None:
+    error = failure(lambda: create({"name": "c", "fields": [{"name": "title", "type": "text"}],
+                                    "indexes": ["CREATE INDEX idx_t ON c (title)", "CREATE INDEX x ON c (nope)"]}))
+    assert error.data == {"indexes": {"1": {
+        "code": "validation_invalid_index_expression",
+        "message": "Failed to create index x - SQL logic error: no such column: nope (1)."}}}
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"name": None}, {"name": {"code": "validation_required", "message": "Cannot be blank."}}),
+    ({"type": None}, {"type": {"code": "validation_collection_type_change",
+                               "message": "Collection type cannot be changed."}}),
+    ({"authToken": {"duration": None}}, {"authToken": {"duration": {"code": "validation_required",
+                                                                     "message": "Cannot be blank."}}}),
+])
+def test_a_null_option_on_update_is_its_zero_value(body: dict[str, Any], expected: dict[str, Any]) -> None:
+    # Given an auth collection / When an option is sent as null / Then it reads as Go's zero value
+    original = create({"name": "members", "type": "auth"})
+    assert failure(lambda: update(original, body)).data == expected
