@@ -206,3 +206,18 @@ def test_bootstrap_collections_keep_pocketbase_creation_order() -> None:
     collections = system_collections(NOW)
     assert [c.name for c in collections] == [c["name"] for c in POCKETBASE_SYSTEM_COLLECTIONS]
     assert [c.created for c in collections] == sorted({c.created for c in collections})
+
+
+def test_a_catalog_from_before_the_auth_system_collections_gets_them_and_keeps_a_deleted_users() -> None:
+    # Given a stored catalog with only `_superusers` (its `users` was deleted), as older versions bootstrapped
+    from shared.catalog.layout import plan_layout
+    from shared.catalog.repository import InMemoryCollectionRepository, StoredCollection
+
+    repository = InMemoryCollectionRepository()
+    superusers = superusers_collection(NOW)
+    repository.save(StoredCollection(collection=superusers, layout=plan_layout(superusers, None, has_records=False)))
+    # When the catalog is read
+    names = {stored.collection.name for stored in repository.all()}
+    # Then the missing system collections are created, and `users` (not system) is not brought back
+    assert names == {"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers"}
+    assert repository.get("_superusers").collection.auth_token.secret == superusers.auth_token.secret
