@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.catalog.service import CollectionService
+from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
+from shared.collections.model import Collection
 from shared.composition import composition
-from shared.errors import ForbiddenError, UnauthorizedError
+from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from shared.http.body import read_body
+from shared.tools.filter import FilterError, apply_fields, parse_fields
 
 router = APIRouter()
 
@@ -22,52 +24,64 @@ def _service(request: Request) -> CollectionService:
     if auth is None:
         raise UnauthorizedError()
     if not auth.is_superuser:
-        raise ForbiddenError("Only superusers can perform this action.")
+        raise ForbiddenError()  # PocketBase answers the generic 403 here
     return CollectionService(svc.collections, svc.records)
 
 
-def _page(params: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
-    page = max(1, int(params.get("page") or 1))
-    per_page = min(1000, max(1, int(params.get("perPage") or 30)))
-    return {"page": page, "perPage": per_page, "totalItems": len(items),
-            "totalPages": math.ceil(len(items) / per_page),
-            "items": items[(page - 1) * per_page: page * per_page]}
+async def _body(request: Request, unreadable_message: str) -> Any:
+    """The JSON body; one that can't be read answers the endpoint's own PocketBase message."""
+    try:
+        return await read_body(request)
+    except BadRequestError as exc:
+        if (await request.body()).strip() == b"null":
+            return {}  # Go unmarshals a JSON null body as no data
+        raise BadRequestError(unreadable_message, {}) from exc
+
+
+def _collection_json(request: Request, collection: Collection) -> JSONResponse:
+    """The collection's JSON, projected by `fields` as PocketBase projects every JSON answer."""
+    data = collection.to_api_json()
+    fields = request.query_params.get("fields")
+    if fields:
+        try:
+            data = apply_fields(data, parse_fields(fields))
+        except FilterError as exc:
+            raise BadRequestError("Something went wrong while processing your request.", {}) from exc
+    return JSONResponse(data)
 
 
 @router.get("/api/collections")
 def list_collections(request: Request) -> JSONResponse:
     service = _service(request)
-    params = dict(request.query_params)
-    from shared.catalog.listing import filter_and_sort
+    from shared.catalog.listing import list_collections
 
-    items = filter_and_sort([s.collection.to_api_json() for s in service.collections.all()],
-                            params.get("filter", ""), params.get("sort", ""))
-    return JSONResponse(_page(params, items))
+    return JSONResponse(list_collections(service.list_json(), dict(request.query_params)))
 
 
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.create(await read_body(request)).to_api_json())
+    return _collection_json(request, service.create(await _body(request, TYPE_DATA_ERROR)))
 
 
 @router.put("/api/collections/import")
 async def import_collections(request: Request) -> Response:
     service = _service(request)
-    body = await read_body(request)
-    service.import_collections(body.get("collections") or [], bool(body.get("deleteMissing")))
+    from shared.catalog.importer import LOAD_ERROR
+
+    service.import_collections(await _body(request, LOAD_ERROR))
     return Response(status_code=204)
 
 
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
-    return JSONResponse(_service(request).get(id_or_name).collection.to_api_json())
+    return _collection_json(request, _service(request).get(id_or_name).collection)
 
 
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.update(id_or_name, await read_body(request)).to_api_json())
+    return _collection_json(request, service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)))
 
 
 @router.delete("/api/collections/{id_or_name}")

@@ -1,32 +1,90 @@
-"""Filtering and sorting the (small) list of collections by their JSON, for GET /api/collections."""
+"""GET /api/collections: PocketBase's list of collections, with page, perPage, filter, sort, skipTotal and fields.
+
+As in PocketBase, filter and sort may only name id, created, updated, name, system and type; anything else,
+an unparsable filter or sort and a page or perPage that is not a whole number answer the generic 400.
+"""
 
 from __future__ import annotations
 
+import math
+import random
 from typing import Any
 
 from shared.errors import BadRequestError
-from shared.tools.filter import FilterError, Identifier, Resolved, evaluate, parse_filter, parse_sort
+from shared.tools.filter import (
+    FilterError,
+    Identifier,
+    Resolved,
+    apply_fields,
+    evaluate,
+    parse_fields,
+    parse_filter,
+    parse_sort,
+)
+
+LISTABLE_KEYS = frozenset({"id", "created", "updated", "name", "system", "type"})
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 1000
+_RANDOM_SORT = "@random"
 
 
-class _JsonResolver:
+def _generic_error() -> BadRequestError:
+    return BadRequestError("Something went wrong while processing your request.", {})
+
+
+class _CollectionResolver:
+    """Resolves only the listable keys of one collection's JSON; any other name is an error."""
+
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
 
     def resolve(self, identifier: Identifier) -> Resolved:
-        value: Any = self.doc
-        for part in identifier.path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return Resolved(value if isinstance(value, list) else [value], multi=isinstance(value, list))
+        if len(identifier.path) != 1 or identifier.path[0] not in LISTABLE_KEYS or identifier.modifier:
+            raise FilterError(f"unknown field {identifier.dotted!r}")
+        return Resolved([self.doc.get(identifier.path[0])], multi=False)
 
 
-def filter_and_sort(items: list[dict[str, Any]], filter_text: str, sort_text: str) -> list[dict[str, Any]]:
+def _int_param(params: dict[str, str], name: str, default: int) -> int:
+    raw = params.get(name, "")
+    if raw == "":
+        return default
     try:
+        return int(raw)
+    except ValueError as exc:
+        raise _generic_error() from exc
+
+
+def _sort_value(value: Any) -> tuple[int, Any]:
+    # None sorts first, as NULL does in SQLite; booleans compare as 0/1
+    return (0, "") if value is None else (1, value)
+
+
+def list_collections(items: list[dict[str, Any]], params: dict[str, str]) -> dict[str, Any]:
+    """The page of `items` (collection JSON, in creation order) that params ask for, in PocketBase's list shape."""
+    page = max(1, _int_param(params, "page", 1))
+    per_page = _int_param(params, "perPage", DEFAULT_PER_PAGE)
+    per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(MAX_PER_PAGE, per_page)
+    skip_total = params.get("skipTotal", "").lower() in ("1", "t", "true")
+    try:
+        filter_text = params.get("filter", "")
         if filter_text.strip():
             expr = parse_filter(filter_text)
-            items = [i for i in items if evaluate(expr, _JsonResolver(i))]
-        for key in reversed(parse_sort(sort_text)):
-            items.sort(key=lambda i, k=key: str(i.get(k.path[0], "")), reverse=key.descending)  # type: ignore[misc]
+            items = [item for item in items if evaluate(expr, _CollectionResolver(item))]
+        keys = parse_sort(params.get("sort", ""))
+        for key in reversed(keys):
+            if key.path == (_RANDOM_SORT,):
+                random.shuffle(items)
+                continue
+            if len(key.path) != 1 or key.path[0] not in LISTABLE_KEYS:
+                raise FilterError(f"unknown sort field {key}")
+            items.sort(key=lambda item, name=key.path[0]: _sort_value(item.get(name)),  # type: ignore[misc]
+                       reverse=key.descending)
+        spec = parse_fields(params["fields"]) if params.get("fields") else None
     except FilterError as exc:
-        raise BadRequestError("Invalid filter or sort parameter.", {"filter": {
-            "code": "validation_invalid_filter", "message": str(exc)}}) from exc
-    return items
+        raise _generic_error() from exc
+    total = len(items)
+    page_items = items[(page - 1) * per_page: page * per_page]
+    if spec is not None:
+        page_items = [apply_fields(item, spec) for item in page_items]
+    return {"page": page, "perPage": per_page, "totalItems": -1 if skip_total else total,
+            "totalPages": -1 if skip_total else math.ceil(total / per_page), "items": page_items}

@@ -19,6 +19,7 @@ from shared.errors import NotFoundError
 # Other Lambdas see a schema change within this many seconds; a miss always reloads at once.
 CACHE_SECONDS = 2.0
 CATALOG_PK = "collections"
+SYSTEM_COLLECTION_NAMES = frozenset({"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers"})
 
 
 class StoredCollection(BaseModel):
@@ -54,18 +55,25 @@ class CollectionRepository(ABC):
         with self._lock:
             if fresh or self._cache is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
                 loaded = self._load_all()
-                if not any(s.collection.system for s in loaded):
-                    loaded = self._bootstrap()
+                present = {s.collection.name for s in loaded if s.collection.system}
+                if not present >= SYSTEM_COLLECTION_NAMES:
+                    loaded = self._bootstrap(fresh=not present)
                 self._cache = {s.collection.id: s for s in loaded}
                 self._loaded_at = time.monotonic()
             return list(self._cache.values())
 
-    def _bootstrap(self) -> list[StoredCollection]:
-        """Create `_superusers` and `users` the first time the catalog is read, as a new PocketBase does."""
+    def _bootstrap(self, *, fresh: bool) -> list[StoredCollection]:
+        """Create the system collections (and, on a fresh catalog, `users`) as a new PocketBase does.
+
+        A catalog from before a system collection existed gets just the missing ones; `users` is not
+        system, so once deleted it stays deleted.
+        """
         from shared.catalog.layout import plan_layout
         from shared.collections.system import system_collections
 
         for collection in system_collections():
+            if not (collection.system or fresh):
+                continue
             self._put_if_absent(StoredCollection(collection=collection,
                                                  layout=plan_layout(collection, None, has_records=False)))
         return self._load_all()

@@ -22,14 +22,14 @@ _RULE_ATTRIBUTES = (("listRule", "list_rule"), ("viewRule", "view_rule"), ("crea
 _AUTH_RULE_ATTRIBUTES = (("authRule", "auth_rule"), ("manageRule", "manage_rule"))
 
 
-def _check_rule(text: str) -> None:
+def check_rule_syntax(text: str) -> None:
     try:
         check_rule(text)
     except FilterError as exc:
         raise ValueError(str(exc)) from exc
 
 
-def _rule_reference_errors(collection: Collection, find: Callable[[str], Collection | None]) -> dict[str, Any]:
+def rule_reference_errors(collection: Collection, find: Callable[[str], Collection | None]) -> dict[str, Any]:
     """Rules that parse but name a field or collection that does not exist (PocketBase rejects them too)."""
     errors: dict[str, Any] = {}
     for key, attribute in _RULE_ATTRIBUTES + (_AUTH_RULE_ATTRIBUTES if collection.is_auth else ()):
@@ -68,6 +68,11 @@ class CollectionService:
         scan = Plan(kind="scan", description="any record", collection_id=collection_id)
         return next(self.records.query(scan, ReadMeter(), want=1), None) is not None
 
+    def list_json(self) -> list[dict[str, Any]]:
+        """Every collection as the API shows it, in creation order (PocketBase's unsorted list order)."""
+        ordered = sorted((s.collection for s in self.collections.all()), key=lambda c: (c.created, c.id))
+        return [collection.to_api_json() for collection in ordered]
+
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)
         if found is None:
@@ -75,8 +80,8 @@ class CollectionService:
         return found
 
     def create(self, body: dict[str, Any]) -> Collection:
-        collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=_check_rule)
-        errors = _rule_reference_errors(collection, self._find)
+        collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax)
+        errors = rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
@@ -86,15 +91,17 @@ class CollectionService:
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
         stored = self.get(id_or_name)
+        if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] != stored.collection.id:
+            raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
-                                         check_rule=_check_rule)
-        errors = _rule_reference_errors(collection, self._find)
+                                         check_rule=check_rule_syntax)
+        errors = rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to update collection.", errors)
-        self._save_with_layout(collection, stored.layout, "update")
+        self.save_with_layout(collection, stored.layout, "update")
         return collection
 
-    def _save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
+    def save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
         """Save a collection; existing records get the keys of new indexes and claims of new unique ones."""
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
@@ -123,12 +130,10 @@ class CollectionService:
     def delete(self, id_or_name: str) -> None:
         stored = self.get(id_or_name)
         if stored.collection.system:
-            raise BadRequestError("Failed to delete collection due to existing dependency.",
-                                  {"system": {"code": "validation_system_collection",
-                                              "message": "System collections cannot be deleted."}})
+            raise BadRequestError("Failed to delete collection.", {})
         refs = self._references(stored.collection)
         if refs:
-            raise BadRequestError(f"The collection is referenced by {', '.join(refs)}; remove those relations first.")
+            raise BadRequestError(f"Failed to delete collection probably due to existing reference in {refs[0]}.", {})
         self.truncate(stored.collection.id, allow_system=True)
         self.collections.delete(stored.collection.id)
 
@@ -139,45 +144,13 @@ class CollectionService:
         self.records.delete_collection_data(stored.collection.id, lambda record: indexing.unique_claims(
             stored.collection, stored.layout, record.data, record.id))
 
-    def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
-        """Validate every given collection first, then save them all; with delete_missing, drop the others."""
-        if not isinstance(items, list) or not items:
-            raise BadRequestError("Failed to import collections.", {"collections": {
-                "code": "validation_required", "message": "Cannot be blank."}})
-        pending: dict[str, Collection] = {}
+    def import_collections(self, body: Any) -> None:
+        """PUT /api/collections/import (see shared.catalog.importer)."""
+        from shared.catalog.importer import import_collections
 
-        def find(id_or_name: str) -> Collection | None:
-            for c in pending.values():
-                if id_or_name in (c.id, c.name) or c.name.lower() == id_or_name.lower():
-                    return c
-            return self._find(id_or_name)
+        import_collections(self, body)
 
-        errors: dict[str, Any] = {}
-        validated: list[tuple[Collection, StoredCollection | None]] = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                errors[str(i)] = {"code": "validation_invalid_value", "message": "Must be an object."}
-                continue
-            key = str(item.get("id") or item.get("name") or "")
-            existing = self.collections.find(key) if key else None
-            try:
-                collection = validate_collection(item, existing=existing.collection if existing else None,
-                                                 find_collection=find, check_rule=_check_rule)
-            except BadRequestError as exc:
-                errors[str(i)] = exc.data or {"code": "validation_invalid_collection", "message": exc.message}
-                continue
-            reference_errors = _rule_reference_errors(collection, find)
-            if reference_errors:
-                errors[str(i)] = reference_errors
-                continue
-            pending[collection.id] = collection
-            validated.append((collection, existing))
-        if errors:
-            raise BadRequestError("Failed to import collections.", {"collections": errors})
-        for collection, existing in validated:
-            self._save_with_layout(collection, existing.layout if existing else None, "import")
-        if delete_missing:
-            keep = set(pending)
-            for other in self.collections.all(fresh=True):
-                if not other.collection.system and other.collection.id not in keep:
-                    self.delete(other.collection.id)
+    def remove(self, stored: StoredCollection) -> None:
+        """Delete a collection and its records without dependency checks (an import replaces the whole set)."""
+        self.truncate(stored.collection.id, allow_system=True)
+        self.collections.delete(stored.collection.id)

@@ -35,14 +35,21 @@ def auth_option_errors(collection: Collection, original: Collection | None, chec
     else:
         put("manageRule", check_rule(collection.manage_rule, original.manage_rule if original else None))
     put("authAlert", _nested({"emailTemplate": _template_errors(collection.auth_alert.email_template)}))
-    put("passwordAuth", _password_auth_errors(collection))
+    password_auth = collection.password_auth
+    if password_auth.enabled and not [name for name in password_auth.identity_fields if name]:
+        put("passwordAuth", {"identityFields": required_error().as_data()})
     put("oauth2", _oauth2_errors(collection))
     put("otp", _otp_errors(collection))
-    put("mfa", _mfa_errors(collection, original, check_rule))
+    put("mfa", _mfa_duration_errors(collection))
     for key in TOKEN_OPTION_KEYS:
         put(key, _token_errors(getattr(collection, _snake(key))))
     for key in ("verificationTemplate", "resetPasswordTemplate", "confirmEmailChangeTemplate"):
         put(key, _template_errors(getattr(collection, _snake(key))))
+    # as PocketBase: the MFA and identity field checks only run (one after the other) once the rest is valid
+    if not errors:
+        put("mfa", _mfa_method_errors(collection, original, check_rule))
+    if not errors:
+        put("passwordAuth", _password_auth_errors(collection))
     return errors
 
 
@@ -77,8 +84,6 @@ def _password_auth_errors(collection: Collection) -> dict[str, Any]:
     if not options.enabled:
         return {}
     names = list(dict.fromkeys(name for name in options.identity_fields if name))
-    if not names:
-        return {"identityFields": required_error().as_data()}
     for name in names:
         if collection.field_by_name(name) is None:
             error = FieldError("validation_missing_field", "Invalid or missing field {{.fieldName}}",
@@ -130,7 +135,7 @@ def _otp_errors(collection: Collection) -> dict[str, Any]:
     return errors
 
 
-def _mfa_errors(collection: Collection, original: Collection | None, check_rule: RuleCheck) -> dict[str, Any]:
+def _mfa_duration_errors(collection: Collection) -> dict[str, Any]:
     options = collection.mfa
     if not options.enabled:
         return {}
@@ -138,8 +143,13 @@ def _mfa_errors(collection: Collection, original: Collection | None, check_rule:
         return {"duration": required_error().as_data()}
     errors: dict[str, Any] = {}
     _collect(errors, "duration", lambda: check_bounds(options.duration, 10, MAX_OTP_MFA_DURATION))
-    if errors:
-        return errors
+    return errors
+
+
+def _mfa_method_errors(collection: Collection, original: Collection | None, check_rule: RuleCheck) -> dict[str, Any]:
+    options = collection.mfa
+    if not options.enabled:
+        return {}
     enabled_methods = sum((collection.password_auth.enabled, collection.oauth2.enabled, collection.otp.enabled))
     if enabled_methods < 2:
         return {"enabled": FieldError("validation_mfa_not_enough_auths",

@@ -63,6 +63,15 @@ def go_time_string(moment: datetime) -> str:
     return text + " +0000 UTC"
 
 
+def go_time_json(moment: datetime) -> str:
+    """Go's time.Time JSON (RFC 3339, fraction trimmed) in UTC, as PocketBase puts a date in error params."""
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += ("." + f"{moment.microsecond:06d}").rstrip("0")
+    return text + "Z"
+
+
 def _parse_iso_like(text: str) -> datetime | None:
     match = _ISO_LIKE.match(text)
     if not match:

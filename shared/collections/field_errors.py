@@ -19,21 +19,41 @@ def sentenize(message: str) -> str:
     return text if text[-1] in ".?!" else text + "."
 
 
+class ErrorEntry(dict[str, Any]):
+    """One rendered {code, message[, params]} that also remembers ozzo's raw message (before Sentenize),
+    which PocketBase shows when it serialises errors into a text (the import failure)."""
+
+    raw_message: str = ""
+
+
 class FieldError(Exception):
     """One field's validation failure; renders as PocketBase's {code, message[, params]}."""
 
     def __init__(self, code: str, message: str, params: dict[str, Any] | None = None) -> None:
         self.code = code
         self.params = params or {}
-        self.message = sentenize(_render(message, self.params))
+        self.raw_message = _render(message, self.params)
+        self.message = sentenize(self.raw_message)
         super().__init__(self.message)
 
     def as_data(self) -> dict[str, Any]:
         """The error entry PocketBase puts under the field name."""
-        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        data = ErrorEntry(code=self.code, message=self.message)
+        data.raw_message = self.raw_message
         if self.params:
             data["params"] = self.params
         return data
+
+
+class NestedFieldErrors(FieldError):
+    """Errors of a list option's items, keyed by position (ozzo's validation.Each)."""
+
+    def __init__(self, data: ErrorData) -> None:
+        super().__init__("validation_nested", "invalid items")
+        self.data = data
+
+    def as_data(self) -> dict[str, Any]:
+        return self.data
 
 
 def _render(template: str, params: dict[str, Any]) -> str:

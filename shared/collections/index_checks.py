@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -10,6 +11,8 @@ from shared.collections.indexes import IndexSpec, build_index, find_single_colum
 from shared.collections.model import Collection
 
 _REQUIRED_AUTH_UNIQUE_FIELDS = ("tokenKey", "email")
+# expression columns (e.g. lower(name)) are left to the query layer
+_PLAIN_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def index_errors(collection: Collection, original: Collection | None) -> FieldError | dict[str, Any] | None:
@@ -31,6 +34,12 @@ def index_errors(collection: Collection, original: Collection | None) -> FieldEr
             return {str(position): FieldError("validation_duplicated_index_definition",
                                               "The index definition already exists.").as_data()}
         definitions.add(definition)
+        missing = _missing_column(collection, spec)
+        if missing is not None:
+            # PocketBase learns this from SQLite while creating the index, hence the wording
+            return {str(position): FieldError(
+                "validation_invalid_index_expression",
+                f"Failed to create index {spec.name} - SQL logic error: no such column: {missing} (1).").as_data()}
     if original is not None:
         error = _system_unique_index_error(collection, original)
         if error:
@@ -41,6 +50,16 @@ def index_errors(collection: Collection, original: Collection | None) -> FieldEr
                 return FieldError("validation_missing_required_unique_index",
                                   'Missing required unique index for field "{{.fieldName}}".',
                                   {"fieldName": field_name})
+    return None
+
+
+def _missing_column(collection: Collection, spec: IndexSpec) -> str | None:
+    """The first plain column that names no field (SQLite compares column names case-insensitively)."""
+    names = {field.name.lower() for field in collection.fields}
+    for column in spec.columns:
+        name = column.name.strip().strip("`\"[]'")
+        if _PLAIN_COLUMN.match(name) and name.lower() not in names:
+            return name
     return None
 
 

@@ -15,14 +15,14 @@ CollectionType = Literal["base", "auth"]
 # keys of the base collection JSON, in the order Go's struct serialises them
 _BASE_KEYS = ("id", "listRule", "viewRule", "createRule", "updateRule", "deleteRule", "name", "type", "fields",
               "indexes", "created", "updated", "system")
-_AUTH_KEYS = ("authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
+AUTH_OPTION_KEYS = ("authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
               "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken", "verificationTemplate",
               "resetPasswordTemplate", "confirmEmailChangeTemplate")
 TOKEN_OPTION_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
 
 
 class _CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True)
 
 
 class EmailTemplate(_CamelModel):
@@ -71,7 +71,7 @@ class PasswordAuthConfig(_CamelModel):
 
 class MFAConfig(_CamelModel):
     enabled: bool = False
-    duration: int = 1800
+    duration: int = 600  # 10 min
     rule: str = ""
 
 
@@ -94,7 +94,7 @@ def _token(duration: int) -> Any:
 
 
 class Collection(_CamelModel):
-    """A collection as PocketBase 0.28 describes it; auth options only matter (and serialise) for auth."""
+    """A collection as PocketBase 0.40 describes it; auth options only matter (and serialise) for auth."""
 
     id: str = ""
     list_rule: str | None = None
@@ -117,10 +117,10 @@ class Collection(_CamelModel):
     password_auth: PasswordAuthConfig = Field(default_factory=PasswordAuthConfig)
     mfa: MFAConfig = Field(default_factory=MFAConfig)
     otp: OTPConfig = Field(default_factory=OTPConfig)
-    auth_token: TokenConfig = _token(604800)  # 7 days
+    auth_token: TokenConfig = _token(432000)  # 5 days
     password_reset_token: TokenConfig = _token(1800)
     email_change_token: TokenConfig = _token(1800)
-    verification_token: TokenConfig = _token(259200)  # 3 days
+    verification_token: TokenConfig = _token(86400)  # 1 day
     file_token: TokenConfig = _token(180)
     verification_template: EmailTemplate = _template(auth_templates.VERIFICATION)
     reset_password_template: EmailTemplate = _template(auth_templates.RESET_PASSWORD)
@@ -156,7 +156,7 @@ class Collection(_CamelModel):
     def _to_json(self, *, include_secrets: bool) -> dict[str, Any]:
         data = self.model_dump(by_alias=True, mode="json")
         data["fields"] = [field.to_json() for field in self.fields]
-        keys = _BASE_KEYS + (_AUTH_KEYS if self.is_auth else ())
+        keys = _BASE_KEYS + (AUTH_OPTION_KEYS if self.is_auth else ())
         result = {key: data[key] for key in keys}
         if self.is_auth:
             for provider in result["oauth2"]["providers"]:

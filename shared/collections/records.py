@@ -114,16 +114,19 @@ def record_to_json(collection: Collection, stored_by_field_id: dict[str, Any], *
                    show_email: bool) -> dict[str, Any]:
     """The record as PocketBase's API returns it (keys sorted, as Go serialises its map).
 
-    Passwords and the tokenKey never appear; other hidden fields only with can_see_hidden; an auth
-    record's email only with show_email (emailVisibility, the owner or a superuser: the caller decides).
+    An auth record's password and tokenKey never appear; other hidden fields only with can_see_hidden; a
+    visible password field reads as "" (never its hash), as in PocketBase; an auth record's email only
+    with show_email (emailVisibility, the owner or a superuser: the caller decides).
     """
     data: dict[str, Any] = {"collectionId": collection.id, "collectionName": collection.name}
     for field in collection.fields:
-        if isinstance(field, PasswordField) or (collection.is_auth and field.name == TOKEN_KEY_FIELD):
+        if collection.is_auth and field.name in (TOKEN_KEY_FIELD, "password"):
             continue
         if field.hidden and not can_see_hidden:
             continue
-        data[field.name] = field.from_stored(stored_by_field_id.get(field.id))
+        # a password's stored hash must never leave the server
+        data[field.name] = "" if isinstance(field, PasswordField) else field.from_stored(
+            stored_by_field_id.get(field.id))
     if collection.is_auth and not show_email:
         data.pop("email", None)
     return {key: data[key] for key in sorted(data)}
@@ -163,10 +166,9 @@ def _validate_field(field: BaseField, value: Any, old_value: Any, was_sent: bool
         if value != old_value:
             raise FieldError("validation_pk_change", "The record primary key cannot be changed.")
         return  # stored ids may predate the current id rules
-    if isinstance(field, FileField) and was_sent and not is_new and (
-            set(field.values_of(value)) - set(field.values_of(old_value))):
+    if isinstance(field, FileField) and was_sent and field.values_of(value):
         # uploads arrive separately; submitted names may only keep or reorder existing files
-        raise FieldError("validation_unknown_filenames", "The field contains unknown filenames.")
+        field.check_new_names(field.values_of(value), field.values_of(old_value))
     field.validate(value, is_new=is_new)
     if isinstance(field, RelationField) and relation_exists is not None:
         ids = field.values_of(value)

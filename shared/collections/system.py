@@ -1,10 +1,13 @@
-"""The collections that exist from the start: `users` and `_superusers`, as PocketBase 0.28 creates them."""
+"""The collections that exist from the start, as PocketBase 0.40 creates them: `_mfas`, `_otps`,
+`_externalAuths`, `_authOrigins`, `_superusers` and `users`."""
 
 from __future__ import annotations
 
-from shared.collections.datetime import now_string
+from datetime import timedelta
+
+from shared.collections.datetime import format_datetime, now_string, parse_datetime
 from shared.collections.defaults import new_collection
-from shared.collections.fields import AutodateField, EmailField, FileField, TextField
+from shared.collections.fields import AutodateField, BaseField, FileField, PasswordField, TextField
 from shared.collections.ids import default_field_id
 from shared.collections.model import Collection
 
@@ -14,11 +17,82 @@ SUPERUSERS_COLLECTION_NAME = "_superusers"
 SUPERUSERS_COLLECTION_ID = "pbc_3142635823"  # "pbc_" + crc32("auth_superusers"), PocketBase's generated id
 USERS_OWNER_RULE = "id = @request.auth.id"
 AVATAR_MIME_TYPES = ["image/jpeg", "image/png", "image/svg+xml", "image/gif", "image/webp"]
+MFAS_COLLECTION_NAME = "_mfas"
+OTPS_COLLECTION_NAME = "_otps"
+EXTERNAL_AUTHS_COLLECTION_NAME = "_externalAuths"
+AUTH_ORIGINS_COLLECTION_NAME = "_authOrigins"
+# the records of these auth helper collections belong to the auth record they reference
+AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
+                       "&& collectionRef = @request.auth.collectionId")
 
 
 def system_collections(now: str | None = None) -> list[Collection]:
-    """Both bootstrap collections, with fresh token secrets and the given creation time."""
-    return [superusers_collection(now), users_collection(now)]
+    """Every bootstrap collection in PocketBase's creation order, one millisecond apart (so lists keep it)."""
+    collections = [mfas_collection(), otps_collection(), external_auths_collection(), auth_origins_collection(),
+                   superusers_collection(), users_collection()]
+    start = parse_datetime(now or now_string())
+    for offset, collection in enumerate(collections):
+        stamp = format_datetime(start + timedelta(milliseconds=offset)) if start else now_string()
+        _stamp(collection, stamp)
+    return collections
+
+
+def mfas_collection(now: str | None = None) -> Collection:
+    """`_mfas`: the first factors of sign-ins waiting for a second one."""
+    collection = _auth_ref_collection(MFAS_COLLECTION_NAME, "method")
+    collection.indexes.append(
+        "CREATE INDEX `idx_mfas_collectionRef_recordRef` ON `_mfas` (collectionRef,recordRef)")
+    _stamp(collection, now)
+    return collection
+
+
+def otps_collection(now: str | None = None) -> Collection:
+    """`_otps`: one-time passwords, stored hashed, with where they were sent."""
+    collection = _auth_ref_collection(OTPS_COLLECTION_NAME)
+    # PocketBase hashes OTPs with a low bcrypt cost: they are short-lived
+    _add(collection, PasswordField(name="password", system=True, hidden=True, required=True, cost=8),
+         before_autodates=True)
+    _add(collection, TextField(name="sentTo", system=True, hidden=True), before_autodates=True)
+    collection.indexes.append(
+        "CREATE INDEX `idx_otps_collectionRef_recordRef` ON `_otps` (collectionRef, recordRef)")
+    _stamp(collection, now)
+    return collection
+
+
+def external_auths_collection(now: str | None = None) -> Collection:
+    """`_externalAuths`: the OAuth2 identities linked to auth records."""
+    collection = _auth_ref_collection(EXTERNAL_AUTHS_COLLECTION_NAME, "provider", "providerId")
+    collection.delete_rule = AUTH_REF_OWNER_RULE
+    collection.indexes += [
+        "CREATE UNIQUE INDEX `idx_externalAuths_record_provider` ON `_externalAuths` "
+        "(collectionRef, recordRef, provider)",
+        "CREATE UNIQUE INDEX `idx_externalAuths_collection_provider` ON `_externalAuths` "
+        "(collectionRef, provider, providerId)",
+    ]
+    _stamp(collection, now)
+    return collection
+
+
+def auth_origins_collection(now: str | None = None) -> Collection:
+    """`_authOrigins`: the devices (fingerprints) each auth record has signed in from."""
+    collection = _auth_ref_collection(AUTH_ORIGINS_COLLECTION_NAME, "fingerprint")
+    collection.delete_rule = AUTH_REF_OWNER_RULE
+    collection.indexes.append("CREATE UNIQUE INDEX `idx_authOrigins_unique_pairs` ON `_authOrigins` "
+                              "(collectionRef, recordRef, fingerprint)")
+    _stamp(collection, now)
+    return collection
+
+
+def _auth_ref_collection(name: str, *required_texts: str) -> Collection:
+    """A system base collection whose records point at an auth record by collectionRef + recordRef."""
+    collection = new_collection("base", name)
+    collection.system = True
+    collection.list_rule = collection.view_rule = AUTH_REF_OWNER_RULE
+    for field_name in ("collectionRef", "recordRef", *required_texts):
+        _add(collection, TextField(name=field_name, system=True, required=True))
+    _add(collection, AutodateField(name="created", system=True, on_create=True))
+    _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
+    return collection
 
 
 def superusers_collection(now: str | None = None) -> Collection:
@@ -50,9 +124,12 @@ def users_collection(now: str | None = None) -> Collection:
     return collection
 
 
-def _add(collection: Collection, field: TextField | FileField | AutodateField | EmailField) -> None:
+def _add(collection: Collection, field: BaseField, *, before_autodates: bool = False) -> None:
     field.id = default_field_id(field.field_type, field.name, {f.id for f in collection.fields})
-    collection.fields.append(field)
+    position = len(collection.fields)
+    if before_autodates:
+        position = next((i for i, f in enumerate(collection.fields) if isinstance(f, AutodateField)), position)
+    collection.fields.insert(position, field)  # type: ignore[arg-type]
 
 
 def _stamp(collection: Collection, now: str | None) -> None:

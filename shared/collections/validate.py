@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from shared.collections.auth_options_checks import auth_option_errors
-from shared.collections.collection_load import FindCollection, load_collection
+from shared.collections.collection_load import ExtendFields, FindCollection, load_collection
 from shared.collections.field_errors import (
     FieldError,
     bad_request,
@@ -39,14 +39,15 @@ RESERVED_AUTH_FIELD_NAMES = ("passwordConfirm", "oldPassword")
 _RULE_KEYS = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
 
 
-def validate_collection(body: dict[str, Any], *, existing: Collection | None, find_collection: FindCollection,
-                        check_rule: Callable[[str], None], now: str | None = None) -> Collection:
+def validate_collection(body: Any, *, existing: Collection | None, find_collection: FindCollection,
+                        check_rule: Callable[[str], None], now: str | None = None,
+                        extend_fields: ExtendFields | None = None) -> Collection:
     """Apply a create (existing=None) or update body and return the normalised, valid Collection.
 
     find_collection looks a collection up by id or name (case-insensitively); check_rule raises on a
     syntactically invalid filter. Raises a 400 "Failed to create/update collection." listing every problem.
     """
-    collection = load_collection(body, existing, find_collection, now)
+    collection = load_collection(body, existing, find_collection, now, extend_fields)
     errors = _CollectionChecks(collection, existing, find_collection, check_rule).run()
     if errors:
         action = "create" if existing is None else "update"

@@ -16,6 +16,12 @@ class AutodateField(BaseField):
     on_create: bool = False
     on_update: bool = False
 
+    def to_json(self) -> dict[str, Any]:
+        """As PocketBase serialises it: the one field type without `help`."""
+        data = super().to_json()
+        del data["help"]
+        return data
+
     def normalize(self, raw: Any) -> str:
         return normalize_datetime(raw)
 

@@ -22,6 +22,7 @@ from shared.collections.field_errors import (
 # Go's \w is ASCII-only, unlike Python's
 FIELD_NAME_REGEX = re.compile(r"^[A-Za-z0-9_]+$")
 MAX_SAFE_JSON_INT = 2**53 - 1
+MAX_HELP_LENGTH = 300
 # names that would clash with filter literals or the dynamic record keys
 RESERVED_FIELD_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand")
 
@@ -40,13 +41,14 @@ class SettingsContext:
 class BaseField(BaseModel):
     """Common options of every field type; subclasses add their own and a Literal `type`."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True)
 
     id: str = ""
     name: str = ""
     system: bool = False
     hidden: bool = False
     presentable: bool = False
+    help: str = ""
 
     @property
     def field_type(self) -> str:
@@ -82,11 +84,17 @@ class BaseField(BaseModel):
         errors: dict[str, FieldError] = {}
         run_checks(errors, "id", lambda: check_field_id(self.id))
         run_checks(errors, "name", lambda: check_field_name(self.name))
+        run_checks(errors, "help", lambda: check_length(self.help, 1, MAX_HELP_LENGTH))
         self.validate_options(context, errors)
         return errors
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         """Type specific settings checks; add failures to errors keyed by option name."""
+
+
+def string_list(value: Any) -> Any:
+    """Go answers an unset list option as [] (a None or missing one reads as empty)."""
+    return [] if value is None else value
 
 
 def is_blank_text(value: Any, *, required: bool) -> bool:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
-from shared.collections.datetime import go_time_string, normalize_datetime, parse_datetime
+from shared.collections.datetime import go_time_json, go_time_string, normalize_datetime, parse_datetime
 from shared.collections.field_errors import FieldError, max_error, min_error, required_error
 from shared.collections.fields.base import BaseField, SettingsContext, run_checks
 
@@ -37,10 +37,13 @@ class DateField(BaseField):
                 raise required_error()
             return
         minimum, maximum = parse_datetime(self.min), parse_datetime(self.max)
+        # ozzo's Min/Max on time.Time: the message shows Go's String(), the params its JSON
         if minimum and moment < minimum:
-            raise min_error(go_time_string(minimum))
+            raise FieldError(min_error(0).code, f"Must be no less than {go_time_string(minimum)}.",
+                             {"threshold": go_time_json(minimum)})
         if maximum and moment > maximum:
-            raise max_error(go_time_string(maximum))
+            raise FieldError(max_error(0).code, f"Must be no greater than {go_time_string(maximum)}.",
+                             {"threshold": go_time_json(maximum)})
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         def max_after_min() -> None:

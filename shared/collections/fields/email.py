@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field, field_validator
+
 from shared.collections.coerce import to_string
 from shared.collections.field_errors import FieldError, empty_error
-from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text, run_checks
+from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text, run_checks, string_list
 from shared.collections.fields.formats import is_domain, is_email
 
 
 class EmailField(BaseField):
-    """PocketBase's EmailField; unset domain lists serialise as null, as in Go."""
+    """PocketBase's EmailField; unset domain lists serialise as [] as PocketBase answers them."""
 
     type: Literal["email"] = "email"
-    except_domains: list[str] | None = None
-    only_domains: list[str] | None = None
+    except_domains: list[str] = Field(default_factory=list)
+    only_domains: list[str] = Field(default_factory=list)
     required: bool = False
+
+    @field_validator("except_domains", "only_domains", mode="before")
+    @classmethod
+    def _empty_lists(cls, value: Any) -> Any:
+        return string_list(value)
 
     def normalize(self, raw: Any) -> str:
         return to_string(raw)

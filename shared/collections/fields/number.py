@@ -9,12 +9,17 @@ from pydantic import field_serializer
 
 from shared.collections.coerce import to_number
 from shared.collections.field_errors import FieldError, required_error
-from shared.collections.fields.base import BaseField, SettingsContext, check_bounds, run_checks
+from shared.collections.fields.base import BaseField, SettingsContext, run_checks
 
 
-def _go_float(value: float) -> str:
-    # PocketBase formats the limits with Go's %f
-    return f"{value:f}"
+def min_number_error(minimum: float) -> FieldError:
+    return FieldError("validation_min_number_constraint", "Must be greater or equal than {{.min}}",
+                      {"min": to_number(minimum)})
+
+
+def max_number_error(maximum: float) -> FieldError:
+    return FieldError("validation_max_number_constraint", "Must be less or equal than {{.max}}",
+                      {"max": to_number(maximum)})
 
 
 class NumberField(BaseField):
@@ -49,9 +54,9 @@ class NumberField(BaseField):
         if self.only_int and value != int(value):
             raise FieldError("validation_only_int_constraint", "Decimal numbers are not allowed")
         if self.min is not None and value < self.min:
-            raise FieldError("validation_min_number_constraint", f"Must be larger than {_go_float(self.min)}")
+            raise min_number_error(self.min)
         if self.max is not None and value > self.max:
-            raise FieldError("validation_max_number_constraint", f"Must be less than {_go_float(self.max)}")
+            raise max_number_error(self.max)
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         def integral(bound: float | None) -> None:
@@ -59,8 +64,9 @@ class NumberField(BaseField):
                 raise FieldError("validation_only_int_constraint", "Decimal numbers are not allowed.")
 
         def max_above_min() -> None:
-            if self.min is not None and self.max is not None:
-                check_bounds(self.max, self.min)
+            # unlike ozzo's Min, a zero max is checked too
+            if self.min is not None and self.max is not None and self.max < self.min:
+                raise min_number_error(self.min)
 
         run_checks(errors, "min", lambda: integral(self.min))
         run_checks(errors, "max", lambda: integral(self.max), max_above_min)

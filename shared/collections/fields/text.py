@@ -15,12 +15,16 @@ from shared.collections.fields.base import (
     check_regex,
     run_checks,
 )
-from shared.collections.ids import RECORD_ID_AUTOGENERATE_PATTERN, new_record_id
+from shared.collections.ids import RECORD_ID_AUTOGENERATE_PATTERN, RECORD_ID_PATTERN, new_record_id
 from shared.collections.random_by_pattern import AutogeneratePatternError, random_string_by_pattern
 
 DEFAULT_TEXT_MAX = 5000
-# a primary key ends up in storage keys and file paths
-FORBIDDEN_PRIMARY_KEY_CHARS = ("/", "\\")
+# a primary key ends up in storage keys and file paths, so PocketBase bars path and shell characters...
+FORBIDDEN_PRIMARY_KEY_CHARS = (".", "/", "\\", "|", '"', "'", "`", "<", ">", ":", "?", "*", "%", "$",
+                               "\000", "\t", "\n", "\r", " ")
+# ...and Windows' reserved file names (compared case-insensitively)
+RESERVED_PRIMARY_KEYS = ("CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                         *(f"LPT{i}" for i in range(1, 10)))
 _AUTOGENERATE_TRIALS = 10
 
 
@@ -41,11 +45,6 @@ class TextField(BaseField):
     def validate(self, value: Any, *, is_new: bool) -> None:  # type: ignore[override]
         if not isinstance(value, str):
             raise FieldError("validation_invalid_value", "Invalid value.")
-        if self.primary_key and is_new:
-            for char in FORBIDDEN_PRIMARY_KEY_CHARS:
-                if char in value:
-                    raise FieldError("validation_pk_forbidden",
-                                     "The record primary key contains forbidden characters.", {"forbidden": char})
         self.validate_plain(value)
 
     def validate_plain(self, value: str) -> None:
@@ -64,6 +63,20 @@ class TextField(BaseField):
                              {"max": limit})
         if self.pattern and not re.search(self.pattern, value):
             raise FieldError("validation_invalid_format", "Invalid value format")
+        if self.primary_key and self.pattern != RECORD_ID_PATTERN:
+            self._check_primary_key_chars(value)
+
+    @staticmethod
+    def _check_primary_key_chars(value: str) -> None:
+        # ids whose pattern is the default one can hold none of these anyway
+        for char in FORBIDDEN_PRIMARY_KEY_CHARS:
+            if char in value:
+                raise FieldError("validation_forbidden_pk_character", "'{{.ch}}' is not a valid primary key character.",
+                                 {"ch": char})
+        for reserved in RESERVED_PRIMARY_KEYS if len(value) <= 4 else ():
+            if value.upper() == reserved:
+                raise FieldError("validation_reserved_pk", "The primary key '{{.reserved}}' is reserved and cannot be "
+                                 "used.", {"reserved": reserved})
 
     def autogenerate(self, prefix: str = "") -> str:
         """A random value from autogeneratePattern (prefix kept), or prefix alone if there is no pattern."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field, field_validator
+
 from shared.collections.coerce import to_string
 from shared.collections.field_errors import FieldError
-from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text
+from shared.collections.fields.base import BaseField, SettingsContext, is_blank_text, string_list
 from shared.collections.fields.email import check_domain_lists
 from shared.collections.fields.formats import is_url, url_host
 
@@ -15,9 +17,14 @@ class URLField(BaseField):
     """PocketBase's URLField; domain lists compare against the URL's host as Go parses it."""
 
     type: Literal["url"] = "url"
-    except_domains: list[str] | None = None
-    only_domains: list[str] | None = None
+    except_domains: list[str] = Field(default_factory=list)
+    only_domains: list[str] = Field(default_factory=list)
     required: bool = False
+
+    @field_validator("except_domains", "only_domains", mode="before")
+    @classmethod
+    def _empty_lists(cls, value: Any) -> Any:
+        return string_list(value)
 
     def normalize(self, raw: Any) -> str:
         return to_string(raw)

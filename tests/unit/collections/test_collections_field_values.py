@@ -108,7 +108,12 @@ VALIDATE_CASES: list[tuple[str, BaseField, Any, bool, str | None]] = [
     ("text counts characters not bytes", TextField(name="t", max=2), "éé", True, None),
     ("text pattern", TextField(name="t", pattern="^[a-z]+$"), "ab1", True, "validation_invalid_format"),
     ("text empty skips min", TextField(name="t", min=3), "", True, None),
-    ("pk forbidden char", TextField(name="id", primary_key=True), "a/b", True, "validation_pk_forbidden"),
+    ("pk forbidden char", TextField(name="id", primary_key=True, pattern="^.+$"), "a/b", True,
+     "validation_forbidden_pk_character"),
+    ("pk reserved name", TextField(name="id", primary_key=True, pattern="^.+$"), "nul", True,
+     "validation_reserved_pk"),
+    ("pk default pattern checks the pattern first", TextField(name="id", primary_key=True, pattern="^[a-z0-9]+$"),
+     "a/b", True, "validation_invalid_format"),
     ("number ok", NumberField(name="n", min=1, max=10), 5, True, None),
     ("number below min", NumberField(name="n", min=1), 0.5, True, "validation_min_number_constraint"),
     ("number above max", NumberField(name="n", max=10), 11, True, "validation_max_number_constraint"),
@@ -151,7 +156,7 @@ VALIDATE_CASES: list[tuple[str, BaseField, Any, bool, str | None]] = [
     ("password too short", PasswordField(name="p", min=8), "1234", True, "validation_min_text_constraint"),
     ("password too long", PasswordField(name="p"), "x" * 72, True, "validation_max_text_constraint"),
     ("password pattern", PasswordField(name="p", pattern="[0-9]"), "abcdefgh", True, "validation_invalid_format"),
-    ("file too many", FileField(name="f", max_select=1), ["a", "b"], True, "validation_too_many_values"),
+    ("file too many", FileField(name="f", max_select=1), ["a", "b"], True, "validation_too_many_files"),
 ]
 
 
@@ -172,14 +177,23 @@ MESSAGE_CASES: list[tuple[BaseField, Any, dict[str, Any]]] = [
     (TextField(name="t", min=3), "ab", {"code": "validation_min_text_constraint",
                                         "message": "Must be at least 3 character(s).", "params": {"min": 3}}),
     (NumberField(name="n", min=5), 4, {"code": "validation_min_number_constraint",
-                                       "message": "Must be larger than 5.000000."}),
+                                       "message": "Must be greater or equal than 5.", "params": {"min": 5}}),
+    (NumberField(name="n", max=2.5), 3, {"code": "validation_max_number_constraint",
+                                         "message": "Must be less or equal than 2.5.", "params": {"max": 2.5}}),
+    (FileField(name="f", max_select=2), ["a", "b", "c"], {"code": "validation_too_many_files",
+                                                          "message": "The maximum allowed files is 2.",
+                                                          "params": {"maxSelect": 2}}),
     (SINGLE_SELECT, "z", {"code": "validation_invalid_value", "message": "Invalid value z.",
                           "params": {"value": "z"}}),
     (EmailField(name="e"), "x", {"code": "validation_is_email", "message": "Must be a valid email address."}),
     (DateField(name="d", min="2024-01-01"), "2023-01-01",
      {"code": "validation_min_greater_equal_than_required",
       "message": "Must be no less than 2024-01-01 00:00:00 +0000 UTC.",
-      "params": {"threshold": "2024-01-01 00:00:00 +0000 UTC"}}),
+      "params": {"threshold": "2024-01-01T00:00:00Z"}}),
+    (DateField(name="d", max="2024-01-01 10:00:00.5Z"), "2025-01-01",
+     {"code": "validation_max_less_equal_than_required",
+      "message": "Must be no greater than 2024-01-01 10:00:00.5 +0000 UTC.",
+      "params": {"threshold": "2024-01-01T10:00:00.5Z"}}),
 ]
 
 

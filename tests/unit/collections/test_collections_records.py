@@ -76,7 +76,8 @@ def test_errors_are_aggregated_with_pocketbase_message() -> None:
     assert caught.value.message == "Failed to create record."
     assert caught.value.data == {
         "title": {"code": "validation_required", "message": "Cannot be blank."},
-        "views": {"code": "validation_max_number_constraint", "message": "Must be less than 100.000000."},
+        "views": {"code": "validation_max_number_constraint", "message": "Must be less or equal than 100.",
+                  "params": {"max": 100}},
         "tags": {"code": "validation_invalid_value", "message": "Invalid value z.", "params": {"value": "z"}},
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,32 +64,47 @@ def test_plan_lists_index_changes() -> None:
 
 FIELD_JSON_CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"type": "number", "name": "n", "id": "number1", "min": 5},
-     {"hidden": False, "id": "number1", "max": None, "min": 5, "name": "n", "onlyInt": False, "presentable": False,
+     {"help": "", "hidden": False, "id": "number1", "max": None, "min": 5, "name": "n", "onlyInt": False,
+      "presentable": False,
       "required": False, "system": False, "type": "number"}),
     ({"type": "select", "name": "s", "id": "select1", "values": ["a"]},
-     {"hidden": False, "id": "select1", "maxSelect": 0, "name": "s", "presentable": False, "required": False,
+     {"help": "", "hidden": False, "id": "select1", "maxSelect": 0, "name": "s", "presentable": False,
+      "required": False,
       "system": False, "type": "select", "values": ["a"]}),
     ({"type": "relation", "name": "r", "id": "relation1", "collectionId": "c"},
-     {"cascadeDelete": False, "collectionId": "c", "hidden": False, "id": "relation1", "maxSelect": 0,
+     {"cascadeDelete": False, "collectionId": "c", "help": "", "hidden": False, "id": "relation1", "maxSelect": 0,
       "minSelect": 0, "name": "r", "presentable": False, "required": False, "system": False, "type": "relation"}),
     ({"type": "date", "name": "d", "id": "date1", "min": "2024-01-01"},
-     {"hidden": False, "id": "date1", "max": "", "min": "2024-01-01 00:00:00.000Z", "name": "d",
+     {"help": "", "hidden": False, "id": "date1", "max": "", "min": "2024-01-01 00:00:00.000Z", "name": "d",
       "presentable": False, "required": False, "system": False, "type": "date"}),
     ({"type": "json", "name": "j", "id": "json1"},
-     {"hidden": False, "id": "json1", "maxSize": 0, "name": "j", "presentable": False, "required": False,
+     {"help": "", "hidden": False, "id": "json1", "maxSize": 0, "name": "j", "presentable": False, "required": False,
       "system": False, "type": "json"}),
     ({"type": "editor", "name": "e", "id": "editor1", "convertURLs": True},
-     {"convertURLs": True, "hidden": False, "id": "editor1", "maxSize": 0, "name": "e", "presentable": False,
+     {"convertURLs": True, "help": "", "hidden": False, "id": "editor1", "maxSize": 0, "name": "e",
+      "presentable": False,
       "required": False, "system": False, "type": "editor"}),
     ({"type": "url", "name": "u", "id": "url1"},
-     {"exceptDomains": None, "hidden": False, "id": "url1", "name": "u", "onlyDomains": None, "presentable": False,
+     {"exceptDomains": [], "help": "", "hidden": False, "id": "url1", "name": "u", "onlyDomains": [],
+      "presentable": False,
       "required": False, "system": False, "type": "url"}),
     ({"type": "geoPoint", "name": "g", "id": "geoPoint1"},
-     {"hidden": False, "id": "geoPoint1", "name": "g", "presentable": False, "required": False, "system": False,
+     {"help": "", "hidden": False, "id": "geoPoint1", "name": "g", "presentable": False, "required": False,
+      "system": False,
       "type": "geoPoint"}),
     ({"type": "password", "name": "p", "id": "password1"},
-     {"cost": 0, "hidden": False, "id": "password1", "max": 0, "min": 0, "name": "p", "pattern": "",
+     {"cost": 0, "help": "", "hidden": False, "id": "password1", "max": 0, "min": 0, "name": "p", "pattern": "",
       "presentable": False, "required": False, "system": False, "type": "password"}),
+    ({"type": "email", "name": "e", "id": "email1", "onlyDomains": None, "help": "Work address"},
+     {"exceptDomains": [], "help": "Work address", "hidden": False, "id": "email1", "name": "e", "onlyDomains": [],
+      "presentable": False, "required": False, "system": False, "type": "email"}),
+    ({"type": "file", "name": "f", "id": "file1", "thumbs": None},
+     {"help": "", "hidden": False, "id": "file1", "maxSelect": 0, "maxSize": 0, "mimeTypes": [], "name": "f",
+      "presentable": False, "protected": False, "required": False, "system": False, "thumbs": [], "type": "file"}),
+    # the one field type PocketBase serialises without `help`
+    ({"type": "autodate", "name": "a", "id": "autodate1", "onCreate": True, "help": "ignored"},
+     {"hidden": False, "id": "autodate1", "name": "a", "onCreate": True, "onUpdate": False, "presentable": False,
+      "system": False, "type": "autodate"}),
 ]
 
 
@@ -145,11 +162,11 @@ def test_users_collection_matches_pocketbase() -> None:
         "CREATE UNIQUE INDEX `idx_tokenKey__pb_users_auth_` ON `users` (`tokenKey`)",
         "CREATE UNIQUE INDEX `idx_email__pb_users_auth_` ON `users` (`email`) WHERE `email` != ''",
     ]
-    assert users["authToken"] == {"duration": 604800}
+    assert users["authToken"] == {"duration": 432000}
     assert users["oauth2"] == {"providers": [], "mappedFields": {"id": "", "name": "name", "username": "",
                                                                  "avatarURL": "avatar"}, "enabled": False}
     assert users["passwordAuth"] == {"enabled": True, "identityFields": ["email"]}
-    assert users["otp"]["length"] == 8 and users["mfa"] == {"enabled": False, "duration": 1800, "rule": ""}
+    assert users["otp"]["length"] == 8 and users["mfa"] == {"enabled": False, "duration": 600, "rule": ""}
 
 
 def test_superusers_collection_matches_pocketbase() -> None:
@@ -163,6 +180,44 @@ def test_superusers_collection_matches_pocketbase() -> None:
 
 
 def test_system_collections_have_distinct_secrets() -> None:
-    first, second = system_collections(NOW)
-    assert first.auth_token.secret != second.auth_token.secret
-    assert first.id_field().name == "id"
+    auth = [c for c in system_collections(NOW) if c.is_auth]
+    assert len(auth) == 2
+    assert auth[0].auth_token.secret != auth[1].auth_token.secret
+    assert auth[0].id_field().name == "id"
+
+
+POCKETBASE_SYSTEM_COLLECTIONS = json.loads(
+    (Path(__file__).parent / "pocketbase_0_40_6_system_collections.json").read_text())
+
+
+@pytest.mark.parametrize("expected", POCKETBASE_SYSTEM_COLLECTIONS,
+ids=[c["name"] for c in POCKETBASE_SYSTEM_COLLECTIONS])
+def test_bootstrap_collections_equal_what_pocketbase_answers(expected: dict[str, Any]) -> None:
+    # Given the collections a fresh PocketBase 0.40.6 lists (captured from the real server, times removed)
+    # When Lambdabase bootstraps its own
+    ours = {c.name: c.to_api_json() for c in system_collections(NOW)}
+    # Then each one serialises to the same JSON, key order included
+    actual = {key: value for key, value in ours[expected["name"]].items() if key not in ("created", "updated")}
+    assert actual == expected
+    assert list(actual) == list(expected)
+
+
+def test_bootstrap_collections_keep_pocketbase_creation_order() -> None:
+    collections = system_collections(NOW)
+    assert [c.name for c in collections] == [c["name"] for c in POCKETBASE_SYSTEM_COLLECTIONS]
+    assert [c.created for c in collections] == sorted({c.created for c in collections})
+
+
+def test_a_catalog_from_before_the_auth_system_collections_gets_them_and_keeps_a_deleted_users() -> None:
+    # Given a stored catalog with only `_superusers` (its `users` was deleted), as older versions bootstrapped
+    from shared.catalog.layout import plan_layout
+    from shared.catalog.repository import InMemoryCollectionRepository, StoredCollection
+
+    repository = InMemoryCollectionRepository()
+    superusers = superusers_collection(NOW)
+    repository.save(StoredCollection(collection=superusers, layout=plan_layout(superusers, None, has_records=False)))
+    # When the catalog is read
+    names = {stored.collection.name for stored in repository.all()}
+    # Then the missing system collections are created, and `users` (not system) is not brought back
+    assert names == {"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers"}
+    assert repository.get("_superusers").collection.auth_token.secret == superusers.auth_token.secret
