@@ -15,7 +15,7 @@ from shared.catalog.listing import list_collections
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
-from shared.records.repository import RecordRepository
+from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
 
 BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users"]
@@ -23,7 +23,7 @@ BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", 
 
 def _service() -> CollectionService:
     return CollectionService(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                             RecordRepository(resources.RECORDS_TABLE.physical_name))
+                             DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
 
 
 @pytest.fixture

@@ -46,8 +46,8 @@ def client() -> TestClient:
     ("GET", "/api/things/missing", 404, "GET /api/things/{thing_id}", "4xx"),
     ("POST", "/api/things", 500, "POST /api/things", "5xx"),
     ("GET", "/api/nowhere/123", 404, UNMATCHED_ROUTE, "4xx"),
-    ("DELETE", "/api/things/abc", 405, "DELETE /api/things/{thing_id}", "4xx"),
-    ("BREW", "/api/things/abc", 405, "OTHER /api/things/{thing_id}", "4xx"),
+    ("DELETE", "/api/things/abc", 404, "DELETE /api/things/{thing_id}", "4xx"),
+    ("BREW", "/api/things/abc", 404, "OTHER /api/things/{thing_id}", "4xx"),
 ])
 def test_each_request_records_its_route_template_and_status_class(
         client: TestClient, capsys: pytest.CaptureFixture[str], method: str, path: str, status: int, route: str,
