@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from tests.conformance import known
 from tests.conformance.paired import PairedClient
 from tests.conformance.scenario import Case, cases, check
 
@@ -51,10 +50,10 @@ CASES = cases(
     invalid("text against the pattern", code="ABC1"),
     invalid("text as an object", code={"a": 1}),
     invalid("number below min", qty=0),
-    invalid("number above max", known.NUMBER_BOUND_TEXT, qty=11),
+    invalid("number above max", qty=11),
     invalid("number not an int", qty=2.5),
     invalid("number as text", qty="many"),
-    invalid("float below min", known.NUMBER_BOUND_TEXT, price=0.1),
+    invalid("float below min", price=0.1),
     invalid("number as a list", qty=[1]),
     invalid("bool as text", yes="maybe"),
     invalid("email malformed", mail="not-an-email"),
@@ -66,8 +65,8 @@ CASES = cases(
     invalid("url with another scheme", link="ftp://good.example/x"),
     invalid("editor above maxSize", note="x" * 40),
     invalid("date malformed", day="yesterday"),
-    invalid("date before min", known.DATE_THRESHOLD_FORMAT, day="2019-12-31 23:59:59.000Z"),
-    invalid("date after max", known.DATE_THRESHOLD_FORMAT, day="2031-01-01 00:00:00.000Z"),
+    invalid("date before min", day="2019-12-31 23:59:59.000Z"),
+    invalid("date after max", day="2031-01-01 00:00:00.000Z"),
     invalid("select unknown value", one="z"),
     invalid("multi select unknown value", two=["a", "z"]),
     invalid("multi select above maxSelect", two=["a", "b", "c"]),
@@ -79,8 +78,8 @@ CASES = cases(
     invalid("relation to a record of another collection", ref="${superuser_id}"),
     invalid("geoPoint out of range", spot={"lon": 200, "lat": 100}),
     invalid("geoPoint malformed", spot="here"),
-    invalid("several invalid fields at once", known.NUMBER_BOUND_TEXT, code="A", qty=99, mail="x", one="z", day="nope"),
-    Case("update to an invalid value", "PATCH", V + "/${valid1}", body={"qty": 50}, differs=known.NUMBER_BOUND_TEXT),
+    invalid("several invalid fields at once", code="A", qty=99, mail="x", one="z", day="nope"),
+    Case("update to an invalid value", "PATCH", V + "/${valid1}", body={"qty": 50}),
     Case("update clearing a required field", "PATCH", V + "/${valid1}", body={"needed": ""}),
     Case("update with several invalid fields", "PATCH", V + "/${valid1}", body={"code": "1", "two": ["x"]}),
     Case("the record after failed updates is unchanged", "GET", V + "/${valid1}"),
