@@ -10,7 +10,7 @@ from shared.auth.errors import InvalidTokenError
 from shared.auth.tokens import TokenClaims, TokenService, TokenType
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.formats import is_email
-from shared.collections.records import TOKEN_KEY_FIELD
+from shared.collections.model import TOKEN_KEY_FIELD
 from shared.collections.system import SUPERUSERS_COLLECTION_NAME
 from shared.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, field_error
 from shared.records.context import AuthState, RequestContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.collections.records import TOKEN_KEY_FIELD
+from shared.collections.model import TOKEN_KEY_FIELD
 from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
 

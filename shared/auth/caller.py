@@ -13,8 +13,7 @@ from shared.auth.errors import InvalidTokenError
 from shared.auth.refresh_repository import RefreshFamilyRepository
 from shared.auth.tokens import SESSION_CLAIM, TokenService
 from shared.catalog.repository import CollectionRepository
-from shared.collections.model import Collection
-from shared.collections.records import TOKEN_KEY_FIELD
+from shared.collections.model import TOKEN_KEY_FIELD, Collection
 from shared.records.context import AuthState
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository

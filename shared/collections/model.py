@@ -18,6 +18,8 @@ _BASE_KEYS = ("id", "listRule", "viewRule", "createRule", "updateRule", "deleteR
 AUTH_OPTION_KEYS = ("authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
               "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken", "verificationTemplate",
               "resetPasswordTemplate", "confirmEmailChangeTemplate")
+# The hidden auth field whose value is part of every token's signing key: a new value ends all its tokens.
+TOKEN_KEY_FIELD = "tokenKey"
 TOKEN_OPTION_KEYS = ("authToken", "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken")
 
 

@@ -50,7 +50,7 @@ def rule_body(collection: Collection, body: dict[str, Any], current: StoredRecor
     whose generated texts are the ones a rule sees.
     """
     from shared.collections.field_errors import FieldError
-    from shared.collections.record_body import apply_body
+    from shared.records.body import apply_body
 
     values = {f.name: f.from_stored(current.data.get(f.id)) for f in collection.fields} if current else {}
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
-from shared.collections.records import prepare_record
 from shared.errors import BadRequestError, field_error
 from shared.records import indexing
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
+from shared.records.validation import prepare_record
 
 
 def import_records(collections: CollectionRepository, records: RecordRepository, collection_id_or_name: str,

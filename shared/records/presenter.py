@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.collections.model import Collection
-from shared.collections.records import record_to_json
 from shared.records.expand import expand_records, parse_expand
 from shared.records.model import StoredRecord
 from shared.records.request_rules import RequestRules
 from shared.records.resolver import RecordLoader
+from shared.records.validation import record_to_json
 from shared.tools.filter import FieldsSpec, apply_fields
 from shared.tools.list_query import ListQueryError, parse_fields_param
 

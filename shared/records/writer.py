@@ -13,7 +13,6 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
-from shared.collections.records import PreparedRecord, prepare_record
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError
 from shared.records import indexing
 from shared.records.hooks import Action, RecordEvent, RecordHooks
@@ -21,6 +20,7 @@ from shared.records.model import RecordConflictError, RecordWrite, StorageConten
 from shared.records.references import reference_writes
 from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
+from shared.records.validation import PreparedRecord, prepare_record
 from shared.resources import INDEX_SLOTS
 
 # How long a write keeps re-applying itself on top of concurrent writes of the same record.

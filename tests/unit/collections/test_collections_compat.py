@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from shared.collections.model import Collection
-from shared.collections.records import prepare_record, record_to_json
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError
+from shared.records.validation import prepare_record, record_to_json
 
 NOW = "2024-01-01 00:00:00.000Z"
 TYPE_DATA_ERROR = "Failed to load the collection type data due to invalid formatting."

@@ -8,10 +8,10 @@ import pytest
 
 from shared.collections.fields import verify_password
 from shared.collections.model import Collection
-from shared.collections.records import PreparedRecord, prepare_record, record_to_json
 from shared.collections.system import users_collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError
+from shared.records.validation import PreparedRecord, prepare_record, record_to_json
 
 NOW = "2024-01-01 00:00:00.000Z"
 LATER = "2024-02-02 00:00:00.000Z"

@@ -1,6 +1,6 @@
-"""Record-level logic: preparing a create/update for storage, and a stored record's API JSON.
+"""Record validation: a create or update body checked and prepared for storage, and a stored record's API JSON.
 
-Storage contract: records store values keyed by field id (see validate.py). prepare_record returns
+Storage contract: records store values keyed by field id (see shared/collections/validate.py). prepare_record returns
 what to write; record_to_json reads any stored map back, ignoring unknown ids and defaulting missing ones.
 """
 
@@ -21,14 +21,13 @@ from shared.collections.fields import (
     TextField,
     hash_password,
 )
-from shared.collections.model import Collection
-from shared.collections.record_auth import auth_form_errors
-from shared.collections.record_body import apply_body
+from shared.collections.model import TOKEN_KEY_FIELD, Collection
+from shared.records.auth_form import auth_form_errors
+from shared.records.body import apply_body
 
 # (related collection id, ids) -> whether every id exists there
 RelationExists = Callable[[str, list[str]], bool]
 
-TOKEN_KEY_FIELD = "tokenKey"
 
 
 @dataclass(frozen=True)
