@@ -29,3 +29,9 @@ def invoke(name: str, event: dict[str, Any]) -> Any:
     context = LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
                             timeout_s=fn.timeout_s)
     return handler_for(name)(event, context)
+
+
+def forget_handlers() -> None:
+    """Drop the imported handlers, so the next invocation of each function is a cold start (for test suites)."""
+    with _lock:
+        _handlers.clear()

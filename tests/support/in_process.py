@@ -6,17 +6,19 @@ context)` (`local.invoke`), exactly as `lambdabase run` does behind uvicorn. `lo
 provisions, restores, bootstraps the superuser and runs the stream/queue pollers, so counters and events work.
 
 An in-process stack registers its client under its URL, so `Api(stack.url)` and `stack.client()` reach it
-without a socket; code written for `StackProcess` runs unchanged.
+without a socket; code written for `StackProcess` (url, data_dir, logs, moto_endpoint) runs unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -24,7 +26,10 @@ import httpx
 from tests.support.stack_process import free_port
 
 # Loopback, so the local rate-limit exemption and per-IP throttles see what `lambdabase run` would see.
-CLIENT_ADDRESS = ("127.0.0.1", 50000)
+LOOPBACK = "127.0.0.1"
+
+# the standard logger behind shared.observability's Powertools Logger(service="lambdabase")
+SERVICE_LOGGER = "lambdabase"
 
 _clients: dict[str, httpx.Client] = {}
 
@@ -34,18 +39,37 @@ def client_for(url: str) -> httpx.Client | None:
     return _clients.get(url.rstrip("/"))
 
 
+def _function_modules() -> dict[str, ModuleType]:
+    return {n: m for n, m in sys.modules.items() if n == "functions" or n.startswith("functions.")}
+
+
 def cold_start() -> None:
-    """Forget every per-cold-start cache of the functions (settings, services, clients, keyrings, limiters).
+    """Make every function's next invocation a cold start: handlers re-imported, per-cold-start caches dropped.
 
     One process serves every function, so a change of settings reaches them only as it would on Lambda after a
-    new deployment: every cached settings object and everything built from one is dropped.
+    new deployment: the function modules (whose apps read their guards' settings at import) are imported
+    afresh, and every cached settings object, service, client, keyring and limiter in shared/ is dropped.
     """
+    from local.invoke import forget_handlers
+
+    forget_handlers()
+    for name in _function_modules():
+        del sys.modules[name]
     for name, module in list(sys.modules.items()):
-        if module is None or not name.startswith(("shared.", "functions.")):
+        if module is None or not name.startswith("shared."):
             continue
         for value in list(vars(module).values()):
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
                 value.cache_clear()
+
+
+class _LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 class InProcessStack:
@@ -56,54 +80,68 @@ class InProcessStack:
         self.env = dict(env or {})
         # no socket listens there: the port only names this stack (Host header, registry key, banner)
         self.port = free_port()
-        self._saved_env: dict[str, str] | None = None
         self._stack: Any = None
         self._http: httpx.Client | None = None
+        self._extra_clients: list[httpx.Client] = []
+        self._logs = _LogLines()
+        self._saved_env: dict[str, str] = {}
+        self._saved_modules: dict[str, ModuleType] = {}
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{LOOPBACK}:{self.port}"
 
     def start(self) -> InProcessStack:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Starlette suggests httpx2; httpx is what the suites use
-            from starlette.testclient import TestClient
-
         from local.cli import LOCAL_DEFAULTS
-        from local.gateway import create_gateway
         from local.stack import LocalConfig, LocalStack
 
-        self._saved_env = dict(os.environ)
+        # What the process had is put back by stop(), so suites running after this one see no trace of it.
+        self._saved_env, self._saved_modules = dict(os.environ), _function_modules()
         os.environ.update({**LOCAL_DEFAULTS, "LB_MAIL_OUTBOX_DIR": str(self.data_dir.resolve() / "mail"),
                            **self.env})
         cold_start()
-        config = LocalConfig(port=self.port, data_dir=self.data_dir, snapshot_interval_s=3600)
-        self._stack = LocalStack(config)
+        logging.getLogger(SERVICE_LOGGER).addHandler(self._logs)
+        self._stack = LocalStack(LocalConfig(port=self.port, data_dir=self.data_dir, snapshot_interval_s=3600))
         self._stack.start()
-        client = TestClient(create_gateway(), base_url=self.url, client=CLIENT_ADDRESS,
-                            raise_server_exceptions=False, follow_redirects=False)
-        self._http = client.__enter__()
+        self._http = self._test_client(LOOPBACK)
         _clients[self.url] = self._http
         return self
 
     def stop(self) -> None:
         _clients.pop(self.url, None)
         try:
-            if self._http is not None:
-                self._http.__exit__(None, None, None)
+            for client in [*self._extra_clients, *([self._http] if self._http else [])]:
+                client.__exit__(None, None, None)
             if self._stack is not None:
                 self._stack.stop()
         finally:
-            self._http = self._stack = None
-            if self._saved_env is not None:
-                os.environ.clear()
-                os.environ.update(self._saved_env)
+            logging.getLogger(SERVICE_LOGGER).removeHandler(self._logs)
+            self._http, self._stack, self._extra_clients = None, None, []
+            os.environ.clear()
+            os.environ.update(self._saved_env)
             cold_start()
+            sys.modules.update(self._saved_modules)
 
-    def client(self) -> httpx.Client:
-        """An HTTP client of this stack (shared: it holds no per-test state)."""
+    def client(self, source_ip: str | None = None) -> httpx.Client:
+        """An HTTP client of this stack: the shared loopback one, or one whose requests come from `source_ip`
+        (for a module whose rate limits and sign-in throttles must not share counters with other modules)."""
         assert self._http is not None, "start() the stack first"
-        return self._http
+        if source_ip is None:
+            return self._http
+        client = self._test_client(source_ip)
+        self._extra_clients.append(client)
+        return client
+
+    def _test_client(self, source_ip: str) -> httpx.Client:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Starlette suggests httpx2; httpx is what the suites use
+            from starlette.testclient import TestClient
+        from local.gateway import create_gateway
+
+        # Unhandled errors become 500s, as uvicorn answers them, instead of raising into the test.
+        client = TestClient(create_gateway(), base_url=self.url, client=(source_ip, 50000),
+                            raise_server_exceptions=False, follow_redirects=False)
+        return client.__enter__()
 
     @contextlib.contextmanager
     def configured(self, **env: str) -> Iterator[InProcessStack]:
@@ -120,6 +158,10 @@ class InProcessStack:
                 else:
                     os.environ[key] = value
             cold_start()
+
+    def logs(self) -> str:
+        """What the functions logged so far, a message a line (the process's output under `lambdabase run`)."""
+        return "\n".join(self._logs.lines)
 
     def moto_endpoint(self) -> str:
         assert self._stack is not None and self._stack.moto is not None
