@@ -138,9 +138,11 @@ class InProcessStack:
             from starlette.testclient import TestClient
         from local.gateway import create_gateway
 
-        # Unhandled errors become 500s, as uvicorn answers them, instead of raising into the test.
+        # Unhandled errors become 500s, as uvicorn answers them, instead of raising into the test; the
+        # user agent is httpx's own, which sessions record, as StackProcess clients send it.
         client = TestClient(create_gateway(), base_url=self.url, client=(source_ip, 50000),
-                            raise_server_exceptions=False, follow_redirects=False)
+                            raise_server_exceptions=False, follow_redirects=False,
+                            headers={"user-agent": f"python-httpx/{httpx.__version__}"})
         return client.__enter__()
 
     @contextlib.contextmanager
