@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := $(UV) run --frozen
 
-.PHONY: setup run test test-unit test-integration test-infra test-e2e test-conformance lint bench clean
+.PHONY: setup run test test-unit test-integration test-infra test-api test-e2e test-conformance lint bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -32,6 +32,11 @@ test-integration: setup
 test-infra: setup
 	$(PY) pytest -q tests/infra
 
+# the API scenario tables on an in-process local stack (handlers called with API Gateway events on moto)
+test-api: setup
+	$(PY) pytest -q -p no:cacheprovider tests/api
+
+# the thin smoke layer over a real `lambdabase run` process: JS SDK, lifecycle, WebSocket, a scenario per area
 test-e2e: setup
 	$(PY) pytest -q tests/e2e
 

@@ -31,3 +31,9 @@ def invoke(name: str, event: dict[str, Any]) -> Any:
                             timeout_s=fn.timeout_s)
     with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
         return handler_for(name)(event, context)
+
+
+def forget_handlers() -> None:
+    """Drop the imported handlers, so the next invocation of each function is a cold start (for test suites)."""
+    with _lock:
+        _handlers.clear()

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.in_process import client_for
+
 SUPERUSER_EMAIL = "root@example.com"
 SUPERUSER_PASSWORD = "Root-pass-1234567"
 USER_PASSWORD = "User-pass-1234567"
@@ -26,11 +28,11 @@ def unique(prefix: str) -> str:
 
 
 class Api:
-    """The local stack's REST API, with a token per role."""
+    """The local stack's REST API, with a token per role; in-process when an in-process stack serves `url`."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, timeout=30)
+        self.http = client_for(url) or httpx.Client(base_url=url, timeout=30)
         self.tokens: dict[str, str] = {}
         self.users: dict[str, dict[str, Any]] = {}
 

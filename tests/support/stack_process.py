@@ -38,6 +38,10 @@ class StackProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
+    def client(self) -> httpx.Client:
+        """An HTTP client of this stack (InProcessStack has the same method, so tests move between suites)."""
+        return httpx.Client(base_url=self.url, timeout=30)
+
     def start(self, timeout: float = 60.0) -> StackProcess:
         env = {**os.environ, "LB_PORT": str(self.port), "LB_DATA_DIR": str(self.data_dir), **self.env}
         for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

@@ -52,13 +52,13 @@ def _check(service: RecordScope, params: dict[str, str]) -> None:
     assert set(page) == {"page", "perPage", "totalItems", "totalPages", "items"}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(TOKENS), max_size=12).map(" ".join))
 def test_token_soup_filters(service: RecordScope, text: str) -> None:
     _check(service, {"filter": text})
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60), st.text(alphabet="-+,@.abcdeiklnmorstuvwxyz ", max_size=30))
 def test_arbitrary_filter_and_sort(service: RecordScope, filter_text: str, sort_text: str) -> None:
     _check(service, {"filter": filter_text, "sort": sort_text, "perPage": "5"})

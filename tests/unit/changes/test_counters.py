@@ -245,7 +245,7 @@ _ops = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["a", "b", "c"]),
                           st.sampled_from([OPEN, DONE, None, "delete"])), min_size=1, max_size=40)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(ops=_ops, cuts=st.lists(st.integers(1, 8), min_size=1, max_size=10),
        replays=st.lists(st.integers(0, 8), max_size=10))
 def test_totals_match_a_full_count_under_any_redelivery(ops: list[tuple[int, str, str | None]],

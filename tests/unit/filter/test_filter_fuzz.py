@@ -31,7 +31,7 @@ from shared.tools.filter import (
 )
 from shared.tools.filter.identifiers import MACRO_NAMES
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2024, 5, 15, 12, 34, 56, 789_000, tzinfo=UTC)
 
 KNOWN_PATHS = [

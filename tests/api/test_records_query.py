@@ -20,7 +20,7 @@ from tests.support.records_api import (
 )
 from tests.support.records_world import OPEN_RULES, create_blog, rid
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 THINGS = "/api/collections/${things}/records"
 T = {n: rid("thing", n) for n in range(1, 6)}

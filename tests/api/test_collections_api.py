@@ -19,7 +19,7 @@ from tests.support.records_api import (
     unique,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 
 

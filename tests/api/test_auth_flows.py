@@ -16,9 +16,9 @@ import httpx
 import jwt
 import pytest
 
-from tests.support.stack_process import StackProcess
+from tests.support.in_process import InProcessStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
 PASSWORD = "Plum-Orchard-4471"
@@ -27,8 +27,8 @@ GENERIC_FAILURE = {"status": 400, "message": "Failed to authenticate.", "data": 
 
 # helpers ----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def api(stack: StackProcess) -> httpx.Client:
-    return httpx.Client(base_url=stack.url, timeout=30)
+def api(stack: InProcessStack) -> httpx.Client:
+    return stack.client()
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +70,14 @@ def can_view_self(api: httpx.Client, token: str, record_id: str) -> int:
     return api.get(f"/api/collections/users/records/{record_id}", headers=auth(token)).status_code
 
 
-def read_mail(stack: StackProcess, to: str) -> list[dict[str, Any]]:
+def read_mail(stack: InProcessStack, to: str) -> list[dict[str, Any]]:
     """The mail sent to `to`, as `lambdabase mail --json` shows it."""
     out = subprocess.run([sys.executable, "-m", "local.cli", "--data-dir", str(stack.data_dir), "mail", "--json",
                           "--to", to], capture_output=True, text=True, check=True, timeout=60)
     return list(json.loads(out.stdout))
 
 
-def ses_message_ids(stack: StackProcess) -> set[str]:
+def ses_message_ids(stack: InProcessStack) -> set[str]:
     """Ids of the messages moto's SES accepted (its model data), to prove the mail went through SES."""
     data = httpx.get(stack.moto_endpoint() + "/moto-api/data.json", timeout=30).json()
     return {m["id"] for m in data.get("ses", {}).get("Message", [])}
@@ -278,7 +278,7 @@ def test_the_strength_meter_returns_zxcvbns_score_and_feedback(api: httpx.Client
 
 # verification, password reset, email change (mail through SES) ---------------------------------------
 def test_request_endpoints_answer_204_whether_or_not_the_account_exists(api: httpx.Client,
-                                                                       stack: StackProcess) -> None:
+                                                                       stack: InProcessStack) -> None:
     ghost = email("ghost")
     for action in ("request-verification", "request-password-reset"):
         response = api.post(f"/api/collections/users/{action}", json={"email": ghost})
@@ -290,7 +290,7 @@ def test_request_endpoints_answer_204_whether_or_not_the_account_exists(api: htt
     assert supers.json()["message"] == "All superusers are verified by default."
 
 
-def test_verification_mail_goes_through_ses_and_verifies(api: httpx.Client, stack: StackProcess) -> None:
+def test_verification_mail_goes_through_ses_and_verifies(api: httpx.Client, stack: InProcessStack) -> None:
     # Given an unverified user
     address, record = new_user(api)
     token = sign_in(api, address)["token"]
@@ -317,7 +317,7 @@ def test_verification_mail_goes_through_ses_and_verifies(api: httpx.Client, stac
 
 
 def test_password_reset_by_mail_sets_the_password_and_ends_all_sessions(api: httpx.Client,
-                                                                       stack: StackProcess) -> None:
+                                                                       stack: InProcessStack) -> None:
     # Given a signed-in user who forgot their password
     address, record = new_user(api)
     session = sign_in(api, address)
@@ -345,7 +345,7 @@ def test_password_reset_by_mail_sets_the_password_and_ends_all_sessions(api: htt
     assert again.status_code == 400
 
 
-def test_email_change_needs_the_new_mailbox_and_the_password(api: httpx.Client, stack: StackProcess) -> None:
+def test_email_change_needs_the_new_mailbox_and_the_password(api: httpx.Client, stack: InProcessStack) -> None:
     # Given a signed-in user
     address, record = new_user(api)
     token = sign_in(api, address)["token"]
@@ -375,7 +375,7 @@ def test_email_change_needs_the_new_mailbox_and_the_password(api: httpx.Client, 
 
 # impersonation ---------------------------------------------------------------------------------------
 def test_superusers_impersonate_with_a_non_refreshable_token(api: httpx.Client, root: dict[str, str],
-                                                             stack: StackProcess) -> None:
+                                                             stack: InProcessStack) -> None:
     address, record = new_user(api)
     user_token = sign_in(api, address)["token"]
     path = f"/api/collections/users/impersonate/{record['id']}"

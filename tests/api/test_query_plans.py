@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Api, Scenario, Where, error, length, run
+from tests.support.in_process import InProcessStack
+from tests.support.records_api import Api, Scenario, Where, error, length, run
 from tests.support.records_world import OPEN_RULES, rid
-from tests.support.stack_process import StackProcess
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 BUDGET = 50
 RECORDS = 80
@@ -19,18 +18,15 @@ X_RECORDS = 10
 
 
 @pytest.fixture(scope="module")
-def debug_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
-    """A second stack that reports its plans and refuses queries reading more than BUDGET items."""
-    data: Path = tmp_path_factory.mktemp("lb-debug") / "data"
-    proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL, "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
-                                   "LB_DEBUG_QUERY": "1", "LB_QUERY_BUDGET": str(BUDGET),
-                                   "LB_BATCH_ENABLED": "1", "LB_BATCH_MAX_REQUESTS": "100"}).start()
-    yield proc
-    proc.stop()
+def debug_stack(stack: InProcessStack) -> Iterator[InProcessStack]:
+    """The suite's stack, reporting its plans and refusing queries reading more than BUDGET items."""
+    with stack.configured(LB_DEBUG_QUERY="1", LB_QUERY_BUDGET=str(BUDGET), LB_BATCH_ENABLED="1",
+                          LB_BATCH_MAX_REQUESTS="100"):
+        yield stack
 
 
 @pytest.fixture(scope="module")
-def api(debug_stack: StackProcess) -> Api:
+def api(debug_stack: InProcessStack) -> Api:
     api = Api(debug_stack.url).sign_in_superuser()
     # Given a collection indexed on status, with 80 records of which 10 have status 'x'
     api.create_collection({"name": "tasks", "type": "base", **OPEN_RULES, "fields": [

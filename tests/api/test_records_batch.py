@@ -10,7 +10,7 @@ import pytest
 from tests.support.records_api import ABSENT, ANY, GUEST, Api, Scenario, error, run, unique
 from tests.support.records_world import OPEN_RULES, rid
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 
 

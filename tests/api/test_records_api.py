@@ -21,7 +21,7 @@ from tests.support.records_api import (
 )
 from tests.support.records_world import create_blog, rid
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 POSTS = "/api/collections/${posts}/records"
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.in_process import InProcessStack
 from tests.support.records_api import ANY, GUEST, Api, Scenario, Where, error, run, unique
 from tests.support.records_world import OPEN_RULES, rid
-from tests.support.stack_process import StackProcess
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 ONLY_SUPERUSERS = error(403, "Only superusers can perform this action.")
 NOT_FOUND = error(404)
@@ -18,7 +18,7 @@ CREATE_DENIED = error(400, "Failed to create record.")
 
 
 @pytest.fixture(scope="module")
-def api(stack: StackProcess) -> Api:
+def api(stack: InProcessStack) -> Api:
     api = Api(stack.url).sign_in_superuser()
     api.sign_up_user("user")
     api.sign_up_user("user2")

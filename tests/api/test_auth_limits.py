@@ -1,5 +1,5 @@
-"""Rate limits, sign-in throttling, CORS/security headers and signing-key rotation, on a stack of their own
-whose limits are small and apply to loopback (the session stack exempts loopback)."""
+"""Rate limits, sign-in throttling and CORS/security headers, on the suite's stack redeployed with small limits
+for this module, whose requests come from an address of their own (the suite's loopback client is exempt)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import boto3
 import httpx
-import jwt
 import pytest
 
-from tests.support.stack_process import StackProcess
+from tests.support.in_process import InProcessStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.api
 
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
 PASSWORD = "Plum-Orchard-4471"
@@ -36,19 +33,19 @@ ENV = {
     "LB_THROTTLE_ACCOUNT_MAX_FAILURES_PER_HOUR": "6", "LB_THROTTLE_IP_MAX_FAILURES_PER_HOUR": "12",
     "LB_CORS_ORIGINS": APP_ORIGIN,
 }
+# this module's own source address: its per-IP counters are not shared with the rest of the suite
+CLIENT_IP = "127.0.0.2"
 
 
 @pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
-    proc = StackProcess(tmp_path_factory.mktemp("limits") / "data", env=ENV).start()
-    yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        proc.stop()
+def limited(stack: InProcessStack) -> Iterator[InProcessStack]:
+    with stack.configured(**ENV):
+        yield stack
 
 
 @pytest.fixture(scope="module")
-def api(limited: StackProcess) -> httpx.Client:
-    return httpx.Client(base_url=limited.url, timeout=30)
+def api(limited: InProcessStack) -> httpx.Client:
+    return limited.client(source_ip=CLIENT_IP)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +117,7 @@ def test_rate_limit_headers_count_down_then_429_then_recover(api: httpx.Client) 
 
 
 def test_per_user_rules_count_each_user_and_superusers_are_exempt(api: httpx.Client, root: dict[str, str],
-                                                                  limited: StackProcess, throttled: str) -> None:
+                                                                  limited: InProcessStack, throttled: str) -> None:
     # Given a collection anyone signed in may write to, and the rule POST .../records = 2/min per user
     name = f"notes_{uuid.uuid4().hex[:8]}"
     assert api.post("/api/collections", headers=root, json={
@@ -152,7 +149,7 @@ def clear(api: httpx.Client, root: dict[str, str], collection: str, **body: str)
 
 def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_permanent_lock(
         api: httpx.Client, root: dict[str, str], throttled: str) -> None:
-    clear(api, root, throttled, ip="127.0.0.1")
+    clear(api, root, throttled, ip=CLIENT_IP)
     address, ghost = new_user(api, throttled), email("ghost")
     # Given three failures (the free ones) on a real account and on an unknown one, each followed at once
     # (within the same clock second, as delays are whole seconds) by another attempt
@@ -183,7 +180,7 @@ def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_per
 
 def test_many_failures_from_one_ip_are_capped_across_accounts(api: httpx.Client, root: dict[str, str],
                                                               throttled: str) -> None:
-    clear(api, root, throttled, ip="127.0.0.1")
+    clear(api, root, throttled, ip=CLIENT_IP)
     address = new_user(api, throttled)
     # Given twelve failures from this IP, each on a different (unknown) account
     statuses = [sign_in(api, email("stuffing"), "wrong-password", throttled).status_code for _ in range(12)]
@@ -191,7 +188,7 @@ def test_many_failures_from_one_ip_are_capped_across_accounts(api: httpx.Client,
     # Then any account, even one without failures, is throttled from this IP
     assert sign_in(api, address, PASSWORD, throttled).status_code == 429
     # Until a superuser clears the IP's counters
-    clear(api, root, throttled, ip="127.0.0.1")
+    clear(api, root, throttled, ip=CLIENT_IP)
     assert sign_in(api, address, PASSWORD, throttled).status_code == 200
 
 
@@ -213,35 +210,3 @@ def test_cors_allows_only_configured_origins_and_every_response_is_hardened(api:
         assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert response.headers["strict-transport-security"].startswith("max-age=")
     assert "content-security-policy" not in simple.headers  # JSON; HTML responses get the CSP
-
-
-# signing-key rotation (restarts this module's stack: keep it last) ---------------------------------
-def _secrets_file(stack: StackProcess) -> Path:
-    return stack.data_dir / "secrets.json"
-
-
-def test_key_rotation_keeps_everyone_signed_in(limited: StackProcess) -> None:
-    # Given a user signed in with the stack's current (single, kid "default") signing key
-    client = httpx.Client(base_url=limited.url, timeout=30)
-    address = new_user(client)
-    before = sign_in(client, address).json()
-    assert jwt.get_unverified_header(before["token"])["kid"] == "default"
-    old_secret = json.loads(_secrets_file(limited).read_text())["auth"]
-    # When the operator adds key k2, makes it active, and the functions cold-start
-    new_secret = "k2-" + uuid.uuid4().hex + uuid.uuid4().hex
-    keyring: dict[str, Any] = {"active": "k2", "keys": {"default": old_secret, "k2": new_secret}}
-    _restart_with_keyring(limited, keyring)
-    # Then the old token and refresh token still work, and new tokens are signed with k2
-    refreshed = client.post("/api/collections/users/auth-refresh", headers={"Authorization": before["token"]})
-    assert refreshed.status_code == 200, refreshed.text
-    assert jwt.get_unverified_header(refreshed.json()["token"])["kid"] == "k2"
-    rotated = client.post("/api/collections/users/auth-with-refresh-token",
-                          json={"refreshToken": before["refreshToken"]})
-    assert rotated.status_code == 200 and jwt.get_unverified_header(rotated.json()["token"])["kid"] == "k2"
-    # (Retiring a key, after which its tokens fail, is proven by the token service's unit tests.)
-
-
-def _restart_with_keyring(stack: StackProcess, keyring: dict[str, Any]) -> None:
-    assert stack.stop() == 0
-    _secrets_file(stack).write_text(json.dumps({"auth": json.dumps(keyring)}))
-    stack.start()
