@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.collections.model import Collection
+from shared.errors import BadRequestError
 from shared.records.expand import expand_records, parse_expand
 from shared.records.model import StoredRecord
 from shared.records.request_rules import RequestRules
@@ -13,6 +14,11 @@ from shared.records.resolver import RecordLoader
 from shared.records.validation import record_to_json
 from shared.tools.filter import FieldsSpec, apply_fields
 from shared.tools.list_query import ListQueryError, parse_fields_param
+
+
+def list_param_error(exc: ListQueryError) -> BadRequestError:
+    """The 400 for a malformed list or projection parameter, naming it."""
+    return BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {"code": exc.code, "message": exc.message}})
 
 
 class RecordPresenter:
@@ -43,8 +49,5 @@ class RecordPresenter:
         try:
             fields = parse_fields_param(params)
         except ListQueryError as exc:
-            from shared.errors import BadRequestError
-
-            raise BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {
-                "code": exc.code, "message": exc.message}}) from exc
+            raise list_param_error(exc) from exc
         return self.one(collection, record, expand=params.get("expand", ""), fields=fields)

@@ -10,7 +10,7 @@ from shared.catalog.repository import CollectionRepository
 from shared.errors import BadRequestError, NotFoundError
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.planner import plan_query
-from shared.records.presenter import RecordPresenter
+from shared.records.presenter import RecordPresenter, list_param_error
 from shared.records.query import run_list
 from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
@@ -18,11 +18,6 @@ from shared.records.resolver import RecordResolver
 from shared.records.rules import combine
 from shared.tools.filter import FilterError, Identifier, SortKey
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
-
-
-def list_param_error(exc: ListQueryError) -> BadRequestError:
-    """PocketBase's 400 for a malformed list parameter."""
-    return BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {"code": exc.code, "message": exc.message}})
 
 
 class RecordReader:

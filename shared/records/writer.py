@@ -15,6 +15,7 @@ from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError
 from shared.records import indexing
+from shared.records.context import RequestContext
 from shared.records.hooks import Action, RecordEvent, RecordHooks
 from shared.records.model import RecordConflictError, RecordWrite, StorageContentionError, StoredRecord
 from shared.records.references import reference_writes
@@ -64,7 +65,7 @@ class RecordWriter:
         self.hooks = hooks
 
     @property
-    def request(self) -> Any:
+    def request(self) -> RequestContext:
         return self.rules.request
 
     # preparing ---------------------------------------------------------------------------------------------
