@@ -17,14 +17,11 @@ from shared.tools.filter import (
     Resolved,
     apply_fields,
     evaluate,
-    parse_fields,
     parse_filter,
-    parse_sort,
 )
+from shared.tools.list_query import ListQueryError, parse_list_query
 
 LISTABLE_KEYS = frozenset({"id", "created", "updated", "name", "system", "type"})
-DEFAULT_PER_PAGE = 30
-MAX_PER_PAGE = 1000
 _RANDOM_SORT = "@random"
 
 
@@ -44,16 +41,6 @@ class _CollectionResolver:
         return Resolved([self.doc.get(identifier.path[0])], multi=False)
 
 
-def _int_param(params: dict[str, str], name: str, default: int) -> int:
-    raw = params.get(name, "")
-    if raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise _generic_error() from exc
-
-
 def _sort_value(value: Any) -> tuple[int, Any]:
     # None sorts first, as NULL does in SQLite; booleans compare as 0/1
     return (0, "") if value is None else (1, value)
@@ -61,17 +48,16 @@ def _sort_value(value: Any) -> tuple[int, Any]:
 
 def list_collections(items: list[dict[str, Any]], params: dict[str, str]) -> dict[str, Any]:
     """The page of `items` (collection JSON, in creation order) that params ask for, in PocketBase's list shape."""
-    page = max(1, _int_param(params, "page", 1))
-    per_page = _int_param(params, "perPage", DEFAULT_PER_PAGE)
-    per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(MAX_PER_PAGE, per_page)
-    skip_total = params.get("skipTotal", "").lower() in ("1", "t", "true")
     try:
-        filter_text = params.get("filter", "")
-        if filter_text.strip():
-            expr = parse_filter(filter_text)
+        query = parse_list_query(params)
+    except ListQueryError as exc:
+        raise _generic_error() from exc
+    page, per_page = query.page, query.per_page
+    try:
+        if query.filter.strip():
+            expr = parse_filter(query.filter)
             items = [item for item in items if evaluate(expr, _CollectionResolver(item))]
-        keys = parse_sort(params.get("sort", ""))
-        for key in reversed(keys):
+        for key in reversed(query.sort):
             if key.path == (_RANDOM_SORT,):
                 random.shuffle(items)
                 continue
@@ -79,12 +65,12 @@ def list_collections(items: list[dict[str, Any]], params: dict[str, str]) -> dic
                 raise FilterError(f"unknown sort field {key}")
             items.sort(key=lambda item, name=key.path[0]: _sort_value(item.get(name)),  # type: ignore[misc]
                        reverse=key.descending)
-        spec = parse_fields(params["fields"]) if params.get("fields") else None
     except FilterError as exc:
         raise _generic_error() from exc
+    spec = query.fields
     total = len(items)
     page_items = items[(page - 1) * per_page: page * per_page]
     if spec is not None:
         page_items = [apply_fields(item, spec) for item in page_items]
-    return {"page": page, "perPage": per_page, "totalItems": -1 if skip_total else total,
-            "totalPages": -1 if skip_total else math.ceil(total / per_page), "items": page_items}
+    return {"page": page, "perPage": per_page, "totalItems": -1 if query.skip_total else total,
+            "totalPages": -1 if query.skip_total else math.ceil(total / per_page), "items": page_items}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
@@ -196,38 +197,37 @@ class RecordWriter:
 
     def update(self, id_or_name: str, record_id: str, body: dict[str, Any], *,
                if_match: str | None = None) -> PreparedWrite:
+        def refuse(exc: RecordConflictError, prepared: PreparedWrite) -> None:
+            if not exc.stale or exc.claims_taken:
+                raise self.conflict_error(prepared.stored, exc, "update") from exc
+            if if_match:
+                raise PreconditionFailedError() from exc
+
+        return self._until_committed(lambda: self.prepare_update(id_or_name, record_id, body, if_match=if_match),
+                                     refuse)
+
+    def delete(self, id_or_name: str, record_id: str, *, if_match: str | None = None) -> None:
+        def refuse(exc: RecordConflictError, _: PreparedWrite) -> None:
+            if if_match:
+                raise PreconditionFailedError() from exc
+
+        # the record or one it cascades to may change meanwhile: each attempt re-reads and decides again
+        self._until_committed(lambda: self.prepare_delete(id_or_name, record_id, if_match=if_match), refuse)
+
+    def _until_committed(self, prepare: Callable[[], PreparedWrite],
+                         refuse: Callable[[RecordConflictError, PreparedWrite], None]) -> PreparedWrite:
+        """Prepare and commit, re-preparing on top of concurrent writes (after a jittered pause) until the
+        write lands, `refuse` raises for a conflict that retrying cannot fix, or the deadline passes."""
         deadline = time.monotonic() + RETRY_DEADLINE_S
         attempt = 0
         while True:
-            prepared = self.prepare_update(id_or_name, record_id, body, if_match=if_match)
+            prepared = prepare()
             try:
                 self.commit(prepared.writes, prepared.events)
                 return prepared
             except RecordConflictError as exc:
-                if not exc.stale or exc.claims_taken:
-                    raise self.conflict_error(prepared.stored, exc, "update") from exc
-                if if_match:
-                    raise PreconditionFailedError() from exc
+                refuse(exc, prepared)
                 if time.monotonic() > deadline:
                     raise WriteContentionError() from exc
-            # a concurrent write of the record: re-read and apply ours on top, after a jittered pause
             _pause(attempt)
             attempt += 1
-
-    def delete(self, id_or_name: str, record_id: str, *, if_match: str | None = None) -> None:
-        deadline = time.monotonic() + RETRY_DEADLINE_S
-        attempt = 0
-        while True:
-            prepared = self.prepare_delete(id_or_name, record_id, if_match=if_match)
-            try:
-                self.commit(prepared.writes, prepared.events)
-                return
-            except RecordConflictError as exc:
-                if if_match:
-                    raise PreconditionFailedError() from exc
-                if time.monotonic() > deadline:
-                    raise WriteContentionError() from exc
-            # the record or one it cascades to changed meanwhile: re-read and decide again
-            _pause(attempt)
-            attempt += 1
-
