@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.records_api import ABSENT, ANY, Api, Scenario, error, run, unique
+from tests.support.records_api import ABSENT, ANY, Api, Scenario, Where, error, run, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,10 @@ SCENARIOS = [
              body={"name": "${fresh}", "fields": ["abc"]}),
     Scenario("an option of the wrong type", "POST", "/api/collections", 400, error(400, SUBMITTED_DATA_ERROR, {}),
              body={"name": "${fresh}", "fields": [{"name": "a", "type": "text", "required": "yes"}]}),
-    Scenario("a lone surrogate in the name", "POST", "/api/collections", 400, error(400, TYPE_DATA_ERROR, {}),
+    # Refused by the strict JSON decoder every function shares, before the collection is read: its message says
+    # why (docs/compatibility.md); PocketBase's Go decoder would turn the surrogate into U+FFFD.
+    Scenario("a lone surrogate in the name", "POST", "/api/collections", 400,
+             error(400, Where(lambda m: "surrogate" in m, "a message naming the surrogate"), {}),
              raw=b'{"name": "bad\\ud800name"}'),
     Scenario("a body that is not an object", "POST", "/api/collections", 400, error(400, TYPE_DATA_ERROR, {}),
              raw=b"[1, 2]"),
