@@ -8,9 +8,11 @@ from typing import Any
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.model import StoredRecord
-from shared.records.resolver import JOIN_LIMIT, RecordLoader, field_values
+from shared.records.resolver import RecordLoader, field_values
 
 MAX_EXPAND_DEPTH = 6
+# As PocketBase (core/record_query_expand.go): a back-relation expands at most this many records, read no further.
+BACK_RELATION_EXPAND_LIMIT = 1000
 
 Visible = Callable[[Collection, StoredRecord], bool]
 ToJson = Callable[[Collection, StoredRecord], dict[str, Any]]
@@ -41,10 +43,10 @@ def _related(loader: RecordLoader, collection: Collection, record: StoredRecord,
         field = target.collection.field_by_name(field_name) if target else None
         if target is None or field is None or getattr(field, "collection_id", "") != collection.id:
             return None
-        rows = [r for r in loader.all_rows(target.collection)
-                if record.id in field_values(target.collection, r, field_name)[0]]
+        rows = loader.referencing(target.collection, field_name, collection.id, [record.id],
+                                  limit=BACK_RELATION_EXPAND_LIMIT)
         # a back-relation through a single relation field behaves as multiple, as in PocketBase
-        return target.collection, rows[:JOIN_LIMIT], True
+        return target.collection, rows, True
     field = collection.field_by_name(name)
     if field is None or field.field_type != "relation":
         return None
