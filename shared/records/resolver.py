@@ -31,7 +31,7 @@ class RecordLoader:
         self.meter = meter
         self._by_id: dict[tuple[str, str], StoredRecord | None] = {}
         self._scans: dict[str, list[StoredRecord]] = {}
-        self._referencing: dict[tuple[str, str, str, int | None], list[str]] = {}
+        self._referencing: dict[tuple[str, str, str, str, int | None], list[str]] = {}
         # Changes a batch has planned but not yet written (None: deleted); they win over what is stored.
         self.pending: dict[tuple[str, str], StoredRecord | None] = {}
 
@@ -72,7 +72,7 @@ class RecordLoader:
         targets = set(target_ids)
         ids: list[str] = []
         for target_id in dict.fromkeys(target_ids):
-            key = (field.id, target_collection_id, target_id, limit)
+            key = (source.id, field.id, target_collection_id, target_id, limit)
             if key not in self._referencing:
                 found = self.records.referencing(target_collection_id, target_id, source.id, field.id, self.meter)
                 self._referencing[key] = list(found if limit is None else itertools.islice(found, limit))
