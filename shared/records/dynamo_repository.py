@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from shared.aws import client
 from shared.dynamo_values import from_attribute, to_attribute
-from shared.records import keys
+from shared.records import dynamo_links, keys
 from shared.records.model import (
     Link,
     ReadMeter,
@@ -198,21 +198,8 @@ class DynamoRecordRepository(RecordRepository):
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
                     meter: ReadMeter) -> Iterator[str]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table, "ConsistentRead": True, "ProjectionExpression": "sk",
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.reference_pk(target_collection_id, target_id)},
-                                          ":prefix": {"S": keys.reference_sk_prefix(source_collection_id,
-                                                                                    field_id)}}}
-        ddb = client("dynamodb")
-        while True:
-            out = ddb.query(Limit=MAX_QUERY_PAGE, **kwargs)
-            meter.add(int(out.get("ScannedCount", len(out.get("Items", [])))))
-            for item in out.get("Items", []):
-                yield keys.reference_source(item["sk"]["S"])[2]
-            if not out.get("LastEvaluatedKey"):
-                return
-            kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+        return dynamo_links.referencing(self.table, target_collection_id, target_id, source_collection_id, field_id,
+                                        meter)
 
     def claims_taken(self, claims: list[str]) -> set[str]:
         ddb = client("dynamodb")
@@ -247,11 +234,14 @@ class DynamoRecordRepository(RecordRepository):
                 check_item_size(w.record)
         if transaction_items(writes) > MAX_TRANSACTION_ITEMS:
             raise TransactionTooLargeError(transaction_items(writes))
+        # Reverse items: added before the write and removed after it, so none is ever missing (dynamo_links).
+        dynamo_links.put_links(self._batch_write, writes)
         ops = [op for w in writes for op in self._ops(w)]
         if len(ops) == 1:
             self._single(ops[0])
         elif ops:
             self._transact(ops)
+        dynamo_links.remove_links(self.table, self._batch_write, writes)
 
     def _single(self, op: _Op) -> None:
         ddb = client("dynamodb")
@@ -313,12 +303,6 @@ class DynamoRecordRepository(RecordRepository):
             ops.append(_Op({"Delete": {"TableName": self.table, "Key": {"pk": {"S": release}, "sk": {"S": "u"}},
                                        "ConditionExpression": "attribute_not_exists(pk) OR rid = :rid",
                                        "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w))
-        # Reverse references carry no condition: the record item's own condition guards the whole transaction.
-        for link in w.links_added:
-            ops.append(_Op({"Put": {"TableName": self.table, "Item": _link_item(rec.collection_id, rec.id, link)}}, w))
-        for link in w.links_removed:
-            ops.append(_Op({"Delete": {"TableName": self.table, "Key": _link_item(rec.collection_id, rec.id, link)}},
-                           w))
         return ops
 
     def _item(self, w: RecordWrite) -> dict[str, Any]:
@@ -368,10 +352,9 @@ class DynamoRecordRepository(RecordRepository):
     def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
         for w in writes:
             check_item_size(w.record)
+        dynamo_links.put_links(self._batch_write, writes)
         if not conditional:
-            self._batch_write([{"PutRequest": {"Item": item}} for w in writes
-                               for item in [self._item(w), *(_link_item(w.record.collection_id, w.record.id, link)
-                                                             for link in w.links_added)]])
+            self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
             return
         chunk: list[_Op] = []
         for w in writes:
@@ -398,7 +381,7 @@ class DynamoRecordRepository(RecordRepository):
                                      f"{MAX_WRITE_ATTEMPTS} tries")
 
     def add_links(self, links: list[tuple[str, str, Link]]) -> None:
-        self._batch_write([{"PutRequest": {"Item": _link_item(c, r, link)}} for c, r, link in links])
+        self._batch_write([{"PutRequest": {"Item": dynamo_links.link_key(c, r, link)}} for c, r, link in links])
 
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
         doomed: list[dict[str, Any]] = []
@@ -407,17 +390,10 @@ class DynamoRecordRepository(RecordRepository):
             count += 1
             doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
             doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
-            doomed.extend({"DeleteRequest": {"Key": _link_item(collection_id, record.id, link)}}
+            doomed.extend({"DeleteRequest": {"Key": dynamo_links.link_key(collection_id, record.id, link)}}
                           for link in (links_of(record) if links_of else []))
         self._batch_write(doomed)
         return count
-
-
-def _link_item(source_collection_id: str, source_id: str, link: Link) -> dict[str, Any]:
-    """The key of a reverse reference, which is the whole item."""
-    field_id, target_collection_id, target_id = link
-    return {"pk": {"S": keys.reference_pk(target_collection_id, target_id)},
-            "sk": {"S": keys.reference_sk(source_collection_id, field_id, source_id)}}
 
 
 def _conflict(ops: list[_Op], reasons: list[str]) -> RecordConflictError:

@@ -9,7 +9,7 @@ from shared.collections.records import prepare_record
 from shared.errors import BadRequestError, field_error
 from shared.records import indexing, links
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
-from shared.records.repository import MAX_TRANSACTION_ITEMS, RecordRepository
+from shared.records.repository import RecordRepository
 
 
 def import_records(collections: CollectionRepository, records: RecordRepository, collection_id_or_name: str,
@@ -35,9 +35,9 @@ def import_records(collections: CollectionRepository, records: RecordRepository,
     if not isinstance(rows, list) or not rows:
         raise BadRequestError("Failed to import records.", {"rows": field_error(
             "validation_required", "Cannot be blank.")})
+    writes = _prepare_rows(collections, records, stored, rows)
     # A plain batch write cannot be conditional: with UNIQUE indexes each record goes with its claims.
     conditional = any(index.unique for index in stored.layout.indexes)
-    writes = _prepare_rows(collections, records, stored, rows, conditional=conditional)
     try:
         records.import_records([w for _, w in writes], conditional=conditional)
     except RecordConflictError as exc:
@@ -46,7 +46,7 @@ def import_records(collections: CollectionRepository, records: RecordRepository,
 
 
 def _prepare_rows(collections: CollectionRepository, records: RecordRepository, stored: StoredCollection,
-                  rows: list[dict[str, Any]], *, conditional: bool) -> list[tuple[int, RecordWrite]]:
+                  rows: list[dict[str, Any]]) -> list[tuple[int, RecordWrite]]:
     """Each valid row's create write, by row index; raises the 400 listing every invalid row."""
     from shared.records.resolver import RecordLoader
 
@@ -80,12 +80,6 @@ def _prepare_rows(collections: CollectionRepository, records: RecordRepository, 
             if claim in row_of_claim:
                 problems.update(indexing.unique_violations(collection, layout, claim))
         record_links = links.record_links(collection, record.data)
-        if conditional and 1 + len(claims) + len(record_links) > MAX_TRANSACTION_ITEMS:
-            # a conditional row is one transaction with its claims and reverse references
-            problems["id"] = field_error("validation_too_many_values", (
-                f"The row holds {len(record_links)} relation ids; with UNIQUE indexes a row is written in one "
-                f"transaction of at most {MAX_TRANSACTION_ITEMS} items: import fewer ids, then add the rest "
-                "with `field+` updates."))
         if problems:
             errors[str(i)] = problems
             continue

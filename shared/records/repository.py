@@ -30,14 +30,14 @@ class TransactionTooLargeError(BadRequestError):
     def __init__(self, items: int) -> None:
         super().__init__(
             f"The change would write {items} items at once and a write may touch at most {MAX_TRANSACTION_ITEMS} "
-            "(the record, its unique values, its relation references and, for a delete, every record it cascades "
-            "to or unlinks). Change fewer relation ids per request (with `field+` / `field-`), delete the "
-            "referencing records first, or split the batch.")
+            "(the records, their unique values and, for a delete, every record it cascades to or unlinks). "
+            "Delete the referencing records first (in smaller batches), or split the batch.")
 
 
 def transaction_items(writes: list[RecordWrite]) -> int:
-    """How many storage items a list of writes touches: records, claims, releases and reverse references."""
-    return sum(1 + len(w.claims) + len(w.releases) + len(w.links_added) + len(w.links_removed) for w in writes)
+    """How many items one all-or-nothing write holds: records, claims and releases (reverse references are
+    written around it, see dynamo_links)."""
+    return sum(1 + len(w.claims) + len(w.releases) for w in writes)
 
 
 class BulkWriteError(Exception):
