@@ -232,3 +232,18 @@ def test_the_backfill_writes_the_reverse_references_of_records_stored_before_the
     assert written == 1
     assert world.referencing("comments", "post", "posts", post) == ["old000000000001"]
     assert stored_references(world) == 1
+
+
+def test_a_collection_join_past_the_query_budget_is_a_400_with_advice(world: RelationsWorld) -> None:
+    # Given 60 comments and a request allowed to read 50 items
+    post = world.create("posts", {"title": "p"})
+    for _ in range(60):
+        world.create("comments", {"post": post})
+    scope = world.scope(budget=50)
+    # When a filter joins the whole comments collection, then it is a 400 that advises, not a fixed limit
+    with pytest.raises(BadRequestError) as exc:
+        scope.reader.list_page("posts", {"filter": "@collection.comments.post ?= id"})
+    assert exc.value.status == 400 and "more than 50" in exc.value.message
+    # And with the budget it needs, the same join answers
+    page = world.scope(budget=1_000).reader.list_page("posts", {"filter": "@collection.comments.post ?= id"})
+    assert [item["id"] for item in page["items"]] == [post]
