@@ -1,4 +1,4 @@
-"""Records on the DynamoDB records table: the only module that speaks key conditions and expressions for them.
+"""Records on the DynamoDB records table: with dynamo_links.py, the only code that speaks expressions for them.
 
 Storage failures become domain errors: a failed condition is a RecordConflictError naming the stale record,
 the taken id or the taken unique claims; transactions that keep colliding with others are retried with the
@@ -235,7 +235,10 @@ class DynamoRecordRepository(RecordRepository):
         if transaction_items(writes) > MAX_TRANSACTION_ITEMS:
             raise TransactionTooLargeError(transaction_items(writes))
         # Reverse items: added before the write and removed after it, so none is ever missing (dynamo_links).
-        dynamo_links.put_links(self._batch_write, writes)
+        try:
+            dynamo_links.put_links(self._batch_write, writes)
+        except BulkWriteError as exc:  # throttled throughout: nothing of the record is written yet
+            raise StorageContentionError(str(exc)) from exc
         ops = [op for w in writes for op in self._ops(w)]
         if len(ops) == 1:
             self._single(ops[0])
