@@ -139,10 +139,11 @@ class CollectionService:
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
         stored = self.get(id_or_name)
-        from shared.records import indexing
+        from shared.records import indexing, links
 
         self.records.delete_collection_data(stored.collection.id, lambda record: indexing.unique_claims(
-            stored.collection, stored.layout, record.data, record.id))
+            stored.collection, stored.layout, record.data, record.id),
+            lambda record: links.record_links(stored.collection, record.data))
 
     def import_collections(self, body: Any) -> None:
         """PUT /api/collections/import (see shared.catalog.importer)."""

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from shared.catalog.repository import StoredCollection
 from shared.errors import ApiError, BadRequestError, ForbiddenError
-from shared.records import indexing
+from shared.records import indexing, links
 from shared.records.context import RequestContext
 from shared.records.model import RecordConflictError, RecordWrite
 from shared.records.scope import RecordScope
@@ -88,17 +88,20 @@ def _merge(first: RecordWrite, later: RecordWrite) -> RecordWrite | None:
     Numbers changed through `+`/`-` become absolute values: the merged write stays conditional on the version
     read before the batch, so they are as safe as an atomic increment.
     """
+    links_added, links_removed = links.merged_links(first, later)
     if first.kind == "create":
         if later.kind == "delete":
             return None
         return replace(later, kind="create", expected_version=None, changed={}, increments={},
-                       remove_index_attrs=[],
+                       remove_index_attrs=[], links_added=links_added, links_removed=[],
                        claims=sorted((set(first.claims) | set(later.claims)) - set(later.releases)), releases=[])
     if later.kind == "delete":
         original_claims = (set(later.releases) - set(first.claims)) | set(first.releases)
-        return replace(later, expected_version=first.expected_version, releases=sorted(original_claims))
+        return replace(later, expected_version=first.expected_version, releases=sorted(original_claims),
+                       links_added=[], links_removed=links_removed)
     touched = set(first.changed) | set(first.increments) | set(later.changed) | set(later.increments)
     return replace(later, expected_version=first.expected_version, increments={},
+                   links_added=links_added, links_removed=links_removed,
                    changed={fid: later.record.data.get(fid) for fid in touched},
                    claims=sorted((set(first.claims) | set(later.claims)) - set(later.releases)),
                    releases=sorted(set(first.releases) | (set(later.releases) - set(first.claims))))

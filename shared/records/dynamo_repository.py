@@ -1,4 +1,4 @@
-"""Records on the DynamoDB records table: the only module that speaks key conditions and expressions for them.
+"""Records on the DynamoDB records table: with dynamo_links.py, the only code that speaks expressions for them.
 
 Storage failures become domain errors: a failed condition is a RecordConflictError naming the stale record,
 the taken id or the taken unique claims; transactions that keep colliding with others are retried with the
@@ -14,15 +14,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from shared.aws import client
 from shared.dynamo_values import from_attribute, to_attribute
 from shared.errors import ServiceUnavailableError
-from shared.records import keys
+from shared.records import dynamo_links, keys
 from shared.records.model import (
+    Link,
     ReadMeter,
     RecordConflictError,
     RecordTooLargeError,
@@ -35,8 +36,11 @@ from shared.records.repository import (
     MAX_TRANSACTION_ITEMS,
     BulkWriteError,
     ClaimsOf,
+    LinksOf,
     RecordRepository,
+    TransactionTooLargeError,
     check_item_size,
+    transaction_items,
 )
 
 BATCH_WRITE_MAX = 25
@@ -49,6 +53,7 @@ BACKOFF_CAP_S = 1.0
 _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 def item_to_record(item: dict[str, Any]) -> StoredRecord:
@@ -80,9 +85,9 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-def _guarded(records: Iterator[StoredRecord]) -> Iterator[StoredRecord]:
+def _guarded(items: Iterator[T]) -> Iterator[T]:
     with _storage_errors():
-        yield from records
+        yield from items
 
 
 def _backoff(attempt: int, sleep: Sleep) -> None:
@@ -218,6 +223,11 @@ class DynamoRecordRepository(RecordRepository):
     def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
         return _guarded(self._shards(collection_id, meter, forward=True, page_size=MAX_QUERY_PAGE, grow=False))
 
+    def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
+                    meter: ReadMeter) -> Iterator[str]:
+        return _guarded(dynamo_links.referencing(self.table, target_collection_id, target_id, source_collection_id,
+                                                 field_id, meter))
+
     def claims_taken(self, claims: list[str]) -> set[str]:
         with _storage_errors():
             ddb = client("dynamodb")
@@ -253,15 +263,19 @@ class DynamoRecordRepository(RecordRepository):
             for w in writes:
                 if w.kind != "delete":
                     check_item_size(w.record)
+            if transaction_items(writes) > MAX_TRANSACTION_ITEMS:
+                raise TransactionTooLargeError(transaction_items(writes))
+            # Reverse items: added before the write and removed after it, so none is ever missing (dynamo_links).
+            try:
+                dynamo_links.put_links(self._batch_write, writes)
+            except BulkWriteError as exc:  # throttled throughout: nothing of the record is written yet
+                raise StorageContentionError(str(exc)) from exc
             ops = [op for w in writes for op in self._ops(w)]
-            if len(ops) > MAX_TRANSACTION_ITEMS:
-                from shared.errors import BadRequestError
-
-                raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
             if len(ops) == 1:
                 self._single(ops[0])
             elif ops:
                 self._transact(ops)
+            dynamo_links.remove_links(self.table, self._batch_write, writes)
 
     def _single(self, op: _Op) -> None:
         ddb = client("dynamodb")
@@ -373,6 +387,7 @@ class DynamoRecordRepository(RecordRepository):
         with _storage_errors():
             for w in writes:
                 check_item_size(w.record)
+            dynamo_links.put_links(self._batch_write, writes)
             if not conditional:
                 self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
                 return
@@ -400,7 +415,10 @@ class DynamoRecordRepository(RecordRepository):
                 raise BulkWriteError(f"{len(pending[self.table])} items stayed unprocessed after "
                                      f"{MAX_WRITE_ATTEMPTS} tries")
 
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
+    def add_links(self, links: list[tuple[str, str, Link]]) -> None:
+        self._batch_write([{"PutRequest": {"Item": dynamo_links.link_key(c, r, link)}} for c, r, link in links])
+
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
         with _storage_errors():
             doomed: list[dict[str, Any]] = []
             count = 0
@@ -408,6 +426,8 @@ class DynamoRecordRepository(RecordRepository):
                 count += 1
                 doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
                 doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
+                doomed.extend({"DeleteRequest": {"Key": dynamo_links.link_key(collection_id, record.id, link)}}
+                              for link in (links_of(record) if links_of else []))
             self._batch_write(doomed)
             return count
 

@@ -24,10 +24,12 @@ from shared.collections.indexes import find_single_column_unique_index
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.model import StoredRecord
-from shared.records.resolver import JOIN_LIMIT, RecordLoader, field_values
+from shared.records.resolver import RecordLoader, field_values
 from shared.tools.filter import FilterError
 
 MAX_EXPAND_DEPTH = 6
+# As PocketBase (core/record_query_expand.go): a back-relation expands at most this many records, read no further.
+BACK_RELATION_EXPAND_LIMIT = 1000
 # `@request.context` while related records' viewRules are checked, as in PocketBase
 EXPAND_CONTEXT = "expand"
 
@@ -65,9 +67,9 @@ def _relation(loader: RecordLoader, collection: Collection, name: str, records: 
         target = stored.collection
         ids = {r.id for r in records}
         referencing: dict[str, list[str]] = {}
-        for row in loader.all_rows(target):
+        for row in loader.referencing(target, field.name, collection.id, sorted(ids), limit=BACK_RELATION_EXPAND_LIMIT):
             for ref in field_values(target, row, field.name)[0]:
-                if ref in ids and len(referencing.setdefault(ref, [])) < JOIN_LIMIT:
+                if ref in ids and len(referencing.setdefault(ref, [])) < BACK_RELATION_EXPAND_LIMIT:
                     referencing[ref].append(row.id)
         unique = find_single_column_unique_index(target.indexes, field.name) is not None
         return _Relation(target, not unique, lambda r: referencing.get(r.id, []))

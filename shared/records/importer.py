@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.errors import BadRequestError, field_error
-from shared.records import indexing
+from shared.records import indexing, links
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 from shared.records.validation import prepare_record
@@ -79,12 +79,13 @@ def _prepare_rows(collections: CollectionRepository, records: RecordRepository, 
         for claim in claims:
             if claim in row_of_claim:
                 problems.update(indexing.unique_violations(collection, layout, claim))
+        record_links = links.record_links(collection, record.data)
         if problems:
             errors[str(i)] = problems
             continue
         row_of_id[record.id] = i
         row_of_claim.update(dict.fromkeys(claims, i))
-        writes.append((i, RecordWrite(kind="create", record=record, claims=claims,
+        writes.append((i, RecordWrite(kind="create", record=record, claims=claims, links_added=record_links,
                                       index_attrs=indexing.index_attributes(collection, layout, record.data,
                                                                             record.id))))
     # Only explicitly given ids can already exist: generated ones are a timestamp and 7 random characters.

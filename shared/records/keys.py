@@ -1,4 +1,5 @@
-"""The records table's key scheme: write-sharded record items, index slots, unique and counter items."""
+"""The records table's key scheme: write-sharded record items, index slots, unique, counter and reverse-reference
+items."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ SEP = "\x01"
 RECORD_PREFIX = "r#"
 UNIQUE_PREFIX = "u#"
 COUNTER_PREFIX = "n#"
+# Not a record key (`r#`), so stream consumers skip reverse-reference items as they skip claims and counters.
+REFERENCE_PREFIX = "ref#"
 
 
 def shard_of(record_id: str) -> int:
@@ -71,3 +74,23 @@ def unique_pk(collection_id: str, index_name: str, values: list[Any]) -> str:
 def counter_pk(partition: str) -> str:
     """The counter of a collection (partition = collection id) or of one index partition (its GSI pk)."""
     return f"{COUNTER_PREFIX}{partition}"
+
+
+def reference_pk(target_collection_id: str, target_id: str) -> str:
+    """The partition of every reverse reference to one record: "who points at me" is one Query."""
+    return f"{REFERENCE_PREFIX}{target_collection_id}#{target_id}"
+
+
+def reference_sk_prefix(source_collection_id: str, field_id: str) -> str:
+    """The sort-key prefix of the references made through one relation field (SEP never occurs in ids)."""
+    return f"{source_collection_id}{SEP}{field_id}{SEP}"
+
+
+def reference_sk(source_collection_id: str, field_id: str, source_id: str) -> str:
+    return reference_sk_prefix(source_collection_id, field_id) + source_id
+
+
+def reference_source(sk: str) -> tuple[str, str, str]:
+    """(source collection id, field id, source record id) of a reverse reference's sort key."""
+    source_collection_id, field_id, source_id = sk.split(SEP, 2)
+    return source_collection_id, field_id, source_id

@@ -11,9 +11,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
+from shared.records import keys
+from shared.records.model import Link, ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.planner import Plan
-from shared.records.repository import MAX_TRANSACTION_ITEMS, ClaimsOf, RecordRepository, check_item_size
+from shared.records.repository import (
+    MAX_TRANSACTION_ITEMS,
+    ClaimsOf,
+    LinksOf,
+    RecordRepository,
+    TransactionTooLargeError,
+    check_item_size,
+    transaction_items,
+)
 
 
 @dataclass
@@ -26,6 +35,8 @@ class InMemoryRecordRepository(RecordRepository):
     def __init__(self) -> None:
         self._items: dict[tuple[str, str], _Item] = {}
         self._claims: dict[str, str] = {}
+        # reverse references as DynamoDB holds them: partition key -> sort keys
+        self._links: dict[str, set[str]] = {}
         self._lock = threading.Lock()
         self.writes = 0
 
@@ -66,6 +77,20 @@ class InMemoryRecordRepository(RecordRepository):
             meter.add(1, requests=0)
             yield copy.deepcopy(item.record)
 
+    def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
+                    meter: ReadMeter) -> Iterator[str]:
+        prefix = keys.reference_sk_prefix(source_collection_id, field_id)
+        with self._lock:
+            found = sorted(sk for sk in self._links.get(keys.reference_pk(target_collection_id, target_id), ())
+                           if sk.startswith(prefix))
+        meter.add(len(found))
+        for sk in found:
+            yield keys.reference_source(sk)[2]
+
+    def reference_count(self) -> int:
+        """How many reverse-reference items are stored (for tests: nothing is left behind)."""
+        return sum(len(sks) for sks in self._links.values())
+
     def claims_taken(self, claims: list[str]) -> set[str]:
         return {c for c in claims if c in self._claims}
 
@@ -83,10 +108,8 @@ class InMemoryRecordRepository(RecordRepository):
         for w in writes:
             if w.kind != "delete":
                 check_item_size(w.record)
-        if sum(1 + len(w.claims) + len(w.releases) for w in writes) > MAX_TRANSACTION_ITEMS:
-            from shared.errors import BadRequestError
-
-            raise BadRequestError(f"The change touches more than {MAX_TRANSACTION_ITEMS} items at once.")
+        if transaction_items(writes) > MAX_TRANSACTION_ITEMS:
+            raise TransactionTooLargeError(transaction_items(writes))
         with self._lock:
             self._check(writes)
             for w in writes:
@@ -108,7 +131,22 @@ class InMemoryRecordRepository(RecordRepository):
         if stale or taken_ids or taken_claims:
             raise RecordConflictError(stale=stale, ids_taken=taken_ids, claims_taken=taken_claims)
 
+    def _link(self, collection_id: str, record_id: str, link: Link, *, add: bool) -> None:
+        field_id, target_collection_id, target_id = link
+        pk = keys.reference_pk(target_collection_id, target_id)
+        sk = keys.reference_sk(collection_id, field_id, record_id)
+        if add:
+            self._links.setdefault(pk, set()).add(sk)
+        elif pk in self._links:
+            self._links[pk].discard(sk)
+            if not self._links[pk]:
+                del self._links[pk]
+
     def _apply(self, w: RecordWrite) -> None:
+        for link in w.links_removed:
+            self._link(w.record.collection_id, w.record.id, link, add=False)
+        for link in w.links_added:
+            self._link(w.record.collection_id, w.record.id, link, add=True)
         for release in w.releases:
             if self._claims.get(release) == w.record.id:
                 del self._claims[release]
@@ -140,11 +178,18 @@ class InMemoryRecordRepository(RecordRepository):
                 with self._lock:
                     self._apply(w)
 
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
+    def add_links(self, links: list[tuple[str, str, Link]]) -> None:
+        with self._lock:
+            for collection_id, record_id, link in links:
+                self._link(collection_id, record_id, link, add=True)
+
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
         with self._lock:
             doomed = [k for k in self._items if k[0] == collection_id]
             for key in doomed:
                 for claim in claims_of(self._items[key].record):
                     self._claims.pop(claim, None)
+                for link in links_of(self._items[key].record) if links_of else []:
+                    self._link(collection_id, key[1], link, add=False)
                 del self._items[key]
         return len(doomed)

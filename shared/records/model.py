@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from shared.errors import BadRequestError
 
+# A reference a record holds through a relation field: (field id, target collection id, target record id).
+Link = tuple[str, str, str]
+
 # DynamoDB's item size limit; a record must fit in one item with its keys and index attributes.
 MAX_ITEM_BYTES = 400 * 1024
 
@@ -65,6 +68,9 @@ class RecordWrite:
     remove_index_attrs: list[str] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)
+    # reverse-reference items (keys.reference_pk) this write adds and removes, in the same transaction
+    links_added: list[Link] = field(default_factory=list)
+    links_removed: list[Link] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -11,7 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from functools import cache
 
-from shared.records.model import MAX_ITEM_BYTES, ReadMeter, RecordTooLargeError, RecordWrite, StoredRecord
+from shared.errors import BadRequestError
+from shared.records.model import MAX_ITEM_BYTES, Link, ReadMeter, RecordTooLargeError, RecordWrite, StoredRecord
 from shared.records.planner import Plan
 
 # At most this many items change in one all-or-nothing write (DynamoDB's TransactWriteItems limit).
@@ -20,6 +21,23 @@ MAX_TRANSACTION_ITEMS = 100
 _ITEM_OVERHEAD_BYTES = 4 * 1024
 
 ClaimsOf = Callable[[StoredRecord], list[str]]
+LinksOf = Callable[[StoredRecord], list[Link]]
+
+
+class TransactionTooLargeError(BadRequestError):
+    """A write that would change more items at once than one storage transaction holds."""
+
+    def __init__(self, items: int) -> None:
+        super().__init__(
+            f"The change would write {items} items at once and a write may touch at most {MAX_TRANSACTION_ITEMS} "
+            "(the records, their unique values and, for a delete, every record it cascades to or unlinks). "
+            "Delete the referencing records first (in smaller batches), or split the batch.")
+
+
+def transaction_items(writes: list[RecordWrite]) -> int:
+    """How many items one all-or-nothing write holds: records, claims and releases (reverse references are
+    written around it, see dynamo_links)."""
+    return sum(1 + len(w.claims) + len(w.releases) for w in writes)
 
 
 class BulkWriteError(Exception):
@@ -57,6 +75,12 @@ class RecordRepository(ABC):
         """Every record of a collection in id order (backfills, truncation, joins)."""
 
     @abstractmethod
+    def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
+                    meter: ReadMeter) -> Iterator[str]:
+        """Ids of the records of `source_collection_id` whose field `field_id` holds `target_id`, by id, read
+        from the target's reverse references (in proportion to them, never a scan); may include stale ids."""
+
+    @abstractmethod
     def claims_taken(self, claims: list[str]) -> set[str]:
         """Those of these unique claim keys that a stored record holds."""
 
@@ -76,8 +100,12 @@ class RecordRepository(ABC):
         otherwise plain fast puts."""
 
     @abstractmethod
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
-        """Delete every record of a collection and the claims each holds; returns how many records."""
+    def add_links(self, links: list[tuple[str, str, Link]]) -> None:
+        """Put reverse references of (source collection id, source record id, link), idempotently (backfill)."""
+
+    @abstractmethod
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
+        """Delete every record of a collection, the claims and reverse references each holds; returns how many."""
 
     @abstractmethod
     def init_counter(self, partition: str) -> None:

@@ -1,7 +1,8 @@
 """Resolves filter identifiers for records: fields, relations, back-relations, JSON paths and @request.*.
 
 Relation traversals and `@collection` joins read through the same metered repository, so a rule can never
-do unbounded work: a back-relation or `@collection` join reads at most JOIN_LIMIT records.
+do unbounded work: back-relations read the target's reverse references (in proportion to the answer), and
+`@collection` joins stop at the request's query budget with a 400.
 
 A client's filter or sort (`allow_hidden=False`) sees what PocketBase lets it see: no hidden field, an auth
 record's email only where its emailVisibility is on (no exception for the caller's own record), and through
@@ -22,7 +23,6 @@ from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
 from shared.tools.filter import CONCEALED, ROWID_SORT, FilterEvaluationError, Identifier, Resolved
 
-JOIN_LIMIT = 1000
 _SYSTEM_KEYS = ("collectionId", "collectionName")
 # Never reachable from a filter, whoever asks.
 _SECRET_FIELDS = ("password", "tokenKey")
@@ -38,6 +38,7 @@ class RecordLoader:
         self._by_id: dict[tuple[str, str], StoredRecord | None] = {}
         self._scans: dict[str, list[StoredRecord]] = {}
         self._listable: dict[tuple[str, str], bool] = {}
+        self._referencing: dict[tuple[str, str, str, str, int | None], list[str]] = {}
         # Changes a batch has planned but not yet written (None: deleted); they win over what is stored.
         self.pending: dict[tuple[str, str], StoredRecord | None] = {}
         # `@request.context` while this request expands relations: PocketBase checks the related records'
@@ -76,14 +77,29 @@ class RecordLoader:
         return self._listable[key]
 
     def all_rows(self, collection: Collection) -> list[StoredRecord]:
-        """Every record of a collection, for `@collection` joins and back-relations (JOIN_LIMIT at most)."""
+        """Every record of a collection, for `@collection` joins: bounded by the meter's query budget (a 400)."""
         if collection.id not in self._scans:
-            rows = list(itertools.islice(self.records.scan(collection.id, self.meter), JOIN_LIMIT + 1))
-            if len(rows) > JOIN_LIMIT:
-                raise FilterEvaluationError(
-                    f"A join over {collection.name!r} would read more than {JOIN_LIMIT} records; narrow the rule.")
-            self._scans[collection.id] = rows
+            self._scans[collection.id] = list(self.records.scan(collection.id, self.meter))
         return self._scans[collection.id]
+
+    def referencing(self, source: Collection, field_name: str, target_collection_id: str, target_ids: list[str],
+                    *, limit: int | None = None) -> list[StoredRecord]:
+        """Records of `source` whose relation `field_name` holds one of `target_ids`, read through the reverse
+        references (never a scan of `source`), by id, at most `limit` of them."""
+        field = source.field_by_name(field_name)
+        if field is None or getattr(field, "collection_id", None) != target_collection_id:
+            return []
+        targets = set(target_ids)
+        ids: list[str] = []
+        for target_id in dict.fromkeys(target_ids):
+            key = (source.id, field.id, target_collection_id, target_id, limit)
+            if key not in self._referencing:
+                found = self.records.referencing(target_collection_id, target_id, source.id, field.id, self.meter)
+                self._referencing[key] = list(found if limit is None else itertools.islice(found, limit))
+            ids.extend(self._referencing[key])
+        # A reverse item outlives its meaning when a schema change drops the field: the record decides.
+        rows = [r for r in self.many(source, sorted(set(ids))) if targets & set(field_values(source, r, field_name)[0])]
+        return rows if limit is None else rows[:limit]
 
 
 def field_values(collection: Collection, record: StoredRecord, name: str) -> tuple[list[Any], bool]:
@@ -242,10 +258,8 @@ class RecordResolver:
         # a hidden relation field is not filterable, even backwards
         if relation.hidden and not self.allow_hidden:
             raise FilterEvaluationError(f"The back-relation {name!r} cannot be filtered.")
-        ids = {r.id for r in records}
-        reachable = self._reachable(target.collection, [
-            row for row in self.loader.all_rows(target.collection)
-            if ids & set(field_values(target.collection, row, field_name)[0])], name)
+        reachable = self._reachable(target.collection, self.loader.referencing(
+            target.collection, field_name, collection.id, [r.id for r in records]), name)
         if reachable is None:
             return [CONCEALED], True, False
         related = reachable

@@ -15,7 +15,7 @@ from typing import Any
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError
-from shared.records import indexing
+from shared.records import indexing, links
 from shared.records.context import RequestContext
 from shared.records.hooks import Action, RecordEvent, RecordHooks
 from shared.records.model import RecordConflictError, RecordWrite, StorageContentionError, StoredRecord
@@ -112,7 +112,8 @@ class RecordWriter:
             raise BadRequestError("Failed to create record.")
         write = RecordWrite(kind="create", record=record,
                             index_attrs=indexing.index_attributes(collection, stored.layout, record.data, record.id),
-                            claims=indexing.unique_claims(collection, stored.layout, record.data, record.id))
+                            claims=indexing.unique_claims(collection, stored.layout, record.data, record.id),
+                            links_added=links.record_links(collection, record.data))
         event = RecordEvent("create", collection, record, None, self.request, body, write)
         self.hooks.before(event)
         return PreparedWrite(stored, [write], [event])
@@ -142,13 +143,15 @@ class RecordWriter:
         old_claims = set(indexing.unique_claims(collection, stored.layout, existing.data, existing.id))
         new_claims = indexing.unique_claims(collection, stored.layout, merged, existing.id)
         attrs = indexing.index_attributes(collection, stored.layout, merged, existing.id)
+        links_added, links_removed = links.link_changes(collection, existing.data, merged)
         write = RecordWrite(
             kind="update", record=StoredRecord(collection.id, existing.id, merged, existing.version + 1),
             changed={k: v for k, v in prepared.values_by_field_id.items() if k not in prepared.increments},
             increments=dict(prepared.increments), expected_version=existing.version, index_attrs=attrs,
             remove_index_attrs=[a for a in _ALL_INDEX_ATTRS if a not in attrs],
             claims=[c for c in new_claims if c not in old_claims],
-            releases=[c for c in old_claims if c not in new_claims])
+            releases=[c for c in old_claims if c not in new_claims],
+            links_added=links_added, links_removed=links_removed)
         event = RecordEvent("update", collection, write.record, existing, self.request, body, write)
         self.hooks.before(event)
         return PreparedWrite(stored, [write], [event])
@@ -163,7 +166,8 @@ class RecordWriter:
         if if_match and if_match.strip() not in ("*", existing.etag):
             raise PreconditionFailedError()
         write = RecordWrite(kind="delete", record=existing, expected_version=existing.version,
-                            releases=indexing.unique_claims(collection, stored.layout, existing.data, existing.id))
+                            releases=indexing.unique_claims(collection, stored.layout, existing.data, existing.id),
+                            links_removed=links.record_links(collection, existing.data))
         event = RecordEvent("delete", collection, existing, existing, self.request, write=write)
         self.hooks.before(event)
         return PreparedWrite(stored, [write, *reference_writes(self.collections, self.loader, collection, existing)],

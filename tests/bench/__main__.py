@@ -1,7 +1,8 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, records
+from tests.bench import cold_start, records, relations
 
 if __name__ == "__main__":
     cold_start.report()
     records.report()
+    relations.report()

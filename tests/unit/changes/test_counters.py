@@ -102,10 +102,11 @@ def test_aggregation_counts_an_index_value_appearing_and_disappearing() -> None:
     assert [c.delta for c in grouped[OPEN]] == [1, -1]
 
 
-def test_aggregation_ignores_unique_claims_counters_and_malformed_keys() -> None:
-    other = [{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": "x"}},
-                                                  "SequenceNumber": "1", "NewImage": {}}}
-             for pk in ("u#pbc#idx#digest", "n#pbc_tasks", "r#no-shard")]
+def test_aggregation_ignores_unique_claims_counters_reverse_references_and_malformed_keys() -> None:
+    other = [{"eventName": event, "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": "x"}},
+                                               "SequenceNumber": "1", "NewImage": {}, "OldImage": {}}}
+             for pk in ("u#pbc#idx#digest", "n#pbc_tasks", "r#no-shard", "ref#pbc_posts#p1")
+             for event in ("INSERT", "REMOVE")]
     assert aggregate(decode_stream_records(other)) == {}
 
 

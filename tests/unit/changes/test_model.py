@@ -62,7 +62,8 @@ def test_images_hold_plain_json_safe_values_including_index_keys() -> None:
     assert RecordChange.model_validate_json(change.model_dump_json()) == change
 
 
-@pytest.mark.parametrize("pk", ["u#pbc_tasks#title#digest", "n#pbc_tasks", "n#pbc_tasks#1#sopen"])
+@pytest.mark.parametrize("pk", ["u#pbc_tasks#title#digest", "n#pbc_tasks", "n#pbc_tasks#1#sopen",
+                                "ref#pbc_posts#post00000000001"])
 def test_items_that_are_not_records_are_left_out(pk: str) -> None:
     batch = [stream_record("INSERT", pk, "x", "1", new={"pk": {"S": pk}, "sk": {"S": "x"}}),
              stream_record("INSERT", f"r#{COLL}#0", "b", "2", new=image("b", shard=0))]
