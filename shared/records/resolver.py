@@ -85,7 +85,7 @@ class RecordLoader:
     def referencing(self, source: Collection, field_name: str, target_collection_id: str, target_ids: list[str],
                     *, limit: int | None = None) -> list[StoredRecord]:
         """Records of `source` whose relation `field_name` holds one of `target_ids`, read through the reverse
-        references (never a scan of `source`), by id, at most `limit` of them."""
+        references (never a scan of `source`), by id; at most `limit` read for each target."""
         field = source.field_by_name(field_name)
         if field is None or getattr(field, "collection_id", None) != target_collection_id:
             return []
@@ -98,8 +98,7 @@ class RecordLoader:
                 self._referencing[key] = list(found if limit is None else itertools.islice(found, limit))
             ids.extend(self._referencing[key])
         # A reverse item outlives its meaning when a schema change drops the field: the record decides.
-        rows = [r for r in self.many(source, sorted(set(ids))) if targets & set(field_values(source, r, field_name)[0])]
-        return rows if limit is None else rows[:limit]
+        return [r for r in self.many(source, sorted(set(ids))) if targets & set(field_values(source, r, field_name)[0])]
 
 
 def field_values(collection: Collection, record: StoredRecord, name: str) -> tuple[list[Any], bool]:
