@@ -29,13 +29,6 @@ SYSTEM_COLLECTIONS_HIDDEN = "system collections (_mfas, _otps, _externalAuths, _
 
 # Records
 HIDDEN_FILTER_DETAIL = "filter/sort on a hidden field answers a detailed 400, PocketBase the generic 400 with data {}"
-DELETE_REFERENCED_500 = "deleting a record that other records reference (non-required relation) answers 500"
-REQUIRED_REFERENCE_TEXT = (
-    "deleting a record a required relation holds: 'The record cannot be deleted because it is part of a required "
-    "reference in another record.', PocketBase 'Failed to delete record. Make sure that the record is not part of "
-    "a required relation reference.'"
-)
-DANGLING_RELATIONS = "relations to a deleted record are kept, PocketBase removes the id from the referencing records"
 
 # Filter
 BARE_MULTI_VALUE = (

@@ -18,14 +18,20 @@ def test_real_ip_is_written_as_go_writes_it(raw: str, expected: str) -> None:
     assert expanded_ip(raw) == expected
 
 
-def test_without_a_verifiable_superuser_the_data_stays_empty() -> None:
-    # Given the health app, which holds no signing key in unit tests, and a request that claims a token
+def test_without_a_verifiable_superuser_the_data_stays_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the health app holding no signing key (whatever earlier tests loaded), and a request claiming a token
     from functions.health.routes import router
+    from shared import settings
 
-    client = TestClient(create_app([router]))
-
-    # When it is asked with proxy headers and some Authorization
-    body = client.get("/api/health", headers={"Authorization": "forged", "X-Forwarded-For": "1.2.3.4"}).json()
+    for name in ("LB_AUTH_SECRET", "LB_AUTH_SECRET_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    settings.load.cache_clear()
+    try:
+        client = TestClient(create_app([router]))
+        # When it is asked with proxy headers and some Authorization
+        body = client.get("/api/health", headers={"Authorization": "forged", "X-Forwarded-For": "1.2.3.4"}).json()
+    finally:
+        settings.load.cache_clear()  # later tests load their own settings again
 
     # Then PocketBase's answer for non-superusers: an empty data object
     assert body == {"message": "API is healthy.", "code": 200, "data": {}}
