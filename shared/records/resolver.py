@@ -140,7 +140,28 @@ class RecordResolver:
             # PocketBase's insertion order; our generated ids start with their creation time (data-model.md)
             return Resolved([self.record.id], multi=False)
         values, multi, applied = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
-        return Resolved(values, multi=multi, modifier_applied=applied)
+        return Resolved(values, multi=multi, modifier_applied=applied, null_fallback=not self._reaches_json(path))
+
+    def _reaches_json(self, path: tuple[str, ...]) -> bool:
+        """Whether the path ends in a JSON field or inside one: PocketBase compares those without COALESCE."""
+        collection = self.collection
+        for depth, name in enumerate(path, start=1):
+            if "_via_" in name:
+                found = self.loader.collections.find(name.partition("_via_")[0])
+            else:
+                field = collection.field_by_name(name)
+                if field is None:
+                    return False
+                # a bare geoPoint is no JSON operand; `spot.lat` is a JSON path, as into any JSON field
+                if field.field_type == "json" or (field.field_type == "geoPoint" and depth < len(path)):
+                    return True
+                if field.field_type != "relation":
+                    return False
+                found = self.loader.collections.find(getattr(field, "collection_id", ""))
+            if found is None:
+                return False
+            collection = found.collection
+        return False
 
     # record paths --------------------------------------------------------------------------------------
     def _walk(self, collection: Collection, records: list[StoredRecord], path: list[str], multi: bool,
