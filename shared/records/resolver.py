@@ -176,9 +176,11 @@ class RecordResolver:
             return self._back_relation(collection, records, name, rest, modifier)
         field = collection.field_by_name(name)
         # a password hash must never be probed through filters (`secret ~ '$argon2id$a%'`), whoever asks
-        if name in _SECRET_FIELDS or (field is not None and (
-                field.field_type == "password" or (field.hidden and not self.allow_hidden))):
+        if name in _SECRET_FIELDS or (field is not None and field.field_type == "password"):
             raise FilterEvaluationError(f"The field {name!r} cannot be filtered.")
+        if field is not None and field.hidden and not self.allow_hidden:
+            # worded as for a field that does not exist: the error must not tell which hidden fields there are
+            raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
         if not rest:
             out: list[Any] = []
             field_multi = False
