@@ -19,6 +19,8 @@ from shared.records.rules import parse_rule
 from shared.records.scope import RecordScope
 
 VALIDATION_FAILED = "An error occurred while validating the submitted data."
+LOAD_FAILED = "An error occurred while loading the submitted data."
+REQUIRED = field_error("validation_required", "Cannot be blank.")
 INVALID_TOKEN = field_error("validation_invalid_token", "Invalid or expired token.")
 TOKEN_COLLECTION_MISMATCH = field_error("validation_token_collection_mismatch",
                                         "The provided token is for different auth collection.")
@@ -105,7 +107,7 @@ def email_errors(email: str, field: str = "email") -> dict[str, Any]:
     if not email:
         return {field: field_error("validation_required", "Cannot be blank.")}
     if len(email) > 255:
-        return {field: field_error("validation_length_out_of_range", "The length must be between 1 and 255.")}
+        return {field: length_error(1, 255)}
     if not is_email(email):
         return {field: field_error("validation_is_email", "Must be a valid email address.")}
     return {}
@@ -118,12 +120,24 @@ def require_fields(body: dict[str, Any], *names: str) -> None:
         raise BadRequestError(VALIDATION_FAILED, missing)
 
 
+def length_error(minimum: int, maximum: int) -> dict[str, Any]:
+    """ozzo-validation's Length error, with the params PocketBase sends along."""
+    return {**field_error("validation_length_out_of_range", f"The length must be between {minimum} and {maximum}."),
+            "params": {"max": maximum, "min": minimum}}
+
+
 def text(body: dict[str, Any], name: str) -> str:
     return _text(body.get(name))
 
 
 def _text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else ("" if raw is None or isinstance(raw, (dict, list)) else str(raw))
+    """A string field of a form; as PocketBase's binding into Go strings, any other JSON type (a number, an
+    object) fails to load, so it is never silently turned into text."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise BadRequestError(LOAD_FAILED)
+    return raw
 
 
 def record_from_token(service: RecordScope, tokens: TokenService, stored: StoredCollection, token: str,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from shared.accounts.auth_records import VALIDATION_FAILED, passes_auth_rule
+from shared.accounts.auth_records import LOAD_FAILED, VALIDATION_FAILED, length_error, passes_auth_rule
 from shared.accounts.components import Accounts
 from shared.accounts.identity import find_by_identity
 from shared.auth.caller import token_key_of
@@ -35,7 +35,6 @@ def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: Sto
                               duration_s or collection.auth_token.duration, claims)
 
 
-LOAD_FAILED = "An error occurred while loading the submitted data."
 PASSWORD_AUTH_DISABLED = "The collection is not configured to allow password authentication."
 MAX_FORM_TEXT = 255  # PocketBase's Length(1, 255) on identity, password and identityField
 
@@ -71,8 +70,8 @@ def password_form(stored: StoredCollection, body: dict[str, Any]) -> PasswordFor
     return PasswordForm(identity, password, identity_field)
 
 
-def _too_long() -> dict[str, str]:
-    return field_error("validation_length_out_of_range", f"The length must be between 1 and {MAX_FORM_TEXT}.")
+def _too_long() -> dict[str, Any]:
+    return length_error(1, MAX_FORM_TEXT)
 
 
 def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollection,
