@@ -125,6 +125,10 @@ def test_failed_auth_rule_is_a_deliberate_400(paired: PairedClient) -> None:
     assert pair.pb.status_code == 403, pair.pb.text
     assert pair.lb.status_code == 400, pair.lb.text
     assert pair.lb.json() == {"status": 400, "message": "Failed to authenticate.", "data": {}}
+    # And Lambdabase's sign-in throttle counts it as a failure too, so its delays cannot tell the password either
+    statuses = [paired.lb.http.post("/api/collections/auth_verified_only/auth-with-password", json={
+        "identity": "unverified@example.com", "password": USER_PASSWORD}).status_code for _ in range(6)]
+    assert 429 in statuses and set(statuses) <= {400, 429}, statuses
 
 
 def test_common_password_is_deliberately_refused(paired: PairedClient) -> None:
