@@ -326,6 +326,22 @@ class RecordResolver:
                                          superuser=self.request.is_superuser)
         return self._body_cache
 
+    def _body_relation(self, identifier: Identifier, value: Any) -> Resolved:
+        """`@request.body.owner.name`: a field of the records the body's relation ids point at, as PocketBase
+        joins them (a rule is the collection author's, so the target's listRule does not narrow it)."""
+        field = self.collection.field_by_name(identifier.path[2])
+        if field is None or field.field_type != "relation":
+            raise FilterEvaluationError("Only direct @request.body fields, or fields of the records a relation in "
+                                        "the body points at, can be compared.")
+        target = self.loader.collections.find(getattr(field, "collection_id", ""))
+        if target is None:
+            return Resolved([], multi=field.is_multiple())
+        ids = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and v]
+        related = self.loader.many(target.collection, ids) if ids else []
+        values, multi, applied = self._walk(target.collection, related, list(identifier.path[3:]),
+                                            field.is_multiple(), identifier.modifier)
+        return Resolved(values, multi=multi, modifier_applied=applied)
+
     def _body(self, identifier: Identifier) -> Resolved:
         key = identifier.path[2]
         body = self._rule_body()
@@ -338,7 +354,7 @@ class RecordResolver:
                 old = old_values if old_multi else (old_values[0] if old_values else None)
             return Resolved([present and value != old], multi=False)
         if len(identifier.path) > 3:
-            raise FilterEvaluationError("Only direct @request.body fields can be compared.")
+            return self._body_relation(identifier, value)
         if isinstance(value, list) and identifier.modifier in ("each", "length"):
             return Resolved(list(value), multi=True, exists=present)
         if isinstance(value, list | dict):

@@ -20,6 +20,8 @@ RULES = {
     "changed": ("@request.body.status:changed = false", "@request.body.status:changed = false"),
     "number": ("@request.body.n > 5", "@request.body.n:isset = false || @request.body.n < 3"),
     "missing": ('@request.body.nope = ""', '@request.body.nope:isset = false'),
+    "relation": ('@request.body.owner.name = "Alice"', '@request.body.owner:isset = false || '
+                                                        '@request.body.owner.name != "Bob"'),
 }
 
 
@@ -69,6 +71,11 @@ CASES = cases(
     create("missing", "a key the body lacks", {"title": "t"}),
     update("missing", "a key the body lacks", {"title": "u"}),
     update("missing", "the key sent", {"nope": "x"}),
+    create("relation", "owned by alice", {"owner": "${alice}"}),
+    create("relation", "owned by bob", {"owner": "${bob}"}),
+    create("relation", "without an owner", {"title": "t"}),
+    update("relation", "to bob", {"owner": "${bob}"}),
+    update("relation", "to alice", {"owner": "${alice}"}),
 )
 
 
@@ -76,7 +83,8 @@ CASES = cases(
 def world(paired: PairedClient) -> Iterator[None]:
     fields = [{"name": "title", "type": "text"}, {"name": "n", "type": "number"},
               {"name": "tags", "type": "select", "values": ["a", "b", "c"], "maxSelect": 3},
-              {"name": "status", "type": "select", "values": ["draft", "published"], "maxSelect": 1}]
+              {"name": "status", "type": "select", "values": ["draft", "published"], "maxSelect": 1},
+              {"name": "owner", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1}]
     for rule, (create_rule, update_rule) in RULES.items():
         paired.create_collection({"name": f"body_{rule}", "type": "base", "listRule": "", "viewRule": "",
                                   "createRule": create_rule, "updateRule": update_rule, "fields": fields})
