@@ -203,9 +203,12 @@ _system_r = Permission("table", SYSTEM_TABLE.key, "read")
 _secret = Permission("secret_read", AUTH_SECRET.key)
 
 _data = (_records_rw, _system_rw, _secret)
+# Health tells superusers its diagnostics, so it verifies tokens: the signing key, the collections and sessions
+# (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
+_verify_tokens = (_records_r, _system_r, _secret)
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
-    FunctionDef("health", "http", description="Health check"),
+    FunctionDef("health", "http", _verify_tokens, description="Health check"),
     FunctionDef("collections", "http", _data, description="Collections API (superusers)"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
@@ -245,6 +248,9 @@ _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
     ("POST", "request-email-change"),
     ("POST", "confirm-email-change"),
     ("POST", "impersonate/{id}"),
+    ("POST", "request-otp"),
+    ("POST", "auth-with-otp"),
+    ("POST", "auth-with-oauth2"),
     ("POST", "password-strength"),
     ("POST", "clear-sign-in-failures"),
     ("GET", "records/{id}/sessions"),

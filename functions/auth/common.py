@@ -7,7 +7,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from shared.accounts.auth_records import auth_collection
+from shared.accounts.auth_records import (
+    auth_collection,
+    path_collection,
+    require_auth,
+    require_superuser,
+    superuser_auth_collection,
+)
 from shared.catalog.repository import StoredCollection
 from shared.composition import composition
 from shared.records.scope import RecordScope
@@ -21,6 +27,20 @@ def record_service(request: Request, body: dict[str, Any] | None = None, *, sign
 
 def collection_of(service: RecordScope, collection: str) -> StoredCollection:
     return auth_collection(service, collection)
+
+
+def own_collection_of(service: RecordScope, collection: str) -> StoredCollection:
+    """For endpoints of the caller's own collection: any collection of the path, then the caller's (401/403), so
+    a base collection answers as PocketBase's middlewares do, before any type check."""
+    stored = path_collection(service, collection)
+    require_auth(service.request.auth, stored)
+    return stored  # the caller's own collection, so an auth collection
+
+
+def superuser_collection_of(service: RecordScope, collection: str) -> StoredCollection:
+    """For superuser-only endpoints: the caller first (401/403), then the auth collection."""
+    require_superuser(service.request.auth)
+    return superuser_auth_collection(service, collection)
 
 
 def params(request: Request) -> dict[str, str]:

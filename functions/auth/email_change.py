@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from functions.auth.common import collection_of, no_content, record_service
+from functions.auth.common import collection_of, no_content, own_collection_of, record_service
 from shared.accounts.components import accounts
 from shared.accounts.email_change import confirm_email_change, request_email_change
 from shared.http.body import read_body
@@ -16,7 +16,7 @@ router = APIRouter()
 async def request_email_change_route(collection: str, request: Request) -> Response:
     body = await read_body(request)
     service = record_service(request, body)
-    request_email_change(service, accounts(), collection_of(service, collection), service.request.auth, body)
+    request_email_change(service, accounts(), own_collection_of(service, collection), service.request.auth, body)
     return no_content()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from functions.auth.common import collection_of, params, record_service
+from functions.auth.common import params, record_service, superuser_collection_of
 from shared.accounts.components import accounts
 from shared.accounts.impersonation import impersonate
 from shared.http.body import read_body
@@ -17,6 +17,6 @@ router = APIRouter()
 async def impersonate_route(collection: str, record_id: str, request: Request) -> JSONResponse:
     body = await read_body(request)
     service = record_service(request, body)
-    stored = collection_of(service, collection)
+    stored = superuser_collection_of(service, collection)
     return JSONResponse(impersonate(service, accounts(), stored, record_id, service.request.auth, body,
                                     params(request)))

@@ -20,8 +20,7 @@ async def auth_with_password(collection: str, request: Request) -> JSONResponse:
     service = record_service(request, body, signed_in=False, context="password")
     stored = collection_of(service, collection)
     components = accounts()
-    record = password_sign_in(service, components, stored, str(body.get("identity") or ""),
-                              body.get("password"), str(body.get("identityField") or ""))
+    record = password_sign_in(service, components, stored, body)
     return JSONResponse(auth_response(service, components, stored, record, params(request)))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from functions.auth.common import collection_of, params, record_service
+from functions.auth.common import collection_of, own_collection_of, params, record_service
 from shared.accounts.components import accounts
 from shared.accounts.token_refresh import refresh_auth_token, sign_in_with_refresh_token
 from shared.http.body import read_body
@@ -16,7 +16,7 @@ router = APIRouter()
 @router.post("/api/collections/{collection}/auth-refresh")
 async def auth_refresh(collection: str, request: Request) -> JSONResponse:
     service = record_service(request, await read_body(request))
-    stored = collection_of(service, collection)
+    stored = own_collection_of(service, collection)
     return JSONResponse(refresh_auth_token(service, accounts(), stored, service.request.auth,
                                            request.headers.get("authorization"), params(request)))
 

@@ -10,6 +10,7 @@ from functions.auth import (
     methods,
     password,
     password_reset,
+    pending_methods,
     refresh,
     sessions,
     throttle,
@@ -18,5 +19,5 @@ from functions.auth import (
 
 router = APIRouter()
 for module in (methods, password, refresh, verification, password_reset, email_change, impersonate, sessions,
-               throttle):
+               throttle, pending_methods):
     router.include_router(module.router)

@@ -4,4 +4,5 @@ from functions.health.routes import router
 from shared.http.app import create_app, lambda_handler
 
 app = create_app([router])
-handler = lambda_handler(app)
+# Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter.
+handler = lambda_handler(app, rate_limited=False)

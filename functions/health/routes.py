@@ -26,8 +26,19 @@ def expanded_ip(raw: str) -> str:
 
 
 def possible_proxy_header(request: Request) -> str:
-    """The first common reverse-proxy header the request carries, so the dashboard can warn; "" if none."""
-    return next((name for name in PROXY_HEADERS if request.headers.get(name)), "")
+    """The first common reverse-proxy header the request carries, so the dashboard can warn; "" if none.
+
+    API Gateway appends the address it saw to X-Forwarded-For on every request, and that address is the realIP
+    already; only hops before API Gateway (a CDN, another proxy, or a client's own header) are worth a warning.
+    """
+    source = client_ip(request)
+    for name in PROXY_HEADERS:
+        value = request.headers.get(name, "")
+        if name == "X-Forwarded-For":
+            value = "" if [hop.strip() for hop in value.split(",")] == [source] else value
+        if value:
+            return name
+    return ""
 
 
 def _is_superuser(request: Request) -> bool:

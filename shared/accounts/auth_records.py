@@ -12,13 +12,15 @@ from shared.catalog.repository import StoredCollection
 from shared.collections.fields.formats import is_email
 from shared.collections.model import TOKEN_KEY_FIELD
 from shared.collections.system import SUPERUSERS_COLLECTION_NAME
-from shared.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, field_error
+from shared.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, field_error
 from shared.records.context import AuthState, RequestContext
 from shared.records.model import StoredRecord
 from shared.records.rules import parse_rule
 from shared.records.scope import RecordScope
 
 VALIDATION_FAILED = "An error occurred while validating the submitted data."
+LOAD_FAILED = "An error occurred while loading the submitted data."
+REQUIRED = field_error("validation_required", "Cannot be blank.")
 INVALID_TOKEN = field_error("validation_invalid_token", "Invalid or expired token.")
 TOKEN_COLLECTION_MISMATCH = field_error("validation_token_collection_mismatch",
                                         "The provided token is for different auth collection.")
@@ -32,11 +34,31 @@ class TokenCheckError(BadRequestError):
         super().__init__(message, {field: error})
 
 
+MISSING_COLLECTION = "Missing or invalid collection context."
+MISSING_AUTH_COLLECTION = "Missing or invalid auth collection context."
+
+
+def path_collection(service: RecordScope, id_or_name: str) -> StoredCollection:
+    """The collection of the path, of any type: PocketBase's collection middleware 404s before an endpoint runs."""
+    stored = service.collections.find(id_or_name)
+    if stored is None:
+        raise NotFoundError(MISSING_COLLECTION)
+    return stored
+
+
 def auth_collection(service: RecordScope, id_or_name: str) -> StoredCollection:
     """The auth collection of the path; 404 for an unknown or non-auth collection, as PocketBase."""
+    stored = path_collection(service, id_or_name)
+    if not stored.collection.is_auth:
+        raise NotFoundError(MISSING_AUTH_COLLECTION)
+    return stored
+
+
+def superuser_auth_collection(service: RecordScope, id_or_name: str) -> StoredCollection:
+    """The auth collection of a superuser-only path, checked after the caller: one 404 for missing and non-auth."""
     stored = service.collections.find(id_or_name)
     if stored is None or not stored.collection.is_auth:
-        raise NotFoundError("Missing or invalid auth collection context.")
+        raise NotFoundError(MISSING_AUTH_COLLECTION)
     return stored
 
 
@@ -45,11 +67,12 @@ def is_superusers(stored: StoredCollection) -> bool:
 
 
 def require_auth(auth: AuthState | None, stored: StoredCollection | None = None) -> AuthState:
-    """The caller's auth record: 401 without one, 403 when it belongs to another collection than `stored`."""
+    """The caller's auth record: 401 without one, 403 when it belongs to another collection than `stored`
+    (PocketBase names the caller's own collection, which the caller knows already)."""
     if auth is None:
         raise UnauthorizedError()
     if stored is not None and auth.collection.id != stored.collection.id:
-        raise ForbiddenError()
+        raise ForbiddenError(f"The request requires auth record from {auth.collection.name} collection.")
     return auth
 
 
@@ -84,7 +107,7 @@ def email_errors(email: str, field: str = "email") -> dict[str, Any]:
     if not email:
         return {field: field_error("validation_required", "Cannot be blank.")}
     if len(email) > 255:
-        return {field: field_error("validation_length_out_of_range", "The length must be between 1 and 255.")}
+        return {field: length_error(1, 255)}
     if not is_email(email):
         return {field: field_error("validation_is_email", "Must be a valid email address.")}
     return {}
@@ -97,12 +120,24 @@ def require_fields(body: dict[str, Any], *names: str) -> None:
         raise BadRequestError(VALIDATION_FAILED, missing)
 
 
+def length_error(minimum: int, maximum: int) -> dict[str, Any]:
+    """ozzo-validation's Length error, with the params PocketBase sends along."""
+    return {**field_error("validation_length_out_of_range", f"The length must be between {minimum} and {maximum}."),
+            "params": {"max": maximum, "min": minimum}}
+
+
 def text(body: dict[str, Any], name: str) -> str:
     return _text(body.get(name))
 
 
 def _text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else ("" if raw is None or isinstance(raw, (dict, list)) else str(raw))
+    """A string field of a form; as PocketBase's binding into Go strings, any other JSON type (a number, an
+    object) fails to load, so it is never silently turned into text."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise BadRequestError(LOAD_FAILED)
+    return raw
 
 
 def record_from_token(service: RecordScope, tokens: TokenService, stored: StoredCollection, token: str,
@@ -126,23 +161,27 @@ def record_from_token(service: RecordScope, tokens: TokenService, stored: Stored
     return record, verified
 
 
-def check_auth_rule(service: RecordScope, stored: StoredCollection, record: StoredRecord,
-                    error: type[ApiError] = ForbiddenError) -> None:
-    """The collection's authRule, evaluated with the record as @request.auth (PocketBase's recordAuthResponse)."""
+def passes_auth_rule(service: RecordScope, stored: StoredCollection, record: StoredRecord) -> bool:
+    """The collection's authRule, evaluated with the record as @request.auth (PocketBase's recordAuthResponse);
+    a null rule lets no one in, an empty one everyone."""
     collection = stored.collection
     rule = collection.auth_rule
     if rule is None:
-        raise error(AUTH_RULE_FAILED)
+        return False
     if not rule.strip():
-        return
+        return True
     previous = service.request.auth
     service.request.auth = AuthState(record=record, collection=collection)
     try:
-        allowed = service.rules.matches(parse_rule(rule), collection, record)
+        return service.rules.matches(parse_rule(rule), collection, record)
     finally:
         service.request.auth = previous
-    if not allowed:
-        raise error(AUTH_RULE_FAILED)
+
+
+def check_auth_rule(service: RecordScope, stored: StoredCollection, record: StoredRecord) -> None:
+    """PocketBase's 403 for a record its collection's authRule keeps out (refresh, impersonation)."""
+    if not passes_auth_rule(service, stored, record):
+        raise ForbiddenError(AUTH_RULE_FAILED)
 
 
 def system_service(service: RecordScope) -> RecordScope:

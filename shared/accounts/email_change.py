@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.auth_records import (
-    INVALID_TOKEN,
+    REQUIRED,
     VALIDATION_FAILED,
     TokenCheckError,
     email_errors,
     email_of,
     find_by_email,
     is_superusers,
+    length_error,
     new_token_key,
     record_from_token,
     require_auth,
-    require_fields,
     system_update,
     text,
 )
@@ -28,9 +28,11 @@ from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import verify_password
 from shared.errors import BadRequestError, field_error
 from shared.records.context import AuthState
+from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
 
 SUPERUSERS_DIRECT = "All superusers can change their emails directly."
+MAX_PASSWORD = 100  # PocketBase's Length(1, 100) on the confirming password
 INVALID_NEW_EMAIL = field_error("validation_invalid_new_email", "Invalid new email address.")
 
 
@@ -64,22 +66,47 @@ def confirm_email_change(service: RecordScope, accounts: Accounts, stored: Store
     """Switch to the new email after checking the token and the current password (re-authentication)."""
     if is_superusers(stored):
         raise BadRequestError(SUPERUSERS_DIRECT)
-    require_fields(body, "token", "password")
-    token = text(body, "token")
+    token, password = text(body, "token"), text(body, "password")
+    # As PocketBase's form: both fields are checked, and their errors are answered together.
+    errors: dict[str, Any] = {}
+    found: tuple[StoredRecord, str] | None = None
+    if not token:
+        errors["token"] = REQUIRED
+    else:
+        try:
+            found = _email_change_token(service, accounts, stored, token)
+        except TokenCheckError as exc:
+            errors.update(exc.data)
+    if not password:
+        errors["password"] = REQUIRED
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = length_error(1, MAX_PASSWORD)
+    elif found is None or not _password_matches(stored, found[0], password):
+        errors["password"] = field_error("validation_invalid_password", "Missing or invalid auth record password.")
+    if errors or found is None:
+        raise BadRequestError(VALIDATION_FAILED, errors)
+    record, new_email = found
+    changes: dict[str, Any] = {"email": new_email, "verified": True, **new_token_key(stored)}
+    system_update(service, stored, record.id, changes, "Failed to confirm email change.")
+
+
+def _email_change_token(service: RecordScope, accounts: Accounts, stored: StoredCollection,
+                        token: str) -> tuple[StoredRecord, str]:
+    """The record an email-change token is for, and the new address it carries, in PocketBase's order of checks."""
     try:
         new_email = str(accounts.tokens.peek_claims(token).new_email or "")
-    except InvalidTokenError as exc:
-        raise TokenCheckError(INVALID_TOKEN) from exc
+    except (InvalidTokenError, ValueError):  # ValueError: claims of the wrong shape
+        new_email = ""  # as PocketBase: what cannot be read carries no newEmail either
     if not new_email:
         raise TokenCheckError(field_error("validation_invalid_token_payload",
                                           "Invalid token payload - newEmail must be set."))
     record, _ = record_from_token(service, accounts.tokens, stored, token, "emailChange")
     if find_by_email(service, stored, new_email) is not None:
         raise TokenCheckError(field_error("validation_invalid_token_email", "The new email address is invalid."))
+    return record, new_email
+
+
+def _password_matches(stored: StoredCollection, record: StoredRecord, password: str) -> bool:
     password_field = stored.collection.field_by_name("password")
     stored_hash = str(record.data.get(password_field.id) or "") if password_field else ""
-    if not verify_password(stored_hash, text(body, "password")):
-        raise BadRequestError(VALIDATION_FAILED, {"password": field_error(
-            "validation_invalid_password", "Missing or invalid auth record password.")})
-    changes: dict[str, Any] = {"email": new_email, "verified": True, **new_token_key(stored)}
-    system_update(service, stored, record.id, changes, "Failed to confirm email change.")
+    return bool(stored_hash) and verify_password(stored_hash, password)

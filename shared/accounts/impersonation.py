@@ -29,8 +29,8 @@ def _duration(body: dict[str, Any]) -> int:
         raise BadRequestError(VALIDATION_FAILED, {"duration": field_error(
             "validation_invalid_value", "Must be a number.")}) from exc
     if duration < 0:
-        raise BadRequestError(VALIDATION_FAILED, {"duration": field_error(
-            "validation_min_greater_equal_than_required", "Must be no less than 0.")})
+        raise BadRequestError(VALIDATION_FAILED, {"duration": {**field_error(
+            "validation_min_greater_equal_than_required", "Must be no less than 0."), "params": {"threshold": 0}}})
     return min(duration, MAX_DURATION_S)
 
 

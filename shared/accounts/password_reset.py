@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.auth_records import (
+    REQUIRED,
     VALIDATION_FAILED,
+    TokenCheckError,
     email_errors,
     email_of,
     find_by_email,
+    length_error,
     record_from_token,
-    require_fields,
     system_update,
     text,
     value,
@@ -19,10 +21,12 @@ from shared.accounts.components import Accounts
 from shared.accounts.emails import send_template
 from shared.accounts.password_policy import password_policy
 from shared.auth.caller import token_key_of
+from shared.auth.tokens import TokenClaims
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields import PasswordField
 from shared.errors import BadRequestError, field_error
 from shared.observability import logger
+from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
 
 PASSWORD_AUTH_DISABLED = "The collection is not configured to allow password authentication."
@@ -52,23 +56,35 @@ def confirm_password_reset(service: RecordScope, accounts: Accounts, stored: Sto
                            body: dict[str, Any]) -> None:
     """Set the new password: the record gets a new tokenKey (every auth and reset token dies) and every
     session is revoked. Verifies the email too when it is still the address the link was mailed to."""
-    require_fields(body, "token", "password", "passwordConfirm")
-    password, confirm = text(body, "password"), text(body, "passwordConfirm")
+    token, password, confirm = text(body, "token"), text(body, "password"), text(body, "passwordConfirm")
     field = stored.collection.field_by_name("password")
     minimum = field.min if isinstance(field, PasswordField) and field.min > 0 else 1
+    # As PocketBase's form: every field is checked, and all their errors are answered together.
     errors: dict[str, Any] = {}
-    if not minimum <= len(password) <= 255:
-        errors["password"] = field_error("validation_length_out_of_range",
-                                         f"The length must be between {minimum} and 255.")
-    if confirm != password:
+    found: tuple[StoredRecord, TokenClaims] | None = None
+    if not token:
+        errors["token"] = REQUIRED
+    else:
+        try:
+            found = record_from_token(service, accounts.tokens, stored, token, "passwordReset")
+        except TokenCheckError as exc:
+            errors.update(exc.data)
+    if not password:
+        errors["password"] = REQUIRED
+    elif not minimum <= len(password) <= 255:
+        errors["password"] = length_error(minimum, 255)
+    if not confirm:
+        errors["passwordConfirm"] = REQUIRED
+    elif confirm != password:
         errors["passwordConfirm"] = field_error("validation_values_mismatch", "Values don't match.")
-    record, claims = record_from_token(service, accounts.tokens, stored, text(body, "token"), "passwordReset")
-    if not errors:
+    if not errors and found is not None:
+        record = found[0]
         words = [email_of(stored, record), str(value(stored, record, "username") or ""),
                  str(value(stored, record, "name") or "")]
         errors = password_policy().errors(password, words)
-    if errors:
+    if errors or found is None:
         raise BadRequestError(VALIDATION_FAILED, errors)
+    record, claims = found
     changes: dict[str, Any] = {"password": password, "passwordConfirm": password}
     if not value(stored, record, "verified") and email_of(stored, record) == (claims.email or ""):
         changes["verified"] = True  # the mailbox owner proved itself, as in PocketBase

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from shared.accounts.auth_records import check_auth_rule
+from shared.accounts.auth_records import LOAD_FAILED, VALIDATION_FAILED, length_error, passes_auth_rule
 from shared.accounts.components import Accounts
 from shared.accounts.identity import find_by_identity
 from shared.auth.caller import token_key_of
 from shared.auth.tokens import SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import hash_password, verify_password
-from shared.errors import BadRequestError, TooManyRequestsError
+from shared.errors import BadRequestError, ForbiddenError, TooManyRequestsError, field_error
 from shared.observability import logger
 from shared.records.context import AuthState
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
+from shared.tools.filter import apply_fields
+from shared.tools.list_query import ListQueryError, parse_fields_param
 
 FAILED = "Failed to authenticate."
 
@@ -32,44 +35,73 @@ def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: Sto
                               duration_s or collection.auth_token.duration, claims)
 
 
-LOAD_FAILED = "An error occurred while loading the submitted data."
+PASSWORD_AUTH_DISABLED = "The collection is not configured to allow password authentication."
+MAX_FORM_TEXT = 255  # PocketBase's Length(1, 255) on identity, password and identityField
 
 
-def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollection, identity: str,
-                     password: object, identity_field: str = "") -> StoredRecord:
+@dataclass(frozen=True)
+class PasswordForm:
+    """The `auth-with-password` body, bound and validated as PocketBase's authWithPasswordForm."""
+
+    identity: str
+    password: str
+    identity_field: str
+
+
+def password_form(stored: StoredCollection, body: dict[str, Any]) -> PasswordForm:
+    """Bind the body (only strings, as Go's string fields: 12345678 never signs in as "12345678"), then
+    PocketBase's per-field validation errors."""
+    raw = {name: body.get(name) for name in ("identity", "password", "identityField")}
+    if any(v is not None and not isinstance(v, str) for v in raw.values()):
+        raise BadRequestError(LOAD_FAILED)
+    identity, password, identity_field = (str(raw[name] or "") for name in ("identity", "password", "identityField"))
+    errors: dict[str, Any] = {}
+    for name, text in (("identity", identity), ("password", password)):
+        if not text:
+            errors[name] = field_error("validation_required", "Cannot be blank.")
+        elif len(text) > MAX_FORM_TEXT:
+            errors[name] = _too_long()
+    if len(identity_field) > MAX_FORM_TEXT:
+        errors["identityField"] = _too_long()
+    elif identity_field and identity_field not in stored.collection.password_auth.identity_fields:
+        errors["identityField"] = field_error("validation_in_invalid", "Must be a valid value.")
+    if errors:
+        raise BadRequestError(VALIDATION_FAILED, errors)
+    return PasswordForm(identity, password, identity_field)
+
+
+def _too_long() -> dict[str, Any]:
+    return length_error(1, MAX_FORM_TEXT)
+
+
+def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollection,
+                     body: dict[str, Any]) -> StoredRecord:
     """The record whose identity and password match; one generic 400 otherwise (no account enumeration).
 
     The throttle decides and counts the attempt (as a failure) before any password work, in one conditional
     write, and takes the count back on success; keyed by the identity as typed, so an unknown identity is
     throttled exactly like a real one.
     """
-    if password is None:
-        password = ""
-    if not isinstance(password, str):
-        # As PocketBase, which cannot bind a number or an object into its string field: no cast, so 12345678
-        # never signs in as "12345678".
-        raise BadRequestError(LOAD_FAILED)
     collection = stored.collection
     if not collection.password_auth.enabled:
-        raise BadRequestError("The collection is not configured to allow password authentication.")
-    fields = list(collection.password_auth.identity_fields)
-    if identity_field:
-        if identity_field not in fields:
-            raise BadRequestError(FAILED)
-        fields = [identity_field]
+        raise ForbiddenError(PASSWORD_AUTH_DISABLED)
+    form = password_form(stored, body)
+    fields = [form.identity_field] if form.identity_field else list(collection.password_auth.identity_fields)
     ip = service.request.ip
     try:
         # Decided and counted in one conditional write, so a parallel burst cannot share one stale count.
-        attempt = accounts.throttle.begin_attempt(collection.id, identity, ip)
+        attempt = accounts.throttle.begin_attempt(collection.id, form.identity, ip)
     except TooManyRequestsError:
         logger.warning("sign-in throttled", extra={"collection_id": collection.id, "ip": ip})
         raise
-    record = find_by_identity(service, stored, identity, fields) if identity and password else None
+    record = find_by_identity(service, stored, form.identity, fields)
     pwd = collection.field_by_name("password")
     stored_hash = str(record.data.get(pwd.id) or "") if record and pwd else ""
     # Verify even without a record, so timing does not tell whether the account exists.
-    ok = verify_password(stored_hash or _dummy_hash(), password or "x")
-    if record is None or not ok or not stored_hash:
+    ok = verify_password(stored_hash or _dummy_hash(), form.password)
+    # A failed authRule after the right password is the same generic 400, counted as a failure like a wrong
+    # password: a 403 (PocketBase), or a throttle that forgets, would confirm that the password was right.
+    if record is None or not ok or not stored_hash or not passes_auth_rule(service, stored, record):
         accounts.throttle.failed(attempt)  # counted by begin_attempt; this starts its delay
         # Never the identity itself: logs are widely read and a mistyped password often lands there.
         logger.info("sign-in failed", extra={"collection_id": collection.id, "ip": ip,
@@ -77,8 +109,6 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
         raise BadRequestError(FAILED)
     accounts.throttle.succeeded(attempt)
     logger.info("sign-in succeeded", extra={"collection_id": collection.id, "record_id": record.id, "ip": ip})
-    # The generic 400 also for a failed authRule: a 403 here would confirm that the password was right.
-    check_auth_rule(service, stored, record, error=BadRequestError)
     return record
 
 
@@ -88,15 +118,25 @@ def auth_response(service: RecordScope, accounts: Accounts, stored: StoredCollec
     issued = accounts.refresh.issue(record.id, stored.collection.id, user_agent=service.request.user_agent,
                                     ip=service.request.ip)
     token = issue_auth_token(accounts.tokens, stored, record, session_id=issued.session.id)
-    return {**record_response(service, stored, record, token, params), "refreshToken": issued.token}
+    return record_response(service, stored, record, token, params, extra={"refreshToken": issued.token})
 
 
 def record_response(service: RecordScope, stored: StoredCollection, record: StoredRecord, token: str,
-                    params: dict[str, str], *, as_owner: bool = True) -> dict[str, Any]:
-    """{token, record}; the record serialised as its owner sees it (email included) unless `as_owner` is off."""
+                    params: dict[str, str], *, as_owner: bool = True,
+                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """{token, record, **extra}; the record serialised as its owner sees it (email included) unless `as_owner` is
+    off. As PocketBase, `fields` picks from the whole answer (`fields=token,record.email`), `expand` the record."""
     if as_owner:
         service.request.auth = AuthState(record=record, collection=stored.collection)
-    return {"token": token, "record": service.presenter.for_params(stored.collection, record, params)}
+    record_params = {k: v for k, v in params.items() if k != "fields"}
+    body = {"token": token, "record": service.presenter.for_params(stored.collection, record, record_params),
+            **(extra or {})}
+    try:
+        fields = parse_fields_param(params)
+    except ListQueryError as exc:
+        raise BadRequestError(f"Invalid {exc.param} parameter.", {exc.param: {
+            "code": exc.code, "message": exc.message}}) from exc
+    return apply_fields(body, fields) if fields is not None else body
 
 
 @lru_cache(maxsize=1)

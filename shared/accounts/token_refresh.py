@@ -54,4 +54,4 @@ def sign_in_with_refresh_token(service: RecordScope, accounts: Accounts, stored:
         raise InvalidRefreshTokenError("record_gone")
     check_auth_rule(service, stored, record)
     token = issue_auth_token(accounts.tokens, stored, record, session_id=issued.session.id)
-    return {**record_response(service, stored, record, token, params), "refreshToken": issued.token}
+    return record_response(service, stored, record, token, params, extra={"refreshToken": issued.token})

@@ -23,9 +23,14 @@ from shared.observability import Handler, instrument
 if TYPE_CHECKING:
     from shared.ratelimit.limiter import RateLimiter
 
-_STATUS_MESSAGES = {
-    404: "The requested resource wasn't found.",
-}
+NOT_FOUND = "The requested resource wasn't found."
+# PocketBase serves every unmatched GET (and so HEAD) from its public folder: "File not found." there.
+FILE_NOT_FOUND = "File not found."
+
+
+def not_found_message(method: str) -> str:
+    """PocketBase's 404 text for a request no route takes: it depends only on the method."""
+    return FILE_NOT_FOUND if method.upper() in ("GET", "HEAD") else NOT_FOUND
 
 
 def error_response(err: ApiError) -> JSONResponse:
@@ -48,10 +53,10 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
         return error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # A known path with another method is a 404 in PocketBase, as an unknown path: no Allow header either.
         status = 404 if exc.status_code == 405 else exc.status_code
-        message = _STATUS_MESSAGES.get(status, str(exc.detail))
+        message = not_found_message(request.method) if status == 404 else str(exc.detail)
         return JSONResponse({"status": status, "message": message, "data": {}}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
@@ -100,8 +105,7 @@ def verified_caller(request: Request) -> Any:
 
 
 def handles_data() -> bool:
-    """Whether this function was given the data grants (signing key, tables). The health function, which by
-    design touches no data, has neither: it can verify no token and reach no counter, so it is not limited."""
+    """Whether this function was given the signing key, without which it can verify no token."""
     from shared import settings
     from shared.auth.settings import AuthSecret
 
@@ -109,32 +113,33 @@ def handles_data() -> bool:
     return bool(secret.auth_secret_arn or secret.auth_secret)
 
 
-def function_rate_limiter() -> RateLimiter:
-    """The LB_RATE_LIMITS limiter over the system table, or an inert one for a function without data grants."""
+def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
+    """The LB_RATE_LIMITS limiter over the system table, or an inert one for a function that keeps no counters."""
     from shared.ratelimit.limiter import RateLimiter, default_rate_limiter
     from shared.ratelimit.repository import InMemoryRateLimitCounterRepository
 
-    if not handles_data():
+    if not rate_limited or not handles_data():
         return RateLimiter((), InMemoryRateLimitCounterRepository(), enabled=False)
     return default_rate_limiter()
 
 
-def install_guards(app: FastAPI) -> None:
+def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
     """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it."""
     from shared.http.security import install_security
     from shared.ratelimit.middleware import install_rate_limit
 
-    install_rate_limit(app, identify_caller, limiter_factory=function_rate_limiter)
+    install_rate_limit(app, identify_caller, limiter_factory=lambda: function_rate_limiter(rate_limited))
     install_security(app)
 
 
-def lambda_handler(app: FastAPI) -> Handler:
+def lambda_handler(app: FastAPI, *, rate_limited: bool = True) -> Handler:
     """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
 
     The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
-    tests of an app stay free of them (and of DynamoDB) unless they install them on purpose.
+    tests of an app stay free of them (and of DynamoDB) unless they install them on purpose. A function
+    with `rate_limited=False` keeps no counters, so it needs no write grant on the system table.
     """
-    install_guards(app)
+    install_guards(app, rate_limited=rate_limited)
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:

@@ -155,7 +155,28 @@ class RecordResolver:
             # PocketBase's insertion order; our generated ids start with their creation time (data-model.md)
             return Resolved([self.record.id], multi=False)
         values, multi, applied = self._walk(self.collection, [self.record], list(path), False, identifier.modifier)
-        return Resolved(values, multi=multi, modifier_applied=applied)
+        return Resolved(values, multi=multi, modifier_applied=applied, null_fallback=not self._reaches_json(path))
+
+    def _reaches_json(self, path: tuple[str, ...]) -> bool:
+        """Whether the path ends in a JSON field or inside one: PocketBase compares those without COALESCE."""
+        collection = self.collection
+        for depth, name in enumerate(path, start=1):
+            if "_via_" in name:
+                found = self.loader.collections.find(name.partition("_via_")[0])
+            else:
+                field = collection.field_by_name(name)
+                if field is None:
+                    return False
+                # a bare geoPoint is no JSON operand; `spot.lat` is a JSON path, as into any JSON field
+                if field.field_type == "json" or (field.field_type == "geoPoint" and depth < len(path)):
+                    return True
+                if field.field_type != "relation":
+                    return False
+                found = self.loader.collections.find(getattr(field, "collection_id", ""))
+            if found is None:
+                return False
+            collection = found.collection
+        return False
 
     # record paths --------------------------------------------------------------------------------------
     def _walk(self, collection: Collection, records: list[StoredRecord], path: list[str], multi: bool,
@@ -170,9 +191,11 @@ class RecordResolver:
             return self._back_relation(collection, records, name, rest, modifier)
         field = collection.field_by_name(name)
         # a password hash must never be probed through filters (`secret ~ '$argon2id$a%'`), whoever asks
-        if name in _SECRET_FIELDS or (field is not None and (
-                field.field_type == "password" or (field.hidden and not self.allow_hidden))):
+        if name in _SECRET_FIELDS or (field is not None and field.field_type == "password"):
             raise FilterEvaluationError(f"The field {name!r} cannot be filtered.")
+        if field is not None and field.hidden and not self.allow_hidden:
+            # worded as for a field that does not exist: the error must not tell which hidden fields there are
+            raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
         if not rest:
             out: list[Any] = []
             field_multi = False
@@ -316,6 +339,22 @@ class RecordResolver:
                                          superuser=self.request.is_superuser)
         return self._body_cache
 
+    def _body_relation(self, identifier: Identifier, value: Any) -> Resolved:
+        """`@request.body.owner.name`: a field of the records the body's relation ids point at, as PocketBase
+        joins them (a rule is the collection author's, so the target's listRule does not narrow it)."""
+        field = self.collection.field_by_name(identifier.path[2])
+        if field is None or field.field_type != "relation":
+            raise FilterEvaluationError("Only direct @request.body fields, or fields of the records a relation in "
+                                        "the body points at, can be compared.")
+        target = self.loader.collections.find(getattr(field, "collection_id", ""))
+        if target is None:
+            return Resolved([], multi=field.is_multiple())
+        ids = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and v]
+        related = self.loader.many(target.collection, ids) if ids else []
+        values, multi, applied = self._walk(target.collection, related, list(identifier.path[3:]),
+                                            field.is_multiple(), identifier.modifier)
+        return Resolved(values, multi=multi, modifier_applied=applied)
+
     def _body(self, identifier: Identifier) -> Resolved:
         key = identifier.path[2]
         body = self._rule_body()
@@ -328,7 +367,7 @@ class RecordResolver:
                 old = old_values if old_multi else (old_values[0] if old_values else None)
             return Resolved([present and value != old], multi=False)
         if len(identifier.path) > 3:
-            raise FilterEvaluationError("Only direct @request.body fields can be compared.")
+            return self._body_relation(identifier, value)
         if isinstance(value, list) and identifier.modifier in ("each", "length"):
             return Resolved(list(value), multi=True, exists=present)
         if isinstance(value, list | dict):

@@ -62,7 +62,7 @@ def forbid_superuser_only_fields(text: str, *, superuser: bool) -> None:
 def parse_user_filter(text: str, *, superuser: bool) -> Expr | None:
     """A client's `filter` parameter; 403 for superuser-only fields, a 400 in PocketBase's shape when invalid."""
     forbid_superuser_only_fields(text, superuser=superuser)
-    if not text.strip():
+    if not text:  # only an absent or empty filter is no filter: a blank one is a 400, as in PocketBase
         return None
     try:
         return parse_cached(text)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conformance import known
+from tests.conformance import deliberate
 from tests.conformance.paired import GUEST, PairedClient
 from tests.conformance.scenario import Case, cases, check
 
@@ -55,9 +55,6 @@ CREATE = cases(
         "passwordAuth": {"enabled": True, "identityFields": ["email"]}, "authToken": {"duration": 3600},
         "manageRule": None, "authRule": "verified = true"}),
     Case("create with the type omitted", "POST", C, body={"name": "colc_notype"}),
-    Case("create a view collection", "POST", C, body={"name": "colc_view", "type": "view",
-                                                         "viewQuery": "SELECT id, title FROM colw_a"},
-         differs=known.VIEW_COLLECTIONS),
     Case("create with a relation to a base collection", "POST", C, body=base("colc_rel", fields=[
         {"name": "target", "type": "relation", "collectionId": "${col_colw_a}", "maxSelect": 3}])),
 )
@@ -88,11 +85,11 @@ CREATE_ERRORS = cases(
     Case("create with a negative text max", "POST", C, body=base("colc_negmax", fields=[
         {"name": "t", "type": "text", "max": -1}])),
     Case("create with an invalid text pattern", "POST", C, body=base("colc_badpattern", fields=[
-        {"name": "t", "type": "text", "pattern": "(["}]), differs=known.REGEX_ERROR_TEXT),
+        {"name": "t", "type": "text", "pattern": "(["}]), deliberate=deliberate.COLLECTION_CREATE_FAILED),
     Case("create with a rule of bad syntax", "POST", C, body=base("colc_badrule", listRule="title = "),
-         differs=known.RULE_ERROR_TEXT),
+         deliberate=deliberate.COLLECTION_CREATE_FAILED),
     Case("create with a rule on an unknown field", "POST", C, body=base("colc_unknownrule", listRule="nope = 1"),
-         differs=known.RULE_ERROR_TEXT),
+         deliberate=deliberate.COLLECTION_CREATE_FAILED),
     Case("create with several invalid parts", "POST", C, body={"name": "", "type": "base", "listRule": "x =",
                                                                 "fields": [{"name": "a", "type": "nope"}]}),
     Case("create with an invalid index", "POST", C, body=base("colc_badidx", fields=[{"name": "a", "type": "text"}],
@@ -113,8 +110,9 @@ LIST = cases(
     Case("list filtered by type", "GET", C, params={"filter": "type = 'auth' && name ~ 'colw_'", "fields": "name"}),
     Case("list filtered by system flag", "GET", C, params={"filter": "system = true", "fields": "name",
                                                            "sort": "name"}),
-    Case("list every collection's name", "GET", C, params={"fields": "name", "sort": "name", "perPage": 100},
-         differs=known.SYSTEM_COLLECTIONS_HIDDEN),
+    # system collections included; views are not supported yet (test_view_collections_are_not_supported_yet)
+    Case("list every collection's name", "GET", C, params={"fields": "name", "sort": "name", "perPage": 100,
+                                                           "filter": "type != 'view'"}),
     Case("list with a bad filter", "GET", C, params={"filter": "name ~"}),
     Case("list with an unknown sort field", "GET", C, params={"sort": "nope"}),
     Case("list as guest", "GET", C, role=GUEST),
@@ -144,7 +142,8 @@ UPDATE = cases(
     Case("update: change a field's type", "PATCH", C + "/colw_upd5", body={"fields": [
         {"name": "keep", "type": "number"}]}),
     Case("update: drop the id field", "PATCH", C + "/colw_upd6", body={"fields": []}),
-    Case("update with a bad rule", "PATCH", C + "/colw_a", body={"listRule": "title ="}, differs=known.RULE_ERROR_TEXT),
+    Case("update with a bad rule", "PATCH", C + "/colw_a", body={"listRule": "title ="},
+         deliberate=deliberate.COLLECTION_UPDATE_FAILED),
     Case("update to a taken name", "PATCH", C + "/colw_b", body={"name": "colw_a"}),
     Case("update the type", "PATCH", C + "/colw_b", body={"type": "auth"}),
     Case("update a missing collection", "PATCH", C + "/nope", body={"listRule": ""}),
@@ -241,3 +240,16 @@ def test_truncate_then_list(paired: PairedClient) -> None:
     paired.settle("colw_trunc2")
     # Then both list it as empty
     check(paired, Case("list after truncate", "GET", C + "/colw_trunc2/records", role=GUEST))
+
+
+def test_view_collections_are_not_supported_yet(paired: PairedClient) -> None:
+    """docs/compatibility.md: view collections come with computed fields and views; until then they are a 400."""
+    # Given a base collection to select from
+    body = {"name": "colc_view", "type": "view", "viewQuery": "SELECT id, title FROM colw_a"}
+    # When a view collection over it is created on both sides
+    pair = paired.send("POST", C, json=body)
+    # Then PocketBase creates it, and Lambdabase refuses the type in PocketBase's validation shape
+    assert pair.pb.status_code == 200, pair.pb.text
+    assert pair.lb.status_code == 400, pair.lb.text
+    assert pair.lb.json() == {"status": 400, "message": "Failed to create collection.", "data": {
+        "type": {"code": "validation_in_invalid", "message": "Must be a valid value."}}}

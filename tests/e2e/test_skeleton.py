@@ -19,8 +19,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize(("method", "path", "status", "body"), [
     ("GET", "/api/health", 200, {"message": "API is healthy.", "code": 200, "data": {}}),
-    ("GET", "/api/nope", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
-    ("GET", "/", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
+    # an unmatched GET is "File not found." in PocketBase (its public folder serves every GET no route takes)
+    ("GET", "/api/nope", 404, {"status": 404, "message": "File not found.", "data": {}}),
+    ("GET", "/", 404, {"status": 404, "message": "File not found.", "data": {}}),
     ("DELETE", "/api/health", 404, {"status": 404, "message": "The requested resource wasn't found.", "data": {}}),
 ])
 def test_http_scenarios(stack: StackProcess, method: str, path: str, status: int, body: dict[str, object]) -> None:

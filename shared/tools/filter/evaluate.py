@@ -11,7 +11,8 @@ Semantics, following PocketBase's SQL (see values.py for how two scalars compare
   compares a bare multi-valued column as its JSON text, a single value.)
 - A single-valued operand whose resolver returned several values (e.g. a function of a multi-valued
   field) matches when any value does, as a SQL join row would.
-- null: `=`/`!=` treat null and `''` alike (missing @request keys included); ordering and `~`/`!~`
+- null: `=`/`!=` treat null and `''` alike (missing @request keys included), except against an operand
+  resolved with `null_fallback=False` (JSON), where null is only null; ordering and `~`/`!~`
   against null never match (SQL unknown). Use `:isset` to tell a missing key from an empty one.
 - Modifiers: `:isset` -> bool from `Resolved.exists`; `:length` -> item count (0 or 1 for a single
   value, the list length for a list value); `:each` -> multi-valued over the items; `:lower` -> ASCII
@@ -53,6 +54,7 @@ class _Values:
     values: list[Any]
     multi: bool
     like_operand: LikeOperand
+    null_fallback: bool = True
 
 
 class _Evaluation:
@@ -72,11 +74,12 @@ class _Evaluation:
     def _compare(self, expr: Compare) -> bool:
         left = self._operand(expr.left)
         right = self._operand(expr.right)
+        null_fallback = left.null_fallback and right.null_fallback
         results = (
             # a concealed value is unknown to the caller: no comparison with it holds, `!=` included, and
             # among several values it counts neither for nor against "every value"
             None if isinstance(a, Concealed) or isinstance(b, Concealed)
-            else compare_values(a, expr.op, b, right.like_operand)
+            else compare_values(a, expr.op, b, right.like_operand, null_fallback)
             for a in (left.values or [None])
             for b in (right.values or [None])
         )
@@ -95,10 +98,12 @@ class _Evaluation:
         if isinstance(operand, Macro):
             return _Values([macro_value(operand.name, self._now)], multi=False, like_operand=LikeOperand.LITERAL)
         if isinstance(operand, Identifier):
-            values, multi = _apply_modifier(operand, self._resolve(operand))
+            resolved = self._resolve(operand)
+            values, multi = _apply_modifier(operand, resolved)
             # PocketBase binds @request.* values as parameters, so `~` treats them like quoted texts.
             kind = LikeOperand.LITERAL if operand.is_request else LikeOperand.FIELD
-            return _Values(values, multi, kind)
+            # a modifier's result (a count, a flag) is a plain SQL value again
+            return _Values(values, multi, kind, resolved.null_fallback or operand.modifier is not None)
         if isinstance(operand, Call):
             return _Values(self._call(operand), multi=False, like_operand=LikeOperand.FIELD)
         raise FilterEvaluationError(f"Cannot evaluate {type(operand).__name__} as an operand.")

@@ -13,6 +13,9 @@ What to return, by modifier (`identifier.modifier`):
 - `isset`: anything, with `exists` telling whether the key was sent; the evaluator turns it into a bool.
 - `changed`: the answer itself, e.g. `Resolved([True], multi=False)`.
 
+`null_fallback=False` (PocketBase's NullFallbackDisabled, for JSON fields and paths into them) makes `=`/`!=`
+compare as SQL's `IS`/`IS NOT`: null is then no empty text, so `meta != ""` holds for an unset `meta`.
+
 `multi=True` marks a multi-valued operand (multiple relation, multiple select/file, back-relation,
 `@collection` rows): without `?` every value must match, with `?` at least one. An empty `values` list
 stands for a single null value (PocketBase's LEFT JOIN gives one NULL row).
@@ -48,6 +51,7 @@ class Resolved:
     multi: bool
     exists: bool = True
     modifier_applied: bool = False
+    null_fallback: bool = True
 
 
 class FieldResolver(Protocol):

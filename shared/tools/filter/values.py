@@ -1,7 +1,8 @@
 """Compares two scalar values the way PocketBase's SQL does on SQLite, in three-valued logic.
 
 - `=` / `!=`: null and `''` are the same value (PocketBase wraps both sides in `COALESCE(x, '')`), and
-  the answer is always True or False.
+  the answer is always True or False; with `null_fallback=False` (a JSON operand) null is only equal to
+  null, as SQL's `IS` / `IS NOT`.
 - `<`, `<=`, `>`, `>=`, `~`, `!~`: a null side gives None (SQL's unknown), which never matches.
 - Booleans are the integers 1 and 0 (SQLite stores them so), `Decimal` (DynamoDB) is a number, lists and
   dicts compare as their compact JSON text, NaN is null.
@@ -104,9 +105,13 @@ def to_number(value: Scalar) -> int | float | None:
     return None
 
 
-def compare_values(left: Any, op: str, right: Any, like_operand: LikeOperand) -> bool | None:
+def compare_values(left: Any, op: str, right: Any, like_operand: LikeOperand,
+                   null_fallback: bool = True) -> bool | None:
     """`left op right` with `op` one of `= != > >= < <= ~ !~`; None means SQL's unknown."""
     a, b = normalize(left), normalize(right)
+    if op in ("=", "!=") and not null_fallback and (a is None or b is None):
+        equal = a is None and b is None
+        return equal if op == "=" else not equal
     if op in ("=", "!="):
         equal = _order("" if a is None else a, "" if b is None else b) == 0
         return equal if op == "=" else not equal

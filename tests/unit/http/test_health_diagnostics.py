@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 
-from functions.health.routes import expanded_ip
+from functions.health.routes import expanded_ip, possible_proxy_header
 from shared.http.app import create_app
 
 
@@ -35,3 +36,22 @@ def test_without_a_verifiable_superuser_the_data_stays_empty(monkeypatch: pytest
 
     # Then PocketBase's answer for non-superusers: an empty data object
     assert body == {"message": "API is healthy.", "code": 200, "data": {}}
+
+
+def _request(headers: dict[str, str], source_ip: str = "198.51.100.7") -> Request:
+    event = {"requestContext": {"http": {"sourceIp": source_ip}}}
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "method": "GET", "path": "/api/health", "headers": raw, "aws.event": event})
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({}, ""),
+    # API Gateway appends the address it saw: alone, that is realIP itself and no proxy before API Gateway
+    ({"X-Forwarded-For": "198.51.100.7"}, ""),
+    ({"X-Forwarded-For": "203.0.113.5, 198.51.100.7"}, "X-Forwarded-For"),  # a hop before API Gateway
+    ({"X-Forwarded-For": "198.51.100.7", "Fly-Client-IP": "203.0.113.5"}, "Fly-Client-IP"),
+    ({"CF-Connecting-IP": "203.0.113.5", "Fly-Client-IP": "203.0.113.6"}, "CF-Connecting-IP"),
+])
+def test_the_possible_proxy_header_ignores_api_gateways_own_hop(headers: dict[str, str], expected: str) -> None:
+    # Given a request as API Gateway hands it over, When the diagnostics look for proxies, Then only real ones count
+    assert possible_proxy_header(_request(headers)) == expected

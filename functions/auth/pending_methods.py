@@ -1,0 +1,21 @@
+"""POST request-otp, auth-with-otp and auth-with-oauth2: answered as PocketBase does while the method is off."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from functions.auth.common import collection_of, record_service
+from shared.accounts.pending_methods import refuse_pending_method
+
+router = APIRouter()
+
+
+@router.post("/api/collections/{collection}/request-otp")
+@router.post("/api/collections/{collection}/auth-with-otp")
+def otp_route(collection: str, request: Request) -> Response:
+    refuse_pending_method(collection_of(record_service(request, signed_in=False), collection), "otp")
+
+
+@router.post("/api/collections/{collection}/auth-with-oauth2")
+def oauth2_route(collection: str, request: Request) -> Response:
+    refuse_pending_method(collection_of(record_service(request, signed_in=False), collection), "oauth2")
