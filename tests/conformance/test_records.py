@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conformance import deliberate, known
+from tests.conformance import deliberate
 from tests.conformance.paired import GUEST, PairedClient
 from tests.conformance.scenario import Case, cases, check
 
