@@ -23,7 +23,20 @@ def _service(request: Request) -> CollectionService:
         raise UnauthorizedError()
     if not auth.is_superuser:
         raise ForbiddenError("Only superusers can perform this action.")
-    return CollectionService(svc.collections, svc.records)
+    from shared.jobs.checkpoints import get_checkpoint_store
+    from shared.jobs.context import JobContext
+    from shared.jobs.queue import get_job_queue, settle_seconds
+
+    jobs = JobContext(svc.collections, svc.records, get_job_queue(), get_checkpoint_store(svc.config.system_table))
+    return CollectionService(svc.collections, svc.records, jobs, settle_s=settle_seconds())
+
+
+def _present(service: CollectionService, id_or_name: str) -> dict[str, Any]:
+    """The collection JSON, plus the additive `indexStates` (each index ready, building or failed)."""
+    from shared.catalog.layout import index_states
+
+    stored = service.get(id_or_name)
+    return {**stored.collection.to_api_json(), "indexStates": index_states(stored.layout)}
 
 
 def _page(params: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -38,9 +51,11 @@ def _page(params: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]
 def list_collections(request: Request) -> JSONResponse:
     service = _service(request)
     params = dict(request.query_params)
+    from shared.catalog.layout import index_states
     from shared.catalog.listing import filter_and_sort
 
-    items = filter_and_sort([s.collection.to_api_json() for s in service.collections.all()],
+    items = filter_and_sort([{**s.collection.to_api_json(), "indexStates": index_states(s.layout)}
+                             for s in service.collections.all()],
                             params.get("filter", ""), params.get("sort", ""))
     return JSONResponse(_page(params, items))
 
@@ -48,7 +63,7 @@ def list_collections(request: Request) -> JSONResponse:
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.create(await read_body(request)).to_api_json())
+    return JSONResponse(_present(service, service.create(await read_body(request)).id))
 
 
 @router.put("/api/collections/import")
@@ -61,13 +76,14 @@ async def import_collections(request: Request) -> Response:
 
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
-    return JSONResponse(_service(request).get(id_or_name).collection.to_api_json())
+    service = _service(request)
+    return JSONResponse(_present(service, id_or_name))
 
 
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
-    return JSONResponse(service.update(id_or_name, await read_body(request)).to_api_json())
+    return JSONResponse(_present(service, service.update(id_or_name, await read_body(request)).id))
 
 
 @router.delete("/api/collections/{id_or_name}")

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shared.catalog.backfill import check_unique_within_limit
 from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
+from shared.jobs.checkpoints import InMemoryCheckpointStore
+from shared.jobs.context import JobContext
+from shared.jobs.index_build import new_job_id, start_index_build
+from shared.jobs.queue import InMemoryJobQueue
+from shared.jobs.runner import drain
+from shared.jobs.truncate import truncate_collection
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
@@ -56,9 +63,16 @@ def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | N
 
 
 class CollectionService:
-    def __init__(self, collections: CollectionRepository, records: RecordRepository) -> None:
+    """Collections logic. `jobs` is where backfills and truncations are queued; without it (tools, tests) they
+    run to completion in-process before a call returns. `settle_s` delays a backfill's start (queue.py)."""
+
+    def __init__(self, collections: CollectionRepository, records: RecordRepository,
+                 jobs: JobContext | None = None, *, settle_s: int = 0) -> None:
         self.collections = collections
         self.records = records
+        self.inline_jobs = jobs is None
+        self.jobs = jobs or JobContext(collections, records, InMemoryJobQueue(), InMemoryCheckpointStore())
+        self.settle_s = settle_s
 
     def _find(self, id_or_name: str) -> Collection | None:
         found = self.collections.find(id_or_name)
@@ -95,13 +109,15 @@ class CollectionService:
         return collection
 
     def _save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
-        """Save a collection; existing records get the keys of new indexes and claims of new unique ones."""
+        """Save a collection; new indexes of a collection with records are queued for the backfill job.
+
+        A new UNIQUE index is checked against existing records within the request while the collection is
+        small (backfill.SYNC_UNIQUE_CHECK_LIMIT): duplicates answer 400 naming the index, as in PocketBase.
+        """
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
         new_unique = _new_unique_indexes(layout, previous) if has_records else []
-        from shared.catalog.backfill import backfill_indexes, duplicate_values
-
-        duplicated = duplicate_values(self.records, collection, new_unique)
+        duplicated = check_unique_within_limit(self.records, collection, new_unique).duplicated
         if duplicated is not None:
             positions = {spec.name: i for i, raw in enumerate(collection.indexes) if (spec := try_parse_index(raw))}
             raise BadRequestError(f"Failed to {action} collection.", {"indexes": {
@@ -111,9 +127,16 @@ class CollectionService:
                                "duplicate values."}}})
         if previous is None:
             self.records.init_counter(collection.id)
+        pending = layout.unscheduled()
+        if pending:
+            job_id = new_job_id()
+            for index in pending:
+                index.job = job_id
+            # Queued before the save: if the save fails, the job finds no index of its own and ends.
+            start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
         self.collections.save(StoredCollection(collection=collection, layout=layout))
-        if new_unique or any(not i.ready for i in layout.indexes):
-            backfill_indexes(self.collections, self.records, collection.id)
+        if pending and self.inline_jobs:
+            drain(self.jobs)
 
     def _references(self, collection: Collection) -> list[str]:
         return [other.collection.name for other in self.collections.all() if other.collection.id != collection.id
@@ -133,11 +156,10 @@ class CollectionService:
         self.collections.delete(stored.collection.id)
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
+        """Delete every record: within the request up to a bound, the rest by a queued job (shared/jobs/truncate)."""
         stored = self.get(id_or_name)
-        from shared.records import indexing
-
-        self.records.delete_collection_data(stored.collection.id, lambda record: indexing.unique_claims(
-            stored.collection, stored.layout, record.data, record.id))
+        if not truncate_collection(self.jobs, stored) and self.inline_jobs:
+            drain(self.jobs)
 
     def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
         """Validate every given collection first, then save them all; with delete_missing, drop the others."""

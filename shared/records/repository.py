@@ -53,8 +53,10 @@ class RecordRepository(ABC):
         pulled."""
 
     @abstractmethod
-    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
-        """Every record of a collection in id order (backfills, truncation, joins)."""
+    def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
+             limit: int | None = None) -> Iterator[StoredRecord]:
+        """Every record of a collection in id order (backfills, truncation, joins); `after` an id, `limit` how
+        many the caller will take at most, so that reads are sized to a chunk."""
 
     @abstractmethod
     def claims_taken(self, claims: list[str]) -> set[str]:
@@ -76,8 +78,8 @@ class RecordRepository(ABC):
         otherwise plain fast puts."""
 
     @abstractmethod
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf) -> int:
-        """Delete every record of a collection and the claims each holds; returns how many records."""
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, *, limit: int | None = None) -> int:
+        """Delete every record of a collection (at most `limit`) and the claims each holds; returns how many."""
 
     @abstractmethod
     def init_counter(self, partition: str) -> None:
