@@ -26,7 +26,8 @@ TRUNCATE_SYNC_RECORDS = 5_000
 TRUNCATE_CHUNK_RECORDS = 5_000
 
 
-def _as_json(stored: StoredCollection) -> dict[str, Any]:
+def as_json(stored: StoredCollection) -> dict[str, Any]:
+    """The stored collection as a message carries it: the collection may be deleted before the job ends."""
     return {"collection": stored.collection.to_storage_json(), "layout": stored.layout.model_dump(mode="json")}
 
 
@@ -50,7 +51,7 @@ def truncate_collection(ctx: JobContext, stored: StoredCollection) -> bool:
     remaining = ctx.records.read_counter(stored.collection.id, ReadMeter()) or 0
     steps = math.ceil(remaining / TRUNCATE_CHUNK_RECORDS) + 2
     ctx.queue.send(TruncateMessage(job_id=new_job_id(), collection_id=stored.collection.id,
-                                   collection=_as_json(stored), steps_left=steps))
+                                   collection=as_json(stored), steps_left=steps))
     return False
 
 
