@@ -82,6 +82,10 @@ class CollectionService:
         scan = Plan(kind="scan", description="any record", collection_id=collection_id)
         return next(self.records.query(scan, ReadMeter(), want=1), None) is not None
 
+    def _job_running(self, job_id: str) -> bool:
+        checkpoint = self.jobs.checkpoints.get(job_id)
+        return checkpoint is not None and not checkpoint.done
+
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)
         if found is None:
@@ -114,6 +118,11 @@ class CollectionService:
         A new UNIQUE index is checked against existing records within the request while the collection is
         small (backfill.SYNC_UNIQUE_CHECK_LIMIT): duplicates answer 400 naming the index, as in PocketBase.
         """
+        if previous is not None:
+            # The index states as stored now, not as this instance's catalog cache last saw them: a job may
+            # have marked an index ready or failed since, and saving an older state would undo that.
+            current = next((s for s in self.collections.all(fresh=True) if s.collection.id == collection.id), None)
+            previous = current.layout if current else previous
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
         new_unique = _new_unique_indexes(layout, previous) if has_records else []
@@ -127,6 +136,9 @@ class CollectionService:
                                "duplicate values."}}})
         if previous is None:
             self.records.init_counter(collection.id)
+        for index in layout.indexes:
+            if index.job is not None and not self._job_running(index.job):
+                index.job = None  # its job ended without finishing it (e.g. a state lost to a racing save)
         pending = layout.unscheduled()
         if pending:
             job_id = new_job_id()
