@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.catalog.backfill import check_unique_within_limit
+from shared.catalog import backfill
 from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.indexes import try_parse_index
@@ -126,7 +126,13 @@ class CollectionService:
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
         new_unique = _new_unique_indexes(layout, previous) if has_records else []
-        duplicated = check_unique_within_limit(self.records, collection, new_unique).duplicated
+        check = backfill.check_unique_within_limit(self.records, collection, new_unique)
+        duplicated = check.duplicated
+        if duplicated is None and check.checked and check.records <= backfill.SYNC_CLAIMS_LIMIT:
+            # Small: claim existing values now, so the index is enforced at once; the job verifies it later.
+            claimed = backfill.backfill_chunk(self.records, collection, layout, after=None,
+                                              limit=backfill.SYNC_CLAIMS_LIMIT + 1)
+            duplicated = next((i for i in new_unique if i.name in claimed.failed), None)
         if duplicated is not None:
             positions = {spec.name: i for i, raw in enumerate(collection.indexes) if (spec := try_parse_index(raw))}
             raise BadRequestError(f"Failed to {action} collection.", {"indexes": {

@@ -128,6 +128,22 @@ def test_an_index_dropped_before_its_job_runs_ends_the_job(world: World) -> None
     assert world.stored().layout.indexes == []
 
 
+def test_a_build_whose_job_ended_is_rescheduled_by_the_next_save(world: World) -> None:
+    # Given an index whose ready state was lost (a save racing the job's last step put back "building")
+    world.collection(ROWS)
+    world.set_indexes(IDX_N)
+    world.drain()
+    stored = world.stored()
+    index = stored.layout.indexes[0]
+    index.ready, index.job = False, next(iter(world.checkpoints.items))
+    world.collections.save(stored)
+    # When the collection is saved again, Then a new job builds it, and it gets ready
+    world.set_indexes(IDX_N)
+    assert world.index("idx_n").job not in (None, index.job)
+    world.drain()
+    assert world.index("idx_n").state == "ready"
+
+
 def test_two_indexes_added_one_after_the_other_each_get_ready(world: World) -> None:
     world.collection(ROWS)
     world.set_indexes(IDX_N)
@@ -148,6 +164,28 @@ def test_duplicates_in_a_small_collection_answer_400_naming_the_index(world: Wor
     assert exc.value.data["indexes"]["1"]["code"] == "validation_invalid_index_expression"
     assert "idx_un" in exc.value.data["indexes"]["1"]["message"]
     assert (world.stored().layout.indexes, world.queue.sent) == ([], [])
+
+
+@pytest.mark.parametrize(("claims_limit", "enforced_at_once"), [(100, True), (5, False)])
+def test_a_small_collection_gets_its_unique_index_enforced_at_once(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                   claims_limit: int, enforced_at_once: bool) -> None:
+    # Given a collection of 10 records, within (or over) the bound of claims written in the request
+    monkeypatch.setattr(backfill, "SYNC_CLAIMS_LIMIT", claims_limit)
+    world.collection(ROWS)
+    # When a UNIQUE index is added
+    world.set_indexes(UNIQUE_CODE)
+    # Then, while the job has not run, an existing value is refused only if the request claimed them
+    assert world.index("idx_code").state == "building"
+    if enforced_at_once:
+        with pytest.raises(BadRequestError):
+            create(world, code="c02", n=1)
+    else:
+        create(world, code="fresh", n=1)
+    # And once the job ran, the index is ready and enforced either way
+    world.drain()
+    assert world.index("idx_code").state == "ready"
+    with pytest.raises(BadRequestError):
+        create(world, code="c02", n=1)
 
 
 def test_duplicates_in_a_large_collection_fail_the_index_in_the_job(world: World,
