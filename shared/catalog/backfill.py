@@ -5,6 +5,8 @@ The jobs package drives it (shared/jobs/index_build.py); this module only knows 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
@@ -20,6 +22,8 @@ SYNC_UNIQUE_CHECK_LIMIT = 1_000
 # Up to this many records, the request also writes their claims (a small transaction each, about 20 ms on
 # DynamoDB, so about 2 s), so that the index is enforced on existing values at once, as in PocketBase.
 SYNC_CLAIMS_LIMIT = 100
+# ...and stops after this long (the job writes the rest): storage slower than DynamoDB must not stall the request.
+SYNC_CLAIMS_BUDGET_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,14 @@ def check_unique_within_limit(records: RecordRepository, collection: Collection,
 
 @dataclass
 class ChunkResult:
-    """What one chunk did: records seen, the last id (the next chunk's cursor), and unique indexes that failed."""
+    """What one chunk did: records seen, the last id (the next chunk's cursor), unique indexes that failed, and
+    whether it reached the collection's end (not its record limit or its deadline)."""
 
     seen: int = 0
     rewritten: int = 0
     last_id: str | None = None
     failed: dict[str, str] = field(default_factory=dict)
-
-    def finished(self, limit: int) -> bool:
-        return self.seen < limit
+    finished: bool = True
 
 
 def _claim_owner(collection: Collection, layout: CollectionLayout, claim: str) -> IndexLayout | None:
@@ -74,8 +77,10 @@ def _claim_owner(collection: Collection, layout: CollectionLayout, claim: str) -
 
 
 def backfill_chunk(records: RecordRepository, collection: Collection, layout: CollectionLayout, *,
-                   after: str | None, limit: int) -> ChunkResult:
-    """Rewrite the index keys and unique claims of up to `limit` records after the id `after`.
+                   after: str | None, limit: int, deadline: float | None = None,
+                   clock: Callable[[], float] = time.monotonic) -> ChunkResult:
+    """Rewrite the index keys and unique claims of up to `limit` records after the id `after`, stopping early at
+    `deadline` (on `clock`), so a step stays far from its function's timeout however slow storage is.
 
     Each record is updated conditionally on the version read, so a concurrent write (which computes the keys
     of every index of the layout itself) wins and is skipped here; claims are idempotent for their holder, so a
@@ -85,7 +90,8 @@ def backfill_chunk(records: RecordRepository, collection: Collection, layout: Co
     result = ChunkResult()
     layout = layout.model_copy(deep=True)
     for record in records.scan(collection.id, ReadMeter(), after=after, limit=limit):
-        if result.seen >= limit:
+        if result.seen >= limit or (deadline is not None and clock() >= deadline):
+            result.finished = False
             break
         result.seen += 1
         result.last_id = record.id

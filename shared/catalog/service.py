@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -131,7 +132,8 @@ class CollectionService:
         if duplicated is None and check.checked and check.records <= backfill.SYNC_CLAIMS_LIMIT:
             # Small: claim existing values now, so the index is enforced at once; the job verifies it later.
             claimed = backfill.backfill_chunk(self.records, collection, layout, after=None,
-                                              limit=backfill.SYNC_CLAIMS_LIMIT + 1)
+                                              limit=backfill.SYNC_CLAIMS_LIMIT + 1,
+                                              deadline=time.monotonic() + backfill.SYNC_CLAIMS_BUDGET_S)
             duplicated = next((i for i in new_unique if i.name in claimed.failed), None)
         if duplicated is not None:
             positions = {spec.name: i for i, raw in enumerate(collection.indexes) if (spec := try_parse_index(raw))}

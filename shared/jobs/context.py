@@ -19,6 +19,8 @@ class JobContext:
     queue: JobQueue
     checkpoints: CheckpointStore
     clock: Callable[[], float] = field(default=time.time)
+    # for step budgets: elapsed time, not wall time
+    monotonic: Callable[[], float] = field(default=time.monotonic)
 
     def fresh(self, collection_id: str) -> StoredCollection | None:
         """The collection as stored now: a job never acts on another instance's cached catalog."""

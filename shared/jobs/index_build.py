@@ -18,8 +18,10 @@ from shared.jobs.messages import IndexBuildMessage
 from shared.observability import logger
 
 # Records per step: with a unique index each is a small transaction (about 20 ms on DynamoDB), so a step takes
-# about 10 s, a sixth of the jobs function's timeout.
+# about 10 s, a sixth of the jobs function's timeout. Whatever storage does, a step stops after STEP_BUDGET_S
+# (a third of the timeout; moto's transactions, for one, slow down with the table's size).
 CHUNK_RECORDS = 500
+STEP_BUDGET_S = 20.0
 # A checkpoint that stayed at the next step this long means the message for it was lost (the step that
 # advanced it stopped before sending): a redelivered message then sends it again. A duplicate is harmless.
 STALLED_S = 60
@@ -81,10 +83,10 @@ def run_index_build(ctx: JobContext, message: IndexBuildMessage) -> None:
                                                               "updated_at": ctx.clock()}))
         return
     chunk = backfill_chunk(ctx.records, stored.collection, stored.layout, after=checkpoint.cursor,
-                           limit=CHUNK_RECORDS)
+                           limit=CHUNK_RECORDS, deadline=ctx.monotonic() + STEP_BUDGET_S, clock=ctx.monotonic)
     if chunk.failed:
         _mark_failed(ctx, message.job_id, message.collection_id, chunk.failed)
-    done = chunk.finished(CHUNK_RECORDS)
+    done = chunk.finished
     ready = _mark_ready(ctx, message.job_id, message.collection_id) if done else []
     advanced = checkpoint.model_copy(update={
         "step": message.step + 1, "cursor": chunk.last_id or checkpoint.cursor, "done": done,

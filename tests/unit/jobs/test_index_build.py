@@ -80,6 +80,20 @@ def test_a_long_backfill_goes_chunk_by_chunk_with_a_checkpoint(world: World,
     assert world.index("idx_n").state == "ready"
 
 
+def test_a_step_stops_at_its_time_budget_and_the_next_goes_on(world: World,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given storage so slow that each record takes a second, and steps of at most 3.5 s
+    monkeypatch.setattr(index_build, "STEP_BUDGET_S", 3.5)
+    ticks = iter(range(10_000))
+    world.ctx.monotonic = lambda: float(next(ticks))
+    world.collection(ROWS)
+    world.set_indexes(IDX_N)
+    # When the job runs, Then it takes several steps although a chunk could hold every record, and completes
+    assert world.drain() > 1
+    assert world.index("idx_n").state == "ready"
+    assert len(world.by_index("idx_n", 1)) == 3
+
+
 @pytest.mark.parametrize("redelivered_step", [0, 1])
 def test_a_redelivered_step_does_nothing_twice(world: World, monkeypatch: pytest.MonkeyPatch,
                                                redelivered_step: int) -> None:
