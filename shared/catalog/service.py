@@ -23,6 +23,7 @@ from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
 from shared.records.rules import check_rule, unknown_identifier
+from shared.resources import JOBS_QUEUE
 from shared.tools.filter import FilterError
 
 _RULE_ATTRIBUTES = (("listRule", "list_rule"), ("viewRule", "view_rule"), ("createRule", "create_rule"),
@@ -84,8 +85,12 @@ class CollectionService:
         return next(self.records.query(scan, ReadMeter(), want=1), None) is not None
 
     def _job_running(self, job_id: str) -> bool:
+        """Whether a build job is alive: not done, and its checkpoint moved within its first delay plus a
+        visibility timeout (a lost message, e.g. a local stack restarted mid-build, leaves it still)."""
         checkpoint = self.jobs.checkpoints.get(job_id)
-        return checkpoint is not None and not checkpoint.done
+        if checkpoint is None or checkpoint.done:
+            return False
+        return self.jobs.clock() - checkpoint.updated_at < self.settle_s + JOBS_QUEUE.visibility_timeout_s
 
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)

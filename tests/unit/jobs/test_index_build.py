@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared import resources
 from shared.catalog import backfill
 from shared.errors import BadRequestError
 from shared.jobs import index_build
@@ -154,6 +155,23 @@ def test_a_build_whose_job_ended_is_rescheduled_by_the_next_save(world: World) -
     # When the collection is saved again, Then a new job builds it, and it gets ready
     world.set_indexes(IDX_N)
     assert world.index("idx_n").job not in (None, index.job)
+    world.drain()
+    assert world.index("idx_n").state == "ready"
+
+
+def test_a_build_whose_messages_were_lost_is_rescheduled_once_stalled(world: World) -> None:
+    # Given a build whose first message was lost (in-flight messages are not snapshotted by the local stack)
+    world.collection(ROWS)
+    world.set_indexes(IDX_N)
+    lost = world.index("idx_n").job
+    world.queue.sent.clear()
+    # When the collection is saved soon after, Then the job is left alone
+    world.set_indexes(IDX_N)
+    assert (world.index("idx_n").job, world.queue.sent) == (lost, [])
+    # When it is saved once the checkpoint stalled, Then a new job builds the index
+    world.now += SETTLE_S + resources.JOBS_QUEUE.visibility_timeout_s + 1
+    world.set_indexes(IDX_N)
+    assert world.index("idx_n").job != lost
     world.drain()
     assert world.index("idx_n").state == "ready"
 
