@@ -90,6 +90,17 @@ class Api:
                 return dict(page)
             time.sleep(0.1)
 
+    def wait_index_ready(self, collection: str, index: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll the collection until the jobs function has built `index` (its `indexStates` entry is ready)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = next(s for s in self.ok("GET", f"/api/collections/{collection}")["indexStates"]
+                         if s["name"] == index)
+            if state["state"] != "building":
+                return dict(state)
+            assert time.monotonic() < deadline, f"index {index} still building after {timeout} s"
+            time.sleep(0.2)
+
 
 # Subset matching ----------------------------------------------------------------------------------------------
 
