@@ -95,7 +95,8 @@ def backfill_chunk(records: RecordRepository, collection: Collection, layout: Co
             break
         result.seen += 1
         result.last_id = record.id
-        while True:
+        # Each retry drops the claims of at least one more failed index, so there are at most that many.
+        for _ in range(len(layout.indexes) + 1):
             write = RecordWrite(kind="update", record=StoredRecord(collection.id, record.id, record.data),
                                 expected_version=record.version,
                                 index_attrs=indexing.index_attributes(collection, layout, record.data, record.id),
