@@ -178,7 +178,11 @@ FILES_BUCKET = BucketDef("files")
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
 
 EVENTS_QUEUE = QueueDef("events")
-QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE,)
+# Background jobs (index backfills, large truncations): one bounded chunk per message, well under the jobs
+# function's timeout; the visibility timeout is six times that timeout, as AWS advises for SQS event sources.
+JOBS_FUNCTION_TIMEOUT_S = 60
+JOBS_QUEUE = QueueDef("jobs", visibility_timeout_s=6 * JOBS_FUNCTION_TIMEOUT_S, max_receive_count=5)
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE)
 
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
@@ -206,10 +210,12 @@ _data = (_records_rw, _system_rw, _secret)
 # Health tells superusers its diagnostics, so it verifies tokens: the signing key, the collections and sessions
 # (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
 _verify_tokens = (_records_r, _system_r, _secret)
+_jobs_send = Permission("queue_send", JOBS_QUEUE.key)
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
-    FunctionDef("collections", "http", _data, description="Collections API (superusers)"),
+    FunctionDef("collections", "http", (*_data, _jobs_send),
+                description="Collections API (superusers); queues index backfills and large truncations"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
@@ -228,11 +234,21 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         timeout_s=EVENTS_QUEUE.visibility_timeout_s // 2,
         description="Consumer of record events from EventBridge via SQS",
     ),
+    FunctionDef(
+        "jobs",
+        "queue",
+        # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk.
+        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw),
+        timeout_s=JOBS_FUNCTION_TIMEOUT_S,
+        description="Background jobs: index backfills and large truncations, one bounded chunk per message",
+    ),
 )
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
+    # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
+    EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),
 )
 
 # (method, path under /api/collections/{collection}/) of the auth function's routes.

@@ -25,7 +25,12 @@ def _service(request: Request) -> CollectionService:
         raise UnauthorizedError()
     if not auth.is_superuser:
         raise ForbiddenError()  # PocketBase answers the generic 403 here
-    return CollectionService(svc.collections, svc.records)
+    from shared.jobs.checkpoints import get_checkpoint_store
+    from shared.jobs.context import JobContext
+    from shared.jobs.queue import get_job_queue, settle_seconds
+
+    jobs = JobContext(svc.collections, svc.records, get_job_queue(), get_checkpoint_store(svc.config.system_table))
+    return CollectionService(svc.collections, svc.records, jobs, settle_s=settle_seconds())
 
 
 async def _body(request: Request, unreadable_message: str) -> Any:
@@ -38,9 +43,12 @@ async def _body(request: Request, unreadable_message: str) -> Any:
         raise BadRequestError(unreadable_message, {}) from exc
 
 
-def _collection_json(request: Request, collection: Collection) -> JSONResponse:
-    """The collection's JSON, projected by `fields` as PocketBase projects every JSON answer."""
-    data = collection.to_api_json()
+def _collection_json(request: Request, service: CollectionService, collection: Collection) -> JSONResponse:
+    """The collection's JSON (with its index states while one is not ready), projected by `fields` as PocketBase
+    projects every JSON answer."""
+    from shared.catalog.layout import with_index_states
+
+    data = with_index_states(collection.to_api_json(), service.get(collection.id).layout)
     fields = request.query_params.get("fields")
     if fields:
         try:
@@ -61,7 +69,7 @@ def list_collections(request: Request) -> JSONResponse:
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return _collection_json(request, service.create(await _body(request, TYPE_DATA_ERROR)))
+    return _collection_json(request, service, service.create(await _body(request, TYPE_DATA_ERROR)))
 
 
 @router.put("/api/collections/import")
@@ -75,13 +83,15 @@ async def import_collections(request: Request) -> Response:
 
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
-    return _collection_json(request, _service(request).get(id_or_name).collection)
+    service = _service(request)
+    return _collection_json(request, service, service.get(id_or_name).collection)
 
 
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
-    return _collection_json(request, service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)))
+    return _collection_json(request, service,
+                            service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)))
 
 
 @router.delete("/api/collections/{id_or_name}")

@@ -1,12 +1,15 @@
-"""How a collection's declared indexes map onto the records table's overloaded GSI slots.
+"""How a collection's declared indexes map onto the records table's overloaded GSI slots, and their build state.
 
 Every index gets a slot (1..INDEX_SLOTS) while slots last, in declaration order, and keeps it across
 schema changes. An index added to a collection that already has records is `ready=False` until the
-backfill job has written its keys onto every record; the planner only uses ready indexes. Unique
-indexes are enforced with claim items whether or not they have a slot.
+backfill job (shared/jobs) has written its keys and unique claims onto every record; the planner only uses
+ready indexes. Unique indexes are enforced with claim items whether or not they have a slot, ready or not,
+except a `failed` one (existing records turned out to share a value), which enforces nothing.
 """
 
 from __future__ import annotations
+
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +25,20 @@ class IndexLayout(BaseModel):
     where: str | None = None
     slot: int | None = None
     ready: bool = True
+    # The backfill job building this index, while it is not ready; why it failed, if it did.
+    job: str | None = None
+    error: str | None = None
+
+    @property
+    def state(self) -> Literal["ready", "building", "failed"]:
+        if self.error is not None:
+            return "failed"
+        return "ready" if self.ready else "building"
+
+    @property
+    def enforced(self) -> bool:
+        """Whether writes claim this index's values: a unique index that has not failed."""
+        return self.unique and self.error is None
 
 
 class CollectionLayout(BaseModel):
@@ -32,6 +49,28 @@ class CollectionLayout(BaseModel):
 
     def by_name(self, name: str) -> IndexLayout | None:
         return next((i for i in self.indexes if i.name == name), None)
+
+    def unscheduled(self) -> list[IndexLayout]:
+        """Indexes waiting for a backfill that no job builds yet."""
+        return [i for i in self.indexes if i.state == "building" and i.job is None]
+
+    def built_by(self, job_id: str) -> list[IndexLayout]:
+        """Indexes this job still builds (an index dropped or redefined meanwhile is no longer its own)."""
+        return [i for i in self.indexes if i.job == job_id and i.state == "building"]
+
+
+def index_states(layout: CollectionLayout) -> list[dict[str, Any]]:
+    """The additive `indexStates` of the collection JSON: each declared index's build state."""
+    return [{"name": i.name, "state": i.state, "ready": i.ready, **({"error": i.error} if i.error else {})}
+            for i in layout.indexes]
+
+
+def with_index_states(collection_json: dict[str, Any], layout: CollectionLayout) -> dict[str, Any]:
+    """Collection JSON plus `indexStates` while an index is building or failed; with every index ready the JSON
+    is exactly PocketBase's (an additive field a PocketBase client ignores, see docs/compatibility.md)."""
+    if all(i.state == "ready" for i in layout.indexes):
+        return collection_json
+    return {**collection_json, "indexStates": index_states(layout)}
 
 
 def _columns_signature(spec: IndexSpec) -> list[str]:
@@ -47,6 +86,12 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
         old = previous.by_name(spec.name)
         if old and old.columns == _columns_signature(spec) and old.where == spec.where:
             kept[spec.name] = old.model_copy(update={"unique": spec.unique})
+            if spec.unique and not old.unique and has_records:
+                # becoming UNIQUE: existing records' claims must be written (and checked) first
+                kept[spec.name] = kept[spec.name].model_copy(update={"ready": False, "job": None, "error": None})
+            elif not spec.unique and old.error is not None:
+                kept[spec.name] = kept[spec.name].model_copy(update={"ready": old.slot is None, "job": None,
+                                                                     "error": None})
     used = {i.slot for i in kept.values() if i.slot is not None}
     free = [s for s in range(1, INDEX_SLOTS + 1) if s not in used]
     result = []
@@ -55,6 +100,8 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
             result.append(kept[spec.name])
             continue
         slot = free.pop(0) if free else None
+        # Existing records need their keys (a slot) or their claims (unique) written before the index is ready.
+        needs_backfill = has_records and (slot is not None or spec.unique)
         result.append(IndexLayout(name=spec.name, columns=_columns_signature(spec), unique=spec.unique,
-                                  where=spec.where, slot=slot, ready=not has_records or slot is None))
+                                  where=spec.where, slot=slot, ready=not needs_backfill))
     return CollectionLayout(indexes=result)

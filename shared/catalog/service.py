@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout
+from shared.catalog import backfill
+from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
+from shared.jobs.checkpoints import InMemoryCheckpointStore
+from shared.jobs.context import JobContext
+from shared.jobs.index_build import new_job_id, start_index_build
+from shared.jobs.queue import InMemoryJobQueue
+from shared.jobs.runner import drain
+from shared.jobs.truncate import truncate_collection
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
 from shared.records.rules import check_rule, unknown_identifier
+from shared.resources import JOBS_QUEUE
 from shared.tools.filter import FilterError
 
 _RULE_ATTRIBUTES = (("listRule", "list_rule"), ("viewRule", "view_rule"), ("createRule", "create_rule"),
@@ -56,9 +65,16 @@ def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | N
 
 
 class CollectionService:
-    def __init__(self, collections: CollectionRepository, records: RecordRepository) -> None:
+    """Collections logic. `jobs` is where backfills and truncations are queued; without it (tools, tests) they
+    run to completion in-process before a call returns. `settle_s` delays a backfill's start (queue.py)."""
+
+    def __init__(self, collections: CollectionRepository, records: RecordRepository,
+                 jobs: JobContext | None = None, *, settle_s: int = 0) -> None:
         self.collections = collections
         self.records = records
+        self.inline_jobs = jobs is None
+        self.jobs = jobs or JobContext(collections, records, InMemoryJobQueue(), InMemoryCheckpointStore())
+        self.settle_s = settle_s
 
     def _find(self, id_or_name: str) -> Collection | None:
         found = self.collections.find(id_or_name)
@@ -70,8 +86,16 @@ class CollectionService:
 
     def list_json(self) -> list[dict[str, Any]]:
         """Every collection as the API shows it, in creation order (PocketBase's unsorted list order)."""
-        ordered = sorted((s.collection for s in self.collections.all()), key=lambda c: (c.created, c.id))
-        return [collection.to_api_json() for collection in ordered]
+        ordered = sorted(self.collections.all(), key=lambda s: (s.collection.created, s.collection.id))
+        return [with_index_states(s.collection.to_api_json(), s.layout) for s in ordered]
+
+    def _job_running(self, job_id: str) -> bool:
+        """Whether a build job is alive: not done, and its checkpoint moved within its first delay plus a
+        visibility timeout (a lost message, e.g. a local stack restarted mid-build, leaves it still)."""
+        checkpoint = self.jobs.checkpoints.get(job_id)
+        if checkpoint is None or checkpoint.done:
+            return False
+        return self.jobs.clock() - checkpoint.updated_at < self.settle_s + JOBS_QUEUE.visibility_timeout_s
 
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.collections.find(id_or_name)
@@ -102,13 +126,27 @@ class CollectionService:
         return collection
 
     def save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
-        """Save a collection; existing records get the keys of new indexes and claims of new unique ones."""
+        """Save a collection; new indexes of a collection with records are queued for the backfill job.
+
+        A new UNIQUE index is checked against existing records within the request while the collection is
+        small (backfill.SYNC_UNIQUE_CHECK_LIMIT): duplicates answer 400 naming the index, as in PocketBase.
+        """
+        if previous is not None:
+            # The index states as stored now, not as this instance's catalog cache last saw them: a job may
+            # have marked an index ready or failed since, and saving an older state would undo that.
+            current = next((s for s in self.collections.all(fresh=True) if s.collection.id == collection.id), None)
+            previous = current.layout if current else previous
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
         new_unique = _new_unique_indexes(layout, previous) if has_records else []
-        from shared.catalog.backfill import backfill_indexes, duplicate_values
-
-        duplicated = duplicate_values(self.records, collection, new_unique)
+        check = backfill.check_unique_within_limit(self.records, collection, new_unique)
+        duplicated = check.duplicated
+        if duplicated is None and check.checked and check.records <= backfill.SYNC_CLAIMS_LIMIT:
+            # Small: claim existing values now, so the index is enforced at once; the job verifies it later.
+            claimed = backfill.backfill_chunk(self.records, collection, layout, after=None,
+                                              limit=backfill.SYNC_CLAIMS_LIMIT + 1,
+                                              deadline=time.monotonic() + backfill.SYNC_CLAIMS_BUDGET_S)
+            duplicated = next((i for i in new_unique if i.name in claimed.failed), None)
         if duplicated is not None:
             positions = {spec.name: i for i, raw in enumerate(collection.indexes) if (spec := try_parse_index(raw))}
             raise BadRequestError(f"Failed to {action} collection.", {"indexes": {
@@ -118,9 +156,19 @@ class CollectionService:
                                "duplicate values."}}})
         if previous is None:
             self.records.init_counter(collection.id)
+        for index in layout.indexes:
+            if index.job is not None and not self._job_running(index.job):
+                index.job = None  # its job ended without finishing it (e.g. a state lost to a racing save)
+        pending = layout.unscheduled()
+        if pending:
+            job_id = new_job_id()
+            for index in pending:
+                index.job = job_id
+            # Queued before the save: if the save fails, the job finds no index of its own and ends.
+            start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
         self.collections.save(StoredCollection(collection=collection, layout=layout))
-        if new_unique or any(not i.ready for i in layout.indexes):
-            backfill_indexes(self.collections, self.records, collection.id)
+        if pending and self.inline_jobs:
+            drain(self.jobs)
 
     def _references(self, collection: Collection) -> list[str]:
         return [other.collection.name for other in self.collections.all() if other.collection.id != collection.id
@@ -138,12 +186,10 @@ class CollectionService:
         self.collections.delete(stored.collection.id)
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
+        """Delete every record: within the request up to a bound, the rest by a queued job (shared/jobs/truncate)."""
         stored = self.get(id_or_name)
-        from shared.records import indexing, links
-
-        self.records.delete_collection_data(stored.collection.id, lambda record: indexing.unique_claims(
-            stored.collection, stored.layout, record.data, record.id),
-            lambda record: links.record_links(stored.collection, record.data))
+        if not truncate_collection(self.jobs, stored) and self.inline_jobs:
+            drain(self.jobs)
 
     def import_collections(self, body: Any) -> None:
         """PUT /api/collections/import (see shared.catalog.importer)."""

@@ -191,12 +191,13 @@ class DynamoRecordRepository(RecordRepository):
                 page_size = min(page_size * 2, MAX_QUERY_PAGE)
 
     def _shards(self, collection_id: str, meter: ReadMeter, *, forward: bool, page_size: int, grow: bool,
-                pushdown: tuple[Comparison, ...] = ()) -> Iterator[StoredRecord]:
-        """Every write shard of a collection merged by id, each read lazily."""
+                pushdown: tuple[Comparison, ...] = (), after: str | None = None) -> Iterator[StoredRecord]:
+        """Every write shard of a collection merged by id, each read lazily (forward: from after `after`)."""
         streams = []
+        sk = ("#sk > :after", {":after": {"S": after}}) if after is not None else None
         for shard in range(keys.RECORD_SHARDS):
             pages = self._pages(pk_attr="pk", pk_value=keys.record_pk(collection_id, shard), index=None,
-                                forward=forward, meter=meter, page_size=page_size, grow=grow, sk=None,
+                                forward=forward, meter=meter, page_size=page_size, grow=grow, sk=sk,
                                 pushdown=pushdown)
             streams.append(record for page in pages for record in page)
         return heapq.merge(*streams, key=lambda r: r.id, reverse=not forward)
@@ -220,8 +221,12 @@ class DynamoRecordRepository(RecordRepository):
         return self._shards(plan.collection_id, meter, forward=plan.forward, page_size=per_shard,
                             grow=plan.filtered, pushdown=plan.pushdown)
 
-    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
-        return _guarded(self._shards(collection_id, meter, forward=True, page_size=MAX_QUERY_PAGE, grow=False))
+    def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
+             limit: int | None = None) -> Iterator[StoredRecord]:
+        # A chunk of `limit` records spreads over the shards: each reads about its share, growing if uneven.
+        page = MAX_QUERY_PAGE if limit is None else min(MAX_QUERY_PAGE, -(-limit // keys.RECORD_SHARDS) + 2)
+        return _guarded(self._shards(collection_id, meter, forward=True, page_size=page, grow=limit is not None,
+                                     after=after))
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
                     meter: ReadMeter) -> Iterator[str]:
@@ -418,11 +423,14 @@ class DynamoRecordRepository(RecordRepository):
     def add_links(self, links: list[tuple[str, str, Link]]) -> None:
         self._batch_write([{"PutRequest": {"Item": dynamo_links.link_key(c, r, link)}} for c, r, link in links])
 
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
+                               limit: int | None = None) -> int:
         with _storage_errors():
             doomed: list[dict[str, Any]] = []
             count = 0
-            for record in self.scan(collection_id, ReadMeter()):
+            for record in self.scan(collection_id, ReadMeter(), limit=limit):
+                if limit is not None and count >= limit:
+                    break
                 count += 1
                 doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
                 doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))

@@ -45,7 +45,7 @@ def unique_claims(collection: Collection, layout: CollectionLayout, data: dict[s
     """The claim item keys that make each UNIQUE index hold for this record."""
     claims = []
     for index in layout.indexes:
-        if index.unique and index_applies(index, collection, data, record_id):
+        if index.enforced and index_applies(index, collection, data, record_id):
             values = [column_value(collection, data, record_id, c) for c in index.columns]
             claims.append(keys.unique_pk(collection.id, index.name, values))
     return claims

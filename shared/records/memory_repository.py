@@ -72,8 +72,11 @@ class InMemoryRecordRepository(RecordRepository):
             if all(c.holds(item.record.data) for c in plan.pushdown):
                 yield copy.deepcopy(item.record)
 
-    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
+    def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
+             limit: int | None = None) -> Iterator[StoredRecord]:
         for item in self._of(collection_id):
+            if after is not None and item.record.id <= after:
+                continue
             meter.add(1, requests=0)
             yield copy.deepcopy(item.record)
 
@@ -183,9 +186,10 @@ class InMemoryRecordRepository(RecordRepository):
             for collection_id, record_id, link in links:
                 self._link(collection_id, record_id, link, add=True)
 
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
+                               limit: int | None = None) -> int:
         with self._lock:
-            doomed = [k for k in self._items if k[0] == collection_id]
+            doomed = sorted(k for k in self._items if k[0] == collection_id)[:limit]
             for key in doomed:
                 for claim in claims_of(self._items[key].record):
                     self._claims.pop(claim, None)

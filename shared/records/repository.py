@@ -71,8 +71,10 @@ class RecordRepository(ABC):
         pulled."""
 
     @abstractmethod
-    def scan(self, collection_id: str, meter: ReadMeter) -> Iterator[StoredRecord]:
-        """Every record of a collection in id order (backfills, truncation, joins)."""
+    def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
+             limit: int | None = None) -> Iterator[StoredRecord]:
+        """Every record of a collection in id order (backfills, truncation, joins); `after` an id, `limit` how
+        many the caller will take at most, so that reads are sized to a chunk."""
 
     @abstractmethod
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
@@ -104,8 +106,10 @@ class RecordRepository(ABC):
         """Put reverse references of (source collection id, source record id, link), idempotently (backfill)."""
 
     @abstractmethod
-    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None) -> int:
-        """Delete every record of a collection, the claims and reverse references each holds; returns how many."""
+    def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
+                               limit: int | None = None) -> int:
+        """Delete every record of a collection (at most `limit`), the claims and reverse references each holds;
+        returns how many records."""
 
     @abstractmethod
     def init_counter(self, partition: str) -> None:

@@ -92,6 +92,20 @@ class Api:
                 return dict(page)
             time.sleep(0.1)
 
+    def wait_index_ready(self, collection: str, index: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll the collection until the jobs function has built `index`: its `indexStates` entry is no longer
+        building (with every index ready the collection JSON has no `indexStates`, as PocketBase's)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.ok("GET", f"/api/collections/{collection}").get("indexStates")
+            state = next((s for s in states if s["name"] == index), None) if states else None
+            if state is None:
+                return {"name": index, "state": "ready", "ready": True}
+            if state["state"] != "building":
+                return dict(state)
+            assert time.monotonic() < deadline, f"index {index} still building after {timeout} s"
+            time.sleep(0.2)
+
 
 # Subset matching ----------------------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Background jobs off the request path: index backfills and large truncations, driven by the jobs queue."""

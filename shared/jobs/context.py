@@ -1,0 +1,27 @@
+"""What a job step runs against: the catalog, the records, the jobs queue, the checkpoints and a clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from shared.catalog.repository import CollectionRepository, StoredCollection
+from shared.jobs.checkpoints import CheckpointStore
+from shared.jobs.queue import JobQueue
+from shared.records.repository import RecordRepository
+
+
+@dataclass
+class JobContext:
+    collections: CollectionRepository
+    records: RecordRepository
+    queue: JobQueue
+    checkpoints: CheckpointStore
+    clock: Callable[[], float] = field(default=time.time)
+    # for step budgets: elapsed time, not wall time
+    monotonic: Callable[[], float] = field(default=time.monotonic)
+
+    def fresh(self, collection_id: str) -> StoredCollection | None:
+        """The collection as stored now: a job never acts on another instance's cached catalog."""
+        return next((s for s in self.collections.all(fresh=True) if s.collection.id == collection_id), None)

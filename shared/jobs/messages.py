@@ -1,0 +1,41 @@
+"""The jobs queue's messages: which job, which step; the position itself lives in the job's checkpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+
+class IndexBuildMessage(BaseModel):
+    """Backfill step `step` of the indexes that the collection's layout names as built by `job_id`."""
+
+    kind: Literal["index_build"] = "index_build"
+    job_id: str
+    collection_id: str
+    step: int = 0
+
+
+class TruncateMessage(BaseModel):
+    """Delete the next chunk of a collection's records; carries the collection, which may be deleted meanwhile.
+
+    `collection` is the stored collection JSON (collection and layout), needed to find each record's claims.
+    `steps_left` bounds the job by the record count seen when it started, so writes during it cannot keep it
+    running forever.
+    """
+
+    kind: Literal["truncate"] = "truncate"
+    job_id: str
+    collection_id: str
+    collection: dict[str, Any]
+    step: int = 0
+    steps_left: int = 1
+
+
+JobMessage = Annotated[IndexBuildMessage | TruncateMessage, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[IndexBuildMessage | TruncateMessage] = TypeAdapter(JobMessage)
+
+
+def parse_message(body: str) -> IndexBuildMessage | TruncateMessage:
+    """A queue message body as a job message; pydantic's ValidationError for anything else."""
+    return _ADAPTER.validate_json(body)

@@ -1,0 +1,78 @@
+"""Where jobs are sent: the SQS jobs queue, or an in-memory one for tests and in-process runs."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, Field
+
+from shared import resources, settings
+from shared.aws import client
+from shared.catalog.repository import CACHE_SECONDS
+
+# SQS refuses longer delays.
+MAX_DELAY_S = 900
+# A backfill starts only once no writer can still hold the layout from before the index was added: writers
+# cache the catalog for CACHE_SECONDS, and no request outlives its function's timeout (a bulk import is one
+# request). Records written earlier than that are the backfill's; later ones carry the new keys themselves.
+DEFAULT_SETTLE_S = int(CACHE_SECONDS) + resources.function("records").timeout_s + 1
+
+
+class JobSettings(settings.Observability, settings.Tables):
+    """The jobs queue (CDK passes its URL as LB_JOBS_QUEUE; locally its name is looked up) and the settle time."""
+
+    jobs_queue: str = resources.JOBS_QUEUE.physical_name
+    jobs_settle_s: int = Field(DEFAULT_SETTLE_S, ge=0, le=MAX_DELAY_S)
+
+
+class JobQueue(ABC):
+    """Sends job messages; a message may be delayed, and may be delivered more than once."""
+
+    @abstractmethod
+    def send(self, message: BaseModel, *, delay_s: int = 0) -> None: ...
+
+
+class SqsJobQueue(JobQueue):
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
+
+    @property
+    def url(self) -> str:
+        if "://" in self.queue:
+            return self.queue
+        return str(client("sqs").get_queue_url(QueueName=self.queue)["QueueUrl"])
+
+    def send(self, message: BaseModel, *, delay_s: int = 0) -> None:
+        client("sqs").send_message(QueueUrl=self.url, MessageBody=message.model_dump_json(),
+                                   DelaySeconds=max(0, min(MAX_DELAY_S, delay_s)))
+
+
+@dataclass
+class Sent:
+    message: BaseModel
+    delay_s: int
+
+
+class InMemoryJobQueue(JobQueue):
+    """Keeps what was sent, in order; tests take messages and hand them to the runner."""
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+
+    def send(self, message: BaseModel, *, delay_s: int = 0) -> None:
+        self.sent.append(Sent(message, delay_s))
+
+    def take(self) -> BaseModel | None:
+        return self.sent.pop(0).message if self.sent else None
+
+
+@cache
+def get_job_queue() -> SqsJobQueue:
+    """The jobs queue of this deployment, from settings read once per cold start."""
+    return SqsJobQueue(settings.load(JobSettings).jobs_queue)
+
+
+def settle_seconds() -> int:
+    return settings.load(JobSettings).jobs_settle_s

@@ -1,0 +1,36 @@
+"""Runs one job message, by kind; and an in-process queue that runs jobs at once, for tools and tests."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from shared.jobs.context import JobContext
+from shared.jobs.index_build import run_index_build
+from shared.jobs.messages import IndexBuildMessage, TruncateMessage
+from shared.jobs.queue import InMemoryJobQueue
+
+
+def run_job(ctx: JobContext, message: BaseModel) -> None:
+    """Run one step of the job this message names."""
+    if isinstance(message, IndexBuildMessage):
+        run_index_build(ctx, message)
+    elif isinstance(message, TruncateMessage):
+        from shared.jobs.truncate import run_truncate
+
+        run_truncate(ctx, message)
+    else:
+        raise TypeError(f"not a job message: {type(message).__name__}")
+
+
+def drain(ctx: JobContext, *, max_steps: int = 10_000) -> int:
+    """Run every message of an in-memory queue, and the ones they send, ignoring delays; returns how many."""
+    queue = ctx.queue
+    if not isinstance(queue, InMemoryJobQueue):
+        raise TypeError("drain runs an InMemoryJobQueue")
+    steps = 0
+    while (message := queue.take()) is not None:
+        steps += 1
+        if steps > max_steps:
+            raise RuntimeError(f"jobs still running after {max_steps} steps")
+        run_job(ctx, message)
+    return steps
