@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import params, record_service, superuser_collection_of
-from shared.accounts.components import accounts
+from shared.accounts.collaborators import accounts
 from shared.accounts.impersonation import impersonate
 from shared.http.body import read_body
 

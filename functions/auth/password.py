@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, params, record_service
-from shared.accounts.components import accounts
+from shared.accounts.collaborators import accounts
 from shared.accounts.password_policy import strength_report
 from shared.accounts.signin import auth_response, password_sign_in
 from shared.http.body import read_body

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, own_collection_of, params, record_service
-from shared.accounts.components import accounts
+from shared.accounts.collaborators import accounts
 from shared.accounts.token_refresh import refresh_auth_token, sign_in_with_refresh_token
 from shared.http.body import read_body
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, no_content, record_service
-from shared.accounts.components import accounts
+from shared.accounts.collaborators import accounts
 from shared.accounts.sessions import list_sessions, revoke_all_sessions, revoke_session
 
 router = APIRouter()

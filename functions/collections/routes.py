@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from shared.catalog.service import CollectionService
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
 from shared.collections.model import Collection
 from shared.composition import composition
@@ -18,7 +18,7 @@ from shared.tools.filter import FilterError, apply_fields, parse_fields
 router = APIRouter()
 
 
-def _service(request: Request) -> CollectionService:
+def _service(request: Request) -> CollectionsAdmin:
     svc = composition()
     auth = svc.caller(request)
     if auth is None:
@@ -30,7 +30,7 @@ def _service(request: Request) -> CollectionService:
     from shared.jobs.queue import get_job_queue, settle_seconds
 
     jobs = JobContext(svc.collections, svc.records, get_job_queue(), get_checkpoint_store(svc.config.system_table))
-    return CollectionService(svc.collections, svc.records, jobs, settle_s=settle_seconds())
+    return CollectionsAdmin(svc.collections, svc.records, jobs, settle_s=settle_seconds())
 
 
 async def _body(request: Request, unreadable_message: str) -> Any:
@@ -43,7 +43,7 @@ async def _body(request: Request, unreadable_message: str) -> Any:
         raise BadRequestError(unreadable_message, {}) from exc
 
 
-def _collection_json(request: Request, service: CollectionService, collection: Collection) -> JSONResponse:
+def _collection_json(request: Request, service: CollectionsAdmin, collection: Collection) -> JSONResponse:
     """The collection's JSON (with its index states while one is not ready), projected by `fields` as PocketBase
     projects every JSON answer."""
     from shared.catalog.layout import with_index_states

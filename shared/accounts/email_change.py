@@ -20,7 +20,7 @@ from shared.accounts.auth_records import (
     system_update,
     text,
 )
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.emails import send_template
 from shared.auth.caller import token_key_of
 from shared.auth.errors import InvalidTokenError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.mail_guard import RESEND_INTERVAL_S
 from shared.catalog.repository import StoredCollection
 from shared.collections.model import EmailTemplate

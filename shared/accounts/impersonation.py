@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.auth_records import VALIDATION_FAILED, check_auth_rule, load, require_superuser
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.signin import issue_auth_token, record_response
 from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, NotFoundError, field_error

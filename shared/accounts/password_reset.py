@@ -17,7 +17,7 @@ from shared.accounts.auth_records import (
     text,
     value,
 )
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.emails import send_template
 from shared.accounts.password_policy import password_policy
 from shared.auth.caller import token_key_of

@@ -20,7 +20,7 @@ def password_policy_errors(event: RecordEvent) -> dict[str, Any]:
 def revoke_sessions_after_credential_change(event: RecordEvent) -> None:
     """A changed tokenKey (a new password, email or explicit reset) already ended the record's plain auth tokens;
     revoke its sessions too, or a refresh token would mint new ones."""
-    from shared.accounts.components import accounts
+    from shared.accounts.collaborators import accounts
 
     field = event.collection.field_by_name(TOKEN_KEY_FIELD)
     if field is None or event.write is None or field.id not in event.write.changed:

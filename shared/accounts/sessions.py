@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.accounts.auth_records import new_token_key, require_auth, system_update
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.auth.caller import session_of
 from shared.auth.refresh_models import RefreshSession
 from shared.catalog.repository import StoredCollection

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.accounts.auth_records import LOAD_FAILED, VALIDATION_FAILED, length_error, passes_auth_rule
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.identity import find_by_identity
 from shared.auth.caller import token_key_of
 from shared.auth.tokens import SESSION_CLAIM, TokenService

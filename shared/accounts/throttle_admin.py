@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.auth_records import VALIDATION_FAILED, require_superuser, text
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, field_error
 from shared.observability import logger

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.accounts.auth_records import check_auth_rule, load, require_auth, require_fields, text
-from shared.accounts.components import Accounts
+from shared.accounts.collaborators import Accounts
 from shared.accounts.signin import issue_auth_token, record_response
 from shared.auth.caller import bearer_token
 from shared.auth.errors import InvalidRefreshTokenError, InvalidTokenError

@@ -23,7 +23,7 @@ from shared.errors import BadRequestError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from shared.catalog.service import CollectionService
+    from shared.catalog.collections_admin import CollectionsAdmin
 
 LOAD_ERROR = "An error occurred while loading the submitted data."
 VALIDATE_ERROR = "An error occurred while validating the submitted data."
@@ -54,7 +54,7 @@ def parse_import_body(body: Any) -> tuple[list[dict[str, Any]], bool]:
     return items, bool(delete_missing)
 
 
-def import_collections(service: CollectionService, body: Any) -> None:
+def import_collections(service: CollectionsAdmin, body: Any) -> None:
     """Validate the whole import against itself, then delete what is missing (if asked) and save."""
     items, delete_missing = parse_import_body(body)
     stored_all = {s.collection.id: s for s in service.collections.all(fresh=True)}
@@ -71,7 +71,7 @@ def import_collections(service: CollectionService, body: Any) -> None:
         service.save_with_layout(collection, previous.layout if previous else None, "import")
 
 
-def _load(service: CollectionService, index: int, item: dict[str, Any], delete_missing: bool) -> _Entry:
+def _load(service: CollectionsAdmin, index: int, item: dict[str, Any], delete_missing: bool) -> _Entry:
     key = str(item.get("id") or item.get("name") or "")
     stored: StoredCollection | None = service.collections.find(key) if key else None
     body = dict(item)
@@ -87,7 +87,7 @@ def _load(service: CollectionService, index: int, item: dict[str, Any], delete_m
     return _Entry(body, stored, collection)
 
 
-def _stored_by_ref(service: CollectionService, ref: str) -> Collection | None:
+def _stored_by_ref(service: CollectionsAdmin, ref: str) -> Collection | None:
     found = service.collections.find(ref)
     return found.collection if found else None
 
@@ -108,7 +108,7 @@ def _keep_stored_fields(existing: Collection | None, delete_missing: bool) -> Ca
     return extend
 
 
-def _validate(service: CollectionService, entry: _Entry, entries: list[_Entry],
+def _validate(service: CollectionsAdmin, entry: _Entry, entries: list[_Entry],
               stored_all: dict[str, StoredCollection], removed_ids: set[str], delete_missing: bool) -> Collection:
     own_id = entry.collection.id
     others = [e.collection for e in entries if e.collection.id != own_id]
@@ -121,7 +121,7 @@ def _validate(service: CollectionService, entry: _Entry, entries: list[_Entry],
         return next((c for c in others if c.id == ref), None) or next(
             (c for c in others if c.name.lower() == ref.lower()), None)
 
-    from shared.catalog.service import check_rule_syntax, rule_reference_errors
+    from shared.catalog.collections_admin import check_rule_syntax, rule_reference_errors
 
     existing = entry.stored.collection if entry.stored else None
     body = {**entry.body, "id": own_id}

@@ -13,8 +13,8 @@ from typing import Any
 from local.invoke import invoke
 from local.pollers import QueuePoller
 from shared import resources
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.jobs import index_build, truncate
 from shared.jobs.checkpoints import DynamoCheckpointStore
 from shared.jobs.context import JobContext
@@ -28,12 +28,12 @@ UNIQUE_RECORDS = int(os.environ.get("LB_BENCH_JOB_UNIQUE_RECORDS", "300"))
 FIELDS = [{"name": "code", "type": "text"}, {"name": "n", "type": "number"}]
 
 
-def _world() -> tuple[CollectionService, JobContext]:
+def _world() -> tuple[CollectionsAdmin, JobContext]:
     collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
     records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
     ctx = JobContext(collections, records, SqsJobQueue(resources.JOBS_QUEUE.physical_name),
                      DynamoCheckpointStore(resources.SYSTEM_TABLE.physical_name))
-    return CollectionService(collections, records, ctx, settle_s=0), ctx
+    return CollectionsAdmin(collections, records, ctx, settle_s=0), ctx
 
 
 def _run_steps() -> list[float]:

@@ -19,8 +19,8 @@ from typing import Any
 
 from shared import resources
 from shared.aws import client
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import CollectionRepository, DynamoCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.errors import ApiError
 from shared.records import keys
 from shared.records.context import RequestContext
@@ -61,7 +61,7 @@ class Stores:
 
     def create_collection(self, name: str, index: str) -> str:
         body = {"name": name, "type": "base", "fields": FIELDS, "indexes": [index.format(name=name)]}
-        return CollectionService(self.collections, self.records).create(body).id
+        return CollectionsAdmin(self.collections, self.records).create(body).id
 
 
 def rows(count: int, seed: int) -> list[dict[str, Any]]:

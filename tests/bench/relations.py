@@ -12,8 +12,8 @@ import time
 from typing import Any
 
 from shared import resources
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.records.context import RequestContext
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
@@ -32,7 +32,7 @@ class Blog:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
         self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
-        service = CollectionService(self.collections, self.records)
+        service = CollectionsAdmin(self.collections, self.records)
         posts = service.create({"name": "posts", "type": "base", **OPEN, "fields": [
             {"name": "title", "type": "text"}]})
         service.create({"name": "comments", "type": "base", **OPEN, "fields": [

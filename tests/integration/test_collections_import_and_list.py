@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from shared import resources
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.listing import list_collections
 from shared.catalog.repository import DynamoCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
 from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
@@ -21,37 +21,37 @@ from tests.support.moto_cloud import running_cloud
 BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users"]
 
 
-def _service() -> CollectionService:
-    return CollectionService(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
+def _service() -> CollectionsAdmin:
+    return CollectionsAdmin(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
                              DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
 
 
 @pytest.fixture
-def service() -> Iterator[CollectionService]:
+def service() -> Iterator[CollectionsAdmin]:
     """A fresh catalog, for tests that change it."""
     with running_cloud():
         yield _service()
 
 
-def names(service: CollectionService) -> list[str]:
+def names(service: CollectionsAdmin) -> list[str]:
     return [c["name"] for c in service.list_json()]
 
 
-def field_names(service: CollectionService, name: str) -> list[str]:
+def field_names(service: CollectionsAdmin, name: str) -> list[str]:
     return [f.name for f in service.get(name).collection.fields]
 
 
-def import_failure(service: CollectionService, body: Any) -> BadRequestError:
+def import_failure(service: CollectionsAdmin, body: Any) -> BadRequestError:
     with pytest.raises(BadRequestError) as caught:
         service.import_collections(body)
     return caught.value
 
 
-def test_a_fresh_catalog_lists_pocketbases_bootstrap_collections_in_creation_order(service: CollectionService) -> None:
+def test_a_fresh_catalog_lists_pocketbases_bootstrap_collections_in_creation_order(service: CollectionsAdmin) -> None:
     assert names(service) == BOOTSTRAP
 
 
-def test_import_resolves_relations_to_collections_later_in_the_import(service: CollectionService) -> None:
+def test_import_resolves_relations_to_collections_later_in_the_import(service: CollectionsAdmin) -> None:
     # Given a collection relating to one that comes after it in the import
     service.import_collections({"collections": [
         {"id": "pbc_imp_a0000001", "name": "imp_a", "fields": [
@@ -62,7 +62,7 @@ def test_import_resolves_relations_to_collections_later_in_the_import(service: C
     assert field_names(service, "imp_b") == ["id", "title"]
 
 
-def test_import_keeps_stored_fields_unless_delete_missing(service: CollectionService) -> None:
+def test_import_keeps_stored_fields_unless_delete_missing(service: CollectionsAdmin) -> None:
     # Given a stored collection with a field "title" and another collection
     service.import_collections({"collections": [
         {"id": "pbc_imp_b0000001", "name": "imp_b", "fields": [{"name": "title", "type": "text"}]}]})
@@ -95,7 +95,7 @@ IMPORT_FAILURES: list[tuple[str, Any, str, Any]] = [
 ]
 
 
-def test_import_failures_answer_as_pocketbase_and_write_nothing(service: CollectionService) -> None:
+def test_import_failures_answer_as_pocketbase_and_write_nothing(service: CollectionsAdmin) -> None:
     for name, body, message, data in IMPORT_FAILURES:
         error = import_failure(service, body)
         assert (error.message, error.data) == (message, data), name
@@ -111,14 +111,14 @@ LIST_CASES: list[tuple[str, dict[str, str], list[str] | None, dict[str, Any]]] =
 ]
 
 
-def test_collections_list_params(service: CollectionService) -> None:
+def test_collections_list_params(service: CollectionsAdmin) -> None:
     for name, params, expected, meta in LIST_CASES:
         page = list_collections(service.list_json(), params)
         assert [item["name"] for item in page["items"]] == expected, name
         assert {key: page[key] for key in meta} == meta, name
 
 
-def test_collections_list_projects_fields(service: CollectionService) -> None:
+def test_collections_list_projects_fields(service: CollectionsAdmin) -> None:
     page = list_collections(service.list_json(), {"fields": "name,fields.name", "perPage": "1"})
     assert page["items"] == [{"name": "_mfas", "fields": [{"name": n} for n in (
         "id", "collectionRef", "recordRef", "method", "created", "updated")]}]
@@ -129,7 +129,7 @@ REJECTED_LIST_PARAMS: list[dict[str, str]] = [
     {"page": "abc"}, {"perPage": "x"}, {"perPage": "1.5"}]
 
 
-def test_collections_list_rejects_what_pocketbase_rejects(service: CollectionService) -> None:
+def test_collections_list_rejects_what_pocketbase_rejects(service: CollectionsAdmin) -> None:
     for params in REJECTED_LIST_PARAMS:
         with pytest.raises(BadRequestError) as caught:
             list_collections(service.list_json(), params)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import CollectionRepository
-from shared.catalog.service import CollectionService
 from shared.records.context import RequestContext
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
@@ -20,7 +20,7 @@ class RelationsWorld:
     def __init__(self, collections: CollectionRepository, records: RecordRepository) -> None:
         self.collections = collections
         self.records = records
-        self.service = CollectionService(collections, records)
+        self.service = CollectionsAdmin(collections, records)
         self.ids: dict[str, str] = {}
         posts = self.service.create({"name": "posts", "type": "base", **OPEN, "fields": [
             {"name": "title", "type": "text"}]})

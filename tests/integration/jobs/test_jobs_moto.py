@@ -13,8 +13,8 @@ from local.invoke import invoke
 from local.pollers import QueuePoller
 from shared import resources
 from shared.aws import client
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository, StoredCollection
-from shared.catalog.service import CollectionService
 from shared.jobs import index_build, truncate
 from shared.jobs.checkpoints import DynamoCheckpointStore
 from shared.jobs.context import JobContext
@@ -39,7 +39,7 @@ class World:
         self.checkpoints = DynamoCheckpointStore(resources.SYSTEM_TABLE.physical_name)
         self.ctx = JobContext(self.collections, self.records, SqsJobQueue(resources.JOBS_QUEUE.physical_name),
                               self.checkpoints)
-        self.service = CollectionService(self.collections, self.records, self.ctx, settle_s=0)
+        self.service = CollectionsAdmin(self.collections, self.records, self.ctx, settle_s=0)
         self.results: list[Any] = []
         self.poller = QueuePoller(SOURCE, self._invoke)
 

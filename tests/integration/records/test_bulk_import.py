@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from shared import resources
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
 from shared.records.context import RequestContext
 from shared.records.dynamo_repository import DynamoRecordRepository
@@ -30,7 +30,7 @@ class World:
 
     def collection(self, name: str, *indexes: str) -> str:
         body = {"name": name, "type": "base", "fields": FIELDS, "indexes": list(indexes)}
-        return CollectionService(self.collections, self.records).create(body).id
+        return CollectionsAdmin(self.collections, self.records).create(body).id
 
     def service(self) -> RecordScope:
         return RecordScope(self.collections, self.records, RequestContext(system=True))

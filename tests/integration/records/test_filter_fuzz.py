@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import get_collection_repository
-from shared.catalog.service import CollectionService
 from shared.errors import ApiError
 from shared.records.context import RequestContext
 from shared.records.repository import get_record_repository
@@ -29,7 +29,7 @@ def service() -> Iterator[RecordScope]:
         get_collection_repository.cache_clear()
         collections = get_collection_repository(SYSTEM_TABLE.physical_name)
         records = get_record_repository(RECORDS_TABLE.physical_name)
-        admin = CollectionService(collections, records)
+        admin = CollectionsAdmin(collections, records)
         admin.create({"name": "items", "type": "base", "listRule": "", "fields": [
             {"name": "title", "type": "text"}, {"name": "score", "type": "number"},
             {"name": "tags", "type": "select", "values": ["a", "b"], "maxSelect": 2}]})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.layout import IndexLayout
 from shared.catalog.repository import InMemoryCollectionRepository, StoredCollection
-from shared.catalog.service import CollectionService
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.queue import InMemoryJobQueue
@@ -34,7 +34,7 @@ class World:
         self.queue = InMemoryJobQueue()
         self.checkpoints = InMemoryCheckpointStore()
         self.ctx = JobContext(self.collections, self.records, self.queue, self.checkpoints, clock=lambda: self.now)
-        self.service = CollectionService(self.collections, self.records, self.ctx, settle_s=SETTLE_S)
+        self.service = CollectionsAdmin(self.collections, self.records, self.ctx, settle_s=SETTLE_S)
 
     def collection(self, rows: list[dict[str, Any]], *indexes: str, name: str = "items") -> str:
         cid = self.service.create({"name": name, "type": "base", "fields": FIELDS, "indexes": list(indexes)}).id

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import InMemoryCollectionRepository
-from shared.catalog.service import CollectionService
 from shared.errors import BadRequestError
 from shared.records.batch import run_batch
 from shared.records.context import RequestContext
@@ -24,7 +24,7 @@ class World:
         self.collections = InMemoryCollectionRepository()
         self.records = InMemoryRecordRepository()
         self.hooks = RecordHooks()
-        admin = CollectionService(self.collections, self.records)
+        admin = CollectionsAdmin(self.collections, self.records)
         admin.create({"name": "notes", "type": "base", "listRule": "", "viewRule": "", "updateRule": "",
                       "createRule": '@request.body.title != "forbidden" && @request.context != "nope"',
                       "fields": [{"name": "title", "type": "text", "max": 20}, {"name": "n", "type": "number"},

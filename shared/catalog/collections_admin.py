@@ -1,4 +1,4 @@
-"""Collections API logic: list, view, create, update, delete, import and truncate (superusers only)."""
+"""The collections admin logic behind /api/collections: create, update, delete, import and truncate (superusers)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | N
     return found
 
 
-class CollectionService:
+class CollectionsAdmin:
     """Collections logic. `jobs` is where backfills and truncations are queued; without it (tools, tests) they
     run to completion in-process before a call returns. `settle_s` delays a backfill's start (queue.py)."""
 
