@@ -13,25 +13,31 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from shared.aws import client
-from shared.dynamo_values import from_attribute, to_attribute
+from shared.dynamo_values import from_attribute
 from shared.errors import ServiceUnavailableError
 from shared.records import dynamo_links, keys
+from shared.records.dynamo_expressions import (
+    Op,
+    conflict,
+    filter_expression,
+    raise_item_size,
+    record_item,
+    record_ops,
+    sk_condition,
+)
 from shared.records.model import (
     Link,
     ReadMeter,
-    RecordConflictError,
-    RecordTooLargeError,
     RecordWrite,
     StorageContentionError,
     StoredRecord,
 )
-from shared.records.planner import Comparison, KeyRange, Plan
+from shared.records.planner import Comparison, Plan
 from shared.records.repository import (
     MAX_TRANSACTION_ITEMS,
     BulkWriteError,
@@ -61,15 +67,6 @@ def item_to_record(item: dict[str, Any]) -> StoredRecord:
                         data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
 
 
-@dataclass(frozen=True)
-class _Op:
-    """One TransactWriteItems entry and what its condition protects, to explain a cancellation."""
-
-    request: dict[str, Any]
-    write: RecordWrite
-    claim: str | None = None  # the claim key, for a claim put
-
-
 # Storage refusals that outlast boto3's own retries: the request may be retried later, so a 503, never a 500.
 _UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                       "InternalServerError", "ServiceUnavailable"}
@@ -92,26 +89,6 @@ def _guarded(items: Iterator[T]) -> Iterator[T]:
 
 def _backoff(attempt: int, sleep: Sleep) -> None:
     sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)))
-
-
-def _filter_expression(pushdown: tuple[Comparison, ...]) -> tuple[str, dict[str, str], dict[str, Any]] | None:
-    if not pushdown:
-        return None
-    parts, names, values = [], {"#pd": "d"}, {}
-    for i, cmp in enumerate(pushdown):
-        names[f"#p{i}"] = cmp.field_id
-        values[f":p{i}"] = to_attribute(cmp.value)
-        expr = f"#pd.#p{i} {cmp.op} :p{i}"
-        parts.append(f"(attribute_not_exists(#pd.#p{i}) OR {expr})" if cmp.absent_matches else expr)
-    return " AND ".join(parts), names, values
-
-
-def _sk_condition(key_range: KeyRange | None) -> tuple[str, dict[str, Any]] | None:
-    if key_range is None:
-        return None
-    if key_range.lower is None and key_range.upper is None:
-        return ("begins_with(#sk, :lo)", {":lo": {"S": key_range.prefix}}) if key_range.prefix else None
-    return "#sk BETWEEN :lo AND :hi", {":lo": {"S": key_range.lower or ""}, ":hi": {"S": key_range.upper or ""}}
 
 
 class DynamoRecordRepository(RecordRepository):
@@ -170,7 +147,7 @@ class DynamoRecordRepository(RecordRepository):
             kwargs["IndexName"] = index
         else:
             kwargs["ConsistentRead"] = True
-        filtered = _filter_expression(pushdown)
+        filtered = filter_expression(pushdown)
         if filtered:
             kwargs["FilterExpression"] = filtered[0]
             names.update(filtered[1])
@@ -214,7 +191,7 @@ class DynamoRecordRepository(RecordRepository):
             slot = plan.index.slot
             pages = self._pages(pk_attr=f"gsi{slot}pk", pk_value=plan.partition, index=f"gsi{slot}",
                                 forward=plan.forward, meter=meter, page_size=want, grow=True,
-                                sk=_sk_condition(plan.sort_range), pushdown=plan.pushdown)
+                                sk=sk_condition(plan.sort_range), pushdown=plan.pushdown)
             return (record for page in pages for record in page)
         # Unfiltered, each shard holds about its share of the page, so its reads need not grow.
         per_shard = want if want >= MAX_QUERY_PAGE else -(-want // keys.RECORD_SHARDS) + 2
@@ -275,25 +252,25 @@ class DynamoRecordRepository(RecordRepository):
                 dynamo_links.put_links(self._batch_write, writes)
             except BulkWriteError as exc:  # throttled throughout: nothing of the record is written yet
                 raise StorageContentionError(str(exc)) from exc
-            ops = [op for w in writes for op in self._ops(w)]
+            ops = [op for w in writes for op in record_ops(self.table, w)]
             if len(ops) == 1:
                 self._single(ops[0])
             elif ops:
                 self._transact(ops)
             dynamo_links.remove_links(self.table, self._batch_write, writes)
 
-    def _single(self, op: _Op) -> None:
+    def _single(self, op: Op) -> None:
         ddb = client("dynamodb")
         (kind, params), = op.request.items()
         try:
             {"Put": ddb.put_item, "Update": ddb.update_item, "Delete": ddb.delete_item}[kind](**params)
         except ddb.exceptions.ConditionalCheckFailedException as exc:
-            raise _conflict([op], ["ConditionalCheckFailed"]) from exc
+            raise conflict([op], ["ConditionalCheckFailed"]) from exc
         except ClientError as exc:
-            _raise_item_size(exc, op.write)
+            raise_item_size(exc, op.write)
             raise
 
-    def _transact(self, ops: list[_Op]) -> None:
+    def _transact(self, ops: list[Op]) -> None:
         ddb = client("dynamodb")
         # The same token on every retry: DynamoDB applies a transaction once per token (for 10 minutes).
         token = uuid.uuid4().hex
@@ -304,88 +281,16 @@ class DynamoRecordRepository(RecordRepository):
             except ddb.exceptions.TransactionCanceledException as exc:
                 reasons = [r.get("Code", "") or "None" for r in exc.response.get("CancellationReasons", [])]
                 if "ConditionalCheckFailed" in reasons:
-                    raise _conflict(ops, reasons) from exc
+                    raise conflict(ops, reasons) from exc
                 if not set(reasons) <= _TRANSIENT_REASONS:
                     raise
             except ddb.exceptions.TransactionInProgressException:
                 pass  # the first try with this token is still being applied: ask again
             except ClientError as exc:
-                _raise_item_size(exc, ops[0].write)
+                raise_item_size(exc, ops[0].write)
                 raise
             _backoff(attempt, self.sleep)
         raise StorageContentionError(f"a transaction of {len(ops)} items kept colliding with others")
-
-    def _ops(self, w: RecordWrite) -> list[_Op]:
-        rec = w.record
-        key = keys.record_key(rec.collection_id, rec.id)
-        ops: list[_Op] = []
-        if w.kind == "create":
-            ops.append(_Op({"Put": {"TableName": self.table, "Item": self._item(w),
-                                    "ConditionExpression": "attribute_not_exists(pk)"}}, w))
-        elif w.kind == "update":
-            ops.append(_Op({"Update": self._update_params(key, w)}, w))
-        else:
-            params: dict[str, Any] = {"TableName": self.table, "Key": key}
-            if w.expected_version is not None:
-                params.update(ConditionExpression="v = :v", ExpressionAttributeValues={
-                    ":v": {"N": str(w.expected_version)}})
-            else:
-                params["ConditionExpression"] = "attribute_exists(pk)"
-            ops.append(_Op({"Delete": params}, w))
-        for claim in w.claims:
-            ops.append(_Op({"Put": {"TableName": self.table,
-                                    "Item": {"pk": {"S": claim}, "sk": {"S": "u"}, "rid": {"S": rec.id}},
-                                    "ConditionExpression": "attribute_not_exists(pk) OR rid = :rid",
-                                    "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w, claim))
-        for release in w.releases:
-            # Only the holder releases a claim: a release never deletes another record's claim.
-            ops.append(_Op({"Delete": {"TableName": self.table, "Key": {"pk": {"S": release}, "sk": {"S": "u"}},
-                                       "ConditionExpression": "attribute_not_exists(pk) OR rid = :rid",
-                                       "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w))
-        return ops
-
-    def _item(self, w: RecordWrite) -> dict[str, Any]:
-        rec = w.record
-        return {**keys.record_key(rec.collection_id, rec.id), "c": {"S": rec.collection_id},
-                "d": to_attribute(rec.data), "v": {"N": str(rec.version)},
-                **{k: {"S": v} for k, v in w.index_attrs.items()}}
-
-    def _update_params(self, key: dict[str, Any], w: RecordWrite) -> dict[str, Any]:
-        # DynamoDB rejects names and values the expression does not use, so add #d and :zero only when needed.
-        names: dict[str, str] = {"#d": "d"} if w.changed or w.increments else {}
-        values: dict[str, Any] = {":one": {"N": "1"}}
-        if w.increments:
-            values[":zero"] = {"N": "0"}
-        sets = ["v = v + :one"]
-        for i, (fid, value) in enumerate(w.changed.items()):
-            names[f"#f{i}"] = fid
-            values[f":f{i}"] = to_attribute(value)
-            sets.append(f"#d.#f{i} = :f{i}")
-        for i, (fid, inc) in enumerate(w.increments.items()):
-            names[f"#n{i}"] = fid
-            values[f":n{i}"] = to_attribute(inc)
-            # SET with arithmetic is atomic on the server; ADD would only reach top-level attributes.
-            sets.append(f"#d.#n{i} = if_not_exists(#d.#n{i}, :zero) + :n{i}")
-        for i, (attr, value) in enumerate(w.index_attrs.items()):
-            names[f"#g{i}"] = attr
-            values[f":g{i}"] = {"S": value}
-            sets.append(f"#g{i} = :g{i}")
-        removes = []
-        for i, attr in enumerate(w.remove_index_attrs):
-            names[f"#r{i}"] = attr
-            removes.append(f"#r{i}")
-        expression = "SET " + ", ".join(sets)
-        if removes:
-            expression += " REMOVE " + ", ".join(removes)
-        condition = "attribute_exists(pk)"
-        if w.expected_version is not None:
-            condition += " AND v = :v"
-            values[":v"] = {"N": str(w.expected_version)}
-        params = {"TableName": self.table, "Key": key, "UpdateExpression": expression,
-                  "ConditionExpression": condition, "ExpressionAttributeValues": values}
-        if names:
-            params["ExpressionAttributeNames"] = names
-        return params
 
     # bulk --------------------------------------------------------------------------------------------------
     def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
@@ -394,11 +299,11 @@ class DynamoRecordRepository(RecordRepository):
                 check_item_size(w.record)
             dynamo_links.put_links(self._batch_write, writes)
             if not conditional:
-                self._batch_write([{"PutRequest": {"Item": self._item(w)}} for w in writes])
+                self._batch_write([{"PutRequest": {"Item": record_item(w)}} for w in writes])
                 return
-            chunk: list[_Op] = []
+            chunk: list[Op] = []
             for w in writes:
-                ops = self._ops(w)
+                ops = record_ops(self.table, w)
                 if len(chunk) + len(ops) > MAX_TRANSACTION_ITEMS:
                     self._transact(chunk)
                     chunk = []
@@ -440,23 +345,3 @@ class DynamoRecordRepository(RecordRepository):
             return count
 
 
-def _conflict(ops: list[_Op], reasons: list[str]) -> RecordConflictError:
-    stale: list[tuple[str, str]] = []
-    ids_taken: list[tuple[str, str]] = []
-    claims: list[str] = []
-    for op, reason in zip(ops, reasons, strict=False):
-        if reason != "ConditionalCheckFailed":
-            continue
-        if op.claim is not None:
-            claims.append(op.claim)
-        elif op.write.kind == "create":
-            ids_taken.append(op.write.key)
-        else:
-            stale.append(op.write.key)
-    return RecordConflictError(stale=stale, ids_taken=ids_taken, claims_taken=claims)
-
-
-def _raise_item_size(exc: ClientError, write: RecordWrite) -> None:
-    error = exc.response.get("Error", {})
-    if error.get("Code") == "ValidationException" and "size" in str(error.get("Message", "")).lower():
-        raise RecordTooLargeError(len(str(write.record.data).encode())) from exc
