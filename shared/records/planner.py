@@ -32,6 +32,9 @@ StaticValue = Callable[[Operand], tuple[bool, Any]]
 # the page's contents an oracle on that field's values.
 FieldVisible = Callable[[str], bool]
 Op = Literal["=", ">", ">=", "<", "<="]
+# Sorts the id order serves: ids are creation-ordered, and PocketBase's @rowid is creation order
+# (the resolver sorts @rowid by id too, so both plans agree).
+_ID_ORDER = (("id",), ("@rowid",))
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     ranges = [c for c in conds if next_col and c.field == next_col and c.op in (">", ">=", "<", "<=")]
     forward, ordered = True, not sort
     sorted_by = sort[0].path if len(sort) == 1 else None
-    if sorted_by is not None and sorted_by == ((next_col,) if next_col else ("id",)):
+    if sorted_by is not None and (sorted_by == (next_col,) if next_col else sorted_by in _ID_ORDER):
         forward, ordered = not sort[0].descending, True
     score = 10 * (1 + prefix_cols) + (5 if ranges else 0) + (3 if ordered and sort else 0)
     partition = keys.index_pk(collection.id, index.slot or 0, eq[index.columns[0]])
@@ -218,7 +221,7 @@ def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | No
             plan = best[1]
         else:
             forward, ordered = True, not sort
-            if len(sort) == 1 and sort[0].path == ("id",):
+            if len(sort) == 1 and sort[0].path in _ID_ORDER:
                 forward, ordered = not sort[0].descending, True
             plan = Plan(kind="scan", description="scan by id, " + ("in id order" if ordered else "sorted in memory"),
                         collection_id=collection.id, forward=forward, ordered=ordered,

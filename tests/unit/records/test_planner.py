@@ -46,6 +46,9 @@ LAYOUT = plan_layout(COLLECTION, None, has_records=False)
     ("status ?= 'open'", "", "scan", None, True),
     ("score = 3", "", "scan", None, True),
     ("tags = 'a'", "", "scan", None, True),
+    ("", "@rowid", "scan", None, True),
+    ("", "-@rowid", "scan", None, True),
+    ("kind = 'x'", "@rowid", "index", "idx_kind", True),
 ])
 def test_plan_choice(filter_text: str, sort: str, kind: str, index: str | None, ordered: bool) -> None:
     expr = parse_filter(filter_text) if filter_text else None
