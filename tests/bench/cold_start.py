@@ -53,9 +53,18 @@ def sample_event(fn: resources.FunctionDef) -> dict[str, Any]:
                              "eventSourceARN": "arn:aws:dynamodb:us-east-1:1:table/t/stream/x",
                              "dynamodb": {"Keys": {"pk": {"S": "x#1"}, "sk": {"S": "1"}},
                                           "SequenceNumber": "1", "StreamViewType": "NEW_AND_OLD_IMAGES"}}]}
-    detail = {"action": "create", "collection_id": "c", "record_id": "r", "sequence_number": "1"}
-    return {"Records": [{"messageId": "1", "receiptHandle": "h", "body": json.dumps({"detail": detail}),
-                         "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+    if fn.name == "jobs":
+        from shared.jobs.messages import IndexBuildMessage
+
+        # a build step of a collection that no longer exists: reads the checkpoint and the catalog, then ends
+        body = IndexBuildMessage(job_id="bench", collection_id="pbc_bench").model_dump_json()
+    else:
+        body = json.dumps({"detail": {"action": "create", "collection_id": "c", "record_id": "r",
+                                      "sequence_number": "1"}})
+    attributes = {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000", "SenderId": "bench",
+                  "ApproximateFirstReceiveTimestamp": "1700000000000"}  # what Lambda always sends
+    return {"Records": [{"messageId": "1", "receiptHandle": "h", "body": body,
+                         "attributes": attributes, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                          "eventSourceARN": "arn:aws:sqs:us-east-1:1:q", "awsRegion": "us-east-1"}]}
 
 
