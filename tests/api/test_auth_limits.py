@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from tests.support.in_process import InProcessStack
+from tests.support.sign_in import PASSWORD, email, new_user, sign_in
 
 pytestmark = pytest.mark.api
 
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
-PASSWORD = "Plum-Orchard-4471"
 APP_ORIGIN = "https://app.example.com"
 RULES = [
     {"label": "throttled:authWithPassword", "maxRequests": 1000, "duration": 60},  # exact label wins
@@ -54,24 +54,6 @@ def root(api: httpx.Client) -> dict[str, str]:
                         json={"identity": ROOT_EMAIL, "password": ROOT_PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": response.json()["token"]}
-
-
-def email(prefix: str = "u") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def new_user(api: httpx.Client, collection: str = "users") -> str:
-    address = email()
-    response = api.post(f"/api/collections/{collection}/records",
-                        json={"email": address, "password": PASSWORD, "passwordConfirm": PASSWORD})
-    assert response.status_code == 200, response.text
-    return address
-
-
-def sign_in(api: httpx.Client, identity: str, password: str = PASSWORD, collection: str = "users"
-            ) -> httpx.Response:
-    return api.post(f"/api/collections/{collection}/auth-with-password",
-                    json={"identity": identity, "password": password})
 
 
 def at_window_start(duration: int) -> None:

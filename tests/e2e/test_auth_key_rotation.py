@@ -12,12 +12,12 @@ import httpx
 import jwt
 import pytest
 
+from tests.support.sign_in import new_user, sign_in
 from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
-PASSWORD = "Plum-Orchard-4471"
 APP_ORIGIN = "https://app.example.com"
 RULES = [
     {"label": "throttled:authWithPassword", "maxRequests": 1000, "duration": 60},  # exact label wins
@@ -41,24 +41,6 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     yield proc
     if proc.proc is not None and proc.proc.poll() is None:
         proc.stop()
-
-
-def email(prefix: str = "u") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def new_user(api: httpx.Client, collection: str = "users") -> str:
-    address = email()
-    response = api.post(f"/api/collections/{collection}/records",
-                        json={"email": address, "password": PASSWORD, "passwordConfirm": PASSWORD})
-    assert response.status_code == 200, response.text
-    return address
-
-
-def sign_in(api: httpx.Client, identity: str, password: str = PASSWORD, collection: str = "users"
-            ) -> httpx.Response:
-    return api.post(f"/api/collections/{collection}/auth-with-password",
-                    json={"identity": identity, "password": password})
 
 
 # signing-key rotation (restarts this module's stack: keep it last) ---------------------------------
