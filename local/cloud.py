@@ -180,8 +180,12 @@ def create_secrets(data_dir: Path | None) -> dict[str, str]:
                 raise
             arns[secret.key] = sm.describe_secret(SecretId=name)["ARN"]
     if store:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(json.dumps(values))
+        from local.snapshot import private_dir
+
+        private_dir(store.parent)  # the data folder holds secrets and snapshots: the owner's alone
+        fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(json.dumps(values))
         store.chmod(0o600)
     return arns
 

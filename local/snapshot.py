@@ -16,16 +16,32 @@ from shared.observability import logger
 _lock = threading.Lock()
 
 
+# Snapshots hold password hashes, tokens' signing material and emails: only the owner may read them.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) readable by the owner only, tightening it if it already exists."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(tmp, FILE_MODE)  # an older tmp file keeps its mode through O_TRUNC
     os.replace(tmp, path)
 
 
 def save(data_dir: Path) -> None:
     """Write every table's items and every bucket's objects under data_dir, replacing the previous snapshot."""
     with _lock:
+        for folder in (data_dir, data_dir / "dynamodb", data_dir / "s3"):
+            private_dir(folder)
         ddb = client("dynamodb")
         for table in resources.TABLES:
             items: list[dict[str, Any]] = []

@@ -177,9 +177,12 @@ TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE)
 FILES_BUCKET = BucketDef("files")
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
 
-EVENTS_QUEUE = QueueDef("events")
+# As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
+# timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.
+DELIVERIES_FUNCTION_TIMEOUT_S = 30
+EVENTS_QUEUE = QueueDef("events", visibility_timeout_s=6 * DELIVERIES_FUNCTION_TIMEOUT_S)
 # Background jobs (index backfills, large truncations): one bounded chunk per message, well under the jobs
-# function's timeout; the visibility timeout is six times that timeout, as AWS advises for SQS event sources.
+# function's timeout.
 JOBS_FUNCTION_TIMEOUT_S = 60
 JOBS_QUEUE = QueueDef("jobs", visibility_timeout_s=6 * JOBS_FUNCTION_TIMEOUT_S, max_receive_count=5)
 QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE)
@@ -231,7 +234,7 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         "deliveries",
         "queue",
         (Permission("queue_consume", EVENTS_QUEUE.key), _system_r),
-        timeout_s=EVENTS_QUEUE.visibility_timeout_s // 2,
+        timeout_s=DELIVERIES_FUNCTION_TIMEOUT_S,
         description="Consumer of record events from EventBridge via SQS",
     ),
     FunctionDef(

@@ -101,6 +101,15 @@ def test_queues_have_dlqs_sse_and_ssl_only_policies(synth: Synthesized) -> None:
         Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
 
 
+def test_queue_visibility_is_at_least_six_times_its_consumers_timeout() -> None:
+    # As AWS advises for SQS event sources: no redelivery while an invocation, with its retries, still runs
+    for source in resources.EVENT_SOURCES:
+        if source.kind != "queue":
+            continue
+        queue = next(q for q in resources.QUEUES if q.key == source.source)
+        assert queue.visibility_timeout_s >= 6 * resources.function(source.function).timeout_s, source.function
+
+
 def test_rules_forward_to_their_queue_with_a_dead_letter_queue(synth: Synthesized) -> None:
     rules = _by_name(synth.resources("AWS::Events::Rule"), "Name")
     for definition in resources.RULES:

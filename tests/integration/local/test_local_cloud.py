@@ -138,6 +138,22 @@ def test_snapshot_survives_a_new_cloud(tmp_path: Path) -> None:
         assert obj["Body"].read() == b"hello" and obj["ContentType"] == "text/plain"
 
 
+def test_snapshots_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    # Given a data folder that already exists with open permissions, and an auth-like item to save
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    with running_cloud():
+        client("dynamodb").put_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                    Item={"pk": {"S": "k"}, "sk": {"S": "s"}, "hash": {"S": "$argon2id$..."}})
+        client("s3").put_object(Bucket=resources.FILES_BUCKET.physical_name, Key="f.txt", Body=b"x")
+        # When the stack snapshots it
+        snapshot.save(data)
+    # Then every folder is 0700 and every file 0600: snapshots hold password hashes and emails
+    for path in [data, *data.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path}: {oct(mode)}"
+
+
 def test_stream_poller_survives_a_rolled_back_transaction(moto: cloud.MotoCloud) -> None:
     # Given a stream poller and a transaction that fails its condition (moto rolls back by swapping the table)
     recorder = Recorder()
