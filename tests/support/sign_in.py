@@ -1,12 +1,30 @@
-"""Signing users up and in over plain HTTP, for the suites that watch the auth endpoints' limits."""
+"""The auth-limits setup (small throttle and rate limits) and signing users up and in over plain HTTP, shared by
+the suites that watch the auth endpoints' limits."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
 
 PASSWORD = "Plum-Orchard-4471"
+ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
+APP_ORIGIN = "https://app.example.com"
+RULES = [
+    {"label": "throttled:authWithPassword", "maxRequests": 1000, "duration": 60},  # exact label wins
+    {"label": "_superusers:authWithPassword", "maxRequests": 1000, "duration": 60},
+    {"label": "*:authWithPassword", "maxRequests": 3, "duration": 5},
+    {"label": "POST /api/collections/*/records", "maxRequests": 2, "duration": 60, "audience": "@auth"},
+    {"label": "/api/", "maxRequests": 10_000, "duration": 60},
+]
+ENV = {
+    "LB_SUPERUSER_EMAIL": ROOT_EMAIL, "LB_SUPERUSER_PASSWORD": ROOT_PASSWORD,
+    "LB_RATE_LIMITS_EXCLUDED_IPS": "[]", "LB_RATE_LIMITS": json.dumps(RULES),
+    "LB_THROTTLE_FREE_FAILURES": "3", "LB_THROTTLE_MAX_DELAY_S": "2",
+    "LB_THROTTLE_ACCOUNT_MAX_FAILURES_PER_HOUR": "6", "LB_THROTTLE_IP_MAX_FAILURES_PER_HOUR": "12",
+    "LB_CORS_ORIGINS": APP_ORIGIN,
+}
 
 
 def email(prefix: str = "u") -> str:
