@@ -1,8 +1,9 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, records, relations
+from tests.bench import cold_start, goals, records, relations
 
 if __name__ == "__main__":
     cold_start.report()
     records.report()
     relations.report()
+    goals.print_table()
