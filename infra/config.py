@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +12,15 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from layers.build import DEFAULT_BUILD_DIR, BuildLayout
+from shared.resources import STAGE_PATTERN, Naming
 
 CONTEXT_PREFIX = "lb:"
+DEFAULT_STACK_NAME = "Lambdabase"
+
+# A browser's Origin header is scheme://host[:port], never a path or a trailing slash: anything else never matches.
+_ORIGIN = re.compile(r"^https?://[^/\s*]+$")
+_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 # CloudWatch only accepts these retention periods.
 _RETENTION_BY_DAYS = {
@@ -34,7 +43,9 @@ class ConfigError(ValueError):
 class DeployConfig:
     """Everything about a deployment that is not a resource definition (those live in shared/resources.py)."""
 
-    stack_name: str = "Lambdabase"
+    stack_name: str = DEFAULT_STACK_NAME
+    # Prefixes every physical name (and the default stack name), so stages share an account without clashes.
+    stage: str = ""
     build_dir: Path = DEFAULT_BUILD_DIR
     deps_layer_dir: Path | None = None
     # RETAIN keeps user data (tables, files, secret) when the stack is deleted; DESTROY is for throwaway stacks.
@@ -44,8 +55,13 @@ class DeployConfig:
     http_burst_limit: int = 2000
     ws_rate_limit: int = 500
     ws_burst_limit: int = 1000
-    # Browser origins allowed by the HTTP API's CORS; PocketBase allows any origin by default.
+    # Browser origins allowed by the HTTP API's CORS and by the functions' own CORS; PocketBase allows any.
     cors_origins: tuple[str, ...] = ("*",)
+    # PocketBase's `meta` settings, put in mailed links and headers. No app URL: the HTTP API's own URL.
+    app_name: str = "Acme"
+    app_url: str | None = None
+    mail_sender_address: str = "support@example.com"
+    mail_sender_name: str = "Support"
     # Tests synthesize before every function has code; a real synth refuses a function without a handler.
     allow_missing_handlers: bool = False
 
@@ -65,6 +81,23 @@ class DeployConfig:
     def log_retention(self) -> logs.RetentionDays:
         return _RETENTION_BY_DAYS[self.log_retention_days]
 
+    @property
+    def naming(self) -> Naming:
+        return Naming(self.stage)
+
+    def environment(self, kind: str, app_url: str) -> dict[str, str]:
+        """The deployment's settings as a function of this kind reads them (shared/mail, shared/http/security)."""
+        environment = {
+            "LB_APP_NAME": self.app_name,
+            "LB_APP_URL": self.app_url or app_url,
+            "LB_MAIL_SENDER_ADDRESS": self.mail_sender_address,
+            "LB_MAIL_SENDER_NAME": self.mail_sender_name,
+        }
+        if kind == "http":
+            # A JSON list, so that no origins at all ([]) stays "none" rather than the default "*".
+            environment["LB_CORS_ORIGINS"] = json.dumps(list(self.cors_origins))
+        return environment
+
     @classmethod
     def from_context(cls, scope: Construct) -> DeployConfig:
         """Read the lb:* context keys; unknown values fail loudly rather than deploy something unexpected."""
@@ -81,17 +114,24 @@ class DeployConfig:
             raise ConfigError(f"lb:logRetentionDays must be one of {sorted(_RETENTION_BY_DAYS)}, not {retention}")
         deps = get("depsLayerDir")
         build = get("buildDir")
+        stage = _stage(get("stage"), scope.node.try_get_context("stage"))
         return cls(
-            stack_name=str(get("stackName") or defaults.stack_name),
+            stack_name=str(get("stackName") or (f"{DEFAULT_STACK_NAME}-{stage}" if stage else DEFAULT_STACK_NAME)),
+            stage=stage,
             build_dir=Path(str(build)).resolve() if build else defaults.build_dir,
             deps_layer_dir=Path(str(deps)).resolve() if deps else None,
             retain_data=removal == "retain",
             log_retention_days=retention,
-            http_rate_limit=_int(get("httpRateLimit"), defaults.http_rate_limit, "lb:httpRateLimit"),
-            http_burst_limit=_int(get("httpBurstLimit"), defaults.http_burst_limit, "lb:httpBurstLimit"),
-            ws_rate_limit=_int(get("wsRateLimit"), defaults.ws_rate_limit, "lb:wsRateLimit"),
-            ws_burst_limit=_int(get("wsBurstLimit"), defaults.ws_burst_limit, "lb:wsBurstLimit"),
-            cors_origins=_strings(get("corsOrigins"), defaults.cors_origins),
+            http_rate_limit=_positive(get("httpRateLimit"), defaults.http_rate_limit, "lb:httpRateLimit"),
+            http_burst_limit=_positive(get("httpBurstLimit"), defaults.http_burst_limit, "lb:httpBurstLimit"),
+            ws_rate_limit=_positive(get("wsRateLimit"), defaults.ws_rate_limit, "lb:wsRateLimit"),
+            ws_burst_limit=_positive(get("wsBurstLimit"), defaults.ws_burst_limit, "lb:wsBurstLimit"),
+            cors_origins=_origins(get("corsOrigins"), defaults.cors_origins),
+            app_name=_text(get("appName"), defaults.app_name, "lb:appName"),
+            app_url=_matching(get("appUrl"), _URL, "lb:appUrl", "an http(s) URL such as https://app.example.com"),
+            mail_sender_address=_matching(get("mailSenderAddress"), _EMAIL, "lb:mailSenderAddress",
+                                          "an email address") or defaults.mail_sender_address,
+            mail_sender_name=_text(get("mailSenderName"), defaults.mail_sender_name, "lb:mailSenderName"),
             allow_missing_handlers=_bool(get("allowMissingHandlers")),
         )
 
@@ -105,14 +145,58 @@ def _int(value: object, default: int, name: str) -> int:
         raise ConfigError(f"{name} must be an integer, not {value!r}") from exc
 
 
+def _positive(value: object, default: int, name: str) -> int:
+    number = _int(value, default, name)
+    if number <= 0:
+        raise ConfigError(f"{name} must be a positive number of requests per second, not {number}")
+    return number
+
+
+def _stage(value: object, alias: object) -> str:
+    # `-c stage=dev` is accepted as well as `-c lb:stage=dev`: a forgotten prefix must not deploy the default stage.
+    stage, other = str(value or "").strip(), str(alias or "").strip()
+    if stage and other and stage != other:
+        raise ConfigError(f"lb:stage={stage!r} and stage={other!r} disagree; give one of them")
+    stage = stage or other
+    if stage and not STAGE_PATTERN.match(stage):
+        raise ConfigError(f"lb:stage must be 1-12 lowercase letters, digits or inner hyphens (it goes into S3 "
+                          f"bucket names), not {stage!r}")
+    return stage
+
+
+def _text(value: object, default: str, name: str) -> str:
+    if value is None:
+        return default
+    text = str(value).strip()
+    if not text or any(ch in text for ch in "\r\n"):
+        raise ConfigError(f"{name} must be one non-empty line, not {value!r}")
+    return text
+
+
+def _matching(value: object, pattern: re.Pattern[str], name: str, expected: str) -> str | None:
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not pattern.match(text):
+        raise ConfigError(f"{name} must be {expected}, not {value!r}")
+    return text
+
+
 def _bool(value: object) -> bool:
     # `-c key=true` arrives as a string, cdk.json values as JSON booleans.
     return value is True or str(value).lower() in ("true", "1", "yes")
 
 
-def _strings(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
+def _origins(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
     # A JSON list in cdk.json, or a comma-separated `-c lb:corsOrigins=https://a,https://b`.
     if value is None:
         return default
     items = value if isinstance(value, list) else str(value).split(",")
-    return tuple(str(item).strip() for item in items if str(item).strip())
+    origins = tuple(str(item).strip() for item in items if str(item).strip())
+    if "*" in origins and len(origins) > 1:
+        raise ConfigError(f"lb:corsOrigins is either [\"*\"] or a list of origins, not both: {list(origins)}")
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.match(origin):
+            raise ConfigError(f"lb:corsOrigins entry {origin!r} is not an origin: scheme://host[:port], "
+                              "with no path and no trailing slash")
+    return origins

@@ -21,17 +21,21 @@ from shared import resources
 
 
 class LambdabaseStack(Stack):
-    """Everything in shared/resources.py, deployed; no resource is declared here."""
+    """Everything in shared/resources.py, deployed under the stage's names; no resource is declared here."""
 
     def __init__(self, scope: Construct, id: str, *, config: DeployConfig, **kwargs: Any) -> None:
         super().__init__(scope, id, description="Lambdabase: PocketBase-compatible backend on Lambda, "
                                                 "DynamoDB and S3", **kwargs)
-        data = DataTables(self, "Data", removal_policy=config.data_removal_policy)
-        storage = FileStorage(self, "Storage", removal_policy=config.data_removal_policy)
-        messaging = Messaging(self, "Messaging")
-        secrets = Secrets(self, "Secrets", removal_policy=config.data_removal_policy)
-        realtime = WebSocketApi(self, "Realtime", rate_limit=config.ws_rate_limit,
+        naming = config.naming
+        data = DataTables(self, "Data", naming=naming, removal_policy=config.data_removal_policy)
+        storage = FileStorage(self, "Storage", naming=naming, removal_policy=config.data_removal_policy)
+        messaging = Messaging(self, "Messaging", naming=naming)
+        secrets = Secrets(self, "Secrets", naming=naming, removal_policy=config.data_removal_policy)
+        realtime = WebSocketApi(self, "Realtime", naming=naming, rate_limit=config.ws_rate_limit,
                                 burst_limit=config.ws_burst_limit, log_retention=config.log_retention)
+        http = HttpApi(self, "Http", naming=naming, rate_limit=config.http_rate_limit,
+                       burst_limit=config.http_burst_limit, cors_origins=config.cors_origins,
+                       log_retention=config.log_retention)
 
         functions = Functions(
             self, "Functions",
@@ -39,14 +43,15 @@ class LambdabaseStack(Stack):
             deps_layer_dir=config.deps_layer,
             catalog=ResourceCatalog(tables=data.tables, buckets=storage.buckets, queues=messaging.queues,
                                     buses=messaging.buses, secrets=secrets.secrets, websocket=realtime.target),
+            naming=naming,
+            # Without lb:appUrl, mailed links point at the API itself, as PocketBase's point at its own server.
+            environment=lambda kind: config.environment(kind, app_url=http.endpoint),
             log_retention=config.log_retention,
         )
         realtime.route_to(functions.get(resources.WEBSOCKET_FUNCTION))
-        http = HttpApi(self, "Http", functions=functions.functions, rate_limit=config.http_rate_limit,
-                       burst_limit=config.http_burst_limit, cors_origins=config.cors_origins,
-                       log_retention=config.log_retention)
-        EventSources(self, "EventSources", functions=functions.functions, tables=data.tables,
-                     queues=messaging.queues)
+        http.route_to(functions.aliases)
+        EventSources(self, "EventSources", functions=functions.aliases, tables=data.tables,
+                     queues=messaging.queues, naming=naming)
 
         CfnOutput(self, "HttpApiUrl", value=http.url, description="PocketBase-compatible REST API base URL")
         CfnOutput(self, "WebSocketUrl", value=realtime.url, description="Realtime WebSocket URL")

@@ -172,7 +172,7 @@ def create_secrets(data_dir: Path | None) -> dict[str, str]:
     sm = client("secretsmanager")
     for secret in resources.SECRETS:
         value = values.setdefault(secret.key, secrets.token_urlsafe(secret.length))
-        name = f"{resources.APP_PREFIX}-{secret.key}"
+        name = secret.physical_name
         try:
             arns[secret.key] = sm.create_secret(Name=name, SecretString=value)["ARN"]
         except Exception as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,6 +10,36 @@ APP_PREFIX = "lambdabase"
 
 # CloudWatch namespace of every function's Powertools metrics.
 METRICS_NAMESPACE = "Lambdabase"
+
+# A stage name goes into every physical name, S3 bucket names (63 characters) included, so it stays short.
+STAGE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How physical names are formed, `<prefix>-<name>`: the one place a stage enters every resource name.
+
+    The local stack and a stage-less deployment use `lambdabase-records`; `Naming("dev")` gives
+    `lambdabase-dev-records`, so two stages live side by side in one account.
+    """
+
+    stage: str = ""
+
+    def __post_init__(self) -> None:
+        if self.stage and not STAGE_PATTERN.match(self.stage):
+            raise ValueError(f"stage {self.stage!r} must be 1-12 lowercase letters, digits or inner hyphens")
+
+    @property
+    def prefix(self) -> str:
+        return f"{APP_PREFIX}-{self.stage}" if self.stage else APP_PREFIX
+
+    def name(self, *parts: str) -> str:
+        """`Naming("dev").name("events", "dlq")` -> "lambdabase-dev-events-dlq"."""
+        return "-".join((self.prefix, *parts))
+
+
+# The local stack's names, and a deployment's when it has no stage.
+DEFAULT_NAMING = Naming()
 
 # Number of overloaded GSI slots on the records table that serve declared collection indexes.
 INDEX_SLOTS = 5
@@ -36,7 +67,10 @@ class TableDef:
 
     @property
     def physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}"
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
 
 @dataclass(frozen=True)
@@ -45,7 +79,10 @@ class BucketDef:
 
     @property
     def physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}"
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
 
 @dataclass(frozen=True)
@@ -59,11 +96,17 @@ class QueueDef:
 
     @property
     def physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}"
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
     @property
     def dlq_physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}-dlq"
+        return self.dlq_name_in(DEFAULT_NAMING)
+
+    def dlq_name_in(self, naming: Naming) -> str:
+        return naming.name(self.key, "dlq")
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,10 @@ class BusDef:
 
     @property
     def physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}"
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
 
 @dataclass(frozen=True)
@@ -86,7 +132,10 @@ class RuleDef:
 
     @property
     def physical_name(self) -> str:
-        return f"{APP_PREFIX}-{self.key}"
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
 
 @dataclass(frozen=True)
@@ -96,6 +145,13 @@ class SecretDef:
     key: str
     description: str = ""
     length: int = 64
+
+    @property
+    def physical_name(self) -> str:
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
 
 
 Access = Literal["read", "write", "readwrite"]
@@ -138,8 +194,11 @@ class EventSourceDef:
 
     @property
     def failure_queue_physical_name(self) -> str:
+        return self.failure_queue_name_in(DEFAULT_NAMING)
+
+    def failure_queue_name_in(self, naming: Naming) -> str:
         """Queue receiving the position of stream batches that still fail after every retry."""
-        return f"{APP_PREFIX}-{self.function}-{self.source}-stream-failures"
+        return naming.name(self.function, self.source, "stream-failures")
 
 
 @dataclass(frozen=True)
@@ -160,6 +219,13 @@ class FunctionDef:
     @property
     def handler(self) -> str:
         return f"{self.module}.handler"
+
+    @property
+    def physical_name(self) -> str:
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.name)
 
 
 RECORDS_TABLE = TableDef(

@@ -44,9 +44,10 @@ WEBSOCKET_FIELDS = {
 class JsonAccessLogs:
     """Access log settings writing one JSON object per request, which Logs Insights can query by field."""
 
-    def __init__(self, scope: Construct, id: str, *, fields: Mapping[str, str],
+    def __init__(self, scope: Construct, id: str, *, fields: Mapping[str, str], log_group_name: str,
                  retention: logs.RetentionDays) -> None:
-        self.log_group = logs.LogGroup(scope, id, retention=retention, removal_policy=RemovalPolicy.DESTROY)
+        self.log_group = logs.LogGroup(scope, id, log_group_name=log_group_name, retention=retention,
+                                       removal_policy=RemovalPolicy.DESTROY)
         self._fields = dict(fields)
 
     @property

@@ -13,16 +13,18 @@ from shared import resources
 class DataTables(Construct):
     """Every table in resources.TABLES: on-demand, point-in-time recovery, streams and TTL as declared."""
 
-    def __init__(self, scope: Construct, id: str, *, removal_policy: RemovalPolicy) -> None:
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming,
+                 removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, id)
         self.tables: dict[str, dynamodb.Table] = {}
         for definition in resources.TABLES:
-            self.tables[definition.key] = self._table(definition, removal_policy)
+            self.tables[definition.key] = self._table(definition, naming, removal_policy)
 
-    def _table(self, definition: resources.TableDef, removal_policy: RemovalPolicy) -> dynamodb.Table:
+    def _table(self, definition: resources.TableDef, naming: resources.Naming,
+               removal_policy: RemovalPolicy) -> dynamodb.Table:
         table = dynamodb.Table(
             self, construct_id(definition.key),
-            table_name=definition.physical_name,
+            table_name=definition.name_in(naming),
             partition_key=_string(definition.partition_key),
             sort_key=_string(definition.sort_key),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,

@@ -20,9 +20,11 @@ from shared import resources
 class EventSources(Construct):
     """One mapping per EventSourceDef; a stream mapping also gets the queue its failed batches land in."""
 
-    def __init__(self, scope: Construct, id: str, *, functions: Mapping[str, lambda_.Function],
-                 tables: Mapping[str, dynamodb.Table], queues: Mapping[str, sqs.Queue]) -> None:
+    def __init__(self, scope: Construct, id: str, *, functions: Mapping[str, lambda_.IFunction],
+                 tables: Mapping[str, dynamodb.Table], queues: Mapping[str, sqs.Queue],
+                 naming: resources.Naming) -> None:
         super().__init__(scope, id)
+        self._naming = naming
         self.mappings: list[lambda_.EventSourceMapping] = []
         self.failure_queues: dict[str, sqs.Queue] = {}
         for definition in resources.EVENT_SOURCES:
@@ -33,16 +35,16 @@ class EventSources(Construct):
             else:
                 self.mappings.append(self._queue(definition, function, queues[definition.source]))
 
-    def _stream(self, definition: resources.EventSourceDef, function: lambda_.Function,
+    def _stream(self, definition: resources.EventSourceDef, function: lambda_.IFunction,
                 table: dynamodb.Table) -> lambda_.EventSourceMapping:
         if table.table_stream_arn is None:
             raise ValueError(f"event source on table {definition.source!r}, which has stream=False")
         failures = encrypted_queue(
             self, construct_id(definition.function, definition.source, "failures"),
-            queue_name=definition.failure_queue_physical_name,
+            queue_name=definition.failure_queue_name_in(self._naming),
             retention_period=Duration.days(definition.failure_retention_days),
         )
-        self.failure_queues[definition.failure_queue_physical_name] = failures
+        self.failure_queues[definition.failure_queue_name_in(self._naming)] = failures
         acknowledge(failures, "AwsSolutions-SQS3",
                     "This queue is the on-failure destination of a stream mapping: it is the dead-letter "
                     "queue, it only receives shard positions of batches that failed every retry.")
@@ -63,7 +65,7 @@ class EventSources(Construct):
             on_failure=event_sources.SqsDlq(failures),
         )
 
-    def _queue(self, definition: resources.EventSourceDef, function: lambda_.Function,
+    def _queue(self, definition: resources.EventSourceDef, function: lambda_.IFunction,
                queue: sqs.Queue) -> lambda_.EventSourceMapping:
         queue_def = resources.queue(definition.source)
         if queue_def.visibility_timeout_s < resources.function(definition.function).timeout_s:

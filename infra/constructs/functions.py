@@ -1,8 +1,12 @@
-"""The one Lambda factory: every resources.FUNCTIONS entry becomes a function with its own role and log group."""
+"""The one Lambda factory: every resources.FUNCTIONS entry becomes a function with its own role and log group.
+
+Every function is invoked through its `live` alias, which points at the version published by this deployment:
+SnapStart only applies to published versions, and one alias per function moves all its callers at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -19,6 +23,10 @@ from shared import resources
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
+LIVE_ALIAS = "live"
+# Kinds restored from a snapshot instead of initialized: the ones a user waits on. Consumers (stream, queue)
+# absorb a cold start in their batching window, and each snapshot costs caching and restores (docs/deploy.md).
+SNAPSTART_KINDS = frozenset({"http"})
 
 # Why a function needs no async-invocation DLQ: nothing invokes it asynchronously.
 _NO_ASYNC_REASONS: Mapping[str, str] = {
@@ -29,11 +37,16 @@ _NO_ASYNC_REASONS: Mapping[str, str] = {
 }
 
 
+# The deployment's settings for a function of one kind (infra.config.DeployConfig.environment).
+EnvironmentOf = Callable[[str], Mapping[str, str]]
+
+
 class Functions(Construct):
     """Two shared layers, then one `ServerlessFunction` per declared function."""
 
     def __init__(self, scope: Construct, id: str, *, layout: BuildLayout, deps_layer_dir: Path,
-                 catalog: ResourceCatalog, log_retention: logs.RetentionDays) -> None:
+                 catalog: ResourceCatalog, naming: resources.Naming, environment: EnvironmentOf,
+                 log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
         layers = [
             lambda_.LayerVersion(
@@ -48,33 +61,40 @@ class Functions(Construct):
             ),
         ]
         self.functions: dict[str, lambda_.Function] = {}
+        # What API Gateway and event source mappings invoke: each function's live alias.
+        self.aliases: dict[str, lambda_.Alias] = {}
         for definition in resources.FUNCTIONS:
-            self.functions[definition.name] = ServerlessFunction(
+            built = ServerlessFunction(
                 self, construct_id(definition.name), definition=definition,
                 code_dir=layout.function(definition.name), layers=layers, catalog=catalog,
-                log_retention=log_retention,
-            ).function
+                naming=naming, environment=environment(definition.kind), log_retention=log_retention,
+            )
+            self.functions[definition.name] = built.function
+            self.aliases[definition.name] = built.alias
 
-    def get(self, name: str) -> lambda_.Function:
-        """The function declared under this name."""
-        if name not in self.functions:
+    def get(self, name: str) -> lambda_.Alias:
+        """The live alias of the function declared under this name."""
+        if name not in self.aliases:
             raise KeyError(f"no function {name!r} in shared/resources.py FUNCTIONS")
-        return self.functions[name]
+        return self.aliases[name]
 
 
 class ServerlessFunction(Construct):
     """A function, its log group and its role, whose only grants are the definition's permissions."""
 
     def __init__(self, scope: Construct, id: str, *, definition: resources.FunctionDef, code_dir: Path,
-                 layers: list[lambda_.LayerVersion], catalog: ResourceCatalog,
-                 log_retention: logs.RetentionDays) -> None:
+                 layers: list[lambda_.LayerVersion], catalog: ResourceCatalog, naming: resources.Naming,
+                 environment: Mapping[str, str], log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention,
-                                       removal_policy=RemovalPolicy.DESTROY)
+        function_name = definition.name_in(naming)
+        # Lambda's own log group name, created here so that it has a retention and goes with the stack.
+        self.log_group = logs.LogGroup(self, "Logs", log_group_name=f"/aws/lambda/{function_name}",
+                                       retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                              description=f"Execution role of the {definition.name} function")
 
         environment = {
+            **environment,
             "POWERTOOLS_SERVICE_NAME": definition.name,
             "POWERTOOLS_METRICS_NAMESPACE": resources.METRICS_NAMESPACE,
         }
@@ -92,8 +112,10 @@ class ServerlessFunction(Construct):
                     acknowledge(self.policy, f"AwsSolutions-IAM5[{wildcard_finding(self, resource)}]",
                                 grant.wildcard_reason)
 
+        snapstart = definition.kind in SNAPSTART_KINDS
         self.function = lambda_.Function(
             self, "Function",
+            function_name=function_name,
             description=definition.description or definition.name,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
@@ -106,9 +128,20 @@ class ServerlessFunction(Construct):
             role=self.role,
             log_group=self.log_group,
             environment=environment,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapstart else None,
+            # A replaced version is deleted once the alias has moved on: with SnapStart every kept version
+            # would go on paying for its cached snapshot, and nothing ever invokes an old one.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
         )
         # The function may not start (and its event source mapping may not validate) before its grants exist.
         self.function.node.add_dependency(self.policy)
+        self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version,
+                                   description=f"The version of {definition.name} this deployment serves")
+        if snapstart:
+            # CDK warns when the function is built, before the version above exists.
+            acknowledge(self.function, "Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish",
+                        "The function's current version is published by this stack and its live alias points at "
+                        "it; API Gateway and event sources only invoke that alias, never $LATEST.")
 
         # Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's default policy.
         xray_reason = "X-Ray trace and telemetry writes have no resource-level permissions, so they need '*'."

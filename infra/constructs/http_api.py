@@ -20,15 +20,17 @@ DEFAULT_ROUTE = "$default"
 
 
 class HttpApi(Construct):
-    """Routes to the functions' Lambda integrations, a throttled `$default` stage with JSON access logs."""
+    """Routes to the functions' Lambda integrations, a throttled `$default` stage with JSON access logs.
 
-    def __init__(self, scope: Construct, id: str, *, functions: Mapping[str, lambda_.IFunction],
-                 rate_limit: int, burst_limit: int, cors_origins: Sequence[str],
-                 log_retention: logs.RetentionDays) -> None:
+    The API and its stage exist before the functions, which are told its URL; `route_to` then adds the routes.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming, rate_limit: int, burst_limit: int,
+                 cors_origins: Sequence[str], log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
         self.api = apigwv2.HttpApi(
             self, "Api",
-            api_name=f"{resources.APP_PREFIX}-http",
+            api_name=naming.name("http"),
             description="Lambdabase REST API (PocketBase-compatible)",
             create_default_stage=False,
             # API Gateway answers preflights itself; PocketBase's default is to allow every origin.
@@ -45,11 +47,29 @@ class HttpApi(Construct):
             http_api=self.api,
             stage_name=DEFAULT_ROUTE,
             auto_deploy=True,
+            # Stage-wide token bucket across all clients: a coarse ceiling on spend and load. API Gateway
+            # answers past it with 429 itself; per-IP and per-user limits are the functions' (shared/ratelimit).
             throttle=apigwv2.ThrottleSettings(rate_limit=rate_limit, burst_limit=burst_limit),
-            access_log_settings=JsonAccessLogs(self, "AccessLogs", fields=HTTP_FIELDS, retention=log_retention),
+            access_log_settings=JsonAccessLogs(self, "AccessLogs", fields=HTTP_FIELDS,
+                                               log_group_name=f"/aws/apigateway/{naming.name('http')}",
+                                               retention=log_retention),
         )
-
         self.routes: list[apigwv2.HttpRoute] = []
+        acknowledge(self, "AwsSolutions-APIG4",
+                    "Authorization is PocketBase's: functions verify Lambdabase JWTs and evaluate per-collection "
+                    "API rules, many of which allow anonymous access; a gateway authorizer cannot express that.")
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+    @property
+    def endpoint(self) -> str:
+        """The API's base URL without a trailing slash, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com`."""
+        return self.api.api_endpoint
+
+    def route_to(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        """One route per resources.ROUTES entry, each to the Lambda integration of its function (or alias)."""
         lambda_integrations: dict[str, integrations.HttpLambdaIntegration] = {}
         for route in resources.ROUTES:
             if route.function not in lambda_integrations:
@@ -63,13 +83,6 @@ class HttpApi(Construct):
                 route_key=route_key(route),
                 integration=lambda_integrations[route.function],
             ))
-        acknowledge(self, "AwsSolutions-APIG4",
-                    "Authorization is PocketBase's: functions verify Lambdabase JWTs and evaluate per-collection "
-                    "API rules, many of which allow anonymous access; a gateway authorizer cannot express that.")
-
-    @property
-    def url(self) -> str:
-        return self.stage.url
 
 
 def route_key(route: resources.RouteDef) -> apigwv2.HttpRouteKey:

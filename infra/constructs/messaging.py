@@ -28,8 +28,9 @@ def encrypted_queue(scope: Construct, id: str, **kwargs: Any) -> sqs.Queue:
 class Messaging(Construct):
     """resources.QUEUES (each with a DLQ), resources.BUSES and resources.RULES."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming) -> None:
         super().__init__(scope, id)
+        self._naming = naming
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.buses: dict[str, events.EventBus] = {}
@@ -38,23 +39,23 @@ class Messaging(Construct):
             self._queue(queue)
         for bus in resources.BUSES:
             self.buses[bus.key] = events.EventBus(self, construct_id(bus.key, "bus"),
-                                                  event_bus_name=bus.physical_name)
+                                                  event_bus_name=bus.name_in(naming))
         for rule in resources.RULES:
             self._rule(rule)
 
     def _queue(self, definition: resources.QueueDef) -> None:
         dlq = encrypted_queue(
             self, construct_id(definition.key, "dlq"),
-            queue_name=definition.dlq_physical_name,
+            queue_name=definition.dlq_name_in(self._naming),
             retention_period=Duration.days(definition.dlq_retention_days),
         )
         acknowledge(dlq, "Serverless-SQSRedrivePolicy",
-                    f"This is the dead-letter queue of {definition.physical_name}; messages end here for "
+                    f"This is the dead-letter queue of {definition.key}; messages end here for "
                     "inspection and redrive, there is no further queue to send them to.")
         self.dead_letter_queues[definition.key] = dlq
         self.queues[definition.key] = encrypted_queue(
             self, construct_id(definition.key, "queue"),
-            queue_name=definition.physical_name,
+            queue_name=definition.name_in(self._naming),
             visibility_timeout=Duration.seconds(definition.visibility_timeout_s),
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=definition.max_receive_count, queue=dlq),
         )
@@ -67,7 +68,7 @@ class Messaging(Construct):
             raise KeyError(f"rule {definition.key!r} names an undeclared bus or queue: {exc}") from None
         self.rules[definition.key] = events.Rule(
             self, construct_id(definition.key, "rule"),
-            rule_name=definition.physical_name,
+            rule_name=definition.name_in(self._naming),
             event_bus=bus,
             event_pattern=event_pattern(definition.event_pattern),
             targets=[targets.SqsQueue(

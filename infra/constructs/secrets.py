@@ -7,19 +7,21 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.nag import acknowledge
-from infra.naming import construct_id
+from infra.naming import construct_id, stack_unique_suffix
 from shared import resources
 
 
 class Secrets(Construct):
     """One secret per resources.SECRETS entry; functions with `secret_read` get its ARN, never the value."""
 
-    def __init__(self, scope: Construct, id: str, *, removal_policy: RemovalPolicy) -> None:
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming,
+                 removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, id)
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for definition in resources.SECRETS:
             secret = secretsmanager.Secret(
                 self, construct_id(definition.key),
+                secret_name=f"{definition.name_in(naming)}-{stack_unique_suffix()}",
                 description=definition.description or f"{resources.APP_PREFIX} {definition.key} secret",
                 generate_secret_string=secretsmanager.SecretStringGenerator(
                     password_length=definition.length,

@@ -7,22 +7,34 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.nag import acknowledge
-from infra.naming import construct_id
+from infra.naming import STACK_SUFFIX_LENGTH, construct_id, stack_unique_suffix
 from shared import resources
+
+ACCESS_LOGS_KEY = "access-logs"
+_MAX_BUCKET_NAME = 63
+
+
+def bucket_name(base: str) -> str:
+    """`<base>-<stack suffix>`, refused at synth when it could exceed S3's 63 characters."""
+    if len(base) + 1 + STACK_SUFFIX_LENGTH > _MAX_BUCKET_NAME:
+        raise ValueError(f"bucket name {base!r} plus its {STACK_SUFFIX_LENGTH}-character stack suffix exceeds "
+                         f"S3's {_MAX_BUCKET_NAME} characters: use a shorter stage or bucket key")
+    return f"{base}-{stack_unique_suffix()}"
 
 
 class FileStorage(Construct):
     """Every bucket in resources.BUCKETS plus the one bucket that receives their access logs.
 
-    Bucket names are left to CloudFormation: S3 names are global, so `lambdabase-files` would collide
-    across accounts. Functions get the real name through LB_<KEY>_BUCKET.
+    S3 names are global, so `lambdabase-files` alone would collide across accounts: a bucket is named
+    `<prefix>-<key>-<stack suffix>` (infra/naming.py). Functions get the real name through LB_<KEY>_BUCKET.
     """
 
-    def __init__(self, scope: Construct, id: str, *, removal_policy: RemovalPolicy,
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming, removal_policy: RemovalPolicy,
                  access_log_days: int = 90) -> None:
         super().__init__(scope, id)
         self.access_logs = s3.Bucket(
             self, "AccessLogs",
+            bucket_name=bucket_name(naming.name(ACCESS_LOGS_KEY)),
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             # Server access logging only delivers to SSE-S3 buckets.
@@ -37,6 +49,7 @@ class FileStorage(Construct):
         for definition in resources.BUCKETS:
             self.buckets[definition.key] = s3.Bucket(
                 self, construct_id(definition.key),
+                bucket_name=bucket_name(definition.name_in(naming)),
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 enforce_ssl=True,
                 encryption=s3.BucketEncryption.S3_MANAGED,

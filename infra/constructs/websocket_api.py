@@ -19,10 +19,10 @@ ROUTE_KEYS = ("$connect", "$disconnect", "$default")
 class WebSocketApi(Construct):
     """The API and its stage exist first, so functions can be granted @connections before routes point at one."""
 
-    def __init__(self, scope: Construct, id: str, *, rate_limit: int, burst_limit: int,
+    def __init__(self, scope: Construct, id: str, *, naming: resources.Naming, rate_limit: int, burst_limit: int,
                  log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
-        self.api = apigwv2.WebSocketApi(self, "Api", api_name=f"{resources.APP_PREFIX}-realtime",
+        self.api = apigwv2.WebSocketApi(self, "Api", api_name=naming.name("realtime"),
                                         description="Lambdabase realtime (WebSocket)")
         self.stage = apigwv2.WebSocketStage(
             self, "Stage",
@@ -31,6 +31,7 @@ class WebSocketApi(Construct):
             auto_deploy=True,
             throttle=apigwv2.ThrottleSettings(rate_limit=rate_limit, burst_limit=burst_limit),
             access_log_settings=JsonAccessLogs(self, "AccessLogs", fields=WEBSOCKET_FIELDS,
+                                               log_group_name=f"/aws/apigateway/{naming.name('realtime')}",
                                                retention=log_retention),
         )
         acknowledge(self, "AwsSolutions-APIG4",

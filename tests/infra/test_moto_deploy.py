@@ -4,6 +4,8 @@ moto cannot take the template as is, so the test deploys an adapted copy:
 - resource types moto's CloudFormation does not implement are dropped (API Gateway v2, S3 bucket and SQS queue
   policies, Secrets Manager secrets, CDK metadata), and references to them become placeholder ARNs;
 - moto resolves `Ref` of an EventBus to its model object instead of the bus name, so those refs are inlined;
+- moto's CloudFormation has no Lambda aliases, so each alias is dropped and whatever invokes it (event source
+  mappings, invoke permissions) points at its function instead;
 - Lambda code and layers point at CDK's asset bucket, which `cdk deploy` fills; the test creates that bucket
   with a placeholder zip per asset, enough for moto to create the functions and event source mappings.
 """
@@ -36,6 +38,9 @@ def moto_template(template: dict[str, Any]) -> dict[str, Any]:
     dropped = {logical_id for logical_id, r in source.items() if r["Type"].startswith(MOTO_UNSUPPORTED)}
     bus_names = {logical_id: r["Properties"]["Name"] for logical_id, r in source.items()
                  if r["Type"] == "AWS::Events::EventBus"}
+    alias_functions = {logical_id: r["Properties"]["FunctionName"] for logical_id, r in source.items()
+                       if r["Type"] == "AWS::Lambda::Alias"}
+    dropped -= set(alias_functions)
 
     def adapt(node: Any) -> Any:
         if isinstance(node, dict):
@@ -44,6 +49,10 @@ def moto_template(template: dict[str, Any]) -> dict[str, Any]:
                 return f"arn:aws:dropped:{REGION}:{ACCOUNT}:{ref}"  # IAM policies only accept ARNs
             if node.get("Ref") in bus_names:
                 return bus_names[node["Ref"]]
+            # A qualified name (`Fn::Join` of the alias ARN's function part and ":live") or the alias ARN itself.
+            alias = _alias_in(node, alias_functions) if "Ref" in node or "Fn::Join" in node else None
+            if alias is not None:
+                return adapt(alias_functions[alias])
             return {key: adapt(value) for key, value in node.items()}
         if isinstance(node, list):
             return [adapt(value) for value in node]
@@ -51,14 +60,24 @@ def moto_template(template: dict[str, Any]) -> dict[str, Any]:
 
     kept = {}
     for logical_id, resource in source.items():
-        if logical_id in dropped:
+        if logical_id in dropped or logical_id in alias_functions:
             continue
         resource = adapt(resource)
         resource.pop("Condition", None)
         if "DependsOn" in resource:
-            resource["DependsOn"] = [d for d in resource["DependsOn"] if d not in dropped]
+            resource["DependsOn"] = [d for d in resource["DependsOn"] if d not in dropped | set(alias_functions)]
         kept[logical_id] = resource
     return {"Resources": kept}
+
+
+def _alias_in(node: Any, aliases: dict[str, Any]) -> str | None:
+    if isinstance(node, dict):
+        if node.get("Ref") in aliases:
+            return str(node["Ref"])
+        node = list(node.values())
+    if isinstance(node, list):
+        return next((found for item in node if (found := _alias_in(item, aliases)) is not None), None)
+    return None
 
 
 def asset_keys(template: dict[str, Any]) -> set[str]:
