@@ -62,6 +62,8 @@ class DeployConfig:
     app_url: str | None = None
     mail_sender_address: str = "support@example.com"
     mail_sender_name: str = "Support"
+    # SnapStart on the HTTP functions (docs/deploy.md); off for regions without it, or to save its charges.
+    snap_start: bool = True
     # Tests synthesize before every function has code; a real synth refuses a function without a handler.
     allow_missing_handlers: bool = False
 
@@ -132,6 +134,7 @@ class DeployConfig:
             mail_sender_address=_matching(get("mailSenderAddress"), _EMAIL, "lb:mailSenderAddress",
                                           "an email address") or defaults.mail_sender_address,
             mail_sender_name=_text(get("mailSenderName"), defaults.mail_sender_name, "lb:mailSenderName"),
+            snap_start=_bool(get("snapStart")) if get("snapStart") is not None else defaults.snap_start,
             allow_missing_handlers=_bool(get("allowMissingHandlers")),
         )
 

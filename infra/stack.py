@@ -46,6 +46,7 @@ class LambdabaseStack(Stack):
             naming=naming,
             # Without lb:appUrl, mailed links point at the API itself, as PocketBase's point at its own server.
             environment=lambda kind: config.environment(kind, app_url=http.endpoint),
+            snap_start=config.snap_start,
             log_retention=config.log_retention,
         )
         realtime.route_to(functions.get(resources.WEBSOCKET_FUNCTION))

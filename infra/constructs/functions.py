@@ -46,7 +46,7 @@ class Functions(Construct):
 
     def __init__(self, scope: Construct, id: str, *, layout: BuildLayout, deps_layer_dir: Path,
                  catalog: ResourceCatalog, naming: resources.Naming, environment: EnvironmentOf,
-                 log_retention: logs.RetentionDays) -> None:
+                 snap_start: bool, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
         layers = [
             lambda_.LayerVersion(
@@ -67,7 +67,8 @@ class Functions(Construct):
             built = ServerlessFunction(
                 self, construct_id(definition.name), definition=definition,
                 code_dir=layout.function(definition.name), layers=layers, catalog=catalog,
-                naming=naming, environment=environment(definition.kind), log_retention=log_retention,
+                naming=naming, environment=environment(definition.kind),
+                snap_start=snap_start and definition.kind in SNAPSTART_KINDS, log_retention=log_retention,
             )
             self.functions[definition.name] = built.function
             self.aliases[definition.name] = built.alias
@@ -84,7 +85,7 @@ class ServerlessFunction(Construct):
 
     def __init__(self, scope: Construct, id: str, *, definition: resources.FunctionDef, code_dir: Path,
                  layers: list[lambda_.LayerVersion], catalog: ResourceCatalog, naming: resources.Naming,
-                 environment: Mapping[str, str], log_retention: logs.RetentionDays) -> None:
+                 environment: Mapping[str, str], snap_start: bool, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
         function_name = definition.name_in(naming)
         # Lambda's own log group name, created here so that it has a retention and goes with the stack.
@@ -112,7 +113,6 @@ class ServerlessFunction(Construct):
                     acknowledge(self.policy, f"AwsSolutions-IAM5[{wildcard_finding(self, resource)}]",
                                 grant.wildcard_reason)
 
-        snapstart = definition.kind in SNAPSTART_KINDS
         self.function = lambda_.Function(
             self, "Function",
             function_name=function_name,
@@ -128,7 +128,7 @@ class ServerlessFunction(Construct):
             role=self.role,
             log_group=self.log_group,
             environment=environment,
-            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapstart else None,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             # A replaced version is deleted once the alias has moved on: with SnapStart every kept version
             # would go on paying for its cached snapshot, and nothing ever invokes an old one.
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
@@ -137,7 +137,7 @@ class ServerlessFunction(Construct):
         self.function.node.add_dependency(self.policy)
         self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version,
                                    description=f"The version of {definition.name} this deployment serves")
-        if snapstart:
+        if snap_start:
             # CDK warns when the function is built, before the version above exists.
             acknowledge(self.function, "Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish",
                         "The function's current version is published by this stack and its live alias points at "

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from infra.constructs.functions import LIVE_ALIAS
 from shared import resources
-from tests.infra.synthesis import Synthesized
+from tests.infra.synthesis import Synthesized, synthesize
 
 
 def _refs(node: Any) -> set[str]:
@@ -55,6 +57,11 @@ def test_every_function_has_one_version_and_a_live_alias_on_it(synth: Synthesize
 
 
 def test_api_integrations_and_their_permissions_target_aliases(synth: Synthesized) -> None:
+    assert_invoked_through_aliases(synth)
+
+
+def assert_invoked_through_aliases(synth: Synthesized) -> None:
+    """Both APIs reach each function only through its alias."""
     aliases = set(synth.resources("AWS::Lambda::Alias"))
     functions = set(synth.resources("AWS::Lambda::Function"))
     integrations = synth.resources("AWS::ApiGatewayV2::Integration")
@@ -80,3 +87,12 @@ def test_event_source_mappings_invoke_the_alias(synth: Synthesized) -> None:
         # `<function name>:live`, built from the alias ARN
         assert _refs(function_name) <= aliases and _refs(function_name), logical_id
         assert function_name["Fn::Join"][1][-1] == f":{LIVE_ALIAS}", logical_id
+
+
+def test_snapstart_can_be_turned_off_and_aliases_stay(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Given lb:snapStart=false (a region without SnapStart, or a stage that saves its charges)
+    synth = synthesize(tmp_path_factory.mktemp("no-snapstart"), **{"lb:snapStart": "false"})
+    # Then no function is snapshotted, and callers still go through each function's live alias
+    assert all("SnapStart" not in f["Properties"] for f in synth.resources("AWS::Lambda::Function").values())
+    assert len(synth.resources("AWS::Lambda::Alias")) == len(resources.FUNCTIONS)
+    assert_invoked_through_aliases(synth)
