@@ -18,7 +18,10 @@ EXPOSED_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Re
 
 
 class SecuritySettings(BaseSettings):
-    """LB_CORS_ORIGINS is "*" (default), a comma-separated list, or a JSON list of origins."""
+    """LB_CORS_ORIGINS is "*" (default), a comma-separated list, or a JSON list of origins (`[]`: none).
+
+    On AWS, CDK sets it from lb:corsOrigins, the same list the HTTP API's own CORS answers preflights with.
+    """
 
     model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 

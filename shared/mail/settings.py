@@ -8,7 +8,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class MailSettings(BaseSettings):
-    """Who mail comes from and what links in it point to; the sender must be a verified SES identity."""
+    """Who mail comes from and what links in it point to; the sender must be a verified SES identity.
+
+    On AWS, CDK sets them from the deployment's context (lb:appName, lb:appUrl, lb:mailSenderAddress,
+    lb:mailSenderName; infra/config.py); the local stack keeps these defaults.
+    """
 
     model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
