@@ -17,6 +17,8 @@ from aws_cdk.assertions import Template
 from infra.app import build_app
 from infra.stack import LambdabaseStack
 
+CFN_LINT_CONFIG = Path(__file__).resolve().parents[2] / "infra" / "cfnlintrc.yaml"
+
 
 @dataclass(frozen=True)
 class Synthesized:

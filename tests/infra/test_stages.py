@@ -6,11 +6,15 @@ import json
 from typing import Any
 
 import pytest
+import yaml
+from cfnlint.api import lint_file
+from cfnlint.config import ManualArgs
 
+from infra import nag
 from shared import resources
 from shared.http.security import SecuritySettings
 from shared.mail.settings import MailSettings
-from tests.infra.synthesis import Synthesized, synthesize
+from tests.infra.synthesis import CFN_LINT_CONFIG, Synthesized, synthesize
 
 # Resource types whose physical name a second stage could clash on, and the property holding it.
 NAMED = {
@@ -160,3 +164,11 @@ def test_http_stage_throttling_comes_from_context(synth: Synthesized, stages: di
     # The cdk.json defaults, and dev's own limits
     assert throttle(synth) == (1000, 2000)
     assert throttle(stages["dev"]) == (50, 100)
+
+
+def test_a_stage_synthesizes_clean(stages: dict[str, Synthesized]) -> None:
+    # A stage's names and settings leave cdk-nag and cfn-lint with nothing to say, as the default stack does
+    dev = stages["dev"]
+    assert nag.unacknowledged_findings(dev.assembly_dir) == []
+    ignore_checks = yaml.safe_load(CFN_LINT_CONFIG.read_text()).get("ignore_checks", [])
+    assert [m.rule.id for m in lint_file(dev.template_path, config=ManualArgs(ignore_checks=ignore_checks))] == []
