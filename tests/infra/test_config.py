@@ -6,6 +6,7 @@ import pytest
 from aws_cdk import App
 
 from infra.config import ConfigError, DeployConfig
+from shared import resources
 
 
 def _config(**context: object) -> DeployConfig:
@@ -52,3 +53,14 @@ def test_origins_may_be_a_list_or_comma_separated_and_empty_means_none() -> None
         "https://a.example", "http://localhost:5173")
     assert _config(**{"lb:corsOrigins": ["https://a.example"]}).cors_origins == ("https://a.example",)
     assert _config(**{"lb:corsOrigins": []}).cors_origins == ()
+
+
+def test_naming_is_the_one_place_a_stage_enters_names() -> None:
+    # The local stack's names are the stage-less ones
+    assert resources.RECORDS_TABLE.physical_name == resources.RECORDS_TABLE.name_in(resources.Naming()) == (
+        "lambdabase-records")
+    dev = resources.Naming("dev")
+    assert resources.EVENTS_QUEUE.dlq_name_in(dev) == "lambdabase-dev-events-dlq"
+    assert resources.function("records").name_in(dev) == "lambdabase-dev-records"
+    with pytest.raises(ValueError, match="stage"):
+        resources.Naming("Dev")
