@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import DeployConfig
@@ -54,5 +54,10 @@ class LambdabaseStack(Stack):
         EventSources(self, "EventSources", functions=functions.aliases, tables=data.tables,
                      queues=messaging.queues, naming=naming)
 
+        # Info, not a warning: a throwaway stack may well mail from the placeholder, but an operator should know.
+        if config.mail_sender_address == DeployConfig.mail_sender_address:
+            Annotations.of(self).add_info(f"lb:mailSenderAddress is PocketBase's placeholder "
+                                          f"{config.mail_sender_address}; SES refuses to send from an unverified "
+                                          "address, so set it to a verified one (docs/deploy.md)")
         CfnOutput(self, "HttpApiUrl", value=http.url, description="PocketBase-compatible REST API base URL")
         CfnOutput(self, "WebSocketUrl", value=realtime.url, description="Realtime WebSocket URL")

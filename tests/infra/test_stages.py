@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from aws_cdk.assertions import Annotations, Match
 from cfnlint.api import lint_file
 from cfnlint.config import ManualArgs
 
@@ -129,6 +130,13 @@ def test_without_an_app_url_links_point_at_the_http_api(synth: Synthesized) -> N
                    if api["Properties"]["ProtocolType"] == "HTTP"]
     # ApiEndpoint is https://<api id>.execute-api.<region>.amazonaws.com, the URL the SDK is given too.
     assert app_url == {"Fn::GetAtt": [http_api, "ApiEndpoint"]}
+
+
+def test_the_placeholder_sender_is_pointed_out(synth: Synthesized, stages: dict[str, Synthesized]) -> None:
+    # Given PocketBase's placeholder sender, Then synth says SES will refuse it; given a real one, it says nothing
+    about_sender = Match.string_like_regexp("lb:mailSenderAddress")
+    Annotations.from_stack(synth.stack).has_info("*", about_sender)
+    Annotations.from_stack(stages["dev"].stack).has_no_info("*", about_sender)
 
 
 def test_one_cors_setting_feeds_the_gateway_and_the_functions(stages: dict[str, Synthesized],
