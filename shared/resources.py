@@ -41,6 +41,20 @@ class Naming:
 # The local stack's names, and a deployment's when it has no stage.
 DEFAULT_NAMING = Naming()
 
+
+class KeyNamed:
+    """A definition whose physical name is `<prefix>-<key>`: `physical_name` locally, `name_in(naming)` on AWS."""
+
+    key: str
+
+    @property
+    def physical_name(self) -> str:
+        return self.name_in(DEFAULT_NAMING)
+
+    def name_in(self, naming: Naming) -> str:
+        return naming.name(self.key)
+
+
 # Number of overloaded GSI slots on the records table that serve declared collection indexes.
 INDEX_SLOTS = 5
 
@@ -55,7 +69,7 @@ class IndexDef:
 
 
 @dataclass(frozen=True)
-class TableDef:
+class TableDef(KeyNamed):
     """A DynamoDB table with string pk/sk keys."""
 
     key: str
@@ -65,41 +79,20 @@ class TableDef:
     stream: bool = False
     ttl_attribute: str | None = None
 
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
-
 
 @dataclass(frozen=True)
-class BucketDef:
+class BucketDef(KeyNamed):
     key: str
 
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
-
 
 @dataclass(frozen=True)
-class QueueDef:
+class QueueDef(KeyNamed):
     """An SQS queue; every queue gets a dead-letter queue after max_receive_count failed receives."""
 
     key: str
     visibility_timeout_s: int = 60
     max_receive_count: int = 5
     dlq_retention_days: int = 14
-
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
 
     @property
     def dlq_physical_name(self) -> str:
@@ -110,19 +103,12 @@ class QueueDef:
 
 
 @dataclass(frozen=True)
-class BusDef:
+class BusDef(KeyNamed):
     key: str
-
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
 
 
 @dataclass(frozen=True)
-class RuleDef:
+class RuleDef(KeyNamed):
     """An EventBridge rule on a bus that forwards matching events to a queue."""
 
     key: str
@@ -130,28 +116,14 @@ class RuleDef:
     event_pattern: dict[str, object]
     target_queue: str
 
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
-
 
 @dataclass(frozen=True)
-class SecretDef:
+class SecretDef(KeyNamed):
     """A Secrets Manager secret holding a generated random value; functions get its ARN, never the value."""
 
     key: str
     description: str = ""
     length: int = 64
-
-    @property
-    def physical_name(self) -> str:
-        return self.name_in(DEFAULT_NAMING)
-
-    def name_in(self, naming: Naming) -> str:
-        return naming.name(self.key)
 
 
 Access = Literal["read", "write", "readwrite"]
