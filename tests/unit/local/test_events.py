@@ -3,6 +3,7 @@
 import base64
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from local.events import LambdaContext, http_event, sqs_record, stream_record, w
 TRACE = re.compile(r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$")
 
 
-def _post(body: bytes, content_type: str | None) -> dict:
+def _post(body: bytes, content_type: str | None) -> dict[str, Any]:
     headers = [("content-type", content_type)] if content_type else []
     return http_event(method="POST", path="/api/x", raw_query="", headers=headers, body=body,
                       route_key="POST /api/x", path_params={}, source_ip="127.0.0.1", host="localhost")
@@ -96,7 +97,7 @@ def test_the_event_carries_api_gateways_forwarding_headers() -> None:
     assert event["headers"]["x-forwarded-port"] == "8090"
 
 
-COMMON = {"connection_id": "c1", "host": "h", "stage": "ws", "source_ip": "1.2.3.4"}
+COMMON: dict[str, Any] = {"connection_id": "c1", "host": "h", "stage": "ws", "source_ip": "1.2.3.4"}
 
 
 def test_websocket_connect_and_text_message() -> None:
