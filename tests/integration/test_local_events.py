@@ -137,10 +137,11 @@ def test_a_websocket_session_becomes_api_gateways_events() -> None:
         ws.send_text('{"type":"ping"}')
         ws.send_bytes(b"\x00\xff")
         ws.close(code=1001, reason="bye")
-    for _ in range(100):
-        if len(recorder.events) == 4:
-            break
-        threading.Event().wait(0.05)
+        # (inside the session: leaving it stops the server task, maybe before its last invocations)
+        for _ in range(200):
+            if len(recorder.events) == 4:
+                break
+            threading.Event().wait(0.05)
     connect, text, binary, disconnect = recorder.events
     # Then each is the WebSocket API's event of its kind
     c = parse_strictly(APIGatewayWebSocketConnectEventModel, connect, CONNECT_EXTRAS)
