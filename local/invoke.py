@@ -92,11 +92,6 @@ def handler_for(name: str) -> Handler:
         return _handlers[name]
 
 
-def _run(name: str, event: dict[str, Any], context: LambdaContext) -> Any:
-    with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
-        return handler_for(name)(event, context)
-
-
 def invoke(name: str, event: dict[str, Any], *, limits: LambdaLimits | None = None,
            caller_timeout_s: float | None = None) -> Any:
     """Invoke a function synchronously with a fresh Lambda context, within Lambda's limits.
@@ -106,20 +101,31 @@ def invoke(name: str, event: dict[str, Any], *, limits: LambdaLimits | None = No
     """
     limits = limits or default_limits()
     fn = resources.function(name)
+    context = LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
+                            timeout_s=limits.function_timeout_s or fn.timeout_s)
+
+    def as_function(event: dict[str, Any], context: Any) -> Any:
+        with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
+            return handler_for(name)(event, context)
+
+    return run_handler(as_function, event, context, limits=limits, caller_timeout_s=caller_timeout_s)
+
+
+def run_handler(handler: Handler, event: dict[str, Any], context: LambdaContext, *, limits: LambdaLimits,
+                caller_timeout_s: float | None = None) -> Any:
+    """What Lambda does around one handler call: the payload limits both ways and the context's timeout."""
     if payload_size(event) > limits.request_max_bytes:
         raise RequestTooLargeError(f"Request must be smaller than {limits.request_max_bytes} bytes for the "
                                    "InvokeFunction operation")
-    timeout_s = limits.function_timeout_s or fn.timeout_s
-    context = LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
-                            timeout_s=timeout_s)
+    timeout_s = context.timeout_s
     wait_s = timeout_s if caller_timeout_s is None else min(timeout_s, caller_timeout_s)
     # The caller's context (contextvars) travels with the call, as it does into an ordinary function call.
-    future = _workers.submit(contextvars.copy_context().run, _run, name, event, context)
+    future = _workers.submit(contextvars.copy_context().run, handler, event, context)
     try:
         result = future.result(timeout=wait_s)
     except concurrent.futures.TimeoutError:
         if caller_timeout_s is not None and caller_timeout_s < timeout_s:
-            raise CallerTimeoutError(f"no answer from {name} within {caller_timeout_s} s") from None
+            raise CallerTimeoutError(f"no answer within {caller_timeout_s} s") from None
         raise FunctionTimeoutError(f"Task timed out after {timeout_s:.2f} seconds") from None
     if payload_size(result) > limits.response_max_bytes:
         raise ResponseTooLargeError(f"Response payload size exceeded maximum allowed payload size "
