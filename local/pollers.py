@@ -116,25 +116,35 @@ class StreamPoller(_Poller):
                     self.positions[sid] = _seq(records[-1])
 
     def _read(self, shard_id: str, after: str | None, limit: int) -> list[dict[str, Any]]:
-        streams = client("dynamodbstreams")
+        return self._read_from(self._iterator(shard_id, after), limit)[0]
+
+    def _iterator(self, shard_id: str, after: str | None) -> str:
         kwargs: dict[str, Any] = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
                                   if after else {"ShardIteratorType": "TRIM_HORIZON"})
-        iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)
-        out = streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=limit)
-        return list(out.get("Records", []))
+        out = client("dynamodbstreams").get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)
+        return str(out["ShardIterator"])
+
+    def _read_from(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        out = client("dynamodbstreams").get_records(ShardIterator=iterator, Limit=limit)
+        return list(out.get("Records", [])), out.get("NextShardIterator")
 
     def _gather(self, shard_id: str) -> list[dict[str, Any]]:
         """A batch as Lambda assembles one: invoked when full or when the batching window since its first
-        record has passed, whichever comes first."""
+        record has passed, whichever comes first.
+
+        Within the window the iterator get_records hands back is followed (one moto call per read, not two); if
+        a rollback swaps the shard meanwhile, later records just wait for the next poll's fresh iterator.
+        """
         size = self.source.batch_size
-        records = self._read(shard_id, self.positions[shard_id], size)
+        records, iterator = self._read_from(self._iterator(shard_id, self.positions[shard_id]), size)
         deadline = time.monotonic() + self.source.max_batching_window_s
-        while records and len(records) < size and not self._stop_event.is_set():
+        while records and iterator and len(records) < size and not self._stop_event.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             self._stop_event.wait(min(self.interval_s, remaining))
-            records += self._read(shard_id, _seq(records[-1]), size - len(records))
+            more, iterator = self._read_from(iterator, size - len(records))
+            records += more
         return records
 
     def poll_once(self) -> bool:
