@@ -34,7 +34,6 @@ from local.invoke import (
 )
 from shared import resources
 from shared.observability import logger
-from shared.settings import load as load_settings
 
 MANAGEMENT_PREFIX = "/_aws/ws"
 
@@ -52,7 +51,7 @@ class GatewaySettings(BaseSettings):
 
     # HTTP API quota "Maximum integration timeout: 30 seconds" (not adjustable; REST APIs have 29 s). Past it
     # API Gateway answers 503 Service Unavailable while the function may still be running.
-    integration_timeout_s: float = Field(30.0, gt=0)
+    integration_timeout_s: float = Field(default=30.0, gt=0)
 
 
 @dataclass
@@ -142,7 +141,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
     `invoker` is Lambda's Invoke (local.invoke.invoke); a test may wrap it to see the events functions get.
     """
     conns = registry or ConnectionRegistry()
-    config = settings or load_settings(GatewaySettings)
+    config = settings or GatewaySettings()
     lambda_limits = limits or default_limits()
 
     async def call(name: str, event: dict[str, Any]) -> Any:

@@ -25,7 +25,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from local.events import LambdaContext
 from shared import resources
 from shared.observability import function_service
-from shared.settings import load as load_settings
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -43,10 +42,10 @@ class LambdaLimits(BaseSettings):
 
     # Lambda's 6 MB is 6 * 1024 * 1024 bytes for the event, 100 bytes more for the response (measured: the
     # errors name 6291456 and 6291556).
-    request_max_bytes: int = Field(6_291_456, gt=0)
-    response_max_bytes: int = Field(6_291_556, gt=0)
+    request_max_bytes: int = Field(default=6_291_456, gt=0)
+    response_max_bytes: int = Field(default=6_291_556, gt=0)
     # Unset, each function stops at its own timeout from shared/resources.py, as CDK configures it.
-    function_timeout_s: float | None = Field(None, gt=0)
+    function_timeout_s: float | None = Field(default=None, gt=0)
 
 
 class InvocationError(Exception):
@@ -72,7 +71,7 @@ class CallerTimeoutError(InvocationError):
 @cache
 def default_limits() -> LambdaLimits:
     """The limits from the environment, read once per cold start of the local stack."""
-    return load_settings(LambdaLimits)
+    return LambdaLimits()
 
 
 def payload_size(payload: Any) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 from local.cloud import ACCOUNT_ID, REGION, queue_arn, queue_url
 from local.events import sqs_record, stream_record
+from local.invoke import default_limits, payload_size
 from shared import resources
 from shared.aws import client
 from shared.observability import logger
@@ -29,6 +30,17 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 STREAM_POLL_INTERVAL_S = 0.1
 # SQS's largest ReceiveMessage, whatever a mapping's batch size: a bigger batch takes several receives.
 SQS_RECEIVE_MAX = 10
+
+
+def within_payload_limit(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The longest prefix (at least one record) whose `{"Records": [...]}` event fits Lambda's 6 MB request
+    payload: Lambda stops assembling a batch there, whatever its batch size."""
+    budget = default_limits().request_max_bytes - payload_size({"Records": []})
+    for count, record in enumerate(records):
+        budget -= payload_size(record) + (1 if count else 0)
+        if budget < 0:
+            return records[:max(1, count)]
+    return records
 
 
 def _failed_ids(result: Any, valid: set[str]) -> set[str] | None:
@@ -153,8 +165,10 @@ class StreamPoller(_Poller):
             records = self._gather(sid)
             if records:
                 busy = True
-                self._deliver(sid, [stream_record(r, self.stream_arn) for r in records])
-                self.positions[sid] = _seq(records[-1])
+                batch = within_payload_limit([stream_record(r, self.stream_arn) for r in records])
+                self._deliver(sid, batch)
+                # What did not fit is read again from here by the next poll.
+                self.positions[sid] = _seq(batch[-1])
         if not busy:
             self._discover_shards()
         return busy

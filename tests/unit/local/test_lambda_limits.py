@@ -131,3 +131,21 @@ def test_an_unhandled_error_in_a_function_is_api_gateways_500() -> None:
 def test_within_the_limits_the_function_answers() -> None:
     response = _gateway(request_max_bytes=100_000, integration_timeout_s=30).get("/api/health")
     assert response.status_code == 200
+
+
+def test_a_stream_batch_stops_where_its_event_would_pass_the_request_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given ten records, and a request limit that three of them fill exactly
+    from local.invoke import forget_handlers
+    from local.pollers import within_payload_limit
+
+    records = [{"eventID": str(i), "dynamodb": {"NewImage": {"v": {"S": "x" * 100}}}} for i in range(10)]
+    monkeypatch.setenv("LB_LAMBDA_REQUEST_MAX_BYTES", str(payload_size({"Records": records[:3]})))
+    forget_handlers()  # settings are read once per cold start
+    try:
+        # When the poller assembles the batch, Then it holds the three, as Lambda's 6 MB cap on a batch does
+        assert within_payload_limit(records) == records[:3]
+        # And a record too large alone still goes (its invocation fails, then retries and the failure queue)
+        assert within_payload_limit([{"big": "x" * 10_000}]) == [{"big": "x" * 10_000}]
+    finally:
+        monkeypatch.undo()
+        forget_handlers()
