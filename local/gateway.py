@@ -224,9 +224,12 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
             close_code, close_reason = exc.code, str(exc.reason or "")
         finally:
             conns.open.pop(conn_id, None)
-            with contextlib.suppress(Exception):
+            try:
                 await call(resources.WEBSOCKET_FUNCTION, websocket_event(
                     event_type="DISCONNECT", close_code=close_code, close_reason=close_reason, **common))
+            except Exception:
+                # $disconnect is best effort on AWS too: the connection is gone whatever the function answers.
+                logger.exception("$disconnect failed", extra={"function": resources.WEBSOCKET_FUNCTION})
 
     async def management_endpoint(request: Request) -> Response:
         conn_id = request.path_params["connection_id"]
