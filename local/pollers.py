@@ -282,11 +282,19 @@ class QueuePoller(_Poller):
                 self._stop_event.wait(min(self.interval_s, remaining))
         return messages
 
+    def _release(self, messages: list[dict[str, Any]]) -> None:
+        """Make received messages that did not fit the batch visible again, for the next batch."""
+        for start in range(0, len(messages), SQS_RECEIVE_MAX):
+            client("sqs").change_message_visibility_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(messages[start:start + SQS_RECEIVE_MAX])])
+
     def poll_once(self) -> bool:
         messages = self._gather()
         if not messages:
             return False
-        records = [sqs_record(m, self.arn) for m in messages]
+        records = within_payload_limit([sqs_record(m, self.arn) for m in messages])
+        self._release(messages[len(records):])
         try:
             result = self.invoke(self.source.function, {"Records": records})
             failed = (_failed_ids(result, {r["messageId"] for r in records}) or set()
