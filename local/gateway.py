@@ -1,15 +1,20 @@
-"""The local API Gateway: HTTP API v2 events, WebSocket events and the @connections management API."""
+"""The local API Gateway: HTTP API v2 events, WebSocket events and the @connections management API.
+
+Where API Gateway answers by itself (quotas, an invocation Lambda failed, its integration timeout), the local
+gateway answers the same status and body, in API Gateway's shape {"message": ...}, never PocketBase's.
+"""
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,15 +23,35 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from local import routing
-from local.events import http_event, websocket_event
-from local.invoke import invoke
+from local.events import gateway_id, http_event, websocket_event
+from local.invoke import (
+    CallerTimeoutError,
+    InvocationError,
+    LambdaLimits,
+    RequestTooLargeError,
+    default_limits,
+    invoke,
+)
 from shared import resources
+from shared.observability import logger
 
 MANAGEMENT_PREFIX = "/_aws/ws"
+
+Invoker = Callable[..., Any]
 
 # API Gateway HTTP API quota: "Total combined size of request line and header values: 10240 bytes" (not
 # adjustable). Past it API Gateway answers itself and never invokes a function; so does the local gateway.
 MAX_REQUEST_LINE_AND_HEADERS = 10_240
+
+
+class GatewaySettings(BaseSettings):
+    """API Gateway's own limits, AWS's by default; tests lower them (LB_INTEGRATION_TIMEOUT_S...)."""
+
+    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
+
+    # HTTP API quota "Maximum integration timeout: 30 seconds" (not adjustable; REST APIs have 29 s). Past it
+    # API Gateway answers 503 Service Unavailable while the function may still be running.
+    integration_timeout_s: float = Field(default=30.0, gt=0)
 
 
 @dataclass
@@ -45,7 +70,7 @@ class ConnectionRegistry:
         self.open: dict[str, Connection] = {}
 
     def new_id(self) -> str:
-        return base64.b64encode(secrets.token_bytes(10)).decode()
+        return gateway_id()
 
 
 def _client_ip(scope_client: Any) -> str:
@@ -81,12 +106,22 @@ def _too_large() -> JSONResponse:
     return JSONResponse({"message": "Request Entity Too Large"}, status_code=413)
 
 
+def _invocation_failed(error: InvocationError) -> JSONResponse:
+    """API Gateway's answer when the Lambda invocation itself failed, by cause."""
+    if isinstance(error, RequestTooLargeError):
+        return _too_large()
+    if isinstance(error, CallerTimeoutError):
+        return JSONResponse({"message": "Service Unavailable"}, status_code=503)
+    # A function error, a timeout of the function itself or a response over Lambda's limit.
+    return JSONResponse({"message": "Internal Server Error"}, status_code=500)
+
+
 def _to_response(result: Any) -> Response:
     if not isinstance(result, dict) or "statusCode" not in result:
         # API Gateway's payload v2 inference: a bare value is a 200 JSON body.
         return JSONResponse(result)
     body = result.get("body") or ""
-    content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    content = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
     response = Response(content=content, status_code=int(result["statusCode"]))
     for name, value in (result.get("headers") or {}).items():
         response.headers[name] = str(value)
@@ -99,9 +134,19 @@ def _to_response(result: Any) -> Response:
 
 
 def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]] | None = None,
-                   registry: ConnectionRegistry | None = None) -> Starlette:
-    """Build the ASGI app that stands in for API Gateway's HTTP and WebSocket APIs."""
+                   registry: ConnectionRegistry | None = None, settings: GatewaySettings | None = None,
+                   limits: LambdaLimits | None = None, invoker: Invoker = invoke) -> Starlette:
+    """Build the ASGI app that stands in for API Gateway's HTTP and WebSocket APIs.
+
+    `invoker` is Lambda's Invoke (local.invoke.invoke); a test may wrap it to see the events functions get.
+    """
     conns = registry or ConnectionRegistry()
+    config = settings or GatewaySettings()
+    lambda_limits = limits or default_limits()
+
+    async def call(name: str, event: dict[str, Any]) -> Any:
+        return await run_in_threadpool(invoker, name, event, limits=lambda_limits,
+                                       caller_timeout_s=config.integration_timeout_s)
 
     async def http_endpoint(request: Request) -> Response:
         size = request_line_and_headers_size(request.method, request.scope.get("raw_path") or b"",
@@ -111,14 +156,29 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         match = routing.match(request.method, request.url.path)
         if match is None:
             return _not_found()
+        raw_path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
         event = http_event(
-            method=request.method, path=request.url.path, raw_query=request.url.query,
+            method=request.method, path=request.url.path, raw_path=raw_path, raw_query=request.url.query,
             headers=list(request.headers.items()), body=await request.body(), route_key=match.route_key,
             path_params=match.path_params, source_ip=_client_ip(request.client),
             host=_own_host(request.scope), scheme=request.url.scheme, port=_own_port(request.scope),
         )
-        result = await run_in_threadpool(invoke, match.route.function, event)
-        return _to_response(result)
+        try:
+            result = await call(match.route.function, event)
+        except InvocationError as exc:
+            logger.warning("invocation failed", extra={"function": match.route.function, "error": str(exc),
+                                                       "kind": type(exc).__name__})
+            return _invocation_failed(exc)
+        except Exception:
+            # An unhandled error in the function: Lambda reports a function error, API Gateway answers 500.
+            logger.exception("function error", extra={"function": match.route.function})
+            return _invocation_failed(InvocationError())
+        try:
+            return _to_response(result)
+        except (TypeError, ValueError, AttributeError):
+            # A result API Gateway cannot map ("malformed Lambda proxy response") is its 500 too.
+            logger.exception("malformed function response", extra={"function": match.route.function})
+            return _invocation_failed(InvocationError())
 
     async def websocket_endpoint(ws: WebSocket) -> None:
         conn_id = conns.new_id()
@@ -127,34 +187,49 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         ip = _client_ip(ws.client)
         now_ms = int(time.time() * 1000)
         common: dict[str, Any] = {"connection_id": conn_id, "host": host, "stage": resources.WEBSOCKET_STAGE,
-                                  "source_ip": ip, "connected_at": now_ms}
-        result = await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
-            event_type="CONNECT", headers=headers, query=dict(ws.query_params), **common))
+                                  "source_ip": ip, "connected_at": now_ms, "user_agent": headers.get("user-agent", "")}
+        try:
+            result = await call(resources.WEBSOCKET_FUNCTION, websocket_event(
+                event_type="CONNECT", headers=headers, query=dict(ws.query_params), port=_own_port(ws.scope),
+                scheme=ws.url.scheme, **common))
+        except Exception:
+            logger.exception("$connect failed", extra={"function": resources.WEBSOCKET_FUNCTION})
+            result = {"statusCode": 500}
         status = int(result.get("statusCode", 200)) if isinstance(result, dict) else 200
         if status >= 300:
             await ws.close(code=1008)
             return
         await ws.accept()
         conns.open[conn_id] = Connection(ws, now_ms, ip, headers.get("user-agent", ""), now_ms)
-        close_code = 1000
+        close_code, close_reason = 1005, ""
         try:
             while True:
                 message = await ws.receive()
                 if message["type"] == "websocket.disconnect":
-                    close_code = int(message.get("code") or 1000)
+                    close_code = int(message.get("code") or 1005)
+                    close_reason = str(message.get("reason") or "")
                     break
-                text = message.get("text")
-                if text is None and message.get("bytes") is not None:
-                    text = message["bytes"].decode("utf-8", "replace")
+                # A binary frame reaches the function base64-encoded, as API Gateway sends it.
+                body = message.get("text")
+                if body is None:
+                    body = message.get("bytes") or b""
                 conns.open[conn_id].last_active_at = int(time.time() * 1000)
-                await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
-                    event_type="MESSAGE", body=text, **common))
+                try:
+                    await call(resources.WEBSOCKET_FUNCTION, websocket_event(
+                        event_type="MESSAGE", body=body, **common))
+                except Exception:
+                    # API Gateway drops a failed message's invocation; the connection stays open.
+                    logger.exception("message invocation failed", extra={"function": resources.WEBSOCKET_FUNCTION})
         except WebSocketDisconnect as exc:
-            close_code = exc.code
+            close_code, close_reason = exc.code, str(exc.reason or "")
         finally:
             conns.open.pop(conn_id, None)
-            await run_in_threadpool(invoke, resources.WEBSOCKET_FUNCTION, websocket_event(
-                event_type="DISCONNECT", close_code=close_code, **common))
+            try:
+                await call(resources.WEBSOCKET_FUNCTION, websocket_event(
+                    event_type="DISCONNECT", close_code=close_code, close_reason=close_reason, **common))
+            except Exception:
+                # $disconnect is best effort on AWS too: the connection is gone whatever the function answers.
+                logger.exception("$disconnect failed", extra={"function": resources.WEBSOCKET_FUNCTION})
 
     async def management_endpoint(request: Request) -> Response:
         conn_id = request.path_params["connection_id"]

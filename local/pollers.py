@@ -1,4 +1,9 @@
-"""Event source mappings on moto: poll DynamoDB Streams and SQS and feed consumers Lambda-shaped batches."""
+"""Event source mappings on moto: poll DynamoDB Streams and SQS and feed consumers Lambda-shaped batches.
+
+Each mapping follows its EventSourceDef in shared/resources.py, the declaration CDK deploys: batch size,
+batching window, and for streams retries, bisection on function error, maximum record age, partial batch
+responses and the on-failure queue.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,46 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from local.cloud import REGION, queue_arn, queue_url
+from local.cloud import ACCOUNT_ID, REGION, queue_arn, queue_url
+from local.events import sqs_record, stream_record
+from local.invoke import default_limits, payload_size
 from shared import resources
 from shared.aws import client
 from shared.observability import logger
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 
-# An idle stream is polled this often, the longest a change waits before its consumer reads it. At 0.1 s the
-# counter-backed totalItems lags a create by about 200 ms (docs/architecture.md; 0.2 s gave about 270 ms);
-# 0.05 s gained nothing measurable, and each idle poll costs a few moto calls on a shared CPU.
-# The mapping's batching window is not applied locally: records are handed over as soon as they are read.
+# An idle stream is polled this often, the longest a change waits before its consumer reads it (on top of the
+# mapping's batching window). At 0.1 s the counter-backed totalItems lags a create by about 200 ms plus the
+# window (docs/architecture.md); each idle poll costs a few moto calls on a shared CPU.
 STREAM_POLL_INTERVAL_S = 0.1
+# SQS's largest ReceiveMessage, whatever a mapping's batch size: a bigger batch takes several receives.
+SQS_RECEIVE_MAX = 10
 
 
-def _failed_ids(result: Any) -> set[str] | None:
-    """The batchItemFailures a consumer reported; None when it reported none (all succeeded)."""
-    if isinstance(result, dict) and result.get("batchItemFailures"):
-        return {str(f["itemIdentifier"]) for f in result["batchItemFailures"]}
-    return None
+def within_payload_limit(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The longest prefix (at least one record) whose `{"Records": [...]}` event fits Lambda's 6 MB request
+    payload: Lambda stops assembling a batch there, whatever its batch size."""
+    budget = default_limits().request_max_bytes - payload_size({"Records": []})
+    for count, record in enumerate(records):
+        budget -= payload_size(record) + (1 if count else 0)
+        if budget < 0:
+            return records[:max(1, count)]
+    return records
+
+
+def _failed_ids(result: Any, valid: set[str]) -> set[str] | None:
+    """The batchItemFailures a consumer reported: None when none (all succeeded), every id when the report is
+    malformed (an empty or unknown itemIdentifier), which Lambda treats as the whole batch failing."""
+    failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+    if not failures:
+        return None
+    ids = {str(f.get("itemIdentifier") or "") if isinstance(f, dict) else "" for f in failures}
+    return ids if ids <= valid else set(valid)
 
 
 class _Poller(threading.Thread):
@@ -58,6 +82,18 @@ class _Poller(threading.Thread):
         raise NotImplementedError
 
 
+@dataclass
+class _Pending:
+    """Records of one shard still to hand over, and how often this exact set already failed."""
+
+    records: list[dict[str, Any]]
+    attempts: int = 0
+
+
+def _seq(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
 class StreamPoller(_Poller):
     """Reads every shard of a table's stream from LATEST, like a mapping with that starting position.
 
@@ -72,6 +108,8 @@ class StreamPoller(_Poller):
         table = resources.table(source.source)
         desc = client("dynamodb").describe_table(TableName=table.physical_name)["Table"]
         self.stream_arn: str = desc["LatestStreamArn"]
+        self.function_arn = (f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:"
+                             f"{resources.APP_PREFIX}-{source.function}")
         # shard id -> last sequence number handled; None means "from the shard's first record"
         self.positions: dict[str, str | None] = {}
         self._discover_shards(initial=True)
@@ -86,72 +124,136 @@ class StreamPoller(_Poller):
             self.positions[sid] = None
             if initial:
                 # LATEST: skip what the shard already holds (e.g. the items a snapshot restore just wrote).
-                while records := self._read(sid):
-                    self.positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
+                while records := self._read(sid, self.positions[sid], self.source.batch_size):
+                    self.positions[sid] = _seq(records[-1])
 
-    def _read(self, shard_id: str) -> list[dict[str, Any]]:
-        streams = client("dynamodbstreams")
-        position = self.positions[shard_id]
-        kwargs: dict[str, Any] = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
-                                  if position else {"ShardIteratorType": "TRIM_HORIZON"})
-        iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)
-        out = streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=self.source.batch_size)
-        return list(out.get("Records", []))
+    def _read(self, shard_id: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        return self._read_from(self._iterator(shard_id, after), limit)[0]
+
+    def _iterator(self, shard_id: str, after: str | None) -> str:
+        kwargs: dict[str, Any] = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+                                  if after else {"ShardIteratorType": "TRIM_HORIZON"})
+        out = client("dynamodbstreams").get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)
+        return str(out["ShardIterator"])
+
+    def _read_from(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        out = client("dynamodbstreams").get_records(ShardIterator=iterator, Limit=limit)
+        return list(out.get("Records", [])), out.get("NextShardIterator")
+
+    def _gather(self, shard_id: str) -> list[dict[str, Any]]:
+        """A batch as Lambda assembles one: invoked when full or when the batching window since its first
+        record has passed, whichever comes first.
+
+        Within the window the iterator get_records hands back is followed (one moto call per read, not two); if
+        a rollback swaps the shard meanwhile, later records just wait for the next poll's fresh iterator.
+        """
+        size = self.source.batch_size
+        records, iterator = self._read_from(self._iterator(shard_id, self.positions[shard_id]), size)
+        deadline = time.monotonic() + self.source.max_batching_window_s
+        while records and iterator and len(records) < size and not self._stop_event.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._stop_event.wait(min(self.interval_s, remaining))
+            more, iterator = self._read_from(iterator, size - len(records))
+            records += more
+        return records
 
     def poll_once(self) -> bool:
         busy = False
         for sid in list(self.positions):
-            records = self._read(sid)
+            records = self._gather(sid)
             if records:
                 busy = True
-                self._deliver(sid, records)
-                self.positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
+                batch = within_payload_limit([stream_record(r, self.stream_arn) for r in records])
+                self._deliver(sid, batch)
+                # What did not fit is read again from here by the next poll.
+                self.positions[sid] = _seq(batch[-1])
         if not busy:
             self._discover_shards()
         return busy
 
-    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
-        batch = []
-        for record in records:
-            record = dict(record)
-            record["eventSourceARN"] = self.stream_arn
-            record.setdefault("awsRegion", REGION)
-            dyn = dict(record["dynamodb"])
-            if "ApproximateCreationDateTime" in dyn and not isinstance(dyn["ApproximateCreationDateTime"],
-                                                                      (int, float)):
-                dyn["ApproximateCreationDateTime"] = dyn["ApproximateCreationDateTime"].timestamp()
-            record["dynamodb"] = dyn
-            batch.append(record)
-        for attempt in range(self.source.retry_attempts + 1):
-            try:
-                result = self.invoke(self.source.function, {"Records": batch})
-            except Exception:
-                logger.exception("stream consumer raised", extra={"function": self.source.function})
-                failed_seq = batch[0]["dynamodb"]["SequenceNumber"]
-            else:
-                failed = _failed_ids(result)
-                if not failed:
-                    return
-                # Lambda resumes from the lowest failed sequence number, re-delivering the rest.
-                failed_seq = min(failed, key=int)
-            batch = [r for r in batch if int(r["dynamodb"]["SequenceNumber"]) >= int(failed_seq)]
-            time.sleep(min(2.0, 0.1 * 2 ** attempt))
-        # Like an on-failure destination: the batch's position goes to the failure queue, nothing is lost silently.
-        positions = [r["dynamodb"]["SequenceNumber"] for r in batch]
-        logger.error("stream batch sent to the failure queue after retries",
-                     extra={"function": self.source.function, "shard": shard_id, "sequence_numbers": positions})
-        client("sqs").send_message(
-            QueueUrl=queue_url(self.source.failure_queue_physical_name),
-            MessageBody=json.dumps({"requestContext": {"condition": "RetryAttemptsExhausted",
-                                                       "functionArn": self.source.function},
-                                    "DDBStreamBatchInfo": {"shardId": shard_id, "streamArn": self.stream_arn,
-                                                           "startSequenceNumber": positions[0],
-                                                           "endSequenceNumber": positions[-1],
-                                                           "batchSize": len(positions)}}))
+    def _expired(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(fresh, too old): records past the mapping's maximum age are not handed over any more."""
+        max_age = self.source.max_record_age_s
+        if max_age is None:
+            return records, []
+        oldest = time.time() - max_age
+        old = [r for r in records if float(r["dynamodb"].get("ApproximateCreationDateTime") or 0) < oldest]
+        return [r for r in records if r not in old], old
+
+    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+        """Hand a shard's batch over in order, retrying failures as the mapping declares; never raises."""
+        queue = [_Pending(batch)]
+        while queue and not self._stop_event.is_set():
+            pending = queue.pop(0)
+            fresh, old = self._expired(pending.records)
+            if old:
+                self._send_to_failure_queue(shard_id, old, "RecordAgeExceeded", pending.attempts, error=None)
+            if not fresh:
+                continue
+            function_error, resume = self._invoke(fresh)
+            if resume is None:
+                continue
+            rest = fresh[resume:]
+            if function_error and self.source.bisect_batch_on_function_error and len(rest) > 1:
+                # Bisection: each half is handed over on its own, in order; splitting is not a retry.
+                middle = len(rest) // 2
+                queue[:0] = [_Pending(rest[:middle], pending.attempts), _Pending(rest[middle:], pending.attempts)]
+                continue
+            if pending.attempts >= self.source.retry_attempts:
+                self._send_to_failure_queue(shard_id, rest, "RetryAttemptsExhausted", pending.attempts + 1,
+                                            error="Unhandled" if function_error else None)
+                continue
+            self._stop_event.wait(min(2.0, 0.1 * 2 ** pending.attempts))
+            queue.insert(0, _Pending(rest, pending.attempts + 1))
+
+    def _invoke(self, records: list[dict[str, Any]]) -> tuple[bool, int | None]:
+        """(function error, index to resume from): None when the whole batch succeeded."""
+        try:
+            result = self.invoke(self.source.function, {"Records": records})
+        except Exception:
+            logger.exception("stream consumer failed", extra={"function": self.source.function})
+            return True, 0
+        if not self.source.report_batch_item_failures:
+            return False, None
+        failed = _failed_ids(result, {_seq(r) for r in records})
+        if failed is None:
+            return False, None
+        # Lambda checkpoints before the lowest failed sequence number and re-delivers from there.
+        return False, min(i for i, r in enumerate(records) if _seq(r) in failed)
+
+    def _send_to_failure_queue(self, shard_id: str, records: list[dict[str, Any]], condition: str,
+                               invokes: int, error: str | None) -> None:
+        """The on-failure destination's message: where the records are, not the records (as Lambda sends)."""
+        def arrival(record: dict[str, Any]) -> str:
+            created = float(record["dynamodb"].get("ApproximateCreationDateTime") or 0)
+            return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+        logger.error("stream records sent to the failure queue", extra={
+            "function": self.source.function, "shard": shard_id, "condition": condition,
+            "sequence_numbers": [_seq(r) for r in records]})
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        if error:
+            response["functionError"] = error
+        message = {
+            "requestContext": {"requestId": f"{shard_id}-{_seq(records[0])}", "functionArn": self.function_arn,
+                               "condition": condition, "approximateInvokeCount": invokes},
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "DDBStreamBatchInfo": {"shardId": shard_id, "startSequenceNumber": _seq(records[0]),
+                                   "endSequenceNumber": _seq(records[-1]),
+                                   "approximateArrivalOfFirstRecord": arrival(records[0]),
+                                   "approximateArrivalOfLastRecord": arrival(records[-1]),
+                                   "batchSize": len(records), "streamArn": self.stream_arn},
+        }
+        client("sqs").send_message(QueueUrl=queue_url(self.source.failure_queue_physical_name),
+                                   MessageBody=json.dumps(message))
 
 
 class QueuePoller(_Poller):
-    """Long-polls a queue, deletes what the consumer handled, leaves failures for redrive to the DLQ."""
+    """Polls a queue, deletes what the consumer handled, leaves failures for redrive to the DLQ."""
 
     def __init__(self, source: resources.EventSourceDef, invoke: Invoke, interval_s: float = 0.2) -> None:
         super().__init__(source, invoke, interval_s)
@@ -159,34 +261,52 @@ class QueuePoller(_Poller):
         self.url = queue_url(self.queue.physical_name)
         self.arn = queue_arn(self.queue.physical_name)
 
+    def _receive(self, limit: int) -> list[dict[str, Any]]:
+        out = client("sqs").receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=min(SQS_RECEIVE_MAX, limit), WaitTimeSeconds=0,
+            AttributeNames=["All"], MessageAttributeNames=["All"])
+        return list(out.get("Messages", []))
+
+    def _gather(self) -> list[dict[str, Any]]:
+        """Up to the batch size, waiting at most the batching window for more once the first message is in."""
+        size = self.source.batch_size
+        messages = self._receive(size)
+        deadline = time.monotonic() + self.source.max_batching_window_s
+        while messages and len(messages) < size and not self._stop_event.is_set():
+            more = self._receive(size - len(messages))
+            messages += more
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if not more:
+                self._stop_event.wait(min(self.interval_s, remaining))
+        return messages
+
+    def _release(self, messages: list[dict[str, Any]]) -> None:
+        """Make received messages that did not fit the batch visible again, for the next batch."""
+        for start in range(0, len(messages), SQS_RECEIVE_MAX):
+            client("sqs").change_message_visibility_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(messages[start:start + SQS_RECEIVE_MAX])])
+
     def poll_once(self) -> bool:
-        sqs = client("sqs")
-        out = sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=min(10, self.source.batch_size),
-                                  WaitTimeSeconds=0, AttributeNames=["All"], MessageAttributeNames=["All"])
-        messages = out.get("Messages", [])
+        messages = self._gather()
         if not messages:
             return False
-        records = [{
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": m.get("Attributes", {}),
-            "messageAttributes": m.get("MessageAttributes", {}),
-            "md5OfBody": m.get("MD5OfBody", ""),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.arn,
-            "awsRegion": REGION,
-        } for m in messages]
+        records = within_payload_limit([sqs_record(m, self.arn) for m in messages])
+        self._release(messages[len(records):])
         try:
             result = self.invoke(self.source.function, {"Records": records})
-            failed = _failed_ids(result) or set()
+            failed = (_failed_ids(result, {r["messageId"] for r in records}) or set()
+                      if self.source.report_batch_item_failures else set())
         except Exception:
-            logger.exception("queue consumer raised", extra={"function": self.source.function})
+            logger.exception("queue consumer failed", extra={"function": self.source.function})
             failed = {r["messageId"] for r in records}
         done = [r for r in records if r["messageId"] not in failed]
-        if done:
-            sqs.delete_message_batch(QueueUrl=self.url, Entries=[
-                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)])
+        for start in range(0, len(done), SQS_RECEIVE_MAX):
+            client("sqs").delete_message_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                for i, r in enumerate(done[start:start + SQS_RECEIVE_MAX])])
         return True
 
 

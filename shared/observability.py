@@ -26,8 +26,8 @@ from shared.resources import METRICS_NAMESPACE
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
-__all__ = ["MetricUnit", "function_service", "get_tracer", "instrument", "logger", "metrics", "record_request",
-           "service_name"]
+__all__ = ["MetricUnit", "function_service", "get_tracer", "instrument", "invocation_keys", "logger", "metrics",
+           "record_request", "service_name"]
 
 SERVICE_DIMENSION = "service"
 
@@ -83,20 +83,44 @@ def get_tracer() -> Tracer | None:
     return Tracer(service=service_name())
 
 
+_started: set[str] = set()
+
+
+def invocation_keys(service: str, event: Any, context: Any, correlation_id_path: str | None) -> dict[str, Any]:
+    """What an invocation's log lines carry: its service, Lambda context and correlation id; cold_start is per
+    service, as each function has its own execution environments."""
+    cold_start = service not in _started
+    _started.add(service)
+    keys: dict[str, Any] = {
+        "service": service, "cold_start": cold_start,
+        "function_name": getattr(context, "function_name", None),
+        "function_memory_size": getattr(context, "memory_limit_in_mb", None),
+        "function_arn": getattr(context, "invoked_function_arn", None),
+        "function_request_id": getattr(context, "aws_request_id", None),
+    }
+    if correlation_id_path:
+        from aws_lambda_powertools.utilities.jmespath_utils import query
+
+        keys["correlation_id"] = query(envelope=correlation_id_path, data=event)
+    return keys
+
+
 def instrument(handler: Handler, *, correlation_id_path: str | None = None) -> Handler:
     """Wrap a Lambda entry point with structured logging, a correlation id, tracing and metrics."""
 
     @functools.wraps(handler)
     def as_service(event: dict[str, Any], context: Any) -> Any:
         service = service_name()
-        # Thread-local keys, set inside inject_lambda_context (which clears them): the local stack serves
-        # several functions at once from one Logger.
-        logger.thread_safe_append_keys(service=service)
+        # Context-local keys (a ContextVar, which worker threads and tasks inherit), set inside
+        # inject_lambda_context: the local stack serves several functions, and several invocations, at once
+        # from one Logger, whose own keys (set by inject_lambda_context) the last invocation to start overwrites.
+        keys = invocation_keys(service, event, context, correlation_id_path)
+        logger.thread_safe_append_keys(**keys)
         metrics.add_dimension(name=SERVICE_DIMENSION, value=service)
         try:
             return handler(event, context)
         finally:
-            logger.thread_safe_remove_keys([SERVICE_DIMENSION])
+            logger.thread_safe_remove_keys(list(keys))
 
     wrapped: Handler = as_service
     tracer = get_tracer()

@@ -162,6 +162,11 @@ class EventSourceDef:
     # Table streams only: a failing batch is split and retried this often, then its position goes to a
     # failure queue, so one poison record never blocks its shard.
     retry_attempts: int = 3
+    # Table streams only: a batch whose invocation fails is split in two before each half is retried, until
+    # the poison record is alone (a split is not a retry); records older than this go to the failure queue
+    # unprocessed (None: Lambda's default, no limit).
+    bisect_batch_on_function_error: bool = True
+    max_record_age_s: int | None = None
     failure_retention_days: int = 14
 
     @property

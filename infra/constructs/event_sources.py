@@ -58,8 +58,10 @@ class EventSources(Construct):
             starting_position=lambda_.StartingPosition.LATEST,
             batch_size=definition.batch_size,
             max_batching_window=_window(definition),
-            bisect_batch_on_error=True,
+            bisect_batch_on_error=definition.bisect_batch_on_function_error,
             retry_attempts=definition.retry_attempts,
+            max_record_age=(Duration.seconds(definition.max_record_age_s)
+                            if definition.max_record_age_s is not None else None),
             report_batch_item_failures=definition.report_batch_item_failures,
             # Grants the function's role sqs:SendMessage on exactly this queue.
             on_failure=event_sources.SqsDlq(failures),
