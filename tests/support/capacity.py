@@ -116,7 +116,9 @@ class Capacity:
 class CapacityMeter:
     """Attach to a DynamoDB client; every request it sends afterwards is priced into `total`."""
 
-    def __init__(self) -> None:
+    def __init__(self, projection: str | None = None) -> None:
+        """`projection` ("KEYS_ONLY", "ALL") prices every GSI as if declared so, for what-if figures."""
+        self.projection = projection
         self.total = Capacity()
         self._lock = threading.Lock()
         self._raw: Any = None
@@ -148,8 +150,9 @@ class CapacityMeter:
             indexes = []
             for gsi in desc.get("GlobalSecondaryIndexes", []):
                 projection = gsi.get("Projection", {})
-                kind = projection.get("ProjectionType", "ALL")
-                projected = None if kind == "ALL" else frozenset(projection.get("NonKeyAttributes", []))
+                kind = self.projection or projection.get("ProjectionType", "ALL")
+                projected = None if kind == "ALL" else frozenset(
+                    projection.get("NonKeyAttributes", []) if kind == "INCLUDE" else [])
                 indexes.append(IndexShape(gsi["IndexName"], tuple(k["AttributeName"] for k in gsi["KeySchema"]),
                                           projected))
             self._shapes[table] = TableShape(tuple(k["AttributeName"] for k in desc["KeySchema"]), tuple(indexes))
