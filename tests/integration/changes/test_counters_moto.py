@@ -11,12 +11,8 @@ from local.invoke import invoke
 from local.pollers import StreamPoller
 from shared import resources
 from shared.aws import client
-from shared.changes.counters import (
-    CounterConflictError,
-    CounterUpdate,
-    DynamoCounterStore,
-    apply_counters,
-)
+from shared.changes.counters import CounterConflictError, CounterUpdate, apply_counters
+from shared.changes.dynamo_counters import DynamoCounterStore
 from shared.changes.model import RecordChange
 from shared.records import keys
 from shared.records.dynamo_repository import DynamoRecordRepository
