@@ -18,9 +18,10 @@ class RateLimitSettings(BaseSettings):
     rate_limits: tuple[RateLimitRule, ...] = DEFAULT_RULES
     rate_limits_excluded_ips: tuple[str, ...] = ()
     # Each instance adds its requests to the shared count once per this share of a rule's maxRequests (at
-    # least every request): 0.05 syncs PocketBase's /api/ rule (300) every 15 requests and keeps its smaller
-    # rules exact. The tolerance this buys is in docs/security.md#rate-limits-across-instances.
-    rate_limits_sync_fraction: float = Field(default=0.05, ge=0, le=1)
+    # least every request): 0.1 syncs PocketBase's /api/ rule (300) every 30 requests and *:create (20) every
+    # 2, and keeps *:auth and /api/batch exact. The tolerance this buys is in
+    # docs/security.md#rate-limits-across-instances.
+    rate_limits_sync_fraction: float = Field(default=0.1, ge=0, le=1)
 
     @field_validator("rate_limits")
     @classmethod

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from pydantic import ValidationError
 
 from shared.ratelimit.limiter import RateLimiter, RequestInfo
 from shared.ratelimit.repository import InMemoryRateLimitCounterRepository, RateLimitStorageError
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
+from shared.ratelimit.settings import RateLimitSettings
 
 START = 1_750_000_000.0  # a multiple of 10: windows of 10 s start here
 GUEST = RequestInfo(method="GET", path="/api/x", ip="203.0.113.1")
@@ -31,9 +33,11 @@ class CountingRepository(InMemoryRateLimitCounterRepository):
 
 
 def test_the_sync_step_is_a_share_of_the_limit_and_small_limits_stay_exact() -> None:
-    limiter = RateLimiter(DEFAULT_RULES, InMemoryRateLimitCounterRepository(), sync_fraction=0.05)
+    fraction = RateLimitSettings().rate_limits_sync_fraction
+    limiter = RateLimiter(DEFAULT_RULES, InMemoryRateLimitCounterRepository(), sync_fraction=fraction)
     assert {r.label: limiter.sync_step(r) for r in DEFAULT_RULES} == {
-        "*:auth": 1, "*:create": 1, "/api/batch": 1, "/api/": 15}
+        "*:auth": 1, "*:create": 2, "/api/batch": 1, "/api/": 30}
+    assert RateLimiter(DEFAULT_RULES, InMemoryRateLimitCounterRepository()).sync_step(DEFAULT_RULES[3]) == 1
 
 
 def test_one_instance_writes_once_per_step_and_decides_exactly() -> None:
@@ -107,10 +111,6 @@ def test_a_failed_sync_lets_the_request_through_and_is_retried_with_the_next() -
 
 @pytest.mark.parametrize("fraction", [-0.1, 1.5])
 def test_the_sync_fraction_is_a_share(fraction: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pydantic import ValidationError
-
-    from shared.ratelimit.settings import RateLimitSettings
-
     monkeypatch.setenv("LB_RATE_LIMITS_SYNC_FRACTION", str(fraction))
     with pytest.raises(ValidationError):
         RateLimitSettings()
