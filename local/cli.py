@@ -44,9 +44,8 @@ def local_cloud(data_dir: Path) -> Iterator[None]:
         moto.stop()
 
 
-# The local stack answers only its own machine, and test suites hammer it from loopback: rate limits would
-# only get in the way there. Set LB_RATE_LIMITS_EXCLUDED_IPS (e.g. "[]") to try them locally.
-LOCAL_DEFAULTS = {"LB_RATE_LIMITS_EXCLUDED_IPS": '["127.0.0.1", "::1"]', "LB_MAIL_LOG_BODY": "true"}
+# Rate limits apply locally as in the cloud, loopback included: raise them with LB_RATE_LIMITS if a tool needs to.
+LOCAL_DEFAULTS = {"LB_MAIL_LOG_BODY": "true"}
 
 
 def _mail_dir(data_dir: Path) -> Path:

@@ -1,14 +1,25 @@
 """Exact `totalItems` counters maintained from the records stream, applied exactly once per stream record.
 
-A counter item `pk = n#<partition>, sk = count` holds `total` and `seq`, a map of write shard → the highest
+A counter item `pk = n#<partition>, sk = count` holds `total` and, for each write shard `k`, `s<k>`: the highest
 stream sequence number of that shard already counted. Records of one write shard `r#<coll>#<k>` share a
 partition key, so their sequence numbers grow monotonically, and Lambda redelivers only suffixes of what it
-already sent: every record at or below `seq[k]` has been counted and is skipped on redelivery.
+already sent: every record at or below `s<k>` has been counted and is skipped on redelivery.
 
-Counters read the batch as RecordChange values (shared/changes/model.py), decoded once by the changes function.
+A batch makes one UpdateItem per counter partition, without reading it first: the update is conditioned on
+each of its write shards' marks being below the batch's lowest sequence number of that shard, i.e. on none of
+it having been counted. Only when that fails (a redelivery, or a counter still in the older `seq` map format)
+is the counter read and the part not yet counted applied, conditioned on the marks read.
 
-Example of the item after two inserts on write shard 3:
-    {"pk": "n#pbc_1", "sk": "count", "total": 2, "seq": {"3": "1700000000000000000002"}}
+Partitions are the collection and every index partition (`gsi<N>pk`) of the record, except those the write
+marked uncounted (`nc`, see shared/records/indexing.py): a single-column UNIQUE index holds one record per
+partition, so its counters would cost a write per create and serve no read.
+
+Counters read the batch as RecordChange values (shared/changes/model.py), decoded once by the changes function;
+the DynamoDB store is in shared/changes/dynamo_counters.py.
+
+Example of the item after two inserts on write shard 3 (marks are zero-padded to 40 digits, the most a stream
+sequence number has, so that DynamoDB compares them as strings in their numeric order):
+    {"pk": "n#pbc_1", "sk": "count", "total": 2, "s3": "0000...0001700000000000000000002"}
 """
 
 from __future__ import annotations
@@ -25,7 +36,6 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from shared import aws
 from shared.changes.model import RecordChange
 from shared.observability import logger
 from shared.records import keys
@@ -39,6 +49,7 @@ BACKOFF_BASE_S = 0.05
 MAX_WORKERS = 8
 
 _INDEX_PK_ATTRS: tuple[str, ...] = tuple(index.partition_key for index in RECORDS_TABLE.indexes)
+SEQUENCE_DIGITS = 40
 
 
 class CounterConflictError(Exception):
@@ -50,16 +61,24 @@ class CounterStorageError(Exception):
 
 
 class CounterState(BaseModel):
-    """A counter as read: its total and its applied sequence numbers; `seq` is None when it has no map yet."""
+    """A counter as read: its total and its applied sequence numbers; `seq` is None when it has no marks yet.
+
+    `legacy` is set when the marks were read from the older `seq` map, which the next write converts.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     total: int = 0
     seq: dict[int, int] | None = None
+    legacy: bool = False
 
 
 class CounterUpdate(BaseModel):
-    """What one conditional write adds to a counter: a delta, and the new high-water mark of each write shard."""
+    """What one conditional write adds to a counter: a delta, and the new high-water mark of each write shard.
+
+    `since` holds the lowest sequence number the update counts for each shard: the update is new (none of it
+    applied) exactly when every shard's stored mark is below it.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -67,6 +86,11 @@ class CounterUpdate(BaseModel):
     seq: dict[int, int]
     # contributions this update applies (one record contributes to each counter it moves)
     records: int
+    since: dict[int, int] = {}
+
+    def lowest(self, shard: int) -> int:
+        """The lowest sequence number the update counts for the shard (its mark when `since` was not given)."""
+        return self.since.get(shard, self.seq[shard])
 
 
 class CountersReport(BaseModel):
@@ -88,9 +112,12 @@ class Contribution(NamedTuple):
 
 # pure logic ------------------------------------------------------------------------------------------------
 def _index_values(image: Mapping[str, Any] | None) -> dict[str, str]:
+    """The counted index partitions of a stored image: its gsi<N>pk values, less those the write left uncounted."""
     if not image:
         return {}
-    return {attr: image[attr] for attr in _INDEX_PK_ATTRS if isinstance(image.get(attr), str)}
+    uncounted = str(image.get(keys.UNCOUNTED_ATTR) or "").split()
+    return {attr: image[attr] for attr in _INDEX_PK_ATTRS
+            if isinstance(image.get(attr), str) and attr not in uncounted}
 
 
 def record_contributions(change: RecordChange) -> list[tuple[str, Contribution]]:
@@ -137,18 +164,26 @@ def pending_update(contributions: Iterable[Contribution], applied: Mapping[int, 
     applied = applied or {}
     delta, count = 0, 0
     seq: dict[int, int] = {}
+    since: dict[int, int] = {}
     for c in contributions:
         if c.sequence <= applied.get(c.shard, -1):
             continue
         delta += c.delta
         count += 1
         seq[c.shard] = max(seq.get(c.shard, c.sequence), c.sequence)
-    return CounterUpdate(delta=delta, seq=seq, records=count) if seq else None
+        since[c.shard] = min(since.get(c.shard, c.sequence), c.sequence)
+    return CounterUpdate(delta=delta, seq=seq, records=count, since=since) if seq else None
 
 
 # data access ---------------------------------------------------------------------------------------------
 class CounterStore(ABC):
-    """Counter items: one consistent read, and one write conditioned on the write shards' `seq` read."""
+    """Counter items: a write conditioned on nothing of it being counted yet, else a read and a write
+    conditioned on the write shards' marks read."""
+
+    @abstractmethod
+    def apply_new(self, partition: str, update: CounterUpdate) -> bool:
+        """Apply `update` if every mark of its shards is below `update.since`, in one write without a read;
+        False (nothing written) when some mark is not, or the counter still has the older `seq` map."""
 
     @abstractmethod
     def read(self, partition: str) -> CounterState:
@@ -163,6 +198,15 @@ class InMemoryCounterStore(CounterStore):
     def __init__(self) -> None:
         self.items: dict[str, CounterState] = {}
         self._lock = threading.Lock()
+
+    def apply_new(self, partition: str, update: CounterUpdate) -> bool:
+        with self._lock:
+            current = self.items.get(partition, CounterState())
+            marks = current.seq or {}
+            if current.legacy or any(marks.get(k, -1) >= update.lowest(k) for k in update.seq):
+                return False
+            self.items[partition] = CounterState(total=current.total + update.delta, seq={**marks, **update.seq})
+            return True
 
     def read(self, partition: str) -> CounterState:
         with self._lock:
@@ -182,77 +226,15 @@ class InMemoryCounterStore(CounterStore):
 
 
 def _same_seq(current: Mapping[int, int] | None, read: Mapping[int, int] | None, shards: Iterable[int]) -> bool:
-    if read is None:
-        return current is None
-    if current is None:
-        return False
-    return all(current.get(k) == read.get(k) for k in shards)
-
-
-class DynamoCounterStore(CounterStore):
-    """Counter items in the records table: `pk = n#<partition>`, `sk = count`, `total` (N), `seq` (M of S).
-
-    Sequence numbers are stored as decimal strings: DynamoDB streams document them as up to 40 digits,
-    more than a DynamoDB number holds; they are only ever compared for equality in conditions.
-    """
-
-    def __init__(self, table_name: str) -> None:
-        self.table = table_name
-
-    @staticmethod
-    def _key(partition: str) -> dict[str, dict[str, str]]:
-        return {"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": COUNTER_SK}}
-
-    def read(self, partition: str) -> CounterState:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            out = aws.client("dynamodb").get_item(TableName=self.table, Key=self._key(partition),
-                                                  ConsistentRead=True)
-        except (ClientError, BotoCoreError) as exc:
-            raise CounterStorageError(str(exc)) from exc
-        item = out.get("Item") or {}
-        seq = item.get("seq", {}).get("M")
-        return CounterState(total=int(item["total"]["N"]) if "total" in item else 0,
-                            seq=None if seq is None else {int(k): int(v.get("S") or v["N"]) for k, v in seq.items()})
-
-    def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        names = {"#total": "total", "#seq": "seq"}
-        values: dict[str, Any] = {":zero": {"N": "0"}, ":delta": {"N": str(update.delta)}}
-        sets = ["#total = if_not_exists(#total, :zero) + :delta"]
-        if read.seq is None:
-            # A document path into a missing map is invalid, so the first write sets the whole map.
-            sets.append("#seq = :seq")
-            values[":seq"] = {"M": {str(k): {"S": str(s)} for k, s in update.seq.items()}}
-            conditions = ["attribute_not_exists(#seq)"]
-        else:
-            conditions = []
-            for i, (k, s) in enumerate(sorted(update.seq.items())):
-                names[f"#k{i}"] = str(k)
-                values[f":s{i}"] = {"S": str(s)}
-                sets.append(f"#seq.#k{i} = :s{i}")
-                if k in read.seq:
-                    values[f":r{i}"] = {"S": str(read.seq[k])}
-                    conditions.append(f"#seq.#k{i} = :r{i}")
-                else:
-                    conditions.append(f"attribute_not_exists(#seq.#k{i})")
-        ddb = aws.client("dynamodb")
-        try:
-            ddb.update_item(TableName=self.table, Key=self._key(partition),
-                            UpdateExpression="SET " + ", ".join(sets),
-                            ConditionExpression=" AND ".join(conditions),
-                            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-        except ddb.exceptions.ConditionalCheckFailedException as exc:
-            raise CounterConflictError(partition) from exc
-        except (ClientError, BotoCoreError) as exc:
-            raise CounterStorageError(str(exc)) from exc
+    """Whether the marks of `shards` are what was read: only a counter's own shards decide a conflict."""
+    return all((current or {}).get(k) == (read or {}).get(k) for k in shards)
 
 
 @cache
 def get_counter_store(table_name: str) -> CounterStore:
     """The DynamoDB counter store over the records table, one per table name."""
+    from shared.changes.dynamo_counters import DynamoCounterStore  # it builds on this module's interface
+
     return DynamoCounterStore(table_name)
 
 
@@ -263,12 +245,19 @@ Sleep = Callable[[float], None]
 def _apply_partition(store: CounterStore, partition: str, contributions: list[Contribution], sleep: Sleep,
                      max_attempts: int) -> tuple[int, int, int]:
     """Apply one counter's share of a batch; returns (records applied, records skipped, conflicts)."""
+    whole = pending_update(contributions, None)
+    if whole is None:
+        return 0, 0, 0
+    # The common case, a batch seen for the first time: one conditional write, no read.
+    if store.apply_new(partition, whole):
+        return whole.records, 0, 0
     conflicts = 0
     for attempt in range(max_attempts):
         state = store.read(partition)
         update = pending_update(contributions, state.seq)
-        if update is None:
+        if update is None and not state.legacy:
             return 0, len(contributions), conflicts
+        update = update or CounterUpdate(delta=0, seq={}, records=0)
         try:
             store.apply(partition, state, update)
         except CounterConflictError:

@@ -1,11 +1,21 @@
-"""The rate limiter: pick the request's rule, count it in its fixed window, and decide."""
+"""The rate limiter: pick the request's rule, count it in its fixed window, and decide.
+
+Counting every request in DynamoDB costs a write per request. Instead each instance keeps a tally per client
+and window: the shared count its last sync returned, plus its own requests since. It adds them to the shared
+counter (one `ADD`) once they reach a rule's sync step, `max(1, floor(maxRequests x sync fraction))`, and
+decides on shared + own. Between syncs an instance misses only the other instances' unsynced requests, each
+fewer than a step, so across I instances serving one client a window admits from maxRequests up to
+maxRequests + (I - 1) x (step - 1) requests (the reasoning is in docs/security.md). A step of 1 is exact.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -22,6 +32,8 @@ from shared.ratelimit.settings import RateLimitSettings
 Clock = Callable[[], float]
 # Counters outlive their window a little so a late increment never recreates an expired item's count.
 COUNTER_TTL_SLACK_S = 60
+# Tallies of ended windows are dropped once an instance holds this many, so memory stays bounded.
+MAX_TALLIES = 10_000
 
 
 class RequestInfo(BaseModel):
@@ -43,16 +55,40 @@ class RateLimitDecision(BaseModel):
     rule: RateLimitRule
 
 
+@dataclass
+class _Tally:
+    """One client's requests in one window, as this instance knows them."""
+
+    window_start: int
+    ends: int
+    expires_at: int
+    synced: int = 0  # the shared count the last sync returned (every instance's synced requests)
+    syncing: int = 0  # own requests being added right now
+    pending: int = 0  # own requests not yet added
+
+    @property
+    def count(self) -> int:
+        return self.synced + self.syncing + self.pending
+
+
 class RateLimiter:
     """Fixed-window limits per rule and client (the user id when signed in, else the IP)."""
 
     def __init__(self, rules: Sequence[RateLimitRule], repository: RateLimitCounterRepository, *,
-                 enabled: bool = True, excluded_ips: Sequence[str] = (), clock: Clock = time.time) -> None:
+                 enabled: bool = True, excluded_ips: Sequence[str] = (), clock: Clock = time.time,
+                 sync_fraction: float = 0.0) -> None:
         self._rules = tuple(rules)
         self._repo = repository
         self._enabled = enabled
         self._excluded = frozenset(excluded_ips)
         self._clock = clock
+        self._sync_fraction = sync_fraction
+        self._tallies: dict[str, _Tally] = {}
+        self._lock = threading.Lock()
+
+    def sync_step(self, rule: RateLimitRule) -> int:
+        """How many of its own requests an instance counts before adding them to the shared count."""
+        return max(1, math.floor(rule.max_requests * self._sync_fraction))
 
     def _resolve(self, info: RequestInfo) -> tuple[RateLimitRule, str] | None:
         if not self._enabled or info.is_superuser or info.ip in self._excluded:
@@ -79,8 +115,9 @@ class RateLimiter:
         window_start = int(now // rule.duration) * rule.duration
         reset = window_start + rule.duration
         digest = hashlib.sha256(f"{rule.label}\x00{rule.audience}\x00{scope}".encode()).hexdigest()[:32]
+        key = f"{digest}#{client}"
         try:
-            count = self._repo.increment(f"{digest}#{client}", window_start, reset + COUNTER_TTL_SLACK_S)
+            count = self._count(key, window_start, reset, self.sync_step(rule), now)
         except RateLimitStorageError as exc:
             # Fail open: a counter outage must not take the whole API down; sign-in has its own throttle.
             logger.warning("rate limit counter unavailable", extra={"error": str(exc)})
@@ -94,6 +131,51 @@ class RateLimiter:
             rule=rule,
         )
 
+    def _count(self, key: str, window_start: int, ends: int, step: int, now: float) -> int:
+        """Count one request of `key` and return the window's count as this instance knows it."""
+        with self._lock:
+            tally = self._tallies.get(key)
+            if tally is None or tally.window_start != window_start:
+                if len(self._tallies) >= MAX_TALLIES:
+                    self._prune(now)
+                # An ended window's unsynced requests need no write: no decision depends on them any more.
+                tally = self._tallies[key] = _Tally(window_start, ends, ends + COUNTER_TTL_SLACK_S)
+            tally.pending += 1
+            if tally.pending < step:
+                return tally.count
+            amount, tally.pending = tally.pending, 0
+            tally.syncing += amount
+        self._sync(key, tally, amount)
+        with self._lock:
+            return tally.count
+
+    def _sync(self, key: str, tally: _Tally, amount: int) -> None:
+        try:
+            shared = self._repo.increment(key, tally.window_start, tally.expires_at, amount)
+        except RateLimitStorageError:
+            with self._lock:
+                tally.syncing -= amount
+                tally.pending += amount  # added with the next sync instead
+            raise
+        with self._lock:
+            tally.syncing -= amount
+            tally.synced = max(tally.synced, shared)
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, t in self._tallies.items() if t.ends <= now]:
+            del self._tallies[key]
+        if len(self._tallies) >= MAX_TALLIES:
+            self._tallies.clear()  # every window still open: forgetting them only under-counts, never blocks
+
+    def flush(self) -> None:
+        """Add every open window's unsynced requests to the shared counts (tests, benchmarks, shutdown)."""
+        with self._lock:
+            due = [(k, t, t.pending) for k, t in self._tallies.items() if t.pending and t.ends > self._clock()]
+            for _, tally, amount in due:
+                tally.pending, tally.syncing = 0, tally.syncing + amount
+        for key, tally, amount in due:
+            self._sync(key, tally, amount)
+
 
 @lru_cache(maxsize=1)
 def default_rate_limiter() -> RateLimiter:
@@ -106,4 +188,5 @@ def default_rate_limiter() -> RateLimiter:
         get_rate_limit_repository(Tables().system_table),
         enabled=settings.rate_limits_enabled,
         excluded_ips=settings.rate_limits_excluded_ips,
+        sync_fraction=settings.rate_limits_sync_fraction,
     )

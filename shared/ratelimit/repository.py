@@ -17,8 +17,8 @@ class RateLimitStorageError(Exception):
 
 class RateLimitCounterRepository(ABC):
     @abstractmethod
-    def increment(self, key: str, window_start: int, expires_at: int) -> int:
-        """Atomically add one to the counter of `key` in the window starting at `window_start`; return it."""
+    def increment(self, key: str, window_start: int, expires_at: int, amount: int = 1) -> int:
+        """Atomically add `amount` to the counter of `key` in the window starting at `window_start`; return it."""
 
 
 class InMemoryRateLimitCounterRepository(RateLimitCounterRepository):
@@ -26,27 +26,27 @@ class InMemoryRateLimitCounterRepository(RateLimitCounterRepository):
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
 
-    def increment(self, key: str, window_start: int, expires_at: int) -> int:
+    def increment(self, key: str, window_start: int, expires_at: int, amount: int = 1) -> int:
         with self._lock:
-            count = self._counts.get((key, window_start), 0) + 1
+            count = self._counts.get((key, window_start), 0) + amount
             self._counts[(key, window_start)] = count
             return count
 
 
 class DynamoRateLimitCounterRepository(RateLimitCounterRepository):
-    """One item per key and window: pk `rl#<key>`, sk `w#<windowStart>`, `ADD n :one`, TTL past the window."""
+    """One item per key and window: pk `rl#<key>`, sk `w#<windowStart>`, `ADD n :amount`, TTL past the window."""
 
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def increment(self, key: str, window_start: int, expires_at: int) -> int:
+    def increment(self, key: str, window_start: int, expires_at: int, amount: int = 1) -> int:
         try:
             response = aws.client("dynamodb").update_item(
                 TableName=self._table,
                 Key={"pk": {"S": f"rl#{key}"}, "sk": {"S": f"w#{window_start}"}},
-                UpdateExpression="ADD n :one SET #ttl = :ttl",
+                UpdateExpression="ADD n :amount SET #ttl = :ttl",
                 ExpressionAttributeNames={"#ttl": "ttl"},
-                ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": {"N": str(expires_at)}},
+                ExpressionAttributeValues={":amount": {"N": str(amount)}, ":ttl": {"N": str(expires_at)}},
                 ReturnValues="UPDATED_NEW",
             )
         except (ClientError, BotoCoreError) as exc:

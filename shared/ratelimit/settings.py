@@ -1,8 +1,8 @@
-"""Rate-limit settings (env prefix LB_): on/off, the rules as JSON, and exempt IPs."""
+"""Rate-limit settings (env prefix LB_): on/off, the rules as JSON, exempt IPs, and how often instances sync."""
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
@@ -17,6 +17,11 @@ class RateLimitSettings(BaseSettings):
     rate_limits_enabled: bool = True
     rate_limits: tuple[RateLimitRule, ...] = DEFAULT_RULES
     rate_limits_excluded_ips: tuple[str, ...] = ()
+    # Each instance adds its requests to the shared count once per this share of a rule's maxRequests (at
+    # least every request): 0.1 syncs PocketBase's /api/ rule (300) every 30 requests and *:create (20) every
+    # 2, and keeps *:auth and /api/batch exact. The tolerance this buys is in
+    # docs/security.md#rate-limits-across-instances.
+    rate_limits_sync_fraction: float = Field(default=0.1, ge=0, le=1)
 
     @field_validator("rate_limits")
     @classmethod

@@ -20,14 +20,36 @@ def column_value(collection: Collection, data: dict[str, Any], record_id: str, c
     return field.default_value() if stored is None else stored
 
 
+UNCOUNTED_ATTR = keys.UNCOUNTED_ATTR
+
+
+def counts_partitions(index: IndexLayout) -> bool:
+    """Whether the index's partitions keep a `totalItems` counter.
+
+    A whole-table single-column UNIQUE index holds at most one record per partition once it is ready (the
+    planner uses no other), so its total is the page itself: a counter per value would cost a write per create
+    and never serve a read.
+    """
+    return not (index.unique and index.where is None and len(index.columns) == 1)
+
+
 def index_attributes(collection: Collection, layout: CollectionLayout, data: dict[str, Any],
                      record_id: str) -> dict[str, str]:
-    """The gsi<slot>pk/sk attributes a record carries for each slotted index."""
+    """The gsi<slot>pk/sk attributes a record carries for each slotted index, and which partitions are uncounted.
+
+    The uncounted list goes with every set of index keys (empty when none), so the stream's images say
+    what the write decided and a slot reused by another index never inherits a stale list.
+    """
     attrs: dict[str, str] = {}
+    uncounted: list[str] = []
     for index in layout.slotted():
         values = [column_value(collection, data, record_id, c) for c in index.columns]
         attrs[f"gsi{index.slot}pk"] = keys.index_pk(collection.id, index.slot or 0, values[0])
         attrs[f"gsi{index.slot}sk"] = keys.index_sk(values[1:], record_id)
+        if not counts_partitions(index):
+            uncounted.append(f"gsi{index.slot}pk")
+    if attrs:
+        attrs[UNCOUNTED_ATTR] = " ".join(uncounted)
     return attrs
 
 

@@ -18,6 +18,8 @@ SEP = "\x01"
 RECORD_PREFIX = "r#"
 UNIQUE_PREFIX = "u#"
 COUNTER_PREFIX = "n#"
+# The record attribute naming the gsi<slot>pk attributes whose partitions keep no counter (space-separated).
+UNCOUNTED_ATTR = "nc"
 # Not a record key (`r#`), so stream consumers skip reverse-reference items as they skip claims and counters.
 REFERENCE_PREFIX = "ref#"
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
-from shared.records import keys
+from shared.records import indexing, keys
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
 HIGH = "\U0010ffff"
@@ -184,7 +184,7 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     described += ", " + ("in index order" if ordered else "sorted in memory")
     return score, Plan(kind="index", description=described, collection_id=collection.id, index=index,
                        partition=partition, sort_range=_key_range(prefix, ranges), forward=forward, ordered=ordered,
-                       total_counter=partition if only_leading_eq else None)
+                       total_counter=partition if only_leading_eq and indexing.counts_partitions(index) else None)
 
 
 def _pushdown(collection: Collection, conds: list[_Condition]) -> tuple[Comparison, ...]:

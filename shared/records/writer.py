@@ -31,7 +31,8 @@ RETRY_BASE_S = 0.005
 RETRY_CAP_S = 0.1
 # PocketBase's answer when a create reuses an existing id
 ID_TAKEN = {"code": "validation_not_unique", "message": "Value must be unique."}
-_ALL_INDEX_ATTRS = [f"gsi{i}{part}" for i in range(1, INDEX_SLOTS + 1) for part in ("pk", "sk")]
+_ALL_INDEX_ATTRS = [*(f"gsi{i}{part}" for i in range(1, INDEX_SLOTS + 1) for part in ("pk", "sk")),
+                    indexing.UNCOUNTED_ATTR]
 
 
 class WriteContentionError(ApiError):

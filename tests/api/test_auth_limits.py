@@ -1,5 +1,6 @@
 """Rate limits, sign-in throttling and CORS/security headers, on the suite's stack redeployed with small limits
-for this module, whose requests come from an address of their own (the suite's loopback client is exempt)."""
+for this module, whose requests come from an address of their own (the suite's own client runs under the
+raised limits of tests/support/rate_limits.py)."""
 
 from __future__ import annotations
 

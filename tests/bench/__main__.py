@@ -1,11 +1,12 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, deploy, goals, local_fidelity, records, relations
+from tests.bench import cold_start, deploy, goals, local_fidelity, records, relations, writes
 
 if __name__ == "__main__":
     cold_start.report()
     records.report()
     relations.report()
+    writes.report()
     deploy.report()
     local_fidelity.report()
     goals.print_table()

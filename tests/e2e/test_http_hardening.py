@@ -166,8 +166,8 @@ def test_a_non_string_sign_in_password_is_pocketbases_400(api: Api) -> None:
 
 
 def test_a_parallel_burst_of_wrong_passwords_gets_only_the_free_guesses(api: Api) -> None:
-    # Given an account, and 50 wrong-password sign-ins fired at once (the session stack exempts loopback
-    # from the rate limiter, so only the sign-in throttle stands in the way)
+    # Given an account, and 50 wrong-password sign-ins fired at once (the session stack's rate limits are
+    # raised, tests/support/rate_limits.py, so only the sign-in throttle stands in the way)
     email = f"burst-{uuid.uuid4().hex[:8]}@example.com"
     created = api.request("POST", "/api/collections/users/records", role="guest",
                           json={"email": email, "password": PASSWORD, "passwordConfirm": PASSWORD})

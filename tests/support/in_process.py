@@ -23,9 +23,10 @@ from typing import Any
 
 import httpx
 
+from tests.support.rate_limits import SUITE_RATE_LIMITS_ENV
 from tests.support.stack_process import free_port
 
-# Loopback, so the local rate-limit exemption and per-IP throttles see what `lambdabase run` would see.
+# Loopback, so per-IP rate limits and throttles see what `lambdabase run` would see.
 LOOPBACK = "127.0.0.1"
 
 # the standard logger behind shared.observability's Powertools Logger(service="lambdabase")
@@ -97,8 +98,8 @@ class InProcessStack:
 
         # What the process had is put back by stop(), so suites running after this one see no trace of it.
         self._saved_env, self._saved_modules = dict(os.environ), _function_modules()
-        os.environ.update({**LOCAL_DEFAULTS, "LB_MAIL_OUTBOX_DIR": str(self.data_dir.resolve() / "mail"),
-                           **self.env})
+        os.environ.update({**LOCAL_DEFAULTS, **SUITE_RATE_LIMITS_ENV,
+                           "LB_MAIL_OUTBOX_DIR": str(self.data_dir.resolve() / "mail"), **self.env})
         cold_start()
         logging.getLogger(SERVICE_LOGGER).addHandler(self._logs)
         self._stack = LocalStack(LocalConfig(port=self.port, data_dir=self.data_dir, snapshot_interval_s=3600))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.rate_limits import SUITE_RATE_LIMITS_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +45,8 @@ class StackProcess:
         return httpx.Client(base_url=self.url, timeout=30)
 
     def start(self, timeout: float = 60.0) -> StackProcess:
-        env = {**os.environ, "LB_PORT": str(self.port), "LB_DATA_DIR": str(self.data_dir), **self.env}
+        env = {**os.environ, **SUITE_RATE_LIMITS_ENV, "LB_PORT": str(self.port), "LB_DATA_DIR": str(self.data_dir),
+               **self.env}
         for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             env.pop(key, None)
         self.log = self.log_path.open("a")

@@ -11,10 +11,13 @@ from local.invoke import invoke
 from local.pollers import StreamPoller
 from shared import resources
 from shared.aws import client
-from shared.changes.counters import CounterConflictError, CounterUpdate, DynamoCounterStore
+from shared.changes.counters import CounterConflictError, CounterUpdate, apply_counters
+from shared.changes.dynamo_counters import DynamoCounterStore
+from shared.changes.model import RecordChange
 from shared.records import keys
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.model import ReadMeter
+from tests.support.capacity import CapacityMeter
 
 TABLE = resources.RECORDS_TABLE.physical_name
 COLL = "pbc_tasks"
@@ -132,18 +135,62 @@ def test_invoking_the_handler_twice_with_a_batch_leaves_totals_unchanged(moto: c
 
 def test_dynamo_store_rejects_a_write_based_on_a_stale_read(moto: cloud.MotoCloud) -> None:
     store = DynamoCounterStore(TABLE)
-    # Given two consumers that read the missing counter, and one that wrote first
+    # Given two consumers that read the missing counter, and one that wrote shard 1 first
     stale = store.read(COLL)
     store.apply(COLL, stale, CounterUpdate(delta=2, seq={1: 10}, records=2))
-    # Then the other's write, based on its read of no seq map, is refused
+    # Then the other's write of the same shard, based on its read of no mark, is refused
     with pytest.raises(CounterConflictError):
-        store.apply(COLL, stale, CounterUpdate(delta=1, seq={2: 5}, records=1))
-    # When a consumer of another write shard reads the fresh counter, it adds its shard to the map
-    fresh = store.read(COLL)
-    store.apply(COLL, fresh, CounterUpdate(delta=1, seq={2: 5}, records=1))
+        store.apply(COLL, stale, CounterUpdate(delta=1, seq={1: 12}, records=1))
+    # While a write of another shard is not: only a counter's own shards decide
+    store.apply(COLL, stale, CounterUpdate(delta=1, seq={2: 5}, records=1))
     # And a write conditioned on shard 1's old high-water mark is refused once shard 1 moved on
-    store.apply(COLL, store.read(COLL), CounterUpdate(delta=1, seq={1: 11}, records=1))
+    fresh = store.read(COLL)
+    store.apply(COLL, fresh, CounterUpdate(delta=1, seq={1: 11}, records=1))
     with pytest.raises(CounterConflictError):
         store.apply(COLL, fresh, CounterUpdate(delta=5, seq={1: 12}, records=1))
-    assert store.read(COLL).model_dump() == {"total": 4, "seq": {1: 11, 2: 5}}
+    assert store.read(COLL).model_dump() == {"total": 4, "seq": {1: 11, 2: 5}, "legacy": False}
     assert total(COLL) == 4
+
+
+def test_a_new_update_is_one_conditional_write_and_a_counted_one_is_refused(moto: cloud.MotoCloud) -> None:
+    store = DynamoCounterStore(TABLE)
+    # Given a counter that counted shard 3 up to a 22-digit sequence number (stream numbers outgrow N)
+    high = 10**21 + 7
+    assert store.apply_new(COLL, CounterUpdate(delta=2, seq={3: high}, records=2, since={3: high - 5}))
+    # When a later update of shard 3 comes, Then it is applied without a read
+    meter = CapacityMeter()
+    with meter.attached(client("dynamodb")):
+        assert store.apply_new(COLL, CounterUpdate(delta=1, seq={3: high + 1}, records=1, since={3: high + 1}))
+    assert (meter.total.wcu, meter.total.rcu, dict(meter.total.requests)) == (1, 0, {"UpdateItem": 1})
+    # When an update overlapping what was counted comes (a redelivery), Then it is refused and nothing moves
+    assert not store.apply_new(COLL, CounterUpdate(delta=9, seq={3: high + 2}, records=2, since={3: high}))
+    # And a lower sequence number with fewer digits still compares below the mark
+    assert not store.apply_new(COLL, CounterUpdate(delta=9, seq={3: 99}, records=1, since={3: 99}))
+    assert store.read(COLL).model_dump() == {"total": 3, "seq": {3: high + 1}, "legacy": False}
+
+
+def change(action: str, shard: int, sequence: int) -> RecordChange:
+    image = {"c": COLL, "v": 1}
+    return RecordChange(action=action, collection_id=COLL, record_id=f"rec{sequence}", sequence_number=str(sequence),
+                        write_shard=shard, new_image=None if action == "delete" else image,
+                        old_image=image if action == "delete" else None)
+
+
+def test_a_counter_in_the_older_seq_map_format_is_converted_by_its_next_batch(moto: cloud.MotoCloud) -> None:
+    # Given a counter written before per-shard marks: its marks in a map of unpadded strings
+    client("dynamodb").put_item(TableName=TABLE, Item={
+        "pk": {"S": keys.counter_pk(COLL)}, "sk": {"S": "count"}, "total": {"N": "5"},
+        "seq": {"M": {"1": {"S": "100"}, "2": {"S": "200"}}}})
+    store = DynamoCounterStore(TABLE)
+    # When a batch counts shard 1 past its mark and replays shard 2 below its mark
+    batch = [change("create", 1, 150), change("create", 2, 190), change("delete", 2, 210)]
+    report = apply_counters(batch, store)
+    # Then only the records past each mark count, and the marks left the map
+    assert (report.applied, report.skipped) == (2, 1)
+    state = store.read(COLL)
+    assert state.model_dump() == {"total": 5, "seq": {1: 150, 2: 210}, "legacy": False}
+    item = client("dynamodb").get_item(TableName=TABLE, Key={"pk": {"S": keys.counter_pk(COLL)},
+                                                             "sk": {"S": "count"}})["Item"]
+    assert "seq" not in item
+    # And the next new batch takes the one-write path
+    assert store.apply_new(COLL, CounterUpdate(delta=1, seq={1: 151}, records=1))

@@ -144,7 +144,7 @@ def test_superusers_excluded_ips_and_unmatched_paths_are_not_limited(limiter: Ra
 
 def test_storage_failure_lets_requests_through(clock: Any) -> None:
     class Broken(InMemoryRateLimitCounterRepository):
-        def increment(self, key: str, window_start: int, expires_at: int) -> int:
+        def increment(self, key: str, window_start: int, expires_at: int, amount: int = 1) -> int:
             raise RateLimitStorageError("table unavailable")
 
     limiter = RateLimiter(DEFAULT_RULES, Broken(), clock=clock)

@@ -44,17 +44,19 @@ class Stream:
         [change] = decode_stream_records([{"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": dyn}])
         return change
 
-    def _image(self, shard: int, rid: str, gsi1: str | None) -> dict[str, Any]:
+    def _image(self, shard: int, rid: str, gsi1: str | None, uncounted: bool) -> dict[str, Any]:
         image: dict[str, Any] = {"pk": {"S": f"r#{COLL}#{shard}"}, "sk": {"S": rid}, "c": {"S": COLL},
                                  "v": {"N": "1"}}
         if gsi1 is not None:
             image["gsi1pk"] = {"S": gsi1}
             image["gsi1sk"] = {"S": rid}
+            image["nc"] = {"S": "gsi1pk" if uncounted else ""}
         return image
 
-    def put(self, shard: int, rid: str, gsi1: str | None) -> RecordChange:
+    def put(self, shard: int, rid: str, gsi1: str | None, *, uncounted: bool = False) -> RecordChange:
+        """Create or replace a record; `uncounted`: its gsi1 partition keeps no counter (a UNIQUE index's)."""
         old = self.items.get((shard, rid))
-        new = self._image(shard, rid, gsi1)
+        new = self._image(shard, rid, gsi1, uncounted)
         self.items[(shard, rid)] = new
         return self._record("MODIFY" if old else "INSERT", shard, rid, old, new)
 
@@ -67,7 +69,7 @@ class Stream:
         totals: dict[str, int] = {}
         for image in self.items.values():
             totals[COLL] = totals.get(COLL, 0) + 1
-            if "gsi1pk" in image:
+            if "gsi1pk" in image and image["nc"]["S"] != "gsi1pk":
                 totals[image["gsi1pk"]["S"]] = totals.get(image["gsi1pk"]["S"], 0) + 1
         return totals
 
@@ -114,11 +116,48 @@ def test_pending_update_skips_what_each_write_shard_already_applied() -> None:
     contributions = [Contribution(1, 10, 1), Contribution(2, 5, 1), Contribution(1, 12, -1), Contribution(2, 7, 1)]
     # shard 1 applied up to 10, shard 2 nothing: a lower sequence number of another shard still counts
     update = pending_update(contributions, {1: 10})
-    assert update == CounterUpdate(delta=1, seq={1: 12, 2: 7}, records=3)
+    assert update == CounterUpdate(delta=1, seq={1: 12, 2: 7}, records=3, since={1: 12, 2: 5})
     assert pending_update(contributions, {1: 12, 2: 7}) is None
 
 
+def test_partitions_of_a_unique_index_keep_no_counter() -> None:
+    # Given records whose gsi1 partition the write marked uncounted (a single-column UNIQUE index)
+    s = Stream()
+    batch = [s.put(0, "a", OPEN, uncounted=True), s.put(1, "b", DONE, uncounted=True)]
+    # When the batch is aggregated, Then only the collection counts them
+    assert set(aggregate(batch)) == {COLL}
+    # When a record moves from a counted partition to an uncounted one, Then the counted one loses it
+    s2 = Stream()
+    moved = aggregate([s2.put(0, "a", OPEN), s2.put(0, "a", OPEN, uncounted=True)])
+    assert [c.delta for c in moved[OPEN]] == [1, -1]
+
+
 # exactly once ------------------------------------------------------------------------------------------
+class CountingReads(InMemoryCounterStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def read(self, partition: str) -> CounterState:
+        self.reads += 1
+        return super().read(partition)
+
+
+def test_a_first_delivery_writes_each_counter_once_without_reading_it() -> None:
+    # Given a batch of creates and moves over a few write shards
+    s, store = Stream(), CountingReads()
+    batch = [s.put(0, "a", OPEN), s.put(1, "b", OPEN), s.put(0, "a", DONE), s.put(2, "c", DONE)]
+    # When it is delivered for the first time
+    report = apply_counters(batch, store)
+    # Then no counter was read, and every contribution was applied
+    assert store.reads == 0 and report.skipped == 0
+    assert totals(store) == s.truth() == {COLL: 3, OPEN: 1, DONE: 2}
+    # When it is delivered again, Then each counter is read once and nothing moves
+    report = apply_counters(batch, store)
+    assert store.reads == 3 and report.applied == 0
+    assert totals(store) == s.truth()
+
+
 def test_totals_are_exact_after_inserts_moves_and_deletes() -> None:
     s, store = Stream(), InMemoryCounterStore()
     apply_counters([s.put(k, f"id{k}", OPEN) for k in range(4)], store)
@@ -160,11 +199,11 @@ def test_a_batch_that_failed_half_way_through_its_counters_is_completed_by_the_r
     class FailingOnce(InMemoryCounterStore):
         failed = False
 
-        def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
+        def apply_new(self, partition: str, update: CounterUpdate) -> bool:
             if partition == OPEN and not self.failed:
                 self.failed = True
                 raise RuntimeError("throttled")
-            super().apply(partition, read, update)
+            return super().apply_new(partition, update)
 
     s, store = Stream(), FailingOnce()
     batch = [s.put(0, "a", OPEN), s.put(5, "b", OPEN)]
@@ -189,12 +228,16 @@ def test_a_pair_that_cancels_out_still_advances_seq() -> None:
 
 # optimistic concurrency ----------------------------------------------------------------------------------
 class ConflictOnce(InMemoryCounterStore):
-    """Another consumer writes the counter between our read and our write, once."""
+    """A counter that takes the read path (as one in the older format does), and another consumer that writes
+    it between our read and our write, once."""
 
     def __init__(self, rival: CounterUpdate) -> None:
         super().__init__()
         self.rival = rival
         self.conflicts = 0
+
+    def apply_new(self, partition: str, update: CounterUpdate) -> bool:
+        return False
 
     def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
         if not self.conflicts:
@@ -232,6 +275,9 @@ def test_disjoint_write_shards_do_not_conflict() -> None:
 
 def test_endless_conflicts_fail_the_batch_after_a_few_attempts() -> None:
     class AlwaysConflicting(InMemoryCounterStore):
+        def apply_new(self, partition: str, update: CounterUpdate) -> bool:
+            return False
+
         def apply(self, partition: str, read: CounterState, update: CounterUpdate) -> None:
             raise CounterConflictError(partition)
 
@@ -243,7 +289,7 @@ def test_endless_conflicts_fail_the_batch_after_a_few_attempts() -> None:
 
 # property: any delivery with redeliveries gives the truth ----------------------------------------------------
 _ops = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["a", "b", "c"]),
-                          st.sampled_from([OPEN, DONE, None, "delete"])), min_size=1, max_size=40)
+                          st.sampled_from([OPEN, DONE, None, "delete", "uncounted"])), min_size=1, max_size=40)
 
 
 @settings(deadline=None)
@@ -258,6 +304,8 @@ def test_totals_match_a_full_count_under_any_redelivery(ops: list[tuple[int, str
         if value == "delete":
             if (shard, rid) in s.items:
                 records.append(s.delete(shard, rid))
+        elif value == "uncounted":
+            records.append(s.put(shard, rid, OPEN, uncounted=True))
         else:
             records.append(s.put(shard, rid, value))
     # When it is delivered in batches, each followed by a redelivery of some suffix of it
