@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared.errors import ApiError, BadRequestError
 from shared.http.body import INVALID_BODY, parse_body
 from shared.http.failures import UnhandledErrorMiddleware
+from shared.http.inline import inline_endpoints
 from shared.http.metrics import install_request_metrics
 from shared.http.query_limits import check_query_limits
 from shared.observability import Handler, instrument
@@ -45,7 +46,7 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
     # client controls (an open redirect); PocketBase answers 404 there too.
     app.router.redirect_slashes = False
     for router in routers:
-        app.include_router(router)
+        app.include_router(inline_endpoints(router))
     install_request_metrics(app)
 
     @app.exception_handler(ApiError)
