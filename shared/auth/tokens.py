@@ -7,6 +7,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, Literal, get_args
 
 import jwt
@@ -200,17 +201,15 @@ class ProcessTokenService:
             self._loaded_at = self._clock()
             return self._service
 
-    def cache_clear(self) -> None:
-        """Forget the service (a new cold start in tests)."""
-        with self._lock:
-            self._service = None
 
-
-_process_service = ProcessTokenService()
+@cache
+def process_token_service() -> ProcessTokenService:
+    """The one per process (per cold start): clearing this cache is a new cold start's token service."""
+    return ProcessTokenService()
 
 
 def get_token_service(settings: AuthSecret | None = None) -> TokenService:
     """A token service over the process-wide keyring; without `settings`, the process's, reused across requests."""
     if settings is None:
-        return _process_service.get()
+        return process_token_service().get()
     return TokenService(load_keyring(settings))
