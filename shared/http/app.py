@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ApiError, BadRequestError
 from shared.http.body import INVALID_BODY, parse_body
+from shared.http.endpoints import inline_endpoints
 from shared.http.failures import UnhandledErrorMiddleware
-from shared.http.inline import inline_endpoints
 from shared.http.metrics import install_request_metrics
 from shared.http.query_limits import check_query_limits
 from shared.observability import Handler, instrument

@@ -57,7 +57,7 @@ class RateLimitMiddleware:
         info = RequestInfo(method=scope["method"], path=scope["path"], ip=client_ip(scope),
                            user_id=user_id, is_superuser=is_superuser)
         limiter = self._limiter_factory()
-        # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/inline.py).
+        # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/endpoints.py).
         decision = limiter.check(info)
         if decision is None:
             await self.app(scope, receive, send)
