@@ -125,11 +125,17 @@ def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
 
 
 def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
-    """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it."""
-    from shared.http.security import install_security
-    from shared.ratelimit.middleware import install_rate_limit
+    """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it.
 
-    install_rate_limit(app, identify_caller, limiter_factory=lambda: function_rate_limiter(rate_limited))
+    A function that is not rate limited gets no limiter at all rather than an inert one: the same answers, and
+    its cold start does not load the limiter.
+    """
+    from shared.http.security import install_security
+
+    if rate_limited:
+        from shared.ratelimit.middleware import install_rate_limit
+
+        install_rate_limit(app, identify_caller, limiter_factory=function_rate_limiter)
     install_security(app)
 
 
