@@ -214,13 +214,22 @@ def run() -> list[Row]:
     return rows
 
 
+def _ratio(value: float) -> str:
+    return f"x{value:.3f}" if value < 0.1 else f"x{value:.2f}"
+
+
 def report() -> None:
     print(f"Cold start: CPU of import + first invoke, as shipped, median of {PAIRS} pairs with hello FastAPI+Mangum")
-    for row in run():
-        print(f"  {row.name:<26} {row.cpu_ms:8.1f} ms   x{row.ratio:5.2f}")
+    rows = run()
+    sdk = next(r.ratio for r in rows if r.name == "hello + one boto3 client")
+    for row in rows:
+        print(f"  {row.name:<26} {row.cpu_ms:8.1f} ms   {_ratio(row.ratio):>7}")
+        measured = f"{_ratio(row.ratio)} ({row.cpu_ms:.0f} ms)"
         if row.name in HTTP_GOAL:
-            goals.record("cold start", f"{row.name} / hello", f"<= x{GOAL_RATIO}", f"x{row.ratio:.2f}",
-                         row.ratio <= GOAL_RATIO)
+            goals.record("cold start", f"{row.name} / hello", f"<= x{GOAL_RATIO}", measured, row.ratio <= GOAL_RATIO)
         else:
-            goals.record("cold start", f"{row.name} / hello", "reported", f"x{row.ratio:.2f} ({row.cpu_ms:.0f} ms)",
-                         None)
+            goals.record("cold start", f"{row.name} / hello", "reported", measured, None)
+    # What is ours rather than the SDK's: each data function over the hello function that makes one AWS call.
+    for row in rows:
+        if row.name in HTTP_GOAL and row.name != "health":
+            goals.record("cold start", f"{row.name} / (hello + boto3)", "reported", _ratio(row.ratio / sdk), None)
