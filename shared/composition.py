@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from shared import settings
-from shared.auth.caller import Authenticator, Caller
+from shared.auth.caller import Authenticator, Caller, bearer_token
 from shared.auth.tokens import TokenService, get_token_service
 from shared.catalog.repository import CollectionRepository, get_collection_repository
 from shared.http.requests import request_context
@@ -47,7 +47,9 @@ class Composition:
         cached = getattr(request.state, "lb_auth", _UNSET)
         if cached is not _UNSET:
             return cached  # type: ignore[return-value]
-        caller = self.authenticator.authenticate(request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        # A guest needs no keyring: a cold start serving guests never reads the signing secret.
+        caller = self.authenticator.authenticate(header) if bearer_token(header) else None
         request.state.lb_auth = caller
         return caller
 

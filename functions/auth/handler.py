@@ -1,7 +1,7 @@
 """Lambda entry point of the auth function."""
 
-from functions.auth.routes import router
+from functions.auth.routes import routers
 from shared.http.app import create_app, lambda_handler
 
-app = create_app([router])
+app = create_app(routers)
 handler = lambda_handler(app)

@@ -17,7 +17,8 @@ from functions.auth import (
     verification,
 )
 
-router = APIRouter()
-for module in (methods, password, refresh, verification, password_reset, email_change, impersonate, sessions,
-               throttle, pending_methods):
-    router.include_router(module.router)
+# Included in the app one by one, not through a combined router: FastAPI analyses every endpoint again at each
+# include, and that is a cold start's work.
+routers: tuple[APIRouter, ...] = tuple(
+    module.router for module in (methods, password, refresh, verification, password_reset, email_change,
+                                 impersonate, sessions, throttle, pending_methods))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.catalog.collections_admin import CollectionsAdmin
@@ -13,9 +13,10 @@ from shared.collections.model import Collection
 from shared.composition import composition
 from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 from shared.tools.filter import FilterError, apply_fields, parse_fields
 
-router = APIRouter()
+router = LeanRouter()
 
 
 def _service(request: Request) -> CollectionsAdmin:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
+from fastapi.responses import JSONResponse
 
 from shared.http.app import verified_caller
+from shared.http.endpoints import LeanRouter
 from shared.http.requests import client_ip
 
-router = APIRouter()
+router = LeanRouter()
 
 # PocketBase 0.40 looks for these, in this order, after its configured trusted-proxy headers (none here).
 PROXY_HEADERS = ("CF-Connecting-IP", "Fly-Client-IP", "X-Forwarded-For")
@@ -47,7 +49,7 @@ def _is_superuser(request: Request) -> bool:
 
 
 @router.api_route("/api/health", methods=["GET", "HEAD"])
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> JSONResponse:
     data: dict[str, Any] = {}
     # Only superusers learn the server's view of their address and proxies, as in PocketBase.
     if _is_superuser(request):
@@ -56,4 +58,4 @@ async def health(request: Request) -> dict[str, Any]:
             "realIP": expanded_ip(client_ip(request)),
             "possibleProxyHeader": possible_proxy_header(request),
         }
-    return {"message": "API is healthy.", "code": 200, "data": data}
+    return JSONResponse({"message": "API is healthy.", "code": 200, "data": data})

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.composition import composition
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 from shared.records.batch import check_batch_enabled, run_batch
 from shared.records.scope import RecordScope
 
-router = APIRouter()
+router = LeanRouter()
 
 
 def _scope(request: Request, body: dict[str, Any] | None = None) -> RecordScope:

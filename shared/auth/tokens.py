@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, Literal, get_args
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.auth.errors import InvalidTokenError
-from shared.auth.keyring import Keyring, load_keyring
+from shared import settings as shared_settings
+from shared.auth.errors import AuthConfigurationError, InvalidTokenError
+from shared.auth.keyring import Keyring, clear_keyring_cache, load_keyring
 from shared.auth.settings import AuthSecret, TokenDurations
+from shared.observability import logger
 
 TokenType = Literal["auth", "verification", "passwordReset", "emailChange", "file"]
 TOKEN_TYPES: tuple[str, ...] = get_args(TokenType)
@@ -160,6 +164,52 @@ def _claims(payload: dict[str, Any], header: dict[str, Any]) -> TokenClaims:
         raise InvalidTokenError("missing_claims") from exc
 
 
+# How long a keyring read from Secrets Manager is trusted before it is read again, so that a rotation (a new
+# active key) reaches warm instances too; an inline LB_AUTH_SECRET only changes with a deployment, a cold start.
+KEYRING_MAX_AGE_S = 300.0
+
+
+class ProcessTokenService:
+    """The process's token service: its settings read once, its keyring on first use, then every few minutes.
+
+    Built on the first request, never at import: no secret is fetched at init (or captured by a snapshot).
+    """
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._service: TokenService | None = None
+        self._loaded_at = 0.0
+
+    def get(self) -> TokenService:
+        service, now = self._service, self._clock()
+        if service is not None and now - self._loaded_at < KEYRING_MAX_AGE_S:
+            return service
+        with self._lock:
+            if self._service is not None and self._clock() - self._loaded_at < KEYRING_MAX_AGE_S:
+                return self._service
+            secret = shared_settings.load(AuthSecret)
+            if self._service is not None and secret.auth_secret_arn:
+                clear_keyring_cache()  # re-read the secret from Secrets Manager
+                try:
+                    self._service = TokenService(load_keyring(secret))
+                except AuthConfigurationError:
+                    # a failed re-read keeps the keyring that worked: tokens keep verifying until it recovers
+                    logger.warning("auth secret re-read failed; keeping the loaded keyring", exc_info=True)
+            elif self._service is None:
+                self._service = TokenService(load_keyring(secret))
+            self._loaded_at = self._clock()
+            return self._service
+
+
+@cache
+def process_token_service() -> ProcessTokenService:
+    """The one per process (per cold start): clearing this cache is a new cold start's token service."""
+    return ProcessTokenService()
+
+
 def get_token_service(settings: AuthSecret | None = None) -> TokenService:
-    """A token service over the process-wide keyring (loaded on first use, once per cold start)."""
+    """A token service over the process-wide keyring; without `settings`, the process's, reused across requests."""
+    if settings is None:
+        return process_token_service().get()
     return TokenService(load_keyring(settings))

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ApiError, BadRequestError
 from shared.http.body import INVALID_BODY, parse_body
+from shared.http.endpoints import inline_endpoints
 from shared.http.failures import UnhandledErrorMiddleware
 from shared.http.metrics import install_request_metrics
 from shared.http.query_limits import check_query_limits
@@ -45,7 +46,7 @@ def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> Fa
     # client controls (an open redirect); PocketBase answers 404 there too.
     app.router.redirect_slashes = False
     for router in routers:
-        app.include_router(router)
+        app.include_router(inline_endpoints(router))
     install_request_metrics(app)
 
     @app.exception_handler(ApiError)
@@ -124,11 +125,17 @@ def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
 
 
 def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
-    """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it."""
-    from shared.http.security import install_security
-    from shared.ratelimit.middleware import install_rate_limit
+    """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it.
 
-    install_rate_limit(app, identify_caller, limiter_factory=lambda: function_rate_limiter(rate_limited))
+    A function that is not rate limited gets no limiter at all rather than an inert one: the same answers, and
+    its cold start does not load the limiter.
+    """
+    from shared.http.security import install_security
+
+    if rate_limited:
+        from shared.ratelimit.middleware import install_rate_limit
+
+        install_rate_limit(app, identify_caller, limiter_factory=function_rate_limiter)
     install_security(app)
 
 

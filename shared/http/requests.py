@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
-from shared.records.context import AuthState, RequestContext
+if TYPE_CHECKING:
+    from shared.records.context import AuthState, RequestContext
 
 
 def client_ip(request: Request) -> str:
@@ -19,6 +20,9 @@ def client_ip(request: Request) -> str:
 
 def request_context(request: Request, auth: AuthState | None, body: dict[str, Any] | None = None,
                     context: str = "default") -> RequestContext:
+    # Imported here: the records engine is not needed to read a client's address (the health function does).
+    from shared.records.context import RequestContext
+
     # PocketBase exposes headers lowercased with dashes as underscores: X-Token -> @request.headers.x_token
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items()}
     return RequestContext(method=request.method, auth=auth, headers=headers, query=dict(request.query_params),

@@ -7,7 +7,6 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,7 +57,8 @@ class RateLimitMiddleware:
         info = RequestInfo(method=scope["method"], path=scope["path"], ip=client_ip(scope),
                            user_id=user_id, is_superuser=is_superuser)
         limiter = self._limiter_factory()
-        decision = await run_in_threadpool(limiter.check, info)
+        # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/endpoints.py).
+        decision = limiter.check(info)
         if decision is None:
             await self.app(scope, receive, send)
             return

@@ -1,9 +1,10 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, deploy, goals, local_fidelity, records, relations, writes
+from tests.bench import cold_start, deploy, goals, local_fidelity, records, relations, warm, writes
 
 if __name__ == "__main__":
     cold_start.report()
+    warm.report()
     records.report()
     relations.report()
     writes.report()
