@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, own_collection_of, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.email_change import confirm_email_change, request_email_change
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/request-email-change")

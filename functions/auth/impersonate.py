@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import params, record_service, superuser_collection_of
 from shared.accounts.collaborators import accounts
 from shared.accounts.impersonation import impersonate
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/impersonate/{record_id}")

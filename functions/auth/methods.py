@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, record_service
 from shared.accounts.auth_methods import auth_methods
 from shared.errors import BadRequestError
+from shared.http.endpoints import LeanRouter
 from shared.tools.filter import FilterError, apply_fields, parse_fields
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.get("/api/collections/{collection}/auth-methods")

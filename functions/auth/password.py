@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, params, record_service
@@ -10,8 +10,9 @@ from shared.accounts.collaborators import accounts
 from shared.accounts.password_policy import strength_report
 from shared.accounts.signin import auth_response, password_sign_in
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/auth-with-password")

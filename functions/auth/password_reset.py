@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.password_reset import confirm_password_reset, request_password_reset
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/request-password-reset")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from functions.auth.common import collection_of, record_service
 from shared.accounts.pending_methods import refuse_pending_method
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/request-otp")

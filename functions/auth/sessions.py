@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.sessions import list_sessions, revoke_all_sessions, revoke_session
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 _PATH = "/api/collections/{collection}/records/{record_id}/sessions"
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.throttle_admin import clear_sign_in_failures
 from shared.http.body import read_body
+from shared.http.endpoints import LeanRouter
 
-router = APIRouter()
+router = LeanRouter()
 
 
 @router.post("/api/collections/{collection}/clear-sign-in-failures")

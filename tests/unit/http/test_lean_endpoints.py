@@ -68,9 +68,9 @@ def _imported_after(modules: str, watched: tuple[str, ...]) -> list[str]:
     return [m for m in out.stdout.strip().split(",") if m]
 
 
-def test_the_data_functions_import_neither_pydantic_v1_nor_the_xray_sdk() -> None:
-    # Given a fresh interpreter, When the records and collections functions (path parameters everywhere) load
-    imported = _imported_after("functions.records.handler, functions.collections.handler",
+def test_the_http_functions_import_neither_pydantic_v1_nor_the_xray_sdk() -> None:
+    # Given a fresh interpreter, When the records, collections and auth functions (path parameters everywhere) load
+    imported = _imported_after("functions.records.handler, functions.collections.handler, functions.auth.handler",
                                ("pydantic.v1", "aws_xray_sdk"))
     # Then FastAPI never checked a parameter for pydantic.v1, and tracing (off) loaded no X-Ray SDK
     assert imported == []
