@@ -18,9 +18,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from shared.aws import client
-from shared.dynamo_values import from_attribute
 from shared.errors import ServiceUnavailableError
-from shared.records import dynamo_links, keys
+from shared.records import dynamo_links, keys, shard_merge
 from shared.records.dynamo_expressions import (
     Op,
     conflict,
@@ -30,6 +29,7 @@ from shared.records.dynamo_expressions import (
     record_ops,
     sk_condition,
 )
+from shared.records.dynamo_reads import MAX_QUERY_PAGE, item_to_record, shard_wave
 from shared.records.model import (
     Link,
     ReadMeter,
@@ -51,7 +51,6 @@ from shared.records.repository import (
 
 BATCH_WRITE_MAX = 25
 BATCH_GET_MAX = 100
-MAX_QUERY_PAGE = 1000
 # Unprocessed items and colliding transactions are retried this often, with full-jitter exponential backoff.
 MAX_WRITE_ATTEMPTS = 8
 BACKOFF_BASE_S = 0.02
@@ -60,11 +59,6 @@ _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "Pro
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
-
-
-def item_to_record(item: dict[str, Any]) -> StoredRecord:
-    return StoredRecord(collection_id=item["c"]["S"], id=item["sk"]["S"],
-                        data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
 
 
 # Storage refusals that outlast boto3's own retries: the request may be retried later, so a 503, never a 500.
@@ -193,10 +187,9 @@ class DynamoRecordRepository(RecordRepository):
                                 forward=plan.forward, meter=meter, page_size=want, grow=True,
                                 sk=sk_condition(plan.sort_range), pushdown=plan.pushdown)
             return (record for page in pages for record in page)
-        # Unfiltered, each shard holds about its share of the page, so its reads need not grow.
-        per_shard = want if want >= MAX_QUERY_PAGE else -(-want // keys.RECORD_SHARDS) + 2
-        return self._shards(plan.collection_id, meter, forward=plan.forward, page_size=per_shard,
-                            grow=plan.filtered, pushdown=plan.pushdown)
+        # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
+        wave = shard_wave(self.table, plan.collection_id, meter, forward=plan.forward, pushdown=plan.pushdown)
+        return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after)
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:
