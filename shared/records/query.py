@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,10 @@ from shared.tools.filter import SortKey
 
 Matcher = Callable[[StoredRecord], bool]
 SortValue = Callable[[StoredRecord, SortKey], Any]
+# Reads what matching a chunk of candidates will need (their related records) in one go.
+Prefetch = Callable[[list[StoredRecord]], None]
+# Candidates are matched this many at a time when a prefetch is given: one BatchGetItem's worth of relations.
+PREFETCH_CHUNK = 100
 # Every candidate is read before an in-memory sort: the largest pages take the fewest requests.
 UNORDERED_READ_SIZE = 1000
 
@@ -47,8 +52,16 @@ def sort_records(records: list[StoredRecord], sort: list[SortKey], value_of: Sor
     return ordered
 
 
+def _prefetched(records: Iterator[StoredRecord], prefetch: Prefetch, size: int) -> Iterator[StoredRecord]:
+    """The candidates in chunks, each chunk's related records read before any of it is matched."""
+    while chunk := list(itertools.islice(records, max(1, size))):
+        prefetch(chunk)
+        yield from chunk
+
+
 def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: int, per_page: int,
-             skip_total: bool, matcher: Matcher, value_of: SortValue, meter: ReadMeter) -> PageResult:
+             skip_total: bool, matcher: Matcher, value_of: SortValue, meter: ReadMeter,
+             prefetch: Prefetch | None = None) -> PageResult:
     """One page of matching records, with the honest total (or -1 when skipped)."""
     meter.plans.append(plan.description)
     offset = (page - 1) * per_page
@@ -56,7 +69,9 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
     if plan.total_counter is not None and not skip_total:
         total = repo.read_counter(plan.total_counter, meter)
     want = offset + per_page if plan.ordered else UNORDERED_READ_SIZE
-    stream = (r for r in repo.query(plan, meter, want=want) if matcher(r))
+    candidates = repo.query(plan, meter, want=want)
+    stream = (r for r in (_prefetched(candidates, prefetch, min(PREFETCH_CHUNK, want)) if prefetch else candidates)
+              if matcher(r))
     if plan.ordered:
         items: list[StoredRecord] = []
         seen = 0

@@ -14,7 +14,7 @@ from shared.records.presenter import RecordPresenter, list_param_error
 from shared.records.query import run_list
 from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
-from shared.records.resolver import RecordResolver
+from shared.records.resolver import RecordResolver, identifier_paths
 from shared.records.rules import combine
 from shared.tools.filter import FilterError, Identifier, SortKey
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
@@ -50,11 +50,19 @@ class RecordReader:
                                       allow_hidden=superuser).resolve(Identifier(key.path))
             return resolved.values[0] if resolved.values else None
 
+        combined = combine(rule, user_filter)
+        paths = identifier_paths(combined) + [k.path for k in query.sort]
+        relations = [p for p in paths if len(p) > 1]
+
+        def prefetch(records: list[StoredRecord]) -> None:
+            self.rules.loader.prefetch(collection, records, relations)
+
         try:
-            plan = plan_query(collection, stored.layout, combine(rule, user_filter), query.sort,
+            plan = plan_query(collection, stored.layout, combined, query.sort,
                               self.rules.static(collection), self.rules.plannable(collection))
             result = run_list(self.records, plan, query.sort, page=query.page, per_page=query.per_page,
-                              skip_total=query.skip_total, matcher=matcher, value_of=value_of, meter=self.meter)
+                              skip_total=query.skip_total, matcher=matcher, value_of=value_of, meter=self.meter,
+                              prefetch=prefetch if relations else None)
         except FilterError as exc:
             raise BadRequestError("Invalid filter parameters.", {"filter": {
                 "code": "validation_invalid_filter", "message": str(exc)}}) from exc
