@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
-from shared.aws import client
 from shared.dynamo_values import from_attribute
 from shared.records import keys
 from shared.records.dynamo_expressions import filter_expression
@@ -76,10 +75,10 @@ def _answer(read: ShardRead, out: dict[str, Any]) -> ShardAnswer:
     return ShardAnswer(records, records[-1].id if records else read.after, True, scanned)
 
 
-def shard_wave(table: str, collection_id: str, meter: ReadMeter, *, forward: bool,
+def shard_wave(ddb: Any, table: str, collection_id: str, meter: ReadMeter, *, forward: bool,
                pushdown: tuple[Comparison, ...] = ()) -> Wave:
-    """A Wave over one collection's shards on DynamoDB: every read of a wave sent at once."""
-    ddb = client("dynamodb")
+    """A Wave over one collection's shards on DynamoDB (`ddb` a boto3 client): every read of a wave sent at
+    once."""
 
     def run(reads: list[ShardRead]) -> list[ShardAnswer]:
         if not reads:

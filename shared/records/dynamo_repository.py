@@ -188,7 +188,8 @@ class DynamoRecordRepository(RecordRepository):
                                 sk=sk_condition(plan.sort_range), pushdown=plan.pushdown)
             return (record for page in pages for record in page)
         # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
-        wave = shard_wave(self.table, plan.collection_id, meter, forward=plan.forward, pushdown=plan.pushdown)
+        wave = shard_wave(client("dynamodb"), self.table, plan.collection_id, meter, forward=plan.forward,
+                          pushdown=plan.pushdown)
         return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after)
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
