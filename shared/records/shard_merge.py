@@ -32,7 +32,7 @@ _DIGIT = {c: i + 1 for i, c in enumerate(_ALPHABET)}
 # Ids as numbers for the estimate: the first characters in base 37 (0 = end of the id), or base 256 for
 # ids with other characters. Generated ids are 15 characters: 8 of creation time, 7 random.
 _KEY_CHARS = 16
-# Past this many rounds the estimate is abandoned: every unfinished shard reads a page-sized chunk.
+# Past this many rounds the estimate is abandoned: every unfinished shard reads twice its share of the page.
 _ESTIMATED_ROUNDS = 4
 
 
@@ -108,14 +108,17 @@ def merged(wave: Wave, shards: int, want: int, *, forward: bool = True, after: s
            ) -> Iterator[StoredRecord]:
     """The records of every shard merged in id order (from past `after`): the first `want` in a few parallel
     rounds, then further chunks the same way for as long as the caller pulls."""
-    chunk = max(1, want)
+    chunk, pulled = max(1, want), 0
     while True:
         page, finished = _first(wave, shards, chunk, forward, after)
         yield from page
         if finished or not page:
             return
+        pulled += len(page)
         after = page[-1].id
-        chunk = min(chunk * 2, 1000)
+        # Past the first chunk the caller is filtering: half the want again covers a filter that drops up to a
+        # third, and doubling from there reaches a rare match in a logarithmic number of rounds.
+        chunk = min(max(1, want // 2) if pulled == len(page) else chunk * 2, 1000)
 
 
 def _first(wave: Wave, count: int, want: int, forward: bool, after: str | None
@@ -147,7 +150,10 @@ def _first(wave: Wave, count: int, want: int, forward: bool, after: str | None
             if len(certain) >= want:
                 return certain[:want], False
         bound = _bound(order, ordered, open_shards, source, want, after) if rounds < _ESTIMATED_ROUNDS else None
-        reads = [ShardRead(s.number, s.reached, bound, want) for s in open_shards
+        # A shard reads at most twice its share a round: an estimate fooled by a burst of ids (imports,
+        # traffic spikes) costs another round, not a page per shard; skewed shards take more rounds.
+        limit = 2 * math.ceil(want / count) + 2
+        reads = [ShardRead(s.number, s.reached, bound, limit) for s in open_shards
                  if bound is None or s.reached is None or order.before(s.reached, bound)]
 
 
@@ -158,7 +164,8 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
     if any(s.reached is None for s in open_shards) or not ordered:
         return None
     cap = order.number(ordered[want - 1].id) if len(ordered) >= want else None
-    origin = order.number(after) if after is not None else order.number(ordered[0].id)
+    # from the first record found, not from `after`: a quiet stretch before it says nothing of the density
+    origin = order.number(ordered[0].id)
     reach = [order.number(s.reached) for s in open_shards if s.reached is not None]
     exposure = sum(r - origin for r in reach)
     open_numbers = {s.number for s in open_shards}
