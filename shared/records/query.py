@@ -21,7 +21,7 @@ SortValue = Callable[[StoredRecord, SortKey], Any]
 Prefetch = Callable[[list[StoredRecord]], None]
 # Candidates are matched this many at a time when a prefetch is given: one BatchGetItem's worth of relations.
 PREFETCH_CHUNK = 100
-# Every candidate is read before an in-memory sort: the largest pages take the fewest requests.
+# Every candidate is read before an in-memory sort or to count a total: the largest pages take the fewest requests.
 UNORDERED_READ_SIZE = 1000
 
 
@@ -91,7 +91,9 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
     if plan.total_counter is not None and not skip_total:
         # Sent alongside the first wave of record reads: the same round trip, not one more.
         counted = _pool().submit(repo.read_counter, plan.total_counter, counter_meter)
-    want = offset + per_page if plan.ordered else UNORDERED_READ_SIZE
+    # A total no counter holds is counted by reading every candidate: then the largest chunks cost least.
+    reads_all = not plan.ordered or (not skip_total and plan.total_counter is None)
+    want = UNORDERED_READ_SIZE if reads_all else offset + per_page
     candidates = repo.query(plan, meter, want=want)
     if counted is not None:
         candidates = _joined(candidates, counted, counter_meter, meter)
