@@ -108,66 +108,88 @@ def merged(wave: Wave, shards: int, want: int, *, forward: bool = True, after: s
            ) -> Iterator[StoredRecord]:
     """The records of every shard merged in id order (from past `after`): the first `want` in a few parallel
     rounds, then further chunks the same way for as long as the caller pulls."""
+    merge = _Merge(wave, shards, forward, after)
     chunk, pulled = max(1, want), 0
     while True:
-        page, finished = _first(wave, shards, chunk, forward, after)
+        page, finished = merge.take(chunk)
         yield from page
         if finished or not page:
             return
         pulled += len(page)
-        after = page[-1].id
         # Past the first chunk the caller is filtering: half the want again covers a filter that drops up to a
         # third, and doubling from there reaches a rare match in a logarithmic number of rounds.
         chunk = min(max(1, want // 2) if pulled == len(page) else chunk * 2, 1000)
 
 
-def _first(wave: Wave, count: int, want: int, forward: bool, after: str | None
-           ) -> tuple[list[StoredRecord], bool]:
-    """The first `want` records past `after` in order, and whether the shards hold nothing more."""
-    shards = [_Shard(n, reached=after) for n in range(count)]
-    known: dict[str, StoredRecord] = {}
-    source: dict[str, int] = {}
-    per_shard = max(1, math.ceil(want / count) - 1)
-    reads = [ShardRead(s.number, after, None, per_shard) for s in shards]
-    rounds = 0
-    while True:
-        for read, answer in zip(reads, wave(reads), strict=True):
-            shard = shards[read.shard]
+class _Merge:
+    """The shards' frontiers and the records read past the last chunk taken, kept for the next chunk."""
+
+    def __init__(self, wave: Wave, count: int, forward: bool, after: str | None) -> None:
+        self.wave = wave
+        self.count = count
+        self.forward = forward
+        self.shards = [_Shard(n, reached=after) for n in range(count)]
+        self.known: dict[str, StoredRecord] = {}
+        self.source: dict[str, int] = {}
+        self.started = False
+
+    def take(self, want: int) -> tuple[list[StoredRecord], bool]:
+        """The next `want` records in order, and whether the shards hold nothing more."""
+        reads: list[ShardRead] = []
+        if not self.started:
+            self.started = True
+            per_shard = max(1, math.ceil(want / self.count) - 1)
+            reads = [ShardRead(s.number, s.reached, None, per_shard) for s in self.shards]
+        rounds = 0
+        while True:
+            if reads:
+                self._apply(reads)
+                rounds += 1
+            order = _Order(self.forward, list(self.known) + [s.reached for s in self.shards if s.reached])
+            ordered = sorted(self.known.values(), key=lambda r: r.id, reverse=not self.forward)
+            open_shards = [s for s in self.shards if not s.finished]
+            if not open_shards:
+                return self._taken(ordered[:want]), len(ordered) <= want
+            if all(s.reached is not None for s in open_shards):
+                frontier = order.first([s.reached for s in open_shards if s.reached is not None])
+                certain = [r for r in ordered if not order.before(frontier, r.id)]
+                if len(certain) >= want:
+                    return self._taken(certain[:want]), False
+            bound = _bound(order, ordered, open_shards, self.source, want) if rounds < _ESTIMATED_ROUNDS else None
+            # A shard reads at most twice its share a round: an estimate fooled by a burst of ids (imports,
+            # traffic spikes) costs another round, not a page per shard; skewed shards take more rounds.
+            limit = 2 * math.ceil(want / self.count) + 2
+            reads = [ShardRead(s.number, s.reached, bound, limit) for s in open_shards
+                     if bound is None or s.reached is None or order.before(s.reached, bound)]
+
+    def _apply(self, reads: list[ShardRead]) -> None:
+        for read, answer in zip(reads, self.wave(reads), strict=True):
+            shard = self.shards[read.shard]
             for record in answer.records:
-                known[record.id] = record
-                source[record.id] = read.shard
+                self.known[record.id] = record
+                self.source[record.id] = read.shard
             shard.reached = answer.reached if answer.reached is not None else shard.reached
             shard.finished = answer.finished and read.bound is None
-        rounds += 1
-        order = _Order(forward, list(known) + [s.reached for s in shards if s.reached])
-        ordered = sorted(known.values(), key=lambda r: r.id, reverse=not forward)
-        open_shards = [s for s in shards if not s.finished]
-        if not open_shards:
-            return ordered[:want], len(ordered) <= want
-        frontier = order.first([s.reached for s in open_shards if s.reached is not None] or [""])
-        if all(s.reached is not None for s in open_shards):
-            certain = [r for r in ordered if not order.before(frontier, r.id)]
-            if len(certain) >= want:
-                return certain[:want], False
-        bound = _bound(order, ordered, open_shards, source, want, after) if rounds < _ESTIMATED_ROUNDS else None
-        # A shard reads at most twice its share a round: an estimate fooled by a burst of ids (imports,
-        # traffic spikes) costs another round, not a page per shard; skewed shards take more rounds.
-        limit = 2 * math.ceil(want / count) + 2
-        reads = [ShardRead(s.number, s.reached, bound, limit) for s in open_shards
-                 if bound is None or s.reached is None or order.before(s.reached, bound)]
+
+    def _taken(self, page: list[StoredRecord]) -> list[StoredRecord]:
+        for record in page:
+            del self.known[record.id]
+            del self.source[record.id]
+        return page
 
 
 def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard], source: dict[str, int],
-           want: int, after: str | None) -> str | None:
+           want: int) -> str | None:
     """The id at which about `want` records (plus a standard deviation) lie, from the open shards' rate;
     never past the `want`-th record already known (the page ends there at the latest)."""
     if any(s.reached is None for s in open_shards) or not ordered:
         return None
     cap = order.number(ordered[want - 1].id) if len(ordered) >= want else None
-    # from the first record found, not from `after`: a quiet stretch before it says nothing of the density
+    # from the first record known, not from where reading started: a quiet stretch before it says nothing of
+    # the density
     origin = order.number(ordered[0].id)
     reach = [order.number(s.reached) for s in open_shards if s.reached is not None]
-    exposure = sum(r - origin for r in reach)
+    exposure = sum(max(0, r - origin) for r in reach)
     open_numbers = {s.number for s in open_shards}
     seen = sum(1 for r in ordered if source[r.id] in open_numbers and order.number(r.id) > origin)
     if exposure <= 0 or seen == 0:
