@@ -8,7 +8,6 @@ same ClientRequestToken (so a retried commit is applied once) and then become St
 from __future__ import annotations
 
 import contextlib
-import heapq
 import random
 import time
 import uuid
@@ -161,18 +160,6 @@ class DynamoRecordRepository(RecordRepository):
             if grow:
                 page_size = min(page_size * 2, MAX_QUERY_PAGE)
 
-    def _shards(self, collection_id: str, meter: ReadMeter, *, forward: bool, page_size: int, grow: bool,
-                pushdown: tuple[Comparison, ...] = (), after: str | None = None) -> Iterator[StoredRecord]:
-        """Every write shard of a collection merged by id, each read lazily (forward: from after `after`)."""
-        streams = []
-        sk = ("#sk > :after", {":after": {"S": after}}) if after is not None else None
-        for shard in range(keys.RECORD_SHARDS):
-            pages = self._pages(pk_attr="pk", pk_value=keys.record_pk(collection_id, shard), index=None,
-                                forward=forward, meter=meter, page_size=page_size, grow=grow, sk=sk,
-                                pushdown=pushdown)
-            streams.append(record for page in pages for record in page)
-        return heapq.merge(*streams, key=lambda r: r.id, reverse=not forward)
-
     def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
         return _guarded(self._query(plan, meter, want=want))
 
@@ -194,10 +181,10 @@ class DynamoRecordRepository(RecordRepository):
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:
-        # A chunk of `limit` records spreads over the shards: each reads about its share, growing if uneven.
-        page = MAX_QUERY_PAGE if limit is None else min(MAX_QUERY_PAGE, -(-limit // keys.RECORD_SHARDS) + 2)
-        return _guarded(self._shards(collection_id, meter, forward=True, page_size=page, grow=limit is not None,
-                                     after=after))
+        # The same parallel rounds as a list: a chunk of `limit` records costs about the chunk.
+        wave = shard_wave(client("dynamodb"), self.table, collection_id, meter, forward=True)
+        return _guarded(shard_merge.merged(wave, keys.RECORD_SHARDS, min(limit or MAX_QUERY_PAGE, MAX_QUERY_PAGE),
+                                           after=after))
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
                     meter: ReadMeter) -> Iterator[str]:
