@@ -160,10 +160,10 @@ class DynamoRecordRepository(RecordRepository):
             if grow:
                 page_size = min(page_size * 2, MAX_QUERY_PAGE)
 
-    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
-        return _guarded(self._query(plan, meter, want=want))
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
+        return _guarded(self._query(plan, meter, want=want, drain=drain))
 
-    def _query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+    def _query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool) -> Iterator[StoredRecord]:
         want = max(1, min(MAX_QUERY_PAGE, want))
         if plan.kind == "get":
             found = self.get(plan.collection_id, plan.ids[0], meter)
@@ -177,14 +177,15 @@ class DynamoRecordRepository(RecordRepository):
         # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
         wave = shard_wave(client("dynamodb"), self.table, plan.collection_id, meter, forward=plan.forward,
                           pushdown=plan.pushdown)
-        return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after)
+        return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after,
+                                  drain=drain)
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:
         # The same parallel rounds as a list: a chunk of `limit` records costs about the chunk.
         wave = shard_wave(client("dynamodb"), self.table, collection_id, meter, forward=True)
         return _guarded(shard_merge.merged(wave, keys.RECORD_SHARDS, min(limit or MAX_QUERY_PAGE, MAX_QUERY_PAGE),
-                                           after=after))
+                                           after=after, drain=limit is None))
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
                     meter: ReadMeter) -> Iterator[str]:

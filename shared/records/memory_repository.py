@@ -55,7 +55,7 @@ class InMemoryRecordRepository(RecordRepository):
     def _of(self, collection_id: str) -> list[_Item]:
         return sorted((item for (c, _), item in self._items.items() if c == collection_id), key=lambda i: i.record.id)
 
-    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
         if plan.kind == "get":
             items = [self._items[k] for k in [(plan.collection_id, plan.ids[0])] if k in self._items]
         elif plan.kind == "index" and plan.index is not None:
@@ -65,7 +65,7 @@ class InMemoryRecordRepository(RecordRepository):
                            key=lambda i: i.attrs.get(sk, ""), reverse=not plan.forward)
         else:
             yield from shard_merge.merged(self._wave(plan, meter), keys.RECORD_SHARDS, want, forward=plan.forward,
-                                          after=plan.after)
+                                          after=plan.after, drain=drain)
             return
         for item in items:
             meter.add(1, requests=0)

@@ -94,7 +94,7 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
     # A total no counter holds is counted by reading every candidate: then the largest chunks cost least.
     reads_all = not plan.ordered or (not skip_total and plan.total_counter is None)
     want = UNORDERED_READ_SIZE if reads_all else offset + per_page
-    candidates = repo.query(plan, meter, want=want)
+    candidates = repo.query(plan, meter, want=want, drain=reads_all)
     if counted is not None:
         candidates = _joined(candidates, counted, counter_meter, meter)
     stream = (r for r in (_prefetched(candidates, prefetch, min(PREFETCH_CHUNK, want)) if prefetch else candidates)

@@ -34,6 +34,8 @@ _DIGIT = {c: i + 1 for i, c in enumerate(_ALPHABET)}
 _KEY_CHARS = 16
 # Past this many rounds the estimate is abandoned: every unfinished shard reads twice its share of the page.
 _ESTIMATED_ROUNDS = 4
+# A draining read asks every shard for this many records a round (DynamoDB answers at most 1 MB anyway).
+DRAIN_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,12 @@ class _Shard:
     finished: bool = False
 
 
-def merged(wave: Wave, shards: int, want: int, *, forward: bool = True, after: str | None = None
-           ) -> Iterator[StoredRecord]:
+def merged(wave: Wave, shards: int, want: int, *, forward: bool = True, after: str | None = None,
+           drain: bool = False) -> Iterator[StoredRecord]:
     """The records of every shard merged in id order (from past `after`): the first `want` in a few parallel
-    rounds, then further chunks the same way for as long as the caller pulls."""
-    merge = _Merge(wave, shards, forward, after)
+    rounds, then further chunks the same way for as long as the caller pulls. `drain`: the caller will read
+    everything (a total, an in-memory sort, a join), so every shard reads its largest pages, no estimate."""
+    merge = _Merge(wave, shards, forward, after, drain)
     chunk, pulled = max(1, want), 0
     while True:
         page, finished = merge.take(chunk)
@@ -124,8 +127,9 @@ def merged(wave: Wave, shards: int, want: int, *, forward: bool = True, after: s
 class _Merge:
     """The shards' frontiers and the records read past the last chunk taken, kept for the next chunk."""
 
-    def __init__(self, wave: Wave, count: int, forward: bool, after: str | None) -> None:
+    def __init__(self, wave: Wave, count: int, forward: bool, after: str | None, drain: bool) -> None:
         self.wave = wave
+        self.drain = drain
         self.count = count
         self.forward = forward
         self.shards = [_Shard(n, reached=after) for n in range(count)]
@@ -138,7 +142,7 @@ class _Merge:
         reads: list[ShardRead] = []
         if not self.started:
             self.started = True
-            per_shard = max(1, math.ceil(want / self.count) - 1)
+            per_shard = DRAIN_PAGE if self.drain else max(1, math.ceil(want / self.count) - 1)
             reads = [ShardRead(s.number, s.reached, None, per_shard) for s in self.shards]
         rounds = 0
         while True:
@@ -155,10 +159,11 @@ class _Merge:
                 certain = [r for r in ordered if not order.before(frontier, r.id)]
                 if len(certain) >= want:
                     return self._taken(certain[:want]), False
-            bound = _bound(order, ordered, open_shards, self.source, want) if rounds < _ESTIMATED_ROUNDS else None
+            estimate = not self.drain and rounds < _ESTIMATED_ROUNDS
+            bound = _bound(order, ordered, open_shards, self.source, want) if estimate else None
             # A shard reads at most twice its share a round: an estimate fooled by a burst of ids (imports,
             # traffic spikes) costs another round, not a page per shard; skewed shards take more rounds.
-            limit = 2 * math.ceil(want / self.count) + 2
+            limit = DRAIN_PAGE if self.drain else 2 * math.ceil(want / self.count) + 2
             reads = [ShardRead(s.number, s.reached, bound, limit) for s in open_shards
                      if bound is None or s.reached is None or order.before(s.reached, bound)]
 

@@ -26,11 +26,11 @@ def repository(ids: list[str]) -> InMemoryRecordRepository:
 
 
 def first_page(repo: InMemoryRecordRepository, want: int, *, forward: bool = True, after: str | None = None,
-               take: int | None = None) -> tuple[list[str], ReadMeter]:
+               take: int | None = None, drain: bool = False) -> tuple[list[str], ReadMeter]:
     meter = ReadMeter()
     plan = Plan(kind="scan", description="scan", collection_id="c1", forward=forward, after=after)
     out = []
-    for record in repo.query(plan, meter, want=want):
+    for record in repo.query(plan, meter, want=want, drain=drain):
         out.append(record.id)
         if len(out) >= (take or want):
             break
@@ -68,6 +68,18 @@ def test_reading_on_past_a_position_or_past_the_first_page_keeps_the_order(
     page, _ = first_page(repo, want, forward=forward, after=after, take=take)
     # Then the records past it come in order, none skipped or repeated
     assert page == expected(ids, take, forward=forward, after=after)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=st.lists(st.one_of(generated_ids, client_ids), max_size=120, unique=True), forward=st.booleans())
+def test_a_draining_read_returns_every_record_in_order(ids: list[str], forward: bool) -> None:
+    # Given records with any ids
+    repo = repository(ids)
+    # When the caller will read them all (a total, an in-memory sort)
+    everything, meter = first_page(repo, 1000, forward=forward, take=10_000, drain=True)
+    # Then all come back in order, in one wave of one request per shard (each shard holds under 1,000)
+    assert everything == expected(ids, len(ids), forward=forward)
+    assert meter.round_trips <= 1 and meter.items_read == len(ids)
 
 
 def test_skewed_shards_few_records_and_an_empty_shard_still_merge_exactly() -> None:
