@@ -25,6 +25,7 @@ from shared.catalog.repository import CollectionRepository, DynamoCollectionRepo
 from shared.errors import ApiError
 from shared.records import keys
 from shared.records.context import RequestContext
+from shared.records.cursor import encode_cursor, fingerprint
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.model import ReadMeter
@@ -36,6 +37,8 @@ IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
 # Small: moto copies the whole table for every item of a transaction, so its transactions cost O(items x table).
 IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "200"))
 PAGE = 20
+# Pages walked by nextCursor to show the spread of a page's cost (each costs ~16 moto Queries).
+CURSOR_PAGES = int(os.environ.get("LB_BENCH_CURSOR_PAGES", "12"))
 STATUSES = ("open", "closed", "pending", "archived")
 KINDS = ("x", "y", "z")
 LOAD_CHUNK = 5000
@@ -206,23 +209,29 @@ def report_unfiltered(stores: Stores, budget: int) -> None:
     print(f"     page 50 (offset {49 * PAGE}), PocketBase's page    {deep.cost()}")
     goals.record("reads", f"unfiltered page 50 of {PAGE} (page=)", "~ offset+page", f"{deep.items_read} items, "
                  f"{deep.round_trips} rt", None)
+    # Page 50 by cursor: the cursor a client holds after page 49 (made here from page 49's last id, as the
+    # reader makes it, instead of walking 49 pages on moto, whose every Query iterates the whole table).
+    before = list_page(stores, {"perPage": str(PAGE), "page": "49", "skipTotal": "1"}, budget)
+    last = before.body["items"][-1]["id"] if before.body and before.body["items"] else ""
+    cursor = encode_cursor(stores.collections.get("items").collection.id, fingerprint("", ""), True, last)
+    at_50 = list_page(stores, {"perPage": str(PAGE), "cursor": cursor, "skipTotal": "1"}, budget)
+    print(f"     page 50 by cursor (nextCursor of page 49)      {at_50.cost()}")
+    goals.record("reads", "page 50 by cursor, items read", "<= 25 (~page)", f"{at_50.items_read} items, "
+                 f"{at_50.round_trips} rt", at_50.items_read <= 25)
     walk = list_page(stores, {"perPage": str(PAGE), "cursor": "", "skipTotal": "1"}, budget)
     pages = [walk]
-    while len(pages) < 50 and walk.body and walk.body.get("nextCursor"):
+    while len(pages) < CURSOR_PAGES and walk.body and walk.body.get("nextCursor"):
         walk = list_page(stores, {"perPage": str(PAGE), "cursor": str(walk.body["nextCursor"]), "skipTotal": "1"},
                          budget)
         pages.append(walk)
-    print(f"     page {len(pages)} reached by nextCursor           {walk.cost()}")
-    goals.record("reads", f"page {len(pages)} by cursor, items read", "<= 25 (~page)", f"{walk.items_read} items, "
-                 f"{walk.round_trips} rt", walk.items_read <= 25)
-    # One page's cost depends on where its ids fall among the shards: the spread over every page walked.
+    # One page's cost depends on where its ids fall among the shards: the spread over the pages walked.
     items = sorted(p.items_read for p in pages)
     rounds = sorted(p.round_trips for p in pages)
     median, p90 = items[len(items) // 2], items[int(len(items) * 0.9)]
     third = sum(1 for r in rounds if r > 2)
     print(f"     pages 1..{len(pages)} by cursor: items median {median}, 90th percentile {p90}; round trips median "
           f"{rounds[len(rounds) // 2]}, more than 2 on {third} of {len(pages)}")
-    goals.record("reads", f"any page of {PAGE} by cursor, median", "<= 25, <= 2 rt",
+    goals.record("reads", f"a page of {PAGE} by cursor, median of {len(pages)}", "<= 25, <= 2 rt",
                  f"{median} items (p90 {p90}), {rounds[len(rounds) // 2]} rt", median <= 25 and
                  rounds[len(rounds) // 2] <= 2)
     newest = list_page(stores, {"perPage": str(PAGE), "sort": "-id"}, budget)
