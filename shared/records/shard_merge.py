@@ -21,6 +21,7 @@ its last answer reached), and only records before every unfinished shard's front
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -201,6 +202,18 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
         return ordered[want - 1].id if cap is not None else None
     rate = seen / exposure
     numbers = [order.number(r.id) for r in ordered]
+    # The gaps between a shard's records, pooled: their median resists an outlier (a record created long
+    # before the rest makes the pooled rate far too low and the bound far too wide), so it overrules a much
+    # lower pooled rate.
+    spans: dict[int, list[int]] = {}
+    for record, number in zip(ordered, numbers, strict=True):
+        if source[record.id] in open_numbers:
+            spans.setdefault(source[record.id], []).append(number)
+    gaps = sorted(b - a for ns in spans.values() for a, b in itertools.pairwise(ns) if b > a)
+    if len(gaps) >= 3:
+        # for evenly random ids the gaps are exponential, whose median is ln 2 times the mean
+        robust = math.log(2) / gaps[len(gaps) // 2]
+        rate = robust if rate < robust / 2 else rate
     target = want + math.sqrt(want)
 
     def expected(at: int) -> float:
