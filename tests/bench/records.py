@@ -38,7 +38,7 @@ IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
 IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "200"))
 PAGE = 20
 # Pages walked by nextCursor to show the spread of a page's cost (each costs ~16 moto Queries).
-CURSOR_PAGES = int(os.environ.get("LB_BENCH_CURSOR_PAGES", "12"))
+CURSOR_PAGES = int(os.environ.get("LB_BENCH_CURSOR_PAGES", "10"))
 STATUSES = ("open", "closed", "pending", "archived")
 KINDS = ("x", "y", "z")
 LOAD_CHUNK = 5000
