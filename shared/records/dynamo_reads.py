@@ -17,7 +17,7 @@ from shared.records import keys
 from shared.records.dynamo_expressions import filter_expression
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.planner import Comparison
-from shared.records.shard_merge import ShardAnswer, ShardRead, Wave
+from shared.records.shard_merge import ShardAnswer, ShardRead, Wave, within_budget
 
 MAX_QUERY_PAGE = 1000
 
@@ -83,6 +83,7 @@ def shard_wave(ddb: Any, table: str, collection_id: str, meter: ReadMeter, *, fo
     def run(reads: list[ShardRead]) -> list[ShardAnswer]:
         if not reads:
             return []
+        reads = within_budget(reads, meter)
         params = [shard_query(table, collection_id, r, forward=forward, pushdown=pushdown) for r in reads]
         outs = list(_pool().map(lambda kw: ddb.query(**kw), params)) if len(params) > 1 else [ddb.query(**params[0])]
         answers = [_answer(r, o) for r, o in zip(reads, outs, strict=True)]

@@ -87,6 +87,7 @@ class InMemoryRecordRepository(RecordRepository):
             return bound is not None and (key > bound if plan.forward else key < bound)
 
         def run(reads: list[shard_merge.ShardRead]) -> list[shard_merge.ShardAnswer]:
+            reads = shard_merge.within_budget(reads, meter) if reads else reads
             answers = []
             for read in reads:
                 in_range = [r for r in shards.get(read.shard, []) if not past(r.id, read.after)

@@ -21,12 +21,13 @@ its last answer reached), and only records before every unfinished shard's front
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from shared.records.model import StoredRecord
+from shared.records.model import ReadMeter, StoredRecord
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _DIGIT = {c: i + 1 for i, c in enumerate(_ALPHABET)}
@@ -60,6 +61,15 @@ class ShardAnswer:
     reached: str | None
     finished: bool
     items_read: int
+
+
+def within_budget(reads: list[ShardRead], meter: ReadMeter) -> list[ShardRead]:
+    """The reads with their limits cut so that a wave passes the query budget by at most one item a shard:
+    the budget's 400 then comes after about the budget's reads, not a whole wave more."""
+    if meter.budget is None:
+        return reads
+    share = max(1, (meter.budget - meter.items_read) // len(reads) + 1)
+    return [dataclasses.replace(r, limit=min(r.limit, share)) for r in reads]
 
 
 # Runs one wave of reads, in parallel where storage allows, and meters it as one round trip.

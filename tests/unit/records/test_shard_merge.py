@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.collections.ids import new_record_id
 from shared.records import keys
 from shared.records.memory_repository import InMemoryRecordRepository
-from shared.records.model import ReadMeter, RecordWrite, StoredRecord
+from shared.records.model import QueryBudgetError, ReadMeter, RecordWrite, StoredRecord
 from shared.records.planner import Plan
 from shared.records.shard_merge import ShardAnswer, ShardRead, merged
 
@@ -137,3 +138,15 @@ def test_a_storage_that_answers_in_small_pieces_still_merges_exactly() -> None:
     page = [r.id for r in merged(wave, keys.RECORD_SHARDS, 50)]
     # Then they are all the ids, in order
     assert page == ids
+
+
+def test_a_read_past_the_query_budget_stops_within_a_shard_item_each_of_it() -> None:
+    # Given 2,000 records and a request allowed to read 300 items
+    repo = repository([new_record_id(1_700_000_000_000 + i) for i in range(2000)])
+    meter = ReadMeter(budget=300)
+    plan = Plan(kind="scan", description="scan", collection_id="c1")
+    # When it drains the collection (as a total no counter holds would)
+    with pytest.raises(QueryBudgetError):
+        list(repo.query(plan, meter, want=1000, drain=True))
+    # Then it is refused having read at most one item per shard past the budget
+    assert 300 < meter.items_read <= 300 + keys.RECORD_SHARDS
