@@ -22,7 +22,6 @@ from shared.records.context import RequestContext, rule_body
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
 from shared.tools.filter import CONCEALED, ROWID_SORT, FilterEvaluationError, Identifier, Resolved
-from shared.tools.filter.ast import And, Call, Compare, Expr, Or
 
 _SYSTEM_KEYS = ("collectionId", "collectionName")
 # Never reachable from a filter, whoever asks.
@@ -120,23 +119,6 @@ class RecordLoader:
             ids.extend(self._referencing[key])
         # A reverse item outlives its meaning when a schema change drops the field: the record decides.
         return [r for r in self.many(source, sorted(set(ids))) if targets & set(field_values(source, r, field_name)[0])]
-
-
-def identifier_paths(expr: Expr | None) -> list[tuple[str, ...]]:
-    """Every record field path a filter names (not `@request.*` nor `@collection.*`), for prefetching."""
-    found: list[tuple[str, ...]] = []
-    stack: list[Any] = [expr] if expr is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (And, Or)):
-            stack.extend(node.items)
-        elif isinstance(node, Compare):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-        elif isinstance(node, Identifier) and not node.path[0].startswith("@"):
-            found.append(node.path)
-    return list(dict.fromkeys(found))
 
 
 def field_values(collection: Collection, record: StoredRecord, name: str) -> tuple[list[Any], bool]:
