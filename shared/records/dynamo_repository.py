@@ -8,7 +8,6 @@ same ClientRequestToken (so a retried commit is applied once) and then become St
 from __future__ import annotations
 
 import contextlib
-import heapq
 import random
 import time
 import uuid
@@ -18,9 +17,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from shared.aws import client
-from shared.dynamo_values import from_attribute
 from shared.errors import ServiceUnavailableError
-from shared.records import dynamo_links, keys
+from shared.records import dynamo_links, keys, shard_merge
 from shared.records.dynamo_expressions import (
     Op,
     conflict,
@@ -30,6 +28,7 @@ from shared.records.dynamo_expressions import (
     record_ops,
     sk_condition,
 )
+from shared.records.dynamo_reads import MAX_QUERY_PAGE, item_to_record, shard_wave
 from shared.records.model import (
     Link,
     ReadMeter,
@@ -51,7 +50,6 @@ from shared.records.repository import (
 
 BATCH_WRITE_MAX = 25
 BATCH_GET_MAX = 100
-MAX_QUERY_PAGE = 1000
 # Unprocessed items and colliding transactions are retried this often, with full-jitter exponential backoff.
 MAX_WRITE_ATTEMPTS = 8
 BACKOFF_BASE_S = 0.02
@@ -60,11 +58,6 @@ _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "Pro
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
-
-
-def item_to_record(item: dict[str, Any]) -> StoredRecord:
-    return StoredRecord(collection_id=item["c"]["S"], id=item["sk"]["S"],
-                        data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
 
 
 # Storage refusals that outlast boto3's own retries: the request may be retried later, so a 503, never a 500.
@@ -167,22 +160,10 @@ class DynamoRecordRepository(RecordRepository):
             if grow:
                 page_size = min(page_size * 2, MAX_QUERY_PAGE)
 
-    def _shards(self, collection_id: str, meter: ReadMeter, *, forward: bool, page_size: int, grow: bool,
-                pushdown: tuple[Comparison, ...] = (), after: str | None = None) -> Iterator[StoredRecord]:
-        """Every write shard of a collection merged by id, each read lazily (forward: from after `after`)."""
-        streams = []
-        sk = ("#sk > :after", {":after": {"S": after}}) if after is not None else None
-        for shard in range(keys.RECORD_SHARDS):
-            pages = self._pages(pk_attr="pk", pk_value=keys.record_pk(collection_id, shard), index=None,
-                                forward=forward, meter=meter, page_size=page_size, grow=grow, sk=sk,
-                                pushdown=pushdown)
-            streams.append(record for page in pages for record in page)
-        return heapq.merge(*streams, key=lambda r: r.id, reverse=not forward)
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
+        return _guarded(self._query(plan, meter, want=want, drain=drain))
 
-    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
-        return _guarded(self._query(plan, meter, want=want))
-
-    def _query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+    def _query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool) -> Iterator[StoredRecord]:
         want = max(1, min(MAX_QUERY_PAGE, want))
         if plan.kind == "get":
             found = self.get(plan.collection_id, plan.ids[0], meter)
@@ -193,17 +174,18 @@ class DynamoRecordRepository(RecordRepository):
                                 forward=plan.forward, meter=meter, page_size=want, grow=True,
                                 sk=sk_condition(plan.sort_range), pushdown=plan.pushdown)
             return (record for page in pages for record in page)
-        # Unfiltered, each shard holds about its share of the page, so its reads need not grow.
-        per_shard = want if want >= MAX_QUERY_PAGE else -(-want // keys.RECORD_SHARDS) + 2
-        return self._shards(plan.collection_id, meter, forward=plan.forward, page_size=per_shard,
-                            grow=plan.filtered, pushdown=plan.pushdown)
+        # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
+        wave = shard_wave(client("dynamodb"), self.table, plan.collection_id, meter, forward=plan.forward,
+                          pushdown=plan.pushdown)
+        return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after,
+                                  drain=drain)
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:
-        # A chunk of `limit` records spreads over the shards: each reads about its share, growing if uneven.
-        page = MAX_QUERY_PAGE if limit is None else min(MAX_QUERY_PAGE, -(-limit // keys.RECORD_SHARDS) + 2)
-        return _guarded(self._shards(collection_id, meter, forward=True, page_size=page, grow=limit is not None,
-                                     after=after))
+        # The same parallel rounds as a list: a chunk of `limit` records costs about the chunk.
+        wave = shard_wave(client("dynamodb"), self.table, collection_id, meter, forward=True)
+        return _guarded(shard_merge.merged(wave, keys.RECORD_SHARDS, min(limit or MAX_QUERY_PAGE, MAX_QUERY_PAGE),
+                                           after=after, drain=limit is None))
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
                     meter: ReadMeter) -> Iterator[str]:

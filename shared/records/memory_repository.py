@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from shared.records import keys
+from shared.records import keys, shard_merge
 from shared.records.model import Link, ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.planner import Plan
 from shared.records.repository import (
@@ -55,7 +55,7 @@ class InMemoryRecordRepository(RecordRepository):
     def _of(self, collection_id: str) -> list[_Item]:
         return sorted((item for (c, _), item in self._items.items() if c == collection_id), key=lambda i: i.record.id)
 
-    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
         if plan.kind == "get":
             items = [self._items[k] for k in [(plan.collection_id, plan.ids[0])] if k in self._items]
         elif plan.kind == "index" and plan.index is not None:
@@ -64,13 +64,47 @@ class InMemoryRecordRepository(RecordRepository):
                             and (plan.sort_range is None or plan.sort_range.contains(i.attrs.get(sk, "")))),
                            key=lambda i: i.attrs.get(sk, ""), reverse=not plan.forward)
         else:
-            items = self._of(plan.collection_id)
-            if not plan.forward:
-                items.reverse()
+            yield from shard_merge.merged(self._wave(plan, meter), keys.RECORD_SHARDS, want, forward=plan.forward,
+                                          after=plan.after, drain=drain)
+            return
         for item in items:
             meter.add(1, requests=0)
             if all(c.holds(item.record.data) for c in plan.pushdown):
                 yield copy.deepcopy(item.record)
+
+    def _wave(self, plan: Plan, meter: ReadMeter) -> shard_merge.Wave:
+        """The collection's shards as DynamoDB reads them (keys.shard_of), one wave a round trip."""
+        shards: dict[int, list[StoredRecord]] = {}
+        for item in self._of(plan.collection_id):
+            shards.setdefault(keys.shard_of(item.record.id), []).append(item.record)
+        for records in shards.values():
+            records.sort(key=lambda r: r.id, reverse=not plan.forward)
+
+        def past(key: str, limit: str | None) -> bool:
+            return limit is not None and (key <= limit if plan.forward else key >= limit)
+
+        def beyond(key: str, bound: str | None) -> bool:
+            return bound is not None and (key > bound if plan.forward else key < bound)
+
+        def run(reads: list[shard_merge.ShardRead]) -> list[shard_merge.ShardAnswer]:
+            reads = shard_merge.within_budget(reads, meter) if reads else reads
+            answers = []
+            for read in reads:
+                in_range = [r for r in shards.get(read.shard, []) if not past(r.id, read.after)
+                            and not beyond(r.id, read.bound)]
+                evaluated = in_range[:read.limit]
+                kept = [copy.deepcopy(r) for r in evaluated if all(c.holds(r.data) for c in plan.pushdown)]
+                if len(evaluated) == read.limit:  # DynamoDB stops at Limit and says where
+                    answers.append(shard_merge.ShardAnswer(kept, evaluated[-1].id, False, len(evaluated)))
+                else:
+                    reached = read.bound if read.bound is not None else (
+                        evaluated[-1].id if evaluated else read.after)
+                    answers.append(shard_merge.ShardAnswer(kept, reached, True, len(evaluated)))
+            if reads:
+                meter.add(sum(a.items_read for a in answers), requests=len(reads), round_trips=1)
+            return answers
+
+        return run
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:

@@ -36,10 +36,13 @@ class ReadMeter:
     budget: int | None = None
     plans: list[str] = field(default_factory=list)
     requests: int = 0
+    # waves of requests sent at once (shards read in parallel are one); a lone request is one
+    round_trips: int = 0
 
-    def add(self, count: int, *, requests: int = 1) -> None:
+    def add(self, count: int, *, requests: int = 1, round_trips: int | None = None) -> None:
         self.items_read += count
         self.requests += requests
+        self.round_trips += requests if round_trips is None else round_trips
         if self.budget is not None and self.items_read > self.budget:
             raise QueryBudgetError(self.budget)
 

@@ -82,6 +82,8 @@ class Plan:
     partition: str = ""
     sort_range: KeyRange | None = None
     forward: bool = True
+    # a scan resumes past this id, in the plan's order (a page cursor, see shared/records/cursor.py)
+    after: str | None = None
     # True when the read order already is the requested order, so reading can stop after the page
     ordered: bool = True
     # a counter partition that holds the exact total for this filter, when one does

@@ -8,8 +8,9 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository
 from shared.errors import BadRequestError, NotFoundError
+from shared.records.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
 from shared.records.model import ReadMeter, StoredRecord
-from shared.records.planner import plan_query
+from shared.records.planner import Plan, plan_query
 from shared.records.presenter import RecordPresenter, list_param_error
 from shared.records.query import run_list
 from shared.records.repository import RecordRepository
@@ -17,7 +18,34 @@ from shared.records.request_rules import RequestRules
 from shared.records.resolver import RecordResolver
 from shared.records.rules import combine
 from shared.tools.filter import FilterError, Identifier, SortKey
+from shared.tools.filter.ast import And, Call, Compare, Expr, Or
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
+
+
+def identifier_paths(expr: Expr | None) -> list[tuple[str, ...]]:
+    """Every record field path a filter names (not `@request.*` nor `@collection.*`), for prefetching."""
+    found: list[tuple[str, ...]] = []
+    stack: list[Any] = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (And, Or)):
+            stack.extend(node.items)
+        elif isinstance(node, Compare):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Identifier) and not node.path[0].startswith("@"):
+            found.append(node.path)
+    return list(dict.fromkeys(found))
+
+
+def _position(plan: Plan, cursor: str, collection_id: str, bound_to: str) -> None:
+    """Start the plan past a cursor's id; only lists read in id order have cursors."""
+    if plan.kind != "scan" or not plan.ordered:
+        raise CursorError("Cursors page lists in id order (no sort, or sort=id / -id / @rowid) that no index "
+                          "serves; use page with this filter and sort.")
+    if cursor:
+        plan.after = decode_cursor(cursor, collection_id, bound_to, plan.forward)
 
 
 class RecordReader:
@@ -50,22 +78,39 @@ class RecordReader:
                                       allow_hidden=superuser).resolve(Identifier(key.path))
             return resolved.values[0] if resolved.values else None
 
+        combined = combine(rule, user_filter)
+        paths = identifier_paths(combined) + [k.path for k in query.sort]
+        relations = [p for p in paths if len(p) > 1]
+
+        def prefetch(records: list[StoredRecord]) -> None:
+            self.rules.loader.prefetch(collection, records, relations)
+
         try:
-            plan = plan_query(collection, stored.layout, combine(rule, user_filter), query.sort,
+            plan = plan_query(collection, stored.layout, combined, query.sort,
                               self.rules.static(collection), self.rules.plannable(collection))
-            result = run_list(self.records, plan, query.sort, page=query.page, per_page=query.per_page,
-                              skip_total=query.skip_total, matcher=matcher, value_of=value_of, meter=self.meter)
+            bound_to = fingerprint(query.filter, params.get("sort", ""))
+            if query.cursor is not None:
+                _position(plan, query.cursor, collection.id, bound_to)
+            result = run_list(self.records, plan, query.sort, page=1 if query.cursor is not None else query.page,
+                              per_page=query.per_page,
+                              skip_total=query.skip_total, matcher=matcher, value_of=value_of, meter=self.meter,
+                              prefetch=prefetch if relations else None)
         except FilterError as exc:
             raise BadRequestError("Invalid filter parameters.", {"filter": {
                 "code": "validation_invalid_filter", "message": str(exc)}}) from exc
         total = result.total
-        return {
+        out = {
             "page": query.page,
             "perPage": query.per_page,
             "totalItems": total,
             "totalPages": -1 if total < 0 else math.ceil(total / query.per_page),
             "items": self.presenter.present(collection, result.items, expand=query.expand, fields=query.fields),
         }
+        if query.cursor is not None:
+            # only for callers that asked: a PocketBase client never sends `cursor`, so never sees this key
+            last = result.items[-1].id if len(result.items) == query.per_page else None
+            out["nextCursor"] = encode_cursor(collection.id, bound_to, plan.forward, last) if last else ""
+        return out
 
     def view(self, id_or_name: str, record_id: str, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
         """The record's JSON and its ETag; 404 when it does not exist or the viewRule hides it."""

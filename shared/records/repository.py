@@ -64,11 +64,11 @@ class RecordRepository(ABC):
         """The records of these ids that exist, by id."""
 
     @abstractmethod
-    def query(self, plan: Plan, meter: ReadMeter, *, want: int) -> Iterator[StoredRecord]:
+    def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
         """The plan's candidates in its order, pushed-down comparisons applied (not the residual filter).
 
         `want` is how many candidates the caller expects to need; reads are sized to it and grow if more are
-        pulled."""
+        pulled. `drain`: the caller will pull every candidate, so reads are as large as storage allows."""
 
     @abstractmethod
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,

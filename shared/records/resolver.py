@@ -66,6 +66,26 @@ class RecordLoader:
                 out.append(record)
         return out
 
+    def prefetch(self, collection: Collection, records: list[StoredRecord], paths: list[tuple[str, ...]]) -> None:
+        """Read, for a chunk of candidates at once, the related records these filter paths walk through
+        (`author.name`: every candidate's author), so that matching them one by one reads nothing more: one
+        BatchGetItem per 100 distinct ids and hop, instead of one per candidate."""
+        by_field: dict[str, list[tuple[str, ...]]] = {}
+        for path in paths:
+            if len(path) > 1 and not path[0].startswith("@") and "_via_" not in path[0]:
+                by_field.setdefault(path[0], []).append(path[1:])
+        for name, rests in by_field.items():
+            field = collection.field_by_name(name)
+            if field is None or field.field_type != "relation":
+                continue
+            target = self.collections.find(getattr(field, "collection_id", ""))
+            if target is None:
+                continue
+            ids = list(dict.fromkeys(i for r in records for i in field_values(collection, r, name)[0] if i))
+            related = self.many(target.collection, ids) if ids else []
+            if related:
+                self.prefetch(target.collection, related, rests)
+
     def listable(self, collection: Collection, record: StoredRecord, request: RequestContext) -> bool:
         """Whether this request's listRule on `collection` admits `record` (cached per request)."""
         key = (collection.id, record.id)

@@ -1,4 +1,5 @@
-"""PocketBase's list query parameters (page, perPage, sort, filter, expand, fields, skipTotal), parsed once.
+"""PocketBase's list query parameters (page, perPage, sort, filter, expand, fields, skipTotal), and the
+additive `cursor`, parsed once.
 
 Domain-free like the filter package: it knows the parameters' syntax and limits, not collections; the caller
 turns a ListQueryError into its own error answer.
@@ -34,6 +35,8 @@ class ListQuery:
     expand: str = ""
     fields: FieldsSpec | None = None
     skip_total: bool = False
+    # None: PocketBase's page paging; "" asks for the first page with a nextCursor; otherwise a nextCursor
+    cursor: str | None = None
 
 
 def _whole_number(params: Mapping[str, str], name: str, default: int) -> int:
@@ -72,4 +75,4 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         raise ListQueryError("sort", "validation_invalid_sort", str(exc)) from exc
     return ListQuery(page=page, per_page=per_page, sort=sort, filter=params.get("filter", ""),
                      expand=params.get("expand", ""), fields=parse_fields_param(params),
-                     skip_total=_truthy(params.get("skipTotal")))
+                     skip_total=_truthy(params.get("skipTotal")), cursor=params.get("cursor"))

@@ -1,4 +1,5 @@
-"""Records benchmarks of issue 3 on moto: items read per item returned, reads spent on totalItems, bulk import.
+"""Records benchmarks on moto: items read, requests and round trips per page (unfiltered, deep, by cursor,
+indexed, sorted), filtered totals, reads spent on totalItems, bulk import.
 
 Every figure is a count or a ratio within this run: items read come from the service's ReadMeter, requests
 from a hook on the DynamoDB client, and import speed is bulk against one create per record, measured in
@@ -24,23 +25,28 @@ from shared.catalog.repository import CollectionRepository, DynamoCollectionRepo
 from shared.errors import ApiError
 from shared.records import keys
 from shared.records.context import RequestContext
+from shared.records.cursor import encode_cursor, fingerprint
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.model import ReadMeter
 from shared.records.scope import RecordScope
+from tests.bench import goals
 
 RECORDS = int(os.environ.get("LB_BENCH_RECORDS", "50000"))
 IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
 # Small: moto copies the whole table for every item of a transaction, so its transactions cost O(items x table).
 IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "200"))
 PAGE = 20
+# Pages walked by nextCursor to show the spread of a page's cost (each costs ~16 moto Queries).
+CURSOR_PAGES = int(os.environ.get("LB_BENCH_CURSOR_PAGES", "10"))
 STATUSES = ("open", "closed", "pending", "archived")
 KINDS = ("x", "y", "z")
 LOAD_CHUNK = 5000
 ROUNDS = 10
 SETTLE_TIMEOUT_S = 600.0
 FIELDS = [{"name": "status", "type": "text"}, {"name": "score", "type": "number"},
-          {"name": "kind", "type": "text"}, {"name": "code", "type": "text"}]
+          {"name": "kind", "type": "text"}, {"name": "code", "type": "text"},
+          {"name": "created", "type": "autodate", "onCreate": True}]
 
 
 def default_query_budget() -> int:
@@ -94,20 +100,31 @@ class ListRun:
     returned: int
     total: int
     plan: str
+    requests: int = 0
+    round_trips: int = 0
     error: ApiError | None = None
+    body: dict[str, Any] | None = None
 
     @property
     def ratio(self) -> float:
         return self.items_read / max(1, self.returned)
 
+    def cost(self) -> str:
+        return f"{self.items_read} items, {self.requests} requests, {self.round_trips} round trips"
+
 
 def list_page(stores: Stores, params: dict[str, str], budget: int) -> ListRun:
+    """One list request: items read (the ReadMeter), DynamoDB requests (counted on the client) and round
+    trips (waves of requests sent at once, from the ReadMeter)."""
     service = stores.service(budget)
-    try:
-        out = service.reader.list_page("items", params)
-    except ApiError as err:
-        return ListRun(service.meter.items_read, 0, -1, " | ".join(service.meter.plans), err)
-    return ListRun(service.meter.items_read, len(out["items"]), out["totalItems"], " | ".join(service.meter.plans))
+    with dynamodb_calls() as calls:
+        try:
+            out = service.reader.list_page("items", params)
+        except ApiError as err:
+            return ListRun(service.meter.items_read, 0, -1, " | ".join(service.meter.plans), sum(calls.values()),
+                           service.meter.round_trips, err)
+    return ListRun(service.meter.items_read, len(out["items"]), out["totalItems"], " | ".join(service.meter.plans),
+                   sum(calls.values()), service.meter.round_trips, body=out)
 
 
 def settle_counters(stores: Stores, drain: Callable[[], bool], partitions: dict[str, int]) -> str:
@@ -149,7 +166,9 @@ def report_reads(stores: Stores, data: list[dict[str, Any]], collection_id: str)
     print(f"  1. items read / items returned, page of {PAGE}, goal <= 1.05")
     fast = list_page(stores, {**query, "skipTotal": "1"}, budget)
     print(f"     status = 'open' sort -score, skipTotal=1      {fast.items_read:>6} / {fast.returned:<3} "
-          f"x{fast.ratio:7.2f}   plan: {fast.plan}")
+          f"x{fast.ratio:7.2f}   {fast.cost()}   plan: {fast.plan}")
+    goals.record("reads", "indexed page of 20, items read per item", "<= 1.05",
+                 f"x{fast.ratio:.2f} ({fast.requests} req, {fast.round_trips} rt)", fast.ratio <= 1.05)
     counted = list_page(stores, query, budget)
     exact = "exact" if counted.total == open_total else f"expected {open_total}"
     print(f"     same, total from the index-partition counter {counted.items_read:>6} / {counted.returned:<3} "
@@ -167,11 +186,81 @@ def report_reads(stores: Stores, data: list[dict[str, Any]], collection_id: str)
           f"x{raised.ratio:7.1f}   plan: {raised.plan}")
 
     print("  2. reads spent on totalItems, unfiltered list page 1 as a superuser, goal 1")
-    with_total = list_page(stores, {}, budget)
-    without = list_page(stores, {"skipTotal": "1"}, budget)
+    with_total = list_page(stores, {"perPage": str(PAGE)}, budget)
+    without = list_page(stores, {"perPage": str(PAGE), "skipTotal": "1"}, budget)
     print(f"     skipTotal=0 read {with_total.items_read}, skipTotal=1 read {without.items_read}: "
           f"{with_total.items_read - without.items_read} read(s) for totalItems {with_total.total} "
           f"(counter of {collection_id}, {len(data)} records)")
+    report_unfiltered(stores, budget)
+    report_filtered_totals(stores, budget)
+
+
+def report_unfiltered(stores: Stores, budget: int) -> None:
+    """Issue 8: unfiltered pages cost about the page (shards in parallel rounds), cursors keep deep pages so."""
+    print(f"  4. unfiltered pages of {PAGE} (8 write shards read in parallel rounds), goal page 1 <= 25 items "
+          "and <= 2 round trips")
+    first = list_page(stores, {"perPage": str(PAGE)}, budget)
+    print(f"     page 1, default order, with totalItems        {first.cost()}")
+    goals.record("reads", f"unfiltered page 1 of {PAGE}, items read", "<= 25", f"{first.items_read} items",
+                 first.items_read <= 25)
+    goals.record("reads", f"unfiltered page 1 of {PAGE}, round trips", "<= 2",
+                 f"{first.round_trips} rt, {first.requests} requests", first.round_trips <= 2)
+    deep = list_page(stores, {"perPage": str(PAGE), "page": "50"}, budget)
+    print(f"     page 50 (offset {49 * PAGE}), PocketBase's page    {deep.cost()}")
+    goals.record("reads", f"unfiltered page 50 of {PAGE} (page=)", "~ offset+page", f"{deep.items_read} items, "
+                 f"{deep.round_trips} rt", None)
+    # Page 50 by cursor: the cursor a client holds after page 49 (made here from page 49's last id, as the
+    # reader makes it, instead of walking 49 pages on moto, whose every Query iterates the whole table).
+    before = list_page(stores, {"perPage": str(PAGE), "page": "49", "skipTotal": "1"}, budget)
+    last = before.body["items"][-1]["id"] if before.body and before.body["items"] else ""
+    cursor = encode_cursor(stores.collections.get("items").collection.id, fingerprint("", ""), True, last)
+    at_50 = list_page(stores, {"perPage": str(PAGE), "cursor": cursor, "skipTotal": "1"}, budget)
+    print(f"     page 50 by cursor (nextCursor of page 49)      {at_50.cost()}")
+    goals.record("reads", "page 50 by cursor, items read", "<= 25 (~page)", f"{at_50.items_read} items, "
+                 f"{at_50.round_trips} rt", at_50.items_read <= 25)
+    walk = list_page(stores, {"perPage": str(PAGE), "cursor": "", "skipTotal": "1"}, budget)
+    pages = [walk]
+    while len(pages) < CURSOR_PAGES and walk.body and walk.body.get("nextCursor"):
+        walk = list_page(stores, {"perPage": str(PAGE), "cursor": str(walk.body["nextCursor"]), "skipTotal": "1"},
+                         budget)
+        pages.append(walk)
+    # One page's cost depends on where its ids fall among the shards: the spread over the pages walked.
+    items = sorted(p.items_read for p in pages)
+    rounds = sorted(p.round_trips for p in pages)
+    median, p90 = items[len(items) // 2], items[int(len(items) * 0.9)]
+    third = sum(1 for r in rounds if r > 2)
+    print(f"     pages 1..{len(pages)} by cursor: items median {median}, 90th percentile {p90}; round trips median "
+          f"{rounds[len(rounds) // 2]}, more than 2 on {third} of {len(pages)}")
+    goals.record("reads", f"a page of {PAGE} by cursor, median of {len(pages)}", "<= 25, <= 2 rt",
+                 f"{median} items (p90 {p90}), {rounds[len(rounds) // 2]} rt", median <= 25 and
+                 rounds[len(rounds) // 2] <= 2)
+    newest = list_page(stores, {"perPage": str(PAGE), "sort": "-id"}, budget)
+    print(f"     sort=-id page 1 (descending shards)           {newest.cost()}")
+    created = list_page(stores, {"perPage": str(PAGE), "sort": "-created"}, budget)
+    if created.error is not None:
+        print(f"     sort=-created page 1: {created.error.status} after {created.items_read} reads "
+              f"({created.requests} requests): {created.error.message[:80]}")
+        measured = f"{created.error.status} after {created.items_read} items"
+    else:
+        print(f"     sort=-created page 1                          {created.cost()}   plan: {created.plan}")
+        measured = f"{created.items_read} items, {created.round_trips} rt"
+    goals.record("reads", f"sort=-created page 1 of {PAGE}", "~ page", measured,
+                 created.error is None and created.items_read <= 3 * PAGE)
+
+
+def report_filtered_totals(stores: Stores, budget: int) -> None:
+    """Issue 8: a total whose filter is not an exact leading equality is counted while reading, under the budget."""
+    print("  5. filtered totals (no counter serves them: counted while reading the plan, bounded by the budget)")
+    cases = (("status = 'open' && score > 500000", "index range"), ("kind = 'x'", "no index"))
+    for text, how in cases:
+        run = list_page(stores, {"filter": text, "perPage": str(PAGE)}, budget)
+        if run.error is not None:
+            line = f"{run.error.status} after {run.items_read} items, {run.requests} requests"
+        else:
+            line = f"totalItems {run.total}: {run.cost()}"
+        print(f"     {text:<36} ({how}) {line}")
+        goals.record("reads", f"filtered total, {how}", f"<= budget {budget}",
+                     f"{run.items_read} items, {run.requests} req", run.items_read <= budget + PAGE)
 
 
 # 3: bulk import -------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from typing import Any
 
 from shared import resources
@@ -17,7 +18,8 @@ from shared.catalog.repository import DynamoCollectionRepository
 from shared.records.context import RequestContext
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
-from shared.records.scope import RecordScope
+from shared.records.scope import DEFAULT_QUERY_BUDGET, RecordScope
+from tests.bench import goals
 from tests.bench.records import dynamodb_calls
 
 COMMENTS = int(os.environ.get("LB_BENCH_COMMENTS", "10000"))
@@ -47,12 +49,14 @@ class Blog:
         for start in range(0, len(rows), CHUNK):
             import_records(self.collections, self.records, name, rows[start:start + CHUNK])
 
-    def scope(self) -> RecordScope:
-        return RecordScope(self.collections, self.records, RequestContext(system=True))
+    def scope(self, budget: int = DEFAULT_QUERY_BUDGET) -> RecordScope:
+        return RecordScope(self.collections, self.records, RequestContext(system=True), query_budget=budget)
 
 
-def measure(blog: Blog, label: str, goal: str, action: Any) -> None:
-    scope = blog.scope()
+def measure(blog: Blog, label: str, goal: str, action: Any, budget: int = DEFAULT_QUERY_BUDGET
+            ) -> tuple[int, Counter[str]]:
+    """Run one read; print and return its items read and its DynamoDB requests by operation."""
+    scope = blog.scope(budget)
     with dynamodb_calls() as calls:
         started = time.perf_counter()
         detail = action(scope)
@@ -60,6 +64,35 @@ def measure(blog: Blog, label: str, goal: str, action: Any) -> None:
     requests = ", ".join(f"{n} {op}" for op, n in sorted(calls.items()))
     print(f"     {label:<44} {scope.meter.items_read:>6} items read  goal {goal:<8} "
           f"{sum(calls.values())} requests ({requests}), {elapsed * 1000:.0f} ms{detail}")
+    return scope.meter.items_read, calls
+
+
+def report_page_relations(blog: Blog) -> None:
+    """Issue 8: relations of a whole page are read in batches, never one request per record."""
+    print("  6. relations of a page: one BatchGetItem per 100 distinct ids and level, a bounded relation filter")
+
+    def expand(scope: RecordScope) -> str:
+        page = scope.reader.list_page("comments", {"perPage": "20", "expand": "post", "skipTotal": "1"})
+        distinct = len({item["post"] for item in page["items"]})
+        return f"; {len(page['items'])} comments, {distinct} distinct posts expanded"
+
+    _, calls = measure(blog, "page of 20 comments, expand=post", "1 batch", expand)
+    goals.record("relations", "expand on a page of 20, BatchGetItem", "1 per 100 ids",
+                 f"{calls['BatchGetItem']} BatchGetItem", calls["BatchGetItem"] <= 1)
+    title = f"post {POSTS // 2}"
+
+    def filtered(scope: RecordScope) -> str:
+        page = scope.reader.list_page("comments", {"perPage": "20", "filter": f'post.title = "{title}"',
+                                                   "skipTotal": "1"})
+        return f"; {len(page['items'])} comments matched"
+
+    # the budget raised: with no index on `post`, the filter reads every comment (10,000 by default)
+    items, calls = measure(blog, f'filter post.title = "{title}"', "bounded", filtered,
+                           budget=10 * (COMMENTS + POSTS))
+    # the comments are read whole (no index on post), their posts in batches of 100 distinct ids
+    bound = -(-COMMENTS // 100) + -(-POSTS // 100)
+    goals.record("relations", "relation filter, BatchGetItem", f"<= {bound}",
+                 f"{calls['BatchGetItem']} BatchGetItem, {items} items", calls["BatchGetItem"] <= bound)
 
 
 def report() -> None:
@@ -101,3 +134,4 @@ def report() -> None:
         measure(blog, "delete, cascading to its comments", f"{1 + referencing}", cascade)
         print(f"     before reverse references, each of these read all {COMMENTS} comments "
               "(and refused past 1,000)")
+        report_page_relations(blog)
