@@ -64,6 +64,31 @@ def next_stream_start() -> int:
     return max(MOTO_FIRST_SEQUENCE + time.time_ns() // 1000, _sequence_floor + 1)
 
 
+def _tables() -> dict[str, Any]:
+    from moto.dynamodb.models import dynamodb_backends
+
+    from local.cloud import ACCOUNT_ID, REGION
+
+    return dict(dynamodb_backends[ACCOUNT_ID][REGION].tables)
+
+
+def next_sequence_numbers() -> dict[str, int]:
+    """Per table with a stream, the sequence number its next change will get."""
+    return {name: t.stream_shard.starting_sequence_number + len(t.stream_shard.items)
+            for name, t in _tables().items() if t.stream_shard is not None}
+
+
+def skip_stream_backlog() -> int:
+    """Drop every stream record written so far (a restore's), as if the pollers had read them; returns how many."""
+    dropped = 0
+    with WRITE_LOCK:
+        for table in _tables().values():
+            if table.stream_shard is not None:
+                dropped += len(table.stream_shard.items)
+                trim_stream(table.stream_shard, len(table.stream_shard.items))
+    return dropped
+
+
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:
     key = {table.hash_key_attr: attrs[table.hash_key_attr]}
     if table.range_key_attr is not None:
@@ -274,7 +299,7 @@ def _track_few_instances() -> None:
             cls.instances_tracked.append(instance)
         return instance
 
-    BaseModel.__new__ = staticmethod(new)  # type: ignore[assignment]
+    BaseModel.__new__ = staticmethod(new)  # type: ignore[method-assign]
 
 
 # Item operations, whose results are plain attribute-value maps: moto serializes them shape by shape through
