@@ -10,8 +10,8 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
   (a batch of 100 creates took more than 15 s). Only the touched items and the stream's length are saved here.
 - Memory: moto keeps every model instance it ever built (items, stream records, shard iterators, table copies) in
   a class-level list for its dashboard; only SES messages are kept (the mail tests read them). Shard iterators
-  are kept in an unbounded dict: only the newest are kept, as AWS expires them. A stream keeps its newest records
-  only (AWS trims after 24 h; local consumers lag by seconds).
+  are kept in an unbounded dict: only the newest are kept, as AWS expires them; so are SQS's deleted receipt
+  handles. A stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds).
 - Speed: item operations' results are written with json.dumps instead of moto's shape-driven serializer, and
   string and number values compare without moto's general type dispatch.
 - Sequence numbers: moto starts every stream at one constant, so after a restart new changes got numbers the
@@ -33,8 +33,11 @@ from typing import Any
 WRITE_LOCK = threading.RLock()
 # moto's own constant start; a data folder from before this patch holds counters near it, so start above it.
 MOTO_FIRST_SEQUENCE = 1100000000017454423009
-STREAM_RECORDS_KEPT = 10_000
+# The stream pollers read within a poll interval, or a few seconds while retrying a failing batch: at the local
+# stack's write rate (tens a second) that is a few hundred records, well inside this horizon.
+STREAM_RECORDS_KEPT = 2_000
 SHARD_ITERATORS_KEPT = 1_000
+DELETED_RECEIPTS_KEPT = 10_000
 TRACKED_SERVICES = frozenset({"ses"})
 
 WriteObserver = Callable[[Any, list[tuple[str, dict[str, Any]]]], None]
@@ -240,6 +243,34 @@ class _NewestOnly(OrderedDict):
             self.popitem(last=False)
 
 
+class _RecentSet(OrderedDict):
+    """The set operations moto's SQS uses on a queue's deleted receipt handles, remembering only the newest."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def update(self, values: Any = (), **_: Any) -> None:  # type: ignore[override]
+        for value in values:
+            self[value] = None
+            self.move_to_end(value)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+def _bound_queues() -> None:
+    from moto.sqs.models import Queue
+
+    original_init = Queue.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        # moto remembers every deleted message's receipt handle forever, to make a repeated delete a no-op
+        self.deleted_messages = _RecentSet(DELETED_RECEIPTS_KEPT)
+
+    Queue.__init__ = init  # type: ignore[method-assign]
+
+
 def _bound_streams() -> None:
     from moto.dynamodb.models.table import StreamShard
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -260,7 +291,13 @@ def _bound_streams() -> None:
 
     def get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
         # Past the trim horizon AWS answers TrimmedDataAccessException; the oldest kept record is the closest.
-        offset = max(0, start - self.starting_sequence_number)
+        offset = start - self.starting_sequence_number
+        if offset < 0:
+            from shared.observability import logger
+
+            logger.warning("stream read behind the trim horizon: records skipped",
+                           extra={"table": self.table.name, "skipped": -offset})
+            offset = 0
         return [record.to_json() for record in self.items[offset:offset + quantity]]
 
     streams_init = DynamoDBStreamsBackend.__init__
@@ -371,6 +408,7 @@ def install() -> None:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         _serialize_writes()
         _bound_streams()
+        _bound_queues()
         _plain_json_results()
         _fast_scalar_values()
         _installed = True
