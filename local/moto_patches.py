@@ -5,7 +5,8 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
 - Atomic conditional writes: moto checks a ConditionExpression and then applies the write without a lock, so two
   concurrent writes conditioned on the same version could both succeed. Every DynamoDB write runs under one
   process-wide lock, which makes check-and-write one step (and lets a write observer, the journal, see each
-  committed write in commit order).
+  committed write in commit order). Reads take the same lock: moto iterates a table's dicts, which a concurrent
+  write could resize under it.
 - Transactions: moto deep-copies the whole table for every item of a TransactWriteItems to roll back on failure
   (a batch of 100 creates took more than 15 s). Only the touched items and the stream's length are saved here.
 - Memory: moto keeps every model instance it ever built (items, stream records, shard iterators, table copies) in
@@ -140,6 +141,21 @@ def _serialize_writes() -> None:
                     for observer in list(_observers):
                         observer(self, touched)
                 return result
+
+        setattr(DynamoDBBackend, name, locked)
+
+
+def _serialize_reads() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in ("get_item", "query", "scan"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            # moto iterates a table's dicts while a write in another thread resizes them ("dictionary changed
+            # size during iteration", a 500); DynamoDB reads never fail that way.
+            with WRITE_LOCK:
+                return _original(self, *args, **kwargs)
 
         setattr(DynamoDBBackend, name, locked)
 
@@ -407,6 +423,7 @@ def install() -> None:
         _track_few_instances()
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         _serialize_writes()
+        _serialize_reads()
         _bound_streams()
         _bound_queues()
         _plain_json_results()
