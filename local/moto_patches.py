@@ -412,6 +412,56 @@ def _fast_scalar_values() -> None:
     DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
 
 
+def _direct_dynamodb_routes() -> None:
+    """DynamoDB calls go straight to moto's handlers, unsigned: the mock has no use for a signature or a search."""
+    import botocore
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto.core import botocore_stubber
+    from moto.core.exceptions import HTTPException
+    from moto.core.models import botocore_stubber as active_stubber
+    from moto.core.request import normalize_request
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from local.cloud import REGION
+
+    routes = {f"https://dynamodb.{REGION}.amazonaws.com/": DynamoHandler.dispatch,
+              f"https://streams.dynamodb.{REGION}.amazonaws.com/": DynamoDBStreamsHandler.dispatch}
+    original = botocore_stubber.BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        # moto matches every URL against every service's patterns and recompiles the service's routes per call
+        handler = routes.get(request.url.split("?", 1)[0])
+        if handler is None:
+            return original(self, request)
+        normalized = normalize_request(request)
+        try:
+            return handler(normalized, normalized.raw_url, normalized.headers)
+        except HTTPException as exc:
+            return exc.code, exc.get_headers(), exc.get_body()
+
+    def unsigned(**kwargs: Any) -> Any:
+        # SigV4 signing was a quarter of an in-process GetItem; moto checks no signature (no IAM emulation here)
+        return botocore.UNSIGNED if active_stubber.enabled else None
+
+    botocore_stubber.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    BUILTIN_HANDLERS.append(("choose-signer.dynamodb", unsigned))
+    BUILTIN_HANDLERS.append(("choose-signer.dynamodb-streams", unsigned))
+
+    import moto.core.responses as moto_responses
+    from moto.core.utils import method_names_from_class
+
+    known: dict[type, list[str]] = {}
+
+    def cached_method_names(clazz: Any) -> list[str]:
+        # moto lists a handler class's methods with inspect.getmembers on every request
+        if clazz not in known:
+            known[clazz] = method_names_from_class(clazz)
+        return known[clazz]
+
+    moto_responses.method_names_from_class = cached_method_names
+
+
 def install() -> None:
     """Apply every patch once per process (moto's backends are per process, shared by every server in it)."""
     global _installed
@@ -428,4 +478,5 @@ def install() -> None:
         _bound_queues()
         _plain_json_results()
         _fast_scalar_values()
+        _direct_dynamodb_routes()
         _installed = True
