@@ -14,7 +14,8 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
   are kept in an unbounded dict: only the newest are kept, as AWS expires them; so are SQS's deleted receipt
   handles. A stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds).
 - Speed: item operations' results are written with json.dumps instead of moto's shape-driven serializer, and
-  string and number values compare without moto's general type dispatch.
+  string and number values compare without moto's general type dispatch; a table Query reads its partition,
+  not every item of the table; DynamoDB calls go straight to moto's handler, unsigned.
 - Sequence numbers: moto starts every stream at one constant, so after a restart new changes got numbers the
   counters had already applied and were skipped. A stream starts above both the clock (in microseconds, more
   than one a write) and the highest number a snapshot saved, so numbers only grow, as on AWS.
@@ -412,6 +413,28 @@ def _fast_scalar_values() -> None:
     DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
 
 
+def _partition_queries() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # moto answers a table Query by testing every item of the table against the partition key, so a page
+        # cost grew with the table; on DynamoDB (and here) it reads the one partition. Callers hold the lock.
+        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
+        if index_name or not self.range_key_attr or not isinstance(hash_key, DynamoType):
+            return original(self, hash_key, *args, **kwargs)
+        partition = self.items.get(hash_key, {})
+        self.all_items = lambda: list(partition.values())
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = query  # type: ignore[method-assign]
+
+
 def _direct_dynamodb_routes() -> None:
     """DynamoDB calls go straight to moto's handlers, unsigned: the mock has no use for a signature or a search."""
     import botocore
@@ -479,4 +502,5 @@ def install() -> None:
         _plain_json_results()
         _fast_scalar_values()
         _direct_dynamodb_routes()
+        _partition_queries()
         _installed = True
