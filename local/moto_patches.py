@@ -15,7 +15,7 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
   handles. A stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds).
 - Speed: item operations' results are written with json.dumps instead of moto's shape-driven serializer, and
   string and number values compare without moto's general type dispatch; a table Query reads its partition,
-  not every item of the table; DynamoDB calls go straight to moto's handler, unsigned.
+  not every item of the table; DynamoDB calls go straight to moto's handler.
 - Sequence numbers: moto starts every stream at one constant, so after a restart new changes got numbers the
   counters had already applied and were skipped. A stream starts above both the clock (in microseconds, more
   than one a write) and the highest number a snapshot saved, so numbers only grow, as on AWS.
@@ -436,12 +436,13 @@ def _partition_queries() -> None:
 
 
 def _direct_dynamodb_routes() -> None:
-    """DynamoDB calls go straight to moto's handlers, unsigned: the mock has no use for a signature or a search."""
-    import botocore
-    from botocore.handlers import BUILTIN_HANDLERS
+    """DynamoDB calls go straight to moto's handlers, without moto's search of every service's URL patterns.
+
+    (Requests stay signed: an unsigned one to the loopback server, which names its service by the signature's
+    scope, would reach the wrong service; botocore's signer cannot tell the two endpoints apart.)
+    """
     from moto.core import botocore_stubber
     from moto.core.exceptions import HTTPException
-    from moto.core.models import botocore_stubber as active_stubber
     from moto.core.request import normalize_request
     from moto.dynamodb.responses import DynamoHandler
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
@@ -463,13 +464,7 @@ def _direct_dynamodb_routes() -> None:
         except HTTPException as exc:
             return exc.code, exc.get_headers(), exc.get_body()
 
-    def unsigned(**kwargs: Any) -> Any:
-        # SigV4 signing was a quarter of an in-process GetItem; moto checks no signature (no IAM emulation here)
-        return botocore.UNSIGNED if active_stubber.enabled else None
-
     botocore_stubber.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
-    BUILTIN_HANDLERS.append(("choose-signer.dynamodb", unsigned))
-    BUILTIN_HANDLERS.append(("choose-signer.dynamodb-streams", unsigned))
 
     import moto.core.responses as moto_responses
     from moto.core.utils import method_names_from_class
