@@ -20,7 +20,7 @@ def _data_dir(arg: str | None) -> Path:
 @contextlib.contextmanager
 def local_cloud(data_dir: Path) -> Iterator[None]:
     """The running stack's moto when there is one; otherwise the data folder loaded into a private moto."""
-    from local import cloud, snapshot
+    from local import cloud, journal, moto_patches, snapshot
     from local.stack import STATE_FILE
     from shared.aws import client
 
@@ -33,11 +33,13 @@ def local_cloud(data_dir: Path) -> Iterator[None]:
         cloud.provision(data_dir)
         yield
         return
+    moto_patches.raise_sequence_floor(snapshot.highest_sequence_number(data_dir))
     moto = cloud.start_moto()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         cloud.provision(data_dir)
         snapshot.restore(data_dir)
+        journal.recover(data_dir)  # what a killed stack acknowledged last is in its journal
         yield
         snapshot.save(data_dir)
     finally:

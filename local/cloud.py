@@ -1,17 +1,17 @@
-"""moto in-process on loopback, and the resources of shared/resources.py created on it."""
+"""moto in this process (and on loopback for other processes), and the resources of shared/resources.py on it."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from local import moto_patches
 from shared import resources, settings
 from shared.aws import client
 
@@ -21,63 +21,50 @@ ACCOUNT_ID = "123456789012"
 
 @dataclass
 class MotoCloud:
-    """A running moto server; every boto3 client in this process talks to it through AWS_ENDPOINT_URL."""
+    """moto in this process: boto3 clients here reach its backends directly, other processes through `endpoint`."""
 
+    mock: Any
     server: ThreadedMotoServer
     endpoint: str
 
     def stop(self) -> None:
         self.server.stop()
+        self.mock.stop()
 
     def reset(self) -> None:
-        """Forget every resource: moto keeps its state per process, not per server."""
-        import urllib.request
+        """Forget every resource (moto keeps its state per process)."""
+        from moto.core.base_backend import BackendDict
 
-        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
-
-
-_WRITE_LOCK = threading.RLock()
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
-
-
-def _serialize_dynamodb_writes() -> None:
-    """Make moto's conditional writes atomic, as DynamoDB's are.
-
-    moto checks a ConditionExpression and then applies the write without a lock, so two concurrent writes
-    conditioned on the same version can both succeed; optimistic concurrency needs check-and-write to be one
-    step. Every write operation of moto's DynamoDB backend runs under one process-wide lock.
-    """
-    from moto.dynamodb.models import DynamoDBBackend
-
-    for name in _DYNAMODB_WRITES:
-        original = getattr(DynamoDBBackend, name)
-        if getattr(original, "_lb_serialized", False):
-            continue
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with _WRITE_LOCK:
-                return _original(self, *args, **kwargs)
-
-        locked._lb_serialized = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, locked)
+        BackendDict.reset()
 
 
 def start_moto(host: str = "127.0.0.1") -> MotoCloud:
-    """Start moto on a free loopback port and point this process's AWS SDK at it."""
-    _serialize_dynamodb_writes()
-    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
-    server.start()
-    bound_host, port = server.get_host_and_port()
-    endpoint = f"http://{bound_host}:{port}"
+    """Start moto in-process, plus a server on a free loopback port for other processes (`lambdabase` commands).
+
+    In this process moto's mock intercepts every boto3 call before it leaves botocore, so no request crosses
+    HTTP and werkzeug: a GET record costs a few moto calls instead of a few loopback round trips. The server
+    shares the same backends, as moto's state is per process.
+    """
+    from moto import mock_aws
+
+    moto_patches.install()
+    os.environ.pop("AWS_ENDPOINT_URL", None)  # an endpoint would send the calls past the mock, over HTTP
     os.environ.update({
-        "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
+        # botocore sends a stream ARN's calls to an account endpoint ({account}.streams-ddb...), which moto's mock
+        # does not route; the regional endpoint is the same API
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     })
+    mock = mock_aws()
+    mock.start()
+    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+    server.start()
+    bound_host, port = server.get_host_and_port()
     client.cache_clear()
-    return MotoCloud(server, endpoint)
+    return MotoCloud(mock, server, f"http://{bound_host}:{port}")
 
 
 def _exists(exc: Exception, *codes: str) -> bool:

@@ -7,11 +7,15 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from local import moto_patches
 from shared import resources
 from shared.aws import client
 from shared.observability import logger
+
+if TYPE_CHECKING:
+    from local.journal import Journal
 
 _lock = threading.Lock()
 
@@ -37,11 +41,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def save(data_dir: Path) -> None:
-    """Write every table's items and every bucket's objects under data_dir, replacing the previous snapshot."""
+STREAMS_FILE = "streams.json"
+
+
+def save(data_dir: Path, journal: Journal | None = None) -> None:
+    """Write every table's items and every bucket's objects under data_dir, replacing the previous snapshot.
+
+    With a journal, the journal is rotated before the scan and its rotated part dropped once the snapshot is
+    written: whatever the scan misses is in the new journal (local/journal.py).
+    """
     with _lock:
         for folder in (data_dir, data_dir / "dynamodb", data_dir / "s3"):
             private_dir(folder)
+        if journal is not None:
+            journal.rotate()
+        # Read before the scan: every number handed out so far is below it, so the next run starts above.
+        streams = moto_patches.next_sequence_numbers()
         ddb = client("dynamodb")
         for table in resources.TABLES:
             items: list[dict[str, Any]] = []
@@ -68,6 +83,17 @@ def save(data_dir: Path) -> None:
                 os.replace(final, old)
             os.replace(staging, final)
             shutil.rmtree(old, ignore_errors=True)
+        _write_atomic(data_dir / "dynamodb" / STREAMS_FILE, json.dumps(streams).encode())
+        if journal is not None:
+            journal.discard_rotated()
+
+
+def highest_sequence_number(data_dir: Path) -> int:
+    """The highest stream sequence number the last snapshot's run may have handed out (0 if none was saved)."""
+    path = data_dir / "dynamodb" / STREAMS_FILE
+    if not path.exists():
+        return 0
+    return max((int(n) for n in json.loads(path.read_text()).values()), default=0)
 
 
 def restore(data_dir: Path) -> int:

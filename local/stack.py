@@ -15,7 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.applications import Starlette
 
-from local import cloud, snapshot
+from local import cloud, journal, moto_patches, snapshot
 from local.gateway import MANAGEMENT_PREFIX, create_gateway
 from local.invoke import invoke
 from local.periodic import PeriodicTask
@@ -33,6 +33,7 @@ class LocalConfig(BaseSettings):
     data_dir: Path = Path("lb_data")
     snapshot_interval_s: float = Field(30.0, gt=0)
     ttl_interval_s: float = Field(5.0, gt=0)
+    journal_fsync: bool = False
 
 
 STATE_FILE = ".stack.json"
@@ -57,6 +58,7 @@ class LocalStack:
     def __init__(self, config: LocalConfig) -> None:
         self.config = config
         self.moto: cloud.MotoCloud | None = None
+        self.journal: journal.Journal | None = None
         self._threads: list = []
 
     @property
@@ -64,22 +66,31 @@ class LocalStack:
         return f"http://{self.config.host}:{self.config.port}"
 
     def start(self) -> None:
+        data_dir = self.config.data_dir
+        snapshot.private_dir(data_dir)
+        # Stream sequence numbers only grow across restarts, as on AWS: the counters' exactly-once check needs it.
+        moto_patches.raise_sequence_floor(snapshot.highest_sequence_number(data_dir))
         self.moto = cloud.start_moto(self.config.host)
         os.environ["LB_WS_MANAGEMENT_ENDPOINT"] = self.base_url + MANAGEMENT_PREFIX
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
-        cloud.provision(self.config.data_dir)
-        snapshot.restore(self.config.data_dir)
+        cloud.provision(data_dir)
+        snapshot.restore(data_dir)
+        journal.recover(data_dir)
+        # The restore's writes are no changes: consumers start after them, as a mapping starts at LATEST.
+        moto_patches.skip_stream_backlog()
+        self.journal = journal.Journal(data_dir, fsync=self.config.journal_fsync).open()
         bootstrap_superuser()
         self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
                                                "moto": self.moto.endpoint}))
-        # Pollers start at LATEST after the restore, so restored items are not replayed to consumers.
-        data_dir = self.config.data_dir
         self._threads = [*start_pollers(invoke),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
-                         PeriodicTask("snapshot", self.config.snapshot_interval_s, lambda: snapshot.save(data_dir))]
+                         PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
         for thread in self._threads:
             if not thread.is_alive():
                 thread.start()
+
+    def save(self) -> None:
+        """Snapshot the data folder, rotating the journal around it."""
+        snapshot.save(self.config.data_dir, self.journal)
 
     def stop(self) -> None:
         for thread in self._threads:
@@ -87,7 +98,10 @@ class LocalStack:
             if idle is not None:
                 idle.wait(timeout=5)  # let consumers finish what the stream already holds
             thread.stop()
-        snapshot.save(self.config.data_dir)
+        self.save()
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
         self.state_file.unlink(missing_ok=True)
         if self.moto:
             self.moto.stop()

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, deploy, goals, local_fidelity, records, relations, warm, writes
+from tests.bench import (cold_start, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm,
+                         writes)
 
 if __name__ == "__main__":
     cold_start.report()
@@ -10,4 +11,6 @@ if __name__ == "__main__":
     writes.report()
     deploy.report()
     local_fidelity.report()
+    local_speed.report()
+    soak.report()
     goals.print_table()

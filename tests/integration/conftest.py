@@ -12,6 +12,6 @@ from tests.support.moto_cloud import running_cloud
 
 @pytest.fixture
 def moto() -> Iterator[cloud.MotoCloud]:
-    """A fresh moto server on loopback with every declared resource."""
+    """A fresh moto (in-process, plus a loopback server for other processes) with every declared resource."""
     with running_cloud() as m:
         yield m

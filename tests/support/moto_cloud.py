@@ -1,4 +1,4 @@
-"""A moto server on loopback with every declared resource, for integration tests; restores the env after."""
+"""moto in-process (plus a loopback server) with every declared resource, for integration tests; restores the env."""
 
 from __future__ import annotations
 

@@ -1,0 +1,149 @@
+"""moto's slow paths on every DynamoDB item operation, replaced with the same behaviour done faster.
+
+- Results of item operations are written with json.dumps instead of moto's shape-by-shape serializer (about 70%
+  of an in-process Query's time).
+- String and number values compare without moto's general type dispatch (every comparison of a Query's sort).
+- A table Query reads its partition; moto tested every item of the table against the partition key.
+- DynamoDB calls go straight to moto's handler instead of through its search of every service's URL patterns,
+  and a handler class's methods are listed once, not with inspect.getmembers on every request.
+
+Installed by `local.moto_patches.install()`, which callers use.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+# Item operations, whose results are plain attribute-value maps: moto serializes them shape by shape through
+# botocore's model (about 70% of a Query's time in-process), where json.dumps gives the same document.
+PLAIN_JSON_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                                "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _binary_as_base64(value: Any) -> str:
+    if isinstance(value, bytes):  # the JSON protocol's blobs, as botocore expects them
+        return base64.b64encode(value).decode()
+    raise TypeError(type(value).__name__)
+
+
+def plain_json_results() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.serialized
+
+    def serialized(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if type(result) is not dict or self._get_action() not in PLAIN_JSON_ACTIONS:
+            return original(self, action_result)
+        try:
+            body = json.dumps(_without_nulls(result), default=_binary_as_base64)
+        except TypeError:  # a value json cannot write: moto's serializer knows its shape
+            return original(self, action_result)
+        return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+def fast_scalar_values() -> None:
+    from decimal import Decimal
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    general = DynamoType.cast_value.fget  # type: ignore[attr-defined]
+
+    def cast_value(self: Any) -> Any:
+        # Keys are strings: moto's general cast tests six types first, on every comparison of a Query's sort.
+        kind = self.type
+        if kind == "S" or kind == "B":
+            return self.value
+        if kind == "N":
+            return Decimal(self.value)
+        return general(self)
+
+    DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
+
+
+def partition_queries() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # moto answers a table Query by testing every item of the table against the partition key, so a page
+        # cost grew with the table; on DynamoDB (and here) it reads the one partition. The backend runs it under
+        # moto_patches' lock, so no other thread sees the partition-only all_items.
+        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
+        if index_name or not self.range_key_attr or not isinstance(hash_key, DynamoType):
+            return original(self, hash_key, *args, **kwargs)
+        partition = self.items.get(hash_key, {})
+        self.all_items = lambda: list(partition.values())
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = query  # type: ignore[method-assign]
+
+
+def direct_dynamodb_routes() -> None:
+    """DynamoDB calls go straight to moto's handlers, without moto's search of every service's URL patterns.
+
+    (Requests stay signed: an unsigned one to the loopback server, which names its service by the signature's
+    scope, would reach the wrong service; botocore's signer cannot tell the two endpoints apart.)
+    """
+    from moto.core import botocore_stubber
+    from moto.core.exceptions import HTTPException
+    from moto.core.request import normalize_request
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from local.cloud import REGION
+
+    routes = {f"https://dynamodb.{REGION}.amazonaws.com/": DynamoHandler.dispatch,
+              f"https://streams.dynamodb.{REGION}.amazonaws.com/": DynamoDBStreamsHandler.dispatch}
+    original = botocore_stubber.BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        # moto matches every URL against every service's patterns and recompiles the service's routes per call
+        handler = routes.get(request.url.split("?", 1)[0])
+        if handler is None:
+            return original(self, request)
+        normalized = normalize_request(request)
+        try:
+            return handler(normalized, normalized.raw_url, normalized.headers)
+        except HTTPException as exc:
+            return exc.code, exc.get_headers(), exc.get_body()
+
+    botocore_stubber.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+    import moto.core.responses as moto_responses
+    from moto.core.utils import method_names_from_class
+
+    known: dict[type, list[str]] = {}
+
+    def cached_method_names(clazz: Any) -> list[str]:
+        # moto lists a handler class's methods with inspect.getmembers on every request
+        if clazz not in known:
+            known[clazz] = method_names_from_class(clazz)
+        return known[clazz]
+
+    moto_responses.method_names_from_class = cached_method_names
+
+
+def install() -> None:
+    """Apply every speed patch; called once per process, under moto_patches' guard."""
+    plain_json_results()
+    fast_scalar_values()
+    partition_queries()
+    direct_dynamodb_routes()

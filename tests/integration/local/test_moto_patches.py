@@ -1,0 +1,89 @@
+"""moto as the local stack patches it: atomic cheap transactions, partition queries, growing sequence numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local import moto_patches
+from shared import resources
+from shared.aws import client
+from tests.support.moto_cloud import running_cloud
+
+TABLE = resources.RECORDS_TABLE.physical_name
+
+
+@pytest.fixture
+def ddb() -> Iterator[Any]:
+    with running_cloud():
+        yield client("dynamodb")
+
+
+def item(pk: str, sk: str, **attrs: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}, **{k: {"S": v} for k, v in attrs.items()}}
+
+
+def stream_records(ddb_streams: Any) -> list[dict[str, Any]]:
+    arn = client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    shard = ddb_streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = ddb_streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    return list(ddb_streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"])
+
+
+def test_a_failed_transaction_changes_nothing_and_leaves_no_stream_record(ddb: Any) -> None:
+    # Given an item, and the stream so far
+    ddb.put_item(TableName=TABLE, Item=item("p", "kept", v="before"))
+    streams = client("dynamodbstreams")
+    before = stream_records(streams)
+    # When a transaction updates it, adds another and then fails a condition
+    with pytest.raises(ClientError) as failure:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": item("p", "kept", v="after")}},
+            {"Put": {"TableName": TABLE, "Item": item("p", "new")}},
+            {"Put": {"TableName": TABLE, "Item": item("p", "kept2"), "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    # Then it is cancelled, both items are as they were, and the stream holds nothing new
+    assert failure.value.response["Error"]["Code"] == "TransactionCanceledException"
+    got = ddb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "kept"}})["Item"]
+    assert got["v"] == {"S": "before"}
+    assert "Item" not in ddb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "new"}})
+    assert stream_records(streams) == before
+
+
+def test_a_transaction_of_100_items_commits_them_all(ddb: Any) -> None:
+    # When one transaction puts 100 items (the DynamoDB maximum)
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": TABLE, "Item": item("t", f"{i:03d}")}}
+                                            for i in range(100)])
+    # Then all are there, in key order
+    out = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "t"}})
+    assert [i["sk"]["S"] for i in out["Items"]] == [f"{i:03d}" for i in range(100)]
+
+
+def test_a_query_reads_only_its_partition_in_order_and_pages(ddb: Any) -> None:
+    # Given items in three partitions
+    for pk in ("a", "b", "c"):
+        for sk in ("3", "1", "2"):
+            ddb.put_item(TableName=TABLE, Item=item(pk, sk))
+    # When partition b is read two at a time, backwards
+    first = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ScanIndexForward=False, Limit=2,
+                      ExpressionAttributeValues={":p": {"S": "b"}})
+    rest = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ScanIndexForward=False, Limit=2,
+                     ExpressionAttributeValues={":p": {"S": "b"}}, ExclusiveStartKey=first["LastEvaluatedKey"])
+    # Then it gets b's items only, in descending order, across the two pages
+    assert [(i["pk"]["S"], i["sk"]["S"]) for i in first["Items"] + rest["Items"]] == [("b", "3"), ("b", "2"),
+                                                                                       ("b", "1")]
+
+
+def test_a_new_stream_starts_above_the_saved_high_water_mark() -> None:
+    # Given a snapshot that saved sequence numbers far above the clock-based start
+    saved = moto_patches.next_stream_start() + 10**12
+    moto_patches.raise_sequence_floor(saved)
+    # When the tables are created anew (a restart)
+    with running_cloud():
+        client("dynamodb").put_item(TableName=TABLE, Item=item("s", "1"))
+        records = stream_records(client("dynamodbstreams"))
+    # Then the first change is numbered above every saved one
+    assert int(records[-1]["dynamodb"]["SequenceNumber"]) > saved
