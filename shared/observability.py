@@ -8,6 +8,7 @@ with `function_service` instead, which wins over the environment.
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import Logger
-from aws_lambda_powertools.metrics import EphemeralMetrics, Metrics, MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,8 +36,34 @@ _service: ContextVar[str | None] = ContextVar("lambdabase_service", default=None
 
 # Outside an invocation (the local stack's own threads, scripts) logs carry the process's service.
 logger = Logger(service=settings.load(settings.Observability).service_name)
-# No service here: instrument sets the invocation's as a dimension, so a shared process never mixes them up.
-metrics = Metrics(namespace=METRICS_NAMESPACE)
+_invocation_metrics: ContextVar[EphemeralMetrics | None] = ContextVar("lambdabase_metrics", default=None)
+
+
+class InvocationMetrics:
+    """Business metrics of the current invocation: a metric set per invocation, flushed when it ends.
+
+    Powertools' `Metrics` keeps one metric set per process (class-level), which on Lambda is one invocation at a
+    time; the local stack runs many functions' invocations at once in one process, where a shared set would mix
+    their metrics and service dimensions, and one flush would empty the set another is about to flush.
+    """
+
+    def add_metric(self, name: str, unit: MetricUnit | str, value: float) -> None:
+        current = _invocation_metrics.get()
+        if current is None:  # outside an invocation (a script, the local stack's own threads): not published
+            return
+        current.add_metric(name=name, unit=unit, value=value)
+
+
+metrics = InvocationMetrics()
+# Powertools prints a metric document and its newline in two writes: concurrent flushes in one process (the
+# local stack) would interleave them into lines that are not JSON.
+_flush_lock = threading.Lock()
+
+
+def flush(metric_set: EphemeralMetrics) -> None:
+    """Publish a metric set (an EMF line on stdout), one document a line."""
+    with _flush_lock:
+        metric_set.flush_metrics(raise_on_empty_metrics=False)
 
 # A request that records no business metric is normal, not a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -116,17 +143,20 @@ def instrument(handler: Handler, *, correlation_id_path: str | None = None) -> H
         # from one Logger, whose own keys (set by inject_lambda_context) the last invocation to start overwrites.
         keys = invocation_keys(service, event, context, correlation_id_path)
         logger.thread_safe_append_keys(**keys)
-        metrics.add_dimension(name=SERVICE_DIMENSION, value=service)
+        own = EphemeralMetrics(namespace=METRICS_NAMESPACE)
+        own.add_dimension(name=SERVICE_DIMENSION, value=service)
+        token = _invocation_metrics.set(own)
         try:
             return handler(event, context)
         finally:
+            _invocation_metrics.reset(token)
+            flush(own)
             logger.thread_safe_remove_keys(list(keys))
 
     wrapped: Handler = as_service
     tracer = get_tracer()
     if tracer is not None:
         wrapped = tracer.capture_lambda_handler(wrapped, capture_response=False)
-    wrapped = metrics.log_metrics(wrapped, raise_on_empty_metrics=False)
     return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_id_path, clear_state=True)
 
 
@@ -146,4 +176,4 @@ def record_request(route: str, status: int, latency_ms: float) -> None:
         request.add_dimension(name=name, value=value)
     request.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     request.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency_ms)
-    request.flush_metrics()
+    flush(request)

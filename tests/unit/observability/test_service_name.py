@@ -108,3 +108,34 @@ def test_the_local_stack_invokes_a_real_function_as_its_service(capfd: pytest.Ca
     assert response["statusCode"] == 200
     [emf] = [line for line in json_lines(capfd.readouterr().out) if "Requests" in line]
     assert (emf["service"], emf["route"], emf["status"]) == ("health", "GET /api/health", "2xx")
+
+
+def test_concurrent_invocations_publish_their_own_metrics_each_once(capfd: pytest.CaptureFixture[str]) -> None:
+    # Given two functions whose invocations overlap in one process, as the local stack runs its consumers
+    import threading
+
+    both_started = threading.Barrier(2)
+
+    def measure_twice(event: dict[str, Any], _context: Any) -> str:
+        metrics.add_metric(name="Steps", unit=MetricUnit.Count, value=1)
+        both_started.wait(timeout=10)  # the other invocation has added its metric too before either flushes
+        metrics.add_metric(name="Steps", unit=MetricUnit.Count, value=1)
+        return event["name"]
+
+    overlapping = instrument(measure_twice)
+
+    def run(name: str) -> None:
+        with function_service(name):
+            overlapping({"name": name}, LambdaContext(function_name=f"lambdabase-{name}"))
+
+    capfd.readouterr()
+    # When both run at once
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("changes", "deliveries")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    # Then each publishes one metric document with its own two steps, under its own service
+    emf = [line for line in json_lines(capfd.readouterr().out) if "Steps" in line]
+    assert sorted((line["service"], line["Steps"]) for line in emf) == [("changes", [1.0, 1.0]),
+                                                                       ("deliveries", [1.0, 1.0])]
