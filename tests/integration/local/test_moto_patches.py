@@ -87,3 +87,31 @@ def test_a_new_stream_starts_above_the_saved_high_water_mark() -> None:
         records = stream_records(client("dynamodbstreams"))
     # Then the first change is numbered above every saved one
     assert int(records[-1]["dynamodb"]["SequenceNumber"]) > saved
+
+
+def test_events_put_on_the_bus_reach_the_rules_queue_whole_with_paths_compiled_once(ddb: Any) -> None:
+    import json
+
+    import jsonpath_ng.ext
+
+    # Given the declared bus, rule and target queue
+    rule = resources.RULES[0]
+    bus = next(b for b in resources.BUSES if b.key == rule.bus)
+    queue = resources.queue(rule.target_queue)
+    source = rule.event_pattern["source"][0]
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=queue.physical_name)["QueueUrl"]
+    sqs.purge_queue(QueueUrl=url)
+    # When events matching the rule are put, one after another
+    for n in range(3):
+        client("events").put_events(Entries=[{"EventBusName": bus.physical_name, "Source": source,
+                                              "DetailType": "record.created", "Detail": json.dumps({"n": n})}])
+    # Then each arrives whole on the rule's queue, and the rule's paths were compiled once for all of them
+    bodies = []
+    while len(bodies) < 3:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        assert got, bodies
+        bodies.extend(json.loads(m["Body"]) for m in got)
+    assert sorted(b["detail"]["n"] for b in bodies) == [0, 1, 2]
+    assert all(b["source"] == source and b["detail-type"] == "record.created" for b in bodies)
+    assert jsonpath_ng.ext.parse.cache_info().hits >= 2 * len(bodies)  # type: ignore[attr-defined]
