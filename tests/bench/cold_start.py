@@ -189,20 +189,21 @@ def sample_events(world: cold_world.World) -> dict[str, dict[str, Any]]:
     return events
 
 
-def child_env() -> dict[str, str]:
-    """The environment of a deployed function, pointed at moto: tracing off on both sides of every ratio."""
+def child_env(moto_endpoint: str) -> dict[str, str]:
+    """The environment of a deployed function, pointed at moto's loopback server (the children are other
+    processes, outside this one's in-process mock): tracing off on both sides of every ratio."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return {**env, "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
-            "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**env, "AWS_ENDPOINT_URL": moto_endpoint, "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "ERROR", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def run() -> list[Row]:
     from tests.support.moto_cloud import running_cloud
 
     rows = []
-    with running_cloud(), staged_build() as staged:
+    with running_cloud() as moto, staged_build() as staged:
         world = cold_world.seed()
-        env = child_env()
+        env = child_env(moto.endpoint)
         hello_event = cold_world.http("GET", "/hello")
         hello = staged[HELLO]
         cpus = [sample(hello, hello_event, env) for _ in range(PAIRS)]
