@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
-from shared.records import indexing, keys
+from shared.records import creation_order, indexing, keys
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
 HIGH = "\U0010ffff"
@@ -86,6 +86,9 @@ class Plan:
     after: str | None = None
     # True when the read order already is the requested order, so reading can stop after the page
     ordered: bool = True
+    # the id order stands for `created` order: true only while the collection has no unordered marker, which
+    # the list reads with its first wave (shared/records/query.py), falling back to an in-memory sort
+    creation_order: bool = False
     # a counter partition that holds the exact total for this filter, when one does
     total_counter: str | None = None
     pushdown: tuple[Comparison, ...] = ()
@@ -203,6 +206,16 @@ def _pushdown(collection: Collection, conds: list[_Condition]) -> tuple[Comparis
     return tuple(out)
 
 
+def _creation_sort(collection: Collection, sort: list[SortKey], visible: FieldVisible) -> bool:
+    """Whether the sort is `created` (then optionally `id`) in one direction, on an onCreate-only autodate the
+    caller may see: the id order serves it while the collection's ids prove creation order (creation_order)."""
+    if not 1 <= len(sort) <= 2 or sort[0].path != (creation_order.CREATED,):
+        return False
+    if len(sort) == 2 and (sort[1].path not in _ID_ORDER or sort[1].descending != sort[0].descending):
+        return False
+    return creation_order.creation_field(collection) is not None and visible(creation_order.CREATED)
+
+
 def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | None, sort: list[SortKey],
                static: StaticValue, visible: FieldVisible = lambda _name: True) -> Plan:
     """Choose the cheapest plan for a filter (rule and user filter combined) and sort."""
@@ -222,11 +235,13 @@ def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | No
         if best:
             plan = best[1]
         else:
-            forward, ordered = True, not sort
-            if len(sort) == 1 and sort[0].path in _ID_ORDER:
+            forward, ordered, by_created = True, not sort, _creation_sort(collection, sort, visible)
+            if (len(sort) == 1 and sort[0].path in _ID_ORDER) or by_created:
                 forward, ordered = not sort[0].descending, True
-            plan = Plan(kind="scan", description="scan by id, " + ("in id order" if ordered else "sorted in memory"),
-                        collection_id=collection.id, forward=forward, ordered=ordered,
+            described = "in id order" if ordered else "sorted in memory"
+            plan = Plan(kind="scan", description="scan by id, " + described + (
+                            " (as created order unless the collection is marked unordered)" if by_created else ""),
+                        collection_id=collection.id, forward=forward, ordered=ordered, creation_order=by_created,
                         total_counter=collection.id if expr is None else None)
     plan.residual = expr
     plan.pushdown = _pushdown(collection, [c for c in conds if c.field != "id"])
