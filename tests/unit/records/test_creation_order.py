@@ -88,7 +88,8 @@ def test_a_creation_order_sort_reads_about_a_page_and_equals_the_true_order(worl
 
 def test_a_filter_combines_with_the_id_order_as_for_minus_id(world: World) -> None:
     # When sort=-created is asked with a filter the index cannot serve
-    items, scope, _ = world.page({"sort": "-created", "filter": "n >= 150 && n != 290", "perPage": "10", "skipTotal": "1"})
+    items, scope, _ = world.page({"sort": "-created", "filter": "n >= 150 && n != 290", "perPage": "10",
+                                  "skipTotal": "1"})
     # Then the page is the filtered true order, read in id order with the residual filter
     assert ids(items) == world.true_order(descending=True, where=lambda r: 150 <= r["n"] != 290)[:10]
     assert "in id order" in scope.meter.plans[0] and scope.meter.items_read < 80
