@@ -5,7 +5,8 @@ Plans, cheapest first:
 - `index`: a ready index whose first column the filter pins with `=`; further `=` columns extend the sort-key
   prefix, and one range (`> >= < <=`) on the next column bounds it. When the sort is that next column (or
   absent), the index order serves the sort, so a page costs about a page of reads.
-- `scan`: every record of the collection in id order (the default order).
+- `scan`: every record of the collection in id order (the default order), which also serves `created` order
+  while the collection's ids prove it (shared/records/creation_order.py).
 Whatever the plan, every candidate is checked against the whole filter (the residual), so key conditions only
 ever narrow; simple comparisons are also pushed down to storage (`pushdown`), cutting transfer, not reads.
 Only a repository implementation turns a plan into storage requests.
@@ -209,7 +210,8 @@ def _pushdown(collection: Collection, conds: list[_Condition]) -> tuple[Comparis
 def _creation_sort(collection: Collection, sort: list[SortKey], visible: FieldVisible) -> bool:
     """Whether the sort is `created` (then optionally `id`) in one direction, on an onCreate-only autodate the
     caller may see: the id order serves it while the collection's ids prove creation order (creation_order)."""
-    if not 1 <= len(sort) <= 2 or sort[0].path != (creation_order.CREATED,):
+    # a view's rows are no writes of ours, so nothing would ever mark it
+    if collection.type == "view" or not 1 <= len(sort) <= 2 or sort[0].path != (creation_order.CREATED,):
         return False
     if len(sort) == 2 and (sort[1].path not in _ID_ORDER or sort[1].descending != sort[0].descending):
         return False
