@@ -116,8 +116,9 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
         # What the first wave read is spent (and metered): the in-memory sort reads from the start. Ties on
         # `created` are broken by id in the sort's direction, as the id order breaks them.
         tiebroken = sort if len(sort) > 1 else [*sort, SortKey(("id",), sort[0].descending)]
+        read = "scan by id" if plan.kind == "scan" else f"index {plan.index.name if plan.index else ''}"
         return run(dataclasses.replace(plan, ordered=False, forward=True, creation_order=False,
-                                       description="scan by id, sorted in memory (the collection is marked "
+                                       description=f"{read}, sorted in memory (the collection is marked "
                                                    "unordered: its ids do not prove creation order)"), tiebroken)
 
 
