@@ -19,6 +19,7 @@ from shared.jobs.index_build import new_job_id, start_index_build
 from shared.jobs.queue import InMemoryJobQueue
 from shared.jobs.runner import drain
 from shared.jobs.truncate import truncate_collection
+from shared.records import creation_order
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
@@ -136,6 +137,8 @@ class CollectionsAdmin:
             # have marked an index ready or failed since, and saving an older state would undo that.
             current = next((s for s in self.collections.all(fresh=True) if s.collection.id == collection.id), None)
             previous = current.layout if current else previous
+            if current is not None and creation_order.schema_breaks_order(current.collection, collection):
+                self.records.mark_unordered(collection.id)  # before the save, like any marker (creation_order)
         has_records = previous is not None and self._has_records(collection.id)
         layout = plan_layout(collection, previous, has_records=has_records)
         new_unique = _new_unique_indexes(layout, previous) if has_records else []

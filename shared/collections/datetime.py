@@ -28,6 +28,14 @@ def now_string() -> str:
     return format_datetime(datetime.now(UTC))
 
 
+def epoch_ms(value: object) -> int | None:
+    """A date value's Unix time in whole milliseconds (integer arithmetic, no float rounding), or None."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return None
+    return int(parsed.replace(microsecond=0).timestamp()) * 1000 + parsed.microsecond // 1000
+
+
 def parse_datetime(value: object) -> datetime | None:
     """Parse what PocketBase accepts (its own layout, ISO 8601/RFC 3339 variants, RFC 1123, unix seconds).
 

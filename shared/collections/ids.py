@@ -43,6 +43,13 @@ def new_record_id(now_ms: int | None = None) -> str:
     return _base36(stamp, _TIME_CHARS) + random_string(RECORD_ID_LENGTH - _TIME_CHARS, LOWERCASE_ALPHANUMERIC)
 
 
+def id_time_ms(record_id: str) -> int | None:
+    """The creation millisecond a generated id starts with, or None for an id that cannot be one."""
+    if not is_valid_record_id(record_id):
+        return None
+    return int(record_id[:_TIME_CHARS], 36)
+
+
 def is_valid_record_id(value: object) -> bool:
     """Whether a client supplied id satisfies the default id field (exactly 15 chars of [a-z0-9])."""
     return (isinstance(value, str) and len(value) == RECORD_ID_LENGTH

@@ -90,6 +90,9 @@ class DynamoRecordRepository(RecordRepository):
     def __init__(self, table_name: str, *, sleep: Sleep = time.sleep) -> None:
         self.table = table_name
         self.sleep = sleep
+        # Collections known to carry the unordered marker: it is never removed, so knowing saves the read (and
+        # a write per create in a collection without `created`).
+        self._marked: set[str] = set()
 
     # reads -------------------------------------------------------------------------------------------------
     def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
@@ -214,7 +217,29 @@ class DynamoRecordRepository(RecordRepository):
             item = out.get("Item")
             return int(item["total"]["N"]) if item and "total" in item else None
 
+    def is_unordered(self, collection_id: str, meter: ReadMeter) -> bool:
+        if collection_id in self._marked:
+            return True
+        with _storage_errors():
+            out = client("dynamodb").get_item(TableName=self.table, Key=self._marker_key(collection_id),
+                                              ConsistentRead=True, ProjectionExpression="pk")
+            meter.add(1)
+        if "Item" in out:
+            self._marked.add(collection_id)
+        return "Item" in out
+
+    @staticmethod
+    def _marker_key(collection_id: str) -> dict[str, Any]:
+        return {"pk": {"S": keys.unordered_pk(collection_id)}, "sk": {"S": keys.UNORDERED_SK}}
+
     # writes ------------------------------------------------------------------------------------------------
+    def mark_unordered(self, collection_id: str) -> None:
+        if collection_id in self._marked:
+            return
+        with _storage_errors():
+            client("dynamodb").put_item(TableName=self.table, Item=self._marker_key(collection_id))
+        self._marked.add(collection_id)
+
     def init_counter(self, partition: str) -> None:
         with _storage_errors():
             ddb = client("dynamodb")

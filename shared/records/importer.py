@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.errors import BadRequestError, field_error
-from shared.records import indexing, links
+from shared.records import creation_order, indexing, links
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 from shared.records.validation import prepare_record
@@ -38,6 +38,9 @@ def import_records(collections: CollectionRepository, records: RecordRepository,
     writes = _prepare_rows(collections, records, stored, rows)
     # A plain batch write cannot be conditional: with UNIQUE indexes each record goes with its claims.
     conditional = any(index.unique for index in stored.layout.indexes)
+    # imported ids need not start with their `created` instant: the marker first, as for any unproven create
+    if not all(creation_order.proves_order(stored.collection, w.record) for _, w in writes):
+        records.mark_unordered(stored.collection.id)
     try:
         records.import_records([w for _, w in writes], conditional=conditional)
     except RecordConflictError as exc:

@@ -78,6 +78,17 @@ def counter_pk(partition: str) -> str:
     return f"{COUNTER_PREFIX}{partition}"
 
 
+def unordered_pk(collection_id: str) -> str:
+    """The marker saying a collection's id order may not be its `created` order (shared/records/creation_order).
+
+    Under the counter prefix, which stream consumers skip; `#unordered` cannot be an index partition, whose
+    second part is a slot number."""
+    return f"{COUNTER_PREFIX}{collection_id}#unordered"
+
+
+UNORDERED_SK = "unordered"
+
+
 def reference_pk(target_collection_id: str, target_id: str) -> str:
     """The partition of every reverse reference to one record: "who points at me" is one Query."""
     return f"{REFERENCE_PREFIX}{target_collection_id}#{target_id}"

@@ -39,6 +39,8 @@ class InMemoryRecordRepository(RecordRepository):
         self._links: dict[str, set[str]] = {}
         self._lock = threading.Lock()
         self.writes = 0
+        # collections whose unordered marker exists (creation_order)
+        self.unordered: set[str] = set()
 
     # reads -------------------------------------------------------------------------------------------------
     def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
@@ -137,7 +139,15 @@ class InMemoryRecordRepository(RecordRepository):
         by_index = sum(1 for i in self._items.values() if partition in i.attrs.values())
         return by_collection or by_index
 
+    def is_unordered(self, collection_id: str, meter: ReadMeter) -> bool:
+        meter.add(1)
+        return collection_id in self.unordered
+
     # writes ------------------------------------------------------------------------------------------------
+    def mark_unordered(self, collection_id: str) -> None:
+        with self._lock:
+            self.unordered.add(collection_id)
+
     def init_counter(self, partition: str) -> None:
         return None  # totals are counted exactly on read
 

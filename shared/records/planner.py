@@ -4,8 +4,10 @@ Plans, cheapest first:
 - `get`: the filter pins `id = '...'`: one point read.
 - `index`: a ready index whose first column the filter pins with `=`; further `=` columns extend the sort-key
   prefix, and one range (`> >= < <=`) on the next column bounds it. When the sort is that next column (or
-  absent), the index order serves the sort, so a page costs about a page of reads.
-- `scan`: every record of the collection in id order (the default order).
+  absent), the index order serves the sort, so a page costs about a page of reads; with every column pinned,
+  the index order is id order, which also serves `created` (as for `scan`).
+- `scan`: every record of the collection in id order (the default order), which also serves `created` order
+  while the collection's ids prove it (shared/records/creation_order.py).
 Whatever the plan, every candidate is checked against the whole filter (the residual), so key conditions only
 ever narrow; simple comparisons are also pushed down to storage (`pushdown`), cutting transfer, not reads.
 Only a repository implementation turns a plan into storage requests.
@@ -19,7 +21,7 @@ from typing import Any, Literal
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
-from shared.records import indexing, keys
+from shared.records import creation_order, indexing, keys
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
 HIGH = "\U0010ffff"
@@ -35,6 +37,7 @@ Op = Literal["=", ">", ">=", "<", "<="]
 # Sorts the id order serves: ids are creation-ordered, and PocketBase's @rowid is creation order
 # (the resolver sorts @rowid by id too, so both plans agree).
 _ID_ORDER = (("id",), ("@rowid",))
+_AS_CREATED = " (as created order unless the collection is marked unordered)"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,9 @@ class Plan:
     after: str | None = None
     # True when the read order already is the requested order, so reading can stop after the page
     ordered: bool = True
+    # the id order stands for `created` order: true only while the collection has no unordered marker, which
+    # the list reads with its first wave (shared/records/query.py), falling back to an in-memory sort
+    creation_order: bool = False
     # a counter partition that holds the exact total for this filter, when one does
     total_counter: str | None = None
     pushdown: tuple[Comparison, ...] = ()
@@ -160,7 +166,7 @@ def _key_range(prefix: str, ranges: list[_Condition]) -> KeyRange | None:
 
 
 def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Condition],
-                     sort: list[SortKey]) -> tuple[int, Plan] | None:
+                     sort: list[SortKey], visible: FieldVisible) -> tuple[int, Plan] | None:
     eq = {c.field: c.value for c in conds if c.op == "="}
     if index.columns[0] not in eq:
         return None
@@ -175,6 +181,10 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     sorted_by = sort[0].path if len(sort) == 1 else None
     if sorted_by is not None and (sorted_by == (next_col,) if next_col else sorted_by in _ID_ORDER):
         forward, ordered = not sort[0].descending, True
+    # every column pinned: the partition's sort keys end in the id, so its order is id order
+    by_created = next_col is None and _creation_sort(collection, sort, visible)
+    if by_created:
+        forward, ordered = not sort[0].descending, True
     score = 10 * (1 + prefix_cols) + (5 if ranges else 0) + (3 if ordered and sort else 0)
     partition = keys.index_pk(collection.id, index.slot or 0, eq[index.columns[0]])
     only_leading_eq = len(conds) == 1 and not prefix_cols
@@ -183,9 +193,10 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
         described += " and " + ", ".join(f"{c} = {eq[c]!r}" for c in rest[:prefix_cols])
     if ranges:
         described += " with range on " + next_col  # type: ignore[operator]
-    described += ", " + ("in index order" if ordered else "sorted in memory")
+    described += ", " + ("in index order" if ordered else "sorted in memory") + (_AS_CREATED if by_created else "")
     return score, Plan(kind="index", description=described, collection_id=collection.id, index=index,
                        partition=partition, sort_range=_key_range(prefix, ranges), forward=forward, ordered=ordered,
+                       creation_order=by_created,
                        total_counter=partition if only_leading_eq and indexing.counts_partitions(index) else None)
 
 
@@ -203,6 +214,17 @@ def _pushdown(collection: Collection, conds: list[_Condition]) -> tuple[Comparis
     return tuple(out)
 
 
+def _creation_sort(collection: Collection, sort: list[SortKey], visible: FieldVisible) -> bool:
+    """Whether the sort is `created` (then optionally `id`) in one direction, on an onCreate-only autodate the
+    caller may see: the id order serves it while the collection's ids prove creation order (creation_order)."""
+    # a view's rows are no writes of ours, so nothing would ever mark it
+    if collection.type == "view" or not 1 <= len(sort) <= 2 or sort[0].path != (creation_order.CREATED,):
+        return False
+    if len(sort) == 2 and (sort[1].path not in _ID_ORDER or sort[1].descending != sort[0].descending):
+        return False
+    return creation_order.creation_field(collection) is not None and visible(creation_order.CREATED)
+
+
 def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | None, sort: list[SortKey],
                static: StaticValue, visible: FieldVisible = lambda _name: True) -> Plan:
     """Choose the cheapest plan for a filter (rule and user filter combined) and sort."""
@@ -216,17 +238,18 @@ def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | No
         for index in layout.slotted():
             if not index.ready:
                 continue
-            candidate = _index_candidate(collection, index, conds, sort)
+            candidate = _index_candidate(collection, index, conds, sort, visible)
             if candidate and (best is None or candidate[0] > best[0]):
                 best = candidate
         if best:
             plan = best[1]
         else:
-            forward, ordered = True, not sort
-            if len(sort) == 1 and sort[0].path in _ID_ORDER:
+            forward, ordered, by_created = True, not sort, _creation_sort(collection, sort, visible)
+            if (len(sort) == 1 and sort[0].path in _ID_ORDER) or by_created:
                 forward, ordered = not sort[0].descending, True
-            plan = Plan(kind="scan", description="scan by id, " + ("in id order" if ordered else "sorted in memory"),
-                        collection_id=collection.id, forward=forward, ordered=ordered,
+            described = "in id order" if ordered else "sorted in memory"
+            plan = Plan(kind="scan", description="scan by id, " + described + (_AS_CREATED if by_created else ""),
+                        collection_id=collection.id, forward=forward, ordered=ordered, creation_order=by_created,
                         total_counter=collection.id if expr is None else None)
     plan.residual = expr
     plan.pushdown = _pushdown(collection, [c for c in conds if c.field != "id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable, Iterator
@@ -59,16 +60,37 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="total-read")
 
 
-def _joined(records: Iterator[StoredRecord], counted: Future[int | None], counter_meter: ReadMeter,
-            meter: ReadMeter) -> Iterator[StoredRecord]:
-    """The records, with the counter read (sent with the first wave) metered once the first wave is back."""
+class _OrderUnprovenError(Exception):
+    """The collection carries the unordered marker: its id order is not proven to be `created` order."""
+
+
+@dataclass
+class _SideRead:
+    """A point read sent with the first wave of record reads (a counter, the unordered marker)."""
+
+    result: Future[Any]
+    meter: ReadMeter
+
+
+def _side_read(read: Callable[[ReadMeter], Any]) -> _SideRead:
+    side_meter = ReadMeter()
+    return _SideRead(_pool().submit(read, side_meter), side_meter)
+
+
+def _joined(records: Iterator[StoredRecord], sides: list[_SideRead], meter: ReadMeter,
+            marker: _SideRead | None) -> Iterator[StoredRecord]:
+    """The records, with the side reads (sent with the first wave) metered once the first wave is back; the
+    first record comes only once the unordered marker, if asked, is known absent."""
     try:
         first = next(records, None)
     finally:
-        counted.result()
-        meter.add(counter_meter.items_read, requests=counter_meter.requests, round_trips=0)
+        for side in sides:
+            side.result.result()
+            meter.add(side.meter.items_read, requests=side.meter.requests, round_trips=0)
     if first is None:
         return
+    if marker is not None and marker.result.result():
+        raise _OrderUnprovenError()
     yield first
     yield from records
 
@@ -84,19 +106,42 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
              skip_total: bool, matcher: Matcher, value_of: SortValue, meter: ReadMeter,
              prefetch: Prefetch | None = None) -> PageResult:
     """One page of matching records, with the honest total (or -1 when skipped)."""
+    def run(chosen: Plan, order: list[SortKey]) -> PageResult:
+        return _run_plan(repo, chosen, order, page=page, per_page=per_page, skip_total=skip_total, matcher=matcher,
+                         value_of=value_of, meter=meter, prefetch=prefetch)
+
+    try:
+        return run(plan, sort)
+    except _OrderUnprovenError:
+        # What the first wave read is spent (and metered): the in-memory sort reads from the start. Ties on
+        # `created` are broken by id in the sort's direction, as the id order breaks them.
+        tiebroken = sort if len(sort) > 1 else [*sort, SortKey(("id",), sort[0].descending)]
+        read = "scan by id" if plan.kind == "scan" else f"index {plan.index.name if plan.index else ''}"
+        return run(dataclasses.replace(plan, ordered=False, forward=True, creation_order=False,
+                                       description=f"{read}, sorted in memory (the collection is marked "
+                                                   "unordered: its ids do not prove creation order)"), tiebroken)
+
+
+def _run_plan(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: int, per_page: int,
+              skip_total: bool, matcher: Matcher, value_of: SortValue, meter: ReadMeter,
+              prefetch: Prefetch | None) -> PageResult:
     meter.plans.append(plan.description)
     offset = (page - 1) * per_page
+    sides: list[_SideRead] = []
     counted: Future[int | None] | None = None
-    counter_meter = ReadMeter()
     if plan.total_counter is not None and not skip_total:
         # Sent alongside the first wave of record reads: the same round trip, not one more.
-        counted = _pool().submit(repo.read_counter, plan.total_counter, counter_meter)
+        sides.append(_side_read(lambda m: repo.read_counter(plan.total_counter or "", m)))
+        counted = sides[-1].result
+    marker = _side_read(lambda m: repo.is_unordered(plan.collection_id, m)) if plan.creation_order else None
+    if marker is not None:
+        sides.append(marker)
     # A total no counter holds is counted by reading every candidate: then the largest chunks cost least.
     reads_all = not plan.ordered or (not skip_total and plan.total_counter is None)
     want = UNORDERED_READ_SIZE if reads_all else offset + per_page
     candidates = repo.query(plan, meter, want=want, drain=reads_all)
-    if counted is not None:
-        candidates = _joined(candidates, counted, counter_meter, meter)
+    if sides:
+        candidates = _joined(candidates, sides, meter, marker)
     stream = (r for r in (_prefetched(candidates, prefetch, min(PREFETCH_CHUNK, want)) if prefetch else candidates)
               if matcher(r))
 

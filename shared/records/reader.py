@@ -41,7 +41,9 @@ def identifier_paths(expr: Expr | None) -> list[tuple[str, ...]]:
 
 def _position(plan: Plan, cursor: str, collection_id: str, bound_to: str) -> None:
     """Start the plan past a cursor's id; only lists read in id order have cursors."""
-    if plan.kind != "scan" or not plan.ordered:
+    # a creation-order sort is served by the id order only while no write has marked the collection, and a
+    # cursor walk must not change order halfway: those lists page with `page`
+    if plan.kind != "scan" or not plan.ordered or plan.creation_order:
         raise CursorError("Cursors page lists in id order (no sort, or sort=id / -id / @rowid) that no index "
                           "serves; use page with this filter and sort.")
     if cursor:

@@ -90,7 +90,16 @@ class RecordRepository(ABC):
     def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
         """The maintained total of a collection (partition = its id) or of an index partition; None if absent."""
 
+    @abstractmethod
+    def is_unordered(self, collection_id: str, meter: ReadMeter) -> bool:
+        """Whether the collection's unordered marker exists (creation_order): its id order may not be `created`
+        order. Read consistently: a record written after its marker is never seen without it."""
+
     # writes ------------------------------------------------------------------------------------------------
+    @abstractmethod
+    def mark_unordered(self, collection_id: str) -> None:
+        """Put the collection's unordered marker, idempotently; called before writing the record that needs it."""
+
     @abstractmethod
     def write(self, writes: list[RecordWrite]) -> None:
         """Apply all writes atomically, or none; RecordConflictError when a condition fails."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.collections.datetime import now_string
+from shared.collections.datetime import epoch_ms, now_string
 from shared.collections.field_errors import FieldError, bad_request
 from shared.collections.fields import (
     AutodateField,
@@ -138,7 +138,8 @@ def _fill_generated_values(collection: Collection, values: dict[str, Any], prefi
             if field.name in prefixes:
                 values[field.name] = field.autogenerate(prefixes[field.name])
             elif is_new and not values.get(field.name) and field.autogenerate_pattern:
-                values[field.name] = field.autogenerate()
+                # the id's time prefix and `created` from one instant: id order is then creation order
+                values[field.name] = field.autogenerate(now_ms=epoch_ms(now))
         elif isinstance(field, AutodateField) and (field.on_create if is_new else field.on_update):
             values[field.name] = now
 

@@ -15,7 +15,7 @@ from typing import Any
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError
-from shared.records import indexing, links
+from shared.records import creation_order, indexing, links
 from shared.records.context import RequestContext
 from shared.records.hooks import Action, RecordEvent, RecordHooks
 from shared.records.model import RecordConflictError, RecordWrite, StorageContentionError, StoredRecord
@@ -177,11 +177,29 @@ class RecordWriter:
     # committing --------------------------------------------------------------------------------------------
     def commit(self, writes: list[RecordWrite], events: list[RecordEvent]) -> None:
         """Write atomically, then run the after hooks; conflicts surface as RecordConflictError."""
+        self.mark_unproven(writes, [e.collection for e in events])
         try:
             self.records.write(writes)
         except StorageContentionError as exc:
             raise WriteContentionError() from exc
         self.hooks.after(events)
+
+    def mark_unproven(self, writes: list[RecordWrite], schemas: list[Collection]) -> None:
+        """Put the unordered marker of every collection a write leaves a record in whose id does not start with
+        its `created` millisecond, before the write: the marker can be extra, never missing (creation_order)."""
+        by_id = {c.id: c for c in schemas}
+        unproven: set[str] = set()
+        for w in writes:
+            if w.kind == "delete" or w.record.collection_id in unproven:
+                continue
+            collection = by_id.get(w.record.collection_id)
+            if collection is None:  # a record a cascade unlinks: its collection has no event of its own
+                found = self.collections.find(w.record.collection_id)
+                collection = found.collection if found else None
+            if collection is None or not creation_order.proves_order(collection, w.record):
+                unproven.add(w.record.collection_id)
+        for collection_id in sorted(unproven):
+            self.records.mark_unordered(collection_id)
 
     def conflict_error(self, stored: StoredCollection, exc: RecordConflictError, action: str) -> BadRequestError:
         """PocketBase's 400 for a taken id or unique value."""

@@ -78,12 +78,13 @@ class TextField(BaseField):
                 raise FieldError("validation_reserved_pk", "The primary key '{{.reserved}}' is reserved and cannot be "
                                  "used.", {"reserved": reserved})
 
-    def autogenerate(self, prefix: str = "") -> str:
-        """A random value from autogeneratePattern (prefix kept), or prefix alone if there is no pattern."""
+    def autogenerate(self, prefix: str = "", now_ms: int | None = None) -> str:
+        """A random value from autogeneratePattern (prefix kept), or prefix alone if there is no pattern;
+        a default record id starts with `now_ms` (the record's `created` instant) when given."""
         if not self.autogenerate_pattern:
             return prefix
         if self.primary_key and not prefix and self.autogenerate_pattern == RECORD_ID_AUTOGENERATE_PATTERN:
-            return new_record_id()
+            return new_record_id(now_ms)
         return prefix + random_string_by_pattern(self.autogenerate_pattern)
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
