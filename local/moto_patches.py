@@ -33,9 +33,11 @@ from local import moto_speed
 WRITE_LOCK = threading.RLock()
 # moto's own constant start; a data folder from before this patch holds counters near it, so start above it.
 MOTO_FIRST_SEQUENCE = 1100000000017454423009
-# The stream pollers read within a poll interval, or a few seconds while retrying a failing batch: at the local
-# stack's write rate (tens a second) that is a few hundred records, well inside this horizon.
-STREAM_RECORDS_KEPT = 2_000
+# AWS keeps a stream's records for 24 hours; moto keeps them forever, and memory with them. The pollers read
+# within a poll interval, but a burst (a bulk import, a 5,000-record truncate, an index build) writes far faster
+# than a consumer reads, and a record trimmed before it is read is a change lost to every consumer (counters
+# first). So the horizon is a burst's size with room to spare, not a poll interval's.
+STREAM_RECORDS_KEPT = 100_000
 SHARD_ITERATORS_KEPT = 1_000
 DELETED_RECEIPTS_KEPT = 10_000
 TRACKED_SERVICES = frozenset({"ses"})
