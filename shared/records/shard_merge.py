@@ -21,6 +21,7 @@ its last answer reached), and only records before every unfinished shard's front
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import math
@@ -82,6 +83,7 @@ class _Order:
     def __init__(self, forward: bool, ids: list[str]) -> None:
         self.forward = forward
         self.base = 37 if all(c in _DIGIT for i in ids for c in i[:_KEY_CHARS]) else 256
+        self._numbers: dict[str, int] = {}  # a page's estimate asks for the same ids again and again
 
     def before(self, a: str, b: str) -> bool:
         return a < b if self.forward else a > b
@@ -90,11 +92,16 @@ class _Order:
         return min(values) if self.forward else max(values)
 
     def number(self, key: str) -> int:
+        known = self._numbers.get(key)
+        if known is not None:
+            return known
         digits = [(_DIGIT[c] if self.base == 37 else min(ord(c), 255)) for c in key[:_KEY_CHARS]]
         value = 0
         for d in digits + [0] * (_KEY_CHARS - len(digits)):
             value = value * self.base + d
-        return value if self.forward else -value
+        value = value if self.forward else -value
+        self._numbers[key] = value
+        return value
 
     def key(self, number: int) -> str:
         number = number if self.forward else -number
@@ -227,7 +234,8 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
     target = want + math.sqrt(want)
 
     def expected(at: int) -> float:
-        return sum(1 for n in numbers if n <= at) + sum(rate * (at - r) for r in reach if r < at)
+        # `numbers` ascend (the merge's order, negated when descending), so a bisection counts them
+        return bisect.bisect_right(numbers, at) + sum(rate * (at - r) for r in reach if r < at)
 
     nearest = min(reach)
     low, high = nearest, cap if cap is not None else max(reach) + 1
