@@ -1,0 +1,95 @@
+"""The runtime settings of an app, in PocketBase 0.40's shape, with PocketBase's defaults for a fresh app.
+
+Attribute names are Python's; the JSON names (aliases) are PocketBase's, so `model_dump(by_alias=True)` is the
+body of `GET /api/settings` before secrets are masked.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore")
+
+
+class MetaSettings(_Section):
+    app_name: str = "Acme"
+    app_url: str = Field("http://localhost:8090", alias="appURL")
+    sender_name: str = "Support"
+    sender_address: str = "support@example.com"
+    hide_controls: bool = False
+    accent_color: str = "#1055c9"
+
+
+class SmtpSettings(_Section):
+    """Stored for a deployment that sends through SMTP; mail goes through SES while `enabled` is false."""
+
+    enabled: bool = False
+    host: str = "smtp.example.com"
+    port: int = 587
+    username: str = ""
+    password: str = ""  # a secret: encrypted at rest, never returned
+    auth_method: str = ""
+    tls: bool = False
+    local_name: str = ""
+
+
+class S3Settings(_Section):
+    enabled: bool = False
+    bucket: str = ""
+    region: str = ""
+    endpoint: str = ""
+    access_key: str = ""
+    secret: str = ""  # a secret: encrypted at rest, never returned
+    force_path_style: bool = False
+
+
+class BackupsSettings(_Section):
+    cron: str = ""  # empty: no scheduled backups
+    cron_max_keep: int = 3
+    s3: S3Settings = S3Settings()
+
+
+class BatchSettings(_Section):
+    enabled: bool = False
+    max_requests: int = 50
+    timeout: int = 3
+    max_body_size: int = 0
+
+
+class RateLimitsSettings(_Section):
+    # On by default, unlike PocketBase: a public endpoint on the internet should not start unprotected.
+    enabled: bool = True
+    rules: tuple[RateLimitRule, ...] = DEFAULT_RULES
+    excluded_ips: tuple[str, ...] = Field((), alias="excludedIPs")
+
+
+class TrustedProxySettings(_Section):
+    headers: tuple[str, ...] = ()
+    use_leftmost_ip: bool = Field(False, alias="useLeftmostIP")
+
+
+class LogsSettings(_Section):
+    max_days: int = 5
+    min_level: int = 0
+    log_ip: bool = Field(True, alias="logIP")
+    log_auth_id: bool = False
+    max_data_size: int = 0
+
+
+class AppSettings(_Section):
+    """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
+
+    meta: MetaSettings = MetaSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    s3: S3Settings = S3Settings()
+    backups: BackupsSettings = BackupsSettings()
+    batch: BatchSettings = BatchSettings()
+    rate_limits: RateLimitsSettings = RateLimitsSettings()
+    trusted_proxy: TrustedProxySettings = TrustedProxySettings()
+    logs: LogsSettings = LogsSettings()
+    superuser_ips: tuple[str, ...] = Field((), alias="superuserIPs")
