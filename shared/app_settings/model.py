@@ -18,7 +18,7 @@ class _Section(BaseModel):
 
 class MetaSettings(_Section):
     app_name: str = "Acme"
-    app_url: str = Field("http://localhost:8090", alias="appURL")
+    app_url: str = Field(default="http://localhost:8090", alias="appURL")
     sender_name: str = "Support"
     sender_address: str = "support@example.com"
     hide_controls: bool = False
@@ -65,18 +65,18 @@ class RateLimitsSettings(_Section):
     # On by default, unlike PocketBase: a public endpoint on the internet should not start unprotected.
     enabled: bool = True
     rules: tuple[RateLimitRule, ...] = DEFAULT_RULES
-    excluded_ips: tuple[str, ...] = Field((), alias="excludedIPs")
+    excluded_ips: tuple[str, ...] = Field(default=(), alias="excludedIPs")
 
 
 class TrustedProxySettings(_Section):
     headers: tuple[str, ...] = ()
-    use_leftmost_ip: bool = Field(False, alias="useLeftmostIP")
+    use_leftmost_ip: bool = Field(default=False, alias="useLeftmostIP")
 
 
 class LogsSettings(_Section):
     max_days: int = 5
     min_level: int = 0
-    log_ip: bool = Field(True, alias="logIP")
+    log_ip: bool = Field(default=True, alias="logIP")
     log_auth_id: bool = False
     max_data_size: int = 0
 
@@ -92,4 +92,4 @@ class AppSettings(_Section):
     rate_limits: RateLimitsSettings = RateLimitsSettings()
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
-    superuser_ips: tuple[str, ...] = Field((), alias="superuserIPs")
+    superuser_ips: tuple[str, ...] = Field(default=(), alias="superuserIPs")
