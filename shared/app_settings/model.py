@@ -6,10 +6,17 @@ body of `GET /api/settings` before secrets are masked.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
+
+
+def _named(json_name: str, default: Any) -> Any:
+    """A field whose JSON name is not the camel case of its Python name (PocketBase writes `appURL`, `logIP`)."""
+    return Field(default=default, validation_alias=AliasChoices(json_name), serialization_alias=json_name)
 
 
 class _Section(BaseModel):
@@ -18,7 +25,7 @@ class _Section(BaseModel):
 
 class MetaSettings(_Section):
     app_name: str = "Acme"
-    app_url: str = Field(default="http://localhost:8090", alias="appURL")
+    app_url: str = _named("appURL", "http://localhost:8090")
     sender_name: str = "Support"
     sender_address: str = "support@example.com"
     hide_controls: bool = False
@@ -65,18 +72,18 @@ class RateLimitsSettings(_Section):
     # On by default, unlike PocketBase: a public endpoint on the internet should not start unprotected.
     enabled: bool = True
     rules: tuple[RateLimitRule, ...] = DEFAULT_RULES
-    excluded_ips: tuple[str, ...] = Field(default=(), alias="excludedIPs")
+    excluded_ips: tuple[str, ...] = _named("excludedIPs", ())
 
 
 class TrustedProxySettings(_Section):
     headers: tuple[str, ...] = ()
-    use_leftmost_ip: bool = Field(default=False, alias="useLeftmostIP")
+    use_leftmost_ip: bool = _named("useLeftmostIP", False)
 
 
 class LogsSettings(_Section):
     max_days: int = 5
     min_level: int = 0
-    log_ip: bool = Field(default=True, alias="logIP")
+    log_ip: bool = _named("logIP", True)
     log_auth_id: bool = False
     max_data_size: int = 0
 
@@ -92,4 +99,4 @@ class AppSettings(_Section):
     rate_limits: RateLimitsSettings = RateLimitsSettings()
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
-    superuser_ips: tuple[str, ...] = Field(default=(), alias="superuserIPs")
+    superuser_ips: tuple[str, ...] = _named("superuserIPs", ())
