@@ -14,6 +14,7 @@ from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
 from infra.constructs.messaging import Messaging
 from infra.constructs.permissions import ResourceCatalog
+from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.storage import FileStorage
 from infra.constructs.websocket_api import WebSocketApi
@@ -53,6 +54,8 @@ class LambdabaseStack(Stack):
         http.route_to(functions.aliases)
         EventSources(self, "EventSources", functions=functions.aliases, tables=data.tables,
                      queues=messaging.queues, naming=naming)
+        Schedules(self, "Schedules", queues=messaging.queues, dead_letter_queues=messaging.dead_letter_queues,
+                  naming=naming)
 
         # Info, not a warning: a throwaway stack may well mail from the placeholder, but an operator should know.
         if config.mail_sender_address == DeployConfig.mail_sender_address:

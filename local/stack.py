@@ -1,4 +1,4 @@
-"""Starts and stops the whole local stack: moto, resources, snapshots, pollers, TTL sweeper and gateway."""
+"""Starts and stops the whole local stack: moto, resources, snapshots, pollers, schedules, TTL sweeper and gateway."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from local.gateway import MANAGEMENT_PREFIX, create_gateway
 from local.invoke import invoke
 from local.periodic import PeriodicTask
 from local.pollers import start_pollers
+from local.schedules import start_schedules
 from local.ttl import sweep_expired
 from shared import resources
 from shared.observability import logger
@@ -81,7 +82,7 @@ class LocalStack:
         bootstrap_superuser()
         self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
                                                "moto": self.moto.endpoint}))
-        self._threads = [*start_pollers(invoke),
+        self._threads = [*start_pollers(invoke), *start_schedules(),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
                          PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
         for thread in self._threads:

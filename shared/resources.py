@@ -117,6 +117,31 @@ class RuleDef(KeyNamed):
     target_queue: str
 
 
+# Filled in by EventBridge Scheduler with the minute a schedule fires for, `2026-12-01T13:05:00Z`.
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
+
+
+@dataclass(frozen=True)
+class ScheduleDef(KeyNamed):
+    """An EventBridge Scheduler schedule firing at second 0 of every `every_minutes`-th minute (UTC), sending
+    `message` as JSON to a queue; SCHEDULED_TIME in a value becomes the time it fired for."""
+
+    key: str
+    target_queue: str
+    message: dict[str, str]
+    every_minutes: int = 1
+
+    @property
+    def target_queue_physical_name(self) -> str:
+        return DEFAULT_NAMING.name(self.target_queue)
+
+    @property
+    def expression(self) -> str:
+        """The schedule in EventBridge Scheduler's syntax: a cron, so it fires on the minute as PocketBase's."""
+        minutes = "*" if self.every_minutes == 1 else f"0/{self.every_minutes}"
+        return f"cron({minutes} * * * ? *)"
+
+
 @dataclass(frozen=True)
 class SecretDef(KeyNamed):
     """A Secrets Manager secret holding a generated random value; functions get its ARN, never the value."""
@@ -228,7 +253,15 @@ EVENTS_QUEUE = QueueDef("events", visibility_timeout_s=6 * DELIVERIES_FUNCTION_T
 # function's timeout.
 JOBS_FUNCTION_TIMEOUT_S = 60
 JOBS_QUEUE = QueueDef("jobs", visibility_timeout_s=6 * JOBS_FUNCTION_TIMEOUT_S, max_receive_count=5)
-QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE)
+# Crons: the schedule's minute ticks and superusers' run-now requests, one message a run of the scheduler.
+SCHEDULER_FUNCTION_TIMEOUT_S = 300
+CRONS_QUEUE = QueueDef("crons", visibility_timeout_s=6 * SCHEDULER_FUNCTION_TIMEOUT_S, max_receive_count=3)
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE)
+
+# PocketBase checks its cron jobs every minute; so does this schedule, through the crons queue.
+CRONS_SCHEDULE = ScheduleDef("crons", target_queue=CRONS_QUEUE.key,
+                             message={"kind": "tick", "scheduledTime": SCHEDULED_TIME})
+SCHEDULES: tuple[ScheduleDef, ...] = (CRONS_SCHEDULE,)
 
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
@@ -288,6 +321,19 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         timeout_s=JOBS_FUNCTION_TIMEOUT_S,
         description="Background jobs: index backfills and large truncations, one bounded chunk per message",
     ),
+    # Lists the cron jobs and queues run-now requests: it verifies tokens and reads the settings (system table,
+    # read-only) and may only send to the crons queue; it runs no job itself, so it holds none of their grants.
+    FunctionDef("crons", "http", (*_verify_tokens, Permission("queue_send", CRONS_QUEUE.key)),
+                description="Crons API (superusers): list the cron jobs, queue a run now"),
+    FunctionDef(
+        "scheduler",
+        "queue",
+        # Claims in the system table (and the settings); the OTP and MFA cleanups delete records. The jobs of
+        # other features add their grants here (backups: its bucket; logs: its table).
+        (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw),
+        timeout_s=SCHEDULER_FUNCTION_TIMEOUT_S,
+        description="Runs the cron jobs due each minute, and those asked for by POST /api/crons/{id}, once each",
+    ),
 )
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
@@ -295,6 +341,8 @@ EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
     # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
     EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),
+    # One tick or run-now at a time: a slow job delays the next message, never shares its timeout.
+    EventSourceDef("scheduler", "queue", CRONS_QUEUE.key, batch_size=1),
 )
 
 # (method, path under /api/collections/{collection}/) of the auth function's routes.
@@ -331,6 +379,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
+    RouteDef("GET", "/api/crons", "crons"),
+    RouteDef("POST", "/api/crons/{id}", "crons"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )
