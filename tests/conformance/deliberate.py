@@ -14,3 +14,6 @@ INVALID_PER_PAGE = "Invalid perPage parameter."
 # Same message, field and code as PocketBase; only the parser's or regex engine's own words in data differ.
 COLLECTION_CREATE_FAILED = "Failed to create collection."
 COLLECTION_UPDATE_FAILED = "Failed to update collection."
+# PocketBase's `__pbDBOptimize__` runs SQLite's VACUUM and ANALYZE every midnight; DynamoDB has nothing to
+# optimize, so Lambdabase does not have that job: it is missing from GET /api/crons, and running it is a 404.
+DB_OPTIMIZE_JOB = "__pbDBOptimize__"
