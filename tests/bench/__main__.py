@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, crons, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm, writes
+import tests.bench.crons as crons
+from tests.bench import cold_start, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm, writes
 
 if __name__ == "__main__":
     cold_start.report()
