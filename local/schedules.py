@@ -54,7 +54,8 @@ class ScheduleTimer(threading.Thread):
     def run(self) -> None:
         while True:
             due = next_firing(self.schedule, self._clock())
-            # Waits in short steps, so a clock set forward (or a laptop waking up) fires within seconds.
+            # Waits in short steps, so a clock set forward (or a laptop waking up) fires within seconds; the
+            # minutes slept through are not replayed, as a stopped stack replays none.
             while (wait := (due - self._clock()).total_seconds()) > 0:
                 if self._stop_event.wait(min(wait, 5.0)):
                     return
