@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from shared.crons.composition import cron_registry
 from shared.crons.messages import run_now
 from shared.crons.queue import get_cron_queue
-from shared.errors import ForbiddenError, NotFoundError, UnauthorizedError
+from shared.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError
 from shared.http.app import verified_caller
 from shared.http.endpoints import LeanRouter
 
@@ -28,7 +28,18 @@ def _require_superuser(request: Request) -> None:
 @router.get("/api/crons")
 async def list_crons(request: Request) -> JSONResponse:
     _require_superuser(request)
-    return JSONResponse([job.as_json() for job in cron_registry().scheduled()])
+    jobs = [job.as_json() for job in cron_registry().scheduled()]
+    fields = request.query_params.get("fields")
+    if fields:
+        # PocketBase projects every JSON answer by `fields`, this list too; the parser loads only when asked.
+        from shared.tools.filter import FilterError, apply_fields, parse_fields
+
+        try:
+            spec = parse_fields(fields)
+        except FilterError as exc:
+            raise BadRequestError("Something went wrong while processing your request.", {}) from exc
+        return JSONResponse([apply_fields(job, spec) for job in jobs])
+    return JSONResponse(jobs)
 
 
 @router.post("/api/crons/{id}")

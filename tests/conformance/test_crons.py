@@ -12,6 +12,8 @@ CASES = cases(
     Case("list as guest", "GET", "/api/crons", role=GUEST),
     Case("list as user", "GET", "/api/crons", role="alice"),
     Case("list with a forged token", "GET", "/api/crons", role=GUEST, headers={"Authorization": "abc.def.ghi"}),
+    Case("list with a bad fields modifier", "GET", "/api/crons", params={"fields": "id:nope(3)"}),
+    Case("list with an unclosed fields modifier", "GET", "/api/crons", params={"fields": "id:excerpt("}),
     Case("run as guest", "POST", "/api/crons/__pbOTPCleanup__", role=GUEST),
     Case("run as user", "POST", "/api/crons/__pbOTPCleanup__", role="alice"),
     Case("run an unknown job as user", "POST", "/api/crons/nope", role="alice"),
@@ -41,6 +43,16 @@ def test_the_list_is_pocketbases_without_the_sqlite_optimize_job(paired: PairedC
     # Then PocketBase has its SQLite job, and without it both lists are the same, in the same order
     assert {"id": deliberate.DB_OPTIMIZE_JOB, "expression": "0 0 * * *"} in pb
     assert lb == [job for job in pb if job["id"] != deliberate.DB_OPTIMIZE_JOB]
+
+
+@pytest.mark.parametrize("fields", ["id", "id:excerpt(3)", "expression,nope", "*", ""])
+def test_the_list_is_projected_by_fields_as_pocketbases(paired: PairedClient, fields: str) -> None:
+    # Given PocketBase lists its SQLite job first / When both lists are asked for with `fields`
+    pb_full, _ = paired.ok("GET", "/api/crons")
+    assert pb_full[0]["id"] == deliberate.DB_OPTIMIZE_JOB
+    pb, lb = paired.ok("GET", "/api/crons", params={"fields": fields})
+    # Then ours is PocketBase's projection without that first job
+    assert lb == pb[1:]
 
 
 def test_running_the_sqlite_optimize_job_is_a_404_here(paired: PairedClient) -> None:
