@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from shared import resources
-from tests.infra.synthesis import Synthesized
+from tests.infra.synthesis import Synthesized, synthesize
 
 
 def _queue_ids(synth: Synthesized) -> dict[str, str]:
@@ -63,3 +66,27 @@ def test_the_crons_api_only_reads_tables_and_sends_to_the_crons_queue() -> None:
     assert ("queue_consume", "crons") in {(p.kind, p.resource) for p in scheduler.permissions}
     assert any(s.function == "scheduler" and s.source == "crons" and s.batch_size == 1
                for s in resources.EVENT_SOURCES)
+
+
+EXTRA_SCHEDULE = resources.ScheduleDef("reports", target_queue=resources.JOBS_QUEUE.key,
+                                       message={"kind": "report", "at": resources.SCHEDULED_TIME}, every_minutes=15)
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
+    # Given one more schedule in the definitions, to another queue, every 15 minutes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(resources, "SCHEDULES", (*resources.SCHEDULES, EXTRA_SCHEDULE))
+        yield synthesize(tmp_path_factory.mktemp("schedules"))
+
+
+def test_a_new_schedule_needs_no_change_under_infra(extended: Synthesized) -> None:
+    # When synthesized / Then it is a schedule of its own, with its expression, message and queue
+    by_name = {s["Properties"]["Name"]: s["Properties"]
+               for s in extended.resources("AWS::Scheduler::Schedule").values()}
+    props = by_name[EXTRA_SCHEDULE.physical_name]
+    assert props["ScheduleExpression"] == "cron(0/15 * * * ? *)"
+    assert json.loads(props["Target"]["Input"]) == {"kind": "report", "at": "<aws.scheduler.scheduled-time>"}
+    queues = _queue_ids(extended)
+    assert props["Target"]["Arn"] == {"Fn::GetAtt": [queues[resources.JOBS_QUEUE.physical_name], "Arn"]}
+    assert len(by_name) == 2
