@@ -2,9 +2,10 @@
 
 EventBridge Scheduler and SQS both deliver at least once, so the runner first claims `cron#<id>#<minute>` in
 the system table with a conditional put; only the delivery that wins the claim runs the job. A run asked for
-by `POST /api/crons/{id}` claims `cron#<id>#run-<runId>` the same way. The claim
-expires through TTL after CLAIM_TTL_S: a redelivery comes within minutes (the queue's visibility timeout),
-never days later.
+by `POST /api/crons/{id}` claims `cron#<id>#run-<runId>` the same way. The claim expires through TTL after
+CLAIM_TTL_S: a redelivery comes within the hour (three receives, 30 minutes of visibility apart), never days
+later. A run that dies halfway (the function's timeout) keeps its claim and is not run again in that minute,
+as PocketBase does not rerun a job that crashed.
 """
 
 from __future__ import annotations
