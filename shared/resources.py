@@ -380,6 +380,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/batch", "records"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
+    RouteDef("HEAD", "/api/crons", "crons"),
     RouteDef("POST", "/api/crons/{id}", "crons"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),

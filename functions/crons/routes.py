@@ -25,7 +25,8 @@ def _require_superuser(request: Request) -> None:
         raise ForbiddenError()
 
 
-@router.get("/api/crons")
+# Go's router answers HEAD wherever it answers GET, so PocketBase does here too.
+@router.api_route("/api/crons", methods=["GET", "HEAD"])
 async def list_crons(request: Request) -> JSONResponse:
     _require_superuser(request)
     jobs = [job.as_json() for job in cron_registry().scheduled()]

@@ -14,6 +14,8 @@ CASES = cases(
     Case("list with a forged token", "GET", "/api/crons", role=GUEST, headers={"Authorization": "abc.def.ghi"}),
     Case("list with a bad fields modifier", "GET", "/api/crons", params={"fields": "id:nope(3)"}),
     Case("list with an unclosed fields modifier", "GET", "/api/crons", params={"fields": "id:excerpt("}),
+    Case("list HEAD as guest", "HEAD", "/api/crons", role=GUEST),
+    Case("list HEAD", "HEAD", "/api/crons"),
     Case("run as guest", "POST", "/api/crons/__pbOTPCleanup__", role=GUEST),
     Case("run as user", "POST", "/api/crons/__pbOTPCleanup__", role="alice"),
     Case("run an unknown job as user", "POST", "/api/crons/nope", role="alice"),
