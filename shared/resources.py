@@ -179,11 +179,27 @@ class EventSourceDef:
 
 
 @dataclass(frozen=True)
+class LogSubscriptionDef:
+    """A CloudWatch Logs subscription filter: lines of one function's log group that match `filter_pattern`
+    are delivered in batches (`{"awslogs": {"data": base64(gzip(json))}}`) to `destination`, invoked
+    asynchronously; what still fails after `retry_attempts` goes to the destination's failure queue."""
+
+    source_function: str
+    destination: str
+    filter_pattern: str
+    retry_attempts: int = 2
+
+    @property
+    def filter_name(self) -> str:
+        return f"{self.source_function}-to-{self.destination}"
+
+
+@dataclass(frozen=True)
 class FunctionDef:
     """A Lambda function: its handler module under functions/, its trigger kind and its grants."""
 
     name: str
-    kind: Literal["http", "websocket", "stream", "queue"]
+    kind: Literal["http", "websocket", "stream", "queue", "log_subscription"]
     permissions: tuple[Permission, ...] = ()
     memory_mb: int = 512
     timeout_s: int = 29
@@ -215,7 +231,9 @@ SYSTEM_TABLE = TableDef(
     indexes=(IndexDef("gsi1", "gsi1pk", "gsi1sk"),),
     ttl_attribute="ttl",
 )
-TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE)
+# Request logs, one partition per day and write shard, expired by TTL after logs.maxDays (docs/data-model.md).
+LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
+TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
 FILES_BUCKET = BucketDef("files")
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
@@ -228,7 +246,12 @@ EVENTS_QUEUE = QueueDef("events", visibility_timeout_s=6 * DELIVERIES_FUNCTION_T
 # function's timeout.
 JOBS_FUNCTION_TIMEOUT_S = 60
 JOBS_QUEUE = QueueDef("jobs", visibility_timeout_s=6 * JOBS_FUNCTION_TIMEOUT_S, max_receive_count=5)
-QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE)
+# Request log batches the log writer still failed to store after its retries (CloudWatch Logs invokes it
+# asynchronously): kept for inspection and replay rather than dropped.
+LOG_WRITER_FUNCTION = "logwriter"
+LOG_WRITER_TIMEOUT_S = 30
+LOG_FAILURES_QUEUE = QueueDef("log-failures", visibility_timeout_s=6 * LOG_WRITER_TIMEOUT_S)
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, LOG_FAILURES_QUEUE)
 
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
@@ -290,6 +313,25 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     ),
 )
 
+_logs_api = (_records_r, _system_rw, _secret, Permission("table", LOGS_TABLE.key, "readwrite"))
+FUNCTIONS = (
+    *FUNCTIONS,
+    # Reads the logs; its one write is the truncation mark of `DELETE /api/logs` (and the rate limiter's counters).
+    FunctionDef("logs", "http", _logs_api, description="Request logs API (superusers): list, view, stats, truncate"),
+    FunctionDef(
+        LOG_WRITER_FUNCTION,
+        "log_subscription",
+        (Permission("table", LOGS_TABLE.key, "write"), Permission("queue_send", LOG_FAILURES_QUEUE.key)),
+        timeout_s=LOG_WRITER_TIMEOUT_S,
+        description="Stores the request log lines every HTTP function prints, delivered by log subscriptions",
+    ),
+)
+
+# The key and value that mark a request log line on a function's log stream (shared/logs/emitter.py), and the
+# CloudWatch Logs filter pattern that selects those lines and nothing else the function prints.
+REQUEST_LOG_MARKER = ("lbLog", "request")
+REQUEST_LOG_FILTER_PATTERN = '{ $.lbLog = "request" }'
+
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
@@ -331,6 +373,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
+    RouteDef("ANY", "/api/logs", "logs"),
+    RouteDef("ANY", "/api/logs/{id}", "logs"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )
@@ -361,3 +405,10 @@ def queue(key: str) -> QueueDef:
         if q.key == key:
             return q
     raise KeyError(key)
+
+
+def log_subscriptions() -> tuple[LogSubscriptionDef, ...]:
+    """One subscription per HTTP function, delivering its request log lines to the log writer; computed from
+    FUNCTIONS when asked, so that every HTTP function declared anywhere above is subscribed."""
+    return tuple(LogSubscriptionDef(fn.name, LOG_WRITER_FUNCTION, REQUEST_LOG_FILTER_PATTERN)
+                 for fn in FUNCTIONS if fn.kind == "http")
