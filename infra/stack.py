@@ -12,6 +12,7 @@ from infra.constructs.data import DataTables
 from infra.constructs.event_sources import EventSources
 from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
+from infra.constructs.log_subscriptions import LogSubscriptions
 from infra.constructs.messaging import Messaging
 from infra.constructs.permissions import ResourceCatalog
 from infra.constructs.secrets import Secrets
@@ -53,6 +54,8 @@ class LambdabaseStack(Stack):
         http.route_to(functions.aliases)
         EventSources(self, "EventSources", functions=functions.aliases, tables=data.tables,
                      queues=messaging.queues, naming=naming)
+        LogSubscriptions(self, "LogSubscriptions", functions=functions.aliases, log_groups=functions.log_groups,
+                         queues=messaging.queues, naming=naming)
 
         # Info, not a warning: a throwaway stack may well mail from the placeholder, but an operator should know.
         if config.mail_sender_address == DeployConfig.mail_sender_address:
