@@ -36,5 +36,6 @@ def test_the_log_writer_keeps_failed_deliveries_on_the_failure_queue(synth: Synt
     assert "LogwriterLive" in str(props["Qualifier"])  # the live alias's name, taken from its ARN
     assert props["MaximumRetryAttempts"] == 2
     assert "OnFailure" in props["DestinationConfig"]
-    queues = {q["Properties"].get("QueueName"): logical_id for logical_id, q in synth.resources("AWS::SQS::Queue").items()}
+    queues = {q["Properties"].get("QueueName"): logical_id
+              for logical_id, q in synth.resources("AWS::SQS::Queue").items()}
     assert queues[resources.LOG_FAILURES_QUEUE.physical_name] in str(props["DestinationConfig"]["OnFailure"])
