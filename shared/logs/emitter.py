@@ -21,12 +21,17 @@ from shared.resources import REQUEST_LOG_MARKER
 LOGGER_NAME = "lambdabase.request_log"
 
 
+class _Stdout(logging.Handler):
+    """The bare line on whatever `sys.stdout` is when it is written (Lambda's stdout, or a test's capture)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stdout.write(record.getMessage() + "\n")
+
+
 def _request_logger() -> logging.Logger:
     log = logging.getLogger(LOGGER_NAME)
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
+        log.addHandler(_Stdout())
         log.setLevel(logging.INFO)
         # Only the bare line: a root handler (Lambda's, Powertools') would wrap it and break the filter pattern.
         log.propagate = False

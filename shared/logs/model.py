@@ -38,8 +38,8 @@ def id_time_prefix(epoch_ms: int) -> str:
 
 def new_log_id(epoch_ms: int) -> str:
     """A fresh log id for a log created at `epoch_ms`."""
-    random_part = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH - TIME_DIGITS))
-    return id_time_prefix(epoch_ms) + random_part
+    # 36 random bits (crypto-grade, as PocketBase's ids) fit 7 base-36 digits: 36**7 > 2**36.
+    return id_time_prefix(epoch_ms) + _base36(secrets.randbits(36), ID_LENGTH - TIME_DIGITS)
 
 
 def id_epoch_ms(log_id: str) -> int | None:
