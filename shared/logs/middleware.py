@@ -35,7 +35,6 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started_ms = int(time.time() * 1000)
         started = time.perf_counter()
         status = 500
         body = bytearray()
@@ -53,12 +52,13 @@ class RequestLogMiddleware:
         finally:
             exec_ms = (time.perf_counter() - started) * 1000
             try:
-                log_request(scope, status, bytes(body), started_ms, exec_ms)
+                # stamped once answered, as PocketBase's logger stamps the log it writes after the response
+                log_request(scope, status, bytes(body), int(time.time() * 1000), exec_ms)
             except Exception:
                 logger.exception("request log failed")
 
 
-def log_request(scope: Scope, status: int, error_body: bytes, started_ms: int, exec_ms: float) -> None:
+def log_request(scope: Scope, status: int, error_body: bytes, created_ms: int, exec_ms: float) -> None:
     """Build this request's log from its scope and answer, and emit it unless PocketBase would not log it."""
     path = str(scope.get("path", ""))
     if status < 400 and path.startswith(SKIP_SUCCESS_PREFIXES):
@@ -70,7 +70,7 @@ def log_request(scope: Scope, status: int, error_body: bytes, started_ms: int, e
     error, details = _error_of(status, error_body)
     facts = RequestFacts(
         method=str(scope.get("method", "")), url=_request_uri(scope), status=status,
-        exec_ms=round(exec_ms, 6), started_ms=started_ms,
+        exec_ms=round(exec_ms, 6), created_ms=created_ms,
         auth_collection=str(getattr(getattr(auth, "collection", None), "name", "") or ""),
         auth_id=str(getattr(getattr(auth, "record", None), "id", "") or ""),
         remote_ip=remote_ip, user_ip=real_ip(headers, remote_ip, settings.trusted_proxy),

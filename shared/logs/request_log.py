@@ -33,7 +33,7 @@ class RequestFacts:
     url: str  # the request URI as sent: path and query, percent-encoded
     status: int
     exec_ms: float
-    started_ms: int
+    created_ms: int  # when the request was answered, the log's `created`
     auth_collection: str = ""
     auth_id: str = ""
     remote_ip: str = ""
@@ -68,7 +68,7 @@ def build_request_log(facts: RequestFacts, settings: LogsSettings) -> LogEntry |
         data["remoteIP"] = facts.remote_ip
     data = fit_data(data, settings.max_data_size or DEFAULT_MAX_DATA_SIZE)
     # The message shows the URI unescaped, as PocketBase's does (url.PathUnescape).
-    return LogEntry(id=new_log_id(facts.started_ms), created_ms=facts.started_ms, level=level,
+    return LogEntry(id=new_log_id(facts.created_ms), created_ms=facts.created_ms, level=level,
                     message=f"{method} {unquote(url)}", data=dict(sorted(data.items())))
 
 

@@ -14,3 +14,7 @@ INVALID_PER_PAGE = "Invalid perPage parameter."
 # Same message, field and code as PocketBase; only the parser's or regex engine's own words in data differ.
 COLLECTION_CREATE_FAILED = "Failed to create collection."
 COLLECTION_UPDATE_FAILED = "Failed to update collection."
+# Request logs (docs/compatibility.md): `GET /api/logs` with no sort lists newest first (PocketBase: oldest first),
+# so the logs scenarios always send one; a query reading more than 20,000 logs answers this 400 (or totals -1).
+LOGS_DEFAULT_ORDER = "-created"
+LOGS_READ_BUDGET = "The logs query would read more than"

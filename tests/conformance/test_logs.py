@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import deliberate
 from tests.conformance.normalize import normalize
 from tests.conformance.paired import GUEST, SUPERUSER, PairedClient
 from tests.conformance.scenario import Case, cases, check
@@ -107,7 +108,7 @@ def test_the_same_requests_give_the_same_logs(paired: PairedClient, marked: str)
 ])
 def test_filters_select_the_same_logs(paired: PairedClient, marked: str, filter_text: str) -> None:
     # When both sides filter the marked logs, newest first, showing a few fields
-    params = {"filter": f'data.url ~ "{marked}" && ({filter_text})', "sort": "-created",
+    params = {"filter": f'data.url ~ "{marked}" && ({filter_text})', "sort": deliberate.LOGS_DEFAULT_ORDER,
               "fields": "message,level,data.status"}
     pb, lb = comparable_logs(paired, params)
 

@@ -11,12 +11,12 @@ from shared.logs.model import ID_LENGTH, id_epoch_ms
 from shared.logs.repository import StoredLog
 from shared.logs.request_log import RequestFacts, build_request_log, expires_at
 
-STARTED_MS = 1_796_133_355_845  # 2026-12-01 13:55:55.845Z
+CREATED_MS = 1_796_133_355_845  # 2026-12-01 13:55:55.845Z
 
 
 def facts(**changes: object) -> RequestFacts:
     base = dict(method="get", url="/api/collections/posts/records?filter=a%20b", status=200, exec_ms=1.25,
-                started_ms=STARTED_MS, auth_collection="users", auth_id="u1234567890abcd", remote_ip="10.0.0.1",
+                created_ms=CREATED_MS, auth_collection="users", auth_id="u1234567890abcd", remote_ip="10.0.0.1",
                 user_ip="203.0.113.9", referer="http://app.test/", user_agent="agent/1")
     base.update(changes)
     return RequestFacts(**base)  # type: ignore[arg-type]
@@ -34,7 +34,7 @@ def test_a_successful_request_is_an_info_log_with_pocketbases_data() -> None:
     assert entry.data == {"type": "request", "execTime": 1.25, "url": "/api/collections/posts/records?filter=a%20b",
                           "method": "GET", "status": 200, "referer": "http://app.test/", "userAgent": "agent/1",
                           "auth": "users", "userIP": "203.0.113.9", "remoteIP": "10.0.0.1"}
-    assert len(entry.id) == ID_LENGTH and id_epoch_ms(entry.id) == STARTED_MS
+    assert len(entry.id) == ID_LENGTH and id_epoch_ms(entry.id) == CREATED_MS
 
 
 def test_a_failed_request_is_an_error_log_with_its_message_and_details() -> None:
@@ -91,7 +91,7 @@ def test_the_log_line_round_trips_and_other_lines_are_no_logs() -> None:
 
     # Then the writer reads the same log back, with its expiry 5 days on, and ignores other lines
     assert parse_request_log_line(line) == stored
-    assert stored.expires_at == STARTED_MS // 1000 + 5 * 86_400
+    assert stored.expires_at == CREATED_MS // 1000 + 5 * 86_400
     assert json.loads(line)["lbLog"] == "request"
     assert parse_request_log_line('{"level":"INFO","message":"cold start"}') is None
     assert parse_request_log_line("START RequestId: 1 Version: $LATEST") is None
