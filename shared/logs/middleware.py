@@ -63,6 +63,8 @@ def log_request(scope: Scope, status: int, error_body: bytes, created_ms: int, e
     path = str(scope.get("path", ""))
     if status < 400 and path.startswith(SKIP_SUCCESS_PREFIXES):
         return
+    if scope.get("method") == "OPTIONS":
+        return  # PocketBase answers OPTIONS (CORS preflights) before its activity logger sees them
     settings = provider.current()
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
     remote_ip = _remote_ip(scope)
