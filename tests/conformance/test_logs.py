@@ -40,6 +40,12 @@ CASES = cases(
     Case("logs list of nothing", "GET", "/api/logs", params={"filter": 'data.url = "/never/requested"'}),
     Case("logs stats of nothing", "GET", "/api/logs/stats", params={"filter": 'data.url = "/never/requested"'}),
     Case("logs POST is no route", "POST", "/api/logs"),
+    Case("log PATCH is no route", "PATCH", "/api/logs/abc"),
+    Case("logs with a trailing slash", "GET", "/api/logs/"),
+    Case("logs with a trailing slash as guest", "GET", "/api/logs/", role=GUEST),
+    Case("logs stats with a sub path", "GET", "/api/logs/stats/x"),
+    Case("logs list with skipTotal of nothing", "GET", "/api/logs",
+         params={"filter": 'data.url = "/never/requested"', "skipTotal": "1", "page": "-1"}),
 )
 
 
