@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from shared.logs.model import LogEntry
-from shared.tools.filter import ROWID_SORT as ROWID
 from shared.tools.filter import (
+    RANDOM_SORT,
     And,
     Call,
     Compare,
@@ -25,6 +25,7 @@ from shared.tools.filter import (
     Resolved,
     SortKey,
 )
+from shared.tools.filter import ROWID_SORT as ROWID
 
 COLUMNS = frozenset({"id", "created", "level", "message", "data"})
 _DATA_PATH = re.compile(r"^data\.[\w.:]*\w+$")
@@ -58,7 +59,7 @@ def _check_operand(operand: Operand) -> None:
 
 def check_sort_fields(keys: list[SortKey]) -> None:
     for key in keys:
-        if key.path != (ROWID,) and not is_allowed(key.path):
+        if key.path not in ((ROWID,), (RANDOM_SORT,)) and not is_allowed(key.path):
             raise FilterEvaluationError(f"invalid sort field {'.'.join(key.path)!r}")
 
 

@@ -13,6 +13,7 @@ default, tests each log against the filter, and keeps the page. The read is boun
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from shared.logs.fields import TIME_ORDER_KEYS, LogFieldResolver, check_filter_f
 from shared.logs.model import LogEntry, from_epoch_ms
 from shared.logs.repository import LogRepository
 from shared.logs.window import Window, narrow, retention_window
-from shared.tools.filter import Expr, FilterError, SortKey, apply_fields, evaluate, parse_filter
+from shared.tools.filter import RANDOM_SORT, Expr, FilterError, SortKey, apply_fields, evaluate, parse_filter
 from shared.tools.list_query import ListQuery, ListQueryError, parse_list_query
 
 # Logs one query may read; at about 0.6 KB a log that is some 12 MB of Query pages (about 1,500 read units).
@@ -157,7 +158,10 @@ def _page_sorted(matches: list[LogEntry], query: ListQuery) -> tuple[list[LogEnt
     def by_keys(a: LogEntry, b: LogEntry) -> int:
         return _compare(a, b, query.sort)
 
-    ordered = sorted(matches, key=cmp_to_key(by_keys))
+    if query.sort[0].path == (RANDOM_SORT,):
+        ordered = random.sample(matches, len(matches))  # PocketBase's ORDER BY RANDOM()
+    else:
+        ordered = sorted(matches, key=cmp_to_key(by_keys))
     start = (query.page - 1) * query.per_page
     return ordered[start:start + query.per_page], -1 if query.skip_total else len(matches)
 

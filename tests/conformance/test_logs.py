@@ -44,6 +44,8 @@ CASES = cases(
     Case("logs with a trailing slash", "GET", "/api/logs/"),
     Case("logs with a trailing slash as guest", "GET", "/api/logs/", role=GUEST),
     Case("logs stats with a sub path", "GET", "/api/logs/stats/x"),
+    Case("logs list of nothing at random", "GET", "/api/logs",
+         params={"filter": 'data.url = "/never/requested"', "sort": "@random"}),
     Case("logs list with skipTotal of nothing", "GET", "/api/logs",
          params={"filter": 'data.url = "/never/requested"', "skipTotal": "1", "page": "-1"}),
 )

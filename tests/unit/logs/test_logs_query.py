@@ -69,13 +69,15 @@ def test_any_sort_pocketbase_allows_for_logs() -> None:
     # Given logs with different execution times
     entries = [log(NOW_MS - n * 1000, execTime=float(t)) for n, t in ((3, 5), (2, 1), (1, 9))]
 
-    # When sorted by a data path and by created ascending
+    # When sorted by a data path, by created ascending, and at random
     by_time = list_logs(view(store(*entries)), {"sort": "-data.execTime"})
     oldest = list_logs(view(store(*entries)), {"sort": "@rowid", "fields": "id,level"})
+    shuffled = list_logs(view(store(*entries)), {"sort": "@random"})
 
     # Then the order follows the key, and fields projects each item
     assert [i["data"]["execTime"] for i in by_time["items"]] == [9.0, 5.0, 1.0]
     assert oldest["items"] == [{"id": e.id, "level": 0} for e in entries]
+    assert sorted(i["id"] for i in shuffled["items"]) == sorted(e.id for e in entries)
 
 
 @pytest.mark.parametrize("params", [{"filter": "((("}, {"filter": "foo = 1"}, {"sort": "foo"},
