@@ -4,6 +4,8 @@
   REQUESTS calls, median of ROUNDS, and the line's size (what CloudWatch Logs ingests per request).
 - Writes: LINES request log lines delivered through the emulated subscription to the log writer on moto; the
   DynamoDB items and BatchWriteItem calls it made per request logged.
+- Lag on the local stack: LAG_REQUESTS requests at random moments, each timed from its answer until
+  `GET /api/logs` lists its log (the subscription's 1 s batching window, the writer, the poll every 50 ms).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.bench import goals
 REQUESTS = int(os.environ.get("LB_BENCH_LOGS_REQUESTS", "2000"))
 ROUNDS = int(os.environ.get("LB_BENCH_LOGS_ROUNDS", "5"))
 LINES = int(os.environ.get("LB_BENCH_LOGS_LINES", "500"))
+LAG_REQUESTS = int(os.environ.get("LB_BENCH_LOGS_LAG_REQUESTS", "8"))
 CPU_GOAL_MS = 0.05
 
 SCOPE: dict[str, Any] = {
@@ -84,9 +87,42 @@ def writes_per_log() -> tuple[float, float]:
     return calls["items"] / LINES, calls["BatchWriteItem"] / LINES
 
 
+def local_lag_s() -> list[float]:
+    """Seconds from each request's answer until its log is listed, on a local stack of its own."""
+    import random
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Api
+    from tests.support.stack_process import StackProcess
+
+    lags = []
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = StackProcess(Path(tmp) / "data", env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
+                                                      "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD}).start()
+        try:
+            api = Api(stack.url).sign_in_superuser()
+            for _ in range(LAG_REQUESTS):
+                time.sleep(random.uniform(0, 1))  # at a random moment of the batching window
+                marker = uuid.uuid4().hex[:10]
+                api.request("GET", "/api/health", role="guest", params={"lag": marker})
+                answered = time.monotonic()
+                while api.ok("GET", "/api/logs", params={"filter": f'data.url ~ "{marker}"',
+                                                         "skipTotal": "1"})["items"] == []:
+                    if time.monotonic() - answered > 30:
+                        raise RuntimeError("a request log did not land within 30 s")
+                    time.sleep(0.05)
+                lags.append(time.monotonic() - answered)
+        finally:
+            stack.stop()
+    return lags
+
+
 def report() -> None:
     cpu_ms, line_bytes = request_path_cost()
     items, batch_calls = writes_per_log()
+    lags = local_lag_s()
     print(f"Request logs: CPU on the request path, median of {ROUNDS} rounds of {REQUESTS}; writes over {LINES} logs")
     print(f"  request log CPU      {cpu_ms:6.3f} ms per request, line {line_bytes} bytes")
     print(f"  DynamoDB writes      {items:.2f} items and {batch_calls:.3f} BatchWriteItem calls per request")
@@ -95,3 +131,6 @@ def report() -> None:
     goals.record("logs", "DynamoDB writes per request", "<= 1 item", f"{items:.2f} ({batch_calls:.2f} calls)",
                  items <= 1.0)
     goals.record("logs", "log line ingested per request", "-", f"{line_bytes} bytes", None)
+    median, worst = statistics.median(lags), max(lags)
+    print(f"  local lag            median {median:.2f} s, max {worst:.2f} s over {len(lags)} requests")
+    goals.record("logs", "local lag, answer to listed", "reported", f"p50 {median:.2f} s, max {worst:.2f} s", None)
