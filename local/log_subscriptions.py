@@ -134,6 +134,9 @@ class LogSubscriptions(threading.Thread):
             self._wake.wait(self.window_s / 4)
             self._wake.clear()
             self.deliver_due(force=False)
+        request_log = logging.getLogger(LOGGER_NAME)
+        if self._handler in request_log.handlers:
+            request_log.removeHandler(self._handler)  # lines printed after the stack stopped go to stdout again
         self.deliver_due(force=True)
 
     def deliver_due(self, *, force: bool) -> int:
