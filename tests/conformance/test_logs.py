@@ -162,3 +162,15 @@ def test_stats_count_the_same_logs_per_hour(paired: PairedClient, marked: str) -
         # Then the hourly counts agree
         assert pair.pb.status_code == pair.lb.status_code == 200
         assert normalize(pair.lb.json(), paired.lb.ids) == normalize(pair.pb.json(), paired.pb.ids)
+
+
+def test_truncate_deletes_every_log_so_far(paired: PairedClient, marked: str) -> None:
+    # When both sides truncate their logs (last in this module: it deletes the logs the tests above read)
+    pair = paired.send("DELETE", "/api/logs")
+
+    # Then both answer 204 and list and count none of the marked logs any more
+    assert pair.pb.status_code == pair.lb.status_code == 204
+    pb, lb = comparable_logs(paired, {"filter": f'data.url ~ "{marked}"'})
+    assert lb == pb and pb["totalItems"] == 0
+    stats = paired.send("GET", "/api/logs/stats", params={"filter": f'data.url ~ "{marked}"'})
+    assert stats.pb.json() == stats.lb.json() == []
