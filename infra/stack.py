@@ -12,6 +12,7 @@ from infra.constructs.data import DataTables
 from infra.constructs.event_sources import EventSources
 from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
+from infra.constructs.log_subscriptions import LogSubscriptions
 from infra.constructs.messaging import Messaging
 from infra.constructs.permissions import ResourceCatalog
 from infra.constructs.schedules import Schedules
@@ -56,6 +57,8 @@ class LambdabaseStack(Stack):
                      queues=messaging.queues, naming=naming)
         Schedules(self, "Schedules", queues=messaging.queues, dead_letter_queues=messaging.dead_letter_queues,
                   naming=naming)
+        LogSubscriptions(self, "LogSubscriptions", functions=functions.aliases, log_groups=functions.log_groups,
+                         queues=messaging.queues, naming=naming)
 
         # Info, not a warning: a throwaway stack may well mail from the placeholder, but an operator should know.
         if config.mail_sender_address == DeployConfig.mail_sender_address:

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from local import cloud, journal, moto_patches, snapshot
 from local.gateway import MANAGEMENT_PREFIX, create_gateway
 from local.invoke import invoke
+from local.log_subscriptions import start_log_subscriptions
 from local.periodic import PeriodicTask
 from local.pollers import start_pollers
 from local.schedules import start_schedules
@@ -82,7 +83,7 @@ class LocalStack:
         bootstrap_superuser()
         self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
                                                "moto": self.moto.endpoint}))
-        self._threads = [*start_pollers(invoke), *start_schedules(),
+        self._threads = [*start_pollers(invoke), *start_schedules(), start_log_subscriptions(invoke),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
                          PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
         for thread in self._threads:

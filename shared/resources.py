@@ -204,11 +204,27 @@ class EventSourceDef:
 
 
 @dataclass(frozen=True)
+class LogSubscriptionDef:
+    """A CloudWatch Logs subscription filter: lines of one function's log group that match `filter_pattern`
+    are delivered in batches (`{"awslogs": {"data": base64(gzip(json))}}`) to `destination`, invoked
+    asynchronously; what still fails after `retry_attempts` goes to the destination's failure queue."""
+
+    source_function: str
+    destination: str
+    filter_pattern: str
+    retry_attempts: int = 2
+
+    @property
+    def filter_name(self) -> str:
+        return f"{self.source_function}-to-{self.destination}"
+
+
+@dataclass(frozen=True)
 class FunctionDef:
     """A Lambda function: its handler module under functions/, its trigger kind and its grants."""
 
     name: str
-    kind: Literal["http", "websocket", "stream", "queue"]
+    kind: Literal["http", "websocket", "stream", "queue", "log_subscription"]
     permissions: tuple[Permission, ...] = ()
     memory_mb: int = 512
     timeout_s: int = 29
@@ -240,7 +256,9 @@ SYSTEM_TABLE = TableDef(
     indexes=(IndexDef("gsi1", "gsi1pk", "gsi1sk"),),
     ttl_attribute="ttl",
 )
-TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE)
+# Request logs, one partition per day and write shard, expired by TTL after logs.maxDays (docs/data-model.md).
+LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
+TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
 FILES_BUCKET = BucketDef("files")
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
@@ -256,12 +274,17 @@ JOBS_QUEUE = QueueDef("jobs", visibility_timeout_s=6 * JOBS_FUNCTION_TIMEOUT_S, 
 # Crons: the schedule's minute ticks and superusers' run-now requests, one message a run of the scheduler.
 SCHEDULER_FUNCTION_TIMEOUT_S = 300
 CRONS_QUEUE = QueueDef("crons", visibility_timeout_s=6 * SCHEDULER_FUNCTION_TIMEOUT_S, max_receive_count=3)
-QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE)
 
 # PocketBase checks its cron jobs every minute; so does this schedule, through the crons queue.
 CRONS_SCHEDULE = ScheduleDef("crons", target_queue=CRONS_QUEUE.key,
                              message={"kind": "tick", "scheduledTime": SCHEDULED_TIME})
 SCHEDULES: tuple[ScheduleDef, ...] = (CRONS_SCHEDULE,)
+# Request log batches the log writer still failed to store after its retries (CloudWatch Logs invokes it
+# asynchronously): kept for inspection and replay rather than dropped.
+LOG_WRITER_FUNCTION = "logwriter"
+LOG_WRITER_TIMEOUT_S = 30
+LOG_FAILURES_QUEUE = QueueDef("log-failures", visibility_timeout_s=6 * LOG_WRITER_TIMEOUT_S)
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE, LOG_FAILURES_QUEUE)
 
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
@@ -328,13 +351,33 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef(
         "scheduler",
         "queue",
-        # Claims in the system table (and the settings); the OTP and MFA cleanups delete records. The jobs of
-        # other features add their grants here (backups: its bucket; logs: its table).
-        (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw),
+        # Claims in the system table (and the settings); the OTP and MFA cleanups delete records, the logs cleanup
+        # deletes logs. The jobs of other features add their grants here.
+        (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw,
+         Permission("table", LOGS_TABLE.key, "readwrite")),
         timeout_s=SCHEDULER_FUNCTION_TIMEOUT_S,
         description="Runs the cron jobs due each minute, and those asked for by POST /api/crons/{id}, once each",
     ),
 )
+
+_logs_api = (_records_r, _system_rw, _secret, Permission("table", LOGS_TABLE.key, "readwrite"))
+FUNCTIONS = (
+    *FUNCTIONS,
+    # Reads the logs; its one write is the truncation mark of `DELETE /api/logs` (and the rate limiter's counters).
+    FunctionDef("logs", "http", _logs_api, description="Request logs API (superusers): list, view, stats, truncate"),
+    FunctionDef(
+        LOG_WRITER_FUNCTION,
+        "log_subscription",
+        (Permission("table", LOGS_TABLE.key, "write"), Permission("queue_send", LOG_FAILURES_QUEUE.key)),
+        timeout_s=LOG_WRITER_TIMEOUT_S,
+        description="Stores the request log lines every HTTP function prints, delivered by log subscriptions",
+    ),
+)
+
+# The key and value that mark a request log line on a function's log stream (shared/logs/emitter.py), and the
+# CloudWatch Logs filter pattern that selects those lines and nothing else the function prints.
+REQUEST_LOG_MARKER = ("lbLog", "request")
+REQUEST_LOG_FILTER_PATTERN = '{ $.lbLog = "request" }'
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
@@ -382,6 +425,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),
     RouteDef("POST", "/api/crons/{id}", "crons"),
+    RouteDef("ANY", "/api/logs", "logs"),
+    RouteDef("ANY", "/api/logs/{id}", "logs"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )
@@ -412,3 +457,10 @@ def queue(key: str) -> QueueDef:
         if q.key == key:
             return q
     raise KeyError(key)
+
+
+def log_subscriptions() -> tuple[LogSubscriptionDef, ...]:
+    """One subscription per HTTP function, delivering its request log lines to the log writer; computed from
+    FUNCTIONS when asked, so that every HTTP function declared anywhere above is subscribed."""
+    return tuple(LogSubscriptionDef(fn.name, LOG_WRITER_FUNCTION, REQUEST_LOG_FILTER_PATTERN)
+                 for fn in FUNCTIONS if fn.kind == "http")

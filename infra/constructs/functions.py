@@ -34,6 +34,9 @@ _NO_ASYNC_REASONS: Mapping[str, str] = {
     "websocket": "Invoked synchronously by the WebSocket API; a failure is answered on the connection.",
     "stream": "Invoked by a DynamoDB stream event source mapping, whose failed batches go to its on-failure queue.",
     "queue": "Invoked by an SQS event source mapping; failed messages go to the queue's redrive DLQ.",
+    "log_subscription": "Invoked asynchronously by CloudWatch Logs subscription filters; a batch that still fails "
+                        "after its retries goes to the live alias's on-failure destination, the log-failures "
+                        "queue (infra/constructs/log_subscriptions.py).",
 }
 
 
@@ -63,6 +66,7 @@ class Functions(Construct):
         self.functions: dict[str, lambda_.Function] = {}
         # What API Gateway and event source mappings invoke: each function's live alias.
         self.aliases: dict[str, lambda_.Alias] = {}
+        self.log_groups: dict[str, logs.LogGroup] = {}
         for definition in resources.FUNCTIONS:
             built = ServerlessFunction(
                 self, construct_id(definition.name), definition=definition,
@@ -72,6 +76,7 @@ class Functions(Construct):
             )
             self.functions[definition.name] = built.function
             self.aliases[definition.name] = built.alias
+            self.log_groups[definition.name] = built.log_group
 
     def get(self, name: str) -> lambda_.Alias:
         """The live alias of the function declared under this name."""

@@ -19,6 +19,7 @@ from shared.http.endpoints import inline_endpoints
 from shared.http.failures import UnhandledErrorMiddleware
 from shared.http.metrics import install_request_metrics
 from shared.http.query_limits import check_query_limits
+from shared.logs.middleware import install_request_log
 from shared.observability import Handler, instrument
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def lambda_handler(app: FastAPI, *, rate_limited: bool = True) -> Handler:
     with `rate_limited=False` keeps no counters, so it needs no write grant on the system table.
     """
     install_guards(app, rate_limited=rate_limited)
+    install_request_log(app)  # one request log line per request (docs/admin-api.md, Logs)
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:

@@ -1,7 +1,19 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-import tests.bench.crons as crons
-from tests.bench import cold_start, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm, writes
+from tests.bench import (
+    cold_start,
+    crons,
+    deploy,
+    goals,
+    local_fidelity,
+    local_speed,
+    records,
+    relations,
+    request_logs,
+    soak,
+    warm,
+    writes,
+)
 
 if __name__ == "__main__":
     cold_start.report()
@@ -14,4 +26,5 @@ if __name__ == "__main__":
     local_speed.report()
     soak.report()
     crons.report()
+    request_logs.report()
     goals.print_table()

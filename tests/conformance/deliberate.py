@@ -17,3 +17,5 @@ COLLECTION_UPDATE_FAILED = "Failed to update collection."
 # PocketBase's `__pbDBOptimize__` runs SQLite's VACUUM and ANALYZE every midnight; DynamoDB has nothing to
 # optimize, so Lambdabase does not have that job: it is missing from GET /api/crons, and running it is a 404.
 DB_OPTIMIZE_JOB = "__pbDBOptimize__"
+# Request logs (docs/compatibility.md): a query reading more than 20,000 logs answers this 400 (or totals -1).
+LOGS_READ_BUDGET = "The logs query would read more than"

@@ -1,0 +1,1 @@
+"""Request logs: what one request's log holds, how it is emitted, stored, queried and counted per hour."""
