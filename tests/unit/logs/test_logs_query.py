@@ -61,7 +61,7 @@ def test_a_filter_over_data_paths_and_columns_selects_logs() -> None:
 
     # Then each selects what PocketBase's SQL would
     assert [i["id"] for i in errors["items"]] == [bad.id, worse.id]
-    assert [i["id"] for i in users["items"]] == [worse.id, ok.id]
+    assert [i["id"] for i in users["items"]] == [ok.id, worse.id]
     assert missing["totalItems"] == 3
 
 
