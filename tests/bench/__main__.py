@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import cold_start, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm, writes
+from tests.bench import imports as bulk_import
 
 if __name__ == "__main__":
     cold_start.report()
@@ -8,6 +9,7 @@ if __name__ == "__main__":
     records.report()
     relations.report()
     writes.report()
+    bulk_import.report()
     deploy.report()
     local_fidelity.report()
     local_speed.report()
