@@ -8,11 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.aws import client
+from shared.errors import ServiceUnavailableError
 from shared.records import keys
 from shared.records.dynamo_reads import item_to_record
 from shared.records.model import ReadMeter, StoredRecord
 
 BATCH_GET_MAX = 100
+# Keys DynamoDB leaves unprocessed (throttling) are resent this often before the read gives up with a 503.
+MAX_GET_ATTEMPTS = 8
 
 Backoff = Callable[[int], None]
 
@@ -51,6 +54,8 @@ def _batch_get(table: str, item_keys: list[dict[str, Any]], consistent: bool,
     items: list[dict[str, Any]] = []
     sent = 0
     while request:
+        if sent == MAX_GET_ATTEMPTS:
+            raise ServiceUnavailableError(headers={"Retry-After": "1"})
         out = ddb.batch_get_item(RequestItems=request)
         items.extend(out.get("Responses", {}).get(table, []))
         request = out.get("UnprocessedKeys") or {}
