@@ -188,7 +188,7 @@ def report() -> None:
     print(f"    one-field update                    {projected_all[1].describe()}")
     print(f"  rate limiter, {LIMITED_REQUESTS} requests of one IP: {per_view:.3f} WCU a GET (/api/), "
           f"{per_create:.3f} WCU a create (*:create)")
-    print("  list pages of 20 of that collection (skipTotal), eventually consistent GSI reads:")
+    print("  list pages of 20 of that collection (skipTotal; keys-only pages read records eventually consistent):")
     for page in pages:
         print(f"    {page.name:<34} {page.describe()}")
     create_wcu = sum(created.per_write()[:2]) + per_create
