@@ -114,23 +114,19 @@ class DynamoRecordRepository(RecordRepository):
             found = self._fetch([keys.record_key(collection_id, i) for i in unique], meter, consistent=True)
             return {record.id: record for record in found.values()}
 
-    def _pages(self, *, pk_attr: str, pk_value: str, index: str | None, forward: bool, meter: ReadMeter,
-               page_size: int, grow: bool, sk: tuple[str, dict[str, Any]] | None,
-               pushdown: tuple[Comparison, ...]) -> Iterator[list[dict[str, Any]]]:
-        """Pages of raw items of one partition (of the table or a GSI slot), in key order."""
-        names = {"#pk": pk_attr}
-        values: dict[str, Any] = {":pk": {"S": pk_value}}
+    def _index_pages(self, index: str, partition: str, *, forward: bool, meter: ReadMeter, page_size: int,
+                     sk: tuple[str, dict[str, Any]] | None,
+                     pushdown: tuple[Comparison, ...]) -> Iterator[list[dict[str, Any]]]:
+        """Raw items of one GSI partition in key order, in pages growing from `page_size` to MAX_QUERY_PAGE."""
+        names = {"#pk": f"{index}pk"}
+        values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
         if sk:
             condition += " AND " + sk[0]
-            names["#sk"] = "sk" if index is None else f"{index}sk"
+            names["#sk"] = f"{index}sk"
             values.update(sk[1])
-        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
+        kwargs: dict[str, Any] = {"TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
                                   "ScanIndexForward": forward}
-        if index:
-            kwargs["IndexName"] = index
-        else:
-            kwargs["ConsistentRead"] = True
         filtered = filter_expression(pushdown)
         if filtered:
             kwargs["FilterExpression"] = filtered[0]
@@ -138,12 +134,13 @@ class DynamoRecordRepository(RecordRepository):
             values.update(filtered[2])
         kwargs["ExpressionAttributeNames"] = names
         kwargs["ExpressionAttributeValues"] = values
+        keys_only = not self._projects_all(index)
         ddb = client("dynamodb")
         while True:
             kwargs["Limit"] = page_size
             out = ddb.query(**kwargs)
             scanned = int(out.get("ScannedCount", len(out.get("Items", []))))
-            if index and not self._projects_all(index):
+            if keys_only:
                 meter.add_keys(scanned)
             else:
                 meter.add(scanned)
@@ -152,8 +149,7 @@ class DynamoRecordRepository(RecordRepository):
             if not start:
                 return
             kwargs["ExclusiveStartKey"] = start
-            if grow:
-                page_size = min(page_size * 2, MAX_QUERY_PAGE)
+            page_size = min(page_size * 2, MAX_QUERY_PAGE)
 
     def _fetch(self, item_keys: list[dict[str, Any]], meter: ReadMeter, *,
                consistent: bool) -> dict[tuple[str, str], StoredRecord]:
@@ -170,9 +166,8 @@ class DynamoRecordRepository(RecordRepository):
         index = f"gsi{slot}"
         full = self._projects_all(index)
         # a FilterExpression cannot see attributes the GSI leaves out: keys-only reads check the fetched records
-        pages = self._pages(pk_attr=f"{index}pk", pk_value=plan.partition, index=index, forward=plan.forward,
-                            meter=meter, page_size=want, grow=True, sk=sk_condition(plan.sort_range),
-                            pushdown=plan.pushdown if full else ())
+        pages = self._index_pages(index, plan.partition, forward=plan.forward, meter=meter, page_size=want,
+                                  sk=sk_condition(plan.sort_range), pushdown=plan.pushdown if full else ())
         for page in pages:
             if full:
                 yield from (item_to_record(i) for i in page)
