@@ -161,23 +161,32 @@ class DynamoRecordRepository(RecordRepository):
 
     def _index_records(self, plan: Plan, meter: ReadMeter, want: int) -> Iterator[StoredRecord]:
         """An index plan's candidates in index order: the GSI's items, or, where it projects only keys, the
-        records its keys name, read in one BatchGetItem per page of keys (up to 100)."""
-        slot = plan.index.slot if plan.index else 0
-        index = f"gsi{slot}"
+        records its keys name, read by key."""
+        index = f"gsi{plan.index.slot if plan.index else 0}"
         full = self._projects_all(index)
         # a FilterExpression cannot see attributes the GSI leaves out: keys-only reads check the fetched records
-        pages = self._index_pages(index, plan.partition, forward=plan.forward, meter=meter, page_size=want,
+        pages = self._index_pages(index, plan.partition, forward=plan.forward, meter=meter,
+                                  page_size=want if full else min(2 * want, MAX_QUERY_PAGE),
                                   sk=sk_condition(plan.sort_range), pushdown=plan.pushdown if full else ())
+        if full:
+            yield from (item_to_record(i) for page in pages for i in page)
+            return
+        # Keys are cheap (about 40 a read unit) and records dear (each its own unit): keys are read ahead, twice
+        # the page, and records fetched a page first, then in chunks doubling, so a page whose first records fail
+        # the filter costs one more round trip of records, not another Query first.
+        chunk = want
         for page in pages:
-            if full:
-                yield from (item_to_record(i) for i in page)
-                continue
-            found = self._fetch([{"pk": i["pk"], "sk": i["sk"]} for i in page], meter, consistent=False)
-            for item in page:
-                record = found.get((item["pk"]["S"], item["sk"]["S"]))
-                # a key whose record is gone (deleted since the GSI's copy) or no longer matches is skipped
-                if record is not None and all(c.holds(record.data) for c in plan.pushdown):
-                    yield record
+            start = 0
+            while start < len(page):
+                part = page[start:start + chunk]
+                start += len(part)
+                chunk = min(2 * chunk, MAX_QUERY_PAGE)
+                found = self._fetch([{"pk": i["pk"], "sk": i["sk"]} for i in part], meter, consistent=False)
+                for item in part:
+                    record = found.get((item["pk"]["S"], item["sk"]["S"]))
+                    # a key whose record is gone (deleted since the GSI's copy) or no longer matches is skipped
+                    if record is not None and all(c.holds(record.data) for c in plan.pushdown):
+                        yield record
 
     def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
         return _guarded(self._query(plan, meter, want=want, drain=drain))
