@@ -21,7 +21,7 @@ from shared.records.importer import import_records
 from tests.bench import goals
 from tests.bench.records import Stores, default_query_budget, dynamodb_calls, rows
 
-IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "4000"))
+IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))  # issue 3: 10,000 records
 # Small: moto copies the whole table for every item of a transaction, so its transactions cost O(items x table).
 IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "200"))
 ROUNDS = 8
