@@ -14,6 +14,7 @@ from shared import resources
 from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
+from shared.records import keys
 from shared.records.context import RequestContext
 from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
@@ -128,3 +129,16 @@ def test_a_long_index_partition_is_read_whole_once(world: World) -> None:
         seen.extend(i["score"] for i in out["items"])
     # Then every matching record comes once, in index order
     assert seen == list(range(0, 230, 2))
+
+
+def test_a_create_writes_only_the_slots_its_collection_declares(world: World) -> None:
+    # Given a collection with one index (one GSI slot of five)
+    meter = CapacityMeter()
+    # When a record is created
+    with meter.attached(client("dynamodb")):
+        record_id = world.create(status="open", score=1)
+    # Then one GSI entry is written, and the item carries no other slot's keys
+    assert meter.total.wcu_by["gsi"] == 1
+    item = client("dynamodb").get_item(TableName=world.records.table, Key=keys.record_key(
+        world.collections.get("tasks").collection.id, record_id))["Item"]
+    assert sorted(a for a in item if a.startswith("gsi")) == ["gsi1pk", "gsi1sk"]
