@@ -94,7 +94,7 @@ def create_table(defn: resources.TableDef) -> None:
                     {"AttributeName": idx.partition_key, "KeyType": "HASH"},
                     {"AttributeName": idx.sort_key, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": idx.projection},
             }
             for idx in defn.indexes
         ]

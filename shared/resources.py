@@ -61,11 +61,12 @@ INDEX_SLOTS = 5
 
 @dataclass(frozen=True)
 class IndexDef:
-    """A global secondary index with string keys, projecting all attributes."""
+    """A global secondary index with string keys; `projection` is DynamoDB's ProjectionType (ALL or KEYS_ONLY)."""
 
     name: str
     partition_key: str
     sort_key: str
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True)
@@ -246,9 +247,13 @@ class FunctionDef:
         return naming.name(self.name)
 
 
+# Keys only: an update that keeps a record's index keys then writes no GSI at all (ALL rewrote every GSI the
+# record sits in), at the price of a BatchGetItem per indexed page (docs/data-model.md, "GSI projection").
+RECORDS_INDEX_PROJECTION = "KEYS_ONLY"
 RECORDS_TABLE = TableDef(
     key="records",
-    indexes=tuple(IndexDef(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for i in range(1, INDEX_SLOTS + 1)),
+    indexes=tuple(IndexDef(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk", RECORDS_INDEX_PROJECTION)
+                  for i in range(1, INDEX_SLOTS + 1)),
     stream=True,
 )
 SYSTEM_TABLE = TableDef(

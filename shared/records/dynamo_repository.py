@@ -28,6 +28,7 @@ from shared.records.dynamo_expressions import (
     record_ops,
     sk_condition,
 )
+from shared.records.dynamo_fetch import BATCH_GET_MAX, fetch_records
 from shared.records.dynamo_reads import MAX_QUERY_PAGE, item_to_record, shard_wave
 from shared.records.model import (
     Link,
@@ -47,9 +48,9 @@ from shared.records.repository import (
     check_item_size,
     transaction_items,
 )
+from shared.resources import RECORDS_TABLE
 
 BATCH_WRITE_MAX = 25
-BATCH_GET_MAX = 100
 # Unprocessed items and colliding transactions are retried this often, with full-jitter exponential backoff.
 MAX_WRITE_ATTEMPTS = 8
 BACKOFF_BASE_S = 0.02
@@ -87,9 +88,13 @@ def _backoff(attempt: int, sleep: Sleep) -> None:
 class DynamoRecordRepository(RecordRepository):
     """Records write-sharded over RECORD_SHARDS partition keys, index keys on the overloaded GSI slots."""
 
-    def __init__(self, table_name: str, *, sleep: Sleep = time.sleep) -> None:
+    def __init__(self, table_name: str, *, sleep: Sleep = time.sleep,
+                 index_projections: dict[str, str] | None = None) -> None:
         self.table = table_name
         self.sleep = sleep
+        # How each GSI slot is projected: declared with the records table, so CDK, the local stack and reads agree.
+        self.index_projections = index_projections if index_projections is not None else {
+            index.name: index.projection for index in RECORDS_TABLE.indexes}
         # Collections known to carry the unordered marker: it is never removed, so knowing saves the read (and
         # a write per create in a collection without `created`).
         self._marked: set[str] = set()
@@ -105,44 +110,23 @@ class DynamoRecordRepository(RecordRepository):
 
     def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
         with _storage_errors():
-            found: dict[str, StoredRecord] = {}
             unique = list(dict.fromkeys(ids))
-            ddb = client("dynamodb")
-            for start in range(0, len(unique), BATCH_GET_MAX):
-                request: dict[str, Any] = {self.table: {"Keys": [keys.record_key(collection_id, i)
-                                                                 for i in unique[start:start + BATCH_GET_MAX]],
-                                                        "ConsistentRead": True}}
-                attempt = 0
-                while request:
-                    out = ddb.batch_get_item(RequestItems=request)
-                    items = out.get("Responses", {}).get(self.table, [])
-                    meter.add(len(items))
-                    for item in items:
-                        rec = item_to_record(item)
-                        found[rec.id] = rec
-                    request = out.get("UnprocessedKeys") or {}
-                    if request:
-                        _backoff(attempt, self.sleep)
-                        attempt += 1
-            return found
+            found = self._fetch([keys.record_key(collection_id, i) for i in unique], meter, consistent=True)
+            return {record.id: record for record in found.values()}
 
-    def _pages(self, *, pk_attr: str, pk_value: str, index: str | None, forward: bool, meter: ReadMeter,
-               page_size: int, grow: bool, sk: tuple[str, dict[str, Any]] | None,
-               pushdown: tuple[Comparison, ...]) -> Iterator[list[StoredRecord]]:
-        """Pages of one partition (of the table or a GSI slot), in key order, metering items read."""
-        names = {"#pk": pk_attr}
-        values: dict[str, Any] = {":pk": {"S": pk_value}}
+    def _index_pages(self, index: str, partition: str, *, forward: bool, meter: ReadMeter, page_size: int,
+                     sk: tuple[str, dict[str, Any]] | None,
+                     pushdown: tuple[Comparison, ...]) -> Iterator[list[dict[str, Any]]]:
+        """Raw items of one GSI partition in key order, in pages growing from `page_size` to MAX_QUERY_PAGE."""
+        names = {"#pk": f"{index}pk"}
+        values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
         if sk:
             condition += " AND " + sk[0]
-            names["#sk"] = "sk" if index is None else f"{index}sk"
+            names["#sk"] = f"{index}sk"
             values.update(sk[1])
-        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
+        kwargs: dict[str, Any] = {"TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
                                   "ScanIndexForward": forward}
-        if index:
-            kwargs["IndexName"] = index
-        else:
-            kwargs["ConsistentRead"] = True
         filtered = filter_expression(pushdown)
         if filtered:
             kwargs["FilterExpression"] = filtered[0]
@@ -150,18 +134,59 @@ class DynamoRecordRepository(RecordRepository):
             values.update(filtered[2])
         kwargs["ExpressionAttributeNames"] = names
         kwargs["ExpressionAttributeValues"] = values
+        keys_only = not self._projects_all(index)
         ddb = client("dynamodb")
         while True:
             kwargs["Limit"] = page_size
             out = ddb.query(**kwargs)
-            meter.add(int(out.get("ScannedCount", len(out.get("Items", [])))))
-            yield [item_to_record(i) for i in out.get("Items", [])]
+            scanned = int(out.get("ScannedCount", len(out.get("Items", []))))
+            if keys_only:
+                meter.add_keys(scanned)
+            else:
+                meter.add(scanned)
+            yield out.get("Items", [])
             start = out.get("LastEvaluatedKey")
             if not start:
                 return
             kwargs["ExclusiveStartKey"] = start
-            if grow:
-                page_size = min(page_size * 2, MAX_QUERY_PAGE)
+            page_size = min(page_size * 2, MAX_QUERY_PAGE)
+
+    def _fetch(self, item_keys: list[dict[str, Any]], meter: ReadMeter, *,
+               consistent: bool) -> dict[tuple[str, str], StoredRecord]:
+        return fetch_records(self.table, item_keys, meter, consistent=consistent,
+                             backoff=lambda attempt: _backoff(attempt, self.sleep))
+
+    def _projects_all(self, index: str) -> bool:
+        return self.index_projections.get(index, "ALL") == "ALL"
+
+    def _index_records(self, plan: Plan, meter: ReadMeter, want: int) -> Iterator[StoredRecord]:
+        """An index plan's candidates in index order: the GSI's items, or, where it projects only keys, the
+        records its keys name, read by key."""
+        index = f"gsi{plan.index.slot if plan.index else 0}"
+        full = self._projects_all(index)
+        # a FilterExpression cannot see attributes the GSI leaves out: keys-only reads check the fetched records
+        pages = self._index_pages(index, plan.partition, forward=plan.forward, meter=meter,
+                                  page_size=want if full else min(2 * want, MAX_QUERY_PAGE),
+                                  sk=sk_condition(plan.sort_range), pushdown=plan.pushdown if full else ())
+        if full:
+            yield from (item_to_record(i) for page in pages for i in page)
+            return
+        # Keys are cheap (about 40 a read unit) and records dear (each its own unit): keys are read ahead, twice
+        # the page, and records fetched a page first, then in chunks doubling, so a page whose first records fail
+        # the filter costs one more round trip of records, not another Query first.
+        chunk = want
+        for page in pages:
+            start = 0
+            while start < len(page):
+                part = page[start:start + chunk]
+                start += len(part)
+                chunk = min(2 * chunk, MAX_QUERY_PAGE)
+                found = self._fetch([{"pk": i["pk"], "sk": i["sk"]} for i in part], meter, consistent=False)
+                for item in part:
+                    record = found.get((item["pk"]["S"], item["sk"]["S"]))
+                    # a key whose record is gone (deleted since the GSI's copy) or no longer matches is skipped
+                    if record is not None and all(c.holds(record.data) for c in plan.pushdown):
+                        yield record
 
     def query(self, plan: Plan, meter: ReadMeter, *, want: int, drain: bool = False) -> Iterator[StoredRecord]:
         return _guarded(self._query(plan, meter, want=want, drain=drain))
@@ -172,11 +197,7 @@ class DynamoRecordRepository(RecordRepository):
             found = self.get(plan.collection_id, plan.ids[0], meter)
             return iter([found] if found and all(c.holds(found.data) for c in plan.pushdown) else [])
         if plan.kind == "index" and plan.index is not None:
-            slot = plan.index.slot
-            pages = self._pages(pk_attr=f"gsi{slot}pk", pk_value=plan.partition, index=f"gsi{slot}",
-                                forward=plan.forward, meter=meter, page_size=want, grow=True,
-                                sk=sk_condition(plan.sort_range), pushdown=plan.pushdown)
-            return (record for page in pages for record in page)
+            return self._index_records(plan, meter, want)
         # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
         wave = shard_wave(client("dynamodb"), self.table, plan.collection_id, meter, forward=plan.forward,
                           pushdown=plan.pushdown)

@@ -38,6 +38,9 @@ class ReadMeter:
     requests: int = 0
     # waves of requests sent at once (shards read in parallel are one); a lone request is one
     round_trips: int = 0
+    # index keys read from a keys-only GSI: the records they name are read (and counted) next, so keys are a
+    # request and read units, not items against the budget
+    keys_read: int = 0
 
     def add(self, count: int, *, requests: int = 1, round_trips: int | None = None) -> None:
         self.items_read += count
@@ -45,6 +48,12 @@ class ReadMeter:
         self.round_trips += requests if round_trips is None else round_trips
         if self.budget is not None and self.items_read > self.budget:
             raise QueryBudgetError(self.budget)
+
+    def add_keys(self, count: int) -> None:
+        """One request that read `count` index keys (of a keys-only GSI)."""
+        self.keys_read += count
+        self.requests += 1
+        self.round_trips += 1
 
 
 class QueryBudgetError(BadRequestError):

@@ -14,6 +14,7 @@ from tests.bench import (
     warm,
     writes,
 )
+from tests.bench import imports as bulk_import
 
 if __name__ == "__main__":
     cold_start.report()
@@ -21,6 +22,7 @@ if __name__ == "__main__":
     records.report()
     relations.report()
     writes.report()
+    bulk_import.report()
     deploy.report()
     local_fidelity.report()
     local_speed.report()

@@ -1,9 +1,8 @@
 """Records benchmarks on moto: items read, requests and round trips per page (unfiltered, deep, by cursor,
-indexed, sorted), filtered totals, reads spent on totalItems, bulk import.
+indexed, sorted), filtered totals, reads spent on totalItems (bulk import: tests/bench/imports.py).
 
 Every figure is a count or a ratio within this run: items read come from the service's ReadMeter, requests
-from a hook on the DynamoDB client, and import speed is bulk against one create per record, measured in
-alternating rounds so that load from elsewhere on the machine hits both alike.
+from a hook on the DynamoDB client.
 """
 
 from __future__ import annotations
@@ -33,16 +32,12 @@ from shared.records.scope import RecordScope
 from tests.bench import goals
 
 RECORDS = int(os.environ.get("LB_BENCH_RECORDS", "50000"))
-IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))
-# Small: moto copies the whole table for every item of a transaction, so its transactions cost O(items x table).
-IMPORT_UNIQUE = int(os.environ.get("LB_BENCH_IMPORT_UNIQUE", "200"))
 PAGE = 20
 # Pages walked by nextCursor to show the spread of a page's cost (each costs ~16 moto Queries).
 CURSOR_PAGES = int(os.environ.get("LB_BENCH_CURSOR_PAGES", "10"))
 STATUSES = ("open", "closed", "pending", "archived")
 KINDS = ("x", "y", "z")
 LOAD_CHUNK = 5000
-ROUNDS = 10
 SETTLE_TIMEOUT_S = 600.0
 FIELDS = [{"name": "status", "type": "text"}, {"name": "score", "type": "number"},
           {"name": "kind", "type": "text"}, {"name": "code", "type": "text"},
@@ -263,79 +258,10 @@ def report_filtered_totals(stores: Stores, budget: int) -> None:
                      f"{run.items_read} items, {run.requests} req", run.items_read <= budget + PAGE)
 
 
-# 3: bulk import -------------------------------------------------------------------------------------------
-@dataclass
-class ImportRun:
-    seconds: float = 0.0
-    calls: Counter[str] | None = None
-
-    def add(self, seconds: float, calls: Counter[str]) -> None:
-        self.seconds += seconds
-        self.calls = (self.calls or Counter()) + calls
-
-    def calls_text(self) -> str:
-        writes = {k: v for k, v in (self.calls or Counter()).items() if "Write" in k or k == "PutItem"}
-        others = sum(v for k, v in (self.calls or Counter()).items() if k not in writes)
-        return ", ".join(f"{op} x{n}" for op, n in sorted(writes.items())) + f", {others} other calls"
-
-    def describe(self) -> str:
-        return f"{self.seconds:7.1f} s   {self.calls_text()}"
-
-
-def compare_import(stores: Stores, count: int, index: str, seed: int) -> tuple[ImportRun, ImportRun]:
-    """The same rows through import_records and through one RecordWriter.create each, in alternating rounds."""
-    bulk_name, single_name = f"bulk{seed}", f"single{seed}"
-    stores.create_collection(bulk_name, index)
-    stores.create_collection(single_name, index)
-    data = rows(count, seed)
-    bulk, single = ImportRun(), ImportRun()
-    size = -(-count // ROUNDS)
-    for n, start in enumerate(range(0, count, size)):
-        chunk = data[start:start + size]
-
-        def run_bulk(chunk: list[dict[str, Any]] = chunk) -> None:
-            with dynamodb_calls() as calls:
-                t0 = time.perf_counter()
-                import_records(stores.collections, stores.records, bulk_name, chunk)
-                bulk.add(time.perf_counter() - t0, calls)
-
-        def run_single(chunk: list[dict[str, Any]] = chunk) -> None:
-            service = stores.service(default_query_budget())
-            with dynamodb_calls() as calls:
-                t0 = time.perf_counter()
-                for row in chunk:
-                    service.writer.create(single_name, row)
-                single.add(time.perf_counter() - t0, calls)
-
-        for run in (run_bulk, run_single) if n % 2 == 0 else (run_single, run_bulk):
-            run()
-    return bulk, single
-
-
-def report_import(stores: Stores) -> None:
-    print("  3. bulk import vs one RecordWriter.create per record (validation on both sides), goal >= 10x")
-    bulk, single = compare_import(stores, IMPORT, "CREATE INDEX idx_{name}_status_score ON {name} (status, score)",
-                                  seed=3)
-    print(f"     {IMPORT} rows, import_records (BatchWriteItem)   {bulk.describe()}")
-    print(f"     {IMPORT} rows, RecordWriter.create each         {single.describe()}")
-    print(f"     speed-up x{single.seconds / bulk.seconds:.1f} ({bulk.seconds / IMPORT * 1000:.2f} ms against "
-          f"{single.seconds / IMPORT * 1000:.2f} ms a record)")
-
-
-def report_unique_import(stores: Stores) -> None:
-    """Calls only: moto deep-copies the whole table for every item of a transaction, so its time says nothing."""
-    stores.create_collection("uniq", "CREATE UNIQUE INDEX idx_{name}_code ON {name} (code)")
-    with dynamodb_calls() as calls:
-        written = import_records(stores.collections, stores.records, "uniq", rows(IMPORT_UNIQUE, seed=4))
-    print(f"     {written} rows into a collection with a UNIQUE index (record + claim per row, in transactions): "
-          f"{ImportRun(calls=calls).calls_text()}; one create each would be {written} TransactWriteItems")
-
-
 def report() -> None:
     from tests.support.moto_cloud import running_cloud
 
-    print(f"Records on moto: LB_BENCH_RECORDS={RECORDS}, LB_BENCH_IMPORT={IMPORT}, "
-          f"LB_BENCH_IMPORT_UNIQUE={IMPORT_UNIQUE}")
+    print(f"Records on moto: LB_BENCH_RECORDS={RECORDS}")
     with running_cloud():
         stores = Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
                         DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
@@ -352,11 +278,6 @@ def report() -> None:
         settled = settle_counters(stores, poller.poll_once, expected)
         print(f"  loaded {RECORDS} records with import_records in {loaded:.0f} s; {settled}")
         report_reads(stores, data, collection_id)
-        report_import(stores)
-    # A fresh, empty table: moto's transactions cost a copy of the whole table per item.
-    with running_cloud():
-        report_unique_import(Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                                    DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_tables_have_declared_keys_indexes_streams_and_ttl(synth: Synthesized) -
         assert sorted(indexes) == sorted(index.name for index in definition.indexes)
         for index in definition.indexes:
             assert indexes[index.name]["KeySchema"][0]["AttributeName"] == index.partition_key
-            assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+            assert indexes[index.name]["Projection"] == {"ProjectionType": index.projection}
         if definition.stream:
             assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
         else:
