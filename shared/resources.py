@@ -218,7 +218,9 @@ SYSTEM_TABLE = TableDef(
 TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE)
 
 FILES_BUCKET = BucketDef("files")
-BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
+# Backup archives (PocketBase's pb_data/backups); `backups.s3` settings, when enabled, name another bucket.
+BACKUPS_BUCKET = BucketDef("backups")
+BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET)
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
 # timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.
@@ -257,12 +259,17 @@ _data = (_records_rw, _system_rw, _secret)
 # (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
 _verify_tokens = (_records_r, _system_r, _secret)
 _jobs_send = Permission("queue_send", JOBS_QUEUE.key)
+_files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
+_backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
     FunctionDef("collections", "http", (*_data, _jobs_send),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
+    # It checks an archive before queueing its restore, and reads the status item that serialises them.
+    FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw),
+                description="Backups API (superusers) and file tokens; creates and restores run as jobs"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
@@ -283,10 +290,11 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef(
         "jobs",
         "queue",
-        # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk.
-        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw),
+        # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk;
+        # backups export and restore every table and the files bucket.
+        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw, _files_rw, _backups_rw),
         timeout_s=JOBS_FUNCTION_TIMEOUT_S,
-        description="Background jobs: index backfills and large truncations, one bounded chunk per message",
+        description="Background jobs: index backfills, truncations, backups and restores, one bounded step each",
     ),
 )
 
@@ -330,6 +338,11 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
+    RouteDef("ANY", "/api/backups", "backups"),
+    RouteDef("POST", "/api/backups/upload", "backups"),
+    RouteDef("ANY", "/api/backups/{key}", "backups"),
+    RouteDef("POST", "/api/backups/{key}/restore", "backups"),
+    RouteDef("POST", "/api/files/token", "backups"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),

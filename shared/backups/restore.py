@@ -1,0 +1,225 @@
+"""Restoring a backup: idempotent, resumable tasks keyed by the restore's id, ending in exactly the archive.
+
+Tasks, from the archive's manifest:
+1. `verify`: read every file member to its end (CRCs); the tables were checked before the restore was queued.
+   Nothing has been written yet, so a corrupt archive ends the job here, touching nothing.
+2. `put <table> <part>`: write every item of the part, marked `rs = <restoreId>#<nonce>` (marks.py), so the
+   change stream neither counts nor publishes them. Counters are not copied (task 5 computes them).
+3. `sweep <table>`: delete every item the restore did not write (no `rs` of this restore), but the
+   per-instance state (coverage.py); a record is first marked `rsd`, so its delete is not a change either.
+4. `put files`, `sweep files`: every archived object written to the files bucket, then every other one deleted.
+5. `counters <part>`: after a settle delay (writes from before the restore leave the stream), each part's
+   records add to the counters they belong to, once per part (the part's tag in the counter's `rp` set).
+
+Retrying: each step reruns from its task's cursor; writes are puts of archived values and deletes of what the
+archive lacks, so running a task twice ends in the same state. A restore whose messages were lost (a crash) is
+taken over by a new restore, with a new id: its puts mark every item anew, and its sweep removes what the first
+one left, so the end state is again exactly the archive. While a restore runs, the data is a mix of old and
+restored; `canBackup` is false and health shows its progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+import zipfile
+from collections import defaultdict
+from typing import Any
+
+from shared import aws, resources
+from shared.backups import archive
+from shared.backups.context import BackupContext
+from shared.backups.coverage import is_counter, is_covered
+from shared.backups.job import JobPlan, Task
+from shared.backups.marks import RESTORE_ATTR, RESTORE_DELETE_ATTR
+from shared.backups.status import ActiveJob
+from shared.dynamo_values import from_item
+from shared.records import keys
+
+BATCH = 25  # BatchWriteItem's limit
+
+
+def _table_name(ctx: BackupContext, key: str) -> str:
+    return {resources.RECORDS_TABLE.key: ctx.config.records_table,
+            resources.SYSTEM_TABLE.key: ctx.config.system_table}[key]
+
+
+def _open(ctx: BackupContext, job: ActiveJob) -> zipfile.ZipFile:
+    return archive.open_archive(ctx.location.open(job.key))
+
+
+def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
+    """BatchWriteItem in chunks of 25, resending what DynamoDB leaves unprocessed."""
+    import time
+
+    ddb = aws.client("dynamodb")
+    for start in range(0, len(requests), BATCH):
+        pending = {table: requests[start:start + BATCH]}
+        for attempt in range(10):
+            out = ddb.batch_write_item(RequestItems=pending)
+            pending = out.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(1.0, 0.05 * 2 ** attempt))
+        else:
+            raise RuntimeError("BatchWriteItem kept items unprocessed")
+
+
+def _verify(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+    with _open(ctx, job) as zf:
+        archive.check_files(zf)
+    return True
+
+
+def _put(table_key: str, part: str) -> Task:
+    def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+        mark = {"S": f"{job.job_id}#{uuid.uuid4().hex}"}  # a new nonce each run: every put is a change
+        with _open(ctx, job) as zf:
+            items = list(archive.parse_items(zf.read(part)))
+        requests = []
+        for item in items:
+            if not is_covered(table_key, item) or is_counter(item):
+                continue
+            stored = {k: v for k, v in item.items() if k not in (RESTORE_ATTR, RESTORE_DELETE_ATTR)}
+            requests.append({"PutRequest": {"Item": {**stored, RESTORE_ATTR: mark}}})
+        _batch_write(_table_name(ctx, table_key), requests)
+        job.counts[f"restored {table_key}"] = job.counts.get(f"restored {table_key}", 0) + len(requests)
+        return True
+
+    return Task(f"put {part}", run)
+
+
+def _is_leftover(job: ActiveJob, table_key: str, item: dict[str, Any]) -> bool:
+    """Whether a stored item is not this restore's: not covered items stay, as do those it wrote."""
+    if not is_covered(table_key, item):
+        return False
+    mark = item.get(RESTORE_ATTR, {}).get("S", "")
+    return not mark.startswith(f"{job.job_id}#") or RESTORE_DELETE_ATTR in item
+
+
+def _sweep(table_key: str) -> Task:
+    def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+        ddb, name = aws.client("dynamodb"), _table_name(ctx, table_key)
+        start = (job.cursor or {}).get("start")
+        while True:
+            params: dict[str, Any] = {"TableName": name, "ConsistentRead": True,
+                                      "Limit": ctx.config.backup_part_items}
+            if start:
+                params["ExclusiveStartKey"] = start
+            page = ddb.scan(**params)
+            doomed = [item for item in page.get("Items", []) if _is_leftover(job, table_key, item)]
+            for item in doomed:
+                if item["pk"]["S"].startswith(keys.RECORD_PREFIX) and RESTORE_DELETE_ATTR not in item:
+                    # Marked first, so that its delete is the restore's own change (marks.py).
+                    ddb.update_item(TableName=name, Key={"pk": item["pk"], "sk": item["sk"]},
+                                    UpdateExpression="SET #d = :d, #r = :r",
+                                    ConditionExpression="attribute_exists(pk)",
+                                    ExpressionAttributeNames={"#d": RESTORE_DELETE_ATTR, "#r": RESTORE_ATTR},
+                                    ExpressionAttributeValues={":d": {"BOOL": True},
+                                                               ":r": {"S": f"del#{uuid.uuid4().hex}"}})
+            _batch_write(name, [{"DeleteRequest": {"Key": {"pk": i["pk"], "sk": i["sk"]}}} for i in doomed])
+            job.counts[f"swept {table_key}"] = job.counts.get(f"swept {table_key}", 0) + len(doomed)
+            start = page.get("LastEvaluatedKey")
+            job.cursor = {"start": start}
+            if not start:
+                return True
+            if ctx.monotonic() >= deadline:
+                return False
+
+    return Task(f"sweep {table_key}", run)
+
+
+def _file_members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    return sorted((i for i in zf.infolist() if i.filename.startswith(archive.FILES_DIR)),
+                  key=lambda i: i.filename)
+
+
+def _put_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+    s3 = aws.client("s3")
+    offset = int((job.cursor or {}).get("offset", 0))
+    with _open(ctx, job) as zf:
+        members = _file_members(zf)
+        while offset < len(members):
+            info = members[offset]
+            with zf.open(info) as member:
+                s3.upload_fileobj(member, ctx.config.files_bucket, info.filename[len(archive.FILES_DIR):])
+            offset += 1
+            job.cursor = {"offset": offset}
+            if ctx.monotonic() >= deadline:
+                return offset >= len(members)
+    return True
+
+
+def _sweep_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+    s3 = aws.client("s3")
+    with _open(ctx, job) as zf:
+        kept = {i.filename[len(archive.FILES_DIR):] for i in _file_members(zf)}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=ctx.config.files_bucket):
+        doomed = [{"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in kept]
+        if doomed:
+            s3.delete_objects(Bucket=ctx.config.files_bucket, Delete={"Objects": doomed, "Quiet": True})
+    return True
+
+
+def part_totals(items: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of these archived records each counter partition counts, as the change stream would count them."""
+    from shared.changes.counters import record_contributions
+    from shared.changes.model import RecordChange
+
+    totals: dict[str, int] = defaultdict(int)
+    for item in items:
+        pk = item["pk"]["S"]
+        if not pk.startswith(keys.RECORD_PREFIX):
+            continue
+        collection_id, _, shard = pk[len(keys.RECORD_PREFIX):].rpartition("#")
+        if not shard.isdigit():
+            continue
+        change = RecordChange(action="create", collection_id=collection_id, record_id=item["sk"]["S"],
+                              sequence_number="0", write_shard=int(shard), new_image=from_item(item))
+        for partition, contribution in record_contributions(change):
+            totals[partition] += contribution.delta
+    return dict(totals)
+
+
+def _counters(part: str, number: int) -> Task:
+    def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+        from shared.changes.counters import COUNTER_SK
+
+        with _open(ctx, job) as zf:
+            totals = part_totals(list(archive.parse_items(zf.read(part))))
+        ddb, tag = aws.client("dynamodb"), f"{job.job_id}:{number}"
+        for partition, total in sorted(totals.items()):
+            # a ConditionalCheckFailed: this part was counted by an earlier run of the step
+            with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+                ddb.update_item(TableName=ctx.config.records_table,
+                                Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": COUNTER_SK}},
+                                UpdateExpression="ADD #t :n, #p :tag SET #r = :r",
+                                ConditionExpression="attribute_not_exists(#p) OR NOT contains(#p, :one)",
+                                ExpressionAttributeNames={"#t": "total", "#p": "rp", "#r": RESTORE_ATTR},
+                                ExpressionAttributeValues={":n": {"N": str(total)}, ":tag": {"SS": [tag]},
+                                                           ":one": {"S": tag}, ":r": {"S": f"{job.job_id}#c"}})
+        return True
+
+    return Task(f"counters {part}", run, delay_s=0)
+
+
+def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
+    with _open(ctx, job) as zf:
+        manifest = archive.read_manifest(zf)
+    tasks = [Task("verify", _verify)]
+    for table in resources.TABLES:
+        tasks += [_put(table.key, part) for part in manifest.tables[table.key]]
+    tasks += [_sweep(table.key) for table in resources.TABLES]
+    tasks += [Task("put files", _put_files), Task("sweep files", _sweep_files)]
+    counters = [_counters(part, n) for n, part in enumerate(manifest.tables[resources.RECORDS_TABLE.key])]
+    if counters:
+        first = counters[0]
+        counters[0] = Task(first.name, first.run, delay_s=ctx.config.backup_counter_settle_s)
+    return tasks + counters
+
+
+def _cleanup(ctx: BackupContext, job: ActiveJob) -> None:
+    """Nothing to remove: a restore leaves only the archive's items, and its marks on them."""
+
+
+RESTORE_PLAN = JobPlan(tasks=_tasks, cleanup=_cleanup)
