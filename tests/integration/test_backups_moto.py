@@ -18,10 +18,10 @@ from shared.backups.marks import RESTORE_ATTR, RESTORE_DELETE_ATTR
 from shared.backups.scheduled import schedule_backup
 from shared.backups.service import BUSY, BackupsService
 from shared.backups.status import StatusStore
-from shared.jobs.messages import BackupJobMessage
-from shared.jobs.queue import InMemoryJobQueue
 from shared.changes.model import decode_stream_records
 from shared.errors import BadRequestError
+from shared.jobs.messages import BackupJobMessage
+from shared.jobs.queue import InMemoryJobQueue
 from shared.records import keys
 
 RECORDS = resources.RECORDS_TABLE.physical_name
