@@ -14,3 +14,7 @@ INVALID_PER_PAGE = "Invalid perPage parameter."
 # Same message, field and code as PocketBase; only the parser's or regex engine's own words in data differ.
 COLLECTION_CREATE_FAILED = "Failed to create collection."
 COLLECTION_UPDATE_FAILED = "Failed to update collection."
+# PocketBase quotes the missing file's path on its disk in a raw error; ours names the key in the bucket.
+BACKUP_DELETE_MISSING = "Invalid or already deleted backup file."
+# Same message, field and code as PocketBase; its text quotes the upload's stored name, which is random.
+BACKUP_UPLOAD_INVALID = "An error occurred while validating the submitted data."
