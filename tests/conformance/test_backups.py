@@ -78,7 +78,8 @@ def test_a_created_backup_is_listed_downloaded_refused_twice_and_deleted(paired:
 
     # When it is listed, then each entry has PocketBase's keys (sizes differ: the archives do)
     pb, lb = paired.ok("GET", "/api/backups")
-    entry = {side: next(b for b in listed if b["key"] == "conformance.zip") for side, listed in (("pb", pb), ("lb", lb))}
+    entry = {side: next(b for b in listed if b["key"] == "conformance.zip")
+             for side, listed in (("pb", pb), ("lb", lb))}
     assert sorted(entry["pb"]) == sorted(entry["lb"]) == ["key", "modified", "size"]
 
     # When the same name is asked for again, then both refuse it alike
