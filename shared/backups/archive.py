@@ -103,36 +103,41 @@ def open_archive(stream: IO[bytes]) -> zipfile.ZipFile:
         raise InvalidArchiveError("not a zip archive") from exc
 
 
-def check_tables(archive: zipfile.ZipFile, manifest: Manifest) -> None:
-    """Read every table part: its CRC and every line. Tables are checked before anything is touched."""
-    for parts in manifest.tables.values():
-        for part in parts:
-            try:
-                data = archive.read(part)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                raise InvalidArchiveError(f"{part}: corrupt") from exc
-            for _ in parse_items(data):
+def check_member(archive: zipfile.ZipFile, name: str) -> None:
+    """Read one member to its end, so zipfile checks its CRC; a table part's every line is parsed too."""
+    try:
+        if name.startswith(TABLES_DIR):
+            for _ in parse_items(archive.read(name)):
                 pass
+            return
+        with archive.open(name) as member:
+            while member.read(COPY_CHUNK):
+                pass
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InvalidArchiveError(f"{name}: corrupt") from exc
 
 
-def check_files(archive: zipfile.ZipFile) -> None:
-    """Read every file member to its end, so zipfile checks its CRC."""
-    for info in archive.infolist():
-        if not info.filename.startswith(FILES_DIR):
-            continue
-        try:
-            with archive.open(info) as member:
-                while member.read(COPY_CHUNK):
-                    pass
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise InvalidArchiveError(f"{info.filename}: corrupt") from exc
+def members_to_check(archive: zipfile.ZipFile, manifest: Manifest, *, with_files: bool) -> list[str]:
+    """Table parts first, then (when `with_files`) every file, in name order."""
+    parts = [part for table_parts in manifest.tables.values() for part in table_parts]
+    files = sorted(n for n in archive.namelist() if n.startswith(FILES_DIR)) if with_files else []
+    return parts + files
 
 
-def validate(stream: IO[bytes], *, with_files: bool) -> Manifest:
-    """Check an archive (its files' contents too when `with_files`) and return its manifest."""
+def table_bytes(archive: zipfile.ZipFile, manifest: Manifest) -> int:
+    """The uncompressed size of every table part."""
+    parts = {part for table_parts in manifest.tables.values() for part in table_parts}
+    return sum(info.file_size for info in archive.infolist() if info.filename in parts)
+
+
+def validate(stream: IO[bytes], *, with_files: bool, max_table_bytes: int | None = None) -> Manifest:
+    """Check an archive and return its manifest: its structure, its table parts unless they exceed
+    `max_table_bytes` (left to the restore's verify task), and its files' contents too when `with_files`."""
     with open_archive(stream) as archive:
         manifest = read_manifest(archive)
-        check_tables(archive, manifest)
-        if with_files:
-            check_files(archive)
+        names = members_to_check(archive, manifest, with_files=with_files)
+        if max_table_bytes is not None and table_bytes(archive, manifest) > max_table_bytes:
+            names = [n for n in names if not n.startswith(TABLES_DIR)]
+        for name in names:
+            check_member(archive, name)
         return manifest

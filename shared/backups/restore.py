@@ -1,8 +1,9 @@
 """Restoring a backup: idempotent, resumable tasks keyed by the restore's id, ending in exactly the archive.
 
 Tasks, from the archive's manifest:
-1. `verify`: read every file member to its end (CRCs); the tables were checked before the restore was queued.
-   Nothing has been written yet, so a corrupt archive ends the job here, touching nothing.
+1. `verify`: read every member to its end (CRCs, and every table line); the request checked the structure and,
+   up to a size, the tables already. Nothing has been written yet, so a corrupt archive ends the job here,
+   touching nothing.
 2. `put <table> <part>`: write every item of the part, marked `rs = <restoreId>#<nonce>` (marks.py), so the
    change stream neither counts nor publishes them. Counters are not copied (task 5 computes them).
 3. `sweep <table>`: delete every item the restore did not write (no `rs` of this restore), but the
@@ -66,9 +67,16 @@ def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
 
 
 def _verify(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
+    offset = int((job.cursor or {}).get("offset", 0))
     with _open(ctx, job) as zf:
-        archive.check_files(zf)
-    return True
+        names = archive.members_to_check(zf, archive.read_manifest(zf), with_files=True)
+        while offset < len(names):
+            archive.check_member(zf, names[offset])
+            offset += 1
+            job.cursor = {"offset": offset}
+            if ctx.monotonic() >= deadline:
+                break
+    return offset >= len(names)
 
 
 def _put(table_key: str, part: str) -> Task:
@@ -152,13 +160,20 @@ def _put_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 def _sweep_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
     s3 = aws.client("s3")
+    token = (job.cursor or {}).get("token")
     with _open(ctx, job) as zf:
         kept = {i.filename[len(archive.FILES_DIR):] for i in _file_members(zf)}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=ctx.config.files_bucket):
+    while True:
+        page = s3.list_objects_v2(Bucket=ctx.config.files_bucket, **({"ContinuationToken": token} if token else {}))
         doomed = [{"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in kept]
         if doomed:
             s3.delete_objects(Bucket=ctx.config.files_bucket, Delete={"Objects": doomed, "Quiet": True})
-    return True
+        token = page.get("NextContinuationToken")
+        job.cursor = {"token": token}
+        if not token:
+            return True
+        if ctx.monotonic() >= deadline:
+            return False
 
 
 def part_totals(items: list[dict[str, Any]]) -> dict[str, int]:

@@ -18,6 +18,9 @@ MISSING_FOR_RESTORE = "Missing or invalid backup file."
 # A download is answered inline up to this size; a larger one is a redirect to S3 (Lambda's 6 MB response).
 INLINE_DOWNLOAD_BYTES = 4 * 1024 * 1024
 PRESIGNED_URL_S = 60
+# A restore request reads the archive's tables up to this size (about a second on Lambda); beyond it, the
+# restore's verify task reads them, still before any write.
+REQUEST_CHECK_TABLE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ class BackupsService:
         if found is None:
             raise BadRequestError(MISSING_FOR_RESTORE)
         try:
-            archive.validate(self.ctx.location.open(key), with_files=False)
+            archive.validate(self.ctx.location.open(key), with_files=False,
+                             max_table_bytes=REQUEST_CHECK_TABLE_BYTES)
         except archive.InvalidArchiveError as exc:
             raise BadRequestError(f"Invalid backup archive: {exc}.") from exc
         if not start_job(self.ctx, new_job(self.ctx, "restore", key)):

@@ -337,3 +337,26 @@ def test_scheduled_backups_are_named_auto_and_rotated(moto: Any) -> None:
     assert key is not None and key.startswith("@auto_pb_backup_my_app_") and key.endswith(".zip")
     assert sorted(f.key for f in ctx.location.list()) == sorted([key, "@auto_pb_backup_acme_20260103000000.zip",
                                                                  "mine.zip"])
+
+
+def test_a_corrupt_file_in_an_archive_fails_the_restore_before_any_write(moto: Any) -> None:
+    # Given a backup whose tables are sound but one stored file's bytes changed (its CRC no longer matches)
+    clock = Clock()
+    ctx = context(clock)
+    given_a_world()
+    key = created_backup(ctx)
+    good = ctx.location.read_all(key)
+    assert good.count(b"\x89PNG one") == 1  # files are stored uncompressed
+    ctx.location.put("bitrot.zip", good.replace(b"\x89PNG one", b"\x89PNG ONE"))
+    and_more_data_written()
+    after = state()
+
+    # When it is restored: the request finds its structure and tables sound and queues the job
+    BackupsService(ctx).restore("bitrot.zip")
+    drain(ctx)
+
+    # Then the job's verify task refuses it, nothing was touched, and the outcome says why
+    assert state() == after
+    last = ctx.status.last()
+    assert last is not None and last.action == "restore" and "corrupt" in last.error
+    assert ctx.status.get() is None
