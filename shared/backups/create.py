@@ -118,7 +118,8 @@ def _assemble(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 
 def _cleanup(ctx: BackupContext, job: ActiveJob) -> None:
-    ctx.location.delete_prefix(staging(job))
+    # Only the job holding the status runs, so any other staging is what a stalled, taken-over create left.
+    ctx.location.delete_prefix(STAGING_PREFIX)
 
 
 def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
