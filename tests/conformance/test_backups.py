@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -25,8 +26,8 @@ CASES = cases(
         ("GET", "/api/backups"), ("POST", "/api/backups"), ("POST", "/api/backups/upload"),
         ("POST", "/api/backups/x.zip/restore"), ("DELETE", "/api/backups/x.zip"), ("POST", "/api/files/token"))),
     *(Case(f"{method} {path} as user", method, path, role="alice") for method, path in (
-        ("GET", "/api/backups"), ("POST", "/api/backups"), ("POST", "/api/backups/x.zip/restore"),
-        ("DELETE", "/api/backups/x.zip"))),
+        ("GET", "/api/backups"), ("POST", "/api/backups"), ("POST", "/api/backups/upload"),
+        ("POST", "/api/backups/x.zip/restore"), ("DELETE", "/api/backups/x.zip"))),
     Case("file token as superuser", "POST", "/api/files/token"),
     Case("file token as user", "POST", "/api/files/token", role="alice"),
     Case("download without a token", "GET", "/api/backups/x.zip", role=GUEST),
@@ -104,3 +105,29 @@ def test_a_created_backup_is_listed_downloaded_refused_twice_and_deleted(paired:
     assert (deleted.pb.status_code, deleted.lb.status_code) == (204, 204)
     pb, lb = paired.ok("GET", "/api/backups")
     assert "conformance.zip" not in [b["key"] for b in pb] + [b["key"] for b in lb]
+
+
+def test_a_backup_without_a_name_gets_pocketbases_generated_name(paired: PairedClient) -> None:
+    # Given no backup named by the server yet
+    generated = re.compile(r"^pb_backup_acme_\d{14}\.zip$")
+    before = [{b["key"] for b in listed} for listed in paired.ok("GET", "/api/backups")]
+
+    # When a backup is created without a name on both sides
+    pair = paired.send("POST", "/api/backups", json={})
+    assert (pair.pb.status_code, pair.lb.status_code) == (204, 204)
+
+    # Then each side lists one new backup, named `pb_backup_<app name>_<UTC time>.zip`
+    deadline = time.monotonic() + 60
+    while True:
+        after = [{b["key"] for b in listed} for listed in paired.ok("GET", "/api/backups")]
+        new = [a - b for a, b in zip(after, before, strict=True)]
+        if all(new) and paired.ok("GET", "/api/health")[1]["data"]["canBackup"]:
+            break
+        assert time.monotonic() < deadline, "the generated backup never appeared"
+        time.sleep(0.2)
+    for keys in new:
+        assert len(keys) == 1 and generated.match(next(iter(keys))), keys
+    for side_keys, side in zip(new, (paired.pb, paired.lb), strict=True):
+        response = side.http.delete(f"/api/backups/{next(iter(side_keys))}",
+                                    headers={"Authorization": side.tokens["superuser"]})
+        assert response.status_code == 204
