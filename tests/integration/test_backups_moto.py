@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -360,3 +361,34 @@ def test_a_corrupt_file_in_an_archive_fails_the_restore_before_any_write(moto: A
     last = ctx.status.last()
     assert last is not None and last.action == "restore" and "corrupt" in last.error
     assert ctx.status.get() is None
+
+
+def test_the_archive_a_job_works_on_cannot_be_deleted_and_a_stalled_create_is_taken_over(moto: Any) -> None:
+    # Given a create that ran one step and then lost its messages
+    clock = Clock()
+    ctx = context(clock, backup_stalled_s=60)
+    given_a_world()
+    BackupsService(ctx).create("stuck.zip", "Acme")
+    drain(ctx, stop_after=1)
+
+    # When its archive is deleted meanwhile, Then PocketBase's 400 answers
+    with pytest.raises(BadRequestError) as raised:
+        BackupsService(ctx).delete("stuck.zip")
+    assert raised.value.message == "The backup is currently being used and cannot be deleted."
+
+    # When it has stalled and another create runs, Then that one completes and no staging is left behind
+    clock.now += 61
+    key = created_backup(ctx, "next.zip")
+    assert [f.key for f in ctx.location.list()] == [key]
+    staged = aws.client("s3").list_objects_v2(Bucket=ctx.location.bucket, Prefix=".staging/").get("KeyCount")
+    assert staged == 0
+
+
+def test_listing_has_pocketbases_shape(moto: Any) -> None:
+    # Given one archive, When the backups are listed, Then each is {key, modified, size} in PocketBase's format
+    clock = Clock()
+    ctx = context(clock)
+    ctx.location.put("a.zip", b"12345")
+    [entry] = BackupsService(ctx).list()
+    assert set(entry) == {"key", "modified", "size"} and entry["key"] == "a.zip" and entry["size"] == 5
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$", str(entry["modified"]))
