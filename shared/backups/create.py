@@ -44,9 +44,8 @@ def _export(table: resources.TableDef) -> Task:
             items = [item for item in page.get("Items", []) if is_covered(table.key, item)]
             if items:
                 body = "\n".join(json.dumps(item, sort_keys=True) for item in items).encode()
-                ctx.location.s3.put_object(Bucket=ctx.location.bucket,
-                                           Key=staging(job) + archive.part_name(table.key, cursor["part"]),
-                                           Body=body)
+                ctx.location.put(staging(job) + archive.part_name(table.key, cursor["part"]), body,
+                                 content_type="application/x-ndjson")
                 cursor = {**cursor, "part": cursor["part"] + 1}
                 job.counts[table.key] = job.counts.get(table.key, 0) + len(items)
             cursor = {**cursor, "start": page.get("LastEvaluatedKey")}
@@ -67,10 +66,7 @@ def _table_name(ctx: BackupContext, table: resources.TableDef) -> str:
 def _staged_parts(ctx: BackupContext, job: ActiveJob) -> dict[str, list[str]]:
     """The staged parts of each table, by their names in the archive, in order."""
     prefix = staging(job)
-    names: list[str] = []
-    for page in ctx.location.s3.get_paginator("list_objects_v2").paginate(Bucket=ctx.location.bucket,
-                                                                          Prefix=prefix):
-        names += [obj["Key"][len(prefix):] for obj in page.get("Contents", [])]
+    names = [key[len(prefix):] for key in ctx.location.keys_under(prefix)]
     return {t.key: sorted(n for n in names if n.startswith(f"{archive.TABLES_DIR}{t.key}/"))
             for t in resources.TABLES}
 
@@ -92,8 +88,7 @@ def _assemble(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
         with zipfile.ZipFile(writer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for names in parts.values():
                 for name in names:
-                    body = location.s3.get_object(Bucket=location.bucket, Key=staging(job) + name)["Body"].read()
-                    zf.writestr(name, body)
+                    zf.writestr(name, location.read_all(staging(job) + name))
             for obj in files:
                 info = zipfile.ZipInfo(archive.file_name(obj["Key"]),
                                        date_time=obj["LastModified"].astimezone(UTC).timetuple()[:6])

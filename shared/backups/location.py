@@ -1,7 +1,8 @@
 """Where archives live: the backups bucket, or the bucket of `backups.s3` settings when they are enabled.
 
 Archives are the objects at the top level of the bucket; a create job stages its parts under `.staging/`, which
-listing never shows. The only module of the package that speaks S3 to the backups location.
+listing never shows. The only module of the package that speaks S3 to the backups location (jobs read and write
+the files bucket themselves).
 """
 
 from __future__ import annotations
@@ -116,8 +117,13 @@ class BackupLocation:
 
         return io.BufferedReader(RangeReader(self, key, found.size), buffer_size=PART_BYTES)
 
-    def put(self, key: str, body: bytes) -> None:
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/zip")
+    def put(self, key: str, body: bytes, content_type: str = "application/zip") -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def keys_under(self, prefix: str) -> tuple[str, ...]:
+        """Every key under `prefix` (a job's staged parts), in key order."""
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return tuple(sorted(obj["Key"] for page in pages for obj in page.get("Contents", [])))
 
     def writer(self, key: str) -> MultipartWriter:
         """A write-only stream that becomes the object `key` when closed (a multipart upload)."""
