@@ -16,7 +16,7 @@ from shared import aws
 from shared.app_settings.model import S3Settings
 
 if TYPE_CHECKING:
-    from shared.backups.multipart import MultipartWriter
+    from shared.backups.multipart import MultipartUpload
 
 STAGING_PREFIX = ".staging/"
 # S3's smallest multipart part (but the last); parts this size keep a stream's memory bounded.
@@ -125,11 +125,11 @@ class BackupLocation:
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
         return tuple(sorted(obj["Key"] for page in pages for obj in page.get("Contents", [])))
 
-    def writer(self, key: str) -> MultipartWriter:
-        """A write-only stream that becomes the object `key` when closed (a multipart upload)."""
-        from shared.backups.multipart import MultipartWriter
+    def upload(self, key: str, upload_id: str | None = None, next_part: int = 1) -> MultipartUpload:
+        """The multipart upload of `key`: a new one, or one that earlier steps started."""
+        from shared.backups.multipart import MultipartUpload
 
-        return MultipartWriter(self.s3, self.bucket, key)
+        return MultipartUpload(self.s3, self.bucket, key, upload_id, next_part)
 
     def delete(self, key: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=key)

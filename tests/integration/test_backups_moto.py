@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -392,3 +393,25 @@ def test_listing_has_pocketbases_shape(moto: Any) -> None:
     [entry] = BackupsService(ctx).list()
     assert set(entry) == {"key", "modified", "size"} and entry["key"] == "a.zip" and entry["size"] == 5
     assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$", str(entry["modified"]))
+
+
+def test_an_archive_larger_than_a_part_is_packed_over_steps_and_restored_whole(moto: Any) -> None:
+    # Given files that make an archive of several 8 MB parts, packed one member a step
+    clock = Clock()
+    ctx = context(clock)
+    given_a_world()
+    for i in range(3):
+        put_file(f"pbc_a/rec1/big{i}.bin", os.urandom(6 * 1024 * 1024))
+    before = state()
+
+    # When it is backed up, the files are changed, and it is restored
+    key = created_backup(ctx)
+    size = ctx.location.head(key)
+    assert size is not None and size.size > 18 * 1024 * 1024
+    aws.client("s3").delete_object(Bucket=FILES, Key="pbc_a/rec1/big1.bin")
+    put_file("pbc_a/rec1/big2.bin", b"small now")
+    BackupsService(ctx).restore(key)
+    drain(ctx)
+
+    # Then every byte is back
+    assert state() == before
