@@ -10,8 +10,10 @@ from functools import cache
 from pydantic import Field
 
 from shared import resources, settings
+from shared.backups.files_store import FilesStore
 from shared.backups.location import BackupLocation
 from shared.backups.status import StatusStore
+from shared.backups.table_store import TableStore
 from shared.jobs.queue import JobQueue
 
 
@@ -42,6 +44,16 @@ class BackupContext:
     @property
     def location(self) -> BackupLocation:
         return self.location_for()
+
+    def table(self, key: str) -> TableStore:
+        """The data table with this key (`resources.TABLES`), by the physical name the settings give."""
+        names = {resources.RECORDS_TABLE.key: self.config.records_table,
+                 resources.SYSTEM_TABLE.key: self.config.system_table}
+        return TableStore(names[key])
+
+    @property
+    def files(self) -> FilesStore:
+        return FilesStore(self.config.files_bucket)
 
 
 def configured_location(config: BackupSettings) -> BackupLocation:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared import resources
+from shared.backups.table_store import item_string
 from shared.changes.counters import COUNTER_SK
 from shared.records import keys
 
@@ -22,11 +23,9 @@ INSTANCE_PREFIXES: dict[str, tuple[str, ...]] = {
 
 def is_covered(table_key: str, item: Mapping[str, Any]) -> bool:
     """Whether a stored item (DynamoDB JSON) belongs in a backup of this table."""
-    pk = str(item.get("pk", {}).get("S", ""))
-    return not pk.startswith(INSTANCE_PREFIXES.get(table_key, ()))
+    return not item_string(item, "pk").startswith(INSTANCE_PREFIXES.get(table_key, ()))
 
 
 def is_counter(item: Mapping[str, Any]) -> bool:
     """A `totalItems` counter: a restore computes these from the archive's records rather than copy them."""
-    return str(item.get("pk", {}).get("S", "")).startswith(keys.COUNTER_PREFIX) and \
-        item.get("sk", {}).get("S") == COUNTER_SK
+    return item_string(item, "pk").startswith(keys.COUNTER_PREFIX) and item_string(item, "sk") == COUNTER_SK

@@ -13,9 +13,8 @@ each item independently. Point-in-time recovery (enabled on every table) is the 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from shared import aws, resources
+from shared import resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.coverage import is_covered
@@ -31,34 +30,24 @@ def staging(job: ActiveJob) -> str:
 def _export(table: resources.TableDef) -> Task:
     def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
         cursor = job.cursor or {"start": None, "part": 0}
-        name = _table_name(ctx, table)
-        ddb = aws.client("dynamodb")
+        store = ctx.table(table.key)
         while True:
-            params: dict[str, Any] = {"TableName": name, "Limit": ctx.config.backup_part_items,
-                                      "ConsistentRead": True}
-            if cursor["start"]:
-                params["ExclusiveStartKey"] = cursor["start"]
-            page = ddb.scan(**params)
-            items = [item for item in page.get("Items", []) if is_covered(table.key, item)]
+            page, start = store.scan_page(cursor["start"], ctx.config.backup_part_items)
+            items = [item for item in page if is_covered(table.key, item)]
             if items:
                 body = "\n".join(json.dumps(item, sort_keys=True) for item in items).encode()
                 ctx.location.put(staging(job) + archive.part_name(table.key, cursor["part"]), body,
                                  content_type="application/x-ndjson")
                 cursor = {**cursor, "part": cursor["part"] + 1}
                 job.counts[table.key] = job.counts.get(table.key, 0) + len(items)
-            cursor = {**cursor, "start": page.get("LastEvaluatedKey")}
+            cursor = {**cursor, "start": start}
             job.cursor = cursor
-            if not cursor["start"]:
+            if not start:
                 return True
             if ctx.monotonic() >= deadline:
                 return False
 
     return Task(f"export {table.key}", run)
-
-
-def _table_name(ctx: BackupContext, table: resources.TableDef) -> str:
-    return {resources.RECORDS_TABLE.key: ctx.config.records_table,
-            resources.SYSTEM_TABLE.key: ctx.config.system_table}[table.key]
 
 
 def _cleanup(ctx: BackupContext, job: ActiveJob) -> None:

@@ -16,7 +16,7 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import aws, resources
+from shared import resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.multipart import MultipartUpload, SegmentStream
@@ -55,11 +55,8 @@ def list_members(ctx: BackupContext, job: ActiveJob) -> None:
     prefix = _staging(job)
     members: list[dict[str, Any]] = [{"name": key[len(prefix):], "staged": key}
                                      for key in ctx.location.keys_under(prefix + archive.TABLES_DIR)]
-    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=ctx.config.files_bucket)
-    for page in pages:
-        members += [{"name": archive.file_name(obj["Key"]), "file": obj["Key"], "size": int(obj["Size"]),
-                     "modified": obj["LastModified"].astimezone(UTC).timetuple()[:6]}
-                    for obj in page.get("Contents", [])]
+    members += [{"name": archive.file_name(f.key), "file": f.key, "size": f.size,
+                 "modified": f.modified.astimezone(UTC).timetuple()[:6]} for f in ctx.files.objects()]
     ctx.location.put(prefix + "members.json", json.dumps(members).encode(), content_type="application/json")
 
 
@@ -68,10 +65,8 @@ def _write_member(ctx: BackupContext, zf: zipfile.ZipFile, member: dict[str, Any
     if "staged" in member:
         zf.writestr(member["name"], ctx.location.read_all(member["staged"]))
         return True
-    s3 = aws.client("s3")
-    try:
-        source = s3.get_object(Bucket=ctx.config.files_bucket, Key=member["file"])["Body"]
-    except s3.exceptions.NoSuchKey:
+    source = ctx.files.open(member["file"])
+    if source is None:
         return False
     info = zipfile.ZipInfo(member["name"], date_time=tuple(member["modified"]))
     info.compress_type = zipfile.ZIP_STORED  # files are mostly compressed already

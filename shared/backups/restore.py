@@ -21,49 +21,27 @@ restored; `canBackup` is false and health shows its progress.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 import zipfile
 from collections import defaultdict
 from typing import Any
 
-from shared import aws, resources
+from shared import resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.coverage import is_counter, is_covered
 from shared.backups.job import JobPlan, Task
 from shared.backups.marks import RESTORE_ATTR, RESTORE_DELETE_ATTR
 from shared.backups.status import ActiveJob
+from shared.backups.table_store import item_string, string_value
 from shared.dynamo_values import from_item
 from shared.records import keys
 
-BATCH = 25  # BatchWriteItem's limit
-
-
-def _table_name(ctx: BackupContext, key: str) -> str:
-    return {resources.RECORDS_TABLE.key: ctx.config.records_table,
-            resources.SYSTEM_TABLE.key: ctx.config.system_table}[key]
-
+# On a counter a restore wrote: the archive parts whose records it has counted.
+COUNTED_PARTS_ATTR = "rp"
 
 def _open(ctx: BackupContext, job: ActiveJob) -> zipfile.ZipFile:
     return archive.open_archive(ctx.location.open(job.key))
-
-
-def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
-    """BatchWriteItem in chunks of 25, resending what DynamoDB leaves unprocessed."""
-    import time
-
-    ddb = aws.client("dynamodb")
-    for start in range(0, len(requests), BATCH):
-        pending = {table: requests[start:start + BATCH]}
-        for attempt in range(10):
-            out = ddb.batch_write_item(RequestItems=pending)
-            pending = out.get("UnprocessedItems") or {}
-            if not pending:
-                break
-            time.sleep(min(1.0, 0.05 * 2 ** attempt))
-        else:
-            raise RuntimeError("BatchWriteItem kept items unprocessed")
 
 
 def _verify(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
@@ -81,17 +59,13 @@ def _verify(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 def _put(table_key: str, part: str) -> Task:
     def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
-        mark = {"S": f"{job.job_id}#{uuid.uuid4().hex}"}  # a new nonce each run: every put is a change
+        mark = string_value(f"{job.job_id}#{uuid.uuid4().hex}")  # a new nonce each run: every put is a change
         with _open(ctx, job) as zf:
-            items = list(archive.parse_items(zf.read(part)))
-        requests = []
-        for item in items:
-            if not is_covered(table_key, item) or is_counter(item):
-                continue
-            stored = {k: v for k, v in item.items() if k not in (RESTORE_ATTR, RESTORE_DELETE_ATTR)}
-            requests.append({"PutRequest": {"Item": {**stored, RESTORE_ATTR: mark}}})
-        _batch_write(_table_name(ctx, table_key), requests)
-        job.counts[f"restored {table_key}"] = job.counts.get(f"restored {table_key}", 0) + len(requests)
+            archived = list(archive.parse_items(zf.read(part)))
+        items = [{**{k: v for k, v in item.items() if k not in (RESTORE_ATTR, RESTORE_DELETE_ATTR)},
+                  RESTORE_ATTR: mark} for item in archived if is_covered(table_key, item) and not is_counter(item)]
+        ctx.table(table_key).put_items(items)
+        job.counts[f"restored {table_key}"] = job.counts.get(f"restored {table_key}", 0) + len(items)
         return True
 
     return Task(f"put {part}", run)
@@ -101,33 +75,24 @@ def _is_leftover(job: ActiveJob, table_key: str, item: dict[str, Any]) -> bool:
     """Whether a stored item is not this restore's: not covered items stay, as do those it wrote."""
     if not is_covered(table_key, item):
         return False
-    mark = item.get(RESTORE_ATTR, {}).get("S", "")
+    mark = item_string(item, RESTORE_ATTR)
     return not mark.startswith(f"{job.job_id}#") or RESTORE_DELETE_ATTR in item
 
 
 def _sweep(table_key: str) -> Task:
     def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
-        ddb, name = aws.client("dynamodb"), _table_name(ctx, table_key)
+        store = ctx.table(table_key)
         start = (job.cursor or {}).get("start")
         while True:
-            params: dict[str, Any] = {"TableName": name, "ConsistentRead": True,
-                                      "Limit": ctx.config.backup_part_items}
-            if start:
-                params["ExclusiveStartKey"] = start
-            page = ddb.scan(**params)
-            doomed = [item for item in page.get("Items", []) if _is_leftover(job, table_key, item)]
+            page, start = store.scan_page(start, ctx.config.backup_part_items)
+            doomed = [item for item in page if _is_leftover(job, table_key, item)]
             for item in doomed:
-                if item["pk"]["S"].startswith(keys.RECORD_PREFIX) and RESTORE_DELETE_ATTR not in item:
+                if item_string(item, "pk").startswith(keys.RECORD_PREFIX) and RESTORE_DELETE_ATTR not in item:
                     # Marked first, so that its delete is the restore's own change (marks.py).
-                    ddb.update_item(TableName=name, Key={"pk": item["pk"], "sk": item["sk"]},
-                                    UpdateExpression="SET #d = :d, #r = :r",
-                                    ConditionExpression="attribute_exists(pk)",
-                                    ExpressionAttributeNames={"#d": RESTORE_DELETE_ATTR, "#r": RESTORE_ATTR},
-                                    ExpressionAttributeValues={":d": {"BOOL": True},
-                                                               ":r": {"S": f"del#{uuid.uuid4().hex}"}})
-            _batch_write(name, [{"DeleteRequest": {"Key": {"pk": i["pk"], "sk": i["sk"]}}} for i in doomed])
+                    store.set_string_attributes(item, {RESTORE_DELETE_ATTR: True,
+                                                       RESTORE_ATTR: f"del#{uuid.uuid4().hex}"})
+            store.delete_items(doomed)
             job.counts[f"swept {table_key}"] = job.counts.get(f"swept {table_key}", 0) + len(doomed)
-            start = page.get("LastEvaluatedKey")
             job.cursor = {"start": start}
             if not start:
                 return True
@@ -143,14 +108,13 @@ def _file_members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 def _put_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
-    s3 = aws.client("s3")
     offset = int((job.cursor or {}).get("offset", 0))
     with _open(ctx, job) as zf:
         members = _file_members(zf)
         while offset < len(members):
             info = members[offset]
             with zf.open(info) as member:
-                s3.upload_fileobj(member, ctx.config.files_bucket, info.filename[len(archive.FILES_DIR):])
+                ctx.files.put(info.filename[len(archive.FILES_DIR):], member)
             offset += 1
             job.cursor = {"offset": offset}
             if ctx.monotonic() >= deadline:
@@ -159,16 +123,12 @@ def _put_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 
 def _sweep_files(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
-    s3 = aws.client("s3")
     token = (job.cursor or {}).get("token")
     with _open(ctx, job) as zf:
         kept = {i.filename[len(archive.FILES_DIR):] for i in _file_members(zf)}
     while True:
-        page = s3.list_objects_v2(Bucket=ctx.config.files_bucket, **({"ContinuationToken": token} if token else {}))
-        doomed = [{"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in kept]
-        if doomed:
-            s3.delete_objects(Bucket=ctx.config.files_bucket, Delete={"Objects": doomed, "Quiet": True})
-        token = page.get("NextContinuationToken")
+        page, token = ctx.files.list_page(token)
+        ctx.files.delete([key for key in page if key not in kept])
         job.cursor = {"token": token}
         if not token:
             return True
@@ -183,13 +143,13 @@ def part_totals(items: list[dict[str, Any]]) -> dict[str, int]:
 
     totals: dict[str, int] = defaultdict(int)
     for item in items:
-        pk = item["pk"]["S"]
+        pk = item_string(item, "pk")
         if not pk.startswith(keys.RECORD_PREFIX):
             continue
         collection_id, _, shard = pk[len(keys.RECORD_PREFIX):].rpartition("#")
         if not shard.isdigit():
             continue
-        change = RecordChange(action="create", collection_id=collection_id, record_id=item["sk"]["S"],
+        change = RecordChange(action="create", collection_id=collection_id, record_id=item_string(item, "sk"),
                               sequence_number="0", write_shard=int(shard), new_image=from_item(item))
         for partition, contribution in record_contributions(change):
             totals[partition] += contribution.delta
@@ -202,17 +162,11 @@ def _counters(part: str, number: int) -> Task:
 
         with _open(ctx, job) as zf:
             totals = part_totals(list(archive.parse_items(zf.read(part))))
-        ddb, tag = aws.client("dynamodb"), f"{job.job_id}:{number}"
+        store = ctx.table(resources.RECORDS_TABLE.key)
         for partition, total in sorted(totals.items()):
-            # a ConditionalCheckFailed: this part was counted by an earlier run of the step
-            with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
-                ddb.update_item(TableName=ctx.config.records_table,
-                                Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": COUNTER_SK}},
-                                UpdateExpression="ADD #t :n, #p :tag SET #r = :r",
-                                ConditionExpression="attribute_not_exists(#p) OR NOT contains(#p, :one)",
-                                ExpressionAttributeNames={"#t": "total", "#p": "rp", "#r": RESTORE_ATTR},
-                                ExpressionAttributeValues={":n": {"N": str(total)}, ":tag": {"SS": [tag]},
-                                                           ":one": {"S": tag}, ":r": {"S": f"{job.job_id}#c"}})
+            # False: an earlier run of this step counted the part already
+            store.add_once(keys.counter_pk(partition), COUNTER_SK, "total", total, f"{job.job_id}:{number}",
+                           COUNTED_PARTS_ATTR, (RESTORE_ATTR, f"{job.job_id}#c"))
         return True
 
     return Task(f"counters {part}", run, delay_s=0)
