@@ -266,7 +266,9 @@ LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
 TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
 FILES_BUCKET = BucketDef("files")
-BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
+# Backup archives (PocketBase's pb_data/backups); `backups.s3` settings, when enabled, name another bucket.
+BACKUPS_BUCKET = BucketDef("backups")
+BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET)
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
 # timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.
@@ -318,12 +320,17 @@ _data = (_records_rw, _system_rw, _secret)
 # (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
 _verify_tokens = (_records_r, _system_r, _secret)
 _jobs_send = Permission("queue_send", JOBS_QUEUE.key)
+_files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
+_backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
     FunctionDef("collections", "http", (*_data, _jobs_send),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
+    # It checks an archive before queueing its restore, and reads the status item that serialises them.
+    FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw),
+                description="Backups API (superusers) and file tokens; creates and restores run as jobs"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
@@ -344,10 +351,11 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef(
         "jobs",
         "queue",
-        # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk.
-        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw),
+        # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk;
+        # backups export and restore every table and the files bucket.
+        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw, _files_rw, _backups_rw),
         timeout_s=JOBS_FUNCTION_TIMEOUT_S,
-        description="Background jobs: index backfills and large truncations, one bounded chunk per message",
+        description="Background jobs: index backfills, truncations, backups and restores, one bounded step each",
     ),
     # Lists the cron jobs and queues run-now requests: it verifies tokens and reads the settings (system table,
     # read-only) and may only send to the crons queue; it runs no job itself, so it holds none of their grants.
@@ -357,9 +365,10 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         "scheduler",
         "queue",
         # Claims in the system table (and the settings); the OTP and MFA cleanups delete records, the logs cleanup
-        # deletes logs. The jobs of other features add their grants here.
+        # deletes logs, the auto backup queues a backup job and deletes the oldest auto backups.
         (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw,
-         Permission("table", LOGS_TABLE.key, "readwrite")),
+         Permission("table", LOGS_TABLE.key, "readwrite"), _jobs_send,
+         Permission("bucket", BACKUPS_BUCKET.key, "readwrite")),
         timeout_s=SCHEDULER_FUNCTION_TIMEOUT_S,
         description="Runs the cron jobs due each minute, and those asked for by POST /api/crons/{id}, once each",
     ),
@@ -426,6 +435,11 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
+    RouteDef("ANY", "/api/backups", "backups"),
+    RouteDef("POST", "/api/backups/upload", "backups"),
+    RouteDef("ANY", "/api/backups/{key}", "backups"),
+    RouteDef("POST", "/api/backups/{key}/restore", "backups"),
+    RouteDef("POST", "/api/files/token", "backups"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),

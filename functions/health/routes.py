@@ -43,6 +43,17 @@ def possible_proxy_header(request: Request) -> str:
     return ""
 
 
+def _running_backup() -> dict[str, Any] | None:
+    """The progress of the backup create or restore running now, None when none runs."""
+    from shared import settings
+    from shared.backups.context import BackupSettings
+    from shared.backups.status import StatusStore
+
+    config = settings.load(BackupSettings)
+    job = StatusStore(config.system_table).running(config.backup_stalled_s)
+    return job.progress() if job is not None else None
+
+
 def _is_superuser(request: Request) -> bool:
     caller = verified_caller(request)  # None without the signing key: no superuser can be recognised
     return caller is not None and bool(caller.is_superuser)
@@ -53,9 +64,12 @@ async def health(request: Request) -> JSONResponse:
     data: dict[str, Any] = {}
     # Only superusers learn the server's view of their address and proxies, as in PocketBase.
     if _is_superuser(request):
+        running = _running_backup()
         data = {
-            "canBackup": True,  # no backup can be running: Lambdabase has no backup process (PITR instead)
+            "canBackup": running is None,
             "realIP": expanded_ip(client_ip(request)),
             "possibleProxyHeader": possible_proxy_header(request),
         }
+        if running is not None:
+            data["backup"] = running  # additive: what runs and how far it is, while a create or restore runs
     return JSONResponse({"message": "API is healthy.", "code": 200, "data": data})

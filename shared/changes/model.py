@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from pydantic import BaseModel, ConfigDict
 
+from shared.backups.marks import is_restore_write
 from shared.dynamo_values import plain_value
 from shared.records.keys import RECORD_PREFIX
 
@@ -64,7 +65,8 @@ def _split_record_pk(pk: str) -> tuple[str, int | None]:
 
 
 def decode_record(record: DynamoDBRecord) -> RecordChange | None:
-    """One stream record as a RecordChange; None for items that are not records (unique claims, counters)."""
+    """One stream record as a RecordChange; None for items that are not records (unique claims, counters) and for
+    a restore's own writes (shared/backups/marks.py)."""
     stream = record.dynamodb
     event_name = record.event_name
     if stream is None or event_name is None:
@@ -76,6 +78,8 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
     # Powertools returns {} for an absent image, so the event name says which images exist.
     new = _image(stream.new_image) if event_name != DynamoDBRecordEventName.REMOVE else None
     old = _image(stream.old_image) if event_name != DynamoDBRecordEventName.INSERT else None
+    if is_restore_write(new, old):
+        return None  # a restore sets the counters from its archive itself, and replays no events
     if shard is None:
         # A malformed key says little; the image's own collection id is the better guess for consumers.
         collection_id = str((new or old or {}).get("c") or collection_id)

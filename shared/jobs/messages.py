@@ -32,10 +32,18 @@ class TruncateMessage(BaseModel):
     steps_left: int = 1
 
 
-JobMessage = Annotated[IndexBuildMessage | TruncateMessage, Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[IndexBuildMessage | TruncateMessage] = TypeAdapter(JobMessage)
+class BackupJobMessage(BaseModel):
+    """Run step `step` of the backup create or restore `job_id`; where it is lives in the backup status item."""
+
+    kind: Literal["backup"] = "backup"
+    job_id: str
+    step: int = 0
 
 
-def parse_message(body: str) -> IndexBuildMessage | TruncateMessage:
+JobMessage = Annotated[IndexBuildMessage | TruncateMessage | BackupJobMessage, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[IndexBuildMessage | TruncateMessage | BackupJobMessage] = TypeAdapter(JobMessage)
+
+
+def parse_message(body: str) -> IndexBuildMessage | TruncateMessage | BackupJobMessage:
     """A queue message body as a job message; pydantic's ValidationError for anything else."""
     return _ADAPTER.validate_json(body)

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import run_index_build
-from shared.jobs.messages import IndexBuildMessage, TruncateMessage
+from shared.jobs.messages import BackupJobMessage, IndexBuildMessage, TruncateMessage
 from shared.jobs.queue import InMemoryJobQueue
 
 
@@ -18,6 +18,12 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.truncate import run_truncate
 
         run_truncate(ctx, message)
+    elif isinstance(message, BackupJobMessage):
+        # Backups carry their own context (buckets, status item), built once per cold start.
+        from shared.backups.context import get_backup_context
+        from shared.backups.job import run_backup_step
+
+        run_backup_step(get_backup_context(), message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    backups,
     cold_start,
     crons,
     deploy,
@@ -29,4 +30,5 @@ if __name__ == "__main__":
     soak.report()
     crons.report()
     request_logs.report()
+    backups.report()
     goals.print_table()

@@ -19,3 +19,7 @@ COLLECTION_UPDATE_FAILED = "Failed to update collection."
 DB_OPTIMIZE_JOB = "__pbDBOptimize__"
 # Request logs (docs/compatibility.md): a query reading more than 20,000 logs answers this 400 (or totals -1).
 LOGS_READ_BUDGET = "The logs query would read more than"
+# PocketBase quotes the missing file's path on its disk in a raw error; ours names the key in the bucket.
+BACKUP_DELETE_MISSING = "Invalid or already deleted backup file."
+# Same message, field and code as PocketBase; its text quotes the upload's stored name, which is random.
+BACKUP_UPLOAD_INVALID = "An error occurred while validating the submitted data."

@@ -1,0 +1,7 @@
+"""Lambda entry point of the backups function: the backups API and file tokens."""
+
+from functions.backups.routes import router
+from shared.http.app import create_app, lambda_handler
+
+app = create_app([router])
+handler = lambda_handler(app)

@@ -1,0 +1,54 @@
+"""Backups API over HTTP in-process: file tokens' claims and lifetime, and who may download an archive."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from tests.support.records_api import Api
+
+pytestmark = pytest.mark.api
+
+
+def claims(token: str) -> dict[str, object]:
+    return dict(jwt.decode(token, options={"verify_signature": False}))
+
+
+def test_a_file_token_has_pocketbases_claims_and_lifetime(api: Api) -> None:
+    # Given a signed-in superuser and user
+    api.sign_up_user("user")
+    for role, collection in (("superuser", "_superusers"), ("user", "users")):
+        # When each asks for a file token
+        token = api.ok("POST", "/api/files/token", role=role)["token"]
+
+        # Then it is a file token of the caller, valid for the collection's fileToken duration (180 s)
+        found = claims(token)
+        assert found["type"] == "file"
+        assert isinstance(found["id"], str) and isinstance(found["collectionId"], str)
+        assert abs(int(str(found["exp"])) - time.time() - 180) < 5
+        me = api.ok("GET", f"/api/collections/{collection}/records/{found['id']}", role=role)
+        assert me["collectionName"] == collection
+
+
+def test_only_a_superusers_file_token_downloads_a_backup(api: Api) -> None:
+    # Given a backup and file tokens of a superuser and of a user
+    api.ok("POST", "/api/backups", json={"name": "api_download.zip"}, status=204)
+    deadline = time.monotonic() + 60
+    while not api.ok("GET", "/api/health")["data"]["canBackup"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    api.sign_up_user("downloader")
+    superuser_token = api.ok("POST", "/api/files/token")["token"]
+    user_token = api.ok("POST", "/api/files/token", role="downloader")["token"]
+    auth_token = api.tokens["superuser"]
+
+    # When each downloads it, Then only the superuser's file token gets the zip
+    ok = api.request("GET", "/api/backups/api_download.zip", role="guest", params={"token": superuser_token})
+    assert ok.status_code == 200 and ok.content[:2] == b"PK"
+    for token in (user_token, auth_token, "", "garbage"):
+        refused = api.request("GET", "/api/backups/api_download.zip", role="guest", params={"token": token})
+        assert refused.status_code == 403
+        assert refused.json()["message"] == "Insufficient permissions to access the resource."
+    api.ok("DELETE", "/api/backups/api_download.zip", status=204)
