@@ -320,6 +320,7 @@ _data = (_records_rw, _system_rw, _secret)
 # (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
 _verify_tokens = (_records_r, _system_r, _secret)
 _jobs_send = Permission("queue_send", JOBS_QUEUE.key)
+_logs_rw = Permission("table", LOGS_TABLE.key, "readwrite")
 _files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
 _backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
 
@@ -353,7 +354,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         "queue",
         # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk;
         # backups export and restore every table and the files bucket.
-        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw, _files_rw, _backups_rw),
+        (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw, _logs_rw, _files_rw,
+         _backups_rw),
         timeout_s=JOBS_FUNCTION_TIMEOUT_S,
         description="Background jobs: index backfills, truncations, backups and restores, one bounded step each",
     ),
@@ -367,14 +369,14 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         # Claims in the system table (and the settings); the OTP and MFA cleanups delete records, the logs cleanup
         # deletes logs, the auto backup queues a backup job and deletes the oldest auto backups.
         (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw,
-         Permission("table", LOGS_TABLE.key, "readwrite"), _jobs_send,
+         _logs_rw, _jobs_send,
          Permission("bucket", BACKUPS_BUCKET.key, "readwrite")),
         timeout_s=SCHEDULER_FUNCTION_TIMEOUT_S,
         description="Runs the cron jobs due each minute, and those asked for by POST /api/crons/{id}, once each",
     ),
 )
 
-_logs_api = (_records_r, _system_rw, _secret, Permission("table", LOGS_TABLE.key, "readwrite"))
+_logs_api = (_records_r, _system_rw, _secret, _logs_rw)
 FUNCTIONS = (
     *FUNCTIONS,
     # Reads the logs; its one write is the truncation mark of `DELETE /api/logs` (and the rate limiter's counters).

@@ -22,6 +22,7 @@ class BackupSettings(settings.Observability, settings.Tables):
 
     files_bucket: str = resources.FILES_BUCKET.physical_name
     backups_bucket: str = resources.BACKUPS_BUCKET.physical_name
+    logs_table: str = resources.LOGS_TABLE.physical_name
     # Items per table part: one scan page when creating, one step's worth of batch writes when restoring.
     backup_part_items: int = Field(1000, ge=1, le=10_000)
     # A step stops starting work after this long: a third of the jobs function's timeout.
@@ -48,7 +49,8 @@ class BackupContext:
     def table(self, key: str) -> TableStore:
         """The data table with this key (`resources.TABLES`), by the physical name the settings give."""
         names = {resources.RECORDS_TABLE.key: self.config.records_table,
-                 resources.SYSTEM_TABLE.key: self.config.system_table}
+                 resources.SYSTEM_TABLE.key: self.config.system_table,
+                 resources.LOGS_TABLE.key: self.config.logs_table}
         return TableStore(names[key])
 
     @property
