@@ -1,11 +1,16 @@
 """Lazily created, cached AWS clients: none exists until first use, and the SDK is imported then too.
 
 A cold start pays for the SDK only on a path that calls AWS, and all clients come from one botocore session,
-so its configuration, credentials resolver and model loaders are built once, not once per client.
+so its configuration, credentials resolver and model loaders are built once, not once per client. On Lambda
+that session reads the trimmed models the deps layer ships (`layers/sdk_models.py`) rather than botocore's data
+for all of AWS, when they were written for the botocore it runs with; a service they lack comes from a second
+session over botocore's own data.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,19 +24,62 @@ ClientFactory = Callable[[str, "str | None"], Any]
 _lock = threading.RLock()  # reentrant: a factory may wrap `sdk_client`
 _factory: ClientFactory | None = None
 
+# The folder of trimmed models in the deps layer (on sys.path, /opt/python on Lambda), and the file in it that
+# names the botocore version they were written from.
+SDK_MODELS_DIR = "lambdabase_sdk_models"
+SDK_MODELS_STAMP = "botocore-version"
+
+
+def shipped_models() -> str | None:
+    """The trimmed models' folder, if one on sys.path was written for the botocore this process imports."""
+    import botocore
+
+    for entry in sys.path:
+        folder = os.path.join(entry or os.curdir, SDK_MODELS_DIR)
+        try:
+            with open(os.path.join(folder, SDK_MODELS_STAMP)) as stamp:
+                version = stamp.read().strip()
+        except OSError:
+            continue
+        # Models of another version could lack an operation or a shape this botocore expects.
+        return folder if version == botocore.__version__ else None
+    return None
+
 
 @cache
-def _session() -> Any:
+def _full_session() -> Any:
     import boto3
 
     return boto3.session.Session()
+
+
+@cache
+def _trimmed_session() -> Any:
+    """A session over the shipped models only, or None where none are shipped (tests, the local stack)."""
+    models = shipped_models()
+    if models is None:
+        return None
+    import boto3
+    from botocore.loaders import Loader
+    from botocore.session import get_session
+
+    core = get_session()
+    core.register_component("data_loader", Loader(extra_search_paths=[models], include_default_search_paths=False))
+    return boto3.session.Session(botocore_session=core)
+
+
+def _session(service: str) -> Any:
+    trimmed = _trimmed_session()
+    if trimmed is not None and service in trimmed.get_available_services():
+        return trimmed
+    return _full_session()
 
 
 def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
-    return _session().client(service, config=config, endpoint_url=endpoint_url)
+    return _session(service).client(service, config=config, endpoint_url=endpoint_url)
 
 
 @cache

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from layers.build import BuildLayout, compile_bytecode, stage_code
+from layers.sdk_models import write_sdk_models
 from shared import resources
 from tests.bench import cold_world, goals
 
@@ -93,7 +94,8 @@ def runtime_distributions() -> set[str]:
 
 
 def stage_deps(target: Path) -> None:
-    """The deps layer from this environment's installed runtime distributions, linked rather than copied."""
+    """The deps layer from this environment's installed runtime distributions, linked rather than copied, with the
+    trimmed SDK models `make build` writes into it."""
     target.mkdir(parents=True)
     tops: set[Path] = set()
     for name in runtime_distributions():
@@ -106,6 +108,7 @@ def stage_deps(target: Path) -> None:
             (target / top.name).symlink_to(top)
     # What a first import would have compiled: the deps layer ships all of its byte code.
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *map(str, tops)], capture_output=True)
+    write_sdk_models(target)
 
 
 @contextmanager
