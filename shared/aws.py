@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -46,40 +47,61 @@ def shipped_models() -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Sdk:
+    """A boto3 session and the botocore session under it, whose data loader `prepare` warms."""
+
+    session: Any
+    core: Any
+
+
 @cache
-def _full_session() -> Any:
-    import boto3
-
-    return boto3.session.Session()
-
-
-@cache
-def _trimmed_session() -> Any:
-    """A session over the shipped models only, or None where none are shipped (tests, the local stack)."""
-    models = shipped_models()
-    if models is None:
+def _sdk(trimmed: bool) -> _Sdk | None:
+    """The session over the shipped models only (None where none are shipped: tests, the local stack), or the
+    one over botocore's data for all of AWS."""
+    models = shipped_models() if trimmed else None
+    if trimmed and models is None:
         return None
     import boto3
-    from botocore.loaders import Loader
     from botocore.session import get_session
 
     core = get_session()
-    core.register_component("data_loader", Loader(extra_search_paths=[models], include_default_search_paths=False))
-    return boto3.session.Session(botocore_session=core)
+    if models is not None:
+        from botocore.loaders import Loader
+
+        core.register_component("data_loader", Loader(extra_search_paths=[models],
+                                                      include_default_search_paths=False))
+    return _Sdk(boto3.session.Session(botocore_session=core), core)
 
 
-def _session(service: str) -> Any:
-    trimmed = _trimmed_session()
-    if trimmed is not None and service in trimmed.get_available_services():
+def _sdk_for(service: str) -> _Sdk:
+    trimmed = _sdk(True)
+    if trimmed is not None and service in trimmed.session.get_available_services():
         return trimmed
-    return _full_session()
+    full = _sdk(False)
+    assert full is not None
+    return full
+
+
+def prepare(*services: str) -> None:
+    """Import the SDK and parse what the first client of each service reads (its models, the endpoint data),
+    ahead of that client: at init, which Lambda runs at full CPU and SnapStart snapshots. No client is built and
+    no credentials are resolved, so nothing is captured that a restored snapshot could find stale."""
+    with _lock:
+        for service in services:
+            loader = _sdk_for(service).core.get_component("data_loader")
+            # The very calls (and arguments, the loader's cache key) a client makes.
+            loader.load_service_model(service, "service-2", api_version=None)
+            loader.load_service_model(service, "endpoint-rule-set-1", api_version=None)
+            for name in ("endpoints", "partitions", "sdk-default-configuration"):
+                loader.load_data(name)
 
 
 def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
-    return _session(service).client(service, config=config, endpoint_url=endpoint_url)
+    return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
 
 
 @cache

@@ -7,5 +7,6 @@ with cold_init():
     from shared.http.app import create_app, lambda_handler
 
     app = create_app([router])
-    # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter.
-    handler = lambda_handler(app, rate_limited=False)
+    # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter. Its guests'
+    # requests never call AWS, so its init loads no SDK models.
+    handler = lambda_handler(app, rate_limited=False, sdk_services=())

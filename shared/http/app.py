@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import aws
 from shared.errors import ApiError, BadRequestError
 from shared.http.body import INVALID_BODY, parse_body
 from shared.http.endpoints import inline_endpoints
@@ -139,14 +140,17 @@ def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
     install_security(app)
 
 
-def lambda_handler(app: FastAPI, *, rate_limited: bool = True) -> Handler:
+def lambda_handler(app: FastAPI, *, rate_limited: bool = True,
+                   sdk_services: tuple[str, ...] = ("dynamodb",)) -> Handler:
     """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
 
     The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
     tests of an app stay free of them (and of DynamoDB) unless they install them on purpose. A function
-    with `rate_limited=False` keeps no counters, so it needs no write grant on the system table.
+    with `rate_limited=False` keeps no counters, so it needs no write grant on the system table. The SDK's
+    models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`).
     """
     install_guards(app, rate_limited=rate_limited)
+    aws.prepare(*sdk_services)
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:
