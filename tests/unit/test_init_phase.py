@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from shared import resources
 from shared.init_phase import cold_init
 
 
@@ -47,14 +48,14 @@ def test_a_failing_init_still_resumes_collection() -> None:
     assert gc.isenabled()
 
 
-def test_every_http_function_initializes_inside_the_phase() -> None:
-    # Given a fresh interpreter, When each HTTP handler module is imported, Then no full collection ran during it
+def test_every_function_initializes_inside_the_phase() -> None:
+    # Given a fresh interpreter, When each handler module is imported, Then no full collection ran during it
     code = ("import gc, importlib, sys\n"
             "full = []\n"
             "gc.callbacks.append(lambda phase, info: full.append(1) if info['generation'] == 2 else None)\n"
             "importlib.import_module(sys.argv[1])\n"
             "print(len(full), gc.isenabled(), gc.get_freeze_count() > 0)")
-    for name in ("health", "records", "collections", "auth"):
-        out = subprocess.run([sys.executable, "-c", code, f"functions.{name}.handler"], capture_output=True,
-                             text=True, check=True, env=os.environ)
-        assert out.stdout.split() == ["0", "True", "True"], name
+    for function in resources.FUNCTIONS:
+        out = subprocess.run([sys.executable, "-c", code, function.module], capture_output=True, text=True,
+                             check=True, env=os.environ)
+        assert out.stdout.split() == ["0", "True", "True"], function.name
