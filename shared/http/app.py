@@ -115,6 +115,14 @@ def handles_data() -> bool:
     return bool(secret.auth_secret_arn or secret.auth_secret)
 
 
+def keyring_in_secrets_manager() -> bool:
+    """Whether this function reads its signing keyring from Secrets Manager (LB_AUTH_SECRET_ARN)."""
+    from shared import settings
+    from shared.auth.settings import AuthSecret
+
+    return bool(settings.load(AuthSecret).auth_secret_arn)
+
+
 def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
     """The LB_RATE_LIMITS limiter over the system table, or an inert one for a function that keeps no counters."""
     from shared.ratelimit.limiter import RateLimiter, default_rate_limiter
@@ -147,10 +155,11 @@ def lambda_handler(app: FastAPI, *, rate_limited: bool = True,
     The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
     tests of an app stay free of them (and of DynamoDB) unless they install them on purpose. A function
     with `rate_limited=False` keeps no counters, so it needs no write grant on the system table. The SDK's
-    models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`).
+    models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`), and
+    Secrets Manager's with them where the signing keyring lives there: a signed-in first request reads it.
     """
     install_guards(app, rate_limited=rate_limited)
-    aws.prepare(*sdk_services)
+    aws.prepare(*sdk_services, *(("secretsmanager",) if sdk_services and keyring_in_secrets_manager() else ()))
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:
