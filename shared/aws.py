@@ -1,7 +1,8 @@
-"""Lazily created, cached AWS clients: none exists until first use, and the SDK is imported then too.
+"""Lazily created, cached AWS clients: none exists until first use; `prepare` parses their models ahead of it.
 
-A cold start pays for the SDK only on a path that calls AWS, and all clients come from one botocore session,
-so its configuration, credentials resolver and model loaders are built once, not once per client. On Lambda
+Nothing is imported from the SDK until a client is asked for or `prepare` runs (a handler's init), and all
+clients come from one botocore session, so its configuration, credentials resolver and model loaders are built
+once, not once per client. On Lambda
 that session reads the trimmed models the deps layer ships (`layers/sdk_models.py`) rather than botocore's data
 for all of AWS, when they were written for the botocore it runs with; a service they lack comes from a second
 session over botocore's own data.
