@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from layers.sdk_models import SERVICES as SDK_SERVICES
+from layers.sdk_models import write_sdk_models
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BUILD_DIR = REPO_ROOT / ".build"
 
@@ -92,9 +95,9 @@ class BuildLayout:
 
 
 def lock_fingerprint(source_root: Path = REPO_ROOT) -> str:
-    """What the deps layer is built from: uv.lock and the target platform."""
+    """What the deps layer is built from: uv.lock, the target platform and the services it carries models of."""
     digest = hashlib.sha256((source_root / "uv.lock").read_bytes())
-    digest.update(f"{LAMBDA_PLATFORM} {LAMBDA_PYTHON_VERSION}".encode())
+    digest.update(f"{LAMBDA_PLATFORM} {LAMBDA_PYTHON_VERSION} {' '.join(SDK_SERVICES)}".encode())
     return digest.hexdigest()
 
 
@@ -169,7 +172,8 @@ def stage_code(names: Iterable[str], layout: BuildLayout, *, allow_missing: bool
 
 
 def build_deps_layer(layout: BuildLayout, python: str) -> Path:
-    """Install the locked runtime dependencies as arm64 / CPython 3.14 wheels into <layer>/python, compiled."""
+    """Install the locked runtime dependencies as arm64 / CPython 3.14 wheels into <layer>/python, compiled, with
+    the trimmed SDK models of the botocore installed there."""
     target = layout.deps_layer / "python"
     uv = os.environ.get("UV", "uv")  # `uv run` tells its children where uv is; the Makefile may use a local copy
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,6 +189,7 @@ def build_deps_layer(layout: BuildLayout, python: str) -> Path:
                        cwd=REPO_ROOT, check=True)
     # Console scripts point at this machine's interpreter and are useless in a layer.
     shutil.rmtree(target / "bin", ignore_errors=True)
+    write_sdk_models(target)
     # Not uv's --compile-bytecode: it compiles with the interpreter uv runs under, not the runtime's version.
     compile_bytecode(layout.deps_layer, python, mount=LAYER_MOUNT)
     fingerprint_file(layout.deps_layer).write_text(lock_fingerprint() + "\n")

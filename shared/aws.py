@@ -1,14 +1,21 @@
-"""Lazily created, cached AWS clients: none exists until first use, and the SDK is imported then too.
+"""Lazily created, cached AWS clients: none exists until first use; `prepare` parses their models ahead of it.
 
-A cold start pays for the SDK only on a path that calls AWS, and all clients come from one botocore session,
-so its configuration, credentials resolver and model loaders are built once, not once per client.
+Nothing is imported from the SDK until a client is asked for or `prepare` runs (a handler's init), and all
+clients come from one botocore session, so its configuration, credentials resolver and model loaders are built
+once, not once per client. On Lambda
+that session reads the trimmed models the deps layer ships (`layers/sdk_models.py`) rather than botocore's data
+for all of AWS, when they were written for the botocore it runs with; a service they lack comes from a second
+session over botocore's own data.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -19,19 +26,83 @@ ClientFactory = Callable[[str, "str | None"], Any]
 _lock = threading.RLock()  # reentrant: a factory may wrap `sdk_client`
 _factory: ClientFactory | None = None
 
+# The folder of trimmed models in the deps layer (on sys.path, /opt/python on Lambda), and the file in it that
+# names the botocore version they were written from.
+SDK_MODELS_DIR = "lambdabase_sdk_models"
+SDK_MODELS_STAMP = "botocore-version"
+
+
+def shipped_models() -> str | None:
+    """The trimmed models' folder, if one on sys.path was written for the botocore this process imports."""
+    import botocore
+
+    for entry in sys.path:
+        folder = os.path.join(entry or os.curdir, SDK_MODELS_DIR)
+        try:
+            with open(os.path.join(folder, SDK_MODELS_STAMP)) as stamp:
+                version = stamp.read().strip()
+        except OSError:
+            continue
+        # Models of another version could lack an operation or a shape this botocore expects.
+        return folder if version == botocore.__version__ else None
+    return None
+
+
+@dataclass(frozen=True)
+class _Sdk:
+    """A boto3 session and the botocore session under it, whose data loader `prepare` warms."""
+
+    session: Any
+    core: Any
+
 
 @cache
-def _session() -> Any:
+def _sdk(trimmed: bool) -> _Sdk | None:
+    """The session over the shipped models only (None where none are shipped: tests, the local stack), or the
+    one over botocore's data for all of AWS."""
+    models = shipped_models() if trimmed else None
+    if trimmed and models is None:
+        return None
     import boto3
+    from botocore.session import get_session
 
-    return boto3.session.Session()
+    core = get_session()
+    if models is not None:
+        from botocore.loaders import Loader
+
+        core.register_component("data_loader", Loader(extra_search_paths=[models],
+                                                      include_default_search_paths=False))
+    return _Sdk(boto3.session.Session(botocore_session=core), core)
+
+
+def _sdk_for(service: str) -> _Sdk:
+    trimmed = _sdk(True)
+    if trimmed is not None and service in trimmed.session.get_available_services():
+        return trimmed
+    full = _sdk(False)
+    assert full is not None
+    return full
+
+
+def prepare(*services: str) -> None:
+    """Import the SDK and parse what the first client of each service reads (its models, the endpoint data),
+    ahead of that client: at init, which Lambda runs at full CPU and SnapStart snapshots. No client is built and
+    no credentials are resolved, so nothing is captured that a restored snapshot could find stale."""
+    with _lock:
+        for service in services:
+            loader = _sdk_for(service).core.get_component("data_loader")
+            # The very calls (and arguments, the loader's cache key) a client makes.
+            loader.load_service_model(service, "service-2", api_version=None)
+            loader.load_service_model(service, "endpoint-rule-set-1", api_version=None)
+            for name in ("endpoints", "partitions", "sdk-default-configuration"):
+                loader.load_data(name)
 
 
 def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
-    return _session().client(service, config=config, endpoint_url=endpoint_url)
+    return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
 
 
 @cache

@@ -1,7 +1,10 @@
 """Lambda entry point of the auth function."""
 
-from functions.auth.routes import routers
-from shared.http.app import create_app, lambda_handler
+from shared.init_phase import cold_init
 
-app = create_app(routers)
-handler = lambda_handler(app)
+with cold_init():
+    from functions.auth.routes import routers
+    from shared.http.app import create_app, lambda_handler
+
+    app = create_app(routers)
+    handler = lambda_handler(app)

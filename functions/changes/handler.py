@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import settings
-from shared.changes.counters import apply_counters, get_counter_store
-from shared.changes.model import decode_stream_event
-from shared.changes.publisher import EventBridgePublisher
-from shared.observability import MetricUnit, instrument, logger, metrics
+from shared.init_phase import cold_init
+
+with cold_init():
+    from shared import aws, settings
+    from shared.changes.counters import apply_counters, get_counter_store
+    from shared.changes.model import decode_stream_event
+    from shared.changes.publisher import EventBridgePublisher
+    from shared.observability import MetricUnit, instrument, logger, metrics
+
+    # The SDK models of the services its first event calls, parsed at init (see shared/aws.py).
+    aws.prepare("dynamodb", "events")
 
 
 def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from shared.init_phase import cold_init
 
-from shared.changes.model import RecordChange
-from shared.observability import MetricUnit, instrument, logger, metrics
+with cold_init():
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from shared.changes.model import RecordChange
+    from shared.observability import MetricUnit, instrument, logger, metrics
+
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -1,8 +1,12 @@
 """Lambda entry point of the health function, also the API's $default route (PocketBase-shaped 404s)."""
 
-from functions.health.routes import router
-from shared.http.app import create_app, lambda_handler
+from shared.init_phase import cold_init
 
-app = create_app([router])
-# Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter.
-handler = lambda_handler(app, rate_limited=False)
+with cold_init():
+    from functions.health.routes import router
+    from shared.http.app import create_app, lambda_handler
+
+    app = create_app([router])
+    # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter. Its guests'
+    # requests never call AWS, so its init loads no SDK models.
+    handler = lambda_handler(app, rate_limited=False, sdk_services=())

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import settings
-from shared.observability import instrument
-from shared.realtime import protocol
-from shared.realtime.connections import Connection, get_connection_repository
-from shared.realtime.sender import ApiGatewaySender, management_endpoint
+from shared.init_phase import cold_init
+
+with cold_init():
+    from shared import aws, settings
+    from shared.observability import instrument
+    from shared.realtime import protocol
+    from shared.realtime.connections import Connection, get_connection_repository
+    from shared.realtime.sender import ApiGatewaySender, management_endpoint
+
+    # The SDK models of the services its first event calls, parsed at init (see shared/aws.py).
+    aws.prepare("dynamodb")
 
 
 def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:

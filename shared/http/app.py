@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import aws
 from shared.errors import ApiError, BadRequestError
 from shared.http.body import INVALID_BODY, parse_body
 from shared.http.endpoints import inline_endpoints
@@ -115,6 +116,14 @@ def handles_data() -> bool:
     return bool(secret.auth_secret_arn or secret.auth_secret)
 
 
+def keyring_in_secrets_manager() -> bool:
+    """Whether this function reads its signing keyring from Secrets Manager (LB_AUTH_SECRET_ARN)."""
+    from shared import settings
+    from shared.auth.settings import AuthSecret
+
+    return bool(settings.load(AuthSecret).auth_secret_arn)
+
+
 def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
     """The LB_RATE_LIMITS limiter over the system table, or an inert one for a function that keeps no counters."""
     from shared.ratelimit.limiter import RateLimiter, default_rate_limiter
@@ -140,15 +149,19 @@ def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
     install_security(app)
 
 
-def lambda_handler(app: FastAPI, *, rate_limited: bool = True) -> Handler:
+def lambda_handler(app: FastAPI, *, rate_limited: bool = True,
+                   sdk_services: tuple[str, ...] = ("dynamodb",)) -> Handler:
     """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
 
     The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
     tests of an app stay free of them (and of DynamoDB) unless they install them on purpose. A function
-    with `rate_limited=False` keeps no counters, so it needs no write grant on the system table.
+    with `rate_limited=False` keeps no counters, so it needs no write grant on the system table. The SDK's
+    models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`), and
+    Secrets Manager's with them where the signing keyring lives there: a signed-in first request reads it.
     """
     install_guards(app, rate_limited=rate_limited)
     install_request_log(app)  # one request log line per request (docs/admin-api.md, Logs)
+    aws.prepare(*sdk_services, *(("secretsmanager",) if sdk_services and keyring_in_secrets_manager() else ()))
     asgi = Mangum(app, lifespan="off")
 
     def handle(event: dict[str, Any], context: Any) -> Any:
