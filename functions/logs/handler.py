@@ -1,7 +1,10 @@
 """Lambda entry point of the logs function: PocketBase's request logs API."""
 
-from functions.logs.routes import router
-from shared.http.app import create_app, lambda_handler
+from shared.init_phase import cold_init
 
-app = create_app([router])
-handler = lambda_handler(app)
+with cold_init():
+    from functions.logs.routes import router
+    from shared.http.app import create_app, lambda_handler
+
+    app = create_app([router])
+    handler = lambda_handler(app)

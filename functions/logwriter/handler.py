@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.observability import MetricUnit, instrument, logger, metrics
+from shared.init_phase import cold_init
+
+with cold_init():
+    from shared import aws
+    from shared.observability import MetricUnit, instrument, logger, metrics
+
+    # The SDK models of the service its first event calls, parsed at init (see shared/aws.py).
+    aws.prepare("dynamodb")
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, int]:

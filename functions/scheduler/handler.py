@@ -5,11 +5,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from shared.init_phase import cold_init
 
-from shared import settings
-from shared.observability import instrument, logger
+with cold_init():
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from shared import aws, settings
+    from shared.observability import instrument, logger
+
+    # The SDK models of the service its first event calls, parsed at init (see shared/aws.py).
+    aws.prepare("dynamodb")
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
