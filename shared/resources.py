@@ -126,6 +126,14 @@ class SecretDef(KeyNamed):
     length: int = 64
 
 
+@dataclass(frozen=True)
+class KeyDef(KeyNamed):
+    """A symmetric KMS key (rotated yearly by KMS); functions granted `kms` on it get its ARN as LB_<KEY>_KEY."""
+
+    key: str
+    description: str = ""
+
+
 Access = Literal["read", "write", "readwrite"]
 
 
@@ -134,7 +142,7 @@ class Permission:
     """What a function may do to one resource; the CDK stack turns these into least-privilege grants."""
 
     kind: Literal["table", "table_stream", "bucket", "queue_send", "queue_consume", "bus_put", "ws_manage",
-                  "mail_send", "secret_read"]
+                  "mail_send", "secret_read", "kms"]
     resource: str = ""
     access: Access = "readwrite"
 
@@ -233,6 +241,10 @@ QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE)
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
 
+# Encrypts the secrets inside the app settings (SMTP password, S3 secrets) at rest: shared/app_settings/secrets.py.
+SETTINGS_KEY = KeyDef("settings", description="Encrypts the secret values of Lambdabase's app settings")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY,)
+
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
 
@@ -265,6 +277,9 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("records", "http", _data, description="Records API and batch"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
+    # Only it reads or writes the settings' secrets: the one function holding the settings key.
+    FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
+                description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
     FunctionDef(
         "changes",
@@ -331,6 +346,9 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
+    RouteDef("ANY", "/api/settings", "settings"),
+    RouteDef("POST", "/api/settings/test/email", "settings"),
+    RouteDef("POST", "/api/settings/test/s3", "settings"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )
