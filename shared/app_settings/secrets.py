@@ -27,9 +27,12 @@ CIPHERTEXT_PREFIX = "kms:"
 
 
 def get_path(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
-    for key in path[:-1]:
+    """The value at `path`, or None where a section is missing (an item saved before the field existed)."""
+    for key in path:
+        if not isinstance(doc, dict) or key not in doc:
+            return None
         doc = doc[key]
-    return doc[path[-1]]
+    return doc
 
 
 def set_path(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
