@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.app_settings.provider import current
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
 
 
@@ -59,8 +60,6 @@ def runtime_rate_limits() -> RateLimitConfig:
     """The app settings' `rateLimits` now (PATCH /api/settings changes them at runtime, within the settings
     cache's TTL); converted once per settings object, so a request pays an identity check, not a rebuild."""
     global _last
-    from shared.app_settings.provider import current
-
     limits = current().rate_limits
     last = _last
     if last is not None and last[0] is limits:

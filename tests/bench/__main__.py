@@ -1,6 +1,18 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
-from tests.bench import cold_start, deploy, goals, local_fidelity, local_speed, records, relations, soak, warm, writes
+from tests.bench import (
+    cold_start,
+    deploy,
+    goals,
+    local_fidelity,
+    local_speed,
+    records,
+    relations,
+    settings,
+    soak,
+    warm,
+    writes,
+)
 
 if __name__ == "__main__":
     cold_start.report()
@@ -12,4 +24,5 @@ if __name__ == "__main__":
     local_fidelity.report()
     local_speed.report()
     soak.report()
+    settings.report()
     goals.print_table()
