@@ -1,7 +1,8 @@
 """PATCH /api/settings's merge: a partial JSON body laid over the current settings as Go's json.Unmarshal does.
 
-Objects merge key by key, arrays and scalars replace, `null` leaves a value as it was, unknown keys are ignored,
-and a value of the wrong JSON type refuses the whole body (PocketBase's "loading the submitted data" error).
+Objects merge key by key, arrays and scalars replace, `null` resets a value to its zero ("", 0, false, [], or a
+section of zeros: what PocketBase 0.40.6 answers), unknown keys are ignored, and a value of the wrong JSON type
+refuses the whole body (PocketBase's "loading the submitted data" error).
 """
 
 from __future__ import annotations
@@ -31,9 +32,18 @@ def merge(current: dict[str, Any], body: object) -> dict[str, Any]:
     return merged
 
 
+def zero(value: Any) -> Any:
+    """Go's zero value of what `value` is."""
+    if isinstance(value, dict):
+        return {key: zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return []
+    return type(value)()
+
+
 def _merge(current: Any, patch: Any, path: str) -> Any:
     if patch is None:
-        return current
+        return zero(current)
     if isinstance(current, dict):
         if not isinstance(patch, dict):
             raise SubmittedDataError(path)
@@ -45,8 +55,8 @@ def _merge(current: Any, patch: Any, path: str) -> Any:
     if isinstance(current, list):
         if not isinstance(patch, list):
             raise SubmittedDataError(path)
-        zero = _ITEM_ZERO.get(path, "")
-        return [zero if item is None else _merge(zero, item, path + "[]") for item in patch]
+        item_zero = _ITEM_ZERO.get(path, "")
+        return [_merge(item_zero, item, path + "[]") for item in patch]
     if isinstance(current, bool):
         if not isinstance(patch, bool):
             raise SubmittedDataError(path)

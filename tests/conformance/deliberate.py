@@ -14,3 +14,6 @@ INVALID_PER_PAGE = "Invalid perPage parameter."
 # Same message, field and code as PocketBase; only the parser's or regex engine's own words in data differ.
 COLLECTION_CREATE_FAILED = "Failed to create collection."
 COLLECTION_UPDATE_FAILED = "Failed to update collection."
+# The S3 check's raw error is the S3 client's own words (PocketBase's Go SDK, our botocore); the sentence before
+# it, the status and the empty data are PocketBase's.
+S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to upload a test file: "

@@ -100,13 +100,16 @@ def test_a_value_of_the_wrong_json_type_refuses_the_whole_body(body: dict[str, A
         merge(settings_json(AppSettings()), body)
 
 
-def test_objects_merge_arrays_replace_and_null_keeps() -> None:
+def test_objects_merge_arrays_replace_and_null_resets_to_zero() -> None:
     # Given PocketBase's defaults
     current = settings_json(AppSettings())
-    # When a body touches one field of a section, replaces an array, and sends null for another section
-    merged = merge(current, {"meta": {"appName": "New"}, "rateLimits": {"rules": [{"label": "/api/"}]},
-                             "batch": None, "logs": {"maxDays": None}})
-    # Then the section keeps its other fields, the array is the body's (zero-filled), null changed nothing
+    # When a body touches one field of a section, replaces an array, and sends null for other values
+    merged = merge(current, {"meta": {"appName": "New"}, "rateLimits": {"rules": [{"label": "/api/"}, None]},
+                             "batch": None, "logs": {"maxDays": None}, "superuserIPs": None})
+    # Then the section keeps its other fields, the array is the body's (zero-filled), and null is the zero value,
+    # as PocketBase 0.40.6 answered
     assert merged["meta"] == {**current["meta"], "appName": "New"}
-    assert merged["rateLimits"]["rules"] == [{"label": "/api/", "audience": "", "duration": 0, "maxRequests": 0}]
-    assert merged["batch"] == current["batch"] and merged["logs"] == current["logs"]
+    assert merged["rateLimits"]["rules"] == [{"label": "/api/", "audience": "", "duration": 0, "maxRequests": 0},
+                                             {"label": "", "audience": "", "duration": 0, "maxRequests": 0}]
+    assert merged["batch"] == {"enabled": False, "maxRequests": 0, "timeout": 0, "maxBodySize": 0}
+    assert merged["logs"] == {**current["logs"], "maxDays": 0} and merged["superuserIPs"] == []
