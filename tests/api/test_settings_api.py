@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared import resources
+from shared.app_settings import provider
 from shared.app_settings.store import SETTINGS_PK, SETTINGS_SK
 from shared.aws import client
 from shared.mail import outbox
@@ -21,10 +22,12 @@ SAVE_FAILED = "An error occurred while saving the new settings."
 
 @pytest.fixture(autouse=True, scope="module")
 def restore_settings(api: Api) -> Iterator[None]:
-    """The stack is shared with the folder's other modules: leave the settings as they were found."""
-    before = api.ok("GET", "/api/settings")
+    """The stack is shared with the folder's other modules: leave it as never configured, so that their env
+    (LB_BATCH_*, LB_RATE_LIMITS) is again what a fresh deployment's settings start from."""
     yield
-    api.ok("PATCH", "/api/settings", json=before)
+    client("dynamodb").delete_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                   Key={"pk": {"S": SETTINGS_PK}, "sk": {"S": SETTINGS_SK}})
+    provider.invalidate()
 
 
 def raw_item() -> dict[str, Any]:
