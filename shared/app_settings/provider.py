@@ -10,10 +10,13 @@ import threading
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared.app_settings.model import AppSettings
 from shared.observability import logger
+
+if TYPE_CHECKING:  # the store pulls in botocore: imported on first use, not with the rate limiter
+    from shared.app_settings.source import StoredSettingsSource
 
 CACHE_TTL_S = 5.0
 
@@ -88,8 +91,12 @@ def use_source(source: SettingsSource | None) -> None:
     _override = CachedSettings(source) if source is not None else None
 
 
-def default_source() -> SettingsSource:
-    """The settings item of the system table; secrets decrypted only where the function holds the key grant."""
+@cache
+def default_source() -> StoredSettingsSource:
+    """The settings item of the system table; secrets decrypted only where the function holds the key grant.
+
+    One per process, so this instance's cache and the settings API share the KMS plaintexts it remembers.
+    """
     from shared.app_settings.defaults import deployment_defaults
     from shared.app_settings.secrets import KmsSecretCipher
     from shared.app_settings.source import StoredSettingsSource
