@@ -172,3 +172,18 @@ def test_email_check_sends_the_template_with_the_runtime_app_name(api: Api, temp
     sent = [m.message for m in outbox.read(stack.data_dir / "mail") if "check@example.com" in m.message.to]
     assert sent and sent[-1].kind == f"test:{template}", sent[-1:]
     assert "Runtime Name" in sent[-1].html + sent[-1].subject, sent[-1]
+
+
+def test_rate_limits_change_at_runtime(api: Api) -> None:
+    # Given the suite's rules plus a tight one for guests listing users, saved through PATCH
+    rules = api.ok("GET", "/api/settings")["rateLimits"]["rules"]
+    tight = {"label": "users:list", "audience": "@guest", "maxRequests": 2, "duration": 60}
+    api.ok("PATCH", "/api/settings", json={"rateLimits": {"enabled": True, "rules": [tight, *rules]}})
+    try:
+        # When a guest lists users three times / Then the third is PocketBase's 429, with no deploy in between
+        statuses = [api.request("GET", "/api/collections/users/records", role=GUEST).status_code for _ in range(3)]
+        assert statuses[2] == 429 and 429 not in statuses[:2], statuses
+    finally:
+        api.ok("PATCH", "/api/settings", json={"rateLimits": {"rules": rules}})
+    # And once the rule is gone, the guest is served again
+    assert api.request("GET", "/api/collections/users/records", role=GUEST).status_code != 429
