@@ -7,11 +7,14 @@ stored item wins and the env is no longer read for them.
 
 from __future__ import annotations
 
+from functools import cache
+
 from shared.app_settings.model import AppSettings, BatchSettings, MetaSettings, RateLimitsSettings
 
 
+@cache
 def deployment_defaults() -> AppSettings:
-    """The settings of a deployment that never saved any."""
+    """The settings of a deployment that never saved any (its env is fixed for the process: built once)."""
     from shared.mail.settings import MailSettings
     from shared.ratelimit.settings import RateLimitSettings
     from shared.settings import Batch
