@@ -60,7 +60,16 @@ def runtime_rate_limits() -> RateLimitConfig:
     """The app settings' `rateLimits` now (PATCH /api/settings changes them at runtime, within the settings
     cache's TTL); converted once per settings object, so a request pays an identity check, not a rebuild."""
     global _last
-    limits = current().rate_limits
+    try:
+        limits = current().rate_limits
+    except Exception:
+        # A cold instance that cannot read the settings item still limits, with the deployment's rules,
+        # rather than failing every request (a warm one keeps its last settings: shared/app_settings/provider.py).
+        from shared.app_settings.defaults import deployment_defaults
+        from shared.observability import logger
+
+        logger.warning("app settings unavailable; rate limiting with the deployment's rules", exc_info=True)
+        limits = deployment_defaults().rate_limits
     last = _last
     if last is not None and last[0] is limits:
         return last[1]
