@@ -57,7 +57,8 @@ class DeployConfig:
     ws_burst_limit: int = 1000
     # Browser origins allowed by the HTTP API's CORS and by the functions' own CORS; PocketBase allows any.
     cors_origins: tuple[str, ...] = ("*",)
-    # PocketBase's `meta` settings, put in mailed links and headers. No app URL: the HTTP API's own URL.
+    # The `meta` settings a fresh deployment starts from (mailed links and the sender); once the app settings are
+    # saved (PATCH /api/settings) those win. No app URL: the HTTP API's own URL.
     app_name: str = "Acme"
     app_url: str | None = None
     mail_sender_address: str = "support@example.com"
@@ -88,7 +89,8 @@ class DeployConfig:
         return Naming(self.stage)
 
     def environment(self, kind: str, app_url: str) -> dict[str, str]:
-        """The deployment's settings as a function of this kind reads them (shared/mail, shared/http/security)."""
+        """The deployment's env for a function of this kind: CORS, and the defaults its app settings start from
+        until first saved (shared/app_settings/defaults.py)."""
         environment = {
             "LB_APP_NAME": self.app_name,
             "LB_APP_URL": self.app_url or app_url,

@@ -12,6 +12,7 @@ from infra.constructs.data import DataTables
 from infra.constructs.event_sources import EventSources
 from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
+from infra.constructs.keys import Keys
 from infra.constructs.log_subscriptions import LogSubscriptions
 from infra.constructs.messaging import Messaging
 from infra.constructs.permissions import ResourceCatalog
@@ -33,6 +34,7 @@ class LambdabaseStack(Stack):
         storage = FileStorage(self, "Storage", naming=naming, removal_policy=config.data_removal_policy)
         messaging = Messaging(self, "Messaging", naming=naming)
         secrets = Secrets(self, "Secrets", naming=naming, removal_policy=config.data_removal_policy)
+        keys = Keys(self, "Keys", naming=naming, removal_policy=config.data_removal_policy)
         realtime = WebSocketApi(self, "Realtime", naming=naming, rate_limit=config.ws_rate_limit,
                                 burst_limit=config.ws_burst_limit, log_retention=config.log_retention)
         http = HttpApi(self, "Http", naming=naming, rate_limit=config.http_rate_limit,
@@ -44,7 +46,8 @@ class LambdabaseStack(Stack):
             layout=config.layout,
             deps_layer_dir=config.deps_layer,
             catalog=ResourceCatalog(tables=data.tables, buckets=storage.buckets, queues=messaging.queues,
-                                    buses=messaging.buses, secrets=secrets.secrets, websocket=realtime.target),
+                                    buses=messaging.buses, secrets=secrets.secrets, keys=keys.keys,
+                                    websocket=realtime.target),
             naming=naming,
             # Without lb:appUrl, mailed links point at the API itself, as PocketBase's point at its own server.
             environment=lambda kind: config.environment(kind, app_url=http.endpoint),

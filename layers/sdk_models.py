@@ -23,8 +23,8 @@ from shared.aws import SDK_MODELS_DIR, SDK_MODELS_STAMP
 
 # Every service `shared.aws.client` is asked for (a test greps the code for them). Another service still works,
 # from botocore's full data, at the full cost.
-SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "events", "s3", "secretsmanager", "ses",
-            "sqs")
+SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "events", "kms", "s3", "secretsmanager",
+            "ses", "sqs")
 # Read by a session whatever the service: the endpoint resolver's data, the defaults of each configuration
 # mode, the legacy retry policy.
 _SESSION_FILES = ("endpoints.json", "partitions.json", "sdk-default-configuration.json", "_retry.json")

@@ -201,3 +201,7 @@ def provision(data_dir: Path | None = None) -> None:
     verify_mail_sender()
     for key, arn in create_secrets(data_dir).items():
         os.environ[settings.env_name("secret_arn", key)] = arn
+    from local.kms_keys import create_keys
+
+    for key, arn in create_keys(data_dir, ACCOUNT_ID, REGION).items():
+        os.environ[settings.env_name("key", key)] = arn

@@ -152,6 +152,14 @@ class SecretDef(KeyNamed):
     length: int = 64
 
 
+@dataclass(frozen=True)
+class KeyDef(KeyNamed):
+    """A symmetric KMS key (rotated yearly by KMS); functions granted `kms` on it get its ARN as LB_<KEY>_KEY."""
+
+    key: str
+    description: str = ""
+
+
 Access = Literal["read", "write", "readwrite"]
 
 
@@ -160,7 +168,7 @@ class Permission:
     """What a function may do to one resource; the CDK stack turns these into least-privilege grants."""
 
     kind: Literal["table", "table_stream", "bucket", "queue_send", "queue_consume", "bus_put", "ws_manage",
-                  "mail_send", "secret_read"]
+                  "mail_send", "secret_read", "kms"]
     resource: str = ""
     access: Access = "readwrite"
 
@@ -296,6 +304,10 @@ QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE, LOG_FAILU
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
 
+# Encrypts the secrets inside the app settings (SMTP password, S3 secrets) at rest: shared/app_settings/secrets.py.
+SETTINGS_KEY = KeyDef("settings", description="Encrypts the secret values of Lambdabase's app settings")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY,)
+
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
 
@@ -321,6 +333,8 @@ _data = (_records_rw, _system_rw, _secret)
 _verify_tokens = (_records_r, _system_r, _secret)
 _jobs_send = Permission("queue_send", JOBS_QUEUE.key)
 _logs_rw = Permission("table", LOGS_TABLE.key, "readwrite")
+# Reads the settings' secrets in clear (`backups.s3.secret` names where backups go); only settings encrypts.
+_settings_secrets_r = Permission("kms", SETTINGS_KEY.key, "read")
 _files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
 _backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
 
@@ -330,10 +344,13 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
                 description="Collections API (superusers); queues index backfills and large truncations"),
     FunctionDef("records", "http", _data, description="Records API and batch"),
     # It checks an archive before queueing its restore, and reads the status item that serialises them.
-    FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw),
+    FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw, _settings_secrets_r),
                 description="Backups API (superusers) and file tokens; creates and restores run as jobs"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
+    # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
+    FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
+                description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
     FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
     FunctionDef(
         "changes",
@@ -355,7 +372,7 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         # It reads and rewrites records and claims, checkpoints in the system table, and queues its next chunk;
         # backups export and restore every table and the files bucket.
         (Permission("queue_consume", JOBS_QUEUE.key), _jobs_send, _records_rw, _system_rw, _logs_rw, _files_rw,
-         _backups_rw),
+         _backups_rw, _settings_secrets_r),
         timeout_s=JOBS_FUNCTION_TIMEOUT_S,
         description="Background jobs: index backfills, truncations, backups and restores, one bounded step each",
     ),
@@ -369,18 +386,13 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         # Claims in the system table (and the settings); the OTP and MFA cleanups delete records, the logs cleanup
         # deletes logs, the auto backup queues a backup job and deletes the oldest auto backups.
         (Permission("queue_consume", CRONS_QUEUE.key), _records_rw, _system_rw,
-         _logs_rw, _jobs_send,
-         Permission("bucket", BACKUPS_BUCKET.key, "readwrite")),
+         _logs_rw, _jobs_send, Permission("bucket", BACKUPS_BUCKET.key, "readwrite"), _settings_secrets_r),
         timeout_s=SCHEDULER_FUNCTION_TIMEOUT_S,
         description="Runs the cron jobs due each minute, and those asked for by POST /api/crons/{id}, once each",
     ),
-)
-
-_logs_api = (_records_r, _system_rw, _secret, _logs_rw)
-FUNCTIONS = (
-    *FUNCTIONS,
     # Reads the logs; its one write is the truncation mark of `DELETE /api/logs` (and the rate limiter's counters).
-    FunctionDef("logs", "http", _logs_api, description="Request logs API (superusers): list, view, stats, truncate"),
+    FunctionDef("logs", "http", (_records_r, _system_rw, _secret, _logs_rw),
+                description="Request logs API (superusers): list, view, stats, truncate"),
     FunctionDef(
         LOG_WRITER_FUNCTION,
         "log_subscription",
@@ -448,6 +460,9 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/crons/{id}", "crons"),
     RouteDef("ANY", "/api/logs", "logs"),
     RouteDef("ANY", "/api/logs/{id}", "logs"),
+    RouteDef("ANY", "/api/settings", "settings"),
+    RouteDef("POST", "/api/settings/test/email", "settings"),
+    RouteDef("POST", "/api/settings/test/s3", "settings"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )

@@ -41,10 +41,17 @@ class Debug(_Base):
 
 
 class Batch(_Base):
-    """PocketBase's batch settings and defaults: off until enabled, at most 50 requests per batch."""
+    """A fresh deployment's batch settings (PocketBase's defaults); at runtime they come from the app settings
+    (`shared.app_settings.provider.current().batch`), which start from these until first saved."""
 
     batch_enabled: bool = False
     batch_max_requests: int = 50
+
+
+class SettingsKey(_Base):
+    """The KMS key of the settings' secrets (LB_SETTINGS_KEY); set only for functions granted `kms` on it."""
+
+    settings_key: str | None = None
 
 
 class RealtimeSettings(Observability, Tables, Realtime):

@@ -65,9 +65,11 @@ def delete_record(collection: str, record_id: str, request: Request) -> Response
 
 @router.post("/api/batch")
 async def batch(request: Request) -> JSONResponse:
-    config = composition().config
+    from shared.app_settings.provider import current
+
+    config = current().batch  # runtime settings: PATCH /api/settings changes them without a deploy
     # as PocketBase: a disabled batch is refused before its body is read
-    check_batch_enabled(enabled=config.batch_enabled, max_requests=config.batch_max_requests)
+    check_batch_enabled(enabled=config.enabled, max_requests=config.max_requests)
     body = await read_body(request)
-    return JSONResponse(run_batch(_scope(request), body.get("requests"), enabled=config.batch_enabled,
-                                  max_requests=config.batch_max_requests))
+    return JSONResponse(run_batch(_scope(request), body.get("requests"), enabled=config.enabled,
+                                  max_requests=config.max_requests))

@@ -9,6 +9,7 @@ from typing import TypeVar
 from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
@@ -34,6 +35,8 @@ BUS_PUT_ACTIONS = ("events:PutEvents",)
 SECRET_READ_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
 WS_MANAGE_ACTIONS = ("execute-api:ManageConnections",)
 MAIL_SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
+# Direct Encrypt/Decrypt of small secrets (shared/app_settings/secrets.py): no data keys, so no GenerateDataKey.
+KMS_ACTIONS = {"read": ("kms:Decrypt",), "write": ("kms:Encrypt",), "readwrite": ("kms:Decrypt", "kms:Encrypt")}
 
 # The realtime settings read this; on the local stack it points at the local gateway instead.
 WS_MANAGEMENT_ENDPOINT_ENV = env_name("management_endpoint", "ws")
@@ -68,6 +71,7 @@ class ResourceCatalog:
     queues: Mapping[str, sqs.Queue] = field(default_factory=dict)
     buses: Mapping[str, events.EventBus] = field(default_factory=dict)
     secrets: Mapping[str, secretsmanager.Secret] = field(default_factory=dict)
+    keys: Mapping[str, kms.Key] = field(default_factory=dict)
     websocket: WebSocketTarget | None = None
 
 
@@ -188,6 +192,12 @@ def _mail_send(permission: resources.Permission, catalog: ResourceCatalog, scope
     return ResolvedPermission((grant,), {})
 
 
+def _kms(permission: resources.Permission, catalog: ResourceCatalog, scope: Construct) -> ResolvedPermission:
+    key = _lookup("key", permission.resource, catalog.keys)
+    return ResolvedPermission((Grant(KMS_ACTIONS[permission.access], (key.key_arn,)),),
+                              {env_name("key", permission.resource): key.key_arn})
+
+
 _Resolver = Callable[[resources.Permission, ResourceCatalog, Construct], ResolvedPermission]
 _RESOLVERS: dict[str, _Resolver] = {
     "table": _table,
@@ -199,4 +209,5 @@ _RESOLVERS: dict[str, _Resolver] = {
     "secret_read": _secret_read,
     "ws_manage": _ws_manage,
     "mail_send": _mail_send,
+    "kms": _kms,
 }

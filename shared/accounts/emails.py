@@ -23,9 +23,12 @@ _LAYOUT = ('<!DOCTYPE html>\n<html>\n<head>\n<meta name="viewport" content="widt
 def placeholders(accounts: Accounts, stored: StoredCollection, record: StoredRecord, token: str
                  ) -> dict[str, object]:
     """PocketBase's placeholders: {APP_NAME}, {APP_URL}, {TOKEN} and {RECORD:<field>} of non-hidden fields."""
+    from shared.app_settings.provider import current
+
+    meta = current().meta  # runtime settings (PATCH /api/settings), not the deploy-time env
     values: dict[str, object] = {
-        "{APP_NAME}": accounts.config.app_name,
-        "{APP_URL}": accounts.config.app_url.rstrip("/"),
+        "{APP_NAME}": meta.app_name,
+        "{APP_URL}": meta.app_url.rstrip("/"),
         "{TOKEN}": token,
     }
     for field in stored.collection.fields:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -17,7 +18,7 @@ from shared import aws
 from shared.errors import InternalError
 from shared.mail import outbox
 from shared.mail.message import MailMessage, SentMail
-from shared.mail.settings import MailSettings
+from shared.mail.settings import MailSettings, runtime_sender
 from shared.observability import logger
 
 
@@ -38,7 +39,8 @@ class MailSender(ABC):
 class SesMailSender(MailSender):
     """Amazon SES `SendEmail` with an HTML body and its text alternative."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str | Callable[[], str]) -> None:
+        # A callable is asked on each send: the sender is a runtime setting.
         self._source = source
 
     def send(self, message: MailMessage) -> str:
@@ -47,7 +49,7 @@ class SesMailSender(MailSender):
             body["Text"] = {"Data": message.text, "Charset": "UTF-8"}
         try:
             response = aws.client("ses").send_email(
-                Source=self._source,
+                Source=self._source if isinstance(self._source, str) else self._source(),
                 Destination={"ToAddresses": list(message.to)},
                 Message={"Subject": {"Data": message.subject, "Charset": "UTF-8"}, "Body": body},
             )
@@ -93,5 +95,5 @@ def send_mail(sender: MailSender, message: MailMessage, settings: MailSettings) 
 
 @lru_cache(maxsize=1)
 def default_mail_sender() -> MailSender:
-    """SES from the configured sender address, built on first use (no client at import time)."""
-    return SesMailSender(MailSettings().sender)
+    """SES from the app settings' sender, built on first use (no client at import time)."""
+    return SesMailSender(runtime_sender)

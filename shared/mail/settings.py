@@ -1,4 +1,8 @@
-"""Mail and app identity settings (env prefix LB_), PocketBase's `meta` settings: sender, app name and URL."""
+"""Mail and app identity: the runtime sender from the app settings, and the per-deployment env (prefix LB_).
+
+The sender, app name and app URL are PocketBase's `meta` settings, changed at runtime through PATCH
+/api/settings; the env values below only seed a deployment that never saved settings.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class MailSettings(BaseSettings):
-    """Who mail comes from and what links in it point to; the sender must be a verified SES identity.
+    """A fresh deployment's sender and links, and the local stack's outbox; the sender must be a verified SES
+    identity.
 
     On AWS, CDK sets them from the deployment's context (lb:appName, lb:appUrl, lb:mailSenderAddress,
-    lb:mailSenderName; infra/config.py); the local stack keeps these defaults.
+    lb:mailSenderName; infra/config.py); the local stack keeps these defaults. At runtime the app settings'
+    `meta` wins (`runtime_sender`, shared/app_settings/defaults.py).
     """
 
     model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
@@ -30,5 +36,18 @@ class MailSettings(BaseSettings):
     @property
     def sender(self) -> str:
         """The From header, `Name <address>`."""
-        name = self.mail_sender_name.replace('"', "").strip()
-        return f'"{name}" <{self.mail_sender_address}>' if name else self.mail_sender_address
+        return sender_header(self.mail_sender_name, self.mail_sender_address)
+
+
+def sender_header(name: str, address: str) -> str:
+    """`"Name" <address>`, or the bare address without a name; quotes in the name are dropped, not escaped."""
+    name = name.replace('"', "").strip()
+    return f'"{name}" <{address}>' if name else address
+
+
+def runtime_sender() -> str:
+    """The From header of the app settings now (`meta.senderName` and `meta.senderAddress`)."""
+    from shared.app_settings.provider import current
+
+    meta = current().meta
+    return sender_header(meta.sender_name, meta.sender_address)

@@ -27,7 +27,7 @@ from shared.ratelimit.repository import (
     get_rate_limit_repository,
 )
 from shared.ratelimit.rules import RateLimitRule, audiences_for, find_rule, request_labels
-from shared.ratelimit.settings import RateLimitSettings
+from shared.ratelimit.settings import RateLimitConfig, RateLimitSettings, runtime_rate_limits
 
 Clock = Callable[[], float]
 # Counters outlive their window a little so a late increment never recreates an expired item's count.
@@ -76,8 +76,10 @@ class RateLimiter:
 
     def __init__(self, rules: Sequence[RateLimitRule], repository: RateLimitCounterRepository, *,
                  enabled: bool = True, excluded_ips: Sequence[str] = (), clock: Clock = time.time,
-                 sync_fraction: float = 0.0) -> None:
+                 sync_fraction: float = 0.0, config: Callable[[], RateLimitConfig] | None = None) -> None:
         self._rules = tuple(rules)
+        # When given, the rules, on/off and exempt IPs are read from it on each request (runtime settings).
+        self._config = config
         self._repo = repository
         self._enabled = enabled
         self._excluded = frozenset(excluded_ips)
@@ -91,10 +93,15 @@ class RateLimiter:
         return max(1, math.floor(rule.max_requests * self._sync_fraction))
 
     def _resolve(self, info: RequestInfo) -> tuple[RateLimitRule, str] | None:
-        if not self._enabled or info.is_superuser or info.ip in self._excluded:
+        if self._config is not None:
+            config = self._config()
+            enabled, excluded, rules = config.enabled, config.excluded_ips, config.rules
+        else:
+            enabled, excluded, rules = self._enabled, self._excluded, self._rules
+        if not enabled or info.is_superuser or info.ip in excluded:
             return None
         labels = request_labels(info.method, info.path)
-        rule = find_rule(self._rules, labels.labels, audiences_for(info.user_id is not None))
+        rule = find_rule(rules, labels.labels, audiences_for(info.user_id is not None))
         return (rule, labels.scope) if rule is not None else None
 
     def rule_for(self, info: RequestInfo) -> RateLimitRule | None:
@@ -179,14 +186,13 @@ class RateLimiter:
 
 @lru_cache(maxsize=1)
 def default_rate_limiter() -> RateLimiter:
-    """The limiter from LB_RATE_LIMITS* settings over the system table, built on first use."""
+    """The limiter over the system table, deciding with the app settings' rate limits, built on first use."""
     from shared.settings import Tables
 
     settings = RateLimitSettings()
     return RateLimiter(
         settings.rate_limits,
         get_rate_limit_repository(Tables().system_table),
-        enabled=settings.rate_limits_enabled,
-        excluded_ips=settings.rate_limits_excluded_ips,
         sync_fraction=settings.rate_limits_sync_fraction,
+        config=runtime_rate_limits,
     )

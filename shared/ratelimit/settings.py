@@ -1,15 +1,24 @@
-"""Rate-limit settings (env prefix LB_): on/off, the rules as JSON, exempt IPs, and how often instances sync."""
+"""Rate-limit settings: the runtime rules from the app settings, and the per-deployment env (prefix LB_).
+
+The rules, on/off and exempt IPs are runtime settings (`rateLimits` of PATCH /api/settings). LB_RATE_LIMITS*
+only seed a deployment that never saved settings (tests raise limits that way); the sync fraction is per
+deployment and stays env.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.app_settings.provider import current
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
 
 
 class RateLimitSettings(BaseSettings):
-    """LB_RATE_LIMITS holds a JSON list like [{"label": "*:auth", "maxRequests": 2, "duration": 3}]."""
+    """LB_RATE_LIMITS holds a JSON list like [{"label": "*:auth", "maxRequests": 2, "duration": 3}]: the rules a
+    fresh deployment's settings start from (shared/app_settings/defaults.py)."""
 
     model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
@@ -33,3 +42,37 @@ class RateLimitSettings(BaseSettings):
                 raise ValueError(f"duplicate rate limit rule {rule.label!r} for audience {rule.audience!r}")
             seen.add(key)
         return rules
+
+
+@dataclass(frozen=True)
+class RateLimitConfig:
+    """What the limiter decides with on a request: on/off, the rules and the exempt addresses."""
+
+    enabled: bool
+    rules: tuple[RateLimitRule, ...]
+    excluded_ips: frozenset[str]
+
+
+_last: tuple[object, RateLimitConfig] | None = None
+
+
+def runtime_rate_limits() -> RateLimitConfig:
+    """The app settings' `rateLimits` now (PATCH /api/settings changes them at runtime, within the settings
+    cache's TTL); converted once per settings object, so a request pays an identity check, not a rebuild."""
+    global _last
+    try:
+        limits = current().rate_limits
+    except Exception:
+        # A cold instance that cannot read the settings item still limits, with the deployment's rules,
+        # rather than failing every request (a warm one keeps its last settings: shared/app_settings/provider.py).
+        from shared.app_settings.defaults import deployment_defaults
+        from shared.observability import logger
+
+        logger.warning("app settings unavailable; rate limiting with the deployment's rules", exc_info=True)
+        limits = deployment_defaults().rate_limits
+    last = _last
+    if last is not None and last[0] is limits:
+        return last[1]
+    config = RateLimitConfig(limits.enabled, tuple(limits.rules), frozenset(limits.excluded_ips))
+    _last = (limits, config)
+    return config

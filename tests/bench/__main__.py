@@ -11,6 +11,7 @@ from tests.bench import (
     records,
     relations,
     request_logs,
+    settings,
     soak,
     warm,
     writes,
@@ -31,4 +32,5 @@ if __name__ == "__main__":
     crons.report()
     request_logs.report()
     backups.report()
+    settings.report()
     goals.print_table()

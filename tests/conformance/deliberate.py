@@ -23,3 +23,6 @@ LOGS_READ_BUDGET = "The logs query would read more than"
 BACKUP_DELETE_MISSING = "Invalid or already deleted backup file."
 # Same message, field and code as PocketBase; its text quotes the upload's stored name, which is random.
 BACKUP_UPLOAD_INVALID = "An error occurred while validating the submitted data."
+# The S3 check's raw error is the S3 client's own words (PocketBase's Go SDK, our botocore); the sentence before
+# it, the status and the empty data are PocketBase's.
+S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to upload a test file: "

@@ -64,7 +64,6 @@ def test_running_the_sqlite_optimize_job_is_a_404_here(paired: PairedClient) -> 
                                                              "data": {}}
 
 
-@pytest.mark.xfail(strict=True, reason="PATCH /api/settings comes with the settings branch; remove once merged")
 def test_a_backups_cron_lists_and_runs_the_auto_backup(paired: PairedClient) -> None:
     # Given backups.cron set to a macro on both sides
     paired.ok("PATCH", "/api/settings", json={"backups": {"cron": "@daily"}})

@@ -1,0 +1,1 @@
+"""The settings function: PocketBase's /api/settings (superusers only)."""

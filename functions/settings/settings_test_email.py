@@ -1,0 +1,23 @@
+"""POST /api/settings/test/email: send one of an auth collection's emails to an address, as a test."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from functions.settings.access import form_body, require_superuser
+from shared.app_settings.email_check import send_test_email
+from shared.composition import composition
+from shared.http.endpoints import LeanRouter
+from shared.mail.sender import default_mail_sender
+from shared.mail.settings import MailSettings
+from shared.settings import load
+
+router = LeanRouter()
+
+
+@router.post("/api/settings/test/email")
+async def test_email(request: Request) -> Response:
+    require_superuser(request)
+    body = await form_body(request, "An error occurred while loading the submitted data.")
+    send_test_email(composition().collections, default_mail_sender(), load(MailSettings), body)
+    return Response(status_code=204)

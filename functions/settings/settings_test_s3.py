@@ -1,0 +1,19 @@
+"""POST /api/settings/test/s3: check that the storage or backups bucket of the settings can be written."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from functions.settings.access import form_body, require_superuser, settings_store
+from shared.app_settings.s3_check import check_s3
+from shared.http.endpoints import LeanRouter
+
+router = LeanRouter()
+
+
+@router.post("/api/settings/test/s3")
+async def test_s3(request: Request) -> Response:
+    require_superuser(request)
+    body = await form_body(request, "An error occurred while loading the submitted data.")
+    check_s3(settings_store().read(consistent=True)[0], body)
+    return Response(status_code=204)

@@ -1,0 +1,22 @@
+"""PATCH /api/settings: merge a partial body, validate as PocketBase does, save, and answer the new settings."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from functions.settings.access import form_body, require_superuser, settings_store
+from shared.app_settings.service import LOADING_ERROR, public_view, update_settings
+from shared.errors import BadRequestError
+from shared.http.endpoints import LeanRouter
+
+router = LeanRouter()
+
+
+@router.patch("/api/settings")
+async def update(request: Request) -> JSONResponse:
+    require_superuser(request)
+    if (await request.body()).strip() == b"null":
+        raise BadRequestError()  # PocketBase's generic 400 for a JSON null body
+    body = await form_body(request, LOADING_ERROR)
+    return JSONResponse(public_view(update_settings(settings_store(), body)))

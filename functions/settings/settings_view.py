@@ -1,0 +1,19 @@
+"""GET /api/settings: the stored settings, secrets left out."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from functions.settings.access import require_superuser, settings_store
+from shared.app_settings.service import public_view
+from shared.http.endpoints import LeanRouter
+
+router = LeanRouter()
+
+
+@router.get("/api/settings")
+def view_settings(request: Request) -> JSONResponse:
+    require_superuser(request)
+    settings, _ = settings_store().read(consistent=True)
+    return JSONResponse(public_view(settings))
