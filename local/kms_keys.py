@@ -18,6 +18,14 @@ def _backend(account_id: str, region: str) -> Any:
     return kms_backends[account_id][region]
 
 
+def _describe(kms: Any, key_id: str) -> str | None:
+    """The ARN of this key in the stack's moto, or None when moto has no such key."""
+    try:
+        return str(kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"])
+    except kms.exceptions.NotFoundException:
+        return None
+
+
 def create_keys(data_dir: Path | None, account_id: str, region: str) -> dict[str, str]:
     """Create each declared key, restoring its id and material from the data folder; returns key -> ARN.
 
@@ -27,25 +35,31 @@ def create_keys(data_dir: Path | None, account_id: str, region: str) -> dict[str
     """
     store = data_dir / "kms_keys.json" if data_dir else None
     saved: dict[str, dict[str, str]] = json.loads(store.read_text()) if store and store.exists() else {}
-    backend = _backend(account_id, region)
+    kms = client("kms")
     arns: dict[str, str] = {}
+    changed = False
     for definition in resources.KEYS:
         known = saved.get(definition.key)
-        if known and known["id"] in backend.keys:
-            key = backend.keys[known["id"]]
-        else:
-            meta = client("kms").create_key(Description=definition.description, KeyUsage="ENCRYPT_DECRYPT")
-            key = backend.keys[meta["KeyMetadata"]["KeyId"]]
-            if known:
-                # moto keeps no other index of a key's id than this dict and the key's own fields.
-                del backend.keys[key.id]
-                key.id = known["id"]
-                key.arn = key.arn.rsplit("/", 1)[0] + "/" + key.id
-                key.key_material = base64.b64decode(known["material"])
-                backend.keys[key.id] = key
+        existing = _describe(kms, known["id"]) if known else None
+        if existing is not None:
+            # The stack's moto has it already: this process restored it, or it attaches to a running stack
+            # (`lambdabase superuser ...`), whose moto is another process's.
+            arns[definition.key] = existing
+            continue
+        meta = kms.create_key(Description=definition.description, KeyUsage="ENCRYPT_DECRYPT")
+        key = _backend(account_id, region).keys[meta["KeyMetadata"]["KeyId"]]
+        if known:
+            # moto keeps no other index of a key's id than this dict and the key's own fields.
+            backend = _backend(account_id, region)
+            del backend.keys[key.id]
+            key.id = known["id"]
+            key.arn = key.arn.rsplit("/", 1)[0] + "/" + key.id
+            key.key_material = base64.b64decode(known["material"])
+            backend.keys[key.id] = key
         saved[definition.key] = {"id": key.id, "material": base64.b64encode(key.key_material).decode()}
         arns[definition.key] = key.arn
-    if store:
+        changed = True
+    if store and changed:
         from local.snapshot import private_dir
 
         private_dir(store.parent)
