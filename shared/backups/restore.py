@@ -9,8 +9,9 @@ Tasks, from the archive's manifest:
 3. `sweep <table>`: delete every item the restore did not write (no `rs` of this restore), but the
    per-instance state (coverage.py); a record is first marked `rsd`, so its delete is not a change either.
 4. `put files`, `sweep files`: every archived object written to the files bucket, then every other one deleted.
-5. `counters <part>`: after a settle delay (writes from before the restore leave the stream), each part's
-   records add to the counters they belong to, once per part (the part's tag in the counter's `rp` set).
+5. `counters <part>`: each part's records add to the counters they belong to, once per part (the part's tag
+   in the counter's `rp` set). The old counters were deleted by the sweep, which starts after a settle delay:
+   writes made before the restore leave the stream onto the old counters first.
 
 Retrying: each step reruns from its task's cursor; writes are puts of archived values and deletes of what the
 archive lacks, so running a task twice ends in the same state. A restore whose messages were lost (a crash) is
@@ -178,13 +179,12 @@ def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
     tasks = [Task("verify", _verify)]
     for table in resources.TABLES:
         tasks += [_put(table.key, part) for part in manifest.tables[table.key]]
-    tasks += [_sweep(table.key) for table in resources.TABLES]
-    tasks += [Task("put files", _put_files), Task("sweep files", _sweep_files)]
-    counters = [_counters(part, n) for n, part in enumerate(manifest.tables[resources.RECORDS_TABLE.key])]
-    if counters:
-        first = counters[0]
-        counters[0] = Task(first.name, first.run, delay_s=ctx.config.backup_counter_settle_s)
-    return tasks + counters
+    sweeps = [_sweep(table.key) for table in resources.TABLES]
+    # The settle delay comes before the sweep that deletes the old counters: writes made just before the
+    # restore are still in the stream, and counted onto those old counters, not onto the archive's.
+    sweeps[0] = Task(sweeps[0].name, sweeps[0].run, delay_s=ctx.config.backup_counter_settle_s)
+    tasks += [*sweeps, Task("put files", _put_files), Task("sweep files", _sweep_files)]
+    return tasks + [_counters(part, n) for n, part in enumerate(manifest.tables[resources.RECORDS_TABLE.key])]
 
 
 def _cleanup(ctx: BackupContext, job: ActiveJob) -> None:
