@@ -4,6 +4,10 @@
   of an in-process Query's time).
 - String and number values compare without moto's general type dispatch (every comparison of a Query's sort).
 - A table Query reads its partition; moto tested every item of the table against the partition key.
+- An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
+  read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
+  went through copy.deepcopy's dispatch for each value.
+- A request's id is drawn in one call, not one call per character, and action names are converted once.
 - DynamoDB calls go straight to moto's handler instead of through its search of every service's URL patterns,
   and a handler class's methods are listed once, not with inspect.getmembers on every request.
 - EventBridge's JSONPath expressions are compiled once: moto builds a new parser (a PLY yacc table) for each path
@@ -98,6 +102,93 @@ def partition_queries() -> None:
     Table.query = query  # type: ignore[method-assign]
 
 
+_SETS = frozenset({"SS", "NS", "BS"})
+
+
+def _text_size(value: Any) -> int:
+    return len(value if isinstance(value, bytes) else value.encode("utf-8"))
+
+
+def _value_size(value: Any) -> int:
+    """moto's DynamoType.size(), the same number without building a DynamoType per map value."""
+    kind, inner = value.type, value.value
+    if kind == "N":
+        return len(str(inner))
+    if kind in _SETS:
+        return sum(len(str(v)) for v in inner) if kind == "NS" else sum(_text_size(v) for v in inner)
+    if kind == "L":
+        return sum(_value_size(v) for v in inner)
+    if kind == "M":
+        return sum(_text_size(k) + _value_size(v) for k, v in inner.items())
+    if isinstance(inner, bool):
+        return 1
+    return _text_size(inner)
+
+
+def _copied(value: Any) -> Any:
+    """moto's DynamoType.__deepcopy__ (a set's list copied, a list's and a map's values copied), without
+    copy.deepcopy's memo and dispatch on every value: attribute values hold no cycles and no shared parts."""
+    result = object.__new__(type(value))
+    kind, inner = value.type, value.value
+    result.type = kind
+    if kind == "L":
+        result.value = [_copied(v) for v in inner]
+    elif kind == "M":
+        result.value = {k: _copied(v) for k, v in inner.items()}
+    elif kind in _SETS:
+        result.value = list(inner)
+    else:
+        result.value = inner
+    return result
+
+
+def direct_item_walks() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def item_size(self: Any) -> int:
+        return sum(_text_size(k) + _value_size(v) for k, v in self.attrs.items())
+
+    def item_copy(self: Any, memo: dict[int, Any]) -> Any:
+        result = object.__new__(type(self))
+        memo[id(self)] = result
+        copies = {id(v): _copied(v) for v in self.attrs.values()}
+        # the keys are the same objects as their attributes in moto's items: the copy keeps them shared
+        result.hash_key = copies.get(id(self.hash_key)) or (_copied(self.hash_key) if self.hash_key else None)
+        result.range_key = copies.get(id(self.range_key)) or (_copied(self.range_key) if self.range_key else None)
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)  # the source passed the size check on write (moto skips it on copy too)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs, key, copies[id(value)])
+        result.attrs = attrs
+        return result
+
+    DynamoType.size = _value_size  # type: ignore[method-assign,assignment]
+    DynamoType.__deepcopy__ = lambda self, memo: _copied(self)  # type: ignore[method-assign]
+    Item.size = item_size  # type: ignore[method-assign]
+    Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
+
+
+def cheap_request_bookkeeping() -> None:
+    import functools
+    import string
+
+    import moto.core.responses as moto_responses
+    from moto.moto_api._internal import mock_random
+
+    alphabet = string.ascii_letters + string.digits
+
+    def request_id(headerdict: dict[str, Any] | None = None) -> str:
+        # moto's 52 characters from its own (seedable) random, drawn in one call instead of 52
+        value = "".join(mock_random.choices(alphabet, k=52))
+        if isinstance(headerdict, dict):
+            headerdict["x-amzn-requestid"] = value
+        return value
+
+    moto_responses.gen_amzn_requestid_long = request_id
+    moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(
+        moto_responses.camelcase_to_underscores)
+
+
 def direct_dynamodb_routes() -> None:
     """DynamoDB calls go straight to moto's handlers, without moto's search of every service's URL patterns.
 
@@ -159,5 +250,10 @@ def install() -> None:
     plain_json_results()
     fast_scalar_values()
     partition_queries()
+    direct_item_walks()
+    cheap_request_bookkeeping()
     direct_dynamodb_routes()
     compiled_event_paths()
+    from local import moto_direct
+
+    moto_direct.install()
