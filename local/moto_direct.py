@@ -1,19 +1,27 @@
-"""In-process DynamoDB calls handed to moto's handler straight after botocore has built them, not over fake HTTP.
+"""In-process DynamoDB calls handed straight to moto's handler by botocore, not over a fake HTTP exchange.
 
 botocore turns every call into an HTTP request (user agent, endpoint rules, SigV4 signature, retry context),
-moto's mock then rebuilds a werkzeug request from it, and botocore parses moto's answer shape by shape. In one
-process none of that reaches a network: an in-process GetItem spent about three quarters of its CPU there, and
-a list page makes about 17 DynamoDB calls. So, on the `before-call` event (after botocore has validated and
-serialized the parameters, as it does on Lambda), a DynamoDB or DynamoDB Streams call to the mocked regional
-endpoint goes to moto's handler with a plain request object, and the answer comes back as botocore would have
-parsed it: item operations' JSON read with `json.loads` (their output is attribute-value maps, the wire shape
-itself, binary values decoded as botocore does), every other answer and every error through botocore's own
-parser, so `ClientError`s keep their codes and messages.
+moto's mock then rebuilds a werkzeug request from it, parses the JSON body back through the service model, and
+botocore parses moto's answer shape by shape. In one process none of that reaches a network, and it was about
+three quarters of an in-process GetItem's CPU (a list page makes about 10 DynamoDB calls). Two shortcuts:
+
+- DynamoDB's item operations (GetItem, Query, PutItem, UpdateItem, transactions...): botocore still emits its
+  parameter events (which fill a transaction's idempotency token) and `after-call` (which capacity meters
+  read), and validates the parameters against the operation's shape as before (the same
+  ParamValidationError); then, instead of serializing them for moto to parse back, the validated parameters,
+  which are what moto's parser makes of that JSON (binary values as bytes), go to moto's handler.
+- Every other DynamoDB and DynamoDB Streams call to the mocked regional endpoint, on botocore's `before-call`
+  event (after serialization): moto's handler gets a plain request object instead of a werkzeug one.
+
+Answers come back as botocore would have parsed them: item operations' JSON read with `json.loads` (their
+output is attribute-value maps, the wire shape itself, binary values decoded as botocore does), every other
+answer and every error through botocore's own parser, so `ClientError`s keep their codes, messages and
+modeled fields (tests/integration/local/test_moto_direct.py compares both paths).
 
 What is skipped has no counterpart in moto: signing (moto checks no signature in-process), the user agent,
 retries (moto never throttles), the CRC32 check of a body that crossed no wire. moto's handler, its locks
 (local/moto_patches.py) and the write journal see the same calls as before. A call to any other endpoint (an
-`endpoint_url`, another service) takes botocore's ordinary path.
+`endpoint_url`, another service, another region) takes botocore's ordinary path.
 """
 
 from __future__ import annotations
@@ -113,7 +121,11 @@ def install() -> None:
             status, out_headers, out_body = dispatch(request, url, headers)
         except HTTPException as exc:
             status, out_headers, out_body = exc.code, dict(exc.get_headers()), exc.get_body()
-        status = int(status)
+        return answer(model, int(status), out_headers, out_body, url, plain_items=plain_items)
+
+    def answer(model: Any, status: int, out_headers: Any, out_body: Any, url: str, *,
+               plain_items: bool) -> tuple[Any, dict[str, Any]]:
+        """moto's answer as botocore's response and parsed result."""
         text = out_body.decode() if isinstance(out_body, bytes) else str(out_body)
         plain_headers = HTTPHeaders()
         for name, value in out_headers.items():
@@ -131,5 +143,59 @@ def install() -> None:
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
         return http, parsed
 
+    from botocore.client import BaseClient
+    from botocore.hooks import first_non_none_response
+    from botocore.validate import validate_parameters
+    from moto.iam.models import mark_account_as_visited
+
+
+    endpoint = f"https://dynamodb.{REGION}.amazonaws.com"
+    target = "DynamoDB_20120810."
+    make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def moto_handler(operation_name: str, params: dict[str, Any]) -> Any:
+        """moto's handler as setup_class leaves it for this call (the fields its DynamoDB actions read)."""
+        handler = DynamoHandler()
+        handler.headers = HeadersDict({"X-Amz-Target": target + operation_name,
+                                       "Content-Type": "application/x-amz-json-1.0"})
+        handler.querystring = handler.data = {}
+        handler.params = params
+        handler.body = params
+        handler.method, handler.uri, handler.path, handler.raw_path = "POST", endpoint + "/", "/", "/"
+        handler.raw_body, handler.uri_match = b"", {}
+        handler.region, handler.partition = REGION, "aws"
+        handler.response_headers = {"server": "amazon.com"}
+        handler.access_key = "local"
+        handler.current_account = handler.get_current_account()
+        mark_account_as_visited(account_id=handler.current_account, access_key=handler.access_key,
+                                service="dynamodb", region=REGION)
+        return handler
+
+    def item_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        meta = self.meta
+        if (operation_name not in PLAIN_JSON_ACTIONS or not botocore_stubber.enabled
+                or meta.service_model.service_name != "dynamodb" or meta.endpoint_url != endpoint):
+            return make_api_call(self, operation_name, api_params)
+        model = meta.service_model.operation_model(operation_name)
+        context: dict[str, Any] = {"client_region": meta.region_name, "client_config": meta.config}
+        responses = meta.events.emit(f"provide-client-params.dynamodb.{operation_name}", params=api_params,
+                                     model=model, context=context)
+        api_params = first_non_none_response(responses, default=api_params)
+        meta.events.emit(f"before-parameter-build.dynamodb.{operation_name}", params=api_params, model=model,
+                         context=context)
+        if meta.config.parameter_validation:
+            validate_parameters(api_params, model.input_shape)
+        try:
+            status, out_headers, out_body = moto_handler(operation_name, api_params).call_action()
+        except HTTPException as exc:
+            status, out_headers, out_body = exc.code, dict(exc.get_headers()), exc.get_body()
+        http, parsed = answer(model, int(status), out_headers, out_body, endpoint + "/", plain_items=True)
+        meta.events.emit(f"after-call.dynamodb.{operation_name}", http_response=http, parsed=parsed, model=model,
+                         context=context)
+        if http.status_code >= 300:
+            raise self.exceptions.from_code(parsed.get("Error", {}).get("Code"))(parsed, operation_name)
+        return parsed
+
+    BaseClient._make_api_call = item_call  # type: ignore[attr-defined]
     BUILTIN_HANDLERS.append(("before-call.dynamodb", direct))
     BUILTIN_HANDLERS.append(("before-call.dynamodb-streams", direct))

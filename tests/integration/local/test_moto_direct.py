@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from shared import resources
 from shared.aws import client
@@ -94,3 +94,31 @@ def test_other_operations_are_parsed_by_botocore_with_their_types(clients: tuple
     assert ours["KeySchema"] == theirs["KeySchema"]
     assert type(records[-1]["dynamodb"]["ApproximateCreationDateTime"]).__name__ == "datetime"
     assert records[-1]["dynamodb"]["Keys"] == {"pk": {"S": "s"}, "sk": {"S": "1"}}
+
+
+def test_parameters_are_validated_as_botocore_validates_them(clients: tuple[Any, Any]) -> None:
+    direct, http = clients
+    # When a call's parameters break the operation's shape (a Limit of the wrong type, an unknown parameter)
+    bad = [{"TableName": TABLE, "KeyConditionExpression": "pk = :p", "Limit": "ten",
+            "ExpressionAttributeValues": {":p": {"S": "p"}}},
+           {"TableName": TABLE, "KeyConditionExpression": "pk = :p", "Unknown": 1,
+            "ExpressionAttributeValues": {":p": {"S": "p"}}}]
+    for params in bad:
+        # Then both paths refuse them before any request, with the same report
+        with pytest.raises(ParamValidationError) as ours:
+            direct.query(**params)
+        with pytest.raises(ParamValidationError) as theirs:
+            http.query(**params)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_transactions_sent_without_a_token_are_each_their_own(clients: tuple[Any, Any]) -> None:
+    direct, _ = clients
+    # When the same conditional transaction is sent twice without a ClientRequestToken
+    put = {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "t"}, "sk": {"S": "1"}},
+                   "ConditionExpression": "attribute_not_exists(pk)"}}
+    direct.transact_write_items(TransactItems=[put])
+    # Then the repeat is a new transaction (botocore's parameter events gave each its own token): it fails
+    with pytest.raises(ClientError) as caught:
+        direct.transact_write_items(TransactItems=[put])
+    assert caught.value.response["Error"]["Code"] == "TransactionCanceledException"
