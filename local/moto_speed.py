@@ -142,11 +142,27 @@ def _copied(value: Any) -> Any:
     return result
 
 
+# Bumped after every DynamoDB write (local/moto_patches.py serializes them all under one lock, reads too): an
+# item's size cached at an older count may describe attributes an update has since changed in place.
+_writes = [0]
+
+
+def note_write() -> None:
+    _writes[0] += 1
+
+
 def direct_item_walks() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
     def item_size(self: Any) -> int:
-        return sum(_text_size(k) + _value_size(v) for k, v in self.attrs.items())
+        # A Query computes the size of every item of the partition it passes (its 1 MB check comes before the
+        # key condition), twice for those it returns; between two writes an item's size cannot change.
+        cached = self.__dict__.get("_lb_size")
+        if cached is not None and cached[0] == _writes[0]:
+            return int(cached[1])
+        size = sum(_text_size(k) + _value_size(v) for k, v in self.attrs.items())
+        self.__dict__["_lb_size"] = (_writes[0], size)
+        return size
 
     def item_copy(self: Any, memo: dict[int, Any]) -> Any:
         result = object.__new__(type(self))
