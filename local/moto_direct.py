@@ -10,8 +10,9 @@ three quarters of an in-process GetItem's CPU (a list page makes about 10 Dynamo
   read), and validates the parameters against the operation's shape as before (the same
   ParamValidationError); then, instead of serializing them for moto to parse back, the validated parameters,
   which are what moto's parser makes of that JSON (binary values as bytes), go to moto's handler.
-- Every other DynamoDB and DynamoDB Streams call to the mocked regional endpoint, on botocore's `before-call`
-  event (after serialization): moto's handler gets a plain request object instead of a werkzeug one.
+- Every other DynamoDB, DynamoDB Streams and SQS call to the mocked regional endpoint, on botocore's
+  `before-call` event (after serialization): moto's handler gets a plain request object instead of a werkzeug
+  one (the pollers' idle receives and stream reads, several a second, were a sixth of a busy stack's CPU).
 
 Answers come back as botocore would have parsed them: item operations' JSON read with `json.loads` (their
 output is attribute-value maps, the wire shape itself, binary values decoded as botocore does), every other
@@ -98,12 +99,14 @@ def install() -> None:
     from moto.core.models import botocore_stubber
     from moto.dynamodb.responses import DynamoHandler
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    from moto.sqs.responses import SQSResponse
 
     from local.cloud import REGION
 
     # url -> (moto's handler, whether its item operations' answers are plain attribute-value JSON)
     routes = {f"https://dynamodb.{REGION}.amazonaws.com/": (DynamoHandler.dispatch, True),
-              f"https://streams.dynamodb.{REGION}.amazonaws.com/": (DynamoDBStreamsHandler.dispatch, False)}
+              f"https://streams.dynamodb.{REGION}.amazonaws.com/": (DynamoDBStreamsHandler.dispatch, False),
+              f"https://sqs.{REGION}.amazonaws.com/": (SQSResponse.dispatch, False)}
     parser = create_parser("json")
 
     def direct(model: Any, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -115,6 +118,7 @@ def install() -> None:
             return None
         dispatch, plain_items = route
         headers = HeadersDict(params["headers"])
+        headers["Host"] = url.split("/")[2]  # as the HTTP request carries it (moto builds queue URLs from it)
         body = params["body"]
         request = _Request(params["method"], url, headers, body if isinstance(body, bytes) else body.encode())
         try:
@@ -199,3 +203,4 @@ def install() -> None:
     BaseClient._make_api_call = item_call  # type: ignore[attr-defined]
     BUILTIN_HANDLERS.append(("before-call.dynamodb", direct))
     BUILTIN_HANDLERS.append(("before-call.dynamodb-streams", direct))
+    BUILTIN_HANDLERS.append(("before-call.sqs", direct))

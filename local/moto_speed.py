@@ -151,6 +151,11 @@ def note_write() -> None:
     _writes[0] += 1
 
 
+def writes() -> int:
+    """How many DynamoDB writes this process's moto has run: a stream can only have grown if this has."""
+    return _writes[0]
+
+
 def direct_item_walks() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
