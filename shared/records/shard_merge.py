@@ -79,7 +79,7 @@ def within_budget(reads: list[ShardRead], meter: ReadMeter) -> list[ShardRead]:
     if meter.budget is None:
         return reads
     share = max(1, (meter.budget - meter.items_read) // len(reads) + 1)
-    return [dataclasses.replace(r, limit=min(r.limit, share)) for r in reads]
+    return [r if r.limit <= share else dataclasses.replace(r, limit=share) for r in reads]
 
 
 # Runs one wave of reads, in parallel where storage allows, and meters it as one round trip.
@@ -96,7 +96,7 @@ class _Order:
 
     def see(self, key: str) -> None:
         """Take a key into account: base 37 until some key has a character outside the generated ids'."""
-        if self.base == 37 and not all(c in _DIGIT for c in key[:_KEY_CHARS]):
+        if self.base == 37 and key[:_KEY_CHARS].strip(_ALPHABET):  # some character outside the alphabet
             self.base = 256
             self._numbers.clear()
 
