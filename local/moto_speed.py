@@ -66,6 +66,8 @@ def plain_json_results() -> None:
             return {obj.type: dynamo_to_dict(obj.value)}
         if kind is Item:
             return dynamo_to_dict(obj.to_json())
+        if isinstance(obj, dict) and not hasattr(obj, "to_json"):  # an item's attributes (LimitedSizeDict)
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
         return general(obj)  # binary values, datetimes, subclasses: moto's own rules
 
     dynamo_responses.dynamo_to_dict = dynamo_to_dict
@@ -216,16 +218,14 @@ def direct_item_walks() -> None:
 
 def cheap_request_bookkeeping() -> None:
     import functools
-    import string
 
     import moto.core.responses as moto_responses
     from moto.moto_api._internal import mock_random
 
-    alphabet = string.ascii_letters + string.digits
-
     def request_id(headerdict: dict[str, Any] | None = None) -> str:
-        # moto's 52 characters from its own (seedable) random, drawn in one call instead of 52
-        value = "".join(mock_random.choices(alphabet, k=52))
+        # moto's 52 letters and digits from its own (seedable) random: 39 random bytes in base64, whose two
+        # symbols are letters here, instead of 52 draws of one character
+        value = base64.b64encode(mock_random.getrandbits(312).to_bytes(39, "big"), altchars=b"xZ").decode()
         if isinstance(headerdict, dict):
             headerdict["x-amzn-requestid"] = value
         return value
