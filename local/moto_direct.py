@@ -14,8 +14,9 @@ three quarters of an in-process GetItem's CPU (a list page makes about 10 Dynamo
   `before-call` event (after serialization): moto's handler gets a plain request object instead of a werkzeug
   one (the pollers' idle receives and stream reads, several a second, were a sixth of a busy stack's CPU).
 
-Answers come back as botocore would have parsed them: item operations' JSON read with `json.loads` (their
-output is attribute-value maps, the wire shape itself, binary values decoded as botocore does), every other
+Answers come back as botocore would have parsed them: item operations' results as moto's plain values (their
+output is attribute-value maps, the wire shape itself, binary values as bytes as botocore gives them; read
+back with `json.loads` on the `before-call` path), every other
 answer and every error through botocore's own parser, so `ClientError`s keep their codes, messages and
 modeled fields (tests/integration/local/test_moto_direct.py compares both paths).
 
@@ -31,7 +32,7 @@ import base64
 import json
 from typing import Any
 
-from local.moto_speed import PLAIN_JSON_ACTIONS
+from local.moto_speed import PARSED_RESULT, PLAIN_JSON_ACTIONS
 
 _installed = False
 
@@ -78,6 +79,10 @@ def _plain_parse(status: int, headers: Any, body: str) -> dict[str, Any]:
     parsed = json.loads(body) if body else {}
     if '"B": ' in body or '"BS": ' in body:
         parsed = _decode_binary(parsed)
+    return _with_metadata(parsed, status, headers)
+
+
+def _with_metadata(parsed: dict[str, Any], status: int, headers: Any) -> dict[str, Any]:
     parsed["ResponseMetadata"] = {"RequestId": headers.get("x-amzn-requestid", ""), "HTTPStatusCode": status,
                                   "HTTPHeaders": dict(headers.items()), "RetryAttempts": 0}
     return parsed
@@ -128,13 +133,15 @@ def install() -> None:
         return answer(model, int(status), out_headers, out_body, url, plain_items=plain_items)
 
     def answer(model: Any, status: int, out_headers: Any, out_body: Any, url: str, *,
-               plain_items: bool) -> tuple[Any, dict[str, Any]]:
-        """moto's answer as botocore's response and parsed result."""
+               plain_items: bool, result: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """moto's answer as botocore's response and parsed result (`result`: already plain values)."""
         text = out_body.decode() if isinstance(out_body, bytes) else str(out_body)
         plain_headers = HTTPHeaders()
         for name, value in out_headers.items():
             plain_headers[str(name).lower()] = str(value)
         http = AWSResponse(url, status, plain_headers, MockRawResponse(text))
+        if result is not None:
+            return http, _with_metadata(result, status, plain_headers)
         if status < 300 and plain_items and model.name in PLAIN_JSON_ACTIONS:
             return http, _plain_parse(status, plain_headers, text)
         response = convert_to_response_dict(http, model)
@@ -169,6 +176,7 @@ def install() -> None:
         handler.raw_body, handler.uri_match = b"", {}
         handler.region, handler.partition = REGION, "aws"
         handler.response_headers = {"server": "amazon.com"}
+        setattr(handler, PARSED_RESULT, None)
         handler.access_key = "local"
         handler.current_account = handler.get_current_account()
         mark_account_as_visited(account_id=handler.current_account, access_key=handler.access_key,
@@ -189,11 +197,14 @@ def install() -> None:
                          context=context)
         if meta.config.parameter_validation:
             validate_parameters(api_params, model.input_shape)
+        handler = moto_handler(operation_name, api_params)
         try:
-            status, out_headers, out_body = moto_handler(operation_name, api_params).call_action()
+            status, out_headers, out_body = handler.call_action()
         except HTTPException as exc:
             status, out_headers, out_body = exc.code, dict(exc.get_headers()), exc.get_body()
-        http, parsed = answer(model, int(status), out_headers, out_body, endpoint + "/", plain_items=True)
+        result = getattr(handler, PARSED_RESULT)
+        http, parsed = answer(model, int(status), out_headers, out_body, endpoint + "/", plain_items=True,
+                              result=result if int(status) < 300 else None)
         meta.events.emit(f"after-call.dynamodb.{operation_name}", http_response=http, parsed=parsed, model=model,
                          context=context)
         if http.status_code >= 300:

@@ -28,6 +28,10 @@ PLAIN_JSON_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem"
                                 "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
 
+# The attribute of a moto handler that receives an item operation's result as plain values instead of JSON.
+PARSED_RESULT = "lb_parsed_result"
+
+
 def _without_nulls(value: Any) -> Any:
     kind = type(value)
     if kind is str:
@@ -78,11 +82,18 @@ def plain_json_results() -> None:
         result = action_result.result
         if type(result) is not dict or self._get_action() not in PLAIN_JSON_ACTIONS:
             return original(self, action_result)
+        cleaned = _without_nulls(result)
+        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        if hasattr(self, PARSED_RESULT):
+            # an in-process caller (local/moto_direct.py) takes the result as botocore would parse it, binary
+            # values as bytes: no JSON written to be read back
+            setattr(self, PARSED_RESULT, cleaned)
+            return 200, headers, "{}"
         try:
-            body = json.dumps(_without_nulls(result), default=_binary_as_base64)
+            body = json.dumps(cleaned, default=_binary_as_base64)
         except TypeError:  # a value json cannot write: moto's serializer knows its shape
             return original(self, action_result)
-        return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
+        return 200, headers, body
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
 
