@@ -31,6 +31,7 @@ from local.invoke import (
     RequestTooLargeError,
     default_limits,
     invoke,
+    invoke_async,
 )
 from shared import resources
 from shared.observability import logger
@@ -145,6 +146,10 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
     lambda_limits = limits or default_limits()
 
     async def call(name: str, event: dict[str, Any]) -> Any:
+        if invoker is invoke:
+            # one hand-off to the function's worker thread, awaited on the loop: no thread in between
+            return await invoke_async(name, event, limits=lambda_limits,
+                                      caller_timeout_s=config.integration_timeout_s)
         return await run_in_threadpool(invoker, name, event, limits=lambda_limits,
                                        caller_timeout_s=config.integration_timeout_s)
 

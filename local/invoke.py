@@ -9,6 +9,7 @@ while the caller sees the timeout (Lambda would freeze and recycle the environme
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import concurrent.futures
 import contextvars
@@ -91,6 +92,20 @@ def handler_for(name: str) -> Handler:
         return _handlers[name]
 
 
+def _context_for(name: str, limits: LambdaLimits) -> LambdaContext:
+    fn = resources.function(name)
+    return LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
+                         timeout_s=limits.function_timeout_s or fn.timeout_s)
+
+
+def _as_function(name: str) -> Handler:
+    def as_function(event: dict[str, Any], context: Any) -> Any:
+        with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
+            return handler_for(name)(event, context)
+
+    return as_function
+
+
 def invoke(name: str, event: dict[str, Any], *, limits: LambdaLimits | None = None,
            caller_timeout_s: float | None = None) -> Any:
     """Invoke a function synchronously with a fresh Lambda context, within Lambda's limits.
@@ -99,37 +114,60 @@ def invoke(name: str, event: dict[str, Any], *, limits: LambdaLimits | None = No
     the caller waits (API Gateway's integration timeout), when shorter than the function's own timeout.
     """
     limits = limits or default_limits()
-    fn = resources.function(name)
-    context = LambdaContext(function_name=f"{resources.APP_PREFIX}-{name}", memory_limit_in_mb=fn.memory_mb,
-                            timeout_s=limits.function_timeout_s or fn.timeout_s)
+    return run_handler(_as_function(name), event, _context_for(name, limits), limits=limits,
+                       caller_timeout_s=caller_timeout_s)
 
-    def as_function(event: dict[str, Any], context: Any) -> Any:
-        with function_service(name):  # as CDK sets each function's own POWERTOOLS_SERVICE_NAME
-            return handler_for(name)(event, context)
 
-    return run_handler(as_function, event, context, limits=limits, caller_timeout_s=caller_timeout_s)
+async def invoke_async(name: str, event: dict[str, Any], *, limits: LambdaLimits | None = None,
+                       caller_timeout_s: float | None = None) -> Any:
+    """`invoke` awaited from an event loop: the handler runs on a worker thread, and the loop awaits it
+    without a thread of its own in between (the gateway's one hand-off a request, as Lambda's one call)."""
+    limits = limits or default_limits()
+    context = _context_for(name, limits)
+    future = _submit(_as_function(name), event, context, limits)
+    wait_s = _wait_s(context, caller_timeout_s)
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(future), wait_s)
+    except TimeoutError:
+        raise _timed_out(context, caller_timeout_s) from None
+
+
+def _within_limits(handler: Handler, event: dict[str, Any], context: LambdaContext, limits: LambdaLimits) -> Any:
+    """One call as Lambda makes it: the event refused before anything runs, the result refused after."""
+    if payload_size(event) > limits.request_max_bytes:
+        raise RequestTooLargeError(f"Request must be smaller than {limits.request_max_bytes} bytes for the "
+                                   "InvokeFunction operation")
+    result = handler(event, context)
+    if payload_size(result) > limits.response_max_bytes:
+        raise ResponseTooLargeError(f"Response payload size exceeded maximum allowed payload size "
+                                    f"({limits.response_max_bytes} bytes).")
+    return result
+
+
+def _submit(handler: Handler, event: dict[str, Any], context: LambdaContext,
+            limits: LambdaLimits) -> concurrent.futures.Future[Any]:
+    # The caller's context (contextvars) travels with the call, as it does into an ordinary function call.
+    return _workers.submit(contextvars.copy_context().run, _within_limits, handler, event, context, limits)
+
+
+def _wait_s(context: LambdaContext, caller_timeout_s: float | None) -> float:
+    return context.timeout_s if caller_timeout_s is None else min(context.timeout_s, caller_timeout_s)
+
+
+def _timed_out(context: LambdaContext, caller_timeout_s: float | None) -> InvocationError:
+    if caller_timeout_s is not None and caller_timeout_s < context.timeout_s:
+        return CallerTimeoutError(f"no answer within {caller_timeout_s} s")
+    return FunctionTimeoutError(f"Task timed out after {context.timeout_s:.2f} seconds")
 
 
 def run_handler(handler: Handler, event: dict[str, Any], context: LambdaContext, *, limits: LambdaLimits,
                 caller_timeout_s: float | None = None) -> Any:
     """What Lambda does around one handler call: the payload limits both ways and the context's timeout."""
-    if payload_size(event) > limits.request_max_bytes:
-        raise RequestTooLargeError(f"Request must be smaller than {limits.request_max_bytes} bytes for the "
-                                   "InvokeFunction operation")
-    timeout_s = context.timeout_s
-    wait_s = timeout_s if caller_timeout_s is None else min(timeout_s, caller_timeout_s)
-    # The caller's context (contextvars) travels with the call, as it does into an ordinary function call.
-    future = _workers.submit(contextvars.copy_context().run, handler, event, context)
+    future = _submit(handler, event, context, limits)
     try:
-        result = future.result(timeout=wait_s)
+        return future.result(timeout=_wait_s(context, caller_timeout_s))
     except concurrent.futures.TimeoutError:
-        if caller_timeout_s is not None and caller_timeout_s < timeout_s:
-            raise CallerTimeoutError(f"no answer within {caller_timeout_s} s") from None
-        raise FunctionTimeoutError(f"Task timed out after {timeout_s:.2f} seconds") from None
-    if payload_size(result) > limits.response_max_bytes:
-        raise ResponseTooLargeError(f"Response payload size exceeded maximum allowed payload size "
-                                    f"({limits.response_max_bytes} bytes).")
-    return result
+        raise _timed_out(context, caller_timeout_s) from None
 
 
 def forget_handlers() -> None:

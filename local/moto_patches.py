@@ -136,6 +136,7 @@ def _serialize_writes() -> None:
                     result = _original(self, *args, **kwargs)
                 finally:
                     _depth.n = depth
+                    moto_speed.note_write()  # items may have changed in place: cached item sizes are stale
                 # Only the outermost write is observed: a transaction's inner puts commit with it or not at all.
                 if depth == 0 and _observers:
                     touched = _touched(self, _name, args, kwargs)

@@ -1,9 +1,13 @@
 """moto's slow paths on every DynamoDB item operation, replaced with the same behaviour done faster.
 
 - Results of item operations are written with json.dumps instead of moto's shape-by-shape serializer (about 70%
-  of an in-process Query's time).
+  of an in-process Query's time), after moto's conversion to plain types done with exact type checks first.
 - String and number values compare without moto's general type dispatch (every comparison of a Query's sort).
 - A table Query reads its partition; moto tested every item of the table against the partition key.
+- An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
+  read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
+  went through copy.deepcopy's dispatch for each value.
+- A request's id is drawn in one call, not one call per character, and action names are converted once.
 - DynamoDB calls go straight to moto's handler instead of through its search of every service's URL patterns,
   and a handler class's methods are listed once, not with inspect.getmembers on every request.
 - EventBridge's JSONPath expressions are compiled once: moto builds a new parser (a PLY yacc table) for each path
@@ -24,10 +28,17 @@ PLAIN_JSON_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem"
                                 "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
 
+# The attribute of a moto handler that receives an item operation's result as plain values instead of JSON.
+PARSED_RESULT = "lb_parsed_result"
+
+
 def _without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict or isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
+    if kind is list or isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
 
@@ -39,7 +50,31 @@ def _binary_as_base64(value: Any) -> str:
 
 
 def plain_json_results() -> None:
+    import moto.dynamodb.responses as dynamo_responses
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.responses import DynamoHandler
+
+    general = dynamo_responses.dynamo_to_dict
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        # moto's conversion of a result to plain types, with the common exact types first: moto asked
+        # isinstance and hasattr(obj, "to_json") of every string of every item it returns
+        kind = type(obj)
+        if kind is str or obj is None or kind is bool or kind is int or kind is float:
+            return obj
+        if kind is dict:
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if kind is list:
+            return [dynamo_to_dict(v) for v in obj]
+        if kind is DynamoType and obj.type not in ("B", "BS"):
+            return {obj.type: dynamo_to_dict(obj.value)}
+        if kind is Item:
+            return dynamo_to_dict(obj.to_json())
+        if isinstance(obj, dict) and not hasattr(obj, "to_json"):  # an item's attributes (LimitedSizeDict)
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        return general(obj)  # binary values, datetimes, subclasses: moto's own rules
+
+    dynamo_responses.dynamo_to_dict = dynamo_to_dict
 
     original = DynamoHandler.serialized
 
@@ -47,11 +82,18 @@ def plain_json_results() -> None:
         result = action_result.result
         if type(result) is not dict or self._get_action() not in PLAIN_JSON_ACTIONS:
             return original(self, action_result)
+        cleaned = _without_nulls(result)
+        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        if hasattr(self, PARSED_RESULT):
+            # an in-process caller (local/moto_direct.py) takes the result as botocore would parse it, binary
+            # values as bytes: no JSON written to be read back
+            setattr(self, PARSED_RESULT, cleaned)
+            return 200, headers, "{}"
         try:
-            body = json.dumps(_without_nulls(result), default=_binary_as_base64)
+            body = json.dumps(cleaned, default=_binary_as_base64)
         except TypeError:  # a value json cannot write: moto's serializer knows its shape
             return original(self, action_result)
-        return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
+        return 200, headers, body
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
 
@@ -96,6 +138,112 @@ def partition_queries() -> None:
             del self.all_items
 
     Table.query = query  # type: ignore[method-assign]
+
+
+_SETS = frozenset({"SS", "NS", "BS"})
+
+
+def _text_size(value: Any) -> int:
+    return len(value if isinstance(value, bytes) else value.encode("utf-8"))
+
+
+def _value_size(value: Any) -> int:
+    """moto's DynamoType.size(), the same number without building a DynamoType per map value."""
+    kind, inner = value.type, value.value
+    if kind == "N":
+        return len(str(inner))
+    if kind in _SETS:
+        return sum(len(str(v)) for v in inner) if kind == "NS" else sum(_text_size(v) for v in inner)
+    if kind == "L":
+        return sum(_value_size(v) for v in inner)
+    if kind == "M":
+        return sum(_text_size(k) + _value_size(v) for k, v in inner.items())
+    if isinstance(inner, bool):
+        return 1
+    return _text_size(inner)
+
+
+def _copied(value: Any) -> Any:
+    """moto's DynamoType.__deepcopy__ (a set's list copied, a list's and a map's values copied), without
+    copy.deepcopy's memo and dispatch on every value: attribute values hold no cycles and no shared parts."""
+    result = object.__new__(type(value))
+    kind, inner = value.type, value.value
+    result.type = kind
+    if kind == "L":
+        result.value = [_copied(v) for v in inner]
+    elif kind == "M":
+        result.value = {k: _copied(v) for k, v in inner.items()}
+    elif kind in _SETS:
+        result.value = list(inner)
+    else:
+        result.value = inner
+    return result
+
+
+# Bumped after every DynamoDB write (local/moto_patches.py serializes them all under one lock, reads too): an
+# item's size cached at an older count may describe attributes an update has since changed in place.
+_writes = [0]
+
+
+def note_write() -> None:
+    _writes[0] += 1
+
+
+def writes() -> int:
+    """How many DynamoDB writes this process's moto has run: a stream can only have grown if this has."""
+    return _writes[0]
+
+
+def direct_item_walks() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def item_size(self: Any) -> int:
+        # A Query computes the size of every item of the partition it passes (its 1 MB check comes before the
+        # key condition), twice for those it returns; between two writes an item's size cannot change.
+        cached = self.__dict__.get("_lb_size")
+        if cached is not None and cached[0] == _writes[0]:
+            return int(cached[1])
+        size = sum(_text_size(k) + _value_size(v) for k, v in self.attrs.items())
+        self.__dict__["_lb_size"] = (_writes[0], size)
+        return size
+
+    def item_copy(self: Any, memo: dict[int, Any]) -> Any:
+        result = object.__new__(type(self))
+        memo[id(self)] = result
+        copies = {id(v): _copied(v) for v in self.attrs.values()}
+        # the keys are the same objects as their attributes in moto's items: the copy keeps them shared
+        result.hash_key = copies.get(id(self.hash_key)) or (_copied(self.hash_key) if self.hash_key else None)
+        result.range_key = copies.get(id(self.range_key)) or (_copied(self.range_key) if self.range_key else None)
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)  # the source passed the size check on write (moto skips it on copy too)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs, key, copies[id(value)])
+        result.attrs = attrs
+        return result
+
+    DynamoType.size = _value_size  # type: ignore[method-assign,assignment]
+    DynamoType.__deepcopy__ = lambda self, memo: _copied(self)  # type: ignore[method-assign]
+    Item.size = item_size  # type: ignore[method-assign]
+    Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
+
+
+def cheap_request_bookkeeping() -> None:
+    import functools
+
+    import moto.core.responses as moto_responses
+    from moto.moto_api._internal import mock_random
+
+    def request_id(headerdict: dict[str, Any] | None = None) -> str:
+        # moto's 52 letters and digits from its own (seedable) random: 39 random bytes in base64, whose two
+        # symbols are letters here, instead of 52 draws of one character
+        value = base64.b64encode(mock_random.getrandbits(312).to_bytes(39, "big"), altchars=b"xZ").decode()
+        if isinstance(headerdict, dict):
+            headerdict["x-amzn-requestid"] = value
+        return value
+
+    moto_responses.gen_amzn_requestid_long = request_id
+    moto_responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(
+        moto_responses.camelcase_to_underscores)
 
 
 def direct_dynamodb_routes() -> None:
@@ -159,5 +307,10 @@ def install() -> None:
     plain_json_results()
     fast_scalar_values()
     partition_queries()
+    direct_item_walks()
+    cheap_request_bookkeeping()
     direct_dynamodb_routes()
     compiled_event_paths()
+    from local import moto_direct
+
+    moto_direct.install()

@@ -45,8 +45,31 @@ def to_attribute(value: Any) -> dict[str, Any]:
     return dict(_serializer.serialize(_storable(value)))
 
 
+def _plain_number(text: str) -> Any:
+    digits = text[1:] if text[:1] == "-" else text
+    if digits.isdigit() and len(digits) < 16:  # an integer below 2**53: what the Decimal path gives, directly
+        return int(text)
+    return _plain(_deserializer.deserialize({"N": text}))
+
+
 def from_attribute(value: dict[str, Any]) -> Any:
     """One DynamoDB attribute value as a plain, JSON-safe value (integral numbers become int)."""
+    # One pass for the common types (every record read goes through here); sets, binary and odd numbers
+    # through boto3's deserializer, as before.
+    if len(value) == 1:
+        kind, inner = next(iter(value.items()))
+        if kind == "S":
+            return inner
+        if kind == "N":
+            return _plain_number(inner)
+        if kind == "M":
+            return {k: from_attribute(v) for k, v in inner.items()}
+        if kind == "L":
+            return [from_attribute(v) for v in inner]
+        if kind == "BOOL":
+            return inner
+        if kind == "NULL":
+            return None
     return _plain(_deserializer.deserialize(value))  # type: ignore[arg-type]
 
 

@@ -5,6 +5,9 @@ process, as on a warm Lambda instance. DynamoDB answers from `fake_dynamodb.Repl
 moto's answers to the same requests first, so what is measured is the function (ours, FastAPI, Mangum,
 Powertools), not the SDK or the emulator. Each figure is the median over ROUNDS of time.process_time() spent
 on REQUESTS invocations, divided by REQUESTS.
+
+The collection holds RECORDS records (LB_BENCH_WARM_RECORDS, default 100): with only a page and one, the
+first round of shard reads would hold them all, and the page would not pay for the merge's second round.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tests.bench import cold_world, goals
 from tests.bench.fake_dynamodb import ReplayingClient
 
 REQUESTS = int(os.environ.get("LB_BENCH_WARM_REQUESTS", "200"))
+RECORDS = int(os.environ.get("LB_BENCH_WARM_RECORDS", "100"))
 ROUNDS = int(os.environ.get("LB_BENCH_WARM_ROUNDS", "7"))
 GOALS_MS = {"GET record": 1.0, f"list page of {cold_world.PAGE}": 2.0}
 
@@ -62,6 +66,18 @@ def cpu_ms_per_request(handler: Any, event: dict[str, Any], expected: Any) -> fl
 RECORDED_CALLS = 35
 
 
+def _more_posts(count: int) -> None:
+    """Posts with generated ids (spread over the write shards as real ones are), next to the seeded ones."""
+    from shared.composition import composition
+    from shared.records.context import RequestContext
+    from shared.records.scope import RecordScope
+
+    svc = composition()
+    scope = RecordScope(svc.collections, svc.records, RequestContext(method="POST", system=True), svc.hooks)
+    for n in range(max(0, count)):
+        scope.writer.create(cold_world.POSTS, {"title": f"more {n}", "score": n, "done": False})
+
+
 def run() -> dict[str, float]:
     from shared import aws
     from tests.support.in_process import cold_start
@@ -83,6 +99,7 @@ def run() -> dict[str, float]:
     try:
         with running_cloud(), aws.clients_from(fake):
             cold_world.seed()
+            _more_posts(RECORDS - cold_world.PAGE - 1)
             cold_start()  # the function starts after the data exists, with this process's settings
             from functions.records.handler import handler
 
@@ -113,7 +130,7 @@ def run() -> dict[str, float]:
 
 def report() -> None:
     print(f"Warm requests: CPU per request through the records handler, fake DynamoDB, median of {ROUNDS} rounds "
-          f"of {REQUESTS}")
+          f"of {REQUESTS}, {RECORDS} records")
     for name, ms in run().items():
         print(f"  {name:<18} {ms:6.3f} ms")
         goal = GOALS_MS[name]

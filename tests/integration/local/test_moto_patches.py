@@ -115,3 +115,21 @@ def test_events_put_on_the_bus_reach_the_rules_queue_whole_with_paths_compiled_o
     assert sorted(b["detail"]["n"] for b in bodies) == [0, 1, 2]
     assert all(b["source"] == source and b["detail-type"] == "record.created" for b in bodies)
     assert jsonpath_ng.ext.parse.cache_info().hits >= 2 * len(bodies)  # type: ignore[attr-defined]
+
+
+def test_a_query_page_stops_at_1_mb_by_the_items_sizes_after_an_update(ddb: Any) -> None:
+    # Given four items of 245 KB in one partition (980 KB: one page), read once (their sizes are known)
+    for sk in "abcd":
+        ddb.put_item(TableName=TABLE, Item=item("big", sk, blob="x" * 245_000))
+
+    def page() -> list[str]:
+        out = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={
+            ":p": {"S": "big"}})
+        return [i["sk"]["S"] for i in out["Items"]]
+
+    assert page() == ["a", "b", "c", "d"]
+    # When one grows in place by 25 KB (the page would pass 1 MB)
+    ddb.update_item(TableName=TABLE, Key={"pk": {"S": "big"}, "sk": {"S": "a"}}, UpdateExpression="SET more = :m",
+                    ExpressionAttributeValues={":m": {"S": "y" * 25_000}})
+    # Then the page stops before the record that would pass the limit, as DynamoDB's 1 MB page does
+    assert page() == ["a", "b", "c"]
