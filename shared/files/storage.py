@@ -1,0 +1,164 @@
+"""`FileStorage`: the files bucket behind an interface, with an in-memory fake and the S3 implementation.
+
+Only this module speaks S3 for record files; callers pass keys from shared/files/keys.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+from shared.errors import ServiceUnavailableError
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object's bytes and the metadata served with it."""
+
+    body: bytes
+    content_type: str
+    etag: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    content_type: str
+    etag: str
+    size: int
+
+
+class FileStorageError(ServiceUnavailableError):
+    """The bucket could not be reached or refused a request: a 503 to the caller, never a half-done write."""
+
+
+class FileStorage(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        """Store (or replace) an object."""
+        ...
+
+    def get(self, key: str) -> StoredObject | None:
+        """The object, or None when there is none."""
+        ...
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """The object's metadata, or None when there is none."""
+        ...
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        """Delete these objects; a missing one is no error."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Delete every object under the prefix (a record's files, a file's thumbs)."""
+        ...
+
+    def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
+        """A short-lived URL for a GET of the object, its Content-Disposition set for `filename`."""
+        ...
+
+
+class InMemoryFileStorage:
+    """The fake for unit tests: a dict of objects."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, StoredObject] = {}
+        self._lock = threading.Lock()
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        with self._lock:
+            self.objects[key] = StoredObject(body, content_type, f'"{hashlib.md5(body).hexdigest()}"', len(body))
+
+    def get(self, key: str) -> StoredObject | None:
+        return self.objects.get(key)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        found = self.objects.get(key)
+        return ObjectInfo(found.content_type, found.etag, found.size) if found else None
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self.objects.pop(key, None)
+
+    def delete_prefix(self, prefix: str) -> None:
+        with self._lock:
+            for key in [k for k in self.objects if k.startswith(prefix)]:
+                del self.objects[key]
+
+    def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
+        return f"memory://{key}?expires={expires_s}&download={int(download)}"
+
+
+class S3FileStorage:
+    """The deployment's files bucket on S3 (moto locally)."""
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def _s3(self) -> Any:
+        from shared.aws import client
+
+        return client("s3")
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        s3 = self._s3()
+        try:
+            s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        except s3.exceptions.ClientError as exc:
+            raise FileStorageError("Failed to store the file.") from exc
+
+    def get(self, key: str) -> StoredObject | None:
+        s3 = self._s3()
+        try:
+            found = s3.get_object(Bucket=self.bucket, Key=key)
+        except s3.exceptions.NoSuchKey:
+            return None
+        except s3.exceptions.ClientError as exc:
+            raise FileStorageError("Failed to read the file.") from exc
+        body = found["Body"].read()
+        return StoredObject(body, found.get("ContentType", "application/octet-stream"), found["ETag"], len(body))
+
+    def head(self, key: str) -> ObjectInfo | None:
+        s3 = self._s3()
+        try:
+            found = s3.head_object(Bucket=self.bucket, Key=key)
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise FileStorageError("Failed to read the file.") from exc
+        return ObjectInfo(found.get("ContentType", "application/octet-stream"), found["ETag"],
+                          int(found["ContentLength"]))
+
+    def delete_many(self, keys: Iterable[str]) -> None:
+        pending = list(dict.fromkeys(keys))
+        s3 = self._s3()
+        for first in range(0, len(pending), 1000):  # DeleteObjects' limit
+            chunk = pending[first:first + 1000]
+            try:
+                s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            except s3.exceptions.ClientError as exc:
+                raise FileStorageError("Failed to delete files.") from exc
+
+    def delete_prefix(self, prefix: str) -> None:
+        pages = self._s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            self.delete_many(obj["Key"] for obj in page.get("Contents", []))
+
+    def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
+        disposition = "attachment" if download else "inline"
+        safe = filename.replace('"', "")
+        return str(self._s3().generate_presigned_url(
+            "get_object", ExpiresIn=expires_s,
+            Params={"Bucket": self.bucket, "Key": key,
+                    "ResponseContentDisposition": f'{disposition}; filename="{safe}"'}))
+
+
+@lru_cache(maxsize=4)
+def get_file_storage(bucket: str) -> S3FileStorage:
+    """The storage of this bucket, one per process."""
+    return S3FileStorage(bucket)
