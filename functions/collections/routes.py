@@ -11,7 +11,8 @@ from shared.catalog.collections_admin import CollectionsAdmin
 from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
 from shared.collections.model import Collection
 from shared.composition import composition
-from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
+from shared.errors import BadRequestError
+from shared.http.access import require_superuser
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 from shared.tools.filter import FilterError, apply_fields, parse_fields
@@ -20,12 +21,8 @@ router = LeanRouter()
 
 
 def _service(request: Request) -> CollectionsAdmin:
+    require_superuser(request)
     svc = composition()
-    auth = svc.caller(request)
-    if auth is None:
-        raise UnauthorizedError()
-    if not auth.is_superuser:
-        raise ForbiddenError()  # PocketBase answers the generic 403 here
     from shared.jobs.checkpoints import get_checkpoint_store
     from shared.jobs.context import JobContext
     from shared.jobs.queue import get_job_queue, settle_seconds

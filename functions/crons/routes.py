@@ -10,25 +10,17 @@ from fastapi.responses import JSONResponse
 from shared.crons.composition import cron_registry
 from shared.crons.messages import run_now
 from shared.crons.queue import get_cron_queue
-from shared.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError
-from shared.http.app import verified_caller
+from shared.errors import BadRequestError, NotFoundError
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()
 
 
-def _require_superuser(request: Request) -> None:
-    caller = verified_caller(request)
-    if caller is None:
-        raise UnauthorizedError()
-    if not caller.is_superuser:
-        raise ForbiddenError()
-
-
 # Go's router answers HEAD wherever it answers GET, so PocketBase does here too.
 @router.api_route("/api/crons", methods=["GET", "HEAD"])
 async def list_crons(request: Request) -> JSONResponse:
-    _require_superuser(request)
+    require_superuser(request)
     jobs = [job.as_json() for job in cron_registry().scheduled()]
     fields = request.query_params.get("fields")
     if fields:
@@ -45,7 +37,7 @@ async def list_crons(request: Request) -> JSONResponse:
 
 @router.post("/api/crons/{id}")
 async def run_cron(request: Request, id: str) -> Response:
-    _require_superuser(request)
+    require_superuser(request)
     if cron_registry().find(id) is None:
         raise NotFoundError("Missing or invalid cron job.", {})
     # PocketBase answers at once and runs the job in the background; a Lambda stops when it has answered,

@@ -6,8 +6,8 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.app_settings import provider
-from shared.composition import composition
-from shared.errors import ForbiddenError, NotFoundError, UnauthorizedError
+from shared.errors import NotFoundError
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 from shared.logs.query import LogsView, list_logs, logs_stats
 from shared.logs.repository import utc_now_ms
@@ -17,11 +17,7 @@ router = LeanRouter()
 
 def _view(request: Request) -> LogsView:
     """The logs as this superuser may read them now; a guest gets 401, any other auth record 403."""
-    caller = composition().caller(request)
-    if caller is None:
-        raise UnauthorizedError()
-    if not caller.is_superuser:
-        raise ForbiddenError()
+    require_superuser(request)
     from shared.logs.dynamo_repository import log_repository
 
     return LogsView(log_repository(), provider.current().logs.max_days, utc_now_ms())

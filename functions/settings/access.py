@@ -1,4 +1,4 @@
-"""Who may use the settings API, and the store it reads and writes."""
+"""The settings API's store and its request bodies."""
 
 from __future__ import annotations
 
@@ -8,18 +8,8 @@ from fastapi import Request
 
 from shared.app_settings.provider import default_source
 from shared.app_settings.source import StoredSettingsSource
-from shared.composition import composition
-from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
+from shared.errors import BadRequestError
 from shared.http.body import read_body
-
-
-def require_superuser(request: Request) -> None:
-    """PocketBase's RequireSuperuserAuth: 401 for a guest, 403 for any other auth record."""
-    caller = composition().caller(request)
-    if caller is None:
-        raise UnauthorizedError()
-    if not caller.is_superuser:
-        raise ForbiddenError()
 
 
 def settings_store() -> StoredSettingsSource:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from functions.settings.access import form_body, require_superuser
+from functions.settings.access import form_body
 from shared.app_settings.email_check import send_test_email
 from shared.composition import composition
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 from shared.mail.sender import default_mail_sender
 from shared.mail.settings import MailSettings

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from functions.settings.access import form_body, require_superuser, settings_store
+from functions.settings.access import form_body, settings_store
 from shared.app_settings.s3_check import check_s3
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()

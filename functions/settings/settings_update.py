@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from functions.settings.access import form_body, require_superuser, settings_store
+from functions.settings.access import form_body, settings_store
 from shared.app_settings.service import LOADING_ERROR, public_view, update_settings
 from shared.errors import BadRequestError
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from functions.settings.access import require_superuser, settings_store
+from functions.settings.access import settings_store
 from shared.app_settings.service import public_view
+from shared.http.access import require_superuser
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()

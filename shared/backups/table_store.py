@@ -7,14 +7,11 @@ backup copies items whole, every attribute and type as stored, so it works below
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from shared import aws
-
-BATCH = 25  # BatchWriteItem's limit
-MAX_UNPROCESSED_RETRIES = 10
+from shared.dynamo_batch import UnprocessedItemsError, batch_write
 
 Item = dict[str, Any]
 
@@ -38,16 +35,10 @@ class TableStore:
         return page.get("Items", []), page.get("LastEvaluatedKey")
 
     def _batch(self, requests: list[dict[str, Any]]) -> None:
-        ddb = aws.client("dynamodb")
-        for first in range(0, len(requests), BATCH):
-            pending: dict[str, Any] = {self.table: requests[first:first + BATCH]}
-            for attempt in range(MAX_UNPROCESSED_RETRIES):
-                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(min(1.0, 0.05 * 2 ** attempt))  # throttled: back off before resending the rest
-            else:
-                raise StorageRetryError(f"BatchWriteItem on {self.table} kept items unprocessed")
+        try:
+            batch_write(self.table, requests)
+        except UnprocessedItemsError as exc:
+            raise StorageRetryError(str(exc)) from exc
 
     def put_items(self, items: list[Item]) -> None:
         self._batch([{"PutRequest": {"Item": item}} for item in items])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import resources, settings
 from shared.aws import client
+from shared.dynamo_batch import UnprocessedItemsError, batch_write
 from shared.logs.model import LogEntry, id_epoch_ms
 from shared.logs.repository import (
     WRITE_SHARDS,
@@ -30,10 +30,6 @@ from shared.logs.repository import (
     sort_key_bounds,
 )
 
-BATCH_WRITE_MAX = 25
-MAX_WRITE_ATTEMPTS = 8
-BACKOFF_BASE_S = 0.05
-BACKOFF_CAP_S = 2.0
 META_KEY = {"pk": {"S": "meta"}, "sk": {"S": "truncated"}}
 
 
@@ -64,16 +60,10 @@ class DynamoLogRepository:
         self._write([{"DeleteRequest": {"Key": key}} for key in keys if key is not None])
 
     def _write(self, requests: list[dict[str, Any]]) -> None:
-        ddb = client("dynamodb")
-        for start in range(0, len(requests), BATCH_WRITE_MAX):
-            pending: dict[str, Any] = {self.table: requests[start:start + BATCH_WRITE_MAX]}
-            for attempt in range(MAX_WRITE_ATTEMPTS):
-                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                self.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)))
-            else:
-                raise LogWriteError(f"{len(pending[self.table])} logs stayed unprocessed")
+        try:
+            batch_write(self.table, requests, sleep=self.sleep)
+        except UnprocessedItemsError as exc:
+            raise LogWriteError(str(exc)) from exc
 
     def get(self, log_id: str) -> LogEntry | None:
         key = _key(log_id)

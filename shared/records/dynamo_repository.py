@@ -8,7 +8,6 @@ same ClientRequestToken (so a retried commit is applied once) and then become St
 from __future__ import annotations
 
 import contextlib
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from shared.aws import client
+from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
 from shared.errors import ServiceUnavailableError
 from shared.records import dynamo_links, keys, shard_merge
 from shared.records.dynamo_expressions import (
@@ -50,11 +50,6 @@ from shared.records.repository import (
 )
 from shared.resources import RECORDS_TABLE
 
-BATCH_WRITE_MAX = 25
-# Unprocessed items and colliding transactions are retried this often, with full-jitter exponential backoff.
-MAX_WRITE_ATTEMPTS = 8
-BACKOFF_BASE_S = 0.02
-BACKOFF_CAP_S = 1.0
 _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 Sleep = Callable[[float], None]
@@ -79,10 +74,6 @@ def _storage_errors() -> Iterator[None]:
 def _guarded(items: Iterator[T]) -> Iterator[T]:
     with _storage_errors():
         yield from items
-
-
-def _backoff(attempt: int, sleep: Sleep) -> None:
-    sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)))
 
 
 class DynamoRecordRepository(RecordRepository):
@@ -154,7 +145,7 @@ class DynamoRecordRepository(RecordRepository):
     def _fetch(self, item_keys: list[dict[str, Any]], meter: ReadMeter, *,
                consistent: bool) -> dict[tuple[str, str], StoredRecord]:
         return fetch_records(self.table, item_keys, meter, consistent=consistent,
-                             backoff=lambda attempt: _backoff(attempt, self.sleep))
+                             backoff=lambda attempt: backoff(attempt, self.sleep))
 
     def _projects_all(self, index: str) -> bool:
         return self.index_projections.get(index, "ALL") == "ALL"
@@ -317,7 +308,7 @@ class DynamoRecordRepository(RecordRepository):
             except ClientError as exc:
                 raise_item_size(exc, ops[0].write)
                 raise
-            _backoff(attempt, self.sleep)
+            backoff(attempt, self.sleep)
         raise StorageContentionError(f"a transaction of {len(ops)} items kept colliding with others")
 
     # bulk --------------------------------------------------------------------------------------------------
@@ -340,18 +331,10 @@ class DynamoRecordRepository(RecordRepository):
                 self._transact(chunk)
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        """BatchWriteItem in chunks of 25, resubmitting unprocessed items with backoff, as AWS advises."""
-        ddb = client("dynamodb")
-        for start in range(0, len(requests), BATCH_WRITE_MAX):
-            pending: dict[str, Any] = {self.table: requests[start:start + BATCH_WRITE_MAX]}
-            for attempt in range(MAX_WRITE_ATTEMPTS):
-                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                _backoff(attempt, self.sleep)
-            else:
-                raise BulkWriteError(f"{len(pending[self.table])} items stayed unprocessed after "
-                                     f"{MAX_WRITE_ATTEMPTS} tries")
+        try:
+            batch_write(self.table, requests, sleep=self.sleep)
+        except UnprocessedItemsError as exc:
+            raise BulkWriteError(str(exc)) from exc
 
     def add_links(self, links: list[tuple[str, str, Link]]) -> None:
         self._batch_write([{"PutRequest": {"Item": dynamo_links.link_key(c, r, link)}} for c, r, link in links])

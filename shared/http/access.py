@@ -1,0 +1,20 @@
+"""PocketBase's `RequireSuperuserAuth`, shared by every superuser-only API (collections, settings, logs, crons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from shared.errors import ForbiddenError, UnauthorizedError
+from shared.http.app import verified_caller
+
+
+def require_superuser(request: Request) -> Any:
+    """The superuser calling, or 401 for a guest and PocketBase's generic 403 for any other auth record."""
+    caller = verified_caller(request)
+    if caller is None:
+        raise UnauthorizedError()
+    if not caller.is_superuser:
+        raise ForbiddenError()
+    return caller
