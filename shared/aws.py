@@ -112,6 +112,13 @@ def client(service: str, endpoint_url: str | None = None) -> Any:
         return (_factory or _sdk_client)(service, endpoint_url)
 
 
+def queue_url(queue: str) -> str:
+    """The URL of a queue named by URL (CDK passes URLs) or by name (the local stack uses names)."""
+    if "://" in queue:
+        return queue
+    return str(client("sqs").get_queue_url(QueueName=queue)["QueueUrl"])
+
+
 @contextmanager
 def clients_from(factory: ClientFactory) -> Iterator[None]:
     """Serve every client created inside the block from `factory` (e.g. a fake DynamoDB for a benchmark)."""

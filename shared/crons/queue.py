@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from functools import cache
 
 from shared import resources, settings
-from shared.aws import client
+from shared.aws import client, queue_url
 
 
 class CronQueueSettings(settings.Observability, settings.Tables):
@@ -27,9 +27,7 @@ class SqsCronQueue(CronQueue):
 
     @property
     def url(self) -> str:
-        if "://" in self.queue:
-            return self.queue
-        return str(client("sqs").get_queue_url(QueueName=self.queue)["QueueUrl"])
+        return queue_url(self.queue)
 
     def send(self, body: str) -> None:
         client("sqs").send_message(QueueUrl=self.url, MessageBody=body)

@@ -9,7 +9,7 @@ from functools import cache
 from pydantic import BaseModel, Field
 
 from shared import resources, settings
-from shared.aws import client
+from shared.aws import client, queue_url
 from shared.catalog.repository import CACHE_SECONDS
 
 # SQS refuses longer delays.
@@ -40,9 +40,7 @@ class SqsJobQueue(JobQueue):
 
     @property
     def url(self) -> str:
-        if "://" in self.queue:
-            return self.queue
-        return str(client("sqs").get_queue_url(QueueName=self.queue)["QueueUrl"])
+        return queue_url(self.queue)
 
     def send(self, message: BaseModel, *, delay_s: int = 0) -> None:
         client("sqs").send_message(QueueUrl=self.url, MessageBody=message.model_dump_json(),
