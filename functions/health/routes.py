@@ -20,20 +20,17 @@ PROXY_HEADERS = ("CF-Connecting-IP", "Fly-Client-IP", "X-Forwarded-For")
 
 
 def possible_proxy_header(request: Request, trusted: TrustedProxySettings) -> str:
-    """The first header, of the trusted ones (as the operator wrote them) then the common ones, whose first value
-    is not empty, so the dashboard can warn; "" if none.
+    """The first header, of the trusted ones (named as the operator wrote them) then the common ones, whose first
+    value is not empty, so the dashboard can warn; "" if none.
 
     API Gateway appends the address it saw to X-Forwarded-For on every request, and that address is the remote
-    IP already: when it is the list's only hop, the common X-Forwarded-For is no sign of a proxy to configure.
-    A trusted X-Forwarded-For is reported as PocketBase reports it, whatever it holds.
+    IP already: an X-Forwarded-For holding only that hop is no proxy header the client or a proxy sent, trusted
+    or not, so a request straight to API Gateway reports "" as one straight to PocketBase does.
     """
-    for name in trusted.headers:
-        if request.headers.get(name, ""):
-            return name
     source = remote_ip(request.scope)
-    for name in PROXY_HEADERS:
+    for name in (*trusted.headers, *PROXY_HEADERS):
         value = request.headers.get(name, "")
-        if name == "X-Forwarded-For" and [expanded_ip(hop) for hop in value.split(",")] == [source]:
+        if name.lower() == "x-forwarded-for" and [expanded_ip(hop) for hop in value.split(",")] == [source]:
             continue
         if value:
             return name

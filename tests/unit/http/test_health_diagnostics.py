@@ -60,9 +60,11 @@ def test_the_possible_proxy_header_ignores_api_gateways_own_hop(headers: dict[st
 
 
 @pytest.mark.parametrize(("trusted", "headers", "expected"), [
-    # the trusted headers come first, named as the operator wrote them, even API Gateway's own X-Forwarded-For
+    # the trusted headers come first, named as the operator wrote them
     (("x-real-ip", "X-Forwarded-For"), {"X-Real-IP": "nonsense", "Fly-Client-IP": "1.1.1.1"}, "x-real-ip"),
-    (("X-Forwarded-For",), {"X-Forwarded-For": "198.51.100.7"}, "X-Forwarded-For"),
+    (("x-forwarded-for",), {"X-Forwarded-For": "203.0.113.5, 198.51.100.7"}, "x-forwarded-for"),
+    # a trusted X-Forwarded-For holding only API Gateway's own hop is no header anyone before it sent
+    (("X-Forwarded-For",), {"X-Forwarded-For": "198.51.100.7"}, ""),
     # a trusted header without a value is no sign; the common ones are still looked for
     (("X-Real-IP",), {"X-Real-IP": "", "CF-Connecting-IP": "203.0.113.5"}, "CF-Connecting-IP"),
     (("X-Real-IP",), {"X-Forwarded-For": "198.51.100.7"}, ""),
