@@ -127,3 +127,18 @@ def test_a_superuser_cannot_sign_in_from_outside_but_users_can(api: Api) -> None
     assert (refreshed.status_code, refreshed.json()) == (403, REFUSED)
     assert still_usable.status_code == 200, still_usable.text
     assert user.status_code == 200 and listed.status_code == 200
+
+
+def test_a_superusers_file_token_downloads_no_backup_from_outside(api: Api) -> None:
+    # Given superuserIPs set to 10.0.0.0/8 (trusted X-Real-IP), and a superuser's file token asked from inside
+    configure(api, {"trustedProxy": {"headers": ["X-Real-IP"], "useLeftmostIP": False},
+                    "superuserIPs": ["10.0.0.0/8"]}, headers=ALLOWED)
+    token = api.ok("POST", "/api/files/token", headers=ALLOWED)["token"]
+
+    # When the token is used from outside and from inside (for a backup that does not exist)
+    outside = api.request("GET", "/api/backups/missing.zip", role=GUEST, params={"token": token})
+    inside = api.request("GET", "/api/backups/missing.zip", role=GUEST, params={"token": token}, headers=ALLOWED)
+
+    # Then outside gets PocketBase's download 403 before anything is looked up; inside gets past it
+    assert (outside.status_code, outside.json()["message"]) == (403, "Insufficient permissions to access the resource.")
+    assert inside.status_code != 403
