@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import deliberate
 from tests.conformance.paired import GUEST, SUPERUSER, PairedClient
 from tests.conformance.scenario import Case, cases, check, exchange
 from tests.conformance.servers import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
@@ -91,7 +92,7 @@ class TestTrustedHeaders:
         # Then PocketBase, reached directly, takes the client's word; Lambdabase takes the hop its gateway
         # appended (API Gateway's sourceIp), as PocketBase behind any appending proxy does (compatibility.md)
         assert pair.pb.json()["data"]["realIP"] == "203.0.113.5"
-        assert pair.lb.json()["data"]["realIP"] == "127.0.0.1"
+        assert pair.lb.json()["data"]["realIP"] == deliberate.GATEWAY_HOP_IP
 
 
 @pytest.fixture(scope="class")
