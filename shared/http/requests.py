@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
@@ -30,14 +31,26 @@ INVALID_IP = "invalid IP"
 def expanded_ip(raw: str) -> str:
     """The address as Go's netip.Addr.StringExpanded writes it: IPv6 in full, IPv4 as is; INVALID_IP if none."""
     address = _parsed(raw)
-    if address is None:
-        return INVALID_IP
+    return _written(address) if address is not None else INVALID_IP
+
+
+def _written(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return address.exploded if address.version == 6 else str(address)
 
 
+@lru_cache(maxsize=4096)
 def _parsed(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    # Cached: the same few clients and proxies come again and again, and parsing is most of the cost.
     try:
         return ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=256)
+def _network(item: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(item.strip(), strict=False)  # host bits allowed, as Go's ParsePrefix
     except ValueError:
         return None
 
@@ -52,7 +65,8 @@ def remote_ip(scope: Scope) -> str:
     if not source:
         client = scope.get("client")
         source = client[0] if client else ""
-    return expanded_ip(str(source)) if _parsed(str(source)) is not None else str(source)
+    address = _parsed(str(source))
+    return _written(address) if address is not None else str(source)
 
 
 def real_ip(headers: Headers, remote: str, trusted: TrustedProxySettings) -> str:
@@ -68,8 +82,9 @@ def real_ip(headers: Headers, remote: str, trusted: TrustedProxySettings) -> str
             continue
         hops = values[-1].split(",")
         for hop in (hops if trusted.use_leftmost_ip else reversed(hops)):
-            if _parsed(hop) is not None:
-                return expanded_ip(hop)
+            address = _parsed(hop)
+            if address is not None:
+                return _written(address)
     return remote
 
 
@@ -89,14 +104,12 @@ def is_ip_in_list(ips_or_subnets: Sequence[str], ip: str) -> bool:
     if address is None:
         return False
     for item in ips_or_subnets:
-        try:
-            if "/" in item:
-                if address in ipaddress.ip_network(item.strip(), strict=False):
-                    return True
-            elif ipaddress.ip_address(item.strip()) == address:
+        if "/" in item:
+            network = _network(item)
+            if network is not None and address.version == network.version and address in network:
                 return True
-        except ValueError:
-            continue
+        elif _parsed(item) == address:
+            return True
     return False
 
 
