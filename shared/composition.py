@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import Request
 
 from shared import settings
-from shared.auth.caller import Authenticator, Caller, bearer_token
+from shared.auth.caller import Authenticator, Caller, bearer_token, refuse_superuser_ip
 from shared.auth.tokens import TokenService, get_token_service
 from shared.catalog.repository import CollectionRepository, get_collection_repository
-from shared.http.requests import request_context
+from shared.http.requests import client_ip, request_context
 from shared.records.hooks import RecordHooks
 from shared.records.repository import RecordRepository, get_record_repository
 from shared.records.scope import RecordScope
@@ -43,14 +43,17 @@ class Composition:
                              get_refresh_family_repository(self.config.system_table))
 
     def caller(self, request: Request) -> Caller | None:
-        """The caller, verified once per request (the rate limiter asks first) and kept on the request state."""
+        """The caller, verified once per request (the rate limiter asks first) and kept on the request state;
+        a superuser outside `superuserIPs` is refused with PocketBase's 403, every time it is asked for."""
         cached = getattr(request.state, "lb_auth", _UNSET)
-        if cached is not _UNSET:
-            return cached  # type: ignore[return-value]
-        header = request.headers.get("authorization")
-        # A guest needs no keyring: a cold start serving guests never reads the signing secret.
-        caller = self.authenticator.authenticate(header) if bearer_token(header) else None
-        request.state.lb_auth = caller
+        if cached is _UNSET:
+            header = request.headers.get("authorization")
+            # A guest needs no keyring: a cold start serving guests never reads the signing secret.
+            cached = self.authenticator.authenticate(header) if bearer_token(header) else None
+            request.state.lb_auth = cached  # kept even when refused: the request log names it, as PocketBase's
+        caller: Caller | None = cached  # type: ignore[assignment]
+        if caller is not None and caller.is_superuser:
+            refuse_superuser_ip(True, client_ip(request))
         return caller
 
     def scope(self, request: Request, body: dict[str, Any] | None = None, *, signed_in: bool = True,

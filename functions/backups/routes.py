@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from shared.app_settings import provider
 from shared.backups.service import BackupsService
 from shared.composition import composition
 from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
 from shared.http.endpoints import LeanRouter
+from shared.http.requests import client_ip, is_ip_in_list
 
 router = LeanRouter()
 
@@ -92,6 +94,9 @@ def _file_token_superuser(token: str) -> bool:
 @router.get("/api/backups/{key}")
 def download_backup(request: Request, key: str) -> Response:
     if not _file_token_superuser(request.query_params.get("token", "")):
+        raise ForbiddenError(DOWNLOAD_FORBIDDEN)
+    allowed = provider.current().superuser_ips  # a file token is a superuser's too, refused as PocketBase does
+    if allowed and not is_ip_in_list(allowed, client_ip(request)):
         raise ForbiddenError(DOWNLOAD_FORBIDDEN)
     download = _service().download(key)
     if download.redirect:

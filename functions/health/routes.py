@@ -2,42 +2,36 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from shared.app_settings import provider
+from shared.app_settings.model import TrustedProxySettings
 from shared.http.app import verified_caller
 from shared.http.endpoints import LeanRouter
-from shared.http.requests import client_ip
+from shared.http.requests import client_ip, expanded_ip, remote_ip
 
 router = LeanRouter()
 
-# PocketBase 0.40 looks for these, in this order, after its configured trusted-proxy headers (none here).
+# PocketBase 0.40 looks for these common reverse-proxy headers, in this order, after its trusted-proxy headers.
 PROXY_HEADERS = ("CF-Connecting-IP", "Fly-Client-IP", "X-Forwarded-For")
 
 
-def expanded_ip(raw: str) -> str:
-    """The address as Go's netip.Addr.StringExpanded writes it: IPv6 in full, IPv4 as is."""
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return "invalid IP"
-    return address.exploded if address.version == 6 else str(address)
+def possible_proxy_header(request: Request, trusted: TrustedProxySettings) -> str:
+    """The first header, of the trusted ones (named as the operator wrote them) then the common ones, whose first
+    value is not empty, so the dashboard can warn; "" if none.
 
-
-def possible_proxy_header(request: Request) -> str:
-    """The first common reverse-proxy header the request carries, so the dashboard can warn; "" if none.
-
-    API Gateway appends the address it saw to X-Forwarded-For on every request, and that address is the realIP
-    already; only hops before API Gateway (a CDN, another proxy, or a client's own header) are worth a warning.
+    API Gateway appends the address it saw to X-Forwarded-For on every request, and that address is the remote
+    IP already: an X-Forwarded-For holding only that hop is no proxy header the client or a proxy sent, trusted
+    or not, so a request straight to API Gateway reports "" as one straight to PocketBase does.
     """
-    source = client_ip(request)
-    for name in PROXY_HEADERS:
+    source = remote_ip(request.scope)
+    for name in (*trusted.headers, *PROXY_HEADERS):
         value = request.headers.get(name, "")
-        if name == "X-Forwarded-For":
-            value = "" if [hop.strip() for hop in value.split(",")] == [source] else value
+        if name.lower() == "x-forwarded-for" and [expanded_ip(hop) for hop in value.split(",")] == [source]:
+            continue
         if value:
             return name
     return ""
@@ -68,7 +62,7 @@ async def health(request: Request) -> JSONResponse:
         data = {
             "canBackup": running is None,
             "realIP": expanded_ip(client_ip(request)),
-            "possibleProxyHeader": possible_proxy_header(request),
+            "possibleProxyHeader": possible_proxy_header(request, provider.current().trusted_proxy),
         }
         if running is not None:
             data["backup"] = running  # additive: what runs and how far it is, while a create or restore runs

@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from shared.accounts.auth_records import LOAD_FAILED, VALIDATION_FAILED, length_error, passes_auth_rule
+from shared.accounts.auth_records import (
+    LOAD_FAILED,
+    VALIDATION_FAILED,
+    is_superusers,
+    length_error,
+    passes_auth_rule,
+)
 from shared.accounts.collaborators import Accounts
 from shared.accounts.identity import find_by_identity
-from shared.auth.caller import token_key_of
+from shared.auth.caller import refuse_superuser_ip, token_key_of
 from shared.auth.tokens import SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import hash_password, verify_password
@@ -115,6 +121,7 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
 def auth_response(service: RecordScope, accounts: Accounts, stored: StoredCollection, record: StoredRecord,
                   params: dict[str, str]) -> dict[str, Any]:
     """PocketBase's {token, record}, plus a new session's opaque `refreshToken` (a Lambdabase extension)."""
+    refuse_superuser_ip(is_superusers(stored), service.request.ip)  # before any session
     issued = accounts.refresh.issue(record.id, stored.collection.id, user_agent=service.request.user_agent,
                                     ip=service.request.ip)
     token = issue_auth_token(accounts.tokens, stored, record, session_id=issued.session.id)
@@ -126,6 +133,7 @@ def record_response(service: RecordScope, stored: StoredCollection, record: Stor
                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """{token, record, **extra}; the record serialised as its owner sees it (email included) unless `as_owner` is
     off. As PocketBase, `fields` picks from the whole answer (`fields=token,record.email`), `expand` the record."""
+    refuse_superuser_ip(is_superusers(stored), service.request.ip)
     if as_owner:
         service.request.auth = AuthState(record=record, collection=stored.collection)
     record_params = {k: v for k, v in params.items() if k != "fields"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.accounts.auth_records import check_auth_rule, load, require_auth, require_fields, text
+from shared.accounts.auth_records import check_auth_rule, is_superusers, load, require_auth, require_fields, text
 from shared.accounts.collaborators import Accounts
 from shared.accounts.signin import issue_auth_token, record_response
-from shared.auth.caller import bearer_token
+from shared.auth.caller import bearer_token, refuse_superuser_ip
 from shared.auth.errors import InvalidRefreshTokenError, InvalidTokenError
 from shared.auth.tokens import SESSION_CLAIM
 from shared.catalog.repository import StoredCollection
@@ -46,6 +46,7 @@ def sign_in_with_refresh_token(service: RecordScope, accounts: Accounts, stored:
     family = accounts.families.get(family_id) if family_id else None
     if family is None or family.collection_id != stored.collection.id:
         raise InvalidRefreshTokenError("unknown_family")
+    refuse_superuser_ip(is_superusers(stored), service.request.ip)  # before using it up
     issued = accounts.refresh.rotate(presented, user_agent=service.request.user_agent, ip=service.request.ip)
     record = load(service, stored, issued.session.record_id)
     if record is None:

@@ -7,18 +7,37 @@ session (`sid`) only while that session is live, so revoking a session ends its 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
+from shared.app_settings import provider
 from shared.auth.errors import InvalidTokenError
 from shared.auth.refresh_repository import RefreshFamilyRepository
 from shared.auth.tokens import SESSION_CLAIM, TokenService
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import TOKEN_KEY_FIELD, Collection
+from shared.errors import ForbiddenError
+from shared.http.requests import is_ip_in_list
 from shared.records.context import AuthState
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
 
 Caller = AuthState
+
+# PocketBase's ForbiddenError(""), the same body whichever endpoint refuses the address.
+SUPERUSER_IP_REFUSED = "You are not allowed to perform this request."
+
+
+def refuse_superuser_ip(is_superuser: bool, ip: str, allowed: Sequence[str] | None = None) -> None:
+    """Raise PocketBase's 403 for a superuser whose (real) IP is outside a non-empty `superuserIPs` (by default
+    the instance's cached settings)."""
+    if not is_superuser:
+        return
+    allowed = provider.current().superuser_ips if allowed is None else allowed
+    # Checked on every use of a superuser token and before every superuser sign-in answer, as PocketBase's
+    # middleware and auth response do: a stolen token or password is useless from elsewhere.
+    if allowed and not is_ip_in_list(allowed, ip):
+        raise ForbiddenError(SUPERUSER_IP_REFUSED)
 
 
 def bearer_token(header: str | None) -> str:

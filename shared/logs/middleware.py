@@ -11,10 +11,11 @@ import json
 import time
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.app_settings import provider
-from shared.app_settings.model import TrustedProxySettings
+from shared.http.requests import real_ip, remote_ip
 from shared.logs.emitter import emit
 from shared.logs.repository import StoredLog
 from shared.logs.request_log import RequestFacts, build_request_log, expires_at
@@ -67,7 +68,7 @@ def log_request(scope: Scope, status: int, error_body: bytes, created_ms: int, e
         return  # PocketBase answers OPTIONS (CORS preflights) before its activity logger sees them
     settings = provider.current()
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-    remote_ip = _remote_ip(scope)
+    remote = remote_ip(scope)
     auth = (scope.get("state") or {}).get("lb_auth")
     error, details = _error_of(status, error_body)
     facts = RequestFacts(
@@ -75,36 +76,13 @@ def log_request(scope: Scope, status: int, error_body: bytes, created_ms: int, e
         exec_ms=round(exec_ms, 6), created_ms=created_ms,
         auth_collection=str(getattr(getattr(auth, "collection", None), "name", "") or ""),
         auth_id=str(getattr(getattr(auth, "record", None), "id", "") or ""),
-        remote_ip=remote_ip, user_ip=real_ip(headers, remote_ip, settings.trusted_proxy),
+        remote_ip=remote, user_ip=real_ip(Headers(scope=scope), remote, settings.trusted_proxy),
         referer=headers.get("referer", ""), user_agent=headers.get("user-agent", ""),
         error=error, details=details,
     )
     entry = build_request_log(facts, settings.logs)
     if entry is not None:
         emit(StoredLog(entry, expires_at(entry, settings.logs.max_days)))
-
-
-def real_ip(headers: dict[str, str], remote_ip: str, trusted: TrustedProxySettings) -> str:
-    """PocketBase's RealIP: the first trusted proxy header that has a value (X-Forwarded-For-like lists give
-    their leftmost or rightmost address), else the remote address."""
-    for name in trusted.headers:
-        value = headers.get(name.lower(), "").strip()
-        if not value:
-            continue
-        addresses = [a.strip() for a in value.split(",") if a.strip()]
-        if addresses:
-            return addresses[0] if trusted.use_leftmost_ip else addresses[-1]
-    return remote_ip
-
-
-def _remote_ip(scope: Scope) -> str:
-    """The address API Gateway saw (its sourceIp, through Mangum's scope), else the socket peer."""
-    event = scope.get("aws.event") or {}
-    source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
-    if source:
-        return str(source)
-    client = scope.get("client")
-    return str(client[0]) if client else ""
 
 
 def _request_uri(scope: Scope) -> str:

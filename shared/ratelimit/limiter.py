@@ -88,6 +88,11 @@ class RateLimiter:
         self._tallies: dict[str, _Tally] = {}
         self._lock = threading.Lock()
 
+    @property
+    def may_limit(self) -> bool:
+        """Whether any request could be limited: an inert limiter never needs the caller's address."""
+        return self._config is not None or (self._enabled and bool(self._rules))
+
     def sync_step(self, rule: RateLimitRule) -> int:
         """How many of its own requests an instance counts before adding them to the shared count."""
         return max(1, math.floor(rule.max_requests * self._sync_fraction))

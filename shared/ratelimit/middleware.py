@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.http.requests import scope_client_ip
 from shared.observability import logger
 from shared.ratelimit.limiter import RateLimitDecision, RateLimiter, RequestInfo, default_rate_limiter
 
@@ -18,16 +19,6 @@ Identity = tuple[str | None, bool]
 Identify = Callable[[Request], Identity | Awaitable[Identity]]
 
 TOO_MANY_REQUESTS = {"status": 429, "message": "Too Many Requests.", "data": {}}
-
-
-def client_ip(scope: Scope) -> str:
-    """The caller's address: API Gateway's sourceIp (via Mangum's scope), else the socket peer."""
-    event = scope.get("aws.event") or {}
-    source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
-    if source:
-        return str(source)
-    client = scope.get("client")
-    return str(client[0]) if client else ""
 
 
 def rate_limit_headers(decision: RateLimitDecision) -> list[tuple[bytes, bytes]]:
@@ -54,9 +45,11 @@ class RateLimitMiddleware:
             return
         # No receive channel: identify reads headers only and can never consume the body.
         user_id, is_superuser = await self._who(Request(scope))
-        info = RequestInfo(method=scope["method"], path=scope["path"], ip=client_ip(scope),
-                           user_id=user_id, is_superuser=is_superuser)
         limiter = self._limiter_factory()
+        # The real IP reads the trusted-proxy settings: a function that limits nothing never loads them.
+        info = RequestInfo(method=scope["method"], path=scope["path"],
+                           ip=scope_client_ip(scope) if limiter.may_limit else "",
+                           user_id=user_id, is_superuser=is_superuser)
         # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/endpoints.py).
         decision = limiter.check(info)
         if decision is None:

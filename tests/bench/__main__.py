@@ -2,6 +2,7 @@
 
 from tests.bench import (
     backups,
+    client_ip,
     cold_start,
     crons,
     deploy,
@@ -33,4 +34,5 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    client_ip.report()
     goals.print_table()

@@ -26,3 +26,6 @@ BACKUP_UPLOAD_INVALID = "An error occurred while validating the submitted data."
 # The S3 check's raw error is the S3 client's own words (PocketBase's Go SDK, our botocore); the sentence before
 # it, the status and the empty data are PocketBase's.
 S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to upload a test file: "
+# API Gateway (and the local gateway) append the address they saw to X-Forwarded-For: trusted rightmost, that is
+# the realIP, where PocketBase reached directly takes the address the client wrote (docs/compatibility.md).
+GATEWAY_HOP_IP = "127.0.0.1"

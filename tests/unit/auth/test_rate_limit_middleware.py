@@ -8,6 +8,9 @@ import pytest
 from fastapi import APIRouter, Request
 from fastapi.testclient import TestClient
 
+from shared.app_settings import provider
+from shared.app_settings.model import AppSettings, TrustedProxySettings
+from shared.app_settings.provider import MemorySettingsSource
 from shared.http.app import create_app
 from shared.http.security import install_security
 from shared.ratelimit.limiter import RateLimiter
@@ -51,9 +54,45 @@ def _client(clock: Any, identify_fn: Any = identify, with_security: bool = False
     return TestClient(app)
 
 
+@pytest.fixture(autouse=True)
+def app_settings() -> Any:
+    """The app settings the middleware reads the trusted proxy from: PocketBase's defaults unless a test says."""
+    source = MemorySettingsSource(AppSettings())
+    provider.use_source(source)
+    yield source
+    provider.use_source(None)
+
+
 @pytest.fixture
 def client(clock: Any) -> TestClient:
     return _client(clock)
+
+
+def test_guests_are_counted_by_their_real_ip(client: TestClient, app_settings: MemorySettingsSource) -> None:
+    # Given X-Forwarded-For trusted (rightmost address), and 3 requests from 203.0.113.1 using up its limit
+    app_settings.settings = AppSettings(trusted_proxy=TrustedProxySettings(headers=("X-Forwarded-For",)))
+    provider.invalidate()
+    for _ in range(3):
+        client.get("/api/hello", headers={"X-Forwarded-For": "203.0.113.1"})
+
+    # When the same address comes again, and another one through the same proxy
+    again = client.get("/api/hello", headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.1"})
+    other = client.get("/api/hello", headers={"X-Forwarded-For": "203.0.113.2"})
+
+    # Then each address has its own count, whatever the client wrote before the proxy's hop
+    assert (again.status_code, other.status_code) == (429, 200)
+
+
+def test_an_untrusted_header_does_not_change_the_counted_ip(client: TestClient) -> None:
+    # Given the default settings (no trusted proxy), and the limit used up from the test client's address
+    for n in range(3):
+        client.get("/api/hello", headers={"X-Forwarded-For": f"203.0.113.{n}"})
+
+    # When a fourth request claims yet another address
+    claimed = client.get("/api/hello", headers={"X-Forwarded-For": "203.0.113.99"})
+
+    # Then it is still counted against the peer's address
+    assert claimed.status_code == 429
 
 
 def test_headers_count_down_and_the_limit_answers_pocketbase_429(client: TestClient) -> None:

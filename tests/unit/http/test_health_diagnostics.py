@@ -6,8 +6,10 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from functions.health.routes import expanded_ip, possible_proxy_header
+from functions.health.routes import possible_proxy_header
+from shared.app_settings.model import TrustedProxySettings
 from shared.http.app import create_app
+from shared.http.requests import expanded_ip
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -54,4 +56,20 @@ def _request(headers: dict[str, str], source_ip: str = "198.51.100.7") -> Reques
 ])
 def test_the_possible_proxy_header_ignores_api_gateways_own_hop(headers: dict[str, str], expected: str) -> None:
     # Given a request as API Gateway hands it over, When the diagnostics look for proxies, Then only real ones count
-    assert possible_proxy_header(_request(headers)) == expected
+    assert possible_proxy_header(_request(headers), TrustedProxySettings()) == expected
+
+
+@pytest.mark.parametrize(("trusted", "headers", "expected"), [
+    # the trusted headers come first, named as the operator wrote them
+    (("x-real-ip", "X-Forwarded-For"), {"X-Real-IP": "nonsense", "Fly-Client-IP": "1.1.1.1"}, "x-real-ip"),
+    (("x-forwarded-for",), {"X-Forwarded-For": "203.0.113.5, 198.51.100.7"}, "x-forwarded-for"),
+    # a trusted X-Forwarded-For holding only API Gateway's own hop is no header anyone before it sent
+    (("X-Forwarded-For",), {"X-Forwarded-For": "198.51.100.7"}, ""),
+    # a trusted header without a value is no sign; the common ones are still looked for
+    (("X-Real-IP",), {"X-Real-IP": "", "CF-Connecting-IP": "203.0.113.5"}, "CF-Connecting-IP"),
+    (("X-Real-IP",), {"X-Forwarded-For": "198.51.100.7"}, ""),
+])
+def test_the_trusted_headers_are_looked_for_first(trusted: tuple[str, ...], headers: dict[str, str],
+                                                  expected: str) -> None:
+    # Given trusted proxy headers, When a request carries these headers, Then PocketBase's header is named
+    assert possible_proxy_header(_request(headers), TrustedProxySettings(headers=trusted)) == expected
