@@ -1,4 +1,4 @@
-"""Backups API (superusers only) and POST /api/files/token, with PocketBase 0.40's statuses and bodies."""
+"""Backups API (superusers only), with PocketBase 0.40's statuses and bodies (file tokens: functions/files)."""
 
 from __future__ import annotations
 
@@ -114,17 +114,3 @@ def delete_backup(request: Request, key: str) -> Response:
     _service().delete(key)
     return Response(status_code=204)
 
-
-@router.post("/api/files/token")
-def file_token(request: Request) -> JSONResponse:
-    """A short-lived token for protected files (and backup downloads), for any auth record, as in PocketBase."""
-    from shared.auth.caller import token_key_of
-
-    caller = composition().caller(request)
-    if caller is None:
-        raise UnauthorizedError()
-    collection = caller.collection
-    token = composition().tokens.issue_token("file", caller.record.id, collection.id,
-                                             token_key_of(collection, caller.record.data),
-                                             collection.file_token.duration)
-    return JSONResponse({"token": token})
