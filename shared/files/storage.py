@@ -108,8 +108,11 @@ class InMemoryFileStorage:
 class S3FileStorage:
     """The deployment's files bucket on S3 (moto locally)."""
 
-    def __init__(self, bucket: str) -> None:
+    def __init__(self, bucket: str, public_endpoint: str = "") -> None:
         self.bucket = bucket
+        # Where presigned URLs point: S3's own endpoint on AWS (empty), moto's loopback server locally, since
+        # the local stack's own calls reach moto in-process, with no endpoint a browser could use.
+        self.public_endpoint = public_endpoint
 
     def _s3(self) -> Any:
         from shared.aws import client
@@ -163,7 +166,9 @@ class S3FileStorage:
     def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
         disposition = "attachment" if download else "inline"
         safe = filename.replace('"', "")
-        return str(self._s3().generate_presigned_url(
+        from shared.aws import client
+
+        return str(client("s3", self.public_endpoint or None).generate_presigned_url(
             "get_object", ExpiresIn=expires_s,
             Params={"Bucket": self.bucket, "Key": key,
                     "ResponseContentDisposition": f'{disposition}; filename="{safe}"'}))
@@ -181,6 +186,6 @@ class S3FileStorage:
 
 
 @lru_cache(maxsize=4)
-def get_file_storage(bucket: str) -> S3FileStorage:
+def get_file_storage(bucket: str, public_endpoint: str = "") -> S3FileStorage:
     """The storage of this bucket, one per process."""
-    return S3FileStorage(bucket)
+    return S3FileStorage(bucket, public_endpoint)
