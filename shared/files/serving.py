@@ -57,6 +57,8 @@ class FilesSettings(settings.Observability, settings.Tables):
     direct_max_bytes: int = Field(4 << 20, ge=0, le=4_400_000)
     # Long enough to start a slow download (S3 checks expiry at the start only), short enough to not be shared.
     presign_expires_s: int = Field(60, ge=1, le=3600)
+    # Where presigned URLs point; empty on AWS (S3's endpoint), moto's loopback server on the local stack.
+    s3_public_endpoint: str = ""
 
 
 @dataclass(frozen=True)
