@@ -31,7 +31,8 @@ PROTECTED_FILE_CONTEXT = "protectedFile"
 def _server() -> FileServer:
     config = settings.load(FilesSettings)
     data = composition()
-    return FileServer(config, get_file_storage(config.files_bucket, config.s3_public_endpoint), data.collections, data.records)
+    storage = get_file_storage(config.files_bucket, config.s3_public_endpoint)
+    return FileServer(config, storage, data.collections, data.records)
 
 
 def _ip_allowed(ip: str, allowed: tuple[str, ...]) -> bool:
