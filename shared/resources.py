@@ -171,6 +171,8 @@ class Permission:
                   "mail_send", "secret_read", "kms"]
     resource: str = ""
     access: Access = "readwrite"
+    # Buckets only: the object keys the grant covers, an IAM pattern (a prefix kind of shared/files/keys.py).
+    objects: str = "*"
 
 
 @dataclass(frozen=True)
@@ -337,7 +339,9 @@ _logs_rw = Permission("table", LOGS_TABLE.key, "readwrite")
 _settings_secrets_r = Permission("kms", SETTINGS_KEY.key, "read")
 _files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
 _backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
-_files_serve = Permission("bucket", FILES_BUCKET.key, "readwrite")
+# Serving reads any record file and writes thumbs only (`<collectionId>/<recordId>/thumbs_<filename>/...`).
+_files_serve = (Permission("bucket", FILES_BUCKET.key, "read"),
+                Permission("bucket", FILES_BUCKET.key, "write", objects="*/*/thumbs_*/*"))
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
@@ -349,7 +353,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
                 description="Backups API (superusers); creates and restores run as jobs"),
     # Verifies file tokens and evaluates view rules (records, system read-only; rate counters need system
     # writes); reads originals and writes thumbs, nothing else in the bucket.
-    FunctionDef("files", "http", (*_data, _files_serve), description="Serves record files and thumbs; file tokens"),
+    FunctionDef("files", "http", (*_data, *_files_serve),
+                description="Serves record files and thumbs; file tokens"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
