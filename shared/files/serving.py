@@ -18,7 +18,7 @@ from shared.collections.fields.file import FileField
 from shared.collections.model import Collection
 from shared.errors import NotFoundError
 from shared.files import keys
-from shared.files.storage import FileStorage, ObjectInfo
+from shared.files.storage import FileStorage, ObjectInfo, StoredObject
 from shared.files.thumbs import ThumbRenderError, ThumbSpec, has_thumbs, render_thumb, requested_thumb
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
@@ -153,10 +153,11 @@ class FileServer:
         """The thumb, made and stored on first request; None to serve the original instead."""
         served_name = f"{spec.size}_{filename}"
         thumb_key = keys.thumb_key(collection_id, record_id, filename, spec.size)
-        # A stored thumb exists only for an image original: a cached one is served without reading the original.
-        cached = self.storage.head(thumb_key)
+        # A stored thumb exists only for an image original: a cached one is one GetObject, the original unread.
+        cached = self.storage.get(thumb_key)
         if cached is not None:
-            return self._deliver(thumb_key, served_name, cached, request, download)
+            return self._deliver(thumb_key, served_name, ObjectInfo(cached.content_type, cached.etag, cached.size),
+                                 request, download, cached)
         source = self.storage.get(original)
         if source is None:
             raise NotFoundError()
@@ -176,8 +177,8 @@ class FileServer:
         return FileResponse(200, served_headers(served_name, info.content_type, download=download, etag=etag),
                             rendered.body)
 
-    def _deliver(self, key: str, served_name: str, info: ObjectInfo, request: FileRequest,
-                 download: bool) -> FileResponse:
+    def _deliver(self, key: str, served_name: str, info: ObjectInfo, request: FileRequest, download: bool,
+                 found: StoredObject | None = None) -> FileResponse:
         """A stored object: 304 when the client has it, a redirect when too large for a Lambda response."""
         if request.if_none_match and etag_matches(request.if_none_match, info.etag):
             headers = served_headers(served_name, info.content_type, download=download, etag=info.etag)
@@ -185,7 +186,7 @@ class FileServer:
             return FileResponse(304, headers)
         if info.size > self.config.direct_max_bytes:
             return self._redirect(key, served_name, download)
-        found = self.storage.get(key)
+        found = found or self.storage.get(key)
         if found is None:
             raise NotFoundError()
         return FileResponse(200, served_headers(served_name, found.content_type, download=download,

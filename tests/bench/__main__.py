@@ -5,6 +5,7 @@ from tests.bench import (
     cold_start,
     crons,
     deploy,
+    files_serving,
     goals,
     local_fidelity,
     local_speed,
@@ -33,4 +34,5 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    files_serving.report()
     goals.print_table()
