@@ -464,6 +464,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/backups/{key}/restore", "backups"),
     RouteDef("POST", "/api/files/token", "files"),
     RouteDef("GET", "/api/files/{collection}/{id}/{filename}", "files"),
+    RouteDef("HEAD", "/api/files/{collection}/{id}/{filename}", "files"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),

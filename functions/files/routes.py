@@ -54,7 +54,7 @@ def _token_owner(request: Request) -> AuthState | None:
     return owner
 
 
-@router.get("/api/files/{collection}/{record_id}/{filename}")
+@router.api_route("/api/files/{collection}/{record_id}/{filename}", methods=["GET", "HEAD"])
 def download(request: Request, collection: str, record_id: str, filename: str) -> Response:
     def may_view(target: Collection, record: StoredRecord) -> bool:
         # The view rule is evaluated for the token's owner, never for the Authorization header's caller.
@@ -67,6 +67,9 @@ def download(request: Request, collection: str, record_id: str, filename: str) -
         collection=collection, record_id=record_id, filename=filename,
         thumb=request.query_params.get("thumb", ""), download=request.query_params.get("download", ""),
         if_none_match=request.headers.get("if-none-match", "")), may_view)
+    if request.method == "HEAD" and served.status == 200:
+        # The headers of the GET, its length included, and no body (as Go's http.ServeContent).
+        return Response(b"", status_code=200, headers={**served.headers, "Content-Length": str(len(served.body))})
     return Response(served.body, status_code=served.status, headers=served.headers)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -144,3 +145,26 @@ def test_a_protected_file_needs_a_file_token_whose_owner_passes_the_view_rule(ap
 def test_the_file_token_endpoint_requires_an_auth_record(api: Api) -> None:
     response = api.request("POST", "/api/files/token", role="guest")
     assert response.status_code == 401
+
+
+def test_head_answers_the_gets_headers_without_a_body(api: Api, docs: dict[str, Any]) -> None:
+    response = api.request("HEAD", url(docs, "a.png"), role="guest")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-length"] == str(len(docs["png"]))
+    assert response.headers["content-disposition"] == 'inline; filename="a.png"'
+
+
+def test_a_large_file_redirects_to_s3_and_a_client_without_redirects_still_gets_small_ones(
+        api: Api, docs: dict[str, Any]) -> None:
+    # Given a file over the 4 MiB direct-delivery threshold in the record
+    large = bytes(range(256)) * (4 * 4096 + 1)
+    attach(docs["name"], docs["id"], "pub", {"big.bin": (large, "application/pdf")})
+    # When a client that does not follow redirects asks for it and for the small png
+    big = api.request("GET", url(docs, "big.bin"), role="guest", params={"download": "1"})
+    small = api.request("GET", url(docs, "a.png"), role="guest")
+    # Then the large one is a 302 to a presigned S3 URL (moto on loopback) holding its bytes, the small one a body
+    assert big.status_code == 302 and big.headers["cache-control"] == "no-store"
+    followed = httpx.get(big.headers["location"])
+    assert followed.status_code == 200 and followed.content == large
+    assert followed.headers["content-disposition"] == 'attachment; filename="big.bin"'
+    assert small.status_code == 200 and small.content == docs["png"]

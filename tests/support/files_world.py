@@ -34,7 +34,7 @@ def files_storage() -> S3FileStorage:
 
 
 def attach(collection: str, record_id: str, field: str, files: dict[str, tuple[bytes, str]]) -> str:
-    """Store `files` (name -> bytes, content type) as the record's `field` value; returns the collection id."""
+    """Store `files` (name -> bytes, content type) and add them to the record's `field`; returns the collection id."""
     stored = get_collection_repository(resources.SYSTEM_TABLE.physical_name).get(collection)
     target = stored.collection.field_by_name(field)
     assert target is not None
@@ -44,7 +44,10 @@ def attach(collection: str, record_id: str, field: str, files: dict[str, tuple[b
     records = get_record_repository(resources.RECORDS_TABLE.physical_name)
     record = records.get(stored.collection.id, record_id, ReadMeter())
     assert record is not None
-    names = list(files)
-    value: object = names if getattr(target, "max_select", 1) > 1 else names[0]
+    if getattr(target, "max_select", 1) > 1:
+        kept = [n for n in target.values_of(record.data.get(target.id)) if n not in files]  # type: ignore[attr-defined]
+        value: object = [*kept, *files]
+    else:
+        value = next(iter(files))
     records.write([RecordWrite("update", record, changed={target.id: value})])
     return stored.collection.id

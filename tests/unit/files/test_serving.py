@@ -127,3 +127,36 @@ def test_missing_things_are_pocketbases_404s(world: World, collection: str, reco
     with pytest.raises(NotFoundError) as caught:
         world.server.serve(FileRequest(collection, record, filename), allow)
     assert caught.value.body()["message"] == message
+
+
+def test_concurrent_first_requests_store_the_thumb_once(world: World) -> None:
+    # Given storage that counts the thumb writes that land
+    import threading
+
+    landed: list[str] = []
+    put_if_absent = world.storage.put_if_absent
+
+    def counting(key: str, body: bytes, content_type: str) -> bool:
+        stored = put_if_absent(key, body, content_type)
+        if stored:
+            landed.append(key)
+        return stored
+
+    world.storage.put_if_absent = counting  # type: ignore[method-assign]
+    barrier = threading.Barrier(6)
+    answers: list[bytes] = []
+
+    def ask() -> None:
+        barrier.wait()
+        answers.append(world.server.serve(FileRequest("docs", "r1", "small.png", thumb="20x10"), allow).body)
+
+    # When six first requests for the same thumb arrive together
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then one write landed and every answer is the stored thumb's bytes
+    stored = world.storage.get(keys.thumb_key(world.collection_id, "r1", "small.png", "20x10"))
+    assert stored is not None and len(landed) == 1
+    assert answers == [stored.body] * 6
