@@ -66,10 +66,11 @@ def download(request: Request, collection: str, record_id: str, filename: str) -
     served = _server().serve(FileRequest(
         collection=collection, record_id=record_id, filename=filename,
         thumb=request.query_params.get("thumb", ""), download=request.query_params.get("download", ""),
-        if_none_match=request.headers.get("if-none-match", "")), may_view)
-    if request.method == "HEAD" and served.status == 200:
+        if_none_match=request.headers.get("if-none-match", ""), range=request.headers.get("range", "")), may_view)
+    if request.method == "HEAD" and served.status in (200, 206):
         # The headers of the GET, its length included, and no body (as Go's http.ServeContent).
-        return Response(b"", status_code=200, headers={**served.headers, "Content-Length": str(len(served.body))})
+        headers = {**served.headers, "Content-Length": str(len(served.body))}
+        return Response(b"", status_code=served.status, headers=headers)
     return Response(served.body, status_code=served.status, headers=served.headers)
 
 

@@ -16,8 +16,9 @@ from shared import resources, settings
 from shared.catalog.repository import CollectionRepository
 from shared.collections.fields.file import FileField
 from shared.collections.model import Collection
-from shared.errors import NotFoundError
+from shared.errors import ApiError, NotFoundError
 from shared.files import keys
+from shared.files.byte_ranges import NO_OVERLAP, RangeError, parse_ranges
 from shared.files.storage import FileStorage, ObjectInfo, StoredObject
 from shared.files.thumbs import ThumbRenderError, ThumbSpec, has_thumbs, render_thumb, requested_thumb
 from shared.records.model import ReadMeter, StoredRecord
@@ -69,6 +70,7 @@ class FileRequest:
     thumb: str = ""
     download: str = ""
     if_none_match: str = ""
+    range: str = ""
 
 
 @dataclass
@@ -113,6 +115,29 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     """RFC 9110 weak comparison of If-None-Match against the object's ETag (`*` matches any)."""
     wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",") if tag.strip()}
     return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
+def _ranged(headers: dict[str, str], body: bytes, range_header: str) -> FileResponse:
+    """The body whole, or the one range the client asked for (206); several ranges get it whole."""
+    try:
+        ranges = parse_ranges(range_header, len(body))
+    except RangeError as exc:
+        raise RangeNotSatisfiableError(exc.message, exc.size) from None
+    headers["Accept-Ranges"] = "bytes"
+    if len(ranges) != 1:
+        return FileResponse(200, headers, body)
+    wanted = ranges[0]
+    return FileResponse(206, {**headers, "Content-Range": wanted.content_range(len(body))},
+                        body[wanted.start:wanted.start + wanted.length])
+
+
+class RangeNotSatisfiableError(ApiError):
+    """416 in the error shape, with Go's message and, when nothing overlapped, `Content-Range: bytes */size`."""
+
+    status = 416
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message, headers={"Content-Range": f"bytes */{size}"} if message == NO_OVERLAP else None)
 
 
 @dataclass
@@ -189,8 +214,8 @@ class FileServer:
         found = found or self.storage.get(key)
         if found is None:
             raise NotFoundError()
-        return FileResponse(200, served_headers(served_name, found.content_type, download=download,
-                                                etag=found.etag), found.body)
+        headers = served_headers(served_name, found.content_type, download=download, etag=found.etag)
+        return _ranged(headers, found.body, request.range)
 
     def _redirect(self, key: str, served_name: str, download: bool) -> FileResponse:
         url = self.storage.presigned_get(key, expires_s=self.config.presign_expires_s, filename=served_name,
