@@ -168,3 +168,32 @@ def test_a_large_file_redirects_to_s3_and_a_client_without_redirects_still_gets_
     assert followed.status_code == 200 and followed.content == large
     assert followed.headers["content-disposition"] == 'attachment; filename="big.bin"'
     assert small.status_code == 200 and small.content == docs["png"]
+
+
+def test_the_view_rule_sees_the_protected_file_context(api: Api) -> None:
+    # Given a collection whose view rule admits signed-in callers only when serving a protected file
+    name = unique("ctx")
+    api.create_collection({"name": name, "type": "base",
+                           "viewRule": '@request.auth.id != "" && @request.context = "protectedFile"',
+                           "fields": [{"name": "doc", "type": "file", "maxSelect": 1, "protected": True}]})
+    record = api.create_record(name, {})
+    attach(name, record["id"], "doc", {"f.pdf": (b"%PDF-1.4", "application/pdf")})
+    token = api.ok("POST", "/api/files/token", role="owner")["token"]
+    # When the owner views the record and downloads the file / Then the record is hidden, the file served
+    assert api.request("GET", f"/api/collections/{name}/records/{record['id']}", role="owner").status_code == 404
+    served = api.request("GET", f"/api/files/{name}/{record['id']}/f.pdf", role="guest", params={"token": token})
+    assert served.status_code == 200 and served.content == b"%PDF-1.4"
+    assert served.headers["content-disposition"] == 'inline; filename="f.pdf"'
+
+
+def test_a_superusers_file_token_from_outside_superuser_ips_counts_as_none(api: Api, docs: dict[str, Any]) -> None:
+    # Given superuserIPs that leave out this client, and a superuser's file token
+    token = api.ok("POST", "/api/files/token")["token"]
+    api.ok("PATCH", "/api/settings", json={"superuserIPs": ["10.9.9.9"]})
+    try:
+        # When it opens the protected file / Then PocketBase's 404, as with no token
+        refused = api.request("GET", url(docs, "p.png"), role="guest", params={"token": token})
+    finally:
+        api.ok("PATCH", "/api/settings", json={"superuserIPs": []})
+    assert refused.status_code == 404
+    assert api.request("GET", url(docs, "p.png"), role="guest", params={"token": token}).status_code == 200
