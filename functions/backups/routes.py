@@ -70,23 +70,10 @@ async def upload_backup(request: Request) -> Response:
 
 def _file_token_superuser(token: str) -> bool:
     """Whether `token` is a valid file token of a superuser (the only callers who may download backups)."""
-    from shared.auth.caller import token_key_of
-    from shared.auth.errors import InvalidTokenError
-    from shared.records.model import ReadMeter
+    from shared.files.tokens import file_token_owner
 
-    svc = composition()
-    try:
-        claims = svc.tokens.peek_claims(token)
-        stored = svc.collections.find(claims.collection_id)
-        if stored is None or stored.collection.name != "_superusers":
-            return False
-        record = svc.records.get(stored.collection.id, claims.id, ReadMeter())
-        if record is None:
-            return False
-        svc.tokens.verify_token(token, "file", token_key_of(stored.collection, record.data))
-    except InvalidTokenError:
-        return False
-    return True
+    owner = file_token_owner(composition().authenticator, token)
+    return owner is not None and owner.is_superuser
 
 
 @router.get("/api/backups/{key}")
