@@ -83,6 +83,9 @@ NOT_FOUND = cases(
     Case("unknown collection", "GET", "/api/files/nope/${rec}/${png}", role=GUEST),
     Case("unknown record", "GET", f"/api/files/{COLLECTION}/nope/${{png}}", role=GUEST),
     Case("file not in the record", "GET", f"{BASE}/nope.png", role=GUEST),
+    Case("no filename", "GET", f"{BASE}/", role=GUEST),
+    Case("a segment too many", "GET", f"{BASE}/${{png}}/x", role=GUEST),
+    Case("POST to a file", "POST", f"{BASE}/${{png}}", role=GUEST),
     Case("protected without a token", "GET", f"{BASE}/${{secret}}", role=GUEST),
     Case("protected with a garbage token", "GET", f"{BASE}/${{secret}}", role=GUEST, params={"token": "abc"}),
     Case("protected with another user's file token", "GET", f"{BASE}/${{secret}}", role=GUEST,
@@ -127,6 +130,12 @@ def test_thumbs_match_in_size_type_and_name(world: PairedClient, name: str, thum
 def test_download_parameter_matches(world: PairedClient, download: str) -> None:
     answers = served(world, "png", {"download": download})
     assert answers["lb"] == answers["pb"]
+
+
+def test_a_collection_id_serves_like_its_name(world: PairedClient) -> None:
+    pair = world.send("GET", f"/api/files/${{col_{COLLECTION}}}/${{rec}}/${{png}}", role=GUEST)
+    assert pair.pb.status_code == pair.lb.status_code == 200
+    assert pair.lb.content == pair.pb.content
 
 
 def test_the_owners_file_token_serves_the_protected_file_on_both(world: PairedClient) -> None:
