@@ -18,17 +18,35 @@ from tests.support.files_world import attach, image
 from tests.support.stack_process import StackProcess
 
 COLLECTION = "cf_files"
+
+
+def _rotated_jpeg() -> bytes:
+    picture = Image.open(io.BytesIO(image("JPEG", 200, 100)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
 THUMBS = ["50x30", "30x50t", "50x30b", "50x30f", "0x20", "20x0", "400x400f", "45x45"]
 # name on both sides -> (bytes, content type, field)
 FILES: dict[str, tuple[bytes, str, str]] = {
     "png": (image("PNG", 200, 100), "image/png", "pub"),
     "jpg": (image("JPEG", 301, 199), "image/jpeg", "pub"),
     "webp": (image("WEBP", 120, 160), "image/webp", "pub"),
+    "gif": (image("GIF", 90, 60), "image/gif", "pub"),
+    "rotated": (_rotated_jpeg(), "image/jpeg", "pub"),  # 200x100 pixels, displayed 100x200
     # the type an upload stores for text, as PocketBase sniffs it
     "txt": (b"plain words", "text/plain; charset=utf-8", "pub"),
     "secret": (image("PNG", 64, 64), "image/png", "priv"),
 }
 HEADERS = ("content-type", "cache-control", "content-security-policy")
+
+
+def _stored_name(name: str) -> str:
+    extension = {"secret": "png", "rotated": "jpg"}.get(name, name)
+    return f"{name}.{extension}"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +58,7 @@ def world(paired: PairedClient, servers: tuple[Any, StackProcess]) -> Iterator[P
                                          {"name": "pub", "type": "file", "maxSelect": 9, "thumbs": THUMBS},
                                          {"name": "priv", "type": "file", "maxSelect": 1, "protected": True}]})
     owner = paired.pb.values["alice"]
-    uploads = [(field, (f"{name}.{'png' if name == 'secret' else name}", body, content_type))
+    uploads = [(field, (_stored_name(name), body, content_type))
                for name, (body, content_type, field) in FILES.items()]
     created = paired.pb.http.post(f"/api/collections/{COLLECTION}/records", files=uploads, data={"owner": owner},
                                   headers={"Authorization": paired.pb.tokens["superuser"]})
@@ -61,11 +79,11 @@ def world(paired: PairedClient, servers: tuple[Any, StackProcess]) -> Iterator[P
 
     with aws.clients_from(moto_client):
         for field in ("pub", "priv"):
-            named = {f"lb_{name}.{'png' if name == 'secret' else name}": (body, content_type)
+            named = {f"lb_{_stored_name(name)}": (body, content_type)
                      for name, (body, content_type, in_field) in FILES.items() if in_field == field}
             attach(COLLECTION, lb_record["id"], field, named)
     for name in FILES:
-        paired.lb.remember(name, f"lb_{name}.{'png' if name == 'secret' else name}")
+        paired.lb.remember(name, f"lb_{_stored_name(name)}")
     for side in (paired.pb, paired.lb):
         side.remember("alice_file", _file_token(side.http, side.tokens["alice"]))
         side.remember("bob_file", _file_token(side.http, side.tokens["bob"]))
@@ -119,7 +137,7 @@ def served(world: PairedClient, name: str, params: dict[str, str] | None = None)
 
 
 @pytest.mark.parametrize("thumb", [*THUMBS, "100x100", "10x10", "abc", "0x0", ""])
-@pytest.mark.parametrize("name", ["png", "jpg", "webp", "txt"])
+@pytest.mark.parametrize("name", ["png", "jpg", "webp", "gif", "rotated", "txt"])
 def test_thumbs_match_in_size_type_and_name(world: PairedClient, name: str, thumb: str) -> None:
     # When the same thumb is asked of both, Then both serve the same geometry, type and served name
     answers = served(world, name, {"thumb": thumb} if thumb else None)
