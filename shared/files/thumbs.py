@@ -104,17 +104,24 @@ class ThumbRenderError(Exception):
 
 def render_thumb(original: bytes, content_type: str, spec: ThumbSpec) -> RenderedThumb:
     """Render the thumb of an image's bytes; ThumbRenderError when they are not a decodable image."""
-    # Imported here: only a first thumb request pays for Pillow, never a cold start serving originals.
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(original)) as opened:
-            if opened.width * opened.height > MAX_SOURCE_PIXELS:
-                raise ThumbRenderError("image too large to thumbnail")
-            opened.seek(0)
-            image = ImageOps.exif_transpose(opened.copy())
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ThumbRenderError(str(exc)) from exc
+        return _render(original, content_type, spec)
+    except ThumbRenderError:
+        raise
+    except Exception as exc:
+        # As PocketBase's SafeWrap around its decoder: a corrupt image of any kind falls back to the original.
+        raise ThumbRenderError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _render(original: bytes, content_type: str, spec: ThumbSpec) -> RenderedThumb:
+    # Imported here: only a first thumb request pays for Pillow, never a cold start serving originals.
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(original)) as opened:
+        if opened.width * opened.height > MAX_SOURCE_PIXELS:
+            raise ThumbRenderError("image too large to thumbnail")
+        opened.seek(0)
+        image = ImageOps.exif_transpose(opened.copy())
     width, height = spec.dimensions(image.width, image.height)
     image = _working_mode(image)
     if spec.mode == "fill":
@@ -135,14 +142,11 @@ def _working_mode(image: PilImage) -> PilImage:
 
 def _encode(image: PilImage, content_type: str) -> RenderedThumb:
     out = io.BytesIO()
-    try:
-        if content_type in ("image/jpeg", "image/jpg"):
-            image.convert("RGB").save(out, "JPEG", quality=75)  # imaging's default JPEG quality
-            return RenderedThumb(out.getvalue(), "image/jpeg")
-        if content_type == "image/gif":
-            image.save(out, "GIF")
-            return RenderedThumb(out.getvalue(), "image/gif")
-        image.save(out, "PNG")
-    except (OSError, ValueError) as exc:
-        raise ThumbRenderError(str(exc)) from exc
+    if content_type in ("image/jpeg", "image/jpg"):
+        image.convert("RGB").save(out, "JPEG", quality=75)  # imaging's default JPEG quality
+        return RenderedThumb(out.getvalue(), "image/jpeg")
+    if content_type == "image/gif":
+        image.save(out, "GIF")
+        return RenderedThumb(out.getvalue(), "image/gif")
+    image.save(out, "PNG")
     return RenderedThumb(out.getvalue(), "image/png")

@@ -88,3 +88,13 @@ def test_undecodable_bytes_raise_a_render_error() -> None:
     assert spec is not None
     with pytest.raises(ThumbRenderError):
         render_thumb(b"not an image", "image/png", spec)
+
+
+@pytest.mark.parametrize("cut", [8, 33, 60, 200])
+def test_a_truncated_image_raises_a_render_error_never_another(cut: int) -> None:
+    # Given the first bytes of a real PNG and JPEG (a broken upload), When thumbed / Then a ThumbRenderError
+    spec = parse_thumb_size("50x30")
+    assert spec is not None
+    for fmt, content_type in (("PNG", "image/png"), ("JPEG", "image/jpeg")):
+        with pytest.raises(ThumbRenderError):
+            render_thumb(image(fmt, 300, 200)[:cut], content_type, spec)
