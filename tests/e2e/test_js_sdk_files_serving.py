@@ -7,13 +7,16 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
 
 from shared import aws
-from tests.support.files_world import attach, image
+from shared.files import keys
+from tests.support.files_world import attach, files_storage, image
 from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, USER_PASSWORD, Api, unique
 from tests.support.stack_process import ROOT, StackProcess
 
@@ -21,6 +24,19 @@ pytestmark = pytest.mark.e2e
 
 # Over the 4 MiB direct-delivery threshold: served by a redirect to a presigned S3 URL (moto on loopback).
 LARGE = 5 << 20
+
+
+@contextmanager
+def stack_clients(stack: StackProcess) -> Iterator[None]:
+    """AWS clients of this test process pointed at the stack's moto server."""
+    moto = stack.moto_endpoint()
+
+    def moto_client(service: str, _: str | None) -> Any:
+        return boto3.client(service, endpoint_url=moto, region_name="us-east-1", aws_access_key_id="local",
+                            aws_secret_access_key="local")
+
+    with aws.clients_from(moto_client):
+        yield
 
 
 def world(api: Api, stack: StackProcess) -> dict[str, Any]:
@@ -33,17 +49,12 @@ def world(api: Api, stack: StackProcess) -> dict[str, Any]:
                                       {"name": "priv", "type": "file", "maxSelect": 1, "protected": True}]})
     record = api.create_record(name, {"owner": owner["id"]})
     png, large, secret = image("PNG", 200, 100), os.urandom(LARGE), image("PNG", 64, 48)
-    moto = stack.moto_endpoint()
-
-    def moto_client(service: str, _: str | None) -> Any:
-        return boto3.client(service, endpoint_url=moto, region_name="us-east-1", aws_access_key_id="local",
-                            aws_secret_access_key="local")
-
-    with aws.clients_from(moto_client):
-        attach(name, record["id"], "pub", {"a.png": (png, "image/png"),
-                                           "big.bin": (large, "application/octet-stream")})
+    with stack_clients(stack):
+        collection_id = attach(name, record["id"], "pub", {"a.png": (png, "image/png"),
+                                                           "big.bin": (large, "application/octet-stream")})
         attach(name, record["id"], "priv", {"s.png": (secret, "image/png")})
-    return {"collection": name, "id": record["id"], "ownerEmail": owner["email"], "ownerPassword": USER_PASSWORD,
+    return {"collection": name, "collectionId": collection_id, "id": record["id"],
+            "ownerEmail": owner["email"], "ownerPassword": USER_PASSWORD,
             "sha256": {"a.png": hashlib.sha256(png).hexdigest(), "big.bin": hashlib.sha256(large).hexdigest(),
                        "s.png": hashlib.sha256(secret).hexdigest()}}
 
@@ -51,8 +62,14 @@ def world(api: Api, stack: StackProcess) -> dict[str, Any]:
 @pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules" / "pocketbase").exists(),
                     reason="needs Node 20 and `npm ci` (node_modules/pocketbase)")
 def test_js_sdk_files_serving(api: Api, stack: StackProcess) -> None:
+    files = world(api, stack)
     env = {**os.environ, "LB_URL": stack.url, "LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
-           "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_FILES_WORLD": json.dumps(world(api, stack))}
-    result = subprocess.run(["node", "--test", "tests/js/files_serving.test.mjs"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+           "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_FILES_WORLD": json.dumps(files)}
+    try:
+        result = subprocess.run(["node", "--test", "tests/js/files_serving.test.mjs"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        # The session's stack is shared: the large file would weigh on every later backup of the bucket.
+        with stack_clients(stack):
+            files_storage().delete_prefix(keys.record_prefix(files["collectionId"], files["id"]))
     assert result.returncode == 0, f"node --test failed:\n{result.stdout}\n{result.stderr}"
