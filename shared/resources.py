@@ -171,6 +171,8 @@ class Permission:
                   "mail_send", "secret_read", "kms"]
     resource: str = ""
     access: Access = "readwrite"
+    # Buckets only: the object keys the grant covers, an IAM pattern (a prefix kind of shared/files/keys.py).
+    objects: str = "*"
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,9 @@ _logs_rw = Permission("table", LOGS_TABLE.key, "readwrite")
 _settings_secrets_r = Permission("kms", SETTINGS_KEY.key, "read")
 _files_rw = Permission("bucket", FILES_BUCKET.key, "readwrite")
 _backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
+# Serving reads any record file and writes thumbs only (`<collectionId>/<recordId>/thumbs_<filename>/...`).
+_files_serve = (Permission("bucket", FILES_BUCKET.key, "read"),
+                Permission("bucket", FILES_BUCKET.key, "write", objects="*/*/thumbs_*/*"))
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
@@ -345,7 +350,11 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("records", "http", _data, description="Records API and batch"),
     # It checks an archive before queueing its restore, and reads the status item that serialises them.
     FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw, _settings_secrets_r),
-                description="Backups API (superusers) and file tokens; creates and restores run as jobs"),
+                description="Backups API (superusers); creates and restores run as jobs"),
+    # Verifies file tokens and evaluates view rules (records, system read-only; rate counters need system
+    # writes); reads originals and writes thumbs, nothing else in the bucket.
+    FunctionDef("files", "http", (*_data, *_files_serve),
+                description="Serves record files and thumbs; file tokens"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
@@ -453,7 +462,9 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/backups/upload", "backups"),
     RouteDef("ANY", "/api/backups/{key}", "backups"),
     RouteDef("POST", "/api/backups/{key}/restore", "backups"),
-    RouteDef("POST", "/api/files/token", "backups"),
+    RouteDef("POST", "/api/files/token", "files"),
+    RouteDef("GET", "/api/files/{collection}/{id}/{filename}", "files"),
+    RouteDef("HEAD", "/api/files/{collection}/{id}/{filename}", "files"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),

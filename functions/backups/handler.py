@@ -1,4 +1,4 @@
-"""Lambda entry point of the backups function: the backups API and file tokens."""
+"""Lambda entry point of the backups function: the backups API."""
 
 from shared.init_phase import cold_init
 

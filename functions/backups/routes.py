@@ -1,4 +1,4 @@
-"""Backups API (superusers only) and POST /api/files/token, with PocketBase 0.40's statuses and bodies."""
+"""Backups API (superusers only), with PocketBase 0.40's statuses and bodies (file tokens: functions/files)."""
 
 from __future__ import annotations
 
@@ -72,23 +72,10 @@ async def upload_backup(request: Request) -> Response:
 
 def _file_token_superuser(token: str) -> bool:
     """Whether `token` is a valid file token of a superuser (the only callers who may download backups)."""
-    from shared.auth.caller import token_key_of
-    from shared.auth.errors import InvalidTokenError
-    from shared.records.model import ReadMeter
+    from shared.files.tokens import file_token_owner
 
-    svc = composition()
-    try:
-        claims = svc.tokens.peek_claims(token)
-        stored = svc.collections.find(claims.collection_id)
-        if stored is None or stored.collection.name != "_superusers":
-            return False
-        record = svc.records.get(stored.collection.id, claims.id, ReadMeter())
-        if record is None:
-            return False
-        svc.tokens.verify_token(token, "file", token_key_of(stored.collection, record.data))
-    except InvalidTokenError:
-        return False
-    return True
+    owner = file_token_owner(composition().authenticator, token)
+    return owner is not None and owner.is_superuser
 
 
 @router.get("/api/backups/{key}")
@@ -119,17 +106,3 @@ def delete_backup(request: Request, key: str) -> Response:
     _service().delete(key)
     return Response(status_code=204)
 
-
-@router.post("/api/files/token")
-def file_token(request: Request) -> JSONResponse:
-    """A short-lived token for protected files (and backup downloads), for any auth record, as in PocketBase."""
-    from shared.auth.caller import token_key_of
-
-    caller = composition().caller(request)
-    if caller is None:
-        raise UnauthorizedError()
-    collection = caller.collection
-    token = composition().tokens.issue_token("file", caller.record.id, collection.id,
-                                             token_key_of(collection, caller.record.data),
-                                             collection.file_token.duration)
-    return JSONResponse({"token": token})

@@ -135,7 +135,7 @@ def _table_stream(permission: resources.Permission, catalog: ResourceCatalog,
 
 def _bucket(permission: resources.Permission, catalog: ResourceCatalog, scope: Construct) -> ResolvedPermission:
     bucket = _lookup("bucket", permission.resource, catalog.buckets)
-    objects = bucket.arn_for_objects("*")
+    objects = bucket.arn_for_objects(permission.objects)
     reason = "Object keys are record-derived and created at runtime; the grant covers only this bucket's objects."
     grants = []
     if _reads(permission.access):

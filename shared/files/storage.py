@@ -61,6 +61,10 @@ class FileStorage(Protocol):
         """A short-lived URL for a GET of the object, its Content-Disposition set for `filename`."""
         ...
 
+    def put_if_absent(self, key: str, body: bytes, content_type: str) -> bool:
+        """Store the object only if there is none yet; False when one was there (it is left as it was)."""
+        ...
+
 
 class InMemoryFileStorage:
     """The fake for unit tests: a dict of objects."""
@@ -93,12 +97,22 @@ class InMemoryFileStorage:
     def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
         return f"memory://{key}?expires={expires_s}&download={int(download)}"
 
+    def put_if_absent(self, key: str, body: bytes, content_type: str) -> bool:
+        with self._lock:
+            if key in self.objects:
+                return False
+            self.objects[key] = StoredObject(body, content_type, f'"{hashlib.md5(body).hexdigest()}"', len(body))
+            return True
+
 
 class S3FileStorage:
     """The deployment's files bucket on S3 (moto locally)."""
 
-    def __init__(self, bucket: str) -> None:
+    def __init__(self, bucket: str, public_endpoint: str = "") -> None:
         self.bucket = bucket
+        # Where presigned URLs point: S3's own endpoint on AWS (empty), moto's loopback server locally, since
+        # the local stack's own calls reach moto in-process, with no endpoint a browser could use.
+        self.public_endpoint = public_endpoint
 
     def _s3(self) -> Any:
         from shared.aws import client
@@ -152,13 +166,26 @@ class S3FileStorage:
     def presigned_get(self, key: str, *, expires_s: int, filename: str, download: bool) -> str:
         disposition = "attachment" if download else "inline"
         safe = filename.replace('"', "")
-        return str(self._s3().generate_presigned_url(
+        from shared.aws import client
+
+        return str(client("s3", self.public_endpoint or None).generate_presigned_url(
             "get_object", ExpiresIn=expires_s,
             Params={"Bucket": self.bucket, "Key": key,
                     "ResponseContentDisposition": f'{disposition}; filename="{safe}"'}))
 
+    def put_if_absent(self, key: str, body: bytes, content_type: str) -> bool:
+        s3 = self._s3()
+        try:
+            # S3's conditional write: of concurrent writers exactly one succeeds, the others get a 412.
+            s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise FileStorageError("Failed to store the file.") from exc
+        return True
+
 
 @lru_cache(maxsize=4)
-def get_file_storage(bucket: str) -> S3FileStorage:
+def get_file_storage(bucket: str, public_endpoint: str = "") -> S3FileStorage:
     """The storage of this bucket, one per process."""
-    return S3FileStorage(bucket)
+    return S3FileStorage(bucket, public_endpoint)

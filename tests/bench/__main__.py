@@ -6,6 +6,7 @@ from tests.bench import (
     cold_start,
     crons,
     deploy,
+    files_serving,
     goals,
     local_fidelity,
     local_speed,
@@ -35,4 +36,5 @@ if __name__ == "__main__":
     backups.report()
     settings.report()
     client_ip.report()
+    files_serving.report()
     goals.print_table()

@@ -185,3 +185,14 @@ def test_realtime_manages_connections_of_its_own_stage_only(views: dict[str, Fun
 def test_deliveries_reads_but_never_writes_the_system_table(views: dict[str, FunctionView]) -> None:
     assert not views["deliveries"].actions() & DYNAMODB_WRITES
     assert views["deliveries"].actions() & DYNAMODB_READS
+
+
+def test_files_reads_record_files_and_writes_only_thumbs(views: dict[str, FunctionView]) -> None:
+    # Given the files function serves originals and stores thumbs, Then its only S3 writes are under thumbs_ prefixes
+    import json
+
+    files = views["files"]
+    writes = [json.dumps(a.resource) for a in files.allowed if a.action in ("s3:PutObject", "s3:DeleteObject")]
+    reads = [json.dumps(a.resource) for a in files.allowed if a.action == "s3:GetObject"]
+    assert writes and all(w.endswith('"/*/*/thumbs_*/*"]]}') for w in writes)
+    assert reads and all(r.endswith('"/*"]]}') for r in reads)
