@@ -9,6 +9,10 @@ import httpx
 import pytest
 from PIL import Image
 
+from shared import resources
+from shared.app_settings import provider
+from shared.app_settings.store import SETTINGS_PK, SETTINGS_SK
+from shared.aws import client
 from shared.files import keys
 from tests.support.files_world import attach, files_storage, image
 from tests.support.records_api import Api, unique
@@ -196,6 +200,9 @@ def test_a_superusers_file_token_from_outside_superuser_ips_counts_as_none(api: 
         # When it opens the protected file / Then PocketBase's 404, as with no token
         refused = api.request("GET", url(docs, "p.png"), role="guest", params={"token": token})
     finally:
-        api.ok("PATCH", "/api/settings", json={"superuserIPs": []})
+        # A superuser outside the list can't PATCH them back: start again as a fresh deployment.
+        client("dynamodb").delete_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                       Key={"pk": {"S": SETTINGS_PK}, "sk": {"S": SETTINGS_SK}})
+        provider.invalidate()
     assert refused.status_code == 404
     assert api.request("GET", url(docs, "p.png"), role="guest", params={"token": token}).status_code == 200
