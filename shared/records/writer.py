@@ -177,11 +177,15 @@ class RecordWriter:
     # committing --------------------------------------------------------------------------------------------
     def commit(self, writes: list[RecordWrite], events: list[RecordEvent]) -> None:
         """Write atomically, then run the after hooks; conflicts surface as RecordConflictError."""
-        self.mark_unproven(writes, [e.collection for e in events])
         try:
-            self.records.write(writes)
-        except StorageContentionError as exc:
-            raise WriteContentionError() from exc
+            self.mark_unproven(writes, [e.collection for e in events])
+            try:
+                self.records.write(writes)
+            except StorageContentionError as exc:
+                raise WriteContentionError() from exc
+        except BaseException:
+            self.hooks.failed(events)  # e.g. the files uploaded for a write that did not happen
+            raise
         self.hooks.after(events)
 
     def mark_unproven(self, writes: list[RecordWrite], schemas: list[Collection]) -> None:

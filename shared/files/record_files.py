@@ -1,0 +1,90 @@
+"""The files of record writes, through the record hooks: upload before the commit, clean up after it.
+
+S3 writes cannot join the DynamoDB transaction, so the order makes every outcome safe:
+- `before` (rules and validation passed): the request's new uploads are stored under the record's prefix;
+- `failed` (the commit did not happen): those uploads are deleted again;
+- `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
+  record's whole prefix. A failure there leaves an unreferenced object, logged with its key; it never fails the
+  committed request (see docs/api-files.md for what cleans such orphans up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shared.collections.fields import FileField
+from shared.collections.model import Collection
+from shared.files import keys
+from shared.files.storage import FileStorage
+from shared.files.uploaded import UploadedFile, uploads_in
+from shared.observability import logger
+from shared.records.hooks import RecordEvent, RecordHooks
+from shared.records.model import StoredRecord
+
+StorageFactory = Callable[[], FileStorage]
+
+
+def _file_fields(collection: Collection) -> list[FileField]:
+    return [f for f in collection.fields if isinstance(f, FileField)]
+
+
+def _uploads(collection: Collection, record: StoredRecord) -> list[UploadedFile]:
+    return [u for f in _file_fields(collection) for u in uploads_in(record.data.get(f.id))]
+
+
+def _names(collection: Collection, record: StoredRecord | None) -> set[str]:
+    if record is None:
+        return set()
+    return {str(name) for f in _file_fields(collection) for name in f.values_of(record.data.get(f.id))}
+
+
+class RecordFiles:
+    """The hooks; `storage` is resolved on first use, so requests without files never build an S3 client."""
+
+    def __init__(self, storage: StorageFactory) -> None:
+        self._storage = storage
+
+    def upload(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        stored: list[str] = []
+        try:
+            for upload in _uploads(collection, record):
+                key = keys.original_key(collection.id, record.id, upload)
+                self._storage().put(key, upload.content, upload.content_type)
+                stored.append(key)
+        except BaseException:
+            self._delete_logged(stored, "a partial upload")
+            raise
+
+    def discard(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        self._storage().delete_many(keys.original_key(collection.id, record.id, u)
+                                    for u in _uploads(collection, record))
+
+    def clean_up(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        if not _file_fields(collection):
+            return
+        storage = self._storage()
+        if event.action == "delete":
+            storage.delete_prefix(keys.record_prefix(collection.id, record.id))
+            return
+        removed = sorted(_names(collection, event.existing) - _names(collection, record))
+        if not removed:
+            return
+        storage.delete_many(keys.original_key(collection.id, record.id, name) for name in removed)
+        for name in removed:
+            storage.delete_prefix(keys.thumbs_prefix(collection.id, record.id, name))
+
+    def _delete_logged(self, stored: list[str], what: str) -> None:
+        try:
+            self._storage().delete_many(stored)
+        except Exception:
+            logger.exception(f"failed to delete {what}", extra={"keys": stored})
+
+
+def register_file_hooks(hooks: RecordHooks, storage: StorageFactory) -> None:
+    files = RecordFiles(storage)
+    hooks.on("before", files.upload, actions=("create", "update"))
+    hooks.on("failed", files.discard, actions=("create", "update"))
+    hooks.on("after", files.clean_up, actions=("update", "delete"))

@@ -1,0 +1,82 @@
+"""A file's mime type from its content, as PocketBase's detector (gabriel-vasile/mimetype) names common types.
+
+Binary formats come from `filetype`'s magic numbers; text, which it does not detect, is told apart here the way
+mimetype does for the usual cases (JSON, HTML, SVG, XML, plain UTF-8 text); anything else is octet-stream.
+"""
+
+from __future__ import annotations
+
+import json
+
+import filetype
+
+OCTET_STREAM = "application/octet-stream"
+TEXT_PLAIN = "text/plain; charset=utf-8"
+# mimetype reads at most this much of a file to decide
+SNIFF_BYTES = 3072
+# mimetype's names where they differ from filetype's
+_RENAMED = {"image/x-icon": "image/vnd.microsoft.icon", "audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac",
+            "video/x-matroska": "video/x-matroska", "application/x-bzip2": "application/x-bzip2"}
+_EXTENSIONS = {"text/plain": ".txt", "application/json": ".json", "text/html": ".html", "image/svg+xml": ".svg",
+               "text/xml": ".xml", "image/jpeg": ".jpg", "image/vnd.microsoft.icon": ".ico"}
+
+
+def detect_mime(content: bytes) -> str:
+    head = content[:SNIFF_BYTES]
+    kind = filetype.guess(head) if head else None
+    if kind is not None:
+        return _RENAMED.get(kind.mime, kind.mime)
+    return _text_mime(content, head)
+
+
+def _text_mime(content: bytes, head: bytes) -> str:
+    if not head or b"\x00" in head:
+        return OCTET_STREAM
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # a multi-byte character cut at the sniff limit is still text
+        try:
+            text = head[:-3].decode("utf-8") if len(head) == SNIFF_BYTES else ""
+        except UnicodeDecodeError:
+            return OCTET_STREAM
+        if not text:
+            return OCTET_STREAM
+    stripped = text.lstrip().lower()
+    if stripped.startswith(("{", "[")) and _is_json(content):
+        return "application/json"
+    if stripped.startswith(("<!doctype html", "<html", "<head", "<body")):
+        return "text/html; charset=utf-8"
+    if stripped.startswith("<svg") or (stripped.startswith("<?xml") and "<svg" in stripped):
+        return "image/svg+xml"
+    if stripped.startswith("<?xml"):
+        return "text/xml; charset=utf-8"
+    return TEXT_PLAIN
+
+
+def _is_json(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
+
+
+def base_mime(mime: str) -> str:
+    return mime.split(";", 1)[0].strip().lower()
+
+
+def mime_allowed(mime: str, allowed: list[str]) -> bool:
+    """mimetype's `Is`: the type without parameters, case-insensitive."""
+    detected = base_mime(mime)
+    return any(base_mime(candidate) == detected for candidate in allowed)
+
+
+def extension_for(mime: str) -> str:
+    base = base_mime(mime)
+    if base in _EXTENSIONS:
+        return _EXTENSIONS[base]
+    for kind in filetype.TYPES:
+        if kind.mime == base:
+            return f".{kind.extension}"
+    return ""
