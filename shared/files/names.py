@@ -12,7 +12,8 @@ from shared.files.sniff import detect_mime, extension_for
 
 RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _EXT_INVALID_CHARS = re.compile(r"[^\w.*\-+=#]+", re.ASCII)
-_SNAKE_SPLIT = re.compile(r"[\W_]+")
+# Go's \W is ASCII-only: letters outside ASCII split words too ("über" -> "ber")
+_SNAKE_SPLIT = re.compile(r"[\W_]+", re.ASCII)
 _MAX_INPUT = 300
 _MAX_EXT = 20
 _MIN_NAME = 3
