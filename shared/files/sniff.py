@@ -15,10 +15,9 @@ TEXT_PLAIN = "text/plain; charset=utf-8"
 # mimetype reads at most this much of a file to decide
 SNIFF_BYTES = 3072
 # mimetype's names where they differ from filetype's
-_RENAMED = {"image/x-icon": "image/vnd.microsoft.icon", "audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac",
-            "video/x-matroska": "video/x-matroska", "application/x-bzip2": "application/x-bzip2"}
+_RENAMED = {"audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac"}
 _EXTENSIONS = {"text/plain": ".txt", "application/json": ".json", "text/html": ".html", "image/svg+xml": ".svg",
-               "text/xml": ".xml", "image/jpeg": ".jpg", "image/vnd.microsoft.icon": ".ico"}
+               "text/xml": ".xml", "image/jpeg": ".jpg", "text/csv": ".csv"}
 
 
 def detect_mime(content: bytes) -> str:
@@ -51,7 +50,18 @@ def _text_mime(content: bytes, head: bytes) -> str:
         return "image/svg+xml"
     if stripped.startswith("<?xml"):
         return "text/xml; charset=utf-8"
+    if _is_csv(text):
+        return "text/csv"
     return TEXT_PLAIN
+
+
+def _is_csv(text: str) -> bool:
+    """mimetype's rule, simplified: at least two complete lines with the same number (>0) of commas."""
+    lines = [line for line in text.splitlines()[:10] if line]
+    if len(lines) < 2:
+        return False
+    counts = {line.count(",") for line in (lines if text.endswith("\n") else lines[:-1] or lines)}
+    return len(counts) == 1 and counts != {0}
 
 
 def _is_json(content: bytes) -> bool:
