@@ -149,3 +149,39 @@ def test_jpeg_exif_is_stripped_but_the_orientation_kept(api: Api, docs: Any) -> 
     stored = Image.open(io.BytesIO(_body(keys.original_key(docs["id"], record["id"], record["avatar"]))))
     assert dict(stored.getexif()) == {0x0112: 6}
     assert stored.size == (4, 2)
+
+
+def test_a_body_above_lambdas_6_mb_is_api_gateways_413_and_stores_nothing(api: Api, docs: Any) -> None:
+    # Given a multipart body a little over Lambda's 6 MB request limit
+    before = _objects(f"{docs['id']}/")
+    # When it is sent
+    response = _create(api, docs, [("documents", ("huge.bin", b"x" * (6 * 1024 * 1024 + 1)))])
+    # Then the gateway answers its own 413 before any function runs, and nothing is stored
+    assert response.status_code == 413
+    assert _objects(f"{docs['id']}/") == before
+
+
+def test_a_multipart_batch_uploads_each_requests_files_and_a_refused_one_stores_nothing(api: Api, docs: Any) -> None:
+    import json
+
+    # Given a batch creating two records, its files as `requests.N.field` parts
+    payload = {"requests": [
+        {"method": "POST", "url": f"/api/collections/{docs['name']}/records", "body": {"title": "one"}},
+        {"method": "POST", "url": f"/api/collections/{docs['name']}/records", "body": {"title": "two"}}]}
+    files = [("requests.0.documents", ("first.txt", b"1")), ("requests[1].avatar", ("pic.png", PNG))]
+    # When it is sent
+    done = api.ok("POST", "/api/batch", data={"@jsonPayload": json.dumps(payload)}, files=files)
+    # Then each record holds its file, stored under its own prefix
+    first, second = (item["body"] for item in done)
+    assert first["documents"][0].startswith("first_") and second["avatar"].startswith("pic_")
+    assert set(_objects(keys.record_prefix(docs["id"], first["id"]))) == set(first["documents"])
+    assert set(_objects(keys.record_prefix(docs["id"], second["id"]))) == {second["avatar"]}
+    # When a later request of a batch is refused after an earlier one's upload
+    before = _objects(f"{docs['id']}/")
+    refused = api.request("POST", "/api/batch", data={"@jsonPayload": json.dumps(payload)}, files=[
+        ("requests.0.documents", ("ok.txt", b"1")), ("requests.1.avatar", ("fake.png", b"text"))])
+    # Then the batch fails whole and the earlier request's file is gone again
+    assert refused.status_code == 400
+    assert refused.json()["data"]["requests"]["1"]["response"]["data"]["avatar"]["code"] == \
+        "validation_invalid_mime_type"
+    assert _objects(f"{docs['id']}/") == before
