@@ -95,3 +95,19 @@ def test_update_modifiers(paired: PairedClient) -> None:
     both(paired, "PATCH", path, [("documents+", ("five.txt", b"5")), ("documents+", ("six.txt", b"6"))])
     both(paired, "PATCH", path, [], {"documents": ""})
     both(paired, "GET", path, [])
+
+
+def test_expand_and_fields_show_file_names(paired: PairedClient) -> None:
+    # Given a record with files, and a record of another collection relating to it
+    pb, lb = both(paired, "POST", C, [("documents", ("shown.txt", b"s")), ("avatar", ("pic.png", PNG))],
+                  {"title": "target"})
+    for side, body in ((paired.pb, pb), (paired.lb, lb)):
+        side.remember("target", body["id"])
+    paired.create_collection({"name": "up_links", "type": "base", "fields": [
+        {"name": "doc", "type": "relation", "collectionId": "${col_up_docs}", "maxSelect": 1}]})
+    paired.create_record("up_links", "link", {"doc": "${target}"})
+    # When the record is read with `fields`, and the other one with the relation expanded
+    both(paired, "GET", C + "/${target}?fields=documents,avatar", [])
+    both(paired, "GET", "/api/collections/up_links/records/${link}?expand=doc&fields=id,expand.doc.documents", [])
+    # Then both show the same file names
+    both(paired, "GET", "/api/collections/up_links/records/${link}?expand=doc", [])
