@@ -66,7 +66,8 @@ class RecordFiles:
         if not _file_fields(collection):
             return
         if event.action == "delete":
-            prefixes = [keys.record_prefix(collection.id, record.id)]
+            # a record that never held a file has nothing (no thumbs either) to list and delete
+            prefixes = [keys.record_prefix(collection.id, record.id)] if _names(collection, record) else []
             originals: list[str] = []
         else:
             removed = sorted(_names(collection, event.existing) - _names(collection, record))

@@ -7,8 +7,7 @@ mimetype does for the usual cases (JSON, HTML, SVG, XML, plain UTF-8 text); anyt
 from __future__ import annotations
 
 import json
-
-import filetype
+from typing import Any
 
 OCTET_STREAM = "application/octet-stream"
 TEXT_PLAIN = "text/plain; charset=utf-8"
@@ -20,9 +19,15 @@ _EXTENSIONS = {"text/plain": ".txt", "application/json": ".json", "text/html": "
                "text/xml": ".xml", "image/jpeg": ".jpg", "text/csv": ".csv"}
 
 
+def _filetype() -> Any:
+    import filetype  # ~11 ms: paid by the first upload, not by every cold start that loads the field types
+
+    return filetype
+
+
 def detect_mime(content: bytes) -> str:
     head = content[:SNIFF_BYTES]
-    kind = filetype.guess(head) if head else None
+    kind = _filetype().guess(head) if head else None
     if kind is not None:
         return _RENAMED.get(kind.mime, kind.mime)
     return _text_mime(content, head)
@@ -86,7 +91,7 @@ def extension_for(mime: str) -> str:
     base = base_mime(mime)
     if base in _EXTENSIONS:
         return _EXTENSIONS[base]
-    for kind in filetype.TYPES:
+    for kind in _filetype().TYPES:
         if kind.mime == base:
             return f".{kind.extension}"
     return ""
