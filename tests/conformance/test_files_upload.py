@@ -75,6 +75,7 @@ def world(paired: PairedClient) -> Iterator[None]:
     ("too many files", [("documents", (f"f{i}.txt", b"x")) for i in range(4)], None),
     ("a plain name for a new file", [], {"documents": "made_up.txt"}),
     ("a single file field given two files", [("avatar", ("one.png", PNG)), ("avatar", ("two.png", PNG))], None),
+    ("a file part for a text field", [("title", ("t.txt", b"x")), ("documents", ("a.txt", b"a"))], None),
     ("@jsonPayload with a file", [("documents", ("a.txt", b"a"))], {"@jsonPayload": '{"title": "from json"}'}),
 ])
 def test_multipart_create(paired: PairedClient, name: str, files: Files, data: dict[str, Any] | None) -> None:
