@@ -171,8 +171,11 @@ class RecordWriter:
                             links_removed=links.record_links(collection, existing.data))
         event = RecordEvent("delete", collection, existing, existing, self.request, write=write)
         self.hooks.before(event)
-        return PreparedWrite(stored, [write, *reference_writes(self.collections, self.loader, collection, existing)],
-                             [event])
+        cascade = reference_writes(self.collections, self.loader, collection, existing)
+        # records the cascade deletes get their own after-event: their files go too
+        cascaded = [RecordEvent("delete", found.collection, w.record, w.record, self.request, write=w)
+                    for w in cascade if w.kind == "delete" and (found := self.collections.find(w.record.collection_id))]
+        return PreparedWrite(stored, [write, *cascade], [event, *cascaded])
 
     # committing --------------------------------------------------------------------------------------------
     def commit(self, writes: list[RecordWrite], events: list[RecordEvent]) -> None:

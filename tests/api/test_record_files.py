@@ -185,3 +185,21 @@ def test_a_multipart_batch_uploads_each_requests_files_and_a_refused_one_stores_
     assert refused.json()["data"]["requests"]["1"]["response"]["data"]["avatar"]["code"] == \
         "validation_invalid_mime_type"
     assert _objects(f"{docs['id']}/") == before
+
+
+def test_a_cascade_delete_deletes_the_files_of_the_records_it_deletes(api: Api, docs: Any) -> None:
+    # Given a record with a file that cascades from a parent record
+    parents = api.create_collection({"name": unique("parents"), "type": "base"})
+    children = api.create_collection({"name": unique("children"), "type": "base", "fields": [
+        {"name": "parent", "type": "relation", "collectionId": parents["id"], "maxSelect": 1,
+         "cascadeDelete": True},
+        {"name": "attachment", "type": "file", "maxSelect": 1}]})
+    parent = api.create_record(parents["name"], {})
+    child = api.ok("POST", f"/api/collections/{children['name']}/records", data={"parent": parent["id"]},
+                   files=[("attachment", ("note.txt", b"n"))])
+    assert set(_objects(keys.record_prefix(children["id"], child["id"]))) == {child["attachment"]}
+    # When the parent is deleted
+    api.ok("DELETE", f"/api/collections/{parents['name']}/records/{parent['id']}", status=204)
+    # Then the cascaded child is gone, and its file with it
+    assert api.request("GET", f"/api/collections/{children['name']}/records/{child['id']}").status_code == 404
+    assert _objects(keys.record_prefix(children["id"], child["id"])) == {}
