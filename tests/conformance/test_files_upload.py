@@ -14,6 +14,7 @@ import pytest
 
 from tests.conformance.normalize import as_text, normalize
 from tests.conformance.paired import SUPERUSER, PairedClient, Side
+from tests.conformance.scenario import Case, cases, check
 
 C = "/api/collections/up_docs/records"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -112,3 +113,24 @@ def test_expand_and_fields_show_file_names(paired: PairedClient) -> None:
     both(paired, "GET", "/api/collections/up_links/records/${link}?expand=doc&fields=id,expand.doc.documents", [])
     # Then both show the same file names
     both(paired, "GET", "/api/collections/up_links/records/${link}?expand=doc", [])
+
+
+SETTINGS = cases(
+    Case("file field defaults", "POST", "/api/collections",
+         body={"name": "up_defaults", "type": "base", "fields": [{"name": "f", "type": "file"}]}),
+    Case("file field with every option", "POST", "/api/collections", body={"name": "up_every", "type": "base",
+         "fields": [{"name": "f", "type": "file", "maxSelect": 3, "maxSize": 100, "protected": True,
+                     "mimeTypes": ["image/png", "text/plain"], "thumbs": ["100x100", "0x50", "50x0", "10x10t",
+                                                                          "10x10b", "10x10f"]}]}),
+    Case("file field with invalid options", "POST", "/api/collections", body={"name": "up_bad", "type": "base",
+         "fields": [{"name": "f", "type": "file", "maxSelect": -1, "maxSize": -5,
+                     "thumbs": ["0x0", "abc", "10x10z", "100x100"]}]}),
+    Case("file field maxSize above 2^53-1", "POST", "/api/collections", body={"name": "up_huge", "type": "base",
+         "fields": [{"name": "f", "type": "file", "maxSize": 2 ** 53}]}),
+)
+
+
+@pytest.mark.parametrize("case", SETTINGS)
+def test_file_field_settings(paired: PairedClient, case: Case) -> None:
+    # Given file field options, When the same collection goes to both, Then both keep or refuse them alike
+    check(paired, case)
