@@ -11,6 +11,7 @@ S3 writes cannot join the DynamoDB transaction, so the order makes every outcome
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from shared.collections.fields import FileField
 from shared.collections.model import Collection
@@ -22,6 +23,7 @@ from shared.records.hooks import RecordEvent, RecordHooks
 from shared.records.model import StoredRecord
 
 StorageFactory = Callable[[], FileStorage]
+MAX_PARALLEL_PUTS = 8
 
 
 def _file_fields(collection: Collection) -> list[FileField]:
@@ -46,15 +48,25 @@ class RecordFiles:
 
     def upload(self, event: RecordEvent) -> None:
         collection, record = event.collection, event.record
-        stored: list[str] = []
-        try:
-            for upload in _uploads(collection, record):
-                key = keys.original_key(collection.id, record.id, upload)
-                self._storage().put(key, upload.content, upload.content_type)
-                stored.append(key)
-        except BaseException:
-            self._delete_logged(stored, "a partial upload")
-            raise
+        pending = {keys.original_key(collection.id, record.id, u): u for u in _uploads(collection, record)}
+        if not pending:
+            return
+        storage = self._storage()
+
+        def put(key: str) -> str:
+            storage.put(key, pending[key].content, pending[key].content_type)
+            return key
+
+        if len(pending) == 1:
+            put(next(iter(pending)))
+            return
+        # one S3 round trip for the request's files, not one after the other
+        with ThreadPoolExecutor(max_workers=min(len(pending), MAX_PARALLEL_PUTS)) as pool:
+            futures = [pool.submit(put, key) for key in pending]
+        errors = [error for f in futures if (error := f.exception()) is not None]
+        if errors:
+            self._delete_logged([f.result() for f in futures if f.exception() is None], "a partial upload")
+            raise errors[0]
 
     def discard(self, event: RecordEvent) -> None:
         collection, record = event.collection, event.record

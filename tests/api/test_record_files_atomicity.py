@@ -75,3 +75,24 @@ def test_a_failed_delete_after_the_commit_keeps_the_request_and_logs_the_orphan(
     assert set(_objects(keys.record_prefix(docs["id"], record["id"]))) == {first, second}
     orphan_logs = [r for r in caplog.records if r.getMessage() == "orphaned files left after a committed write"]
     assert [r.keys for r in orphan_logs] == [[keys.original_key(docs["id"], record["id"], first)]]
+
+
+def test_a_put_failing_part_way_deletes_the_files_already_stored(api: Api, docs: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a bucket that refuses the second of three files
+    storage = get_file_storage(resources.FILES_BUCKET.physical_name)
+    real_put = storage.put
+
+    def put(key: str, body: bytes, content_type: str) -> None:
+        if body == b"2":
+            raise InjectedFailure()
+        real_put(key, body, content_type)
+
+    monkeypatch.setattr(storage, "put", put)
+    before = _objects(f"{docs['id']}/")
+    # When a record with three files is created
+    response = api.request("POST", f"/api/collections/{docs['name']}/records", files=[
+        ("documents", ("one.txt", b"1")), ("documents", ("two.txt", b"2")), ("documents", ("three.txt", b"3"))])
+    # Then it fails before the commit and the files that were stored are gone again
+    assert response.status_code == 503
+    assert _objects(f"{docs['id']}/") == before
