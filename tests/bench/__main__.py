@@ -13,6 +13,7 @@ from tests.bench import (
     request_logs,
     settings,
     soak,
+    uploads,
     warm,
     writes,
 )
@@ -33,4 +34,5 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    uploads.report()
     goals.print_table()
