@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
-from shared import settings
+from shared import resources, settings
 from shared.auth.caller import Authenticator, Caller, bearer_token, refuse_superuser_ip
 from shared.auth.tokens import TokenService, get_token_service
 from shared.catalog.repository import CollectionRepository, get_collection_repository
@@ -22,6 +22,7 @@ _UNSET = object()
 
 class DataSettings(settings.Observability, settings.Tables, settings.Debug, settings.Batch):
     query_budget: int = 10_000
+    files_bucket: str = resources.FILES_BUCKET.physical_name
 
 
 @dataclass
@@ -63,17 +64,20 @@ class Composition:
         return RecordScope(self.collections, self.records, ctx, self.hooks, self.config.query_budget)
 
 
-def register_hooks(hooks: RecordHooks) -> None:
+def register_hooks(hooks: RecordHooks, config: DataSettings) -> None:
     """The features that react to record writes; each registers its own hooks here, and only here."""
     from shared.accounts.record_hooks import register_account_hooks
+    from shared.files.record_files import register_file_hooks
+    from shared.files.storage import get_file_storage
 
     register_account_hooks(hooks)
+    register_file_hooks(hooks, lambda: get_file_storage(config.files_bucket))
 
 
 @lru_cache(maxsize=1)
 def composition() -> Composition:
     config = settings.load(DataSettings)
     hooks = RecordHooks()
-    register_hooks(hooks)
+    register_hooks(hooks, config)
     return Composition(config=config, collections=get_collection_repository(config.system_table),
                        records=get_record_repository(config.records_table), hooks=hooks)

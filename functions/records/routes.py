@@ -8,6 +8,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.composition import composition
+from shared.files.batch_parts import batch_requests
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 from shared.records.batch import check_batch_enabled, run_batch
@@ -71,5 +72,5 @@ async def batch(request: Request) -> JSONResponse:
     # as PocketBase: a disabled batch is refused before its body is read
     check_batch_enabled(enabled=config.enabled, max_requests=config.max_requests)
     body = await read_body(request)
-    return JSONResponse(run_batch(_scope(request), body.get("requests"), enabled=config.enabled,
+    return JSONResponse(run_batch(_scope(request), batch_requests(body), enabled=config.enabled,
                                   max_requests=config.max_requests))

@@ -9,8 +9,11 @@ from constructs import Construct
 from infra.nag import acknowledge
 from infra.naming import STACK_SUFFIX_LENGTH, construct_id, stack_unique_suffix
 from shared import resources
+from shared.files import keys
 
 ACCESS_LOGS_KEY = "access-logs"
+# A direct upload slot lives minutes; a day leaves room for a slow client before its object is swept.
+UNATTACHED_UPLOAD_DAYS = 1
 _MAX_BUCKET_NAME = 63
 
 
@@ -61,6 +64,19 @@ class FileStorage(Construct):
                     # Versioning protects against overwrites and deletes for a month, not forever.
                     noncurrent_version_expiration=Duration.days(30),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )],
+                ), *self._extra_rules(definition)],
                 removal_policy=removal_policy,
             )
+
+    @staticmethod
+    def _extra_rules(definition: resources.BucketDef) -> list[s3.LifecycleRule]:
+        """The files bucket's orphan sweep: direct uploads never attached to a record expire with their prefix.
+
+        S3 cannot tell a record's referenced file from an orphan under the same prefix (a post-commit delete
+        that failed): those are logged by shared/files/record_files.py; only the `uploads/` staging area expires.
+        """
+        if definition.key != resources.FILES_BUCKET.key:
+            return []
+        return [s3.LifecycleRule(id="unattached-uploads", prefix=keys.UPLOADS_PREFIX,
+                                 expiration=Duration.days(UNATTACHED_UPLOAD_DAYS),
+                                 abort_incomplete_multipart_upload_after=Duration.days(1))]

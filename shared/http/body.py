@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 
 from shared.errors import BadRequestError
+from shared.files.uploaded import UploadedFile
 from shared.http.strict_json import JSONRejectedError, decode_json
 
 INVALID_BODY = "Failed to load the submitted data due to invalid formatting."
@@ -51,7 +53,7 @@ async def parse_body(request: Request) -> None:
 
 
 async def read_body(request: Request) -> dict[str, Any]:
-    """The submitted data as a dict; repeated form keys become lists, files are kept as UploadFile."""
+    """The submitted data as a dict; repeated form keys become lists, file parts become UploadedFile values."""
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(_FORM_TYPES):
         form = await request.form()
@@ -64,7 +66,12 @@ async def read_body(request: Request) -> dict[str, Any]:
                     if isinstance(payload, dict):
                         data.update(payload)
                 continue
-            data[key] = values if len(values) > 1 else values[0]
+            texts: list[Any] = [value for value in values if not isinstance(value, UploadFile)]
+            # as PocketBase merges a key's names and its uploads: the submitted names first, then the files
+            files = [await _uploaded(value) for value in values if isinstance(value, UploadFile)]
+            merged = texts + [f for f in files if f is not None]
+            if merged or not files:
+                data[key] = merged if len(merged) != 1 else merged[0]
         return data
     body: Any = getattr(request.state, "json_body", None)
     if body is None:
@@ -73,3 +80,11 @@ async def read_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequestError(INVALID_BODY)
     return body
+
+
+async def _uploaded(part: UploadFile) -> UploadedFile | None:
+    """A file part as an upload; an empty part is no file, as PocketBase skips it."""
+    content = await part.read()
+    if not content:
+        return None
+    return UploadedFile.from_upload(part.filename or "", content)

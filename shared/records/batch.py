@@ -56,6 +56,7 @@ def run_batch(scope: RecordScope, requests: Any, *, enabled: bool, max_requests:
         try:
             step = _plan(scope, req)
         except ApiError as err:
+            scope.writer.hooks.failed([e for s in steps for e in s.prepared.events])
             raise _request_error(i, err) from err
         steps.append(step)
         # Later requests see this one's effect, as PocketBase runs them one after the other.

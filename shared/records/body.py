@@ -13,12 +13,14 @@ from shared.collections.coerce import to_float, to_number
 from shared.collections.fields import (
     AutodateField,
     BaseField,
+    FileField,
     MultiValueField,
     NumberField,
     PasswordField,
     TextField,
 )
 from shared.collections.model import Collection
+from shared.files.uploaded import UploadedFile
 
 AUTOGENERATE_SUFFIX = ":autogenerate"
 # keys the records API reads but which are not field values
@@ -51,6 +53,11 @@ def apply_body(collection: Collection, body: dict[str, Any], current: dict[str, 
         if target.hidden and not allow_hidden and not _is_auth_password(collection, target):
             continue  # only superusers may write hidden fields
         raw = body[key]
+        if not isinstance(target, FileField):
+            # as PocketBase, which reads file parts for file fields only: other fields see just the text parts
+            raw = _without_uploads(raw)
+            if raw is _NOTHING:
+                continue
         name = target.name
         applied.sent_names.add(name)
         if operation == "set":
@@ -74,6 +81,18 @@ def apply_body(collection: Collection, body: dict[str, Any], current: dict[str, 
     for name in absolute_numbers:
         applied.number_deltas.pop(name, None)
     return applied
+
+
+_NOTHING = object()
+
+
+def _without_uploads(raw: Any) -> Any:
+    if isinstance(raw, UploadedFile):
+        return _NOTHING
+    if isinstance(raw, list) and any(isinstance(item, UploadedFile) for item in raw):
+        texts = [item for item in raw if not isinstance(item, UploadedFile)]
+        return _NOTHING if not texts else texts[0] if len(texts) == 1 else texts
+    return raw
 
 
 def _resolve_key(collection: Collection, key: str) -> tuple[BaseField, str] | None:

@@ -4,7 +4,9 @@ The composition root registers hooks; records never import the features that rea
 - `validate`: runs with the record's own validation, returns extra field errors (merged into one 400);
 - `before`: runs after rules and validation, before the write; raise an ApiError to cancel the request;
 - `after`: runs once the write is committed; a failure there is logged and must not fail the request, since
-  the write has happened (retryable work belongs on the change stream instead).
+  the write has happened (retryable work belongs on the change stream instead);
+- `failed`: runs when a write whose `before` hooks ran is not committed (a conflict, a failed transaction, a
+  later batch request refused): undoes what `before` did outside the table (uploaded files); failures logged.
 See docs/hooks.md.
 """
 
@@ -20,7 +22,7 @@ from shared.records.context import RequestContext
 from shared.records.model import RecordWrite, StoredRecord
 
 Action = Literal["create", "update", "delete"]
-Phase = Literal["validate", "before", "after"]
+Phase = Literal["validate", "before", "after", "failed"]
 
 
 @dataclass
@@ -79,14 +81,20 @@ class RecordHooks:
                 hook.fn(event)
 
     def after(self, events: list[RecordEvent]) -> None:
+        self._run_logged("after", events)
+
+    def failed(self, events: list[RecordEvent]) -> None:
+        self._run_logged("failed", events)
+
+    def _run_logged(self, phase: Phase, events: list[RecordEvent]) -> None:
         for event in events:
             for hook in self._hooks:
-                if not hook.applies("after", event):
+                if not hook.applies(phase, event):
                     continue
                 try:
                     hook.fn(event)
                 except Exception:
                     # The write is committed: failing the request now would tell the client it did not happen.
-                    logger.exception("after-write hook failed", extra={
+                    logger.exception(f"{phase}-write hook failed", extra={
                         "hook": getattr(hook.fn, "__name__", repr(hook.fn)), "action": event.action,
                         "collection_id": event.collection.id, "record_id": event.record.id})

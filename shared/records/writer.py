@@ -171,17 +171,24 @@ class RecordWriter:
                             links_removed=links.record_links(collection, existing.data))
         event = RecordEvent("delete", collection, existing, existing, self.request, write=write)
         self.hooks.before(event)
-        return PreparedWrite(stored, [write, *reference_writes(self.collections, self.loader, collection, existing)],
-                             [event])
+        cascade = reference_writes(self.collections, self.loader, collection, existing)
+        # records the cascade deletes get their own after-event: their files go too
+        cascaded = [RecordEvent("delete", found.collection, w.record, w.record, self.request, write=w)
+                    for w in cascade if w.kind == "delete" and (found := self.collections.find(w.record.collection_id))]
+        return PreparedWrite(stored, [write, *cascade], [event, *cascaded])
 
     # committing --------------------------------------------------------------------------------------------
     def commit(self, writes: list[RecordWrite], events: list[RecordEvent]) -> None:
         """Write atomically, then run the after hooks; conflicts surface as RecordConflictError."""
-        self.mark_unproven(writes, [e.collection for e in events])
         try:
-            self.records.write(writes)
-        except StorageContentionError as exc:
-            raise WriteContentionError() from exc
+            self.mark_unproven(writes, [e.collection for e in events])
+            try:
+                self.records.write(writes)
+            except StorageContentionError as exc:
+                raise WriteContentionError() from exc
+        except BaseException:
+            self.hooks.failed(events)  # e.g. the files uploaded for a write that did not happen
+            raise
         self.hooks.after(events)
 
     def mark_unproven(self, writes: list[RecordWrite], schemas: list[Collection]) -> None:

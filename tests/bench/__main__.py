@@ -15,6 +15,7 @@ from tests.bench import (
     request_logs,
     settings,
     soak,
+    uploads,
     warm,
     writes,
 )
@@ -37,4 +38,5 @@ if __name__ == "__main__":
     settings.report()
     client_ip.report()
     files_serving.report()
+    uploads.report()
     goals.print_table()

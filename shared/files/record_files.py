@@ -1,0 +1,112 @@
+"""The files of record writes, through the record hooks: upload before the commit, clean up after it.
+
+S3 writes cannot join the DynamoDB transaction, so the order makes every outcome safe:
+- `before` (rules and validation passed): the request's new uploads are stored under the record's prefix;
+- `failed` (the commit did not happen): those uploads are deleted again;
+- `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
+  record's whole prefix. A failure there leaves an unreferenced object, logged with its key; it never fails the
+  committed request (see docs/api-files.md for what cleans such orphans up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from shared.collections.fields import FileField
+from shared.collections.model import Collection
+from shared.files import keys
+from shared.files.storage import FileStorage
+from shared.files.uploaded import UploadedFile, uploads_in
+from shared.observability import logger
+from shared.records.hooks import RecordEvent, RecordHooks
+from shared.records.model import StoredRecord
+
+StorageFactory = Callable[[], FileStorage]
+MAX_PARALLEL_PUTS = 8
+
+
+def _file_fields(collection: Collection) -> list[FileField]:
+    return [f for f in collection.fields if isinstance(f, FileField)]
+
+
+def _uploads(collection: Collection, record: StoredRecord) -> list[UploadedFile]:
+    return [u for f in _file_fields(collection) for u in uploads_in(record.data.get(f.id))]
+
+
+def _names(collection: Collection, record: StoredRecord | None) -> set[str]:
+    if record is None:
+        return set()
+    return {str(name) for f in _file_fields(collection) for name in f.values_of(record.data.get(f.id))}
+
+
+class RecordFiles:
+    """The hooks; `storage` is resolved on first use, so requests without files never build an S3 client."""
+
+    def __init__(self, storage: StorageFactory) -> None:
+        self._storage = storage
+
+    def upload(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        pending = {keys.original_key(collection.id, record.id, u): u for u in _uploads(collection, record)}
+        if not pending:
+            return
+        storage = self._storage()
+
+        def put(key: str) -> str:
+            storage.put(key, pending[key].content, pending[key].content_type)
+            return key
+
+        if len(pending) == 1:
+            put(next(iter(pending)))
+            return
+        # one S3 round trip for the request's files, not one after the other
+        with ThreadPoolExecutor(max_workers=min(len(pending), MAX_PARALLEL_PUTS)) as pool:
+            futures = [pool.submit(put, key) for key in pending]
+        errors = [error for f in futures if (error := f.exception()) is not None]
+        if errors:
+            self._delete_logged([f.result() for f in futures if f.exception() is None], "a partial upload")
+            raise errors[0]
+
+    def discard(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        self._storage().delete_many(keys.original_key(collection.id, record.id, u)
+                                    for u in _uploads(collection, record))
+
+    def clean_up(self, event: RecordEvent) -> None:
+        collection, record = event.collection, event.record
+        if not _file_fields(collection):
+            return
+        if event.action == "delete":
+            # a record that never held a file has nothing (no thumbs either) to list and delete
+            prefixes = [keys.record_prefix(collection.id, record.id)] if _names(collection, record) else []
+            originals: list[str] = []
+        else:
+            removed = sorted(_names(collection, event.existing) - _names(collection, record))
+            prefixes = [keys.thumbs_prefix(collection.id, record.id, name) for name in removed]
+            originals = [keys.original_key(collection.id, record.id, name) for name in removed]
+        if not prefixes:
+            return
+        try:
+            storage = self._storage()
+            storage.delete_many(originals)
+            for prefix in prefixes:
+                storage.delete_prefix(prefix)
+        except Exception:
+            # the one trace of an orphan the lifecycle rules cannot see: these keys are what to delete by hand
+            logger.warning("orphaned files left after a committed write",
+                           extra={"keys": originals, "prefixes": prefixes, "record_id": record.id})
+            raise
+
+    def _delete_logged(self, stored: list[str], what: str) -> None:
+        try:
+            self._storage().delete_many(stored)
+        except Exception:
+            logger.exception(f"failed to delete {what}", extra={"keys": stored})
+
+
+def register_file_hooks(hooks: RecordHooks, storage: StorageFactory) -> None:
+    files = RecordFiles(storage)
+    hooks.on("before", files.upload, actions=("create", "update"))
+    hooks.on("failed", files.discard, actions=("create", "update"))
+    hooks.on("after", files.clean_up, actions=("update", "delete"))
