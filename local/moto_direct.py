@@ -164,9 +164,22 @@ def install() -> None:
     target = "DynamoDB_20120810."
     make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
+    from moto.dynamodb.models import dynamodb_backends
+
+    class OneCallHandler(DynamoHandler):
+        """moto's DynamoDB handler with its backend looked up once for the call: moto's `dynamodb_backend`
+        looks it up on every use (three times a Query), each under moto's global backend lock and with a scan
+        of every service's backend registry."""
+
+        backend: Any = None
+
+        @property
+        def dynamodb_backend(self) -> Any:
+            return self.backend
+
     def moto_handler(operation_name: str, params: dict[str, Any]) -> Any:
         """moto's handler as setup_class leaves it for this call (the fields its DynamoDB actions read)."""
-        handler = DynamoHandler()
+        handler = OneCallHandler()
         handler.headers = HeadersDict({"X-Amz-Target": target + operation_name,
                                        "Content-Type": "application/x-amz-json-1.0"})
         handler.querystring = handler.data = {}
@@ -182,6 +195,8 @@ def install() -> None:
         # never one of moto's generated keys (AKIA...), so it always maps to the default account, and moto's
         # mark_account_as_visited (which only stamps a known key) has nothing to stamp
         handler.current_account = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+        # looked up per call, not kept: moto's reset() empties the registry, and a new mock builds new backends
+        handler.backend = dynamodb_backends[handler.current_account][REGION]
         return handler
 
     def item_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
