@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from typing import Any
 
 from local.moto_speed import PARSED_RESULT, PLAIN_JSON_ACTIONS
@@ -95,7 +96,6 @@ def install() -> None:
         return
     _installed = True
     from botocore.awsrequest import AWSResponse, HeadersDict
-    from botocore.compat import HTTPHeaders
     from botocore.endpoint import convert_to_response_dict
     from botocore.handlers import BUILTIN_HANDLERS
     from botocore.parsers import create_parser
@@ -136,10 +136,10 @@ def install() -> None:
                plain_items: bool, result: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """moto's answer as botocore's response and parsed result (`result`: already plain values)."""
         text = out_body.decode() if isinstance(out_body, bytes) else str(out_body)
-        plain_headers = HTTPHeaders()
-        for name, value in out_headers.items():
-            plain_headers[str(name).lower()] = str(value)
-        http = AWSResponse(url, status, plain_headers, MockRawResponse(text))
+        # a dict, not botocore's email-based HTTPHeaders: AWSResponse copies it into its own HeadersDict anyway,
+        # and moto's answer has each header once
+        plain_headers = {str(name).lower(): str(value) for name, value in out_headers.items()}
+        http = AWSResponse(url, status, plain_headers, MockRawResponse(text))  # type: ignore[arg-type]
         if result is not None:
             return http, _with_metadata(result, status, plain_headers)
         if status < 300 and plain_items and model.name in PLAIN_JSON_ACTIONS:
@@ -157,16 +157,29 @@ def install() -> None:
     from botocore.client import BaseClient
     from botocore.hooks import first_non_none_response
     from botocore.validate import validate_parameters
-    from moto.iam.models import mark_account_as_visited
+    from moto.core import DEFAULT_ACCOUNT_ID
 
 
     endpoint = f"https://dynamodb.{REGION}.amazonaws.com"
     target = "DynamoDB_20120810."
     make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
+    from moto.dynamodb.models import dynamodb_backends
+
+    class OneCallHandler(DynamoHandler):
+        """moto's DynamoDB handler with its backend looked up once for the call: moto's `dynamodb_backend`
+        looks it up on every use (three times a Query), each under moto's global backend lock and with a scan
+        of every service's backend registry."""
+
+        backend: Any = None
+
+        @property
+        def dynamodb_backend(self) -> Any:
+            return self.backend
+
     def moto_handler(operation_name: str, params: dict[str, Any]) -> Any:
         """moto's handler as setup_class leaves it for this call (the fields its DynamoDB actions read)."""
-        handler = DynamoHandler()
+        handler = OneCallHandler()
         handler.headers = HeadersDict({"X-Amz-Target": target + operation_name,
                                        "Content-Type": "application/x-amz-json-1.0"})
         handler.querystring = handler.data = {}
@@ -178,9 +191,12 @@ def install() -> None:
         handler.response_headers = {"server": "amazon.com"}
         setattr(handler, PARSED_RESULT, None)
         handler.access_key = "local"
-        handler.current_account = handler.get_current_account()
-        mark_account_as_visited(account_id=handler.current_account, access_key=handler.access_key,
-                                service="dynamodb", region=REGION)
+        # moto's get_current_account, without its search of every IAM backend for the access key: "local" is
+        # never one of moto's generated keys (AKIA...), so it always maps to the default account, and moto's
+        # mark_account_as_visited (which only stamps a known key) has nothing to stamp
+        handler.current_account = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+        # looked up per call, not kept: moto's reset() empties the registry, and a new mock builds new backends
+        handler.backend = dynamodb_backends[handler.current_account][REGION]
         return handler
 
     def item_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:

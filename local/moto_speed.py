@@ -7,6 +7,8 @@
 - An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
   read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
   went through copy.deepcopy's dispatch for each value.
+- A table Query with no filter and no projection takes its items' snapshot (still under the read lock) in the
+  result's own shape: moto copied every item, then walked the copies twice more to turn them into that shape.
 - A request's id is drawn in one call, not one call per character, and action names are converted once.
 - DynamoDB calls go straight to moto's handler instead of through its search of every service's URL patterns,
   and a handler class's methods are listed once, not with inspect.getmembers on every request.
@@ -19,7 +21,9 @@ Installed by `local.moto_patches.install()`, which callers use.
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import threading
 from typing import Any
 
 # Item operations, whose results are plain attribute-value maps: moto serializes them shape by shape through
@@ -32,9 +36,14 @@ PLAIN_JSON_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem"
 PARSED_RESULT = "lb_parsed_result"
 
 
+class PlainAttributes(dict):
+    """An item's attributes already in a result's shape (`{"S": "x"}`, `{"M": {...}}`): no null to drop, nothing
+    left to convert (a Query's snapshot, below)."""
+
+
 def _without_nulls(value: Any) -> Any:
     kind = type(value)
-    if kind is str:
+    if kind is str or kind is PlainAttributes:
         return value
     if kind is dict or isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
@@ -60,7 +69,7 @@ def plain_json_results() -> None:
         # moto's conversion of a result to plain types, with the common exact types first: moto asked
         # isinstance and hasattr(obj, "to_json") of every string of every item it returns
         kind = type(obj)
-        if kind is str or obj is None or kind is bool or kind is int or kind is float:
+        if kind is str or obj is None or kind is bool or kind is int or kind is float or kind is PlainAttributes:
             return obj
         if kind is dict:
             return {k: dynamo_to_dict(v) for k, v in obj.items()}
@@ -117,7 +126,55 @@ def fast_scalar_values() -> None:
     DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
 
 
+class _Binary(Exception):
+    """A value moto's own conversion must write (binary values: base64 or bytes, by the caller)."""
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    """An attribute value in a result's shape, as moto's dynamo_to_dict makes of it."""
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _plain(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_plain(v) for v in inner]}
+    if kind == "B" or kind == "BS":
+        raise _Binary
+    if kind in _SETS:
+        return {kind: list(inner)}
+    return {kind: inner}
+
+
+class _Snapshot:
+    """What a Query's answer reads of an item copy (`attrs`), taken in the answer's shape."""
+
+    __slots__ = ("attrs",)
+
+    def __init__(self, attrs: PlainAttributes) -> None:
+        self.attrs = attrs
+
+
+class _TableCopy:
+    """The `copy` module as moto's table module sees it: copy.deepcopy, except for the one deepcopy of a plain
+    Query (its results), which takes snapshots. Per thread: the flag is set under the read lock by the Query
+    running on this thread, and moto's other copies (scans, backups) go to copy.deepcopy as before."""
+
+    plain_query = threading.local()
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        if type(value) is list and getattr(_TableCopy.plain_query, "active", False):
+            _TableCopy.plain_query.active = False  # one results list a Query
+            try:
+                return [_Snapshot(PlainAttributes({k: _plain(v) for k, v in item.attrs.items()})) for item in value]
+            except _Binary:
+                pass
+        return copy.deepcopy(value, memo)
+
+
 def partition_queries() -> None:
+    import moto.dynamodb.models.table as moto_table
+    from moto.dynamodb.comparisons import OpDefault
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
@@ -130,14 +187,24 @@ def partition_queries() -> None:
         index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
         if index_name or not self.range_key_attr or not isinstance(hash_key, DynamoType):
             return original(self, hash_key, *args, **kwargs)
+        projection = args[5] if len(args) > 5 else kwargs.get("projection_expressions")
+        condition = kwargs["filter_expression"] if "filter_expression" in kwargs else \
+            (args[8] if len(args) > 8 else None)
+        # Without a filter or a projection, moto's copies of the results are only read for their attributes'
+        # answer (DynamoHandler.query's `item.attrs`): one walk makes that answer under the same lock, where
+        # moto copied the items and then walked the copies twice (into plain types, then dropping nulls).
+        plain = not projection and (condition is None or type(condition) is OpDefault)
         partition = self.items.get(hash_key, {})
         self.all_items = lambda: list(partition.values())
+        _TableCopy.plain_query.active = plain
         try:
             return original(self, hash_key, *args, **kwargs)
         finally:
             del self.all_items
+            _TableCopy.plain_query.active = False
 
     Table.query = query  # type: ignore[method-assign]
+    moto_table.copy = _TableCopy  # type: ignore[assignment]
 
 
 _SETS = frozenset({"SS", "NS", "BS"})

@@ -28,6 +28,39 @@ def item_to_record(item: dict[str, Any]) -> StoredRecord:
                         data=from_attribute(item["d"]) if "d" in item else {}, version=int(item["v"]["N"]))
 
 
+class ShardRecord(StoredRecord):
+    """A record as a shard read returned it, its values converted from the item on first use: a page's merge
+    reads about a third more records than it returns (each shard's answer runs past the page's end), and for
+    those only the id is ever read."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.collection_id = item["c"]["S"]
+        self.id = item["sk"]["S"]
+        self.version = int(item["v"]["N"])
+        self._item: dict[str, Any] | None = item
+        self._data: dict[str, Any] = {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._item is not None:
+            item, self._item = self._item, None
+            self._data = from_attribute(item["d"]) if "d" in item else {}
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._item, self._data = None, value
+
+    def __eq__(self, other: object) -> bool:
+        # a StoredRecord's dataclass equality asks for the same class: a record is the same whichever way read
+        if not isinstance(other, StoredRecord):
+            return NotImplemented
+        return (self.collection_id, self.id, self.data, self.version) == \
+            (other.collection_id, other.id, other.data, other.version)
+
+    __hash__ = None  # type: ignore[assignment]  # as the dataclass's (eq without frozen)
+
+
 @cache
 def _pool() -> ThreadPoolExecutor:
     # One thread per shard; created on the first list, not at import (cold starts stay cheap).
@@ -66,7 +99,7 @@ def shard_query(table: str, collection_id: str, read: ShardRead, *, forward: boo
 
 
 def _answer(read: ShardRead, out: dict[str, Any]) -> ShardAnswer:
-    records = [item_to_record(i) for i in out.get("Items", [])]
+    records: list[StoredRecord] = [ShardRecord(i) for i in out.get("Items", [])]
     scanned = int(out.get("ScannedCount", len(records)))
     last = out.get("LastEvaluatedKey")
     if last:

@@ -155,8 +155,9 @@ def report() -> None:
     for name, (ratio, ours, theirs) in figures.items():
         print(f"  {name:<16} local stack {ours:7.1f} rps, PocketBase {theirs:7.1f} rps: x{ratio:.3f} "
               f"(local stack CPU {STACK_CPU_MS.get(name, 0):.2f} ms a request)")
-        goals.record("local stack", f"{name} rps vs PocketBase", f">= {GOAL_RATIO}x", f"x{ratio:.3f}",
-                     ratio >= GOAL_RATIO)
+        # the stack's CPU beside the ratio: on a shared machine the ratio moves with the load, the CPU less
+        goals.record("local stack", f"{name} rps vs PocketBase", f">= {GOAL_RATIO}x",
+                     f"x{ratio:.3f} ({STACK_CPU_MS.get(name, 0):.2f} ms CPU)", ratio >= GOAL_RATIO)
 
 
 if __name__ == "__main__":

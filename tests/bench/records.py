@@ -80,12 +80,15 @@ def dynamodb_calls() -> Iterator[Counter[str]]:
     def count(model: Any, **_: Any) -> None:
         counts[model.name] += 1
 
+    # `after-call`, not `before-call`: the local stack's direct moto path (local/moto_direct.py) hands item
+    # operations to moto without the HTTP request `before-call` announces, so that count read 0; every path
+    # emits `after-call` once per call, errors included
     events = client("dynamodb").meta.events
-    events.register("before-call.dynamodb", count, unique_id="bench-records-calls")
+    events.register("after-call.dynamodb", count, unique_id="bench-records-calls")
     try:
         yield counts
     finally:
-        events.unregister("before-call.dynamodb", unique_id="bench-records-calls")
+        events.unregister("after-call.dynamodb", unique_id="bench-records-calls")
 
 
 # 1 and 2: reads -------------------------------------------------------------------------------------------

@@ -133,3 +133,33 @@ def test_a_query_page_stops_at_1_mb_by_the_items_sizes_after_an_update(ddb: Any)
                     ExpressionAttributeValues={":m": {"S": "y" * 25_000}})
     # Then the page stops before the record that would pass the limit, as DynamoDB's 1 MB page does
     assert page() == ["a", "b", "c"]
+
+
+EVERY_TYPE = {"n": {"N": "12.5"}, "flag": {"BOOL": False}, "none": {"NULL": True}, "ss": {"SS": ["a", "b"]},
+              "ns": {"NS": ["1", "2.5"]}, "empty": {"L": []}, "nothing": {"M": {}},
+              "m": {"M": {"l": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"BOOL": True}}}]},
+                          "part": {"M": {"s": {"S": "y"}}}}}}
+
+
+def test_a_query_answers_every_value_type_as_written_and_apart_from_the_table(ddb: Any) -> None:
+    # Given items with every non-binary value type, one of them with a binary value too
+    ddb.put_item(TableName=TABLE, Item={**item("v", "1"), **EVERY_TYPE})
+    ddb.put_item(TableName=TABLE, Item={**item("v", "2"), **EVERY_TYPE, "b": {"B": b"\x00\xff"}})
+    query = {"TableName": TABLE, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "v"}}}
+    # When the partition is queried plainly, with a filter, and with a projection
+    plain = ddb.query(**query)["Items"]
+    filtered = ddb.query(**{**query, "FilterExpression": "n > :low",
+                            "ExpressionAttributeValues": {":p": {"S": "v"}, ":low": {"N": "1"}}})["Items"]
+    projected = ddb.query(**query, ProjectionExpression="sk, m.part")["Items"]
+    # Then every answer holds the items as written (binary as bytes), whichever way moto copied them
+    written = [{**item("v", "1"), **EVERY_TYPE}, {**item("v", "2"), **EVERY_TYPE, "b": {"B": b"\x00\xff"}}]
+    assert plain == filtered == written
+    assert projected == [{"sk": {"S": s}, "m": {"M": {"part": EVERY_TYPE["m"]["M"]["part"]}}} for s in ("1", "2")]
+    # And changing an answer, or updating an item in place, leaves the other untouched
+    plain[0]["m"]["M"]["part"]["M"]["s"]["S"] = "changed"
+    ddb.update_item(TableName=TABLE, Key={"pk": {"S": "v"}, "sk": {"S": "1"}},
+                    UpdateExpression="SET m.part.s = :z", ExpressionAttributeValues={":z": {"S": "z"}})
+    assert plain[1]["m"]["M"]["part"] == {"M": {"s": {"S": "y"}}}
+    again = ddb.query(**query)["Items"]
+    assert again[0]["m"]["M"]["part"] == {"M": {"s": {"S": "z"}}}
+    assert again[1]["m"]["M"]["part"] == {"M": {"s": {"S": "y"}}}
