@@ -13,7 +13,7 @@ from typing import Any
 from shared.app_settings import provider
 from shared.auth.errors import InvalidTokenError
 from shared.auth.refresh_repository import RefreshFamilyRepository
-from shared.auth.tokens import SESSION_CLAIM, TokenService
+from shared.auth.tokens import SESSION_CLAIM, TokenService, TokenType
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import TOKEN_KEY_FIELD, Collection
 from shared.errors import ForbiddenError
@@ -85,8 +85,18 @@ class Authenticator:
     def authenticate(self, header: str | None) -> Caller | None:
         """The authenticated auth record, or None for a guest; an invalid token is treated as no token."""
         token = bearer_token(header)
-        if not token:
+        found = self.token_owner(token, "auth") if token else None
+        if found is None:
             return None
+        owner, claims = found
+        sid = (claims.model_extra or {}).get(SESSION_CLAIM)
+        # a token bound to an ended session is no token
+        if isinstance(sid, str) and not is_session_live(self.families, owner.collection.id, owner.record.id, sid):
+            return None
+        return owner
+
+    def token_owner(self, token: str, token_type: TokenType) -> tuple[AuthState, Any] | None:
+        """The auth record a valid token of this type belongs to, and its claims; None for any invalid token."""
         try:
             claims = self.tokens.peek_claims(token)
             stored = self.collections.find(claims.collection_id)
@@ -95,11 +105,7 @@ class Authenticator:
             record = self.records.get(stored.collection.id, claims.id, ReadMeter())
             if record is None:
                 return None
-            self.tokens.verify_token(token, "auth", token_key_of(stored.collection, record.data))
+            self.tokens.verify_token(token, token_type, token_key_of(stored.collection, record.data))
         except InvalidTokenError:
             return None
-        sid = (claims.model_extra or {}).get(SESSION_CLAIM)
-        # a token bound to an ended session is no token
-        if isinstance(sid, str) and not is_session_live(self.families, stored.collection.id, record.id, sid):
-            return None
-        return AuthState(record=record, collection=stored.collection)
+        return AuthState(record=record, collection=stored.collection), claims
