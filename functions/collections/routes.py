@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
@@ -13,7 +11,7 @@ from shared.collections.model import Collection
 from shared.composition import composition
 from shared.errors import BadRequestError
 from shared.http.access import require_superuser
-from shared.http.body import read_body
+from shared.http.body import read_form_body
 from shared.http.endpoints import LeanRouter
 from shared.tools.filter import FilterError, apply_fields, parse_fields
 
@@ -29,16 +27,6 @@ def _service(request: Request) -> CollectionsAdmin:
 
     jobs = JobContext(svc.collections, svc.records, get_job_queue(), get_checkpoint_store(svc.config.system_table))
     return CollectionsAdmin(svc.collections, svc.records, jobs, settle_s=settle_seconds())
-
-
-async def _body(request: Request, unreadable_message: str) -> Any:
-    """The JSON body; one that can't be read answers the endpoint's own PocketBase message."""
-    try:
-        return await read_body(request)
-    except BadRequestError as exc:
-        if (await request.body()).strip() == b"null":
-            return {}  # Go unmarshals a JSON null body as no data
-        raise BadRequestError(unreadable_message, {}) from exc
 
 
 def _collection_json(request: Request, service: CollectionsAdmin, collection: Collection) -> JSONResponse:
@@ -67,7 +55,7 @@ def list_collections(request: Request) -> JSONResponse:
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
     service = _service(request)
-    return _collection_json(request, service, service.create(await _body(request, TYPE_DATA_ERROR)))
+    return _collection_json(request, service, service.create(await read_form_body(request, TYPE_DATA_ERROR)))
 
 
 @router.put("/api/collections/import")
@@ -75,7 +63,7 @@ async def import_collections(request: Request) -> Response:
     service = _service(request)
     from shared.catalog.importer import LOAD_ERROR
 
-    service.import_collections(await _body(request, LOAD_ERROR))
+    service.import_collections(await read_form_body(request, LOAD_ERROR))
     return Response(status_code=204)
 
 
@@ -89,7 +77,7 @@ def view_collection(id_or_name: str, request: Request) -> JSONResponse:
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)
     return _collection_json(request, service,
-                            service.update(id_or_name, await _body(request, SUBMITTED_DATA_ERROR)))
+                            service.update(id_or_name, await read_form_body(request, SUBMITTED_DATA_ERROR)))
 
 
 @router.delete("/api/collections/{id_or_name}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from functions.settings.access import form_body
 from shared.app_settings.email_check import send_test_email
 from shared.composition import composition
 from shared.http.access import require_superuser
+from shared.http.body import read_form_body
 from shared.http.endpoints import LeanRouter
 from shared.mail.sender import default_mail_sender
 from shared.mail.settings import MailSettings
@@ -19,6 +19,6 @@ router = LeanRouter()
 @router.post("/api/settings/test/email")
 async def test_email(request: Request) -> Response:
     require_superuser(request)
-    body = await form_body(request, "An error occurred while loading the submitted data.")
+    body = await read_form_body(request, "An error occurred while loading the submitted data.")
     send_test_email(composition().collections, default_mail_sender(), load(MailSettings), body)
     return Response(status_code=204)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from functions.settings.access import form_body, settings_store
+from functions.settings.access import settings_store
 from shared.app_settings.service import LOADING_ERROR, public_view, update_settings
 from shared.errors import BadRequestError
 from shared.http.access import require_superuser
+from shared.http.body import read_form_body
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()
@@ -19,5 +20,5 @@ async def update(request: Request) -> JSONResponse:
     require_superuser(request)
     if (await request.body()).strip() == b"null":
         raise BadRequestError()  # PocketBase's generic 400 for a JSON null body
-    body = await form_body(request, LOADING_ERROR)
+    body = await read_form_body(request, LOADING_ERROR)
     return JSONResponse(public_view(update_settings(settings_store(), body)))

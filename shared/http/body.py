@@ -82,6 +82,17 @@ async def read_body(request: Request) -> dict[str, Any]:
     return body
 
 
+async def read_form_body(request: Request, unreadable_message: str) -> dict[str, Any]:
+    """The submitted data of an admin form (collections, settings): an unreadable body answers that endpoint's
+    own PocketBase message, and a JSON `null` counts as no data, as Go unmarshals it."""
+    try:
+        return await read_body(request)
+    except BadRequestError as exc:
+        if (await request.body()).strip() == b"null":
+            return {}
+        raise BadRequestError(unreadable_message, {}) from exc
+
+
 async def _uploaded(part: UploadFile) -> UploadedFile | None:
     """A file part as an upload; an empty part is no file, as PocketBase skips it."""
     content = await part.read()
