@@ -3,23 +3,13 @@
 // does it. No restore here: the session stack is shared with other suites (tests/e2e/test_backups.py restores).
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import PocketBase, { ClientResponseError } from "pocketbase";
+import PocketBase from "pocketbase";
+import { EMAIL, PASSWORD, URL, rejects } from "./support.mjs";
 
-const URL = process.env.LB_URL;
-const EMAIL = process.env.LB_SUPERUSER_EMAIL || "root@example.com";
-const PASSWORD = process.env.LB_SUPERUSER_PASSWORD || "Root-pass-1234567";
 const suffix = Math.random().toString(36).slice(2, 10);
 
 const pb = new PocketBase(URL);
 pb.autoCancellation(false);
-
-async function rejects(promise, status) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof ClientResponseError, `expected a ClientResponseError, got ${err}`);
-    assert.equal(err.status, status, JSON.stringify(err.response));
-    return true;
-  });
-}
 
 async function idle() {
   for (let i = 0; i < 600; i++) {

@@ -2,23 +2,13 @@
 // Run with `LB_URL=http://127.0.0.1:8090 node --test tests/js/logs.test.mjs`; tests/e2e/test_js_sdk_logs.py does it.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import PocketBase, { ClientResponseError } from "pocketbase";
+import PocketBase from "pocketbase";
+import { EMAIL, PASSWORD, URL, rejects } from "./support.mjs";
 
-const URL = process.env.LB_URL;
-const EMAIL = process.env.LB_SUPERUSER_EMAIL || "root@example.com";
-const PASSWORD = process.env.LB_SUPERUSER_PASSWORD || "Root-pass-1234567";
 const marker = Math.random().toString(36).slice(2, 10);
 
 const pb = new PocketBase(URL);
 pb.autoCancellation(false);
-
-async function rejects(promise, status) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof ClientResponseError, `expected a ClientResponseError, got ${err}`);
-    assert.equal(err.status, status, JSON.stringify(err.response));
-    return true;
-  });
-}
 
 // The logs land in the background (the log subscription delivers them in batches): poll until they are there.
 async function waitForLogs(filter, count) {

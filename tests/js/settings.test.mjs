@@ -4,10 +4,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import PocketBase, { ClientResponseError } from "pocketbase";
+import { EMAIL, PASSWORD, URL } from "./support.mjs";
 
-const URL = process.env.LB_URL;
-const EMAIL = process.env.LB_SUPERUSER_EMAIL || "root@example.com";
-const PASSWORD = process.env.LB_SUPERUSER_PASSWORD || "Root-pass-1234567";
 
 const pb = new PocketBase(URL);
 pb.autoCancellation(false);
