@@ -10,8 +10,8 @@ with cold_init():
     from shared import aws, settings
     from shared.observability import instrument
     from shared.realtime import protocol
-    from shared.realtime.connections import Connection, get_connection_repository
     from shared.realtime.sender import ApiGatewaySender, management_endpoint
+    from shared.realtime.subscriptions import Connection, get_subscription_store
 
     # The SDK models of the services its first event calls, parsed at init (see shared/aws.py).
     aws.prepare("dynamodb")
@@ -20,7 +20,7 @@ with cold_init():
 def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     cfg = settings.load(settings.RealtimeSettings)
     ctx = event["requestContext"]
-    repo = get_connection_repository(cfg.system_table)
+    repo = get_subscription_store(cfg.system_table)
     conn_id = ctx["connectionId"]
     if ctx["eventType"] == "CONNECT":
         identity = ctx.get("identity", {})

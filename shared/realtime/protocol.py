@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.realtime.connections import Connection, ConnectionRepository
 from shared.realtime.sender import ConnectionGoneError, MessageSender
+from shared.realtime.subscriptions import Connection, SubscriptionStore
 
 
-def on_connect(repo: ConnectionRepository, conn: Connection) -> None:
-    repo.put(conn)
+def on_connect(repo: SubscriptionStore, conn: Connection) -> None:
+    repo.open(conn)
 
 
-def on_disconnect(repo: ConnectionRepository, connection_id: str) -> None:
-    repo.delete(connection_id)
+def on_disconnect(repo: SubscriptionStore, connection_id: str) -> None:
+    repo.close(connection_id)
 
 
-def on_message(repo: ConnectionRepository, sender: MessageSender, connection_id: str, body: str) -> None:
+def on_message(repo: SubscriptionStore, sender: MessageSender, connection_id: str, body: str) -> None:
     """Answer one client message; a message to a connection that is already gone forgets it."""
     reply: dict[str, Any]
     try:
@@ -33,4 +33,4 @@ def on_message(repo: ConnectionRepository, sender: MessageSender, connection_id:
     try:
         sender.send(connection_id, reply)
     except ConnectionGoneError:
-        repo.delete(connection_id)
+        repo.close(connection_id)

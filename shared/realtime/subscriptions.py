@@ -1,0 +1,371 @@
+"""Data access for realtime connections and their subscriptions: an interface, an in-memory and a DynamoDB one.
+
+Subscriptions are stored by what they watch, so that matching one change reads the subscriptions of that
+collection and that record, never every connection (system table):
+
+| item | pk | sk | holds |
+| --- | --- | --- | --- |
+| connection | `conn#<connectionId>` | `conn` | when, from where, its auth, its subscription strings |
+| collection subscription | `rt#<collectionId>` | `<connectionId>#<digest>` | the string, the auth |
+| record subscription | `rt#<collectionId>#<recordId>` | `<connectionId>#<digest>` | the string, the auth |
+| channel subscription | `rtch#<channel>` | `<connectionId>#<digest>` | the string, the auth, presence meta |
+
+`<digest>` is a digest of the subscription string, so one connection's subscriptions never collide and a
+repeated subscribe overwrites rather than duplicates. The auth is copied onto each subscription item so that
+matching needs no read of the connection; a re-authentication rewrites them (at most MAX_SUBSCRIPTIONS).
+Every item expires with the connection (API Gateway closes a WebSocket after two hours).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.aws import client
+from shared.dynamo_batch import batch_write
+from shared.dynamo_values import from_attribute, to_attribute
+
+# API Gateway closes a WebSocket after two hours at most, so no realtime item outlives that.
+CONNECTION_TTL_S = 2 * 60 * 60
+
+
+class RealtimeAuth(BaseModel):
+    """Who a connection acts as: enough to re-check the token's validity at every event, never the token itself.
+
+    `key_hash` is a digest of the record's tokenKey when the token was verified: a new tokenKey (password change)
+    ends the auth, as it ends the token on HTTP. `session_id` is the token's `sid` claim, checked like on HTTP.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    collection_id: str
+    record_id: str
+    expires_at: int
+    key_hash: str
+    session_id: str | None = None
+
+
+class Connection(BaseModel):
+    connection_id: str
+    connected_at: int
+    source_ip: str = ""
+    user_agent: str = ""
+    auth: RealtimeAuth | None = None
+    # the subscription strings, in the order they were added
+    topics: list[str] = []
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one subscription watches, resolved to ids: a collection, one record of it, or a channel."""
+
+    collection_id: str = ""
+    record_id: str = ""
+    channel: str = ""
+
+    @property
+    def partition(self) -> str:
+        if self.channel:
+            return f"rtch#{self.channel}"
+        return f"rt#{self.collection_id}#{self.record_id}" if self.record_id else f"rt#{self.collection_id}"
+
+
+class Subscription(BaseModel):
+    """One connection's subscription as matching reads it."""
+
+    connection_id: str
+    topic: str
+    auth: RealtimeAuth | None = None
+    # presence metadata of a channel member (channel subscriptions that joined presence)
+    presence: dict[str, Any] | None = None
+
+
+def topic_digest(topic: str) -> str:
+    return hashlib.sha256(topic.encode()).hexdigest()[:20]
+
+
+def key_hash(token_key: str) -> str:
+    """The digest of a tokenKey kept with a realtime auth (the key itself signs tokens, so it is not stored)."""
+    return hashlib.sha256(token_key.encode()).hexdigest()
+
+
+class SubscriptionStore(ABC):
+    @abstractmethod
+    def open(self, conn: Connection) -> None:
+        """Register a new connection (no subscriptions yet)."""
+
+    @abstractmethod
+    def connection(self, connection_id: str) -> Connection | None: ...
+
+    @abstractmethod
+    def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
+        """Change who the connection acts as, on the connection and on each of its subscriptions."""
+
+    @abstractmethod
+    def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
+                  presence: dict[str, Any] | None = None) -> None:
+        """Add (or overwrite) these subscription strings; the caller has checked limits and resolved targets."""
+
+    @abstractmethod
+    def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
+        """Remove these subscription strings (all when None); returns what was removed."""
+
+    @abstractmethod
+    def subscriptions(self, target: Target) -> list[Subscription]:
+        """Every subscription stored under one target (a collection, one record, or a channel)."""
+
+    @abstractmethod
+    def close(self, connection_id: str) -> list[tuple[str, Target]]:
+        """Forget the connection and every subscription of it; returns the subscriptions it had."""
+
+    def matching(self, collection_id: str, record_id: str) -> list[Subscription]:
+        """The subscriptions a change of this record may reach: its collection's, then the record's own."""
+        return [*self.subscriptions(Target(collection_id=collection_id)),
+                *self.subscriptions(Target(collection_id=collection_id, record_id=record_id))]
+
+
+class InMemorySubscriptionStore(SubscriptionStore):
+    def __init__(self) -> None:
+        self.connections: dict[str, Connection] = {}
+        # partition -> connection id -> topic -> Subscription
+        self.by_target: dict[str, dict[str, dict[str, Subscription]]] = {}
+        self.targets: dict[str, dict[str, Target]] = {}
+        # items read by subscriptions(), the figure the DynamoDB store reports as its read count
+        self.items_read = 0
+
+    def open(self, conn: Connection) -> None:
+        self.connections[conn.connection_id] = conn.model_copy(update={"topics": []})
+        self.targets[conn.connection_id] = {}
+
+    def connection(self, connection_id: str) -> Connection | None:
+        return self.connections.get(connection_id)
+
+    def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
+        conn = self.connections.get(connection_id)
+        if conn is None:
+            return
+        self.connections[connection_id] = conn.model_copy(update={"auth": auth})
+        for topic, target in self.targets[connection_id].items():
+            sub = self.by_target[target.partition][connection_id][topic]
+            self.by_target[target.partition][connection_id][topic] = sub.model_copy(update={"auth": auth})
+
+    def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
+                  presence: dict[str, Any] | None = None) -> None:
+        conn = self.connections.get(connection_id)
+        if conn is None:
+            return
+        topics = list(conn.topics)
+        for topic, target in subscriptions:
+            self.by_target.setdefault(target.partition, {}).setdefault(connection_id, {})[topic] = Subscription(
+                connection_id=connection_id, topic=topic, auth=conn.auth, presence=presence)
+            self.targets[connection_id][topic] = target
+            if topic not in topics:
+                topics.append(topic)
+        self.connections[connection_id] = conn.model_copy(update={"topics": topics})
+
+    def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
+        conn = self.connections.get(connection_id)
+        if conn is None:
+            return []
+        chosen = list(conn.topics) if topics is None else [t for t in topics if t in conn.topics]
+        removed = []
+        for topic in chosen:
+            target = self.targets[connection_id].pop(topic)
+            self.by_target[target.partition][connection_id].pop(topic, None)
+            removed.append((topic, target))
+        self.connections[connection_id] = conn.model_copy(
+            update={"topics": [t for t in conn.topics if t not in chosen]})
+        return removed
+
+    def subscriptions(self, target: Target) -> list[Subscription]:
+        found = [sub for subs in self.by_target.get(target.partition, {}).values() for sub in subs.values()]
+        self.items_read += len(found)
+        return found
+
+    def close(self, connection_id: str) -> list[tuple[str, Target]]:
+        removed = self.unsubscribe(connection_id)
+        self.connections.pop(connection_id, None)
+        self.targets.pop(connection_id, None)
+        return removed
+
+
+def _auth_attribute(auth: RealtimeAuth | None) -> dict[str, Any]:
+    return to_attribute(auth.model_dump() if auth else None)
+
+
+def _auth_of(item: dict[str, Any]) -> RealtimeAuth | None:
+    value = from_attribute(item["auth"]) if "auth" in item else None
+    return RealtimeAuth.model_validate(value) if value else None
+
+
+class DynamoSubscriptionStore(SubscriptionStore):
+    """The system table's realtime items (layout in the module docstring)."""
+
+    def __init__(self, table_name: str, clock: Any = time.time) -> None:
+        self.table = table_name
+        self.clock = clock
+        # items read by subscriptions() in this instance's life: the matching cost `make bench` reports
+        self.items_read = 0
+
+    @staticmethod
+    def _conn_key(connection_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"conn#{connection_id}"}, "sk": {"S": "conn"}}
+
+    def _ttl(self) -> dict[str, str]:
+        return {"N": str(int(self.clock()) + CONNECTION_TTL_S)}
+
+    def open(self, conn: Connection) -> None:
+        client("dynamodb").put_item(TableName=self.table, Item={
+            **self._conn_key(conn.connection_id),
+            "connectedAt": {"N": str(conn.connected_at)},
+            "sourceIp": {"S": conn.source_ip},
+            "userAgent": {"S": conn.user_agent},
+            "auth": _auth_attribute(conn.auth),
+            "topics": to_attribute([]),
+            "targets": to_attribute({}),
+            "ttl": self._ttl(),
+        })
+
+    def _conn_item(self, connection_id: str) -> dict[str, Any] | None:
+        return client("dynamodb").get_item(TableName=self.table, Key=self._conn_key(connection_id),
+                                           ConsistentRead=True).get("Item")
+
+    def connection(self, connection_id: str) -> Connection | None:
+        item = self._conn_item(connection_id)
+        if not item:
+            return None
+        return Connection(connection_id=connection_id, connected_at=int(item["connectedAt"]["N"]),
+                          source_ip=item["sourceIp"]["S"], user_agent=item["userAgent"]["S"],
+                          auth=_auth_of(item), topics=from_attribute(item.get("topics", {"L": []})))
+
+    @staticmethod
+    def _targets_of(item: dict[str, Any]) -> dict[str, Target]:
+        """topic -> target, as the connection item keeps them (`targets`: topic -> [collection, record, channel])."""
+        raw = from_attribute(item.get("targets", {"M": {}})) or {}
+        return {topic: Target(*parts) for topic, parts in raw.items()}
+
+    def _sub_item(self, connection_id: str, topic: str, target: Target, auth: RealtimeAuth | None,
+                  presence: dict[str, Any] | None) -> dict[str, Any]:
+        item = {"pk": {"S": target.partition}, "sk": {"S": f"{connection_id}#{topic_digest(topic)}"},
+                "cid": {"S": connection_id}, "topic": {"S": topic}, "auth": _auth_attribute(auth),
+                "ttl": self._ttl()}
+        if presence is not None:
+            item["presence"] = to_attribute(presence)
+        return item
+
+    def _save_connection(self, connection_id: str, topics: list[str], targets: dict[str, Target],
+                         auth: RealtimeAuth | None) -> bool:
+        """Rewrite the connection's topics, targets and auth; False when the connection is gone."""
+        ddb = client("dynamodb")
+        try:
+            ddb.update_item(
+                TableName=self.table, Key=self._conn_key(connection_id),
+                UpdateExpression="SET topics = :t, targets = :g, #auth = :a",
+                ExpressionAttributeNames={"#auth": "auth"},
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={
+                    ":t": to_attribute(topics), ":a": _auth_attribute(auth),
+                    ":g": to_attribute({t: [g.collection_id, g.record_id, g.channel] for t, g in targets.items()}),
+                })
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
+        item = self._conn_item(connection_id)
+        if not item:
+            return
+        targets = self._targets_of(item)
+        topics = from_attribute(item.get("topics", {"L": []}))
+        presence = self._presence_of(connection_id, targets)
+        if not self._save_connection(connection_id, topics, targets, auth):
+            return
+        batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(
+            connection_id, t, g, auth, presence.get(t))}} for t, g in targets.items()])
+
+    def _presence_of(self, connection_id: str, targets: dict[str, Target]) -> dict[str, dict[str, Any]]:
+        """The presence meta of the connection's channel subscriptions (kept across a re-authentication)."""
+        found: dict[str, dict[str, Any]] = {}
+        ddb = client("dynamodb")
+        for topic, target in targets.items():
+            if not target.channel:
+                continue
+            item = ddb.get_item(TableName=self.table, Key={"pk": {"S": target.partition}, "sk": {
+                "S": f"{connection_id}#{topic_digest(topic)}"}}).get("Item") or {}
+            if "presence" in item:
+                found[topic] = from_attribute(item["presence"])
+        return found
+
+    def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
+                  presence: dict[str, Any] | None = None) -> None:
+        item = self._conn_item(connection_id)
+        if not item:
+            return
+        auth = _auth_of(item)
+        targets = self._targets_of(item)
+        topics = from_attribute(item.get("topics", {"L": []}))
+        # The subscription items first, then the connection that lists them: a failure in between leaves items
+        # that the connection does not list, which expire by TTL and whose events go to a connection that either
+        # has them (a retried subscribe) or answers 410 (gone); never a listed subscription without its item.
+        batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(connection_id, t, g, auth, presence)}}
+                                 for t, g in subscriptions])
+        for topic, target in subscriptions:
+            targets[topic] = target
+            if topic not in topics:
+                topics.append(topic)
+        if not self._save_connection(connection_id, topics, targets, auth):
+            self._delete_items(connection_id, subscriptions)
+
+    def _delete_items(self, connection_id: str, subscriptions: Iterable[tuple[str, Target]]) -> None:
+        batch_write(self.table, [{"DeleteRequest": {"Key": {"pk": {"S": g.partition}, "sk": {
+            "S": f"{connection_id}#{topic_digest(t)}"}}}} for t, g in subscriptions])
+
+    def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
+        item = self._conn_item(connection_id)
+        if not item:
+            return []
+        targets = self._targets_of(item)
+        current = from_attribute(item.get("topics", {"L": []}))
+        chosen = [t for t in (current if topics is None else topics) if t in targets]
+        removed = [(t, targets.pop(t)) for t in chosen]
+        # The connection stops listing them first, so a failure in between leaves only unlisted items (TTL).
+        self._save_connection(connection_id, [t for t in current if t not in chosen], targets, _auth_of(item))
+        self._delete_items(connection_id, removed)
+        return removed
+
+    def subscriptions(self, target: Target) -> list[Subscription]:
+        ddb = client("dynamodb")
+        found: list[Subscription] = []
+        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": "pk = :p",
+                                  "ExpressionAttributeValues": {":p": {"S": target.partition}}}
+        while True:
+            page = ddb.query(**kwargs)
+            self.items_read += len(page.get("Items", []))
+            for item in page.get("Items", []):
+                found.append(Subscription(
+                    connection_id=item["cid"]["S"], topic=item["topic"]["S"], auth=_auth_of(item),
+                    presence=from_attribute(item["presence"]) if "presence" in item else None))
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def close(self, connection_id: str) -> list[tuple[str, Target]]:
+        item = self._conn_item(connection_id)
+        if not item:
+            return []
+        removed = list(self._targets_of(item).items())
+        self._delete_items(connection_id, removed)
+        client("dynamodb").delete_item(TableName=self.table, Key=self._conn_key(connection_id))
+        return removed
+
+
+@cache
+def get_subscription_store(table_name: str) -> SubscriptionStore:
+    return DynamoSubscriptionStore(table_name)

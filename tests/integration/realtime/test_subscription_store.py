@@ -1,0 +1,88 @@
+"""The subscription store's contract, held by the in-memory and the DynamoDB (moto) implementations alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from shared import resources
+from shared.realtime.subscriptions import (
+    Connection,
+    DynamoSubscriptionStore,
+    InMemorySubscriptionStore,
+    RealtimeAuth,
+    SubscriptionStore,
+    Target,
+)
+from shared.realtime.topics import TopicError, parse_topic
+
+POSTS = Target(collection_id="pbc_posts")
+ONE_POST = Target(collection_id="pbc_posts", record_id="r1")
+ROOM = Target(channel="room-1")
+AUTH = RealtimeAuth(collection_id="_pb_users_auth_", record_id="u1", expires_at=2_000_000_000, key_hash="k")
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Iterator[SubscriptionStore]:
+    if request.param == "memory":
+        yield InMemorySubscriptionStore()
+        return
+    request.getfixturevalue("moto")
+    yield DynamoSubscriptionStore(resources.SYSTEM_TABLE.physical_name)
+
+
+def test_matching_reads_the_collection_and_the_record_only(store: SubscriptionStore) -> None:
+    # Given three connections watching the collection, one record, and another collection
+    for cid in ("a", "b", "c"):
+        store.open(Connection(connection_id=cid, connected_at=1))
+    store.subscribe("a", [("posts/*", POSTS)])
+    store.subscribe("b", [("posts/r1", ONE_POST), ("posts/r2", Target(collection_id="pbc_posts", record_id="r2"))])
+    store.subscribe("c", [("tags", Target(collection_id="pbc_tags"))])
+    # When a change of posts/r1 is matched
+    found = store.matching("pbc_posts", "r1")
+    # Then it finds the collection's and that record's subscriptions, and nothing else
+    assert sorted((s.connection_id, s.topic) for s in found) == [("a", "posts/*"), ("b", "posts/r1")]
+
+
+def test_auth_follows_onto_existing_subscriptions(store: SubscriptionStore) -> None:
+    store.open(Connection(connection_id="a", connected_at=1))
+    store.subscribe("a", [("posts/*", POSTS), ("channel:room-1", ROOM)], presence=None)
+    store.set_auth("a", AUTH)
+    assert {s.auth for s in store.matching("pbc_posts", "x")} == {AUTH}
+    assert store.subscriptions(ROOM)[0].auth == AUTH
+    assert store.connection("a").auth == AUTH  # type: ignore[union-attr]
+
+
+def test_unsubscribe_and_close_remove_items(store: SubscriptionStore) -> None:
+    store.open(Connection(connection_id="a", connected_at=1))
+    store.subscribe("a", [("posts/*", POSTS), ('posts/*?options={"query":{"filter":"x=1"}}', POSTS),
+                          ("channel:room-1", ROOM)], presence={"name": "Ann"})
+    assert store.unsubscribe("a", ["posts/*", "never"]) == [("posts/*", POSTS)]
+    assert [s.topic for s in store.subscriptions(POSTS)] == ['posts/*?options={"query":{"filter":"x=1"}}']
+    assert store.subscriptions(ROOM)[0].presence == {"name": "Ann"}
+    assert len(store.close("a")) == 2
+    assert store.matching("pbc_posts", "x") == [] and store.subscriptions(ROOM) == []
+    assert store.connection("a") is None
+
+
+def test_a_closed_connection_takes_no_subscriptions(store: SubscriptionStore) -> None:
+    store.subscribe("ghost", [("posts/*", POSTS)])
+    assert store.matching("pbc_posts", "x") == []
+
+
+@pytest.mark.parametrize(("raw", "kind", "collection", "record"), [
+    ("posts", "collection", "posts", ""),
+    ("posts/*", "collection", "posts", ""),
+    ("posts/abc", "record", "posts", "abc"),
+])
+def test_topics_parse_as_pocketbase_writes_them(raw: str, kind: str, collection: str, record: str) -> None:
+    topic = parse_topic(raw + '?options={"query":{"filter":"a=1","n":2},"headers":{"X-Token":"t"}}')
+    assert (topic.kind, topic.collection, topic.record_id) == (kind, collection, record)
+    assert topic.options.query == {"filter": "a=1", "n": "2"} and topic.options.headers == {"x_token": "t"}
+
+
+@pytest.mark.parametrize("raw", ["", "posts/", "a/b/c", "channel:", "channel:bad name", "x" * 2501])
+def test_topics_that_name_nothing_are_refused(raw: str) -> None:
+    with pytest.raises(TopicError):
+        parse_topic(raw)
