@@ -20,8 +20,9 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 run: setup
 	$(PY) lambdabase run
 
+# Two workers, one test file each at a time (module fixtures stay whole); most suites wait on loopback I/O.
 test: setup
-	$(PY) pytest -q -p no:cacheprovider
+	$(PY) pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 test-unit: setup
 	$(PY) pytest -q tests/unit
