@@ -34,6 +34,7 @@ import os
 from typing import Any
 
 from local.moto_speed import PARSED_RESULT, PLAIN_JSON_ACTIONS
+from shared import concurrent_calls
 
 _installed = False
 
@@ -95,6 +96,8 @@ def install() -> None:
     if _installed:
         return
     _installed = True
+    # Answered on this CPU now: the calls of one round go one after another (shared/concurrent_calls.py).
+    concurrent_calls.answer_in_process()
     from botocore.awsrequest import AWSResponse, HeadersDict
     from botocore.endpoint import convert_to_response_dict
     from botocore.handlers import BUILTIN_HANDLERS

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from shared import concurrent_calls
 from shared.aws import client
 from shared.errors import ServiceUnavailableError
 from shared.records import keys
@@ -35,7 +36,8 @@ def fetch_records(table: str, item_keys: list[dict[str, Any]], meter: ReadMeter,
     if len(chunks) == 1:
         answers = [_batch_get(table, chunks[0], consistent, backoff)]
     else:
-        answers = list(_pool().map(lambda chunk: _batch_get(table, chunk, consistent, backoff), chunks))
+        answers = [f.result() for f in [concurrent_calls.submit(_pool, _batch_get, table, chunk, consistent, backoff)
+                                        for chunk in chunks]]
     found: dict[tuple[str, str], StoredRecord] = {}
     for items, _ in answers:
         for item in items:

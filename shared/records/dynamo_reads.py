@@ -8,11 +8,11 @@ nothing past the bound is read and `after` itself is not read again.
 
 from __future__ import annotations
 
-import functools
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
+from shared import concurrent_calls
 from shared.dynamo_values import from_attribute
 from shared.records import keys
 from shared.records.dynamo_expressions import filter_expression
@@ -121,7 +121,7 @@ def shard_wave(ddb: Any, table: str, collection_id: str, meter: ReadMeter, *, fo
         params = [shard_query(table, collection_id, r, forward=forward, pushdown=pushdown) for r in reads]
         # The caller's thread sends the first read itself while the pool sends the rest: one hand-off fewer
         # a wave, and no idle thread waiting on the others
-        rest = [_pool().submit(functools.partial(ddb.query, **kw)) for kw in params[1:]]
+        rest = [concurrent_calls.submit(_pool, ddb.query, **kw) for kw in params[1:]]
         outs = [ddb.query(**params[0]), *(f.result() for f in rest)]
         answers = [_answer(r, o) for r, o in zip(reads, outs, strict=True)]
         meter.add(sum(a.items_read for a in answers), requests=len(reads), round_trips=1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from shared import concurrent_calls
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
@@ -74,7 +75,7 @@ class _SideRead:
 
 def _side_read(read: Callable[[ReadMeter], Any]) -> _SideRead:
     side_meter = ReadMeter()
-    return _SideRead(_pool().submit(read, side_meter), side_meter)
+    return _SideRead(concurrent_calls.submit(_pool, read, side_meter), side_meter)
 
 
 def _joined(records: Iterator[StoredRecord], sides: list[_SideRead], meter: ReadMeter,

@@ -79,7 +79,7 @@ def _more_posts(count: int) -> None:
 
 
 def run() -> dict[str, float]:
-    from shared import aws
+    from shared import aws, concurrent_calls
     from tests.support.in_process import cold_start
     from tests.support.moto_cloud import running_cloud
 
@@ -97,7 +97,8 @@ def run() -> dict[str, float]:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        with running_cloud(), aws.clients_from(fake):
+        # as on Lambda, where a list's shard reads wait on the network side by side
+        with running_cloud(), aws.clients_from(fake), concurrent_calls.over_network():
             cold_world.seed()
             _more_posts(RECORDS - cold_world.PAGE - 1)
             cold_start()  # the function starts after the data exists, with this process's settings
