@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.process_caches import clear_process_caches
 from tests.support.rate_limits import SUITE_RATE_LIMITS_ENV
 from tests.support.stack_process import free_port
 
@@ -56,12 +57,7 @@ def cold_start() -> None:
     forget_handlers()
     for name in _function_modules():
         del sys.modules[name]
-    for name, module in list(sys.modules.items()):
-        if module is None or not name.startswith("shared."):
-            continue
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                value.cache_clear()
+    clear_process_caches()
 
 
 class _LogLines(logging.Handler):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from local import cloud
 from shared.aws import client
+from tests.support.process_caches import clear_process_caches
 
 _AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
 
@@ -19,6 +20,8 @@ def running_cloud() -> Iterator[cloud.MotoCloud]:
     try:
         moto.reset()
         cloud.provision()
+        # a new cloud is a new deployment: no instance keeps settings (secret ARNs, endpoints) read before it
+        clear_process_caches()
         yield moto
     finally:
         moto.stop()
