@@ -238,6 +238,11 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/files/token", "files"),
     RouteDef("GET", "/api/files/{collection}/{id}/{filename}", "files"),
     RouteDef("HEAD", "/api/files/{collection}/{id}/{filename}", "files"),
+    # Direct uploads to S3 (docs/api-files.md#direct-uploads): slots, and the parts of multipart ones.
+    RouteDef("POST", "/api/files/uploads", "files"),
+    RouteDef("POST", "/api/files/uploads/parts", "files"),
+    RouteDef("POST", "/api/files/uploads/complete", "files"),
+    RouteDef("POST", "/api/files/uploads/abort", "files"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),
