@@ -256,3 +256,32 @@ def test_a_failed_commit_deletes_the_copy_and_keeps_the_upload_for_a_retry(api: 
     record = retried.json()
     assert _keys(f"{notes['id']}/") == {keys.original_key(notes["id"], record["id"], record["documents"][0])}
     assert not _exists(slot["key"])
+
+
+def test_a_slot_token_in_a_multipart_body_attaches_beside_an_uploaded_part(api: Api, docs: Any) -> None:
+    # Given one file uploaded to S3 and one sent in the request itself
+    slot = _uploaded(api, docs, b"from s3")
+    # When a multipart create carries the token as a text part of the same field as the file part
+    response = api.request("POST", f"/api/collections/{docs['name']}/records", role="user",
+                           data={"documents": slot["slot"]}, files=[("documents", ("inline.txt", b"inline"))])
+    # Then both are the record's files, the attached one first (names before files, as PocketBase merges them)
+    assert response.status_code == 200, response.text
+    record = response.json()
+    attached, inline = record["documents"]
+    assert attached.startswith("report_2026_") and inline.startswith("inline_")
+    assert _body(keys.original_key(record["collectionId"], record["id"], attached)) == b"from s3"
+
+
+def test_a_batch_create_attaches_its_slot(api: Api, docs: Any) -> None:
+    # Given an upload in a slot for a new record
+    slot = _uploaded(api, docs, b"batched")
+    # When a batch creates the record naming the slot
+    response = api.request("POST", "/api/batch", role="user", json={"requests": [
+        {"method": "POST", "url": f"/api/collections/{docs['name']}/records",
+         "body": {"title": "batched", "documents": [slot["slot"]]}}]})
+    # Then the record holds the file and the staging object is gone
+    assert response.status_code == 200, response.text
+    [created] = response.json()
+    record = created["body"]
+    assert _body(keys.original_key(record["collectionId"], record["id"], record["documents"][0])) == b"batched"
+    assert not _exists(slot["key"])
