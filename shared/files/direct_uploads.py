@@ -1,8 +1,8 @@
 """Upload slots for direct uploads to S3: issuing one (a presigned POST or a multipart upload), parts, complete, abort.
 
 What a slot request can be checked against before the record's body exists: the collection and its file field,
-the create rule (a null rule admits superusers only) or, for an existing record, the update rule on that record
-(`@request.body` empty), the declared size against the field's maxSize and a pinned type against its mimeTypes.
+the create or update rule as far as it does not depend on that body (shared/files/slot_rules.py), the declared
+size against the field's maxSize and a pinned type against its mimeTypes.
 Everything is checked again on attach (shared/files/attach.py), with the object's real size and sniffed type.
 """
 
@@ -19,9 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared import resources, settings
 from shared.collections.fields import FileField
 from shared.collections.model import Collection
-from shared.errors import BadRequestError, NotFoundError
+from shared.errors import BadRequestError, ForbiddenError, NotFoundError
+from shared.files.slot_rules import create_rule_judgeable, update_rule_judgeable
 from shared.files.slots import InvalidSlotError, SlotSigner, UploadSlot, new_slot_id, owner_of
 from shared.files.sniff import mime_allowed
+from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
 
 # S3's limits: a POST (like a PutObject) takes at most 5 GiB, a multipart upload 10,000 parts of 5 MiB to
@@ -32,6 +34,7 @@ MAX_PART_BYTES = 5 << 30
 MAX_PARTS = 10_000
 MAX_PARTS_PER_REQUEST = 1_000
 SLOT_FAILED = "Failed to create the upload slot."
+CREATE_REFUSED = "The collection's create rule does not allow you to upload."
 
 
 class UploadSettings(settings.Observability, settings.Tables):
@@ -217,11 +220,16 @@ class SlotService:
     def _check_rules(scope: RecordScope, collection: Collection, record_id: str) -> None:
         rules = scope.rules
         if not record_id:
-            # a null create rule is for superusers only (403); any other rule needs the body: checked on attach
-            rules.rule(collection.create_rule)
+            # a null create rule is for superusers only (403); a rule on the caller alone is judged now, and
+            # one that reads the record or the body on attach
+            rule = rules.rule(collection.create_rule)
+            if rule is not None and create_rule_judgeable(rule) and not rules.matches(
+                    rule, collection, StoredRecord(collection.id, "", {})):
+                raise ForbiddenError(CREATE_REFUSED)
             return
         rule = rules.rule(collection.update_rule)
         existing = rules.loader.one(collection, record_id)
+        judged = rule if rule is not None and update_rule_judgeable(rule) else None
         # as an update: a record the caller may not update is not found
-        if existing is None or not rules.matches(rule, collection, existing, existing=existing):
+        if existing is None or not rules.matches(judged, collection, existing, existing=existing):
             raise NotFoundError()

@@ -285,3 +285,27 @@ def test_a_batch_create_attaches_its_slot(api: Api, docs: Any) -> None:
     record = created["body"]
     assert _body(keys.original_key(record["collectionId"], record["id"], record["documents"][0])) == b"batched"
     assert not _exists(slot["key"])
+
+
+def test_a_create_rule_on_the_caller_alone_is_judged_at_slot_time(api: Api, docs: Any) -> None:
+    # Given a create rule that needs a signed-in caller, When a guest asks for a slot
+    response = _slot(api, docs, role="guest")
+    # Then it is refused at once rather than on attach
+    assert response.status_code == 403, response.text
+    assert response.json()["message"] == "The collection's create rule does not allow you to upload."
+
+
+def test_a_create_rule_on_the_body_waits_for_the_attaching_create(api: Api) -> None:
+    # Given a create rule that reads the body
+    name = unique("bodyrule")
+    api.create_collection({"name": name, "type": "base", "createRule": "@request.body.title = 'ok'", "fields": [
+        {"name": "title", "type": "text"}, {"name": "documents", "type": "file"}]})
+    # When a guest asks for a slot, uploads, and attaches with a body the rule refuses, then one it admits
+    slot = _uploaded(api, {"name": name}, b"ruled", role="guest")
+    refused = api.request("POST", f"/api/collections/{name}/records", role="guest",
+                          json={"title": "no", "documents": slot["slot"]})
+    admitted = api.request("POST", f"/api/collections/{name}/records", role="guest",
+                           json={"title": "ok", "documents": slot["slot"]})
+    # Then the slot was granted, the rule refused the first create and admitted the second
+    assert refused.status_code == 400 and refused.json()["message"] == "Failed to create record.", refused.text
+    assert admitted.status_code == 200, admitted.text
