@@ -31,21 +31,30 @@ SignerFactory = Callable[[], SlotSigner]
 StorageFactory = Callable[[], FileStorage]
 
 
+# JPEG and PNG direct uploads up to this size lose their EXIF as request uploads do (read, stripped, stored: a
+# few hundred ms in the records function); larger images are copied as uploaded (docs/api-files.md).
+EXIF_STRIP_MAX_BYTES = 20 << 20
+_EXIF_TYPES = ("image/jpeg", "image/png")
+
+
 class AttachedUpload(UploadedFile):
-    """A direct upload on its way into a record: no bytes in the request, its object at `source_key`."""
+    """A direct upload on its way into a record: no bytes in the request, its object at `source_key`;
+    `strip_exif` when it is to be stored without its metadata rather than copied as it is."""
 
     source_key: str
+    strip_exif: bool
 
     def __new__(cls, name: str, original_name: str = "", content: bytes = b"",
                 content_type: str = "application/octet-stream", size: int = -1,
-                source_key: str = "") -> Self:
+                source_key: str = "", strip_exif: bool = False) -> Self:
         made = super().__new__(cls, name, original_name, content, content_type, size)
         made.source_key = source_key
+        made.strip_exif = strip_exif
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (AttachedUpload, (str(self), self.original_name, self.content, self.content_type, self.size,
-                                 self.source_key))
+                                 self.source_key, self.strip_exif))
 
 
 def attached_in(value: Any) -> list[AttachedUpload]:
@@ -127,7 +136,8 @@ class UploadAttacher:
             storage.delete_many([slot.key])
             raise _field_error(action, field, "validation_invalid_mime_type",
                                f"\"{name}\" mime type must be one of: {', '.join(field.mime_types)}.")
-        return AttachedUpload(name, slot.filename, b"", mime, info.size, slot.key)
+        return AttachedUpload(name, slot.filename, b"", mime, info.size, slot.key,
+                              strip_exif=mime in _EXIF_TYPES and info.size <= EXIF_STRIP_MAX_BYTES)
 
 
 def register_attach_hooks(hooks: RecordHooks, signer: SignerFactory, storage: StorageFactory) -> None:

@@ -3,7 +3,7 @@
 S3 writes cannot join the DynamoDB transaction, so the order makes every outcome safe:
 - `validate`: `upload:<slot>` values (direct uploads to S3) are checked and become uploads (shared/files/attach.py);
 - `before` (rules and validation passed): the request's new uploads are stored under the record's prefix, a
-  direct upload by a server-side copy of its staging object;
+  direct upload by a server-side copy of its staging object (a small JPEG or PNG read and stored without EXIF);
 - `failed` (the commit did not happen): those uploads are deleted again;
 - `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
   record's whole prefix, and the staging objects of attached direct uploads. A failure there leaves an
@@ -20,7 +20,8 @@ from shared.collections.fields import FileField
 from shared.collections.model import Collection
 from shared.files import keys
 from shared.files.attach import AttachedUpload, SignerFactory, attached_in, register_attach_hooks
-from shared.files.storage import FileStorage
+from shared.files.exif import strip_metadata
+from shared.files.storage import FileStorage, FileStorageError
 from shared.files.uploaded import UploadedFile, uploads_in
 from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
@@ -59,7 +60,12 @@ class RecordFiles:
 
         def put(key: str) -> str:
             upload = pending[key]
-            if isinstance(upload, AttachedUpload):
+            if isinstance(upload, AttachedUpload) and upload.strip_exif:
+                staged = storage.get(upload.source_key)
+                if staged is None:
+                    raise FileStorageError("Failed to store the file.")
+                storage.put(key, strip_metadata(staged.body, upload.content_type), upload.content_type)
+            elif isinstance(upload, AttachedUpload):
                 storage.copy(upload.source_key, key, upload.content_type, upload.size)
             else:
                 storage.put(key, upload.content, upload.content_type)

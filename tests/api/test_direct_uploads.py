@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from shared import resources
 from shared.aws import client
@@ -309,3 +311,18 @@ def test_a_create_rule_on_the_body_waits_for_the_attaching_create(api: Api) -> N
     # Then the slot was granted, the rule refused the first create and admitted the second
     assert refused.status_code == 400 and refused.json()["message"] == "Failed to create record.", refused.text
     assert admitted.status_code == 200, admitted.text
+
+
+def test_a_direct_jpeg_upload_is_stored_without_its_exif_but_with_its_orientation(api: Api, docs: Any) -> None:
+    # Given a JPEG with a camera make, GPS-like metadata and a rotation, uploaded straight to S3
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0112] = "Cam", 6
+    out = io.BytesIO()
+    Image.new("RGB", (8, 4), "blue").save(out, "JPEG", exif=exif.tobytes())
+    slot = _uploaded(api, docs, out.getvalue(), filename="photo.jpg")
+    # When it is attached
+    record = api.ok("POST", f"/api/collections/{docs['name']}/records", role="user",
+                    json={"documents": [slot["slot"]]})
+    # Then the stored image keeps only its orientation, as a request upload would
+    stored = _body(keys.original_key(record["collectionId"], record["id"], record["documents"][0]))
+    assert dict(Image.open(io.BytesIO(stored)).getexif()) == {0x0112: 6}
