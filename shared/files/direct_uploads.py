@@ -157,8 +157,9 @@ class SlotService:
             return {"slot": self.signer.seal(slot), **answer}
         size = wanted.size or 0
         part_size = part_size_for(size, wanted.part_size or self.config.upload_part_bytes)
-        slot = UploadSlot(**{**slot.__dict__, "upload_id": self.uploads.create_multipart(slot.key)})
         count = max(1, math.ceil(size / part_size))
+        slot = UploadSlot(**{**slot.__dict__, "part_count": count,
+                             "upload_id": self.uploads.create_multipart(slot.key)})
         first = list(range(1, min(count, MAX_PARTS_PER_REQUEST) + 1))
         answer["multipart"] = {"uploadId": slot.upload_id, "partSize": part_size, "partCount": count,
                                "parts": self._part_urls(slot, first)}
@@ -168,9 +169,10 @@ class SlotService:
         """Fresh presigned URLs for some parts of a multipart slot (part URLs expire long before the slot)."""
         wanted: PartsRequest = parsed(PartsRequest, body, "Failed to presign the parts.")
         slot = self._own_multipart(scope, wanted.slot)
-        if any(not 1 <= n <= MAX_PARTS for n in wanted.part_numbers):
+        # only the parts the declared size makes: a slot cannot stage more than it was issued for
+        if any(not 1 <= n <= slot.part_count for n in wanted.part_numbers):
             raise BadRequestError("Failed to presign the parts.", {"partNumbers": {
-                "code": "validation_invalid_value", "message": f"Part numbers run from 1 to {MAX_PARTS}."}})
+                "code": "validation_invalid_value", "message": f"Part numbers run from 1 to {slot.part_count}."}})
         return {"parts": self._part_urls(slot, wanted.part_numbers)}
 
     def complete(self, scope: RecordScope, body: dict[str, Any]) -> dict[str, Any]:

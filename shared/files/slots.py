@@ -2,7 +2,7 @@
 
 A slot names one file field of one collection, the record it is for ("" for a record to be created), who asked
 for it (the auth record, "" for a guest), the original filename, the staging key under `uploads/`, the size
-limit it was issued with and, for S3 multipart, the upload id. The token is `upload:<JWT>`, HS256 with the
+limit it was issued with and, for S3 multipart, the upload id and part count. The token is `upload:<JWT>`, HS256 with the
 deployment's auth keyring (the key derived for this one purpose), so nothing is stored per slot: no write to
 issue one, nothing to expire but the object itself (the `uploads/` lifecycle rule). The `exp` claim is the
 attach deadline, well inside the lifecycle rule's day.
@@ -50,6 +50,8 @@ class UploadSlot:
     max_size: int
     expires: int
     upload_id: str = ""
+    # multipart: how many parts the declared size makes, the only part numbers URLs are presigned for
+    part_count: int = 0
 
     @property
     def key(self) -> str:
@@ -81,7 +83,7 @@ class SlotSigner:
     def seal(self, slot: UploadSlot) -> str:
         claims = {"type": _PURPOSE, "sid": slot.slot_id, "col": slot.collection_id, "fld": slot.field_id,
                   "rec": slot.record_id, "own": slot.owner, "name": slot.filename, "max": slot.max_size,
-                  "uid": slot.upload_id, "exp": slot.expires}
+                  "uid": slot.upload_id, "pc": slot.part_count, "exp": slot.expires}
         key = signing_key(self._keyring.active_secret(), _PURPOSE, "")
         return TOKEN_PREFIX + jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": self._keyring.active})
 
@@ -107,7 +109,7 @@ class SlotSigner:
                               field_id=str(claims["fld"]), record_id=str(claims.get("rec", "")),
                               owner=str(claims.get("own", "")), filename=str(claims.get("name", "")),
                               max_size=int(claims.get("max", 0)), expires=int(claims["exp"]),
-                              upload_id=str(claims.get("uid", "")))
+                              upload_id=str(claims.get("uid", "")), part_count=int(claims.get("pc", 0)))
         except (TypeError, ValueError) as exc:
             raise InvalidSlotError("malformed claims") from exc
         if claims.get("type") != _PURPOSE:

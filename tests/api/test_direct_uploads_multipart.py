@@ -110,3 +110,13 @@ def test_a_multipart_slot_needs_a_size_within_the_field_limit(api: Api, media: A
         "collection": media["name"], "field": "video", "filename": "big.bin", "size": (64 << 20) + 1,
         "multipart": True})
     assert response.status_code == 400 and response.json()["data"]["size"]["code"] == "validation_file_size_limit"
+
+
+def test_parts_beyond_the_declared_size_are_not_presigned(api: Api, media: Any) -> None:
+    # Given a slot declared for two parts
+    slot = _open(api, media, PART + 1)
+    # When URLs for a third part are asked for
+    response = api.request("POST", "/api/files/uploads/parts", role="user",
+                           json={"slot": slot["slot"], "partNumbers": [3]})
+    # Then they are refused: a slot stages no more than it was issued for
+    assert response.status_code == 400 and "partNumbers" in response.json()["data"], response.text
