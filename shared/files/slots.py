@@ -2,9 +2,9 @@
 
 A slot names one file field of one collection, the record it is for ("" for a record to be created), who asked
 for it (the auth record, "" for a guest), the original filename, the staging key under `uploads/`, the size
-limit it was issued with and, for S3 multipart, the upload id and part count. The token is `upload:<JWT>`, HS256 with the
-deployment's auth keyring (the key derived for this one purpose), so nothing is stored per slot: no write to
-issue one, nothing to expire but the object itself (the `uploads/` lifecycle rule). The `exp` claim is the
+limit it was issued with and, for S3 multipart, the upload id and part count. The token is `upload:<JWT>`,
+HS256 with the deployment's auth keyring (the key derived for this one purpose), so nothing is stored per slot:
+no write to issue one, nothing to expire but the object itself (the `uploads/` lifecycle rule). The `exp` claim is the
 attach deadline, well inside the lifecycle rule's day.
 """
 
