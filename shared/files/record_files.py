@@ -7,8 +7,8 @@ S3 writes cannot join the DynamoDB transaction, so the order makes every outcome
 - `failed` (the commit did not happen): those uploads are deleted again;
 - `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
   record's whole prefix, and the staging objects of attached direct uploads. A failure there leaves an
-  unreferenced object, logged with its key; it never fails the
-  committed request (see docs/api-files.md for what cleans such orphans up).
+  unreferenced object, logged with its key; it never fails the committed request (see docs/api-files.md for
+  what cleans such orphans up).
 """
 
 from __future__ import annotations
