@@ -221,16 +221,22 @@ def test_a_slot_is_only_good_for_its_collection_field_record_and_user(api: Api, 
     assert ok.status_code == 200, ok.text
 
 
-def test_an_expired_slot_is_refused(api: Api, docs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given an upload whose slot's attach deadline then passes
+def test_an_expired_slot_is_refused(api: Api, docs: Any) -> None:
+    # Given an upload in a genuine slot, and the same slot sealed again with its deadline passed (the
+    # deployment's own signer: the token a client would hold once the deadline is gone)
+    from dataclasses import replace
+
+    from shared.files.slots import process_signer
+
     slot = _uploaded(api, docs, b"late")
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 7 * 3600)
+    signer = process_signer()
+    expired = signer.seal(replace(signer.open(slot["slot"]), expires=int(time.time()) - 1))
     # When it is attached
     response = api.request("POST", f"/api/collections/{docs['name']}/records", role="user",
-                           json={"documents": slot["slot"]})
-    # Then it is refused as expired
+                           json={"documents": expired})
+    # Then it is refused as expired, and the upload is left for the lifecycle rule
     assert _refusal(response, "documents") == "validation_upload_slot_expired"
+    assert _exists(slot["key"])
 
 
 def _keys(prefix: str) -> set[str]:
