@@ -31,7 +31,8 @@ class LambdabaseStack(Stack):
                                                 "DynamoDB and S3", **kwargs)
         naming = config.naming
         data = DataTables(self, "Data", naming=naming, removal_policy=config.data_removal_policy)
-        storage = FileStorage(self, "Storage", naming=naming, removal_policy=config.data_removal_policy)
+        storage = FileStorage(self, "Storage", naming=naming, removal_policy=config.data_removal_policy,
+                              cors_origins=config.cors_origins)
         messaging = Messaging(self, "Messaging", naming=naming)
         secrets = Secrets(self, "Secrets", naming=naming, removal_policy=config.data_removal_policy)
         keys = Keys(self, "Keys", naming=naming, removal_policy=config.data_removal_policy)

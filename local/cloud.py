@@ -191,6 +191,9 @@ def provision(data_dir: Path | None = None) -> None:
     s3 = client("s3")
     for bucket in resources.BUCKETS:
         s3.create_bucket(Bucket=bucket.physical_name)
+    from local.lifecycle import apply_cors
+
+    apply_cors()
     for q in resources.QUEUES:
         create_queue(q)
     sqs = client("sqs")

@@ -1,4 +1,4 @@
-"""Starts and stops the whole local stack: moto, resources, snapshots, pollers, schedules, TTL sweeper and gateway."""
+"""Starts and stops the whole local stack: moto, resources, snapshots, pollers, schedules, sweepers and gateway."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from local import cloud, journal, moto_patches, snapshot
 from local.gateway import MANAGEMENT_PREFIX, create_gateway
 from local.invoke import invoke
+from local.lifecycle import sweep_lifecycle
 from local.log_subscriptions import start_log_subscriptions
 from local.periodic import PeriodicTask
 from local.pollers import start_pollers
@@ -87,6 +88,7 @@ class LocalStack:
                                                "moto": self.moto.endpoint}))
         self._threads = [*start_pollers(invoke), *start_schedules(), start_log_subscriptions(invoke),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
+                         PeriodicTask("lifecycle-sweeper", self.config.ttl_interval_s, sweep_lifecycle),
                          PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
         for thread in self._threads:
             if not thread.is_alive():

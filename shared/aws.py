@@ -101,7 +101,10 @@ def prepare(*services: str) -> None:
 def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
+    # S3: SigV4 for presigned URLs too (botocore presigns with SigV2 unless told; S3 refuses SigV2 for buckets
+    # created since June 2020 and in newer regions).
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15,
+                    signature_version="s3v4" if service == "s3" else None)
     return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
 
 

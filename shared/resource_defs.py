@@ -82,8 +82,22 @@ class TableDef(KeyNamed):
 
 
 @dataclass(frozen=True)
+class ExpiryDef:
+    """A lifecycle rule: objects under `prefix` expire `days` after they were written, and multipart uploads
+    under it still incomplete after `abort_multipart_days` are aborted (S3's granularity is whole days)."""
+
+    id: str
+    prefix: str
+    days: int
+    abort_multipart_days: int = 1
+
+
+@dataclass(frozen=True)
 class BucketDef(KeyNamed):
     key: str
+    expiries: tuple[ExpiryDef, ...] = ()
+    # Browsers write to it directly (presigned POSTs and part PUTs): CORS for the API's own origins.
+    browser_uploads: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.files import keys
+
 # The kinds of definition, re-exported: callers name every resource and its kind through this module.
 from shared.resource_defs import (  # noqa: F401
     APP_PREFIX,
@@ -14,6 +16,7 @@ from shared.resource_defs import (  # noqa: F401
     BucketDef,
     BusDef,
     EventSourceDef,
+    ExpiryDef,
     FunctionDef,
     IndexDef,
     KeyDef,
@@ -47,7 +50,10 @@ SYSTEM_TABLE = TableDef(
 LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
 TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
-FILES_BUCKET = BucketDef("files")
+# A direct upload slot is attachable for hours (shared/files/direct_uploads.py); what is never attached, and
+# multipart uploads never completed, are swept a day later (the local stack sweeps the same, local/lifecycle.py).
+UNATTACHED_UPLOADS = ExpiryDef("unattached-uploads", keys.UPLOADS_PREFIX, days=1, abort_multipart_days=1)
+FILES_BUCKET = BucketDef("files", expiries=(UNATTACHED_UPLOADS,), browser_uploads=True)
 # Backup archives (PocketBase's pb_data/backups); `backups.s3` settings, when enabled, name another bucket.
 BACKUPS_BUCKET = BucketDef("backups")
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET)
@@ -115,6 +121,8 @@ _backups_rw = Permission("bucket", BACKUPS_BUCKET.key, "readwrite")
 _files_serve = (Permission("bucket", FILES_BUCKET.key, "read"),
                 Permission("bucket", FILES_BUCKET.key, "write", objects="*/*/thumbs_*/*"))
 
+_files_uploads_w = Permission("bucket", FILES_BUCKET.key, "write", objects=f"{keys.UPLOADS_PREFIX}*")
+
 FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("health", "http", _verify_tokens, description="Health check"),
     FunctionDef("collections", "http", (*_data, _jobs_send),
@@ -128,6 +136,10 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # writes); reads originals and writes thumbs, nothing else in the bucket.
     FunctionDef("files", "http", (*_data, *_files_serve),
                 description="Serves record files and thumbs; file tokens"),
+    # Issues direct upload slots: it presigns writes to the uploads/ staging prefix and drives their multipart
+    # uploads, and may do nothing else in the bucket, so a presigned URL it signs can never reach a record's file.
+    FunctionDef("uploads", "http", (*_data, _files_uploads_w),
+                description="Direct upload slots: presigned S3 POSTs and multipart uploads under uploads/"),
     FunctionDef("auth", "http", (*_data, Permission("mail_send")),
                 description="Auth API of auth collections, and the account emails it sends through SES"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
@@ -238,6 +250,11 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/files/token", "files"),
     RouteDef("GET", "/api/files/{collection}/{id}/{filename}", "files"),
     RouteDef("HEAD", "/api/files/{collection}/{id}/{filename}", "files"),
+    # Direct uploads to S3 (docs/api-files.md#direct-uploads): slots, and the parts of multipart ones.
+    RouteDef("POST", "/api/files/uploads", "uploads"),
+    RouteDef("POST", "/api/files/uploads/parts", "uploads"),
+    RouteDef("POST", "/api/files/uploads/complete", "uploads"),
+    RouteDef("POST", "/api/files/uploads/abort", "uploads"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),

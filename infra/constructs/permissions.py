@@ -27,7 +27,8 @@ INDEX_READ_ACTIONS = ("dynamodb:Query", "dynamodb:Scan")
 STREAM_READ_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
 BUCKET_READ_ACTIONS = ("s3:GetObject",)
 BUCKET_LIST_ACTIONS = ("s3:ListBucket",)
-BUCKET_WRITE_ACTIONS = ("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject")
+# ListMultipartUploadParts: completing a direct upload's multipart upload reads which parts S3 holds.
+BUCKET_WRITE_ACTIONS = ("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:PutObject")
 QUEUE_SEND_ACTIONS = ("sqs:GetQueueAttributes", "sqs:SendMessage")
 QUEUE_CONSUME_ACTIONS = ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                          "sqs:ReceiveMessage")

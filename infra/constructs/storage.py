@@ -1,4 +1,5 @@
-"""S3 buckets from resources.BUCKETS, private and versioned, with server access logs to a log bucket."""
+"""S3 buckets from resources.BUCKETS, private and versioned, with server access logs to a log bucket, their
+lifecycle rules (BucketDef.expiries) and, for buckets browsers upload to, CORS for the API's origins."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from constructs import Construct
 from infra.nag import acknowledge
 from infra.naming import STACK_SUFFIX_LENGTH, construct_id, stack_unique_suffix
 from shared import resources
-from shared.files import keys
 
 ACCESS_LOGS_KEY = "access-logs"
-# A direct upload slot lives minutes; a day leaves room for a slow client before its object is swept.
-UNATTACHED_UPLOAD_DAYS = 1
 _MAX_BUCKET_NAME = 63
+# What a browser's direct upload sends and must read back: the presigned POST form, part PUTs and their ETags
+# (a client completing a multipart upload names each part's ETag).
+UPLOAD_CORS_METHODS = (s3.HttpMethods.POST, s3.HttpMethods.PUT)
+UPLOAD_CORS_MAX_AGE_S = 3000
 
 
 def bucket_name(base: str) -> str:
@@ -33,7 +35,7 @@ class FileStorage(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, naming: resources.Naming, removal_policy: RemovalPolicy,
-                 access_log_days: int = 90) -> None:
+                 access_log_days: int = 90, cors_origins: tuple[str, ...] = ("*",)) -> None:
         super().__init__(scope, id)
         self.access_logs = s3.Bucket(
             self, "AccessLogs",
@@ -64,19 +66,26 @@ class FileStorage(Construct):
                     # Versioning protects against overwrites and deletes for a month, not forever.
                     noncurrent_version_expiration=Duration.days(30),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                ), *self._extra_rules(definition)],
+                ), *self._expiry_rules(definition)],
+                cors=self._cors(definition, cors_origins),
                 removal_policy=removal_policy,
             )
 
     @staticmethod
-    def _extra_rules(definition: resources.BucketDef) -> list[s3.LifecycleRule]:
-        """The files bucket's orphan sweep: direct uploads never attached to a record expire with their prefix.
+    def _expiry_rules(definition: resources.BucketDef) -> list[s3.LifecycleRule]:
+        """The bucket's declared expiries: the files bucket's `uploads/` staging prefix, never a record's files.
 
         S3 cannot tell a record's referenced file from an orphan under the same prefix (a post-commit delete
-        that failed): those are logged by shared/files/record_files.py; only the `uploads/` staging area expires.
+        that failed): those are logged by shared/files/record_files.py; only the staging area expires by age.
         """
-        if definition.key != resources.FILES_BUCKET.key:
-            return []
-        return [s3.LifecycleRule(id="unattached-uploads", prefix=keys.UPLOADS_PREFIX,
-                                 expiration=Duration.days(UNATTACHED_UPLOAD_DAYS),
-                                 abort_incomplete_multipart_upload_after=Duration.days(1))]
+        return [s3.LifecycleRule(id=expiry.id, prefix=expiry.prefix, expiration=Duration.days(expiry.days),
+                                 abort_incomplete_multipart_upload_after=Duration.days(expiry.abort_multipart_days))
+                for expiry in definition.expiries]
+
+    @staticmethod
+    def _cors(definition: resources.BucketDef, origins: tuple[str, ...]) -> list[s3.CorsRule] | None:
+        """Direct uploads from the app's pages: the same origins as the API's CORS (lb:corsOrigins)."""
+        if not definition.browser_uploads or not origins:
+            return None
+        return [s3.CorsRule(allowed_methods=list(UPLOAD_CORS_METHODS), allowed_origins=list(origins),
+                            allowed_headers=["*"], exposed_headers=["ETag"], max_age=UPLOAD_CORS_MAX_AGE_S)]

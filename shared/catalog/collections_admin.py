@@ -191,7 +191,8 @@ class CollectionsAdmin:
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
         """Delete every record: within the request up to a bound, the rest by a queued job (shared/jobs/truncate)."""
         stored = self.get(id_or_name)
-        if not truncate_collection(self.jobs, stored) and self.inline_jobs:
+        # the deployment's queue runs the files job in the jobs function, which alone holds the bucket
+        if not truncate_collection(self.jobs, stored, delete_files=not self.inline_jobs) and self.inline_jobs:
             drain(self.jobs)
 
     def import_collections(self, body: Any) -> None:

@@ -1,11 +1,14 @@
 """The files of record writes, through the record hooks: upload before the commit, clean up after it.
 
 S3 writes cannot join the DynamoDB transaction, so the order makes every outcome safe:
-- `before` (rules and validation passed): the request's new uploads are stored under the record's prefix;
+- `validate`: `upload:<slot>` values (direct uploads to S3) are checked and become uploads (shared/files/attach.py);
+- `before` (rules and validation passed): the request's new uploads are stored under the record's prefix, a
+  direct upload by a server-side copy of its staging object (a small JPEG or PNG read and stored without EXIF);
 - `failed` (the commit did not happen): those uploads are deleted again;
 - `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
-  record's whole prefix. A failure there leaves an unreferenced object, logged with its key; it never fails the
-  committed request (see docs/api-files.md for what cleans such orphans up).
+  record's whole prefix, and the staging objects of attached direct uploads. A failure there leaves an
+  unreferenced object, logged with its key; it never fails the committed request (see docs/api-files.md for
+  what cleans such orphans up).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from shared.collections.fields import FileField
 from shared.collections.model import Collection
 from shared.files import keys
-from shared.files.storage import FileStorage
+from shared.files.attach import AttachedUpload, SignerFactory, attached_in, register_attach_hooks
+from shared.files.exif import strip_metadata
+from shared.files.storage import FileStorage, FileStorageError
 from shared.files.uploaded import UploadedFile, uploads_in
 from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
@@ -54,7 +59,16 @@ class RecordFiles:
         storage = self._storage()
 
         def put(key: str) -> str:
-            storage.put(key, pending[key].content, pending[key].content_type)
+            upload = pending[key]
+            if isinstance(upload, AttachedUpload) and upload.strip_exif:
+                staged = storage.get(upload.source_key)
+                if staged is None:
+                    raise FileStorageError("Failed to store the file.")
+                storage.put(key, strip_metadata(staged.body, upload.content_type), upload.content_type)
+            elif isinstance(upload, AttachedUpload):
+                storage.copy(upload.source_key, key, upload.content_type, upload.size)
+            else:
+                storage.put(key, upload.content, upload.content_type)
             return key
 
         if len(pending) == 1:
@@ -72,6 +86,18 @@ class RecordFiles:
         collection, record = event.collection, event.record
         self._storage().delete_many(keys.original_key(collection.id, record.id, u)
                                     for u in _uploads(collection, record))
+
+    def release_attached(self, event: RecordEvent) -> None:
+        """The staging objects of direct uploads the commit attached: copied, so no longer needed."""
+        staged = [u.source_key for f in _file_fields(event.collection)
+                  for u in attached_in(event.record.data.get(f.id))]
+        if staged:
+            try:
+                self._storage().delete_many(staged)
+            except Exception:
+                # harmless: the uploads/ lifecycle rule expires them within a day
+                logger.warning("attached uploads left in staging", extra={"keys": staged})
+                raise
 
     def clean_up(self, event: RecordEvent) -> None:
         collection, record = event.collection, event.record
@@ -105,8 +131,16 @@ class RecordFiles:
             logger.exception(f"failed to delete {what}", extra={"keys": stored})
 
 
-def register_file_hooks(hooks: RecordHooks, storage: StorageFactory) -> None:
+def _process_signer() -> SignerFactory:
+    from shared.files.slots import process_signer
+
+    return process_signer
+
+
+def register_file_hooks(hooks: RecordHooks, storage: StorageFactory, signer: SignerFactory | None = None) -> None:
     files = RecordFiles(storage)
+    register_attach_hooks(hooks, signer or _process_signer(), storage)
     hooks.on("before", files.upload, actions=("create", "update"))
     hooks.on("failed", files.discard, actions=("create", "update"))
     hooks.on("after", files.clean_up, actions=("update", "delete"))
+    hooks.on("after", files.release_attached, actions=("create", "update"))

@@ -65,6 +65,14 @@ class FileStorage(Protocol):
         """Store the object only if there is none yet; False when one was there (it is left as it was)."""
         ...
 
+    def read_head(self, key: str, length: int) -> bytes | None:
+        """The object's first `length` bytes (a ranged GET), or None when there is none."""
+        ...
+
+    def copy(self, source: str, dest: str, content_type: str, size: int) -> None:
+        """Copy an object within the bucket, server-side, storing it with this content type."""
+        ...
+
 
 class InMemoryFileStorage:
     """The fake for unit tests: a dict of objects."""
@@ -104,12 +112,30 @@ class InMemoryFileStorage:
             self.objects[key] = StoredObject(body, content_type, f'"{hashlib.md5(body).hexdigest()}"', len(body))
             return True
 
+    def read_head(self, key: str, length: int) -> bytes | None:
+        found = self.objects.get(key)
+        return found.body[:length] if found else None
+
+    def copy(self, source: str, dest: str, content_type: str, size: int) -> None:
+        found = self.objects.get(source)
+        if found is None:
+            raise FileStorageError("Failed to store the file.")
+        self.put(dest, found.body, content_type)
+
+
+# CopyObject copies at most 5 GiB; larger objects are copied part by part (UploadPartCopy).
+COPY_OBJECT_MAX_BYTES = 5 << 30
+COPY_PART_BYTES = 512 << 20
+
 
 class S3FileStorage:
     """The deployment's files bucket on S3 (moto locally)."""
 
-    def __init__(self, bucket: str, public_endpoint: str = "") -> None:
+    def __init__(self, bucket: str, public_endpoint: str = "", *, copy_object_max_bytes: int = COPY_OBJECT_MAX_BYTES,
+                 copy_part_bytes: int = COPY_PART_BYTES) -> None:
         self.bucket = bucket
+        self.copy_object_max_bytes = copy_object_max_bytes
+        self.copy_part_bytes = copy_part_bytes
         # Where presigned URLs point: S3's own endpoint on AWS (empty), moto's loopback server locally, since
         # the local stack's own calls reach moto in-process, with no endpoint a browser could use.
         self.public_endpoint = public_endpoint
@@ -183,6 +209,31 @@ class S3FileStorage:
                 return False
             raise FileStorageError("Failed to store the file.") from exc
         return True
+
+    def read_head(self, key: str, length: int) -> bytes | None:
+        s3 = self._s3()
+        try:
+            found = s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max(length, 1) - 1}")
+        except s3.exceptions.NoSuchKey:
+            return None
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "InvalidRange":  # an empty object
+                return b""
+            raise FileStorageError("Failed to read the file.") from exc
+        return bytes(found["Body"].read())
+
+    def copy(self, source: str, dest: str, content_type: str, size: int) -> None:
+        from shared.files.multipart_copy import copy_in_parts
+
+        s3 = self._s3()
+        try:
+            if size <= self.copy_object_max_bytes:
+                s3.copy_object(Bucket=self.bucket, Key=dest, CopySource={"Bucket": self.bucket, "Key": source},
+                               ContentType=content_type, MetadataDirective="REPLACE")
+            else:
+                copy_in_parts(s3, self.bucket, source, dest, content_type, size, self.copy_part_bytes)
+        except s3.exceptions.ClientError as exc:
+            raise FileStorageError("Failed to store the file.") from exc
 
 
 @lru_cache(maxsize=4)

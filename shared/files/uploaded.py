@@ -6,7 +6,7 @@ stores; being its own type, validation tells new uploads from submitted names an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from shared.files.exif import strip_metadata
 from shared.files.names import stored_name
@@ -21,7 +21,7 @@ class UploadedFile(str):
     size: int
 
     def __new__(cls, name: str, original_name: str = "", content: bytes = b"",
-                content_type: str = "application/octet-stream", size: int = -1) -> UploadedFile:
+                content_type: str = "application/octet-stream", size: int = -1) -> Self:
         made = super().__new__(cls, name)
         made.original_name = original_name or name
         made.content = content

@@ -40,10 +40,23 @@ class BackupJobMessage(BaseModel):
     step: int = 0
 
 
-JobMessage = Annotated[IndexBuildMessage | TruncateMessage | BackupJobMessage, Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[IndexBuildMessage | TruncateMessage | BackupJobMessage] = TypeAdapter(JobMessage)
+class DeleteFilesMessage(BaseModel):
+    """Delete a truncated collection's files written before `before_ms`, after `start_after` (shared/files/
+    collection_files.py)."""
+
+    kind: Literal["delete_files"] = "delete_files"
+    job_id: str
+    collection_id: str
+    before_ms: int
+    start_after: str = ""
+    step: int = 0
 
 
-def parse_message(body: str) -> IndexBuildMessage | TruncateMessage | BackupJobMessage:
+AnyJobMessage = IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage
+JobMessage = Annotated[AnyJobMessage, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[AnyJobMessage] = TypeAdapter(JobMessage)
+
+
+def parse_message(body: str) -> AnyJobMessage:
     """A queue message body as a job message; pydantic's ValidationError for anything else."""
     return _ADAPTER.validate_json(body)

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import run_index_build
-from shared.jobs.messages import BackupJobMessage, IndexBuildMessage, TruncateMessage
+from shared.jobs.messages import BackupJobMessage, DeleteFilesMessage, IndexBuildMessage, TruncateMessage
 from shared.jobs.queue import InMemoryJobQueue
 
 
@@ -24,6 +24,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.backups.job import run_backup_step
 
         run_backup_step(get_backup_context(), message)
+    elif isinstance(message, DeleteFilesMessage):
+        from shared.jobs.truncate import run_delete_files
+
+        run_delete_files(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

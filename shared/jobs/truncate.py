@@ -17,7 +17,7 @@ from typing import Any
 from shared.catalog.repository import StoredCollection
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id
-from shared.jobs.messages import TruncateMessage
+from shared.jobs.messages import DeleteFilesMessage, TruncateMessage
 from shared.observability import logger
 from shared.records import indexing, links
 from shared.records.model import Link, ReadMeter, StoredRecord
@@ -45,9 +45,15 @@ def _delete_chunk(ctx: JobContext, stored: StoredCollection, limit: int) -> int:
     return ctx.records.delete_collection_data(collection.id, claims_of, links_of, limit=limit)
 
 
-def truncate_collection(ctx: JobContext, stored: StoredCollection) -> bool:
-    """Delete the collection's records; True when all are gone, False when a job deletes the rest."""
+def truncate_collection(ctx: JobContext, stored: StoredCollection, *, delete_files: bool = False) -> bool:
+    """Delete the collection's records; True when all are gone, False when a job deletes the rest. With
+    `delete_files`, a job deletes the collection's files too (tools running jobs inline keep them)."""
+    started_ms = int(ctx.clock() * 1000)
     deleted = _delete_chunk(ctx, stored, TRUNCATE_SYNC_RECORDS)
+    if delete_files and any(f.field_type == "file" for f in stored.collection.fields):
+        # the files go by a job of their own: only the jobs function holds the bucket (files/collection_files.py)
+        ctx.queue.send(DeleteFilesMessage(job_id=new_job_id(), collection_id=stored.collection.id,
+                                          before_ms=started_ms))
     if deleted < TRUNCATE_SYNC_RECORDS:
         return True
     # The counter still counts some of what was just deleted (it follows the stream): an over-estimate.
@@ -67,3 +73,16 @@ def run_truncate(ctx: JobContext, message: TruncateMessage) -> None:
                                         "step": message.step, "deleted": deleted, "more": more})
     if more:
         ctx.queue.send(message.model_copy(update={"step": message.step + 1, "steps_left": message.steps_left - 1}))
+
+
+def run_delete_files(ctx: JobContext, message: DeleteFilesMessage) -> None:
+    """Delete the next step of a truncated collection's files; queue the next while more remain."""
+    from shared.files.collection_files import delete_collection_files
+
+    def record_exists(record_id: str) -> bool:
+        return ctx.records.get(message.collection_id, record_id, ReadMeter()) is not None
+
+    resume = delete_collection_files(message.collection_id, message.before_ms, record_exists,
+                                     start_after=message.start_after)
+    if resume is not None:
+        ctx.queue.send(message.model_copy(update={"start_after": resume, "step": message.step + 1}))

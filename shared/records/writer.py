@@ -85,15 +85,16 @@ class RecordWriter:
                                   is_superuser=self.rules.is_superuser, has_manage_access=manage,
                                   relation_exists=self._relation_exists)
 
+        # before any preparing: a validate hook may resolve body values in place (direct uploads, files/attach.py)
+        event = RecordEvent(action, collection, existing or StoredRecord(collection.id, "", {}), existing,
+                            self.request, body)
+        hook_errors = self.hooks.validate(event)
         if (existing is None and collection.is_auth and collection.manage_rule and self.request.auth is not None
                 and not self.rules.is_superuser):
             # as PocketBase: manageRule is checked against the record the create would make
             probe = prepare(True)
             has_manage_access = self.rules.manages(collection, StoredRecord(collection.id, probe.record_id,
                                                                             dict(probe.merged_by_field_id)))
-        event = RecordEvent(action, collection, existing or StoredRecord(collection.id, "", {}), existing,
-                            self.request, body)
-        hook_errors = self.hooks.validate(event)
         try:
             prepared = prepare(has_manage_access)
         except BadRequestError as exc:

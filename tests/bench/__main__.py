@@ -6,6 +6,7 @@ from tests.bench import (
     cold_start,
     crons,
     deploy,
+    direct_uploads,
     files_serving,
     goals,
     local_fidelity,
@@ -39,4 +40,5 @@ if __name__ == "__main__":
     client_ip.report()
     files_serving.report()
     uploads.report()
+    direct_uploads.report()
     goals.print_table()

@@ -38,3 +38,15 @@ def test_js_sdk_files(stack: StackProcess, tmp_path: Path) -> None:
     listed = s3.list_objects_v2(Bucket=resources.FILES_BUCKET.physical_name, Prefix=f"{collection_id}/")
     assert sorted(o["Key"] for o in listed.get("Contents", [])) == sorted(
         prefix + name for name in [*record["documents"], record["cover"]])
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules" / "pocketbase").exists(),
+                    reason="needs Node 20 and `npm ci` (node_modules/pocketbase)")
+def test_js_sdk_direct_uploads(stack: StackProcess) -> None:
+    # Given the SDK on the stack, When it uploads files over 10 MB straight to S3 (a presigned POST, a multipart
+    # upload) and attaches them, Then the node suite downloads each back byte for byte
+    env = {**os.environ, "LB_URL": stack.url, "LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
+           "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD}
+    result = subprocess.run(["node", "--test", "tests/js/direct_uploads.test.mjs"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, f"node --test failed:\n{result.stdout}\n{result.stderr}"

@@ -196,3 +196,23 @@ def test_files_reads_record_files_and_writes_only_thumbs(views: dict[str, Functi
     reads = [json.dumps(a.resource) for a in files.allowed if a.action == "s3:GetObject"]
     assert writes and all(w.endswith('"/*/*/thumbs_*/*"]]}') for w in writes)
     assert reads and all(r.endswith('"/*"]]}') for r in reads)
+
+
+def test_uploads_presigns_and_drives_only_the_staging_prefix(views: dict[str, FunctionView]) -> None:
+    # Given the uploads function signs direct uploads' URLs with its own role, Then that role may write under
+    # uploads/ only and read no object at all: no URL it signs can reach a record's file or thumb
+    import json
+
+    uploads = views["uploads"]
+    s3 = [a for a in uploads.allowed if a.action.startswith("s3:")]
+    assert {a.action for a in s3} == {"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts",
+                                      "s3:PutObject"}
+    assert all(json.dumps(a.resource).endswith('"/uploads/*"]]}') for a in s3)
+
+
+def test_only_the_functions_that_need_the_files_bucket_hold_a_grant_on_it(views: dict[str, FunctionView]) -> None:
+    holders = {fn.name for fn in resources.FUNCTIONS
+               if any(p.kind == "bucket" and p.resource == resources.FILES_BUCKET.key for p in fn.permissions)}
+    # records stores and removes files, files serves them, uploads stages them, jobs backs them up and deletes
+    # truncated collections' files
+    assert holders == {"records", "files", "uploads", "jobs"}

@@ -180,3 +180,14 @@ def test_a_stage_synthesizes_clean(stages: dict[str, Synthesized]) -> None:
     assert nag.unacknowledged_findings(dev.assembly_dir) == []
     ignore_checks = yaml.safe_load(CFN_LINT_CONFIG.read_text()).get("ignore_checks", [])
     assert [m.rule.id for m in lint_file(dev.template_path, config=ManualArgs(ignore_checks=ignore_checks))] == []
+
+
+def test_the_files_bucket_cors_follows_the_stage_origins(stages: dict[str, Synthesized]) -> None:
+    # Then browsers may upload straight to the dev bucket from dev's origins alone, and to prod's from none
+    def cors(synth: Synthesized) -> list[Any]:
+        return [b["Properties"]["CorsConfiguration"]["CorsRules"] for b in synth.resources("AWS::S3::Bucket").values()
+                if "CorsConfiguration" in b["Properties"]]
+
+    (dev_rules,) = cors(stages["dev"])
+    assert [rule["AllowedOrigins"] for rule in dev_rules] == [DEV_ORIGINS]
+    assert cors(stages["prod"]) == []
