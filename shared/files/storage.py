@@ -123,9 +123,12 @@ class InMemoryFileStorage:
         self.put(dest, found.body, content_type)
 
 
-# CopyObject copies at most 5 GiB; larger objects are copied part by part (UploadPartCopy).
-COPY_OBJECT_MAX_BYTES = 5 << 30
-COPY_PART_BYTES = 512 << 20
+# An attach copies inside the request that attaches (API Gateway answers within 30 s), and one CopyObject is one
+# serial copy (5 GiB at most). Past 256 MiB the copy goes part by part (UploadPartCopy), every part at once:
+# the object split into at most MAX_PARALLEL_PARTS parts of at least 64 MiB, so even PocketBase's ~8 GB is one
+# wave of 16 parts of 512 MiB, not a serial copy of the whole.
+COPY_OBJECT_MAX_BYTES = 256 << 20
+COPY_PART_BYTES = 64 << 20
 
 
 class S3FileStorage:
@@ -223,7 +226,7 @@ class S3FileStorage:
         return bytes(found["Body"].read())
 
     def copy(self, source: str, dest: str, content_type: str, size: int) -> None:
-        from shared.files.multipart_copy import copy_in_parts
+        from shared.files.multipart_copy import copy_in_parts, part_bytes_for
 
         s3 = self._s3()
         try:
@@ -231,7 +234,8 @@ class S3FileStorage:
                 s3.copy_object(Bucket=self.bucket, Key=dest, CopySource={"Bucket": self.bucket, "Key": source},
                                ContentType=content_type, MetadataDirective="REPLACE")
             else:
-                copy_in_parts(s3, self.bucket, source, dest, content_type, size, self.copy_part_bytes)
+                copy_in_parts(s3, self.bucket, source, dest, content_type, size,
+                              part_bytes_for(size, self.copy_part_bytes))
         except s3.exceptions.ClientError as exc:
             raise FileStorageError("Failed to store the file.") from exc
 

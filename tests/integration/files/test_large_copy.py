@@ -1,4 +1,4 @@
-"""The server-side copy of an attached upload on moto: CopyObject, and part by part above its 5 GiB limit."""
+"""The server-side copy of an attached upload on moto: one CopyObject, and part by part, all at once, above 256 MiB."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from local import cloud
 from shared import resources
 from shared.aws import client
-from shared.files.multipart_copy import part_ranges
+from shared.files.multipart_copy import MAX_PARALLEL_PARTS, part_bytes_for, part_ranges
 from shared.files.storage import S3FileStorage
 
 BUCKET = resources.FILES_BUCKET.physical_name
@@ -18,8 +18,16 @@ def test_ranges_cover_the_object_exactly() -> None:
     assert part_ranges(8, 4) == [(0, 3), (4, 7)]
 
 
+def test_the_largest_file_copies_in_one_wave_of_parts() -> None:
+    # PocketBase's ~8 GB: 16 parts of 512 MiB, copied side by side; a 300 MiB file: 5 parts of at least 64 MiB
+    size_8gb = 8 << 30
+    assert part_bytes_for(size_8gb, 64 << 20) == 512 << 20
+    assert len(part_ranges(size_8gb, part_bytes_for(size_8gb, 64 << 20))) == MAX_PARALLEL_PARTS
+    assert len(part_ranges(300 << 20, part_bytes_for(300 << 20, 64 << 20))) == 5
+
+
 def test_an_object_above_the_copy_limit_is_copied_in_parts_byte_for_byte(moto: cloud.MotoCloud) -> None:
-    # Given an 11 MiB staging object and a storage whose CopyObject limit is lowered to 6 MiB (5 GiB on S3)
+    # Given an 11 MiB staging object and a storage whose CopyObject limit is lowered to 6 MiB (256 MiB on S3)
     content = os.urandom(11 << 20)
     client("s3").put_object(Bucket=BUCKET, Key="uploads/s1/big.bin", Body=content)
     storage = S3FileStorage(BUCKET, copy_object_max_bytes=6 << 20, copy_part_bytes=5 << 20)
