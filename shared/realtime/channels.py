@@ -1,0 +1,77 @@
+"""Custom channels (beyond PocketBase): their rules from the app settings, `publish`, and sending to many at once.
+
+A channel's rules are the first `realtime.channels` entry whose pattern matches its name; a channel that matches
+none is for superusers only, and superusers pass every channel rule, as they pass collection rules. Rules are
+filters over `@request.auth.*` (and `@request.context`, which is "realtime"), evaluated at each use with the
+connection's auth as it stands then.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from shared.app_settings import provider
+from shared.app_settings.model import ChannelRuleSettings
+from shared.collections.model import Collection
+from shared.errors import ForbiddenError
+from shared.realtime.broadcast import broadcast
+from shared.realtime.connection_auth import auth_json, auth_state
+from shared.realtime.deps import RealtimeDeps
+from shared.realtime.subscriptions import Connection, Target
+from shared.records.context import AuthState, RequestContext
+from shared.records.model import ReadMeter
+from shared.records.resolver import RecordLoader
+from shared.records.rules import matches, parse_rule
+
+Action = Literal["subscribe", "publish", "join"]
+# `@request.context` of a channel rule, PocketBase's name for realtime requests
+REALTIME_CONTEXT = "realtime"
+# Rules name no record: the resolver gets this empty stand-in, so a plain field name resolves to nothing.
+_NO_COLLECTION = Collection()
+
+
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
+
+
+def channel_rules(name: str) -> ChannelRuleSettings | None:
+    """The settings entry governing a channel, or None (superusers only)."""
+    for rule in provider.current().realtime.channels:
+        if rule.pattern and _pattern(rule.pattern).match(name):
+            return rule
+    return None
+
+
+def _rule_allows(deps: RealtimeDeps, text: str | None, owner: AuthState | None) -> bool:
+    if text is None:
+        return False
+    if not text.strip():
+        return True
+    loader = RecordLoader(deps.collections, deps.authenticator.records, ReadMeter())
+    return matches(parse_rule(text), _NO_COLLECTION, None, RequestContext(auth=owner, context=REALTIME_CONTEXT),
+                   loader, allow_hidden=True)
+
+
+def require(deps: RealtimeDeps, conn: Connection, channel: str, action: Action) -> None:
+    """Raise PocketBase's 403 unless the connection, as it is authenticated now, may do this on the channel."""
+    owner = auth_state(deps, conn.auth, conn.source_ip)
+    if owner is not None and owner.is_superuser:
+        return
+    rules = channel_rules(channel)
+    if action == "join" and rules is not None and not rules.presence:
+        raise ForbiddenError(f"Presence is not enabled on channel:{channel}.")
+    text = None if rules is None else (rules.publish_rule if action == "publish" else rules.subscribe_rule)
+    if not _rule_allows(deps, text, owner):
+        verb = "publish to" if action == "publish" else "subscribe to"
+        raise ForbiddenError(f"You are not allowed to {verb} channel:{channel}.")
+
+
+def publish(deps: RealtimeDeps, conn: Connection, channel: str, data: Any) -> None:
+    """Send `data` to every subscription of the channel, under each one's own subscription string."""
+    require(deps, conn, channel, "publish")
+    event = {"action": "publish", "data": data, "from": auth_json(conn.auth)}
+    subscribers = deps.store.subscriptions(Target(channel=channel))
+    broadcast(deps, [(s.connection_id, {"type": "event", "topic": s.topic, "data": event}) for s in subscribers])
