@@ -11,18 +11,19 @@ from shared.app_settings.model import AppSettings, ChannelRuleSettings, Realtime
 from shared.auth.caller import Authenticator, token_key_of
 from shared.auth.keyring import parse_keyring
 from shared.auth.refresh_models import RefreshFamily
-from shared.auth.refresh_repository import InMemoryRefreshFamilyRepository
+from shared.auth.refresh_repository import InMemoryRefreshFamilyRepository, RefreshFamilyRepository
 from shared.auth.tokens import TokenService
 from shared.catalog.layout import plan_layout
-from shared.catalog.repository import InMemoryCollectionRepository, StoredCollection
+from shared.catalog.repository import CollectionRepository, InMemoryCollectionRepository, StoredCollection
 from shared.collections.validate import validate_collection
 from shared.realtime import protocol
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.sender import InMemorySender
-from shared.realtime.subscriptions import Connection, InMemorySubscriptionStore
+from shared.realtime.subscriptions import Connection, InMemorySubscriptionStore, SubscriptionStore
 from shared.records.context import RequestContext
 from shared.records.memory_repository import InMemoryRecordRepository
 from shared.records.model import StoredRecord
+from shared.records.repository import RecordRepository
 from shared.records.rules import check_rule
 from shared.records.scope import RecordScope
 
@@ -33,13 +34,15 @@ PASSWORD = "Passw0rd-long-enough"
 class RealtimeWorld:
     """One app: `posts` (public list), `users` with alice and bob, a superuser, and channel rules as given."""
 
-    def __init__(self) -> None:
-        self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
-        self.families = InMemoryRefreshFamilyRepository()
+    def __init__(self, collections: CollectionRepository | None = None, records: RecordRepository | None = None,
+                 families: RefreshFamilyRepository | None = None, store: SubscriptionStore | None = None) -> None:
+        """In memory by default; the integration suite passes the DynamoDB implementations (on moto)."""
+        self.collections = collections or InMemoryCollectionRepository()
+        self.records = records or InMemoryRecordRepository()
+        self.families = families or InMemoryRefreshFamilyRepository()
         self.now = time.time()
         self.tokens = TokenService(parse_keyring(SECRET), clock=lambda: self.now)
-        self.store = InMemorySubscriptionStore()
+        self.store = store or InMemorySubscriptionStore()
         self.sender = InMemorySender()
         authenticator = Authenticator(self.tokens, self.collections, self.records, self.families)
         self.deps = RealtimeDeps.of(self.store, self.collections, authenticator, self.sender,
