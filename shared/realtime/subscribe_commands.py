@@ -84,6 +84,9 @@ class _Checker:
         return self._collection_target(topic)
 
     def _collection_target(self, topic: Topic) -> Target:
+        if "#" in topic.record_id:
+            # `#` separates the parts of the store's keys: an id with one could name another item's partition
+            raise BadRequestError("A record id cannot contain #.")
         stored = self.deps.collections.find(topic.collection)
         if stored is None:
             raise NotFoundError("Missing collection context.")

@@ -68,6 +68,7 @@ def test_a_bad_string_fails_the_whole_message_and_keeps_the_others(world: Realti
 @pytest.mark.parametrize(("topic", "status"), [
     ("nope/*", 404),                                                   # unknown collection
     ("posts/a/b", 400),                                                # not a topic
+    ("posts/a#b", 400),                                                # a key separator in the id
     ("posts?options=" + json.dumps({"query": {"filter": "nope = 1"}}), 400),  # unknown field
     ("posts?options=" + json.dumps({"query": {"filter": "@request.auth.id != ''"}}), 403),  # guest @request
     ("posts?options=" + json.dumps({"query": {"fields": "a:nope"}}), 400),
