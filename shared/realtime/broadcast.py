@@ -17,13 +17,11 @@ from shared.realtime.deps import RealtimeDeps
 from shared.realtime.sender import ConnectionGoneError
 from shared.realtime.subscriptions import Subscription, Target
 
-# Sends to distinct connections overlap, so one publish to a few hundred members costs a few round trips.
-SEND_CONCURRENCY = 16
-
 
 @cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=SEND_CONCURRENCY, thread_name_prefix="realtime-send")
+def _pool(workers: int) -> ThreadPoolExecutor:
+    # Sends to distinct connections overlap, so one publish to a few hundred members costs a few round trips.
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="realtime-send")
 
 
 def _send_all(deps: RealtimeDeps, messages: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -35,7 +33,10 @@ def _send_all(deps: RealtimeDeps, messages: list[tuple[str, dict[str, Any]]]) ->
             return item[0]
         return None
 
-    gone = [send(m) for m in messages] if len(messages) <= 1 else list(_pool().map(send, messages))
+    if len(messages) <= 1 or deps.send_concurrency <= 1:
+        gone = [send(m) for m in messages]
+    else:
+        gone = list(_pool(deps.send_concurrency).map(send, messages))
     return list(dict.fromkeys(g for g in gone if g))
 
 

@@ -24,6 +24,8 @@ class RealtimeDeps:
     # built when a token is first verified, so that a guest's messages never read the signing keyring
     make_authenticator: Callable[[], Authenticator]
     clock: Callable[[], float] = field(default=time.time)
+    # How many posts to distinct connections overlap when one message goes to many (publish, presence).
+    send_concurrency: int = 16
 
     @property
     def authenticator(self) -> Authenticator:
