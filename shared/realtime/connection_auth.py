@@ -11,17 +11,29 @@ from typing import Any
 
 from shared.auth.caller import bearer_token, is_session_live, refuse_superuser_ip, token_key_of
 from shared.auth.tokens import SESSION_CLAIM
-from shared.errors import ApiError, UnauthorizedError
+from shared.errors import ApiError, NotFoundError, UnauthorizedError
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import RealtimeAuth, key_hash
 from shared.records.context import AuthState
 from shared.records.model import ReadMeter
 
+# PocketBase's answer to a `POST /api/realtime` for a client id it does not know.
+UNKNOWN_CONNECTION = "Missing or invalid client id."
+
 
 def apply_auth(deps: RealtimeDeps, connection_id: str, token_or_header: str | None,
                source_ip: str) -> RealtimeAuth | None:
     """Verify a token (or an `Authorization` value) and make the connection act as its record; `""` makes it a
-    guest. An invalid token raises PocketBase's 401 (a refused superuser IP its 403) and changes nothing."""
+    guest. An invalid token raises PocketBase's 401 (a refused superuser IP its 403) and changes nothing; an
+    unknown connection is PocketBase's 404 for an unknown client id."""
+    if deps.store.connection(connection_id) is None:
+        raise NotFoundError(UNKNOWN_CONNECTION)
+    return authenticate(deps, connection_id, token_or_header, source_ip)
+
+
+def authenticate(deps: RealtimeDeps, connection_id: str, token_or_header: str | None,
+                 source_ip: str) -> RealtimeAuth | None:
+    """`apply_auth` for a connection known to exist (the `auth` message has just read it)."""
     token = bearer_token(token_or_header)
     if not token:
         deps.store.set_auth(connection_id, None)

@@ -16,7 +16,7 @@ from shared.errors import ApiError, BadRequestError, InternalError
 from shared.observability import logger
 from shared.realtime import channels, presence
 from shared.realtime.broadcast import close_connections
-from shared.realtime.connection_auth import apply_auth, auth_json
+from shared.realtime.connection_auth import apply_auth, auth_json, authenticate
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.sender import ConnectionGoneError
 from shared.realtime.subscribe_commands import (
@@ -53,7 +53,7 @@ def _auth(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
     if token is not None and not isinstance(token, str):
         raise BadRequestError("token must be a string.")
     conn = connection_of(deps, cid)
-    auth = apply_auth(deps, cid, token or "", conn.source_ip)
+    auth = authenticate(deps, cid, token or "", conn.source_ip)
     return {"type": "ack", "connectionId": cid, "auth": auth_json(auth)}
 
 

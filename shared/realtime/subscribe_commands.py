@@ -18,15 +18,12 @@ from typing import Any
 from shared.errors import ApiError, BadRequestError, NotFoundError
 from shared.realtime import channels
 from shared.realtime.broadcast import broadcast, joined, leave_messages
-from shared.realtime.connection_auth import auth_state
+from shared.realtime.connection_auth import UNKNOWN_CONNECTION, auth_state
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import Connection, Target
 from shared.realtime.topics import MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS, Topic, TopicError, parse_topic
 from shared.records.rules import parse_user_filter, unknown_identifier
 from shared.tools.list_query import ListQueryError, parse_fields_param
-
-# PocketBase's answer to a `POST /api/realtime` for a client id it does not know.
-UNKNOWN_CONNECTION = "Missing or invalid client id."
 
 
 def connection_of(deps: RealtimeDeps, connection_id: str) -> Connection:

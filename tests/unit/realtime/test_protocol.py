@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from shared.app_settings import provider
+from shared.errors import NotFoundError
 from shared.realtime import protocol
 from shared.realtime.topics import MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS
 from tests.unit.realtime.realtime_world import RealtimeWorld
@@ -179,9 +180,12 @@ def test_the_sse_bridge_calls_apply_set_and_apply_auth(world: RealtimeWorld) -> 
     # Then the connection acts as alice and has exactly that subscription; nothing was sent to it
     assert auth is not None and auth.record_id == world.users["alice"].id
     assert topics_of(world) == ["posts/*"] and world.received("c1") == []
-    with pytest.raises(Exception) as refused:
-        protocol.apply_set(world.deps, "unknown-id", ["posts"])
-    assert getattr(refused.value, "status", None) == 404
+    # An unknown client id is PocketBase's 404, for both
+    for apply in (lambda: protocol.apply_set(world.deps, "unknown-id", ["posts"]),
+                  lambda: protocol.apply_auth(world.deps, "unknown-id", "", "127.0.0.1")):
+        with pytest.raises(NotFoundError) as refused:
+            apply()
+        assert refused.value.message == "Missing or invalid client id."
 
 
 def test_a_gone_connection_is_forgotten(world: RealtimeWorld) -> None:
