@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.app_settings import provider
 from shared.app_settings.model import ChannelRuleSettings
-from shared.collections.model import Collection
 from shared.errors import ForbiddenError
 from shared.realtime.broadcast import broadcast
 from shared.realtime.connection_auth import auth_json, auth_state
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import Connection, Target
-from shared.records.context import AuthState, RequestContext
-from shared.records.model import ReadMeter
-from shared.records.resolver import RecordLoader
-from shared.records.rules import matches, parse_rule
+
+if TYPE_CHECKING:
+    from shared.records.context import AuthState
 
 Action = Literal["subscribe", "publish", "join"]
 # `@request.context` of a channel rule, PocketBase's name for realtime requests
 REALTIME_CONTEXT = "realtime"
-# Rules name no record: the resolver gets this empty stand-in, so a plain field name resolves to nothing.
-_NO_COLLECTION = Collection()
 
 
 @lru_cache(maxsize=256)
@@ -50,8 +46,15 @@ def _rule_allows(deps: RealtimeDeps, text: str | None, owner: AuthState | None) 
         return False
     if not text.strip():
         return True
+    from shared.collections.model import Collection
+    from shared.records.context import RequestContext
+    from shared.records.model import ReadMeter
+    from shared.records.resolver import RecordLoader
+    from shared.records.rules import matches, parse_rule
+
     loader = RecordLoader(deps.collections, deps.authenticator.records, ReadMeter())
-    return matches(parse_rule(text), _NO_COLLECTION, None, RequestContext(auth=owner, context=REALTIME_CONTEXT),
+    # Rules name no record: the resolver gets an empty collection, so a plain field name resolves to nothing.
+    return matches(parse_rule(text), Collection(), None, RequestContext(auth=owner, context=REALTIME_CONTEXT),
                    loader, allow_hidden=True)
 
 

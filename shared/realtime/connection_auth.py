@@ -7,15 +7,14 @@ kept is a RealtimeAuth, never the token: it is enough to re-check, later, that t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.auth.caller import bearer_token, is_session_live, refuse_superuser_ip, token_key_of
-from shared.auth.tokens import SESSION_CLAIM
 from shared.errors import ApiError, NotFoundError, UnauthorizedError
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import RealtimeAuth, key_hash
-from shared.records.context import AuthState
-from shared.records.model import ReadMeter
+
+if TYPE_CHECKING:
+    from shared.records.context import AuthState
 
 # PocketBase's answer to a `POST /api/realtime` for a client id it does not know.
 UNKNOWN_CONNECTION = "Missing or invalid client id."
@@ -34,6 +33,9 @@ def apply_auth(deps: RealtimeDeps, connection_id: str, token_or_header: str | No
 def authenticate(deps: RealtimeDeps, connection_id: str, token_or_header: str | None,
                  source_ip: str) -> RealtimeAuth | None:
     """`apply_auth` for a connection known to exist (the `auth` message has just read it)."""
+    from shared.auth.caller import bearer_token, is_session_live, refuse_superuser_ip, token_key_of
+    from shared.auth.tokens import SESSION_CLAIM
+
     token = bearer_token(token_or_header)
     if not token:
         deps.store.set_auth(connection_id, None)
@@ -62,6 +64,10 @@ def auth_state(deps: RealtimeDeps, auth: RealtimeAuth | None, source_ip: str) ->
     expired, its record gone or given a new tokenKey, its session ended, or a superuser's IP no longer allowed."""
     if auth is None or auth.expires_at <= deps.clock():
         return None
+    from shared.auth.caller import is_session_live, refuse_superuser_ip, token_key_of
+    from shared.records.context import AuthState
+    from shared.records.model import ReadMeter
+
     stored = deps.collections.find(auth.collection_id)
     if stored is None or not stored.collection.is_auth:
         return None

@@ -9,11 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from shared.auth.caller import Authenticator
-from shared.catalog.repository import CollectionRepository
 from shared.realtime.sender import MessageSender
 from shared.realtime.subscriptions import SubscriptionStore
+
+if TYPE_CHECKING:
+    # Token verification pulls in the records and HTTP layers (about a second of imports): a `$connect`, a `ping`
+    # or a guest's `$disconnect` never needs them, so they are imported by the first command that does.
+    from shared.auth.caller import Authenticator
+    from shared.catalog.repository import CollectionRepository
 
 
 @dataclass
@@ -41,6 +46,7 @@ class RealtimeDeps:
 
 def build_deps(system_table: str, records_table: str, sender: MessageSender) -> RealtimeDeps:
     """The deployed repositories (DynamoDB), cached per instance; nothing is read until a command needs it."""
+    from shared.auth.caller import Authenticator
     from shared.auth.refresh_repository import get_refresh_family_repository
     from shared.auth.tokens import get_token_service
     from shared.catalog.repository import get_collection_repository

@@ -22,8 +22,6 @@ from shared.realtime.connection_auth import UNKNOWN_CONNECTION, auth_state
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import Connection, Target
 from shared.realtime.topics import MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS, Topic, TopicError, parse_topic
-from shared.records.rules import parse_user_filter, unknown_identifier
-from shared.tools.list_query import ListQueryError, parse_fields_param
 
 
 def connection_of(deps: RealtimeDeps, connection_id: str) -> Connection:
@@ -81,6 +79,9 @@ class _Checker:
         return self._collection_target(topic)
 
     def _collection_target(self, topic: Topic) -> Target:
+        from shared.records.rules import parse_user_filter, unknown_identifier
+        from shared.tools.list_query import ListQueryError, parse_fields_param
+
         if "#" in topic.record_id:
             # `#` separates the parts of the store's keys: an id with one could name another item's partition
             raise BadRequestError("A record id cannot contain #.")
