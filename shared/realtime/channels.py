@@ -58,23 +58,29 @@ def _rule_allows(deps: RealtimeDeps, text: str | None, owner: AuthState | None) 
                    loader, allow_hidden=True)
 
 
-def require(deps: RealtimeDeps, conn: Connection, channel: str, action: Action) -> None:
-    """Raise PocketBase's 403 unless the connection, as it is authenticated now, may do this on the channel."""
+def require(deps: RealtimeDeps, conn: Connection, channel: str, action: Action) -> AuthState | None:
+    """Raise PocketBase's 403 unless the connection, as it is authenticated now, may do this on the channel;
+    return who it acts as now (None: a guest, also when its stored auth no longer holds).
+
+    `join` takes the subscribe rule and an entry with `presence` on: presence is a feature of the channel, which
+    even superusers cannot join where it is off.
+    """
     owner = auth_state(deps, conn.auth, conn.source_ip)
-    if owner is not None and owner.is_superuser:
-        return
     rules = channel_rules(channel)
-    if action == "join" and rules is not None and not rules.presence:
+    if action == "join" and (rules is None or not rules.presence):
         raise ForbiddenError(f"Presence is not enabled on channel:{channel}.")
+    if owner is not None and owner.is_superuser:
+        return owner
     text = None if rules is None else (rules.publish_rule if action == "publish" else rules.subscribe_rule)
     if not _rule_allows(deps, text, owner):
         verb = "publish to" if action == "publish" else "subscribe to"
         raise ForbiddenError(f"You are not allowed to {verb} channel:{channel}.")
+    return owner
 
 
 def publish(deps: RealtimeDeps, conn: Connection, channel: str, data: Any) -> None:
     """Send `data` to every subscription of the channel, under each one's own subscription string."""
-    require(deps, conn, channel, "publish")
-    event = {"action": "publish", "data": data, "from": auth_json(conn.auth)}
+    owner = require(deps, conn, channel, "publish")
+    event = {"action": "publish", "data": data, "from": auth_json(conn.auth) if owner is not None else None}
     subscribers = deps.store.subscriptions(Target(channel=channel))
     broadcast(deps, [(s.connection_id, {"type": "event", "topic": s.topic, "data": event}) for s in subscribers])

@@ -53,7 +53,6 @@ def members(deps: RealtimeDeps, conn: Connection, channel: str) -> list[dict[str
 def join(deps: RealtimeDeps, conn: Connection, channel: str, meta: Any) -> list[dict[str, Any]]:
     """Become a member (subscribing to the channel), announce it, and return the members, this one included."""
     details = _meta(meta)
-    channels.require(deps, conn, channel, "subscribe")
     channels.require(deps, conn, channel, "join")
     topic = f"channel:{channel}"
     if topic not in conn.topics and len(conn.topics) >= MAX_SUBSCRIPTIONS:

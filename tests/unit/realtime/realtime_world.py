@@ -29,6 +29,9 @@ from shared.records.scope import RecordScope
 
 SECRET = "realtime-unit-secret-0123456789abcdef"
 PASSWORD = "Passw0rd-long-enough"
+# `room-*`: anyone subscribes, signed-in users publish, presence on
+DEFAULT_CHANNEL = ChannelRuleSettings(pattern="room-*", subscribe_rule="", publish_rule="@request.auth.id != ''",
+                                      presence=True)
 
 
 class RealtimeWorld:
@@ -40,13 +43,8 @@ class RealtimeWorld:
         self.collections = collections or InMemoryCollectionRepository()
         self.records = records or InMemoryRecordRepository()
         self.families = families or InMemoryRefreshFamilyRepository()
-        self.now = time.time()
         self.tokens = TokenService(parse_keyring(SECRET), clock=lambda: self.now)
-        self.store = store or InMemorySubscriptionStore()
-        self.sender = InMemorySender()
-        authenticator = Authenticator(self.tokens, self.collections, self.records, self.families)
-        self.deps = RealtimeDeps.of(self.store, self.collections, authenticator, self.sender,
-                                    clock=lambda: self.now)
+        self.reset(store)
         self._collection({"name": "posts", "type": "base", "listRule": "", "viewRule": "",
                           "fields": [{"name": "title", "type": "text"}]})
         self.users: dict[str, StoredRecord] = {}
@@ -55,8 +53,29 @@ class RealtimeWorld:
                                                       "passwordConfirm": PASSWORD, "name": name})
         self.users["root"] = self._create("_superusers", {"email": "root@example.com", "password": PASSWORD,
                                                           "passwordConfirm": PASSWORD})
-        self.channels(ChannelRuleSettings(pattern="room-*", subscribe_rule="", publish_rule="@request.auth.id != ''",
-                                          presence=True))
+        self.channels(DEFAULT_CHANNEL)
+
+    @classmethod
+    def in_memory(cls) -> RealtimeWorld:
+        """The in-memory world, its users made once per process (argon2 hashes cost a second a world), with a
+        fresh store, sender, clock and channel rules each time it is asked for."""
+        global _shared
+        if _shared is None:
+            _shared = cls()
+        else:
+            _shared.reset()
+        return _shared
+
+    def reset(self, store: SubscriptionStore | None = None) -> None:
+        """No connections, nothing sent, the clock at now, the default channel rules."""
+        self.now = time.time()
+        self.store = store or InMemorySubscriptionStore()
+        self.sender = InMemorySender()
+        authenticator = Authenticator(self.tokens, self.collections, self.records, self.families)
+        self.deps = RealtimeDeps.of(self.store, self.collections, authenticator, self.sender,
+                                    clock=lambda: self.now)
+        if hasattr(self, "users"):
+            self.channels(DEFAULT_CHANNEL)
 
     def _collection(self, body: dict[str, Any]) -> None:
         def find(id_or_name: str) -> Any:
@@ -85,6 +104,8 @@ class RealtimeWorld:
     def session(self, who: str, session_id: str) -> None:
         record = self.users[who]
         now = int(self.now)
+        if self.families.get(session_id) is not None:
+            return  # made by an earlier test of the shared in-memory world
         self.families.create(RefreshFamily(id=session_id, record_id=record.id, collection_id=record.collection_id,
                                            created=now, last_used=now, expires_at=now + 86400, current_hash="h",
                                            rotated_at=now))
@@ -110,3 +131,6 @@ class RealtimeWorld:
 
     def clear(self) -> None:
         self.sender.sent.clear()
+
+
+_shared: RealtimeWorld | None = None

@@ -15,7 +15,7 @@ from tests.unit.realtime.realtime_world import RealtimeWorld
 @pytest.fixture
 def world() -> Iterator[RealtimeWorld]:
     """Channels `room-*`: anyone subscribes, signed-in users publish, presence on. alice on a1, bob on b1, guest g."""
-    w = RealtimeWorld()
+    w = RealtimeWorld.in_memory()
     for cid in ("a1", "b1", "g"):
         w.connect(cid)
     w.send("a1", type="auth", token=w.token("alice"))
@@ -148,3 +148,14 @@ def test_join_needs_presence_on_the_channel(world: RealtimeWorld) -> None:
     world.channels(ChannelRuleSettings(pattern="quiet", subscribe_rule="", publish_rule=""))
     assert world.send("a1", type="subscribe", topics=["channel:quiet"])["type"] == "ack"
     assert world.send("a1", type="join", channel="channel:quiet")["status"] == 403
+
+
+def test_an_expired_auth_publishes_as_a_guest(world: RealtimeWorld) -> None:
+    # Given alice's connection authenticated with a token that has since expired
+    world.channels(ChannelRuleSettings(pattern="room-*", subscribe_rule="", publish_rule=""))
+    world.send("b1", type="subscribe", topics=["channel:room-1"])
+    world.now += 7200
+    # When she publishes to a channel anyone may publish to, Then it goes out from nobody
+    assert world.send("a1", type="publish", channel="channel:room-1", data=1)["type"] == "ack"
+    (event,) = events(world, "b1")
+    assert event["data"]["from"] is None

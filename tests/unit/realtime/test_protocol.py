@@ -16,7 +16,7 @@ from tests.unit.realtime.realtime_world import RealtimeWorld
 
 @pytest.fixture
 def world() -> Iterator[RealtimeWorld]:
-    w = RealtimeWorld()
+    w = RealtimeWorld.in_memory()
     w.connect("c1")
     yield w
     provider.use_source(None)
