@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from shared.init_phase import cold_init
@@ -32,7 +33,11 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     elif ctx["eventType"] == "DISCONNECT":
         protocol.on_disconnect(deps, conn_id)
     else:
-        protocol.on_message(deps, conn_id, event.get("body") or "")
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            # a binary frame: JSON sent as bytes is still a message (anything else fails to parse, a 400)
+            body = base64.b64decode(body).decode("utf-8", errors="replace")
+        protocol.on_message(deps, conn_id, body)
     return {"statusCode": 200}
 
 

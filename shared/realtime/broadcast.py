@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
+from shared.observability import logger
 from shared.realtime.connection_auth import auth_json
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.sender import ConnectionGoneError
@@ -31,6 +32,9 @@ def _send_all(deps: RealtimeDeps, messages: list[tuple[str, dict[str, Any]]]) ->
             deps.sender.send(*item)
         except ConnectionGoneError:
             return item[0]
+        except Exception:
+            # One subscriber's failure (throttled, a post too large) must not fail the others or the sender's ack.
+            logger.warning("realtime send failed", extra={"connection": item[0]}, exc_info=True)
         return None
 
     if len(messages) <= 1 or deps.send_concurrency <= 1:

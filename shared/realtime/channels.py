@@ -8,13 +8,14 @@ connection's auth as it stands then.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared.app_settings import provider
 from shared.app_settings.model import ChannelRuleSettings
-from shared.errors import ForbiddenError
+from shared.errors import BadRequestError, ForbiddenError
 from shared.realtime.broadcast import broadcast
 from shared.realtime.connection_auth import auth_json, auth_state
 from shared.realtime.deps import RealtimeDeps
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 Action = Literal["subscribe", "publish", "join"]
 # `@request.context` of a channel rule, PocketBase's name for realtime requests
 REALTIME_CONTEXT = "realtime"
+# A publish goes out inside an event envelope under API Gateway's 128 KB per post: half of it keeps every post
+# well inside, whatever the subscription string and `from`.
+MAX_PUBLISH_BYTES = 64 * 1024
 
 
 @lru_cache(maxsize=256)
@@ -80,6 +84,8 @@ def require(deps: RealtimeDeps, conn: Connection, channel: str, action: Action) 
 
 def publish(deps: RealtimeDeps, conn: Connection, channel: str, data: Any) -> None:
     """Send `data` to every subscription of the channel, under each one's own subscription string."""
+    if len(json.dumps(data, separators=(",", ":")).encode()) > MAX_PUBLISH_BYTES:
+        raise BadRequestError(f"data must be at most {MAX_PUBLISH_BYTES} bytes of JSON.")
     owner = require(deps, conn, channel, "publish")
     event = {"action": "publish", "data": data, "from": auth_json(conn.auth) if owner is not None else None}
     subscribers = deps.store.subscriptions(Target(channel=channel))

@@ -118,6 +118,15 @@ def test_subscribe_unsubscribe_and_a_bad_message_keep_the_rest(users: Api, ws_ur
     run(scenario())
 
 
+def test_a_binary_frame_of_json_is_a_message(ws_url: str) -> None:
+    async def scenario() -> None:
+        async with websockets.connect(ws_url) as ws:
+            await ws.send(json.dumps({"type": "ping", "id": "b"}).encode())
+            assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S)) == {"type": "pong", "id": "b"}
+
+    run(scenario())
+
+
 def test_the_subscription_limit_answers_an_error(ws_url: str) -> None:
     async def scenario() -> None:
         async with connected(ws_url) as client:

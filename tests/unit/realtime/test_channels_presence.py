@@ -159,3 +159,26 @@ def test_an_expired_auth_publishes_as_a_guest(world: RealtimeWorld) -> None:
     assert world.send("a1", type="publish", channel="channel:room-1", data=1)["type"] == "ack"
     (event,) = events(world, "b1")
     assert event["data"]["from"] is None
+
+
+def test_a_publish_too_large_is_refused_and_a_failing_subscriber_skipped(world: RealtimeWorld) -> None:
+    for cid in ("b1", "g"):
+        world.send(cid, type="subscribe", topics=["channel:room-1"])
+    assert world.send("a1", type="publish", channel="channel:room-1", data="x" * 70_000)["status"] == 400
+    assert events(world, "b1") == []
+
+    # Given a subscriber whose posts fail (not gone: throttled, say)
+    class Failing(Exception):
+        pass
+
+    sent = world.sender.send
+
+    def flaky(cid: str, message: dict) -> None:
+        if cid == "b1":
+            raise Failing()
+        sent(cid, message)
+
+    world.sender.send = flaky  # type: ignore[method-assign]
+    # When alice publishes, Then the guest still gets it and alice her ack; bob stays connected
+    assert world.send("a1", type="publish", channel="channel:room-1", data=1)["type"] == "ack"
+    assert len(events(world, "g")) == 1 and world.store.connection("b1") is not None
