@@ -64,7 +64,8 @@ def test_a_message_within_the_limit_reaches_the_function() -> None:
     with client.websocket_connect(WS) as ws:
         ws.send_text("x" * 1000)
         ws.close()
-    recorder.wait_for_disconnect()
+        # waited for inside the block: leaving it ends the app's task, its $disconnect call with it
+        recorder.wait_for_disconnect()
     assert recorder.types() == ["CONNECT", "MESSAGE", "DISCONNECT"]
 
 
@@ -77,8 +78,8 @@ def test_a_message_over_the_limit_closes_with_1009() -> None:
         # Then the gateway closes the connection with 1009, the message never reaches the function
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
+        disconnect = recorder.wait_for_disconnect()
     assert closed.value.code == 1009
-    disconnect = recorder.wait_for_disconnect()
     assert "MESSAGE" not in recorder.types()
     assert disconnect["requestContext"]["disconnectStatusCode"] == 1009
 
@@ -94,8 +95,8 @@ def test_an_idle_connection_is_closed_and_a_heartbeat_keeps_it() -> None:
         # silence past it closes it with 1001
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
+        recorder.wait_for_disconnect()
     assert closed.value.code == 1001
-    recorder.wait_for_disconnect()
 
 
 def test_a_connection_ends_at_its_maximum_lifetime_even_when_busy() -> None:
@@ -109,6 +110,6 @@ def test_a_connection_ends_at_its_maximum_lifetime_even_when_busy() -> None:
         # Then the gateway still closes it at its end of life, with 1001
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
+        recorder.wait_for_disconnect()
     assert closed.value.code == 1001
     assert time.monotonic() - started < 5
-    recorder.wait_for_disconnect()
