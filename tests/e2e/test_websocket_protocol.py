@@ -160,6 +160,22 @@ def test_a_revoked_session_token_is_refused_and_the_auth_kept(users: Api, ws_url
     run(scenario())
 
 
+def test_an_expired_token_is_refused(users: Api, ws_url: str) -> None:
+    # Given an impersonation token of "user" that lives one second
+    user = users.users["user"]
+    short = users.ok("POST", f"/api/collections/users/impersonate/{user['id']}", json={"duration": 1})["token"]
+    time.sleep(2.1)
+
+    async def scenario() -> None:
+        async with connected(ws_url) as client:
+            # When it authenticates past its expiry, Then a 401, and the connection stays a guest
+            error = await client.ask("auth", token=short)
+            assert (error["type"], error["status"]) == ("error", 401)
+            assert (await client.ask("auth", token=""))["auth"] is None
+
+    run(scenario())
+
+
 @pytest.mark.usefixtures("channels")
 def test_channel_publish_allowed_and_refused(users: Api, ws_url: str) -> None:
     async def scenario() -> None:
