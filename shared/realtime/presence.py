@@ -14,11 +14,26 @@ from shared.errors import BadRequestError
 from shared.realtime import channels
 from shared.realtime.broadcast import broadcast, joined, leave_messages, member_json
 from shared.realtime.deps import RealtimeDeps
-from shared.realtime.subscriptions import Connection, Target
+from shared.realtime.subscriptions import Connection, Subscription, Target
 from shared.realtime.topics import MAX_SUBSCRIPTIONS, TopicError, parse_topic
 
 # Kept on every member item and sent to every member with each join: a name, a colour, a cursor, not a document.
 MAX_META_BYTES = 1024
+# A member list goes out in one post, which API Gateway caps at 128 KB: past this much JSON, the answer lists the
+# first members that fit and says how many there are in all.
+MAX_MEMBERS_BYTES = 96 * 1024
+
+
+def member_list(subs: list[Subscription]) -> dict[str, Any]:
+    """`{"members": [...], "total": n}`: the members (subscriptions with presence), as many as fit in one post."""
+    listed, size = [], 2
+    found = [member_json(s) for s in subs if s.presence is not None]
+    for member in found:
+        size += len(json.dumps(member, separators=(",", ":")).encode()) + 1
+        if size > MAX_MEMBERS_BYTES:
+            break
+        listed.append(member)
+    return {"members": listed, "total": len(found)}
 
 
 def channel_name(value: Any) -> str:
@@ -43,14 +58,13 @@ def _meta(value: Any) -> dict[str, Any]:
     return meta
 
 
-def members(deps: RealtimeDeps, conn: Connection, channel: str) -> list[dict[str, Any]]:
-    """Who is in the channel now; seeing it takes the channel's subscribe rule."""
+def members(deps: RealtimeDeps, conn: Connection, channel: str) -> dict[str, Any]:
+    """Who is in the channel now (`member_list`); seeing it takes the channel's subscribe rule."""
     channels.require(deps, conn, channel, "subscribe")
-    subs = deps.store.subscriptions(Target(channel=channel))
-    return [member_json(s) for s in subs if s.presence is not None]
+    return member_list(deps.store.subscriptions(Target(channel=channel)))
 
 
-def join(deps: RealtimeDeps, conn: Connection, channel: str, meta: Any) -> list[dict[str, Any]]:
+def join(deps: RealtimeDeps, conn: Connection, channel: str, meta: Any) -> dict[str, Any]:
     """Become a member (subscribing to the channel), announce it, and return the members, this one included."""
     details = _meta(meta)
     channels.require(deps, conn, channel, "join")
@@ -62,11 +76,11 @@ def join(deps: RealtimeDeps, conn: Connection, channel: str, meta: Any) -> list[
     subs = deps.store.subscriptions(target)
     me = next((s for s in subs if s.connection_id == conn.connection_id and s.topic == topic), None)
     if me is None:
-        return []  # the connection closed meanwhile: nothing was stored, nothing to announce
+        return member_list([])  # the connection closed meanwhile: nothing was stored, nothing to announce
     event = {"type": "presence", "channel": topic, "event": "join", "member": member_json(me)}
     others = sorted({s.connection_id for s in subs} - {conn.connection_id})
     broadcast(deps, [(cid, event) for cid in others])
-    return [member_json(s) for s in subs if s.presence is not None]
+    return member_list(subs)
 
 
 def leave(deps: RealtimeDeps, conn: Connection, channel: str) -> None:

@@ -80,7 +80,7 @@ def _publish(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
 
 def _join(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
     channel = presence.channel_name(message.get("channel"))
-    return {"type": "ack", "members": presence.join(deps, connection_of(deps, cid), channel, message.get("meta"))}
+    return {"type": "ack", **presence.join(deps, connection_of(deps, cid), channel, message.get("meta"))}
 
 
 def _leave(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
@@ -90,7 +90,7 @@ def _leave(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
 
 def _presence(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
     channel = presence.channel_name(message.get("channel"))
-    return {"type": "ack", "members": presence.members(deps, connection_of(deps, cid), channel)}
+    return {"type": "ack", **presence.members(deps, connection_of(deps, cid), channel)}
 
 
 def _ping(deps: RealtimeDeps, cid: str, message: Message) -> Reply:
@@ -140,3 +140,6 @@ def on_message(deps: RealtimeDeps, connection_id: str, body: str) -> None:
         deps.sender.send(connection_id, reply)
     except ConnectionGoneError:
         close_connection(deps, connection_id)
+    except Exception:
+        # The message was applied; only its answer was lost (throttled...): the client's wait for it times out.
+        logger.warning("realtime reply not sent", extra={"type": reply.get("type")}, exc_info=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -182,3 +183,14 @@ def test_a_publish_too_large_is_refused_and_a_failing_subscriber_skipped(world: 
     # When alice publishes, Then the guest still gets it and alice her ack; bob stays connected
     assert world.send("a1", type="publish", channel="channel:room-1", data=1)["type"] == "ack"
     assert len(events(world, "g")) == 1 and world.store.connection("b1") is not None
+
+
+def test_a_large_member_list_fits_in_one_post(world: RealtimeWorld) -> None:
+    # Given 150 members, each with nearly 1 KB of meta (150 KB in all, over API Gateway's 128 KB per post)
+    for i in range(150):
+        world.connect(f"m{i}")
+        world.send(f"m{i}", type="join", channel="channel:room-big", meta={"bio": "x" * 950})
+    # When the guest asks who is there, Then the answer fits one post and says how many there are
+    reply = world.send("g", type="presence", channel="channel:room-big")
+    assert reply["total"] == 150 and 0 < len(reply["members"]) < 150
+    assert len(json.dumps(reply).encode()) < 128 * 1024
