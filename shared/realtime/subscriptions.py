@@ -165,16 +165,13 @@ class InMemorySubscriptionStore(SubscriptionStore):
         # items read by subscriptions(), the figure the DynamoDB store reports as its read count
         self.items_read = 0
 
-    @_locked
     def open(self, conn: Connection) -> None:
         self.connections[conn.connection_id] = conn.model_copy(update={"topics": []})
         self.targets[conn.connection_id] = {}
 
-    @_locked
     def connection(self, connection_id: str) -> Connection | None:
         return self.connections.get(connection_id)
 
-    @_locked
     def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
         conn = self.connections.get(connection_id)
         if conn is None:
@@ -184,7 +181,6 @@ class InMemorySubscriptionStore(SubscriptionStore):
             sub = self.by_target[target.partition][connection_id][topic]
             self.by_target[target.partition][connection_id][topic] = sub.model_copy(update={"auth": auth})
 
-    @_locked
     def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
                   presence: dict[str, Any] | None = None) -> None:
         conn = self.connections.get(connection_id)
@@ -199,7 +195,6 @@ class InMemorySubscriptionStore(SubscriptionStore):
                 topics.append(topic)
         self.connections[connection_id] = conn.model_copy(update={"topics": topics})
 
-    @_locked
     def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
         conn = self.connections.get(connection_id)
         if conn is None:
@@ -214,18 +209,21 @@ class InMemorySubscriptionStore(SubscriptionStore):
             update={"topics": [t for t in conn.topics if t not in chosen]})
         return removed
 
-    @_locked
     def subscriptions(self, target: Target) -> list[Subscription]:
         found = [sub for subs in self.by_target.get(target.partition, {}).values() for sub in subs.values()]
         self.items_read += len(found)
         return found
 
-    @_locked
     def close(self, connection_id: str) -> list[tuple[str, Target]]:
         removed = self.unsubscribe(connection_id)
         self.connections.pop(connection_id, None)
         self.targets.pop(connection_id, None)
         return removed
+
+
+# After the class, so that each method reads as the plain operation it is.
+for _name in ("open", "connection", "set_auth", "subscribe", "unsubscribe", "subscriptions", "close"):
+    setattr(InMemorySubscriptionStore, _name, _locked(getattr(InMemorySubscriptionStore, _name)))
 
 
 def _auth_attribute(auth: RealtimeAuth | None) -> dict[str, Any]:
@@ -316,21 +314,12 @@ class DynamoSubscriptionStore(SubscriptionStore):
         return "saved"
 
     def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
-        for _ in range(SAVE_ATTEMPTS):
-            item = self._conn_item(connection_id)
-            if not item:
-                return
-            targets = self._targets_of(item)
-            topics = from_attribute(item.get("topics", {"L": []}))
-            presence = self._presence_of(connection_id, targets)
-            outcome = self._save_connection(connection_id, item, topics, targets, auth)
-            if outcome == "gone":
-                return
-            if outcome == "saved":
-                batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(
-                    connection_id, t, g, auth, presence.get(t))}} for t, g in targets.items()])
-                return
-        raise ConnectionBusyError(connection_id)
+        saved = self._save_auth(connection_id, auth)
+        if saved is None:
+            return
+        targets, presence = saved
+        batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(
+            connection_id, t, g, auth, presence.get(t))}} for t, g in targets.items()])
 
     def _presence_of(self, connection_id: str, targets: dict[str, Target]) -> dict[str, dict[str, Any]]:
         """The presence meta of the connection's channel subscriptions (kept across a re-authentication)."""
@@ -392,6 +381,24 @@ class DynamoSubscriptionStore(SubscriptionStore):
                 continue
             self._delete_items(connection_id, removed)
             return removed
+        raise ConnectionBusyError(connection_id)
+
+    def _save_auth(self, connection_id: str, auth: RealtimeAuth | None
+                   ) -> tuple[dict[str, Target], dict[str, dict[str, Any]]] | None:
+        """Save the connection's new auth (redone if another message saved first); its targets and their presence
+        meta, for rewriting the subscription items, or None when the connection is gone."""
+        for _ in range(SAVE_ATTEMPTS):
+            item = self._conn_item(connection_id)
+            if not item:
+                return None
+            targets = self._targets_of(item)
+            topics = from_attribute(item.get("topics", {"L": []}))
+            presence = self._presence_of(connection_id, targets)
+            outcome = self._save_connection(connection_id, item, topics, targets, auth)
+            if outcome == "gone":
+                return None
+            if outcome == "saved":
+                return targets, presence
         raise ConnectionBusyError(connection_id)
 
     def subscriptions(self, target: Target) -> list[Subscription]:

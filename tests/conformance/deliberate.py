@@ -29,6 +29,3 @@ S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to up
 # API Gateway (and the local gateway) append the address they saw to X-Forwarded-For: trusted rightmost, that is
 # the realIP, where PocketBase reached directly takes the address the client wrote (docs/compatibility.md).
 GATEWAY_HOP_IP = "127.0.0.1"
-# Realtime subscriptions (docs/api-realtime.md): a string naming no collection is refused with this 404 (PocketBase
-# stores any string and never sends to it), naming the string in data.topics.<index>.
-REALTIME_UNKNOWN_COLLECTION = "Missing collection context."
