@@ -104,4 +104,3 @@ def test_topics_parse_as_pocketbase_writes_them(raw: str, kind: str, collection:
 def test_topics_that_name_nothing_are_refused(raw: str) -> None:
     with pytest.raises(TopicError):
         parse_topic(raw)
-
