@@ -28,7 +28,8 @@ from shared.realtime.subscribe_commands import (
 )
 from shared.realtime.subscriptions import Connection
 
-__all__ = ["apply_auth", "apply_set", "close_connection", "on_connect", "on_disconnect", "on_message"]
+__all__ = ["apply_auth", "apply_set", "close_connection", "close_connections", "on_connect", "on_disconnect",
+           "on_message"]
 
 Message = dict[str, Any]
 Reply = dict[str, Any]
