@@ -17,7 +17,7 @@ from shared.changes.counters import COUNTER_SK
 from shared.records import keys
 
 INSTANCE_PREFIXES: dict[str, tuple[str, ...]] = {
-    resources.SYSTEM_TABLE.key: ("job#", "backup#", "conn#", "rt#", "th#", "rl#", "mr#"),
+    resources.SYSTEM_TABLE.key: ("job#", "backup#", "conn#", "ws#", "rt#", "th#", "rl#", "mr#"),
 }
 
 

@@ -6,9 +6,9 @@ collection and that record, never every connection (system table):
 | item | pk | sk | holds |
 | --- | --- | --- | --- |
 | connection | `conn#<connectionId>` | `conn` | when, from where, its auth, its subscription strings, `rev` |
-| collection subscription | `rt#<collectionId>` | `<connectionId>#<digest>` | the string, the auth |
-| record subscription | `rt#<collectionId>#<recordId>` | `<connectionId>#<digest>` | the string, the auth |
-| channel subscription | `rtch#<channel>` | `<connectionId>#<digest>` | the string, the auth, presence meta |
+| collection subscription | `ws#c#<collectionId>` | `<connectionId>#<digest>` | the string, the auth |
+| record subscription | `ws#c#<collectionId>#<recordId>` | `<connectionId>#<digest>` | the string, the auth |
+| channel subscription | `ws#ch#<channel>` | `<connectionId>#<digest>` | the string, the auth, presence meta |
 
 `<digest>` is a digest of the subscription string, so one connection's subscriptions never collide and a
 repeated subscribe overwrites rather than duplicates. The auth is copied onto each subscription item so that
@@ -85,8 +85,8 @@ class Target:
     @property
     def partition(self) -> str:
         if self.channel:
-            return f"rtch#{self.channel}"
-        return f"rt#{self.collection_id}#{self.record_id}" if self.record_id else f"rt#{self.collection_id}"
+            return f"ws#ch#{self.channel}"
+        return f"ws#c#{self.collection_id}#{self.record_id}" if self.record_id else f"ws#c#{self.collection_id}"
 
 
 class Subscription(BaseModel):

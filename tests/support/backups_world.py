@@ -109,7 +109,7 @@ def state() -> dict[str, Any]:
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=FILES):
         for obj in page.get("Contents", []):
             files[obj["Key"]] = s3.get_object(Bucket=FILES, Key=obj["Key"])["Body"].read()
-    instance = ("job#", "backup#", "conn#", "rt#", "th#", "rl#", "mr#")
+    instance = ("job#", "backup#", "conn#", "ws#", "rt#", "th#", "rl#", "mr#")
     return {"records": _scan(RECORDS, lambda i: not i["pk"]["S"].startswith(keys.COUNTER_PREFIX)),
             "system": _scan(SYSTEM, lambda i: not i["pk"]["S"].startswith(instance)),
             "files": files}
