@@ -106,18 +106,19 @@ class Deliverer:
         return report
 
     def _post_all(self, posts: list[Post]) -> list[Outcome]:
+        # Shared by the round's batches, so a connection found gone in one is not posted to by the others.
+        gone: set[str] = set()
         if len(posts) <= self.batch_size:
-            return self._post_batch(posts)
+            return self._post_batch(posts, gone)
         size = max(1, min(self.batch_size, math.ceil(len(posts) / self.workers)))
         batches = [posts[i:i + size] for i in range(0, len(posts), size)]
         outcomes: list[Outcome] = []
-        for result in self._executor().map(self._post_batch, batches):
+        for result in self._executor().map(lambda batch: self._post_batch(batch, gone), batches):
             outcomes.extend(result)
         return outcomes
 
-    def _post_batch(self, posts: list[Post]) -> list[Outcome]:
+    def _post_batch(self, posts: list[Post], gone: set[str]) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        gone: set[str] = set()
         for post in posts:
             if post.connection_id in gone:
                 outcomes.append("gone")
