@@ -172,3 +172,23 @@ def test_a_thousand_alike_guests_cost_one_evaluation(world: FanOutWorld) -> None
     assert report.audiences == 2 and report.delivered == 1001
     assert world.events("g0")[0]["topic"] == "news" and world.events("g1")[0]["topic"] == "news/*"
     assert world.events("other")[0]["data"]["record"] == {"id": world.events("g0")[0]["data"]["record"]["id"]}
+
+
+def test_many_auths_are_checked_together_each_on_its_own_merits(world: FanOutWorld) -> None:
+    # Given a collection for signed-in users only, and subscribers whose auths are live or ended in every way
+    world.collection({"name": "members", "type": "base", "listRule": "@request.auth.id != ''",
+                      "fields": [{"name": "t", "type": "text"}]})
+    users = {name: world.user("people", name) for name in ("ok", "session", "expired", "revoked", "rekeyed")}
+    auths = {
+        "ok": world.auth_of(users["ok"]),
+        "session": world.auth_of(users["session"], session_id=world.session(users["session"], "live")),
+        "expired": world.auth_of(users["expired"], expires_in=-5),
+        "revoked": world.auth_of(users["revoked"], session_id=world.session(users["revoked"], "dead", revoked=True)),
+        "rekeyed": world.auth_of(users["rekeyed"], token_key="old"),
+    }
+    for name, auth in auths.items():
+        world.connect(name, auth, "members")
+    # When a record changes
+    world.publish(world.change("create", world.record("members", {"t": "x"})))
+    # Then only the live auths were signed in for it
+    assert sorted(name for name in auths if world.events(name)) == ["ok", "session"]
