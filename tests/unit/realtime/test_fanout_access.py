@@ -192,3 +192,17 @@ def test_many_auths_are_checked_together_each_on_its_own_merits(world: FanOutWor
     world.publish(world.change("create", world.record("members", {"t": "x"})))
     # Then only the live auths were signed in for it
     assert sorted(name for name in auths if world.events(name)) == ["ok", "session"]
+
+
+def test_a_filter_that_cannot_run_costs_only_its_own_subscription(world: FanOutWorld) -> None:
+    # Given subscriptions whose filter is malformed, or names what only superusers may filter on
+    alice = world.auth_of(world.current("people", ALICE))
+    world.connect("broken", alice, 'notes?options={"query":{"filter":"title = ("}}')
+    world.connect("sneaky", alice, 'notes?options={"query":{"filter":"@collection.people.email ~ \'a\'"}}')
+    world.connect("fine", alice, "notes")
+    # When alice's note is created
+    _, change = _note(world, "hers")
+    report = world.publish(change)
+    # Then those subscriptions get nothing, the others theirs, and the batch went through
+    assert world.events("broken") == [] and world.events("sneaky") == []
+    assert len(world.events("fine")) == 1 and report.failed_sequence is None
