@@ -10,7 +10,6 @@ from tests.bench import (
     goals,
     local_fidelity,
     local_speed,
-    realtime,
     records,
     relations,
     request_logs,
@@ -21,6 +20,7 @@ from tests.bench import (
     writes,
 )
 from tests.bench import imports as bulk_import
+from tests.bench import realtime as realtime_fanout
 
 if __name__ == "__main__":
     cold_start.report()
@@ -38,7 +38,7 @@ if __name__ == "__main__":
     backups.report()
     settings.report()
     client_ip.report()
+    realtime_fanout.report()
     files_serving.report()
     uploads.report()
-    realtime.report()
     goals.print_table()
