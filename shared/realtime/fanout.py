@@ -129,7 +129,7 @@ class FanOut:
                 "sequence_number": change.sequence_number, "connections": sorted(owed), "attempts": attempts})
             for connection_id in owed:
                 self.sender.disconnect(connection_id)
-                self.store.close(connection_id)
+            self.deliverer.close(sorted(owed))
             report.abandoned += len(owed)
             self.ledger.clear(change.sequence_number)
             return False

@@ -59,9 +59,13 @@ class Deliverer:
 
     def __init__(self, sender: MessageSender, store: SubscriptionStore, *, workers: int = DEFAULT_WORKERS,
                  batch_size: int = DEFAULT_BATCH_SIZE, rounds: int = DEFAULT_ROUNDS,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 close: Callable[[list[str]], None] | None = None) -> None:
         self.sender = sender
         self.store = store
+        # What ends a connection found gone: by default the store forgets it; the composition root may pass
+        # the protocol's own ending (which also announces the presence it leaves).
+        self.close = close or self._forget
         self.workers = workers
         self.batch_size = batch_size
         self.rounds = rounds
@@ -97,13 +101,17 @@ class Deliverer:
                     report.dropped += 1
                 else:
                     retry.append(post)
-            for connection_id in newly_gone - report.gone:
+            if newly_gone - report.gone:
                 # API Gateway's 410: the socket is closed for good, so its subscriptions go too.
-                self.store.close(connection_id)
+                self.close(sorted(newly_gone - report.gone))
             report.gone |= newly_gone
             pending = [p for p in retry if p.connection_id not in report.gone]
         report.failed = pending
         return report
+
+    def _forget(self, connection_ids: list[str]) -> None:
+        for connection_id in connection_ids:
+            self.store.close(connection_id)
 
     def _post_all(self, posts: list[Post]) -> list[Outcome]:
         # Shared by the round's batches, so a connection found gone in one is not posted to by the others.
