@@ -28,23 +28,29 @@ POST_TIMEOUT_S = 10.0
 _CONNECTIONS_PATH = "/@connections/"
 
 _lock = threading.Lock()
-_attached: tuple[ConnectionRegistry, asyncio.AbstractEventLoop] | None = None
+# Every running gateway of the process with its loop: test suites run several (one per client address), and a
+# connection id belongs to one of them.
+_attached: list[tuple[ConnectionRegistry, asyncio.AbstractEventLoop]] = []
 _installed = False
 
 
 def attach(registry: ConnectionRegistry, loop: asyncio.AbstractEventLoop) -> None:
     """Serve in-process posts from this registry, on this loop (the gateway's, from its startup on)."""
-    global _attached
     with _lock:
-        _attached = (registry, loop)
+        _attached.append((registry, loop))
     install()
 
 
 def detach(registry: ConnectionRegistry) -> None:
-    global _attached
     with _lock:
-        if _attached is not None and _attached[0] is registry:
-            _attached = None
+        _attached[:] = [pair for pair in _attached if pair[0] is not registry]
+
+
+def _gateway_of(connection_id: str) -> tuple[ConnectionRegistry, asyncio.AbstractEventLoop] | None:
+    """The gateway holding this connection; any gateway (which answers 410) when none does."""
+    with _lock:
+        pairs = list(_attached)
+    return next((pair for pair in pairs if connection_id in pair[0].open), pairs[-1] if pairs else None)
 
 
 def _target(url: str) -> str | None:
@@ -56,8 +62,7 @@ def _target(url: str) -> str | None:
 
 
 def _answer_for(method: str, connection_id: str, body: bytes) -> ManagementAnswer | None:
-    with _lock:
-        attached = _attached
+    attached = _gateway_of(connection_id)
     if attached is None:
         return None
     registry, loop = attached

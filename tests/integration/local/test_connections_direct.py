@@ -63,3 +63,18 @@ def test_the_http_route_answers_the_same(gateway: TestClient) -> None:
     answer = gateway.post(MANAGEMENT_PREFIX + "/@connections/bm90LW9wZW4=", content=b"{}")
     # Then a closed connection is API Gateway's 410 GoneException there too
     assert answer.status_code == 410 and answer.headers["x-amzn-ErrorType"] == "GoneException"
+
+
+def test_each_connection_is_served_by_the_gateway_holding_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given two gateways in one process (test suites run one per client address), each with a connection
+    monkeypatch.setenv("LB_WS_MANAGEMENT_ENDPOINT", ENDPOINT)
+    with TestClient(create_gateway(invoker=_accept_all)) as first, \
+            TestClient(create_gateway(invoker=_accept_all)) as second, \
+            first.websocket_connect("/ws") as ws1, second.websocket_connect("/ws") as ws2:
+        (id1,) = first.app.state.connections.open  # type: ignore[attr-defined]
+        (id2,) = second.app.state.connections.open  # type: ignore[attr-defined]
+        # When a function posts to both
+        _api().post_to_connection(ConnectionId=id1, Data=b"one")
+        _api().post_to_connection(ConnectionId=id2, Data=b"two")
+        # Then each socket got its own message
+        assert (ws1.receive_text(), ws2.receive_text()) == ("one", "two")
