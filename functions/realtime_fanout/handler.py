@@ -51,7 +51,8 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if not changes:
         return {"batchItemFailures": []}
     report = fanout().handle(changes)
-    metrics.add_metric(name="RealtimePosts", unit=MetricUnit.Count, value=report.delivered)
+    if report.delivered:
+        metrics.add_metric(name="RealtimePosts", unit=MetricUnit.Count, value=report.delivered)
     if report.gone:
         metrics.add_metric(name="RealtimeConnectionsGone", unit=MetricUnit.Count, value=report.gone)
     if report.abandoned:
