@@ -200,8 +200,9 @@ REQUEST_LOG_FILTER_PATTERN = '{ $.lbLog = "request" }'
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
-    # No batching window: a subscriber waits for a change, and one write to many subscribers is one change.
-    EventSourceDef("realtime_fanout", "table_stream", RECORDS_TABLE.key, max_batching_window_s=0),
+    # No batching window: a subscriber waits for a change. Ten changes a batch: one change may be a thousand
+    # posts, so a batch stays seconds long, far inside the function's timeout.
+    EventSourceDef("realtime_fanout", "table_stream", RECORDS_TABLE.key, batch_size=10, max_batching_window_s=0),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
     # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
     EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),

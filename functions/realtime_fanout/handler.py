@@ -46,11 +46,11 @@ def fanout() -> FanOut:
                   get_delivery_ledger(cfg.system_table), max_attempts=source.retry_attempts)
 
 
-def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     changes = decode_stream_event(event)
     if not changes:
         return {"batchItemFailures": []}
-    report = fanout().handle(changes)
+    report = fanout().handle(changes, lambda: context.get_remaining_time_in_millis() / 1000)
     if report.delivered:
         metrics.add_metric(name="RealtimePosts", unit=MetricUnit.Count, value=report.delivered)
     if report.gone:

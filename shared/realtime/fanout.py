@@ -35,6 +35,10 @@ from shared.records.scope import RecordScope
 # failing; kept below the mapping's invocations (retry_attempts + 1) so that the fan-out ends it, not Lambda's
 # failure queue, which would also take the changes behind it in the batch, never sent.
 DEFAULT_MAX_ATTEMPTS = 3
+# A change to thousands of subscribers takes seconds; one is not started with less time left than this, so the
+# function ends on its own terms (the rest of the batch redelivered) rather than by a timeout, whose retry would
+# send the changes already delivered again.
+MIN_SECONDS_FOR_A_CHANGE = 10.0
 
 
 @dataclass
@@ -67,12 +71,17 @@ class FanOut:
         self.max_attempts = max_attempts
         self.clock = clock
 
-    def handle(self, changes: list[RecordChange]) -> FanOutReport:
-        """Fan out a stream batch in order; stops at the first change some subscriber is still owed."""
+    def handle(self, changes: list[RecordChange],
+               seconds_left: Callable[[], float] | None = None) -> FanOutReport:
+        """Fan out a stream batch in order; stops at the first change some subscriber is still owed, or that
+        there is too little time left to start (`seconds_left`: the invocation's remaining time)."""
         report = FanOutReport()
         auths = AuthCheck(self.collections, self.records, self.families, self.clock)
         topics = TopicCache()
         for position, change in enumerate(changes):
+            if position and seconds_left is not None and seconds_left() < MIN_SECONDS_FOR_A_CHANGE:
+                report.failed_sequence = change.sequence_number  # nothing of it sent: redelivered whole
+                return report
             report.changes += 1
             auths.forget(change.collection_id, change.record_id)
             posts = self.posts_for(change, auths, topics, report)

@@ -206,3 +206,16 @@ def test_a_filter_that_cannot_run_costs_only_its_own_subscription(world: FanOutW
     # Then those subscriptions get nothing, the others theirs, and the batch went through
     assert world.events("broken") == [] and world.events("sneaky") == []
     assert len(world.events("fine")) == 1 and report.failed_sequence is None
+
+
+def test_a_change_is_not_started_without_time_for_it(world: FanOutWorld) -> None:
+    # Given a batch of two changes, and an invocation whose time runs short after the first
+    world.collection({"name": "news", "type": "base", "listRule": "", "fields": [{"name": "t", "type": "text"}]})
+    world.connect("reader", None, "news")
+    first = world.change("create", world.record("news", {"t": "1"}))
+    second = world.change("create", world.record("news", {"t": "2"}))
+    # When it is fanned out with 5 s left once the first change is done (the first is always started)
+    report = world.fanout.handle([first, second], lambda: 5.0)
+    # Then the first is delivered and the batch is handed back from the second, none of which was sent
+    assert [e["data"]["record"]["t"] for e in world.events("reader")] == ["1"]
+    assert report.failed_sequence == second.sequence_number
