@@ -10,8 +10,9 @@ import asyncio
 import base64
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from local import routing
+from local import connections_direct, routing
 from local.events import gateway_id, http_event, websocket_event
 from local.invoke import (
     CallerTimeoutError,
@@ -73,14 +74,70 @@ class Connection:
     last_active_at: int
 
 
+# API Gateway's WebSocket quota: a message (post_to_connection's Data) is at most 128 KB.
+MAX_POST_BYTES = 128 * 1024
+
+
+@dataclass(frozen=True)
+class ManagementAnswer:
+    """What the @connections API answers: a status, API Gateway's error type, a JSON body (None: no body)."""
+
+    status: int
+    error_type: str | None = None
+    body: dict[str, Any] | None = None
+
+
+_GONE = ManagementAnswer(410, "GoneException", {"message": "Gone"})
+
+
 class ConnectionRegistry:
-    """Open WebSocket connections by API Gateway-style connection id."""
+    """Open WebSocket connections by API Gateway-style connection id, and the @connections API's answers on
+    them, the same whether a post comes over HTTP or in-process (local/connections_direct.py)."""
 
     def __init__(self) -> None:
         self.open: dict[str, Connection] = {}
 
     def new_id(self) -> str:
         return gateway_id()
+
+    async def post(self, connection_id: str, data: bytes) -> ManagementAnswer:
+        conn = self.open.get(connection_id)
+        if conn is None:
+            # API Gateway answers 410 GoneException for a closed connection; moto has no such API.
+            return _GONE
+        if len(data) > MAX_POST_BYTES:
+            return ManagementAnswer(413, "PayloadTooLargeException", {"message": "Message too long"})
+        try:
+            await conn.socket.send_text(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            await conn.socket.send_bytes(data)
+        except Exception:
+            self.open.pop(connection_id, None)
+            return _GONE
+        return ManagementAnswer(200)
+
+    async def delete(self, connection_id: str) -> ManagementAnswer:
+        conn = self.open.pop(connection_id, None)
+        if conn is None:
+            return _GONE
+        with contextlib.suppress(Exception):
+            await conn.socket.close()
+        return ManagementAnswer(204)
+
+    def describe(self, connection_id: str) -> ManagementAnswer:
+        conn = self.open.get(connection_id)
+        if conn is None:
+            return _GONE
+        # API Gateway's wire names and ISO 8601 times (the model's locationName and timestampFormat)
+        return ManagementAnswer(200, body={
+            "connectedAt": _iso8601(conn.connected_at),
+            "identity": {"sourceIp": conn.source_ip, "userAgent": conn.user_agent},
+            "lastActiveAt": _iso8601(conn.last_active_at),
+        })
+
+
+def _iso8601(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _client_ip(scope_client: Any) -> str:
@@ -268,30 +325,29 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
 
     async def management_endpoint(request: Request) -> Response:
         conn_id = request.path_params["connection_id"]
-        conn = conns.open.get(conn_id)
-        if conn is None:
-            # API Gateway answers 410 GoneException for a closed connection; moto has no such API.
-            return JSONResponse({"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"})
         if request.method == "POST":
-            data = await request.body()
-            try:
-                await conn.socket.send_text(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                await conn.socket.send_bytes(data)
-            except Exception:
-                conns.open.pop(conn_id, None)
-                return JSONResponse({"message": "Gone"}, 410, headers={"x-amzn-ErrorType": "GoneException"})
-            return Response(status_code=200)
-        if request.method == "DELETE":
-            conns.open.pop(conn_id, None)
-            with contextlib.suppress(Exception):
-                await conn.socket.close()
-            return Response(status_code=204)
-        return JSONResponse({
-            "ConnectedAt": conn.connected_at / 1000,
-            "Identity": {"SourceIp": conn.source_ip, "UserAgent": conn.user_agent},
-            "LastActiveAt": conn.last_active_at / 1000,
-        })
+            answer = await conns.post(conn_id, await request.body())
+        elif request.method == "DELETE":
+            answer = await conns.delete(conn_id)
+        else:
+            answer = conns.describe(conn_id)
+        headers = {"x-amzn-ErrorType": answer.error_type} if answer.error_type else None
+        if answer.body is None:
+            return Response(status_code=answer.status, headers=headers)
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan_with_direct_posts(app: Starlette) -> AsyncIterator[None]:
+        # Functions of this process post to these connections in-process, with the same answers as over HTTP.
+        connections_direct.attach(conns, asyncio.get_running_loop())
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            connections_direct.detach(conns)
 
     routes = [
         Route(MANAGEMENT_PREFIX + "/@connections/{connection_id:path}", management_endpoint,
@@ -300,7 +356,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         Route("/{path:path}", http_endpoint,
               methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan_with_direct_posts)
     app.state.connections = conns
     return app
 

@@ -102,9 +102,11 @@ def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
     # S3: SigV4 for presigned URLs too (botocore presigns with SigV2 unless told; S3 refuses SigV2 for buckets
-    # created since June 2020 and in newer regions).
+    # created since June 2020 and in newer regions). Pooled connections per client: botocore's default of 10
+    # would make the realtime fan-out's 32 posting threads open (and discard) a new TLS connection per post
+    # beyond the tenth.
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15,
-                    signature_version="s3v4" if service == "s3" else None)
+                    signature_version="s3v4" if service == "s3" else None, max_pool_connections=64)
     return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
 
 

@@ -158,6 +158,15 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         timeout_s=60,
         description="Record change stream consumer: counters and event fan-out",
     ),
+    # Reads the stream, the changed collections' rules and the records they name (records read-only), the
+    # subscriptions and sessions (system); writes only what a 410 cleanup deletes and its retry ledger.
+    FunctionDef(
+        "realtime_fanout",
+        "stream",
+        (Permission("table_stream", RECORDS_TABLE.key), _records_r, _system_rw, Permission("ws_manage")),
+        timeout_s=60,
+        description="Record change stream consumer: fan-out of record changes to WebSocket subscribers",
+    ),
     FunctionDef(
         "deliveries",
         "queue",
@@ -208,6 +217,9 @@ REQUEST_LOG_FILTER_PATTERN = '{ $.lbLog = "request" }'
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
+    # No batching window: a subscriber waits for a change. Ten changes a batch: one change may be a thousand
+    # posts, so a batch stays seconds long, far inside the function's timeout.
+    EventSourceDef("realtime_fanout", "table_stream", RECORDS_TABLE.key, batch_size=10, max_batching_window_s=0),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
     # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
     EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),

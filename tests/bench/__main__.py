@@ -22,6 +22,7 @@ from tests.bench import (
     writes,
 )
 from tests.bench import imports as bulk_import
+from tests.bench import realtime as realtime_fanout
 
 if __name__ == "__main__":
     cold_start.report()
@@ -40,6 +41,7 @@ if __name__ == "__main__":
     settings.report()
     realtime_protocol.report()
     client_ip.report()
+    realtime_fanout.report()
     files_serving.report()
     uploads.report()
     direct_uploads.report()
