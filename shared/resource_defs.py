@@ -84,6 +84,8 @@ class TableDef(KeyNamed):
 @dataclass(frozen=True)
 class BucketDef(KeyNamed):
     key: str
+    # Objects expire this many days after they were written (None: kept until deleted).
+    expire_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,8 @@ class FileStorage(Construct):
         S3 cannot tell a record's referenced file from an orphan under the same prefix (a post-commit delete
         that failed): those are logged by shared/files/record_files.py; only the `uploads/` staging area expires.
         """
+        if definition.expire_days is not None:
+            return [s3.LifecycleRule(id="expire", expiration=Duration.days(definition.expire_days))]
         if definition.key != resources.FILES_BUCKET.key:
             return []
         return [s3.LifecycleRule(id="unattached-uploads", prefix=keys.UPLOADS_PREFIX,

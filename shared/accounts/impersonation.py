@@ -44,7 +44,8 @@ def impersonate(service: RecordScope, accounts: Accounts, stored: StoredCollecti
         raise NotFoundError()
     duration = _duration(body) or stored.collection.auth_token.duration
     check_auth_rule(service, stored, record)
-    token = issue_auth_token(accounts.tokens, stored, record, refreshable=False, duration_s=duration)
+    token = issue_auth_token(accounts.tokens, stored, record, refreshable=False, duration_s=duration,
+                             impersonator_id=superuser.record.id)
     # Impersonation is an audited superuser action (ASVS 16.3.x: log security-relevant events).
     logger.warning("impersonation token issued", extra={
         "superuser_id": superuser.record.id, "collection_id": stored.collection.id, "record_id": record.id,

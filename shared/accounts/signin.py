@@ -16,7 +16,7 @@ from shared.accounts.auth_records import (
 from shared.accounts.collaborators import Accounts
 from shared.accounts.identity import find_by_identity
 from shared.auth.caller import refuse_superuser_ip, token_key_of
-from shared.auth.tokens import SESSION_CLAIM, TokenService
+from shared.auth.tokens import IMPERSONATOR_CLAIM, SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import hash_password, verify_password
 from shared.errors import BadRequestError, ForbiddenError, TooManyRequestsError, field_error
@@ -31,12 +31,15 @@ FAILED = "Failed to authenticate."
 
 
 def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: StoredRecord, *,
-                     refreshable: bool = True, duration_s: int | None = None, session_id: str | None = None) -> str:
+                     refreshable: bool = True, duration_s: int | None = None, session_id: str | None = None,
+                     impersonator_id: str | None = None) -> str:
     """A PocketBase auth token; `sid` binds it to a refresh family, so ending that session ends the token."""
     collection = stored.collection
     claims: dict[str, Any] = {"refreshable": refreshable}
     if session_id:
         claims[SESSION_CLAIM] = session_id
+    if impersonator_id:
+        claims[IMPERSONATOR_CLAIM] = impersonator_id
     return tokens.issue_token("auth", record.id, collection.id, token_key_of(collection, record.data),
                               duration_s or collection.auth_token.duration, claims)
 

@@ -88,6 +88,12 @@ class LogsSettings(_Section):
     max_data_size: int = 0
 
 
+class AuditSettings(_Section):
+    """The audit log (a Lambdabase extension, docs/api-audit.md): entries expire `retentionDays` after the change."""
+
+    retention_days: int = 90
+
+
 class AppSettings(_Section):
     """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
 
@@ -99,4 +105,5 @@ class AppSettings(_Section):
     rate_limits: RateLimitsSettings = RateLimitsSettings()
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
+    audit: AuditSettings = AuditSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())

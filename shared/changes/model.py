@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.backups.marks import is_restore_write
 from shared.dynamo_values import plain_value
+from shared.records.actor import DELETING_ATTR
 from shared.records.keys import RECORD_PREFIX
 
 Action = Literal["create", "update", "delete"]
@@ -44,6 +45,10 @@ class RecordChange(BaseModel):
     write_shard: int | None = None
     new_image: dict[str, Any] | None = None
     old_image: dict[str, Any] | None = None
+    # the stream record's eventID (stable across redeliveries: event ids derive from it) and its approximate
+    # creation time, epoch seconds
+    event_id: str = ""
+    changed_at: float = 0.0
 
     @property
     def sequence(self) -> int:
@@ -80,6 +85,8 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
     old = _image(stream.old_image) if event_name != DynamoDBRecordEventName.INSERT else None
     if is_restore_write(new, old):
         return None  # a restore sets the counters from its archive itself, and replays no events
+    if event_name == DynamoDBRecordEventName.MODIFY and new is not None and DELETING_ATTR in new:
+        return None  # a delete's actor stamp (shared/records/actor.py): the REMOVE that follows is the change
     if shard is None:
         # A malformed key says little; the image's own collection id is the better guess for consumers.
         collection_id = str((new or old or {}).get("c") or collection_id)
@@ -91,6 +98,8 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
         write_shard=shard,
         new_image=new,
         old_image=old,
+        event_id=str(record.event_id or ""),
+        changed_at=float(stream.raw_event.get("ApproximateCreationDateTime") or 0),
     )
 
 
