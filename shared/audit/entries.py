@@ -15,6 +15,7 @@ from shared.audit.model import AuditActor, AuditEntry, entry_id, format_created
 from shared.changes.model import RecordChange
 from shared.changes.record_events import actor_of_change, stored_of
 from shared.collections.model import Collection
+from shared.records.actor import DELETING_ATTR, decode_actor
 
 AUDITED_SYSTEM_COLLECTIONS = frozenset({"_superusers", "_externalAuths", "_authOrigins", "_webhooks"})
 
@@ -26,6 +27,11 @@ def is_audited(collection: Collection) -> bool:
 
 
 def change_epoch_ms(change: RecordChange, fallback_ms: int) -> int:
+    """When the change happened: the stamp's own millisecond, else the stream's (whole seconds), else now."""
+    image = change.old_image if change.action == "delete" else change.new_image
+    at = (decode_actor(image) or {}).get("at", "")
+    if at.isdigit() and (change.action != "delete" or DELETING_ATTR in (image or {})):
+        return int(at)
     return int(change.changed_at * 1000) if change.changed_at else fallback_ms
 
 

@@ -11,6 +11,7 @@ restore): its consumers attribute it to the system. See docs/api-audit.md.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from shared.records.context import RequestContext
@@ -31,7 +32,9 @@ def actor_of(request: RequestContext) -> dict[str, str]:
                  "recordId": auth.record.id, "impersonatorId": auth.impersonator_id}
     else:
         stamp = {"kind": "system" if request.system else "guest"}
-    stamp.update(ip=request.ip, userAgent=request.user_agent[:512], requestId=request.request_id)
+    # `at`: the write's own time in ms; the stream's approximate time is whole seconds on AWS Lambda.
+    stamp.update(ip=request.ip, userAgent=request.user_agent[:512], requestId=request.request_id,
+                 at=str(int(time.time() * 1000)))
     return {k: v for k, v in stamp.items() if v}
 
 

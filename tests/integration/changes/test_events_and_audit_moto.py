@@ -124,5 +124,5 @@ def test_the_audit_log_shows_a_create_an_impersonated_update_and_a_delete(world:
     stored = world.records.get(users.id, user.id, ReadMeter())
     assert stored is not None and "a" not in stored.data
     # And the user's own sign-up entry redacts the password and tokenKey
-    signup = list(DynamoAuditRepository(resources.AUDIT_TABLE.physical_name).history(user.id, False))[0]
+    signup = next(DynamoAuditRepository(resources.AUDIT_TABLE.physical_name).history(user.id, False))
     assert signup.changes["password"].new == "[redacted]" and signup.changes["tokenKey"].new == "[redacted]"
