@@ -27,7 +27,9 @@ from shared.audit.repository import (
     shard_of,
 )
 from shared.aws import client
-from shared.dynamo_batch import batch_write
+from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
+
+BATCH_GET_MAX = 100
 
 
 class AuditTable(BaseSettings):
@@ -38,7 +40,8 @@ class AuditTable(BaseSettings):
     audit_table: str = resources.AUDIT_TABLE.physical_name
 
 
-def _item(entry: AuditEntry, expires_at: int) -> dict[str, Any]:
+def audit_item(entry: AuditEntry, expires_at: int) -> dict[str, Any]:
+    """The DynamoDB item of one entry (public for the write-cost benchmark)."""
     return {
         "pk": {"S": partition_key(month_of(entry.created_ms), shard_of(entry.id))},
         "sk": {"S": entry.id},
@@ -61,7 +64,7 @@ class DynamoAuditRepository(AuditRepository):
     def append(self, entries: list[AuditEntry], expires_at: int) -> None:
         # One id once per call: BatchWriteItem refuses a batch naming a key twice (a redelivered stream record).
         unique = {entry.id: entry for entry in entries}
-        batch_write(self.table, [{"PutRequest": {"Item": _item(e, expires_at)}} for e in unique.values()],
+        batch_write(self.table, [{"PutRequest": {"Item": audit_item(e, expires_at)}} for e in unique.values()],
                     sleep=self.sleep)
 
     def get(self, audit_id: str) -> AuditEntry | None:
@@ -93,9 +96,36 @@ class DynamoAuditRepository(AuditRepository):
                                     for k in range(WRITE_SHARDS)), newest_first)
 
     def history(self, record_id: str, newest_first: bool) -> Iterator[AuditEntry]:
-        return self._pages({"TableName": self.table, "IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk",
-                            "ExpressionAttributeValues": {":pk": {"S": history_key(record_id)}},
-                            "ScanIndexForward": not newest_first})
+        """gsi1 holds keys only: each page of keys is read back whole with one BatchGetItem, in the page's order."""
+        ddb = client("dynamodb")
+        params: dict[str, Any] = {"TableName": self.table, "IndexName": "gsi1",
+                                  "KeyConditionExpression": "gsi1pk = :pk",
+                                  "ExpressionAttributeValues": {":pk": {"S": history_key(record_id)}},
+                                  "ScanIndexForward": not newest_first, "Limit": BATCH_GET_MAX}
+        while True:
+            out = ddb.query(**params)
+            keys = [{"pk": item["pk"], "sk": item["sk"]} for item in out.get("Items", [])]
+            found = self._batch_get(keys)
+            yield from (found[key["sk"]["S"]] for key in keys if key["sk"]["S"] in found)
+            if "LastEvaluatedKey" not in out:
+                return
+            params = {**params, "ExclusiveStartKey": out["LastEvaluatedKey"]}
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> dict[str, AuditEntry]:
+        ddb = client("dynamodb")
+        found: dict[str, AuditEntry] = {}
+        pending: dict[str, Any] = {self.table: {"Keys": keys}} if keys else {}
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            if not pending:
+                return found
+            out = ddb.batch_get_item(RequestItems=pending)
+            for item in out.get("Responses", {}).get(self.table, []):
+                found[item["sk"]["S"]] = _entry(item)
+            pending = out.get("UnprocessedKeys") or {}
+            if pending:
+                backoff(attempt, self.sleep)
+        # an entry expired between the index read and the get is simply not there; keys still pending are not
+        raise UnprocessedItemsError(f"{len(pending[self.table]['Keys'])} audit entries stayed unprocessed")
 
 
 @cache

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    audit,
     backups,
     client_ip,
     cold_start,
@@ -39,4 +40,5 @@ if __name__ == "__main__":
     client_ip.report()
     files_serving.report()
     uploads.report()
+    audit.report()
     goals.print_table()
