@@ -93,3 +93,13 @@ def test_only_superusers_read_and_nobody_writes(api: Api, trail: dict[str, Any])
     for method in ("POST", "PATCH", "DELETE"):
         assert api.request(method, f"/api/audit/{entry}").status_code in (404, 405)
     assert api.ok("GET", f"/api/audit/{entry}")["id"] == entry
+
+
+def test_the_retention_is_an_additive_setting_validated_like_pocketbases(api: Api) -> None:
+    # Given the default retention
+    assert api.ok("GET", "/api/settings")["audit"] == {"retentionDays": 90}
+    # When a superuser sets an invalid one, then a 400 names the field; a valid one is kept
+    refused = api.request("PATCH", "/api/settings", json={"audit": {"retentionDays": 0}})
+    assert refused.status_code == 400 and "retentionDays" in refused.json()["data"]["audit"]
+    assert api.ok("PATCH", "/api/settings", json={"audit": {"retentionDays": 30}})["audit"] == {"retentionDays": 30}
+    api.ok("PATCH", "/api/settings", json={"audit": {"retentionDays": 90}})
