@@ -51,10 +51,15 @@ def audit_entry(change: RecordChange, collection: Collection, now_ms: int) -> Au
 
 
 def audit_entries(changes: list[RecordChange], collection_of: CollectionOf, now_ms: int) -> list[AuditEntry]:
-    """The batch's entries, in stream order; changes of unaudited or deleted collections have none."""
+    """The batch's entries, in stream order; changes of unaudited or deleted collections, and updates that
+    changed no value, have none."""
     out: list[AuditEntry] = []
     for change in changes:
         collection = collection_of(change.collection_id)
-        if collection is not None and is_audited(collection):
-            out.append(audit_entry(change, collection, now_ms))
+        if collection is None or not is_audited(collection):
+            continue
+        entry = audit_entry(change, collection, now_ms)
+        # An update that changed no value (an index backfill rewriting index keys) is no change of the record.
+        if entry.action != "update" or entry.changes:
+            out.append(entry)
     return out

@@ -78,10 +78,14 @@ def record_envelope(change: RecordChange, collection: Collection, present: Prese
 def record_envelopes(changes: list[RecordChange], collection_of: CollectionOf,
                      present: Present) -> list[tuple[RecordChange, EventEnvelope]]:
     """The published changes of a batch with their envelopes, in stream order; changes of system collections
-    and of collections no longer in the catalog are not events."""
+    and of collections no longer in the catalog, and updates that changed no value, are not events."""
     out: list[tuple[RecordChange, EventEnvelope]] = []
     for change in changes:
         collection = collection_of(change.collection_id)
-        if collection is not None and is_published(collection):
-            out.append((change, record_envelope(change, collection, present)))
+        if collection is None or not is_published(collection):
+            continue
+        envelope = record_envelope(change, collection, present)
+        # An update that changed no value (an index backfill rewriting index keys) is no change of the record.
+        if change.action != "update" or (envelope.data or {}).get("changedFields"):
+            out.append((change, envelope))
     return out

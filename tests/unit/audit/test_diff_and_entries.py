@@ -88,3 +88,8 @@ def test_entries_are_deterministic_and_skip_unaudited_system_collections() -> No
     # Then _mfas has none, and the same stream records give the same entries
     assert [e.collection_name for e in first] == ["users", "_superusers"]
     assert first == again
+
+
+def test_an_update_that_changed_no_value_has_no_entry() -> None:
+    rewrite = change("update", data(name="Ann"), data(name="Ann"))
+    assert audit_entries([rewrite], {USERS.id: USERS}.get, 0) == []

@@ -119,3 +119,10 @@ def test_a_body_over_the_inline_cap_travels_by_reference_and_resolves() -> None:
     assert len(sent.model_dump_json(by_alias=True)) < 2048
     assert payload_of(sent, store)["record"]["name"] == "x" * (INLINE_BODY_MAX + 1)  # type: ignore[index]
     assert json.loads(store.get(sent.payload_ref)) == big.data
+
+
+def test_an_update_that_changed_no_value_is_no_event() -> None:
+    # Given an index backfill's rewrite: a new version, the same values
+    rewrite = change("update", user_image("Ann"), user_image("Ann", version=2))
+    # Then it publishes nothing
+    assert record_envelopes([rewrite], {USERS.id: USERS}.get, present) == []
