@@ -51,6 +51,9 @@ LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
 AUDIT_TABLE = TableDef(key="audit", indexes=(IndexDef("gsi1", "gsi1pk", "gsi1sk", "KEYS_ONLY"),),
                        ttl_attribute="ttl")
 TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE, AUDIT_TABLE)
+# What a backup archives and a restore replaces: not the audit log, which is append-only (a restore must not
+# rewrite history) and whose entries outlive the data they describe.
+BACKED_UP_TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
 FILES_BUCKET = BucketDef("files")
 # Backup archives (PocketBase's pb_data/backups); `backups.s3` settings, when enabled, name another bucket.

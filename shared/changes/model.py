@@ -7,6 +7,7 @@ values; every consumer of the batch (counters, the publisher) reads those, never
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -56,6 +57,16 @@ class RecordChange(BaseModel):
         return int(self.sequence_number)
 
 
+def _epoch_seconds(value: Any) -> float:
+    """The stream's approximate creation time: epoch seconds from Lambda, a datetime straight from boto3."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _image(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: plain_value(value) for name, value in values.items()}
 
@@ -99,7 +110,7 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
         new_image=new,
         old_image=old,
         event_id=str(record.event_id or ""),
-        changed_at=float(stream.raw_event.get("ApproximateCreationDateTime") or 0),
+        changed_at=_epoch_seconds(stream.raw_event.get("ApproximateCreationDateTime")),
     )
 
 
