@@ -6,6 +6,7 @@ stream sequence number, `doc` (S: the entry's JSON, read back as written), `ttl`
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -28,8 +29,24 @@ from shared.audit.repository import (
 )
 from shared.aws import client
 from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
+from shared.errors import ServiceUnavailableError
 
 BATCH_GET_MAX = 100
+# Refusals that outlast boto3's own retries: the read may be retried later, so a 503, never a 500.
+_UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                      "InternalServerError", "ServiceUnavailable"}
+
+
+@contextlib.contextmanager
+def _read_errors() -> Iterator[None]:
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
+            raise ServiceUnavailableError(headers={"Retry-After": "1"}) from exc
+        raise
 
 
 class AuditTable(BaseSettings):
@@ -72,13 +89,15 @@ class DynamoAuditRepository(AuditRepository):
         if created is None:
             return None
         key = {"pk": {"S": partition_key(month_of(created), shard_of(audit_id))}, "sk": {"S": audit_id}}
-        item = client("dynamodb").get_item(TableName=self.table, Key=key).get("Item")
+        with _read_errors():
+            item = client("dynamodb").get_item(TableName=self.table, Key=key).get("Item")
         return _entry(item) if item else None
 
     def _pages(self, params: dict[str, Any]) -> Iterator[AuditEntry]:
         ddb = client("dynamodb")
         while True:
-            out = ddb.query(**params)
+            with _read_errors():
+                out = ddb.query(**params)
             yield from (_entry(item) for item in out.get("Items", []))
             if "LastEvaluatedKey" not in out:
                 return
@@ -103,7 +122,8 @@ class DynamoAuditRepository(AuditRepository):
                                   "ExpressionAttributeValues": {":pk": {"S": history_key(record_id)}},
                                   "ScanIndexForward": not newest_first, "Limit": BATCH_GET_MAX}
         while True:
-            out = ddb.query(**params)
+            with _read_errors():
+                out = ddb.query(**params)
             keys = [{"pk": item["pk"], "sk": item["sk"]} for item in out.get("Items", [])]
             found = self._batch_get(keys)
             yield from (found[key["sk"]["S"]] for key in keys if key["sk"]["S"] in found)
@@ -118,7 +138,8 @@ class DynamoAuditRepository(AuditRepository):
         for attempt in range(MAX_WRITE_ATTEMPTS):
             if not pending:
                 return found
-            out = ddb.batch_get_item(RequestItems=pending)
+            with _read_errors():
+                out = ddb.batch_get_item(RequestItems=pending)
             for item in out.get("Responses", {}).get(self.table, []):
                 found[item["sk"]["S"]] = _entry(item)
             pending = out.get("UnprocessedKeys") or {}
