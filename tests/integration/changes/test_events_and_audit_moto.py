@@ -12,12 +12,13 @@ import pytest
 
 from local.invoke import invoke
 from local.pollers import StreamPoller
-from shared import resources
+from shared import aws, resources
 from shared.audit.dynamo_repository import DynamoAuditRepository
 from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.collections.system import USERS_COLLECTION_NAME
+from shared.events.entry_size import PUT_EVENTS_MAX_BYTES, entry_size
 from shared.events.envelope import EventEnvelope, payload_of
 from shared.events.s3_payloads import S3PayloadStore
 from shared.records.context import AuthState, RequestContext
@@ -39,6 +40,7 @@ class World:
         self.stream = StreamPoller(next(s for s in resources.EVENT_SOURCES if s.kind == "table_stream"),
                                    self._invoke)
         self.results: list[Any] = []
+        self.events: CappedEvents | None = None
 
     def _invoke(self, name: str, event: dict[str, Any]) -> Any:
         result = invoke(name, event)
@@ -53,10 +55,34 @@ class World:
             pass
 
 
+class CappedEvents:
+    """moto's EventBridge, refusing a PutEvents request over 256 KB whole as EventBridge does (moto accepts it)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.requests: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def put_events(self, Entries: list[dict[str, Any]]) -> Any:
+        size = sum(entry_size(e) for e in Entries)
+        self.requests.append(size)
+        if size > PUT_EVENTS_MAX_BYTES:
+            raise self._real.exceptions.ClientError(
+                {"Error": {"Code": "ValidationException", "Message": "Total size of the entries in the request "
+                           "is over the limit."}}, "PutEvents")
+        return self._real.put_events(Entries=Entries)
+
+
 @pytest.fixture
 def world() -> Iterator[World]:
     with running_cloud():
-        yield World()
+        events = CappedEvents(aws.sdk_client("events"))
+        with aws.clients_from(lambda service, url: events if service == "events" else aws.sdk_client(service, url)):
+            world = World()
+            world.events = events
+            yield world
 
 
 def queued_envelopes() -> list[tuple[str, EventEnvelope]]:
@@ -74,23 +100,30 @@ def queued_envelopes() -> list[tuple[str, EventEnvelope]]:
     return out
 
 
-def test_a_200_kb_record_and_ten_30_kb_records_in_one_batch_are_all_published(world: World) -> None:
+def test_a_200_kb_record_its_update_and_ten_30_kb_records_in_one_batch_are_all_published(world: World) -> None:
     # Given one 200 KB record and ten 30 KB records written before the stream is read (one batch)
     writer = world.scope().writer
     big = writer.create("posts", {"title": "big", "body": "b" * 200 * 1024}).record.id
     medium = [writer.create("posts", {"title": f"m{i}", "body": "m" * 30 * 1024}).record.id for i in range(10)]
+    # And an update of the big one (its stream record holds both images, 400 KB: never publishable as is)
+    writer.update("posts", big, {"title": "bigger"})
     # When the changes function consumes the stream
     world.drain_stream()
-    # Then no change was reported as failed, and all eleven events reached the events queue
+    # Then no PutEvents request went over the cap (none refused, no batch retried), none reported as failed
+    assert world.events is not None and world.events.requests
+    assert max(world.events.requests) <= PUT_EVENTS_MAX_BYTES
     assert all(not (r or {}).get("batchItemFailures") for r in world.results)
+    # And all twelve events reached the events queue
     events = queued_envelopes()
-    assert sorted(e.subject for _, e in events) == sorted([big, *medium])
-    assert {t for t, _ in events} == {"record.created"}
+    assert sorted(e.subject for _, e in events) == sorted([big, big, *medium])
+    assert sorted(t for t, _ in events) == ["record.created"] * 11 + ["record.updated"]
     # And the big one travelled by reference to the payload bucket, which resolves it to the record
     by_ref = [e for _, e in events if e.payload_ref]
-    assert [e.subject for e in by_ref] == [big]
-    body = payload_of(by_ref[0], S3PayloadStore(resources.EVENT_PAYLOADS_BUCKET.physical_name))
-    assert body is not None and body["record"]["body"] == "b" * 200 * 1024
+    assert [e.subject for e in by_ref] == [big, big]
+    store = S3PayloadStore(resources.EVENT_PAYLOADS_BUCKET.physical_name)
+    bodies = [payload_of(e, store) for e in by_ref]
+    assert all(b is not None and b["record"]["body"] == "b" * 200 * 1024 for b in bodies)
+    assert [b["changedFields"] for b in bodies if b and "changedFields" in b] == [["title"]]
     assert all(e.data and len(e.data["record"]["body"]) == 30 * 1024 for _, e in events if e.subject in medium)
 
 
