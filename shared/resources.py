@@ -14,6 +14,7 @@ from shared.resource_defs import (  # noqa: F401
     BucketDef,
     BusDef,
     EventSourceDef,
+    ExpiryDef,
     FunctionDef,
     IndexDef,
     KeyDef,
@@ -60,7 +61,7 @@ FILES_BUCKET = BucketDef("files")
 BACKUPS_BUCKET = BucketDef("backups")
 # Event bodies over INLINE_BODY_MAX (shared/events/envelope.py), read by the deliveries function; kept 14 days,
 # longer than the webhook retry schedule (about 28 hours) with room for replays.
-EVENT_PAYLOADS_BUCKET = BucketDef("payloads", expire_days=14)
+EVENT_PAYLOADS_BUCKET = BucketDef("payloads", expiries=(ExpiryDef("event-payloads", "events/", days=14),))
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET, EVENT_PAYLOADS_BUCKET)
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
