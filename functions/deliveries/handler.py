@@ -1,4 +1,4 @@
-"""Lambda entry point consuming record events that EventBridge routed to the events queue."""
+"""Lambda entry point consuming the events (EventEnvelope details) that EventBridge routed to the events queue."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ with cold_init():
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-    from shared.changes.model import RecordChange
+    from shared.events.envelope import EventEnvelope
     from shared.observability import MetricUnit, instrument, logger, metrics
 
 
@@ -19,11 +19,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _record_handler(record: SQSRecord) -> None:
-    envelope = json.loads(record.body)
-    change = RecordChange.model_validate(envelope["detail"])
-    logger.info("record event received", extra={"action": change.action, "collection": change.collection_id,
-                                                "record": change.record_id, "event_id": envelope.get("id")})
-    metrics.add_metric(name="RecordEventsReceived", unit=MetricUnit.Count, value=1)
+    event = EventEnvelope.model_validate(json.loads(record.body)["detail"])
+    # A body over the inline cap is fetched with payload_of(event, S3PayloadStore(...)) by what delivers it.
+    logger.info("event received", extra={"type": event.type, "collection": event.collection_id,
+                                         "subject": event.subject, "event_id": event.id,
+                                         "by_reference": event.payload_ref is not None})
+    metrics.add_metric(name="EventsReceived", unit=MetricUnit.Count, value=1)
 
 
 def _handle(event: dict[str, Any], context: Any) -> Any:

@@ -108,6 +108,12 @@ class RealtimeAppSettings(_Section):
     channels: tuple[ChannelRuleSettings, ...] = ()
 
 
+class AuditSettings(_Section):
+    """The audit log (a Lambdabase extension, docs/api-audit.md): entries expire `retentionDays` after the change."""
+
+    retention_days: int = 90
+
+
 class AppSettings(_Section):
     """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
 
@@ -119,5 +125,6 @@ class AppSettings(_Section):
     rate_limits: RateLimitsSettings = RateLimitsSettings()
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
+    audit: AuditSettings = AuditSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())
     realtime: RealtimeAppSettings = RealtimeAppSettings()

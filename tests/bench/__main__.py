@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    audit,
     backups,
     client_ip,
     cold_start,
@@ -45,4 +46,5 @@ if __name__ == "__main__":
     files_serving.report()
     uploads.report()
     direct_uploads.report()
+    audit.report()
     goals.print_table()

@@ -20,7 +20,8 @@ COLLECTION_ID = re.compile(r"^pbc_\d+$")
 SECRET_KEYS = frozenset({"secret", "clientSecret", "tokenKey"})
 # Top-level keys of Lambdabase answers that docs/compatibility.md documents as deliberate extras.
 # `realtime`: the settings' additive channel rules (docs/api-realtime.md#channels).
-DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime"})
+# `audit`: the audit log's retention (docs/api-audit.md).
+DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit"})
 # Timestamps within this distance of the test run are "written by the server now"; fixed test dates stay.
 NOW_WINDOW = timedelta(days=1)
 
