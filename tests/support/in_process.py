@@ -60,6 +60,16 @@ def cold_start() -> None:
     clear_process_caches()
 
 
+def _forget_saved_settings() -> None:
+    """Delete the runtime settings item, so every function falls back to the env defaults (tests only)."""
+    from shared import resources
+    from shared.app_settings.store import SETTINGS_PK, SETTINGS_SK
+    from shared.aws import client
+
+    client("dynamodb").delete_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                   Key={"pk": {"S": SETTINGS_PK}, "sk": {"S": SETTINGS_SK}})
+
+
 class _LogLines(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -144,9 +154,15 @@ class InProcessStack:
 
     @contextlib.contextmanager
     def configured(self, **env: str) -> Iterator[InProcessStack]:
-        """Run the block with extra settings (e.g. LB_QUERY_BUDGET), as if every function were redeployed."""
+        """Run the block with extra settings (e.g. LB_QUERY_BUDGET), as if every function were redeployed.
+
+        Env values of runtime settings (rate limits, batch, app URL, mail sender) are only the defaults of a
+        deployment that never saved its settings, so the saved settings item is dropped on the way in and out:
+        a module before this one that PATCHed /api/settings would otherwise shadow these values.
+        """
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
+        _forget_saved_settings()
         cold_start()
         try:
             yield self
@@ -156,6 +172,7 @@ class InProcessStack:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+            _forget_saved_settings()
             cold_start()
 
     def logs(self) -> str:

@@ -45,7 +45,10 @@ class StackProcess:
         return httpx.Client(base_url=self.url, timeout=30)
 
     def start(self, timeout: float = 60.0) -> StackProcess:
-        env = {**os.environ, **SUITE_RATE_LIMITS_ENV, "LB_PORT": str(self.port), "LB_DATA_DIR": str(self.data_dir),
+        # Nothing of this test process's own configuration (another suite's LB_* settings, an in-process
+        # stack's secret ARNs) reaches the stack: only what is given here.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("LB_")}
+        env = {**inherited, **SUITE_RATE_LIMITS_ENV, "LB_PORT": str(self.port), "LB_DATA_DIR": str(self.data_dir),
                **self.env}
         for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             env.pop(key, None)
