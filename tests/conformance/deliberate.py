@@ -17,6 +17,12 @@ COLLECTION_UPDATE_FAILED = "Failed to update collection."
 # PocketBase's `__pbDBOptimize__` runs SQLite's VACUUM and ANALYZE every midnight; DynamoDB has nothing to
 # optimize, so Lambdabase does not have that job: it is missing from GET /api/crons, and running it is a 404.
 DB_OPTIMIZE_JOB = "__pbDBOptimize__"
+# PocketBase adds `__pbRateLimitersCleanup__` (`2 * * * *`) while rate limits are enabled, to drop its in-memory
+# limiters' old windows; Lambdabase's windows are DynamoDB items that expire by TTL and are ignored once past,
+# so there is nothing for a job to clean: it is never listed.
+RATE_LIMITERS_CLEANUP_JOB = "__pbRateLimitersCleanup__"
+# The jobs PocketBase may list that Lambdabase never has.
+JOBS_NOT_HERE = frozenset({DB_OPTIMIZE_JOB, RATE_LIMITERS_CLEANUP_JOB})
 # Request logs (docs/compatibility.md): a query reading more than 20,000 logs answers this 400 (or totals -1).
 LOGS_READ_BUDGET = "The logs query would read more than"
 # PocketBase quotes the missing file's path on its disk in a raw error; ours names the key in the bucket.
