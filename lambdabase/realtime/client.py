@@ -111,11 +111,14 @@ class RealtimeClient:
         await self._server_unsubscribe(keys)
 
     async def set_token(self, token: str) -> None:
-        """Uses `token` from now on (a refreshed token, or "" to become a guest); subscriptions stay."""
+        """Uses `token` from now on (a refreshed token, or "" to become a guest); subscriptions stay.
+
+        RealtimeError if the server refuses it; the connection then keeps the auth it had.
+        """
         self._token = token
         async with self._lock:
             if self.is_connected and self._conn is not None:
-                await self._authenticate(self._conn)
+                await self._authenticate(self._conn, as_guest_if_refused=False)
 
     async def publish(self, channel: str, data: Any) -> None:
         """Publishes `data` to `channel:<name>` (beyond PocketBase; the channel's rule decides)."""
@@ -220,12 +223,13 @@ class RealtimeClient:
         if self._ping is None or self._ping.done():
             self._ping = self._spawn(self._heartbeat())
 
-    async def _authenticate(self, conn: Connection) -> None:
+    async def _authenticate(self, conn: Connection, as_guest_if_refused: bool = True) -> None:
         try:
             ack = await conn.request({"type": "auth", "token": self._token})
         except RealtimeError as exc:
-            # A rejected or expired token leaves a guest, as PocketBase ignores an invalid Authorization header.
-            if not exc.status or not self._token:
+            # On connect a refused or expired token leaves a guest, as PocketBase ignores an invalid Authorization
+            # header; a refused refresh keeps the auth the connection had (the server changes nothing then).
+            if not exc.status or not self._token or not as_guest_if_refused:
                 raise
             logger.warning("realtime auth refused, continuing as a guest: %s", exc.message)
             ack = await conn.request({"type": "auth", "token": ""})

@@ -270,14 +270,15 @@ export class WebSocketRealtime {
     return this.url;
   }
 
-  // A rejected or expired token leaves a guest, as PocketBase ignores an invalid Authorization header.
-  async authenticate(conn) {
+  // On connect, a refused or expired token leaves a guest, as PocketBase ignores an invalid Authorization
+  // header; a refused refresh keeps the auth the connection had (the server changes nothing then).
+  async authenticate(conn, { asGuestIfRefused = true } = {}) {
     const token = this.pb.authStore?.token || "";
     let ack;
     try {
       ack = await conn.request({ type: "auth", token });
     } catch (err) {
-      if (!err.status || !token) throw err;
+      if (!err.status || !token || !asGuestIfRefused) throw err;
       this.safely(() => this.onError?.(err));
       ack = await conn.request({ type: "auth", token: "" });
     }
@@ -286,7 +287,7 @@ export class WebSocketRealtime {
 
   async reauthenticate() {
     if (this.isConnected) {
-      await this.authenticate(this.conn).catch((err) => this.safely(() => this.onError?.(err)));
+      await this.authenticate(this.conn, { asGuestIfRefused: false }).catch((err) => this.safely(() => this.onError?.(err)));
     }
   }
 

@@ -53,6 +53,23 @@ describe("attachRealtime: auth, reconnect, heartbeats", () => {
     assert.ok(pb.realtime.isConnected);
   });
 
+  test("a refused token refresh is reported and keeps the connection's auth", async () => {
+    // Given a signed-in connection
+    const pb = client();
+    pb.authStore.save("good", { id: "u1" });
+    const errors = [];
+    pb.realtime.onError = (err) => errors.push(err.status);
+    await pb.collection("posts").subscribe("*", () => {});
+    const conn = server.open.at(-1);
+    // When the store gets a token the server refuses
+    pb.authStore.save("bad", { id: "u1" });
+    // Then onError hears the 401 and no guest auth follows
+    await until(() => errors.length === 1, 2000, "the refusal");
+    assert.deepEqual(errors, [401]);
+    assert.deepEqual(conn.received.filter((m) => m.type === "auth").map((m) => m.token), ["good", "bad"]);
+    assert.equal(conn.token, "good");
+  });
+
   test("a dropped socket reconnects, re-authenticates and sets every string again", async () => {
     // Given a signed-in client with two subscriptions and a connect listener
     const pb = client();

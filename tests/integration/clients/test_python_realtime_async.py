@@ -144,6 +144,10 @@ def test_new_token_is_sent_and_refused_token_leaves_a_guest(server: FakeRealtime
             # When the token is refreshed, Then the server hears it and the subscription stays
             await rt.set_token("fresh")
             assert conn.token == "fresh" and conn.topics == {"posts/*"}
+            # When a refreshed token is refused, Then set_token raises and the connection keeps its auth
+            with pytest.raises(RealtimeError) as refused:
+                await rt.set_token("bad")
+            assert refused.value.status == 401 and conn.token == "fresh"
 
     asyncio.run(scenario())
 
