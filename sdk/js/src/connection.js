@@ -54,7 +54,14 @@ export class Connection {
         this.close();
       }, timeout);
       this.waiting.set(id, { resolve, reject, timer });
-      this.socket.send(JSON.stringify({ ...message, id }));
+      try {
+        this.socket.send(JSON.stringify({ ...message, id }));
+      } catch (err) {
+        // a socket closing under us: the request fails as the connection does
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        reject(this.error(0, `The realtime connection failed: ${err?.message || err}`));
+      }
     });
   }
 
