@@ -67,6 +67,25 @@ export class FakeServer {
         return { type: "ack" };
       case "ping":
         return { type: "pong" };
+      case "publish":
+        for (const other of this.open) {
+          if (other.topics.has(message.channel)) {
+            other.socket.send(JSON.stringify({ type: "event", topic: message.channel,
+              data: { action: "publish", data: message.data, from: null } }));
+          }
+        }
+        return { type: "ack" };
+      case "join": {
+        const member = { connectionId: conn.id, auth: null, meta: message.meta };
+        for (const other of this.open) {
+          if (other !== conn && other.joined?.has(message.channel)) {
+            other.socket.send(JSON.stringify({ type: "presence", channel: message.channel, event: "join", member }));
+          }
+        }
+        conn.joined = new Map([...(conn.joined || []), [message.channel, member]]);
+        return { type: "ack", members: this.open.filter((c) => c.joined?.has(message.channel))
+          .map((c) => c.joined.get(message.channel)) };
+      }
       default:
         return { type: "error", status: 400, message: `Unknown message type ${message.type}.`, data: {} };
     }
