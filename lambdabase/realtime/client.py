@@ -53,6 +53,7 @@ class RealtimeClient:
         self._ping_interval = ping_interval
         self._request_timeout = request_timeout
         self._subscriptions: dict[str, list[Callback]] = {}
+        self._joined: dict[str, tuple[dict[str, Any], Callback | None]] = {}  # channel -> meta, on_presence
         self._confirmed: set[str] = set()
         self._conn: Connection | None = None
         self._ready = False
@@ -93,7 +94,7 @@ class RealtimeClient:
                 await self._server_subscribe(key)
         except BaseException:
             self._remove(key, callback)
-            if not self._subscriptions:
+            if not self._has_work():
                 await self._disconnect()
             raise
 
@@ -126,6 +127,24 @@ class RealtimeClient:
             await self._connected()
             await self._request({"type": "publish", "channel": channel, "data": data})
 
+    async def join(self, channel: str, meta: Mapping[str, Any] | None = None,
+                   on_presence: Callback | None = None) -> list[dict[str, Any]]:
+        """Joins a channel's presence with `meta`; `on_presence({"event", "member"})` hears joins and leaves.
+        The members now; a reconnect joins again."""
+        async with self._lock:
+            await self._connected()
+            ack = await self._request({"type": "join", "channel": channel, "meta": dict(meta or {})})
+            self._joined[channel] = (dict(meta or {}), on_presence)
+            return list(ack.get("members") or [])
+
+    async def leave(self, channel: str) -> None:
+        self._joined.pop(channel, None)
+        async with self._lock:
+            if self.is_connected:
+                await self._request({"type": "leave", "channel": channel})
+            if not self._has_work():
+                await self._disconnect()
+
     async def presence(self, channel: str) -> list[dict[str, Any]]:
         async with self._lock:
             await self._connected()
@@ -134,6 +153,7 @@ class RealtimeClient:
     async def close(self) -> None:
         """Closes the connection and forgets every subscription."""
         self._subscriptions.clear()
+        self._joined.clear()
         await self._disconnect()
         for task in list(self._background):
             task.cancel()
@@ -144,6 +164,9 @@ class RealtimeClient:
         if self._conn is None:
             raise RealtimeError(0, "The realtime connection is not open.")
         return await self._conn.request(message)
+
+    def _has_work(self) -> bool:
+        return bool(self._subscriptions or self._joined)
 
     def _remove(self, key: str, callback: Callback) -> bool:
         callbacks = self._subscriptions.get(key)
@@ -172,7 +195,7 @@ class RealtimeClient:
         async with self._lock:
             gone = [key for key in keys if key not in self._subscriptions and key in self._confirmed]
             self._confirmed.difference_update(gone)
-            if not self._subscriptions:
+            if not self._has_work():
                 await self._disconnect()
                 return
             if gone and self.is_connected:
@@ -189,7 +212,7 @@ class RealtimeClient:
             try:
                 await self._connect()
             except RealtimeError:
-                if not self._was_connected or not self._subscriptions:
+                if not self._was_connected or not self._has_work():
                     raise
                 self._reconnected.clear()
                 self._ensure_reconnecting()
@@ -236,9 +259,16 @@ class RealtimeClient:
         self.connection_id = str(ack.get("connectionId") or "")
 
     async def _resubscribe(self, conn: Connection) -> None:
-        """After a reconnect: one `set` of every string the server had accepted."""
+        """After a reconnect: one `set` of every string the server had accepted, then the channels joined."""
         self._confirmed.intersection_update(self._subscriptions)
         keys = list(self._confirmed)
+        for channel, (meta, _hook) in list(self._joined.items()):
+            try:
+                await conn.request({"type": "join", "channel": channel, "meta": meta})
+            except RealtimeError as exc:
+                if not exc.status:
+                    raise
+                self._joined.pop(channel, None)
         if not keys:
             return
         try:
@@ -262,6 +292,10 @@ class RealtimeClient:
             data = message.get("data")
             for callback in list(self._subscriptions.get(str(message.get("topic")), [])):
                 self._call(callback, data if isinstance(data, dict) else {})
+        elif message.get("type") == "presence":
+            joined = self._joined.get(str(message.get("channel")))
+            if joined is not None and joined[1] is not None:
+                self._call(joined[1], {"event": message.get("event"), "member": message.get("member")})
         elif message.get("type") == "error":
             logger.warning("realtime error: %s", message.get("message"))
 
@@ -284,7 +318,7 @@ class RealtimeClient:
             return  # a socket that closes while connecting fails _open, whose caller retries
         if self.on_disconnect is not None:
             self._call(self.on_disconnect, list(self._subscriptions))
-        if self._subscriptions:
+        if self._has_work():
             self._ensure_reconnecting()
 
     def _ensure_reconnecting(self) -> None:
@@ -293,7 +327,7 @@ class RealtimeClient:
 
     async def _reconnect(self) -> None:
         attempt = 0
-        while self._subscriptions and not self.is_connected:
+        while self._has_work() and not self.is_connected:
             await asyncio.sleep(self._reconnect_intervals[min(attempt, len(self._reconnect_intervals) - 1)])
             attempt += 1
             with contextlib.suppress(RealtimeError):

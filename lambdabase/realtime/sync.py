@@ -75,6 +75,13 @@ class SyncRealtimeClient:
     def publish(self, channel: str, data: Any) -> None:
         self._run(self._client.publish(channel, data))
 
+    def join(self, channel: str, meta: Mapping[str, Any] | None = None,
+             on_presence: Callback | None = None) -> list[dict[str, Any]]:
+        return self._run(self._client.join(channel, meta, on_presence))
+
+    def leave(self, channel: str) -> None:
+        self._run(self._client.leave(channel))
+
     def presence(self, channel: str) -> list[dict[str, Any]]:
         return self._run(self._client.presence(channel))
 

@@ -25,6 +25,7 @@ class FakeConnection:
     topics: set[str] = field(default_factory=set)
     token: str | None = None
     open: bool = True
+    joined: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel -> member
 
     def types(self) -> list[str]:
         return [m["type"] for m in self.received]
@@ -32,7 +33,7 @@ class FakeConnection:
 
 class FakeRealtimeServer:
     """Answers auth (token "bad" is refused), subscribe (topics starting "forbidden" get 403), set,
-    unsubscribe and ping; `emit` sends an event to the connections subscribed to that exact string."""
+    unsubscribe, join and ping; `emit` sends an event to the connections subscribed to that exact string."""
 
     def __init__(self) -> None:
         self.connections: list[FakeConnection] = []
@@ -41,6 +42,7 @@ class FakeRealtimeServer:
         self._ids = itertools.count(1)
         self._loop = asyncio.new_event_loop()
         self._server: Server | None = None
+        self._sends: set[asyncio.Future[None]] = set()
         self.port = 0
 
     @property
@@ -116,6 +118,16 @@ class FakeRealtimeServer:
             return {"type": "ack"}
         if kind == "ping":
             return {"type": "pong"}
+        if kind == "join":
+            member = {"connectionId": conn.id, "auth": None, "meta": message.get("meta")}
+            frame = json.dumps({"type": "presence", "channel": message["channel"], "event": "join", "member": member})
+            for other in self.open:
+                if other is not conn and message["channel"] in other.joined:
+                    self._sends.add(task := asyncio.ensure_future(other.socket.send(frame)))
+                    task.add_done_callback(self._sends.discard)
+            conn.joined[message["channel"]] = member
+            return {"type": "ack", "members": [c.joined[message["channel"]] for c in self.open
+                                               if message["channel"] in c.joined]}
         return {"type": "error", "status": 400, "message": f"Unknown message type {kind!r}.", "data": {}}
 
     @property
@@ -131,7 +143,12 @@ class FakeRealtimeServer:
     def drop_all(self) -> None:
         """Drops every socket without a close handshake, as a vanished network does."""
         for conn in self.open:
-            self._loop.call_soon_threadsafe(conn.socket.transport.abort)
+            self.drop(conn.id)
+
+    def drop(self, connection_id: str) -> None:
+        for conn in self.open:
+            if conn.id == connection_id:
+                self._loop.call_soon_threadsafe(conn.socket.transport.abort)
 
 
 def until(check: Callable[[], Any], timeout: float = 3.0, what: str = "condition") -> Any:

@@ -66,3 +66,20 @@ def test_a_callback_calling_the_blocking_client_is_refused(server: FakeRealtimeS
         server.emit("posts/*", {"action": "create", "record": {}})
         until(lambda: errors, what="the refusal")
         assert "cannot call the blocking client" in str(errors[0])
+
+
+def test_join_hears_presence_and_rejoins_after_a_drop(server: FakeRealtimeServer) -> None:
+    with SyncRealtimeClient(server.url, reconnect_intervals=[0.02]) as alice, SyncRealtimeClient(server.url) as bob:
+        # Given one member of a channel listening to its presence
+        heard: list[dict[str, Any]] = []
+        assert [m["meta"] for m in alice.join("channel:room", {"name": "alice"}, heard.append)] == [{"name": "alice"}]
+        # When another joins, Then the first hears it and the second gets both members
+        members = bob.join("channel:room", {"name": "bob"})
+        assert sorted(m["meta"]["name"] for m in members) == ["alice", "bob"]
+        until(lambda: heard, what="the join")
+        assert heard[0]["event"] == "join" and heard[0]["member"]["meta"] == {"name": "bob"}
+        # When the first's socket drops, Then it joins again with its meta
+        first = alice.connection_id
+        server.drop(first)
+        until(lambda: alice.is_connected and alice.connection_id != first, what="the reconnect")
+        assert server.open[-1].joined["channel:room"]["meta"] == {"name": "alice"}
