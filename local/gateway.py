@@ -55,6 +55,14 @@ class GatewaySettings(BaseSettings):
     # HTTP API quota "Maximum integration timeout: 30 seconds" (not adjustable; REST APIs have 29 s). Past it
     # API Gateway answers 503 Service Unavailable while the function may still be running.
     integration_timeout_s: float = Field(default=30.0, gt=0)
+    # WebSocket API quotas (not adjustable): "Message payload size 128 KB" (a larger message closes the connection
+    # with 1009), "Idle connection timeout 10 minutes" and "Connection duration 2 hours" (closed with 1001, then
+    # $disconnect). Only client messages count as activity here: AWS does not document that server posts do, so
+    # clients heartbeat with `ping`. Its 32 KB frame limit cannot be seen through ASGI (the server hands over
+    # whole messages), so only the message size is enforced.
+    ws_max_message_bytes: int = Field(default=128 * 1024, gt=0)
+    ws_idle_timeout_s: float = Field(default=600.0, gt=0)
+    ws_max_lifetime_s: float = Field(default=7200.0, gt=0)
 
 
 @dataclass
@@ -192,6 +200,13 @@ def _to_response(result: Any) -> Response:
     return response
 
 
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    """API Gateway closing a connection itself (a quota): the client sees the code and the reason."""
+    conn_gone = (RuntimeError, WebSocketDisconnect)
+    with contextlib.suppress(*conn_gone):
+        await ws.close(code=code, reason=reason)
+
+
 def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]] | None = None,
                    registry: ConnectionRegistry | None = None, settings: GatewaySettings | None = None,
                    limits: LambdaLimits | None = None, invoker: Invoker = invoke) -> Starlette:
@@ -265,9 +280,17 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         await ws.accept()
         conns.open[conn_id] = Connection(ws, now_ms, ip, headers.get("user-agent", ""), now_ms)
         close_code, close_reason = 1005, ""
+        ends_at = time.monotonic() + config.ws_max_lifetime_s
+        idle_since = time.monotonic()
         try:
             while True:
-                message = await ws.receive()
+                wait_s = min(idle_since + config.ws_idle_timeout_s, ends_at) - time.monotonic()
+                try:
+                    message = await asyncio.wait_for(ws.receive(), timeout=max(wait_s, 0.0))
+                except TimeoutError:
+                    close_code, close_reason = 1001, "Going away"
+                    await _close(ws, close_code, close_reason)
+                    break
                 if message["type"] == "websocket.disconnect":
                     close_code = int(message.get("code") or 1005)
                     close_reason = str(message.get("reason") or "")
@@ -276,6 +299,12 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
                 body = message.get("text")
                 if body is None:
                     body = message.get("bytes") or b""
+                size = len(body.encode()) if isinstance(body, str) else len(body)
+                if size > config.ws_max_message_bytes:
+                    close_code, close_reason = 1009, "Message too big"
+                    await _close(ws, close_code, close_reason)
+                    break
+                idle_since = time.monotonic()
                 conns.open[conn_id].last_active_at = int(time.time() * 1000)
                 try:
                     await call(resources.WEBSOCKET_FUNCTION, websocket_event(

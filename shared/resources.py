@@ -116,7 +116,9 @@ _files_serve = (Permission("bucket", FILES_BUCKET.key, "read"),
                 Permission("bucket", FILES_BUCKET.key, "write", objects="*/*/thumbs_*/*"))
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
-    FunctionDef("health", "http", _verify_tokens, description="Health check"),
+    # It also tells clients the WebSocket URL (`GET /api/realtime/websocket`): an env var, no grant.
+    FunctionDef("health", "http", (*_verify_tokens, Permission("ws_url")),
+                description="Health check; realtime WebSocket discovery"),
     FunctionDef("collections", "http", (*_data, _jobs_send),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
@@ -133,7 +135,10 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
                 description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
-    FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
+    # Verifies tokens as HTTP does (signing key, auth records read-only) and evaluates channel rules; its writes are
+    # connections and subscriptions in the system table.
+    FunctionDef("realtime", "websocket", (_system_rw, _records_r, _secret, Permission("ws_manage")),
+                description="WebSocket realtime"),
     FunctionDef(
         "changes",
         "stream",
@@ -236,6 +241,7 @@ _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
 ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/health", "health"),
     RouteDef("HEAD", "/api/health", "health"),
+    RouteDef("GET", "/api/realtime/websocket", "health"),
     RouteDef("ANY", "/api/collections", "collections"),
     RouteDef("ANY", "/api/collections/{collection}", "collections"),
     RouteDef("PUT", "/api/collections/import", "collections"),

@@ -10,6 +10,7 @@ from tests.bench import (
     goals,
     local_fidelity,
     local_speed,
+    realtime_protocol,
     records,
     relations,
     request_logs,
@@ -37,6 +38,7 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    realtime_protocol.report()
     client_ip.report()
     realtime_fanout.report()
     files_serving.report()
