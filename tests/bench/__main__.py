@@ -10,6 +10,7 @@ from tests.bench import (
     goals,
     local_fidelity,
     local_speed,
+    realtime_protocol,
     records,
     relations,
     request_logs,
@@ -20,6 +21,7 @@ from tests.bench import (
     writes,
 )
 from tests.bench import imports as bulk_import
+from tests.bench import realtime as realtime_fanout
 
 if __name__ == "__main__":
     cold_start.report()
@@ -36,7 +38,9 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    realtime_protocol.report()
     client_ip.report()
+    realtime_fanout.report()
     files_serving.report()
     uploads.report()
     goals.print_table()
