@@ -107,7 +107,9 @@ describe("official JS SDK with attachRealtime: record events over the WebSocket 
     // Then only the watched one's event arrives
     await waitFor(events, (e) => e.record.id === watched.id && e.record.title === "watched 2", "the watched update");
     await quiet();
-    assert.deepEqual(events.map((e) => e.record.id), [watched.id]);
+    // (the watched post's create may come too: the fan-out matches a change when the stream delivers it, so a
+    // subscription made just after a write can still hear it)
+    assert.ok(events.every((e) => e.record.id === watched.id), JSON.stringify(events));
     await guest.collection(names.posts).unsubscribe(watched.id);
   });
 
