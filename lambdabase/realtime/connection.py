@@ -15,6 +15,9 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from lambdabase.realtime.errors import RealtimeError
 
 _ANSWERS = frozenset({"ack", "pong", "error"})
+# The server's answer to a message on a connection it no longer knows (its state expired or was dropped): the
+# socket is useless then, so it is treated as a lost connection, which the client replaces.
+UNKNOWN_CONNECTION = "Missing or invalid client id."
 
 
 class Connection:
@@ -29,6 +32,7 @@ class Connection:
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._closed = False
+        self._closing: asyncio.Task[None] | None = None
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     @classmethod
@@ -88,7 +92,11 @@ class Connection:
         if waiting is not None and message.get("type") in _ANSWERS:
             if waiting.done():
                 return
-            if message["type"] == "error":
+            if message["type"] == "error" and message.get("status") == 404 and \
+                    message.get("message") == UNKNOWN_CONNECTION:
+                waiting.set_exception(RealtimeError(0, UNKNOWN_CONNECTION))
+                self._closing = asyncio.get_running_loop().create_task(self.close())
+            elif message["type"] == "error":
                 waiting.set_exception(RealtimeError.from_message(message))
             else:
                 waiting.set_result(message)

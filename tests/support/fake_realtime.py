@@ -25,6 +25,7 @@ class FakeConnection:
     topics: set[str] = field(default_factory=set)
     token: str | None = None
     open: bool = True
+    forgotten: bool = False  # the store lost it: every message but ping answers 404
     joined: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel -> member
 
     def types(self) -> list[str]:
@@ -95,6 +96,8 @@ class FakeRealtimeServer:
 
     def _answer(self, conn: FakeConnection, message: dict[str, Any]) -> dict[str, Any] | None:
         kind = message.get("type")
+        if conn.forgotten and kind != "ping":
+            return {"type": "error", "status": 404, "message": "Missing or invalid client id.", "data": {}}
         if kind == "auth":
             if message.get("token") == "bad":
                 return {"type": "error", "status": 401, "message": "Invalid token.", "data": {}}

@@ -2,6 +2,9 @@
 import { makeError } from "./errors.js";
 
 const OPEN = 1;
+// The server's answer to a message on a connection it no longer knows (its state expired or was dropped):
+// the socket is useless then, so it is treated as a lost connection, which the client replaces.
+const UNKNOWN_CONNECTION = "Missing or invalid client id.";
 
 export class Connection {
   /**
@@ -77,7 +80,10 @@ export class Connection {
     if (pending && (message.type === "ack" || message.type === "pong" || message.type === "error")) {
       this.waiting.delete(message.id);
       clearTimeout(pending.timer);
-      if (message.type === "error") {
+      if (message.type === "error" && message.status === 404 && message.message === UNKNOWN_CONNECTION) {
+        pending.reject(this.error(0, message.message));
+        this.close();
+      } else if (message.type === "error") {
         pending.reject(this.error(message.status || 400, message.message, message.data));
       } else {
         pending.resolve(message);

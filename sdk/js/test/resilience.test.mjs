@@ -131,6 +131,19 @@ describe("attachRealtime: auth, reconnect, heartbeats", () => {
     assert.deepEqual([...conn.topics].sort(), ["posts/*", "tags/*"]);
   });
 
+  test("a connection the server forgot is replaced, and the subscribe goes through on the new one", async () => {
+    // Given a connected client whose connection the server's store no longer knows
+    const pb = client();
+    await pb.collection("posts").subscribe("*", () => {});
+    const first = server.open.at(-1);
+    first.forgotten = true;
+    // When it subscribes, Then the 404 makes it reconnect, set its strings again and subscribe there
+    await pb.collection("tags").subscribe("*", () => {});
+    const conn = server.open.at(-1);
+    assert.notEqual(conn, first);
+    assert.deepEqual([...conn.topics].sort(), ["posts/*", "tags/*"]);
+  });
+
   test("a first connect that fails rejects the subscribe and keeps nothing", async () => {
     // Given a server that names an unreachable socket
     const pb = client({ url: "ws://127.0.0.1:9/ws" });

@@ -45,6 +45,9 @@ export class FakeServer {
   }
 
   answer(conn, message) {
+    if (conn.forgotten && message.type !== "ping") {
+      return { type: "error", status: 404, message: "Missing or invalid client id.", data: {} };
+    }
     switch (message.type) {
       case "auth":
         if (message.token === "bad") return { type: "error", status: 401, message: "Invalid token.", data: {} };

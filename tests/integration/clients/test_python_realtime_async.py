@@ -172,6 +172,21 @@ def test_unanswered_request_drops_the_socket_and_the_subscribe_completes_after(s
     asyncio.run(scenario())
 
 
+def test_forgotten_connection_is_replaced(server: FakeRealtimeServer) -> None:
+    async def scenario() -> None:
+        async with RealtimeClient(server.url, reconnect_intervals=[0.02]) as rt:
+            # Given a connection the server's store no longer knows
+            await rt.subscribe("posts/*", print)
+            first = server.open[-1]
+            first.forgotten = True
+            # When the client subscribes, Then the 404 makes it reconnect and subscribe on the new connection
+            await asyncio.wait_for(rt.subscribe("tags/*", print), 5)
+            assert server.open[-1] is not first
+            assert server.open[-1].topics == {"posts/*", "tags/*"}
+
+    asyncio.run(scenario())
+
+
 def test_first_connect_failure_raises_and_keeps_nothing() -> None:
     async def scenario() -> None:
         async with RealtimeClient(url="ws://127.0.0.1:9/ws") as rt:
