@@ -185,6 +185,21 @@ describe("official JS SDK with attachRealtime: record events over the WebSocket 
     await guest.collection(names.posts).unsubscribe();
   });
 
+  test("a token the server refuses on connect leaves a guest that hears public events", async () => {
+    // Given a client whose auth store holds a token the server refuses
+    const stale = client();
+    const errors = [];
+    stale.realtime.onError = (err) => errors.push(err.status);
+    stale.authStore.save("not-a-token", null);
+    const events = [];
+    await stale.collection(names.posts).subscribe("*", (e) => events.push(e));
+    // When a post is created, Then the connection, a guest, hears it, and the refusal was reported
+    const post = await admin.collection(names.posts).create({ title: "public" });
+    await waitFor(events, (e) => e.record.id === post.id, "the guest's event");
+    assert.deepEqual(errors, [401]);
+    stale.realtime.close();
+  });
+
   test("a subscription the server refuses rejects with a ClientResponseError", async () => {
     await assert.rejects(guest.realtime.subscribe("x".repeat(3000), () => {}), (err) => {
       assert.ok(err instanceof ClientResponseError);
