@@ -15,11 +15,9 @@ with cold_init():
     from shared.catalog.repository import get_collection_repository
     from shared.changes.model import decode_stream_event
     from shared.observability import MetricUnit, instrument, logger, metrics
-    from shared.realtime.deps import build_deps
     from shared.realtime.fanout import FanOut
     from shared.realtime.fanout_delivery import DEFAULT_WORKERS, Deliverer
     from shared.realtime.fanout_ledger import get_delivery_ledger
-    from shared.realtime.protocol import close_connections
     from shared.realtime.sender import ApiGatewaySender
     from shared.realtime.subscriptions import get_subscription_store
     from shared.records.repository import get_record_repository
@@ -41,13 +39,10 @@ def fanout() -> FanOut:
         raise RuntimeError("LB_WS_MANAGEMENT_ENDPOINT is not set")
     store = get_subscription_store(cfg.system_table)
     sender = ApiGatewaySender(cfg.ws_management_endpoint)
-    # A connection found gone ends as the protocol ends one: forgotten, and the presence it leaves announced.
-    deps = build_deps(cfg.system_table, cfg.records_table, sender)
     source = next(s for s in resources.EVENT_SOURCES if s.function == "realtime_fanout")
     return FanOut(store, get_collection_repository(cfg.system_table), get_record_repository(cfg.records_table),
                   get_refresh_family_repository(cfg.system_table), sender,
-                  Deliverer(sender, store, workers=cfg.fanout_workers,
-                            close=lambda ids: close_connections(deps, ids)),
+                  Deliverer(sender, store, workers=cfg.fanout_workers),
                   get_delivery_ledger(cfg.system_table), max_attempts=source.retry_attempts)
 
 
