@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
+
+import websockets
 
 from shared.realtime.subscriptions import Connection, DynamoSubscriptionStore, Target
 from tests.support.realtime_stack import SYSTEM, connect, stack_clients, subscribe, wait_for
@@ -71,3 +74,47 @@ def test_a_connection_that_vanished_gets_410_and_is_cleaned_up(stack: StackProce
         while store.connection("vanished0000000=") is not None:
             assert time.monotonic() < deadline, "the vanished connection is still stored"
             time.sleep(0.05)
+
+
+def test_signed_in_and_guest_subscribers_over_the_protocol(stack: StackProcess, api: Api) -> None:
+    # Given a collection whose records only their owner lists, and its users collection id
+    users = api.ok("GET", "/api/collections/users")
+    owner = api.users.get("owner") or api.sign_up_user("owner")
+    notes = unique("rtf")
+    api.create_collection({"name": notes, "type": "base", "createRule": "", "updateRule": "",
+                           "listRule": "owner = @request.auth.id", "viewRule": "owner = @request.auth.id",
+                           "fields": [{"name": "title", "type": "text"},
+                                      {"name": "note", "type": "text", "hidden": True},
+                                      {"name": "owner", "type": "relation", "collectionId": users["id"],
+                                       "maxSelect": 1}]})
+
+    async def ask(ws: Any, **message: Any) -> dict[str, Any]:
+        await ws.send(json.dumps({"id": 1, **message}))
+        while True:
+            answer = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if answer.get("id") == 1:
+                return answer
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        async with websockets.connect(stack.ws_url) as mine, websockets.connect(stack.ws_url) as guest:
+            # When the owner authenticates and both subscribe with real protocol messages
+            assert (await ask(mine, type="auth", token=api.tokens["owner"]))["type"] == "ack"
+            for ws in (mine, guest):
+                assert (await ask(ws, type="subscribe", topics=[f"{notes}/*"]))["type"] == "ack"
+            # And the owner's note is created, then updated
+            created = await asyncio.to_thread(api.ok, "POST", f"/api/collections/{notes}/records",
+                                              json={"title": "mine", "owner": owner["id"], "note": "hidden"})
+            await asyncio.to_thread(api.ok, "PATCH", f"/api/collections/{notes}/records/{created['id']}",
+                                    json={"title": "still mine"})
+            received = [json.loads(await asyncio.wait_for(mine.recv(), 10)) for _ in range(2)]
+            with contextlib.suppress(TimeoutError):
+                extra = await asyncio.wait_for(guest.recv(), 1.0)
+                return received, [json.loads(extra)]
+            return received, []
+
+    received, guest_got = asyncio.run(scenario())
+    # Then the owner got both changes in order, shaped for them, and the guest nothing
+    assert [(e["data"]["action"], e["data"]["record"]["title"]) for e in received] == [
+        ("create", "mine"), ("update", "still mine")]
+    assert all("note" not in e["data"]["record"] for e in received)
+    assert guest_got == []
