@@ -31,6 +31,9 @@ class BackupSettings(settings.Observability, settings.Tables):
     backup_stalled_s: float = Field(300.0, gt=0)
     # The counters step waits this long, so that writes from before the restore have left the stream.
     backup_counter_settle_s: int = Field(5, ge=0, le=900)
+    # Where presigned download URLs point: empty on AWS (S3's endpoint), moto's loopback server on the local
+    # stack (the functions reach moto in-process, at no endpoint a browser could use).
+    s3_public_endpoint: str = ""
 
 
 @dataclass
@@ -62,7 +65,8 @@ def configured_location(config: BackupSettings) -> BackupLocation:
     """The location the runtime settings name now (the `backups.s3` bucket when enabled)."""
     from shared.app_settings import provider
 
-    return BackupLocation.configured(config.backups_bucket, provider.current().backups.s3)
+    return BackupLocation.configured(config.backups_bucket, provider.current().backups.s3,
+                                     public_endpoint=config.s3_public_endpoint)
 
 
 @cache

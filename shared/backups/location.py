@@ -58,16 +58,19 @@ def _s3_client(config: S3Settings | None) -> Any:
 class BackupLocation:
     """An S3 bucket holding archives at its top level."""
 
-    def __init__(self, bucket: str, s3: Any | None = None) -> None:
+    def __init__(self, bucket: str, s3: Any | None = None, public_endpoint: str = "") -> None:
         self.bucket = bucket
         self._s3 = s3
+        # the endpoint presigned URLs of the deployment's own bucket point at (moto's server locally)
+        self.public_endpoint = public_endpoint
 
     @classmethod
-    def configured(cls, default_bucket: str, config: S3Settings | None) -> BackupLocation:
+    def configured(cls, default_bucket: str, config: S3Settings | None, *,
+                   public_endpoint: str = "") -> BackupLocation:
         """The location the settings name: the external bucket when `backups.s3` is enabled."""
         if config is not None and config.enabled:
             return cls(config.bucket, _s3_client(config))
-        return cls(default_bucket)
+        return cls(default_bucket, public_endpoint=public_endpoint)
 
     @property
     def s3(self) -> Any:
@@ -135,7 +138,9 @@ class BackupLocation:
         self.s3.delete_object(Bucket=self.bucket, Key=key)
 
     def presigned_url(self, key: str, expires_s: int) -> str:
-        return str(self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+        signer = self.s3 if self._s3 is not None or not self.public_endpoint else \
+            aws.client("s3", self.public_endpoint)
+        return str(signer.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
                                                   ExpiresIn=expires_s))
 
     def delete_prefix(self, prefix: str) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 
+import httpx
 import jwt
 import pytest
 
+from shared import resources
+from shared.aws import client
+from tests.support.in_process import InProcessStack
 from tests.support.records_api import Api
 
 pytestmark = pytest.mark.api
@@ -52,3 +57,19 @@ def test_only_a_superusers_file_token_downloads_a_backup(api: Api) -> None:
         assert refused.status_code == 403
         assert refused.json()["message"] == "Insufficient permissions to access the resource."
     api.ok("DELETE", "/api/backups/api_download.zip", status=204)
+
+
+def test_an_archive_over_4_mib_is_a_redirect_a_client_can_follow(api: Api, stack: InProcessStack) -> None:
+    # Given an archive larger than a Lambda response carries (put straight into the backups bucket)
+    body = b"PK" + os.urandom(5 << 20)
+    client("s3").put_object(Bucket=resources.BACKUPS_BUCKET.physical_name, Key="api_large.zip", Body=body)
+    token = api.ok("POST", "/api/files/token")["token"]
+    # When a superuser's file token downloads it
+    redirect = api.request("GET", "/api/backups/api_large.zip", role="guest", params={"token": token})
+    # Then it is a redirect to a presigned URL on the endpoint browsers reach (moto's server locally), whose
+    # bytes are the archive's
+    assert redirect.status_code == 302
+    location = redirect.headers["location"]
+    assert location.startswith(stack.moto_endpoint())
+    assert httpx.get(location, timeout=30).content == body
+    api.ok("DELETE", "/api/backups/api_large.zip", status=204)
