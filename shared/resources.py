@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # The kinds of definition, re-exported: callers name every resource and its kind through this module.
 from shared.resource_defs import (  # noqa: F401
     APP_PREFIX,
@@ -253,6 +255,34 @@ ROUTES: tuple[RouteDef, ...] = (
 
 WEBSOCKET_FUNCTION = "realtime"
 WEBSOCKET_STAGE = "ws"
+
+# PocketBase's SSE protocol for unmodified clients: a function of its own behind a response-streaming function
+# URL (run by the Lambda Web Adapter, infra/constructs/sse_bridge.py), not an HTTP API route, since API Gateway
+# buffers whole responses. Not in FUNCTIONS: the Functions factory builds Mangum handlers behind aliases, and the
+# bridge is a web server with its own switch (lb:sseBridge). It reads and writes realtime connections (system
+# table), verifies tokens (signing key, auth records) and reads the settings (trusted proxies); nothing else.
+SSE_BRIDGE_PATH = "/api/realtime"
+
+
+@dataclass(frozen=True)
+class WebAdapterFunctionDef(FunctionDef):
+    """A function whose handler is a script starting a web server, run by the Lambda Web Adapter's exec wrapper."""
+
+    @property
+    def handler(self) -> str:
+        return f"functions/{self.name}/run.sh"
+
+
+SSE_BRIDGE_FUNCTION = WebAdapterFunctionDef(
+    "realtime_sse", "http", (_system_rw, _records_r, _secret),
+    # One held stream per instance: memory buys nothing but CPU here (tests/bench/realtime_sse.py).
+    memory_mb=256,
+    # Lambda's maximum; the bridge ends each stream a minute before (functions/realtime_sse/settings.py).
+    timeout_s=15 * 60,
+    description="PocketBase's SSE realtime (GET/POST /api/realtime), bridged to the WebSocket API",
+)
+# Every function of a deployment with the default switches (lb:sseBridge on).
+ALL_FUNCTIONS: tuple[FunctionDef, ...] = (*FUNCTIONS, SSE_BRIDGE_FUNCTION)
 
 
 def function(name: str) -> FunctionDef:
