@@ -10,6 +10,7 @@ from tests.bench import (
     goals,
     local_fidelity,
     local_speed,
+    realtime_sse,
     records,
     relations,
     request_logs,
@@ -39,4 +40,5 @@ if __name__ == "__main__":
     client_ip.report()
     files_serving.report()
     uploads.report()
+    realtime_sse.report()
     goals.print_table()
