@@ -6,6 +6,8 @@ the local gateway (local/sse.py); only the WebSocket URL it connects to differs.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +33,7 @@ from shared.observability import logger
 STREAM_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no"}
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 ADAPTER_CONTEXT_HEADER = b"x-amzn-request-context"
+EDGE_HEADER = b"x-lambdabase-edge"
 
 
 def _error(err: ApiError) -> JSONResponse:
@@ -58,22 +61,55 @@ async def _form_body(request: Request) -> Any:
 class AdapterContextMiddleware:
     """Under the Lambda Web Adapter, the function URL's request context (the caller's sourceIp) arrives as a
     header; put it where shared.http.requests reads API Gateway's, so the client address is computed as
-    everywhere else (trusted proxy headers included)."""
+    everywhere else (trusted proxy headers included).
 
-    def __init__(self, app: ASGIApp, trusted: bool) -> None:
+    Behind CloudFront that sourceIp is an edge server's, and one client's GET and POST may come through
+    different ones; a request carrying the distribution's secret header came through it, so the viewer is the
+    rightmost X-Forwarded-For address other than that edge (CloudFront appends the viewer it saw). A request
+    without the secret (the function URL called directly) keeps its own sourceIp, which nobody can forge.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: bool, edge_secret: str = "") -> None:
         self.app = app
         self.trusted = trusted
+        self.edge_secret = edge_secret.encode()
+
+    def _viewer(self, headers: list[tuple[bytes, bytes]], edge_ip: str) -> str | None:
+        secret = next((v for k, v in headers if k == EDGE_HEADER), b"")
+        if not self.edge_secret or not hmac.compare_digest(secret, self.edge_secret):
+            return None
+        hops = b",".join(v for k, v in headers if k == b"x-forwarded-for").decode("latin-1").split(",")
+        for hop in reversed(hops):
+            hop = hop.strip()
+            if hop and hop != edge_ip and _is_address(hop):
+                return hop
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            raw = next((v for k, v in scope.get("headers", []) if k == ADAPTER_CONTEXT_HEADER), None)
-            if raw is not None and self.trusted:
+        if scope["type"] == "http" and self.trusted:
+            headers = scope.get("headers", [])
+            raw = next((v for k, v in headers if k == ADAPTER_CONTEXT_HEADER), None)
+            if raw is not None:
                 try:
                     context = json.loads(raw)
                 except ValueError:
                     context = {}
-                scope = {**scope, "aws.event": {"requestContext": context if isinstance(context, dict) else {}}}
+                context = context if isinstance(context, dict) else {}
+                found = context.get("http")
+                http: dict[str, Any] = found if isinstance(found, dict) else {}
+                viewer = self._viewer(headers, str(http.get("sourceIp", "")))
+                if viewer is not None:
+                    context = {**context, "http": {**http, "sourceIp": viewer}}
+                scope = {**scope, "aws.event": {"requestContext": context}}
         await self.app(scope, receive, send)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def create_bridge(config: BridgeSettings, control: Callable[[], SubscriptionControl],
@@ -116,4 +152,4 @@ def create_bridge(config: BridgeSettings, control: Callable[[], SubscriptionCont
                                                                       "DELETE"])])
     # CORS (browsers' EventSource and fetch come cross-origin) and the security headers, as every HTTP function.
     install_security(app)
-    return AdapterContextMiddleware(app, trusted=config.sse_behind_web_adapter)
+    return AdapterContextMiddleware(app, trusted=config.sse_behind_web_adapter, edge_secret=config.sse_edge_secret)

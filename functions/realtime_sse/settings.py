@@ -26,3 +26,6 @@ class BridgeSettings(settings.Observability, settings.Tables):
     # On AWS the Lambda Web Adapter forwards the function URL's request context as a header; only there is it
     # trusted as the caller's address (anyone could send the header to a server that is not behind the adapter).
     sse_behind_web_adapter: bool = False
+    # The value CloudFront adds to every request it sends the bridge (EDGE_HEADER): a request carrying it came
+    # through the distribution, whose X-Forwarded-For then names the viewer (infra/constructs/sse_bridge.py).
+    sse_edge_secret: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, Fn, Stack
+from aws_cdk import Aws, Duration, Fn, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
@@ -25,6 +25,8 @@ WEB_ADAPTER_LAYER = "arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdap
 ADAPTER_PORT = "8080"
 # CloudFront's longest origin read timeout without a quota increase; the bridge writes a comment every 20 s.
 ORIGIN_READ_TIMEOUT = Duration.seconds(60)
+# The header CloudFront adds to the bridge's requests (functions/realtime_sse/app.py EDGE_HEADER).
+EDGE_HEADER = "X-Lambdabase-Edge"
 
 
 class SseBridge(Construct):
@@ -36,6 +38,9 @@ class SseBridge(Construct):
                  web_adapter_layer_arn: str | None = None) -> None:
         super().__init__(scope, id)
         definition = resources.SSE_BRIDGE_FUNCTION
+        # Proves a request came through the distribution (functions/realtime_sse/app.py): the GUID of the stack's
+        # id, known to CloudFront and the function, never to clients.
+        edge_secret = Fn.select(2, Fn.split("/", Aws.STACK_ID))
         adapter = lambda_.LayerVersion.from_layer_version_arn(
             self, "WebAdapter", web_adapter_layer_arn or Fn.sub(WEB_ADAPTER_LAYER))
         built = ServerlessFunction(
@@ -50,6 +55,7 @@ class SseBridge(Construct):
                 "PORT": ADAPTER_PORT,
                 "LB_REALTIME_WS_URL": websocket_url,
                 "LB_SSE_BEHIND_WEB_ADAPTER": "true",
+                "LB_SSE_EDGE_SECRET": edge_secret,
             },
             # SnapStart restores a snapshot of the runtime, not of the adapter's web server process.
             snap_start=False, log_retention=log_retention,
@@ -60,7 +66,7 @@ class SseBridge(Construct):
             auth_type=lambda_.FunctionUrlAuthType.NONE,
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
         )
-        self.distribution = _distribution(self, self.url, http_api_endpoint)
+        self.distribution = _distribution(self, self.url, http_api_endpoint, edge_secret)
 
     @property
     def base_url(self) -> str:
@@ -68,7 +74,8 @@ class SseBridge(Construct):
         return f"https://{self.distribution.distribution_domain_name}"
 
 
-def _distribution(scope: Construct, url: lambda_.FunctionUrl, http_api_endpoint: str) -> cloudfront.Distribution:
+def _distribution(scope: Construct, url: lambda_.FunctionUrl, http_api_endpoint: str,
+                  edge_secret: str) -> cloudfront.Distribution:
     # No caching anywhere (every answer depends on the caller); every method, header, cookie and query string goes
     # to the origin except Host (each origin answers only its own name). With caching disabled, the AllViewer
     # policies forward Authorization too.
@@ -88,7 +95,8 @@ def _distribution(scope: Construct, url: lambda_.FunctionUrl, http_api_endpoint:
                                       origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2]),
             **behaviour),  # type: ignore[arg-type]
         additional_behaviors={resources.SSE_BRIDGE_PATH: cloudfront.BehaviorOptions(
-            origin=origins.FunctionUrlOrigin(url, read_timeout=ORIGIN_READ_TIMEOUT),
+            origin=origins.FunctionUrlOrigin(url, read_timeout=ORIGIN_READ_TIMEOUT,
+                                             custom_headers={EDGE_HEADER: edge_secret}),
             **behaviour)},  # type: ignore[arg-type]
         price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         http_version=cloudfront.HttpVersion.HTTP2_AND_3,

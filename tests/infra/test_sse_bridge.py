@@ -55,6 +55,11 @@ def test_one_cloudfront_url_sends_api_realtime_to_the_bridge_and_the_rest_to_the
     realtime_origin = origins[realtime["TargetOriginId"]]
     assert realtime_origin["DomainName"]["Fn::Select"][1]["Fn::Split"][1]["Fn::GetAtt"][1] == "FunctionUrl"
     assert realtime_origin["CustomOriginConfig"]["OriginReadTimeout"] == ORIGIN_READ_TIMEOUT.to_seconds()
+    # and proves it came through the distribution with the secret the function is told (the viewer's address)
+    (edge_header,) = realtime_origin["OriginCustomHeaders"]
+    _, function = _bridge(synth)
+    assert edge_header["HeaderName"] == "X-Lambdabase-Edge"
+    assert edge_header["HeaderValue"] == function["Properties"]["Environment"]["Variables"]["LB_SSE_EDGE_SECRET"]
     # and everything else to the HTTP API
     api_origin = origins[default["TargetOriginId"]]
     assert api_origin["DomainName"]["Fn::Select"][1]["Fn::Split"][1]["Fn::GetAtt"][1] == "ApiEndpoint"
