@@ -73,5 +73,7 @@ async def _auth_answer(connection: ClientConnection) -> dict[str, Any]:
             frame = json.loads(await connection.recv())
         except ValueError:
             continue
-        if isinstance(frame, dict) and frame.get("id") == AUTH_REQUEST_ID:
+        if isinstance(frame, dict) and (frame.get("id") == AUTH_REQUEST_ID or
+                                        (frame.get("type") == "error" and frame.get("id") is None)):
+            # an error naming no message answers a message the server could not read: this one
             return frame
