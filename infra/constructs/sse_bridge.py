@@ -52,6 +52,8 @@ class SseBridge(Construct):
                 "AWS_LAMBDA_EXEC_WRAPPER": "/opt/bootstrap",
                 "AWS_LWA_INVOKE_MODE": "response_stream",
                 "AWS_LWA_PORT": ADAPTER_PORT,
+                # Ready once uvicorn listens: no HTTP probe, whose 404 would depend on the adapter's threshold.
+                "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp",
                 "PORT": ADAPTER_PORT,
                 "LB_REALTIME_WS_URL": websocket_url,
                 "LB_SSE_BEHIND_WEB_ADAPTER": "true",
