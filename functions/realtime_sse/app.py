@@ -25,6 +25,7 @@ from functions.realtime_sse.settings import BridgeSettings
 from functions.realtime_sse.stream import StreamLimits, sse_stream
 from functions.realtime_sse.subscribe import parse_form, set_subscriptions
 from shared.errors import ApiError, BadRequestError, NotFoundError, ServiceUnavailableError
+from shared.http.failures import UnhandledErrorMiddleware
 from shared.http.requests import client_ip
 from shared.http.security import install_security
 from shared.observability import logger
@@ -150,6 +151,8 @@ def create_bridge(config: BridgeSettings, control: Callable[[], SubscriptionCont
                             Route("/api/realtime", subscribe, methods=["POST"]),
                             Route("/{path:path}", not_found, methods=["GET", "HEAD", "POST", "PUT", "PATCH",
                                                                       "DELETE"])])
+    # An unexpected error is PocketBase's 500 (innermost, so it still gets CORS and the security headers); then
     # CORS (browsers' EventSource and fetch come cross-origin) and the security headers, as every HTTP function.
+    app.add_middleware(UnhandledErrorMiddleware)
     install_security(app)
     return AdapterContextMiddleware(app, trusted=config.sse_behind_web_adapter, edge_secret=config.sse_edge_secret)
