@@ -33,9 +33,8 @@ def parse_form(body: Any) -> SubscribeForm:
     if not isinstance(body, dict):
         raise BadRequestError()
     client_id = body.get("clientId", "")
-    subscriptions = body.get("subscriptions") or []
-    if isinstance(subscriptions, str):
-        subscriptions = [subscriptions]  # one form value
+    subscriptions = body.get("subscriptions")
+    subscriptions = [] if subscriptions is None else subscriptions
     if not isinstance(client_id, str) or not isinstance(subscriptions, list) or \
             not all(isinstance(s, str) for s in subscriptions):
         # Go's binding of a value of another type into the form fails as a whole: no field errors.

@@ -128,6 +128,7 @@ def test_another_address_is_refused_with_pocketbases_400(world: BridgeWorld) -> 
     (b"xx", "application/json", {}),
     (b'{"clientId":5}', "application/json", {}),
     (b'{"clientId":"a","subscriptions":[1]}', "application/json", {}),
+    (b'{"clientId":"a","subscriptions":"a"}', "application/json", {}),
     (b'{"clientId":"x"}', "text/plain", {}),
     (json.dumps({"clientId": "x", "subscriptions": ["b", "a" * 2501]}).encode(), "application/json",
      {"subscriptions": {"1": {"code": "validation_length_too_long", "message": "The length must be no more "
