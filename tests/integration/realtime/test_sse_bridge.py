@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import threading
@@ -216,3 +217,13 @@ def wait_until(condition: object, timeout_s: float = 5.0) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
+
+
+def test_a_socket_the_websocket_api_closes_ends_the_stream(world: BridgeWorld) -> None:
+    # Given an open stream, When the WebSocket API drops the bridge's connection (its 2 h limit, a deploy)
+    with httpx.stream("GET", world.base_url + "/api/realtime", timeout=10) as response:
+        messages = sse_messages(response)
+        client_id = next(messages)["id"]
+        asyncio.run_coroutine_threadsafe(world.ws_api.sockets[client_id].close(), world.ws_api.loop).result(5)
+        # Then the stream ends, so the client's SDK reconnects and gets a new client id
+        assert list(messages) == []
