@@ -78,12 +78,12 @@ def cost_per_client_hour(memory_mb: int, events_per_hour: float, sse_event_bytes
                          prices: Prices = PRICES) -> ClientHour:
     """One client connected for an hour, `events_per_hour` events to it.
 
-    Bridge: one instance held the whole hour (memory x 3,600 s); a stream ends at least every 14 minutes (max
-    lifetime) and the SDK reconnects and posts its subscriptions again: 5 streams and 5 POSTs; every event goes
+    Bridge: one instance held the whole hour (memory x 3,600 s); a stream ends after 5 quiet minutes or 14 in all
+    and the SDK reconnects and posts its subscriptions again: at most 12 streams and 12 POSTs; every event goes
     over CloudFront, and over the bridge's own WebSocket (a message and a connection, as a WebSocket client).
     WebSocket client: 60 connection minutes, a ping every 5 minutes (12 messages, 12 pongs), the events.
     """
-    streams_per_hour = 5
+    streams_per_hour = 12
     websocket = 60 * prices.ws_connection_minute + (24 + events_per_hour) * prices.ws_message
     bridge_lambda = memory_mb / 1024 * 3600 * prices.lambda_arm_gb_s + 2 * streams_per_hour * prices.lambda_request
     # Each stream stays far under the 6 MB Lambda streams for free; the bytes are CloudFront's.
