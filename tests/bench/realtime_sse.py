@@ -45,6 +45,7 @@ RECORD = {"collectionId": "pbc_1234567890", "collectionName": "posts", "id": "ab
           "title": "A title of some length", "body": "x" * 300, "author": "u123456789abcde",
           "created": "2026-12-01 12:00:00.000Z", "updated": "2026-12-01 12:00:00.000Z"}
 TOPIC = "posts/*"
+DONE = "bench-done"
 
 
 @dataclass(frozen=True)
@@ -136,19 +137,21 @@ def _hold(bridge: BridgeProcess, ws_api: FakeWebSocketApi, seconds: float) -> tu
                 ws_api.push(client_id, {"type": "event", "topic": TOPIC, "data": {"action": "update",
                                                                                   "record": RECORD}})
                 time.sleep(1 / EVENTS_PER_S)
+            # the last message tells the reader the hold is over (else it would wait for a keepalive)
+            ws_api.push(client_id, {"type": "event", "topic": DONE, "data": {}})
 
         feeder = threading.Thread(target=feed, daemon=True)
         feeder.start()
         message = 0
         for line in lines:
+            if line == f"event:{DONE}":
+                break
             message += len(line) + 1
             if not line:
                 if read:  # the first blank line closes PB_CONNECT
                     size = message
                 read += 1
                 message = 0
-            if time.monotonic() >= stop and not feeder.is_alive():
-                break
         feeder.join(5)
     return max(read - 1, 0), size
 
