@@ -6,11 +6,13 @@ gateway answers the same status and body, in API Gateway's shape {"message": ...
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
@@ -22,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from local import routing
+from local import connections_direct, routing
 from local.events import gateway_id, http_event, websocket_event
 from local.invoke import (
     CallerTimeoutError,
@@ -54,6 +56,14 @@ class GatewaySettings(BaseSettings):
     # HTTP API quota "Maximum integration timeout: 30 seconds" (not adjustable; REST APIs have 29 s). Past it
     # API Gateway answers 503 Service Unavailable while the function may still be running.
     integration_timeout_s: float = Field(default=30.0, gt=0)
+    # WebSocket API quotas (not adjustable): "Message payload size 128 KB" (a larger message closes the connection
+    # with 1009), "Idle connection timeout 10 minutes" and "Connection duration 2 hours" (closed with 1001, then
+    # $disconnect). Only client messages count as activity here: AWS does not document that server posts do, so
+    # clients heartbeat with `ping`. Its 32 KB frame limit cannot be seen through ASGI (the server hands over
+    # whole messages), so only the message size is enforced.
+    ws_max_message_bytes: int = Field(default=128 * 1024, gt=0)
+    ws_idle_timeout_s: float = Field(default=600.0, gt=0)
+    ws_max_lifetime_s: float = Field(default=7200.0, gt=0)
 
 
 @dataclass
@@ -65,14 +75,70 @@ class Connection:
     last_active_at: int
 
 
+# API Gateway's WebSocket quota: a message (post_to_connection's Data) is at most 128 KB.
+MAX_POST_BYTES = 128 * 1024
+
+
+@dataclass(frozen=True)
+class ManagementAnswer:
+    """What the @connections API answers: a status, API Gateway's error type, a JSON body (None: no body)."""
+
+    status: int
+    error_type: str | None = None
+    body: dict[str, Any] | None = None
+
+
+_GONE = ManagementAnswer(410, "GoneException", {"message": "Gone"})
+
+
 class ConnectionRegistry:
-    """Open WebSocket connections by API Gateway-style connection id."""
+    """Open WebSocket connections by API Gateway-style connection id, and the @connections API's answers on
+    them, the same whether a post comes over HTTP or in-process (local/connections_direct.py)."""
 
     def __init__(self) -> None:
         self.open: dict[str, Connection] = {}
 
     def new_id(self) -> str:
         return gateway_id()
+
+    async def post(self, connection_id: str, data: bytes) -> ManagementAnswer:
+        conn = self.open.get(connection_id)
+        if conn is None:
+            # API Gateway answers 410 GoneException for a closed connection; moto has no such API.
+            return _GONE
+        if len(data) > MAX_POST_BYTES:
+            return ManagementAnswer(413, "PayloadTooLargeException", {"message": "Message too long"})
+        try:
+            await conn.socket.send_text(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            await conn.socket.send_bytes(data)
+        except Exception:
+            self.open.pop(connection_id, None)
+            return _GONE
+        return ManagementAnswer(200)
+
+    async def delete(self, connection_id: str) -> ManagementAnswer:
+        conn = self.open.pop(connection_id, None)
+        if conn is None:
+            return _GONE
+        with contextlib.suppress(Exception):
+            await conn.socket.close()
+        return ManagementAnswer(204)
+
+    def describe(self, connection_id: str) -> ManagementAnswer:
+        conn = self.open.get(connection_id)
+        if conn is None:
+            return _GONE
+        # API Gateway's wire names and ISO 8601 times (the model's locationName and timestampFormat)
+        return ManagementAnswer(200, body={
+            "connectedAt": _iso8601(conn.connected_at),
+            "identity": {"sourceIp": conn.source_ip, "userAgent": conn.user_agent},
+            "lastActiveAt": _iso8601(conn.last_active_at),
+        })
+
+
+def _iso8601(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _client_ip(scope_client: Any) -> str:
@@ -133,6 +199,13 @@ def _to_response(result: Any) -> Response:
     for cookie in result.get("cookies") or []:
         response.headers.append("set-cookie", cookie)
     return response
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    """API Gateway closing a connection itself (a quota): the client sees the code and the reason."""
+    conn_gone = (RuntimeError, WebSocketDisconnect)
+    with contextlib.suppress(*conn_gone):
+        await ws.close(code=code, reason=reason)
 
 
 def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]] | None = None,
@@ -208,9 +281,17 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         await ws.accept()
         conns.open[conn_id] = Connection(ws, now_ms, ip, headers.get("user-agent", ""), now_ms)
         close_code, close_reason = 1005, ""
+        ends_at = time.monotonic() + config.ws_max_lifetime_s
+        idle_since = time.monotonic()
         try:
             while True:
-                message = await ws.receive()
+                wait_s = min(idle_since + config.ws_idle_timeout_s, ends_at) - time.monotonic()
+                try:
+                    message = await asyncio.wait_for(ws.receive(), timeout=max(wait_s, 0.0))
+                except TimeoutError:
+                    close_code, close_reason = 1001, "Going away"
+                    await _close(ws, close_code, close_reason)
+                    break
                 if message["type"] == "websocket.disconnect":
                     close_code = int(message.get("code") or 1005)
                     close_reason = str(message.get("reason") or "")
@@ -219,6 +300,12 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
                 body = message.get("text")
                 if body is None:
                     body = message.get("bytes") or b""
+                size = len(body.encode()) if isinstance(body, str) else len(body)
+                if size > config.ws_max_message_bytes:
+                    close_code, close_reason = 1009, "Message too big"
+                    await _close(ws, close_code, close_reason)
+                    break
+                idle_since = time.monotonic()
                 conns.open[conn_id].last_active_at = int(time.time() * 1000)
                 try:
                     await call(resources.WEBSOCKET_FUNCTION, websocket_event(
@@ -239,30 +326,29 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
 
     async def management_endpoint(request: Request) -> Response:
         conn_id = request.path_params["connection_id"]
-        conn = conns.open.get(conn_id)
-        if conn is None:
-            # API Gateway answers 410 GoneException for a closed connection; moto has no such API.
-            return JSONResponse({"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"})
         if request.method == "POST":
-            data = await request.body()
-            try:
-                await conn.socket.send_text(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                await conn.socket.send_bytes(data)
-            except Exception:
-                conns.open.pop(conn_id, None)
-                return JSONResponse({"message": "Gone"}, 410, headers={"x-amzn-ErrorType": "GoneException"})
-            return Response(status_code=200)
-        if request.method == "DELETE":
-            conns.open.pop(conn_id, None)
-            with contextlib.suppress(Exception):
-                await conn.socket.close()
-            return Response(status_code=204)
-        return JSONResponse({
-            "ConnectedAt": conn.connected_at / 1000,
-            "Identity": {"SourceIp": conn.source_ip, "UserAgent": conn.user_agent},
-            "LastActiveAt": conn.last_active_at / 1000,
-        })
+            answer = await conns.post(conn_id, await request.body())
+        elif request.method == "DELETE":
+            answer = await conns.delete(conn_id)
+        else:
+            answer = conns.describe(conn_id)
+        headers = {"x-amzn-ErrorType": answer.error_type} if answer.error_type else None
+        if answer.body is None:
+            return Response(status_code=answer.status, headers=headers)
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan_with_direct_posts(app: Starlette) -> AsyncIterator[None]:
+        # Functions of this process post to these connections in-process, with the same answers as over HTTP.
+        connections_direct.attach(conns, asyncio.get_running_loop())
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            connections_direct.detach(conns)
 
     routes = [
         Route(MANAGEMENT_PREFIX + "/@connections/{connection_id:path}", management_endpoint,
@@ -273,7 +359,7 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         Route("/{path:path}", http_endpoint,
               methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan_with_direct_posts)
     app.state.connections = conns
     return app
 

@@ -74,6 +74,7 @@ class LocalStack:
         moto_patches.raise_sequence_floor(snapshot.highest_sequence_number(data_dir))
         self.moto = cloud.start_moto(self.config.host)
         os.environ["LB_WS_MANAGEMENT_ENDPOINT"] = self.base_url + MANAGEMENT_PREFIX
+        os.environ["LB_WS_URL"] = f"ws://{self.config.host}:{self.config.port}/{resources.WEBSOCKET_STAGE}"
         # Presigned S3 URLs a client follows point at moto's loopback server (AWS: S3's own endpoint).
         os.environ["LB_S3_PUBLIC_ENDPOINT"] = self.moto.endpoint
         cloud.provision(data_dir)

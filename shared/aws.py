@@ -101,7 +101,10 @@ def prepare(*services: str) -> None:
 def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
+    # Pooled connections per client: botocore's default of 10 would make the realtime fan-out's 32 posting
+    # threads open (and discard) a new TLS connection per post beyond the tenth.
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15,
+                    max_pool_connections=64)
     return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
 
 

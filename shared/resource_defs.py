@@ -168,7 +168,7 @@ class Permission:
     """What a function may do to one resource; the CDK stack turns these into least-privilege grants."""
 
     kind: Literal["table", "table_stream", "bucket", "queue_send", "queue_consume", "bus_put", "ws_manage",
-                  "mail_send", "secret_read", "kms"]
+                  "ws_url", "mail_send", "secret_read", "kms"]
     resource: str = ""
     access: Access = "readwrite"
     # Buckets only: the object keys the grant covers, an IAM pattern (a prefix kind of shared/files/keys.py).

@@ -118,7 +118,9 @@ _files_serve = (Permission("bucket", FILES_BUCKET.key, "read"),
                 Permission("bucket", FILES_BUCKET.key, "write", objects="*/*/thumbs_*/*"))
 
 FUNCTIONS: tuple[FunctionDef, ...] = (
-    FunctionDef("health", "http", _verify_tokens, description="Health check"),
+    # It also tells clients the WebSocket URL (`GET /api/realtime/websocket`): an env var, no grant.
+    FunctionDef("health", "http", (*_verify_tokens, Permission("ws_url")),
+                description="Health check; realtime WebSocket discovery"),
     FunctionDef("collections", "http", (*_data, _jobs_send),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
@@ -135,13 +137,25 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
                 description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
-    FunctionDef("realtime", "websocket", (_system_rw, Permission("ws_manage")), description="WebSocket realtime"),
+    # Verifies tokens as HTTP does (signing key, auth records read-only) and evaluates channel rules; its writes are
+    # connections and subscriptions in the system table.
+    FunctionDef("realtime", "websocket", (_system_rw, _records_r, _secret, Permission("ws_manage")),
+                description="WebSocket realtime"),
     FunctionDef(
         "changes",
         "stream",
         (Permission("table_stream", RECORDS_TABLE.key), _records_rw, Permission("bus_put", EVENT_BUS.key)),
         timeout_s=60,
         description="Record change stream consumer: counters and event fan-out",
+    ),
+    # Reads the stream, the changed collections' rules and the records they name (records read-only), the
+    # subscriptions and sessions (system); writes only what a 410 cleanup deletes and its retry ledger.
+    FunctionDef(
+        "realtime_fanout",
+        "stream",
+        (Permission("table_stream", RECORDS_TABLE.key), _records_r, _system_rw, Permission("ws_manage")),
+        timeout_s=60,
+        description="Record change stream consumer: fan-out of record changes to WebSocket subscribers",
     ),
     FunctionDef(
         "deliveries",
@@ -193,6 +207,9 @@ REQUEST_LOG_FILTER_PATTERN = '{ $.lbLog = "request" }'
 
 EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     EventSourceDef("changes", "table_stream", RECORDS_TABLE.key),
+    # No batching window: a subscriber waits for a change. Ten changes a batch: one change may be a thousand
+    # posts, so a batch stays seconds long, far inside the function's timeout.
+    EventSourceDef("realtime_fanout", "table_stream", RECORDS_TABLE.key, batch_size=10, max_batching_window_s=0),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
     # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
     EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),
@@ -226,6 +243,7 @@ _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
 ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/health", "health"),
     RouteDef("HEAD", "/api/health", "health"),
+    RouteDef("GET", "/api/realtime/websocket", "health"),
     RouteDef("ANY", "/api/collections", "collections"),
     RouteDef("ANY", "/api/collections/{collection}", "collections"),
     RouteDef("PUT", "/api/collections/import", "collections"),

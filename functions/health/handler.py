@@ -1,12 +1,13 @@
-"""Lambda entry point of the health function, also the API's $default route (PocketBase-shaped 404s)."""
+"""Lambda entry point of the health function, realtime discovery, and the API's $default route (PocketBase 404s)."""
 
 from shared.init_phase import cold_init
 
 with cold_init():
+    from functions.health.realtime_url import router as realtime_url_router
     from functions.health.routes import router
     from shared.http.app import create_app, lambda_handler
 
-    app = create_app([router])
+    app = create_app([router, realtime_url_router])
     # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter. Its guests'
     # requests never call AWS, so its init loads no SDK models.
     handler = lambda_handler(app, rate_limited=False, sdk_services=())

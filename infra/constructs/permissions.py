@@ -40,6 +40,8 @@ KMS_ACTIONS = {"read": ("kms:Decrypt",), "write": ("kms:Encrypt",), "readwrite":
 
 # The realtime settings read this; on the local stack it points at the local gateway instead.
 WS_MANAGEMENT_ENDPOINT_ENV = env_name("management_endpoint", "ws")
+# The WebSocket stage's URL that `GET /api/realtime/websocket` tells clients (functions/health/realtime_url.py).
+WS_URL_ENV = "LB_WS_URL"
 
 T = TypeVar("T")
 
@@ -60,6 +62,7 @@ class WebSocketTarget:
     api_id: str
     stage_name: str
     management_endpoint: str
+    url: str = ""
 
 
 @dataclass
@@ -184,6 +187,13 @@ def _ws_manage(permission: resources.Permission, catalog: ResourceCatalog, scope
     return ResolvedPermission((grant,), {WS_MANAGEMENT_ENDPOINT_ENV: ws.management_endpoint})
 
 
+def _ws_url(permission: resources.Permission, catalog: ResourceCatalog, scope: Construct) -> ResolvedPermission:
+    """No grant: only the wss:// URL clients connect to, for the discovery route."""
+    if catalog.websocket is None:
+        raise ValueError("ws_url permission but the stack has no WebSocket API")
+    return ResolvedPermission((), {WS_URL_ENV: catalog.websocket.url})
+
+
 def _mail_send(permission: resources.Permission, catalog: ResourceCatalog, scope: Construct) -> ResolvedPermission:
     identities = Stack.of(scope).format_arn(service="ses", resource="identity", resource_name="*")
     grant = Grant(MAIL_SEND_ACTIONS, (identities,),
@@ -208,6 +218,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "bus_put": _bus_put,
     "secret_read": _secret_read,
     "ws_manage": _ws_manage,
+    "ws_url": _ws_url,
     "mail_send": _mail_send,
     "kms": _kms,
 }

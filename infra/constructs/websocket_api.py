@@ -42,7 +42,7 @@ class WebSocketApi(Construct):
     def target(self) -> WebSocketTarget:
         """What a `ws_manage` permission grants on and tells the function."""
         return WebSocketTarget(api_id=self.api.api_id, stage_name=self.stage.stage_name,
-                               management_endpoint=self.stage.callback_url)
+                               management_endpoint=self.stage.callback_url, url=self.stage.url)
 
     @property
     def url(self) -> str:

@@ -88,6 +88,26 @@ class LogsSettings(_Section):
     max_data_size: int = 0
 
 
+class ChannelRuleSettings(_Section):
+    """Who may use the realtime channels whose names match `pattern` (`*` matches any run of characters).
+
+    Rules are filters over `@request.auth.*`, as collection rules: None is superusers only, "" is anyone.
+    """
+
+    pattern: str = ""
+    subscribe_rule: str | None = None
+    publish_rule: str | None = None
+    # whether members may `join` (and so be listed and announced to the channel's subscribers)
+    presence: bool = False
+
+
+class RealtimeAppSettings(_Section):
+    """Beyond PocketBase (additive): the custom channels' rules, the first matching pattern wins; a channel
+    that matches none is for superusers only."""
+
+    channels: tuple[ChannelRuleSettings, ...] = ()
+
+
 class AppSettings(_Section):
     """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
 
@@ -100,3 +120,4 @@ class AppSettings(_Section):
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())
+    realtime: RealtimeAppSettings = RealtimeAppSettings()

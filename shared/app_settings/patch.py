@@ -13,7 +13,9 @@ from shared.app_settings.model import AppSettings
 
 # What one element of each array is, when it is not a string (the zero value Go fills missing keys with).
 _RULE_ZERO = {"label": "", "audience": "", "duration": 0, "maxRequests": 0}
-_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO}
+# A channel's rules start null (superusers only), as a collection's rules do.
+_CHANNEL_ZERO = {"pattern": "", "subscribeRule": None, "publishRule": None, "presence": False}
+_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO, "realtime.channels": _CHANNEL_ZERO}
 
 
 class SubmittedDataError(ValueError):
@@ -67,6 +69,11 @@ def _merge(current: Any, patch: Any, path: str) -> Any:
             raise SubmittedDataError(path)
         return patch
     if isinstance(current, str):
+        if not isinstance(patch, str):
+            raise SubmittedDataError(path)
+        return patch
+    if current is None:
+        # a nullable string (a channel's rule): a string sets it, null (handled above) keeps it null
         if not isinstance(patch, str):
             raise SubmittedDataError(path)
         return patch

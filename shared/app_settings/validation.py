@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from shared.crons.expression import CronExpressionError
 from shared.crons.expression import validate as validate_cron
 from shared.ratelimit.rules import RateLimitRule
+from shared.tools.filter import FilterError, parse_filter
 
 Errors = dict[str, Any]
 Rule = Any  # a callable (value) -> error dict or None
@@ -25,6 +26,8 @@ _EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)"
                        r"(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$")
+# A channel pattern: a channel name (shared/realtime/topics.py) in which `*` stands for any run of characters.
+_CHANNEL_PATTERN = re.compile(r"^[A-Za-z0-9_.:*\-]{1,100}$")
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^\s/?#:]+(?::\d{1,5})?(?:[/?#]\S*)?$")
 SMTP_AUTH_METHODS = ("", "LOGIN", "PLAIN")
 AUDIENCES = ("", "@guest", "@auth")
@@ -135,6 +138,37 @@ def rate_limit_label(value: Any) -> dict[str, Any] | None:
         return error("validation_match_invalid", "Must be in a valid format.")
 
 
+def channel_pattern(value: Any) -> dict[str, Any] | None:
+    if _blank(value) or _CHANNEL_PATTERN.match(value):
+        return None
+    return error("validation_match_invalid", "Must be in a valid format.")
+
+
+def filter_rule(value: Any) -> dict[str, Any] | None:
+    """A rule in the filter language (None and "" are the superusers-only and anyone rules)."""
+    if not value:
+        return None
+    try:
+        parse_filter(value)
+        return None
+    except FilterError as exc:
+        # the code and message of an invalid collection rule (shared/collections/validate.py)
+        return error("validation_invalid_rule", f"Invalid rule. Raw error: {exc}")
+
+
+def _realtime(realtime: dict[str, Any]) -> Errors:
+    channels: Errors = {}
+    for index, channel in enumerate(realtime["channels"]):
+        _nested(channels, str(index), fields(channel, {
+            "pattern": (required, channel_pattern),
+            "subscribeRule": (filter_rule,),
+            "publishRule": (filter_rule,),
+        }))
+    found: Errors = {}
+    _nested(found, "channels", channels)
+    return found
+
+
 def fields(obj: dict[str, Any], checks: dict[str, tuple[Rule, ...]]) -> Errors:
     """Run each field's rules in order; its first error is its error."""
     found: Errors = {}
@@ -229,4 +263,5 @@ def validate(settings: dict[str, Any]) -> Errors:
     _nested(limit_errors, "rules", _rules(limits["rules"], limits["enabled"]))
     _nested(limit_errors, "excludedIPs", each(limits["excludedIPs"], required, ip_or_subnet))
     _nested(found, "rateLimits", limit_errors)
+    _nested(found, "realtime", _realtime(settings["realtime"]))
     return found

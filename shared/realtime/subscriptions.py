@@ -5,7 +5,7 @@ collection and that record, never every connection (system table):
 
 | item | pk | sk | holds |
 | --- | --- | --- | --- |
-| connection | `conn#<connectionId>` | `conn` | when, from where, its auth, its subscription strings |
+| connection | `conn#<connectionId>` | `conn` | when, from where, its auth, its subscription strings, `rev` |
 | collection subscription | `rt#<collectionId>` | `<connectionId>#<digest>` | the string, the auth |
 | record subscription | `rt#<collectionId>#<recordId>` | `<connectionId>#<digest>` | the string, the auth |
 | channel subscription | `rtch#<channel>` | `<connectionId>#<digest>` | the string, the auth, presence meta |
@@ -14,26 +14,38 @@ collection and that record, never every connection (system table):
 repeated subscribe overwrites rather than duplicates. The auth is copied onto each subscription item so that
 matching needs no read of the connection; a re-authentication rewrites them (at most MAX_SUBSCRIPTIONS).
 Every item expires with the connection (API Gateway closes a WebSocket after two hours).
+
+API Gateway may run two messages of one connection at once, so the connection item is rewritten only if its
+`rev` is still the one read (a conditional update), and a save that lost is read and redone.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.aws import client
 from shared.dynamo_batch import batch_write
 from shared.dynamo_values import from_attribute, to_attribute
+from shared.errors import ServiceUnavailableError
 
 # API Gateway closes a WebSocket after two hours at most, so no realtime item outlives that.
 CONNECTION_TTL_S = 2 * 60 * 60
+# Saves of one connection that lost to another message of it are redone this many times, then refused (503).
+SAVE_ATTEMPTS = 8
+
+
+class ConnectionBusyError(ServiceUnavailableError):
+    """A connection's messages kept changing it while this one was applied; the client may send it again."""
 
 
 class RealtimeAuth(BaseModel):
@@ -135,8 +147,21 @@ class SubscriptionStore(ABC):
                 *self.subscriptions(Target(collection_id=collection_id, record_id=record_id))]
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _locked(method: _Method) -> _Method:
+    """One store operation at a time, as the DynamoDB store's conditional saves make them."""
+    @functools.wraps(method)
+    def run(self: InMemorySubscriptionStore, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return cast(_Method, run)
+
+
 class InMemorySubscriptionStore(SubscriptionStore):
     def __init__(self) -> None:
+        self.lock = threading.RLock()
         self.connections: dict[str, Connection] = {}
         # partition -> connection id -> topic -> Subscription
         self.by_target: dict[str, dict[str, dict[str, Subscription]]] = {}
@@ -160,6 +185,7 @@ class InMemorySubscriptionStore(SubscriptionStore):
             sub = self.by_target[target.partition][connection_id][topic]
             self.by_target[target.partition][connection_id][topic] = sub.model_copy(update={"auth": auth})
 
+    @_locked
     def set_source(self, connection_id: str, source_ip: str, user_agent: str) -> None:
         conn = self.connections.get(connection_id)
         if conn is not None:
@@ -204,6 +230,11 @@ class InMemorySubscriptionStore(SubscriptionStore):
         self.connections.pop(connection_id, None)
         self.targets.pop(connection_id, None)
         return removed
+
+
+# After the class, so that each method reads as the plain operation it is.
+for _name in ("open", "connection", "set_auth", "subscribe", "unsubscribe", "subscriptions", "close"):
+    setattr(InMemorySubscriptionStore, _name, _locked(getattr(InMemorySubscriptionStore, _name)))
 
 
 def _auth_attribute(auth: RealtimeAuth | None) -> dict[str, Any]:
@@ -270,33 +301,34 @@ class DynamoSubscriptionStore(SubscriptionStore):
             item["presence"] = to_attribute(presence)
         return item
 
-    def _save_connection(self, connection_id: str, topics: list[str], targets: dict[str, Target],
-                         auth: RealtimeAuth | None) -> bool:
-        """Rewrite the connection's topics, targets and auth; False when the connection is gone."""
+    def _save_connection(self, connection_id: str, read: dict[str, Any], topics: list[str],
+                         targets: dict[str, Target], auth: RealtimeAuth | None) -> str:
+        """Rewrite the connection's topics, targets and auth if it is still as `read`: "saved", "gone" (closed)
+        or "changed" (another message of the connection saved first: read again and redo)."""
         ddb = client("dynamodb")
+        rev = int(read.get("rev", {"N": "0"})["N"])
         try:
             ddb.update_item(
                 TableName=self.table, Key=self._conn_key(connection_id),
-                UpdateExpression="SET topics = :t, targets = :g, #auth = :a",
+                UpdateExpression="SET topics = :t, targets = :g, #auth = :a, rev = :next",
                 ExpressionAttributeNames={"#auth": "auth"},
-                ConditionExpression="attribute_exists(pk)",
+                # API Gateway invokes the messages of one connection concurrently: without the revision, two
+                # subscribes that read the same list would each save their own, and one would be lost.
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(rev) OR rev = :rev)",
                 ExpressionAttributeValues={
                     ":t": to_attribute(topics), ":a": _auth_attribute(auth),
                     ":g": to_attribute({t: [g.collection_id, g.record_id, g.channel] for t, g in targets.items()}),
+                    ":rev": {"N": str(rev)}, ":next": {"N": str(rev + 1)},
                 })
         except ddb.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+            return "changed" if self._conn_item(connection_id) else "gone"
+        return "saved"
 
     def set_auth(self, connection_id: str, auth: RealtimeAuth | None) -> None:
-        item = self._conn_item(connection_id)
-        if not item:
+        saved = self._save_auth(connection_id, auth)
+        if saved is None:
             return
-        targets = self._targets_of(item)
-        topics = from_attribute(item.get("topics", {"L": []}))
-        presence = self._presence_of(connection_id, targets)
-        if not self._save_connection(connection_id, topics, targets, auth):
-            return
+        targets, presence = saved
         batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(
             connection_id, t, g, auth, presence.get(t))}} for t, g in targets.items()])
 
@@ -325,40 +357,70 @@ class DynamoSubscriptionStore(SubscriptionStore):
 
     def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
                   presence: dict[str, Any] | None = None) -> None:
-        item = self._conn_item(connection_id)
-        if not item:
-            return
-        auth = _auth_of(item)
-        targets = self._targets_of(item)
-        topics = from_attribute(item.get("topics", {"L": []}))
-        # The subscription items first, then the connection that lists them: a failure in between leaves items
-        # that the connection does not list, which expire by TTL and whose events go to a connection that either
-        # has them (a retried subscribe) or answers 410 (gone); never a listed subscription without its item.
-        batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(connection_id, t, g, auth, presence)}}
-                                 for t, g in subscriptions])
-        for topic, target in subscriptions:
-            targets[topic] = target
-            if topic not in topics:
-                topics.append(topic)
-        if not self._save_connection(connection_id, topics, targets, auth):
-            self._delete_items(connection_id, subscriptions)
+        for _ in range(SAVE_ATTEMPTS):
+            item = self._conn_item(connection_id)
+            if not item:
+                return
+            auth = _auth_of(item)
+            targets = self._targets_of(item)
+            topics = from_attribute(item.get("topics", {"L": []}))
+            # The subscription items first, then the connection that lists them: a failure in between leaves
+            # items that the connection does not list, which expire by TTL and whose events go to a connection
+            # that either has them (a retried subscribe) or answers 410 (gone); never a listed subscription
+            # without its item. A redo writes them again, with the auth it read.
+            batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(connection_id, t, g, auth, presence)}}
+                                     for t, g in subscriptions])
+            for topic, target in subscriptions:
+                targets[topic] = target
+                if topic not in topics:
+                    topics.append(topic)
+            outcome = self._save_connection(connection_id, item, topics, targets, auth)
+            if outcome == "saved":
+                return
+            if outcome == "gone":
+                self._delete_items(connection_id, subscriptions)
+                return
+        raise ConnectionBusyError(connection_id)
 
     def _delete_items(self, connection_id: str, subscriptions: Iterable[tuple[str, Target]]) -> None:
         batch_write(self.table, [{"DeleteRequest": {"Key": {"pk": {"S": g.partition}, "sk": {
             "S": f"{connection_id}#{topic_digest(t)}"}}}} for t, g in subscriptions])
 
     def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
-        item = self._conn_item(connection_id)
-        if not item:
-            return []
-        targets = self._targets_of(item)
-        current = from_attribute(item.get("topics", {"L": []}))
-        chosen = [t for t in (current if topics is None else topics) if t in targets]
-        removed = [(t, targets.pop(t)) for t in chosen]
-        # The connection stops listing them first, so a failure in between leaves only unlisted items (TTL).
-        self._save_connection(connection_id, [t for t in current if t not in chosen], targets, _auth_of(item))
-        self._delete_items(connection_id, removed)
-        return removed
+        for _ in range(SAVE_ATTEMPTS):
+            item = self._conn_item(connection_id)
+            if not item:
+                return []
+            targets = self._targets_of(item)
+            current = from_attribute(item.get("topics", {"L": []}))
+            chosen = [t for t in (current if topics is None else topics) if t in targets]
+            removed = [(t, targets.pop(t)) for t in chosen]
+            # The connection stops listing them first, so a failure in between leaves only unlisted items (TTL).
+            outcome = self._save_connection(connection_id, item, [t for t in current if t not in chosen], targets,
+                                            _auth_of(item))
+            if outcome == "changed":
+                continue
+            self._delete_items(connection_id, removed)
+            return removed
+        raise ConnectionBusyError(connection_id)
+
+    def _save_auth(self, connection_id: str, auth: RealtimeAuth | None
+                   ) -> tuple[dict[str, Target], dict[str, dict[str, Any]]] | None:
+        """Save the connection's new auth (redone if another message saved first); its targets and their presence
+        meta, for rewriting the subscription items, or None when the connection is gone."""
+        for _ in range(SAVE_ATTEMPTS):
+            item = self._conn_item(connection_id)
+            if not item:
+                return None
+            targets = self._targets_of(item)
+            topics = from_attribute(item.get("topics", {"L": []}))
+            presence = self._presence_of(connection_id, targets)
+            outcome = self._save_connection(connection_id, item, topics, targets, auth)
+            if outcome == "gone":
+                return None
+            if outcome == "saved":
+                return targets, presence
+        raise ConnectionBusyError(connection_id)
 
     def subscriptions(self, target: Target) -> list[Subscription]:
         ddb = client("dynamodb")

@@ -10,6 +10,7 @@ from tests.bench import (
     goals,
     local_fidelity,
     local_speed,
+    realtime_protocol,
     realtime_sse,
     records,
     relations,
@@ -21,6 +22,7 @@ from tests.bench import (
     writes,
 )
 from tests.bench import imports as bulk_import
+from tests.bench import realtime as realtime_fanout
 
 if __name__ == "__main__":
     cold_start.report()
@@ -37,7 +39,9 @@ if __name__ == "__main__":
     request_logs.report()
     backups.report()
     settings.report()
+    realtime_protocol.report()
     client_ip.report()
+    realtime_fanout.report()
     files_serving.report()
     uploads.report()
     realtime_sse.report()

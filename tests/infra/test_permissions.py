@@ -182,6 +182,12 @@ def test_realtime_manages_connections_of_its_own_stage_only(views: dict[str, Fun
     assert "LB_WS_MANAGEMENT_ENDPOINT" in realtime.environment
 
 
+def test_health_tells_the_websocket_url_without_any_grant_on_it(views: dict[str, FunctionView]) -> None:
+    health = views["health"]
+    assert "LB_WS_URL" in health.environment and "wss://" in str(health.environment["LB_WS_URL"])
+    assert not health.actions("execute-api:") and not health.actions() & DYNAMODB_WRITES
+
+
 def test_deliveries_reads_but_never_writes_the_system_table(views: dict[str, FunctionView]) -> None:
     assert not views["deliveries"].actions() & DYNAMODB_WRITES
     assert views["deliveries"].actions() & DYNAMODB_READS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -69,6 +70,23 @@ def test_unsubscribe_and_close_remove_items(store: SubscriptionStore) -> None:
 def test_a_closed_connection_takes_no_subscriptions(store: SubscriptionStore) -> None:
     store.subscribe("ghost", [("posts/*", POSTS)])
     assert store.matching("pbc_posts", "x") == []
+
+
+def test_concurrent_subscribes_of_one_connection_are_all_kept(store: SubscriptionStore) -> None:
+    # Given one connection, When sixteen subscribes of it run at once (API Gateway may invoke them concurrently)
+    store.open(Connection(connection_id="a", connected_at=1))
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: store.subscribe("a", [(f"posts/r{i}", Target("pbc_posts", f"r{i}"))]), range(16)))
+    # Then the connection lists every one of them, and each has its item
+    conn = store.connection("a")
+    assert conn is not None and sorted(conn.topics) == sorted(f"posts/r{i}" for i in range(16))
+    assert all(len(store.matching("pbc_posts", f"r{i}")) == 1 for i in range(16))
+    # and an unsubscribe racing a subscribe loses neither
+    with ThreadPoolExecutor(2) as pool:
+        pool.submit(store.unsubscribe, "a", ["posts/r0"])
+        pool.submit(store.subscribe, "a", [("posts/new", Target("pbc_posts", "new"))])
+    conn = store.connection("a")
+    assert conn is not None and "posts/r0" not in conn.topics and "posts/new" in conn.topics
 
 
 @pytest.mark.parametrize(("raw", "kind", "collection", "record"), [

@@ -1,0 +1,91 @@
+"""Who a realtime connection acts as: the `auth` command, and the re-check of that auth whenever it is used.
+
+A token is verified exactly as on HTTP (shared/auth/caller.py): signature and tokenKey, expiry, a live session
+for a token bound to one (`sid`), and `superuserIPs` for superusers, against the connection's source IP. What is
+kept is a RealtimeAuth, never the token: it is enough to re-check, later, that the token would still be valid.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared.errors import ApiError, NotFoundError, UnauthorizedError
+from shared.realtime.deps import RealtimeDeps
+from shared.realtime.subscriptions import RealtimeAuth, key_hash
+
+if TYPE_CHECKING:
+    from shared.records.context import AuthState
+
+# PocketBase's answer to a `POST /api/realtime` for a client id it does not know.
+UNKNOWN_CONNECTION = "Missing or invalid client id."
+
+
+def apply_auth(deps: RealtimeDeps, connection_id: str, token_or_header: str | None,
+               source_ip: str) -> RealtimeAuth | None:
+    """Verify a token (or an `Authorization` value) and make the connection act as its record; `""` makes it a
+    guest. An invalid token raises PocketBase's 401 (a refused superuser IP its 403) and changes nothing; an
+    unknown connection is PocketBase's 404 for an unknown client id."""
+    if deps.store.connection(connection_id) is None:
+        raise NotFoundError(UNKNOWN_CONNECTION)
+    return authenticate(deps, connection_id, token_or_header, source_ip)
+
+
+def authenticate(deps: RealtimeDeps, connection_id: str, token_or_header: str | None,
+                 source_ip: str) -> RealtimeAuth | None:
+    """`apply_auth` for a connection known to exist (the `auth` message has just read it)."""
+    from shared.auth.caller import bearer_token, is_session_live, refuse_superuser_ip, token_key_of
+    from shared.auth.tokens import SESSION_CLAIM
+
+    token = bearer_token(token_or_header)
+    if not token:
+        deps.store.set_auth(connection_id, None)
+        return None
+    authenticator = deps.authenticator
+    found = authenticator.token_owner(token, "auth")
+    if found is None:
+        # On HTTP an invalid token makes a guest; here it is refused, so a client learns its refresh failed and
+        # keeps the auth it had rather than silently losing what it subscribed to.
+        raise UnauthorizedError()
+    owner, claims = found
+    sid = (claims.model_extra or {}).get(SESSION_CLAIM)
+    session_id = sid if isinstance(sid, str) else None
+    if session_id and not is_session_live(authenticator.families, owner.collection.id, owner.record.id, session_id,
+                                          now=deps.clock()):
+        raise UnauthorizedError()
+    refuse_superuser_ip(owner.is_superuser, source_ip)
+    auth = RealtimeAuth(collection_id=owner.collection.id, record_id=owner.record.id, expires_at=claims.exp,
+                        key_hash=key_hash(token_key_of(owner.collection, owner.record.data)), session_id=session_id)
+    deps.store.set_auth(connection_id, auth)
+    return auth
+
+
+def auth_state(deps: RealtimeDeps, auth: RealtimeAuth | None, source_ip: str) -> AuthState | None:
+    """The auth record a stored auth still stands for, or None (a guest) once its token would be refused on HTTP:
+    expired, its record gone or given a new tokenKey, its session ended, or a superuser's IP no longer allowed."""
+    if auth is None or auth.expires_at <= deps.clock():
+        return None
+    from shared.auth.caller import is_session_live, refuse_superuser_ip, token_key_of
+    from shared.records.context import AuthState
+    from shared.records.model import ReadMeter
+
+    stored = deps.collections.find(auth.collection_id)
+    if stored is None or not stored.collection.is_auth:
+        return None
+    authenticator = deps.authenticator
+    record = authenticator.records.get(stored.collection.id, auth.record_id, ReadMeter())
+    if record is None or key_hash(token_key_of(stored.collection, record.data)) != auth.key_hash:
+        return None
+    if auth.session_id and not is_session_live(authenticator.families, stored.collection.id, record.id,
+                                               auth.session_id, now=deps.clock()):
+        return None
+    owner = AuthState(record=record, collection=stored.collection)
+    try:
+        refuse_superuser_ip(owner.is_superuser, source_ip)
+    except ApiError:
+        return None
+    return owner
+
+
+def auth_json(auth: RealtimeAuth | None) -> dict[str, Any] | None:
+    """How a connection's auth is shown to clients (acks, publish `from`, presence members): ids only."""
+    return {"collectionId": auth.collection_id, "recordId": auth.record_id} if auth else None

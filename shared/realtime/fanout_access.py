@@ -1,0 +1,210 @@
+"""Fan-out access: who each subscriber is at event time, which subscribers see a change alike, and the rules.
+
+A subscription keeps a RealtimeAuth, never a token. At every event it is checked as HTTP checks a token:
+not expired, its auth record still there with the same tokenKey, its session (`sid`) still live; an auth that
+fails any of these acts as a guest, as PocketBase unsets a client's auth. Subscribers whose effective auth,
+options and rule kind are equal form one Audience: the rules run and the record is shaped once per audience,
+so a thousand guests with the same options cost one evaluation, not a thousand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.auth.caller import is_session_live, token_key_of
+from shared.auth.refresh_repository import RefreshFamilyRepository
+from shared.catalog.repository import CollectionRepository
+from shared.collections.model import Collection
+from shared.errors import ApiError
+from shared.observability import logger
+from shared.realtime.subscriptions import RealtimeAuth, Subscription, key_hash
+from shared.realtime.topics import SubscriptionOptions, Topic, TopicError, parse_topic
+from shared.records.context import AuthState, RequestContext
+from shared.records.model import ReadMeter, StoredRecord
+from shared.records.repository import RecordRepository
+from shared.records.request_rules import RequestRules
+from shared.records.rules import parse_rule
+from shared.tools.filter import FilterError
+
+RuleKind = Literal["collection", "record"]
+# PocketBase's RequestInfoContextRealtime: what `@request.context` reads during a realtime access check.
+REALTIME_CONTEXT = "realtime"
+# Session reads sent at once when many subscribers' auths are checked together.
+SESSION_CHECKS_IN_FLIGHT = 16
+
+
+class AuthCheck:
+    """Resolves RealtimeAuths to live auth records, each at most once per batch of changes.
+
+    A change of an auth record itself (a new tokenKey, a deletion) drops its cached answer, so the very next
+    change is checked against it again; session revocations (system table, not on the stream) are seen at the
+    next batch.
+    """
+
+    def __init__(self, collections: CollectionRepository, records: RecordRepository,
+                 families: RefreshFamilyRepository, clock: Callable[[], float] = time.time) -> None:
+        self.collections = collections
+        self.records = records
+        self.families = families
+        self.clock = clock
+        self._known: dict[RealtimeAuth, AuthState | None] = {}
+
+    def forget(self, collection_id: str, record_id: str) -> None:
+        """Drop cached answers about this record (it just changed)."""
+        for auth in [a for a in self._known if a.collection_id == collection_id and a.record_id == record_id]:
+            del self._known[auth]
+
+    def prefetch(self, auths: Iterable[RealtimeAuth | None]) -> None:
+        """Check every auth not yet known at once: one BatchGetItem per 100 auth records of a collection, and
+        the sessions side by side, rather than a read or two after another per subscriber."""
+        unknown = {a for a in auths if a is not None and a not in self._known}
+        if len(unknown) < 2:
+            return
+        now = self.clock()
+        by_collection: dict[str, list[RealtimeAuth]] = {}
+        for auth in unknown:
+            if auth.expires_at <= now:
+                self._known[auth] = None
+            else:
+                by_collection.setdefault(auth.collection_id, []).append(auth)
+        with_session: list[tuple[RealtimeAuth, AuthState]] = []
+        for collection_id, group in by_collection.items():
+            stored = self.collections.find(collection_id)
+            if stored is None or not stored.collection.is_auth:
+                self._known.update(dict.fromkeys(group))
+                continue
+            found = self.records.get_many(stored.collection.id, sorted({a.record_id for a in group}), ReadMeter())
+            for auth in group:
+                state = self._with_key(auth, stored.collection, found.get(auth.record_id))
+                if state is not None and auth.session_id:
+                    with_session.append((auth, state))
+                else:
+                    self._known[auth] = state
+        if with_session:
+            with ThreadPoolExecutor(max_workers=min(SESSION_CHECKS_IN_FLIGHT, len(with_session))) as pool:
+                live = list(pool.map(lambda pair: self._session_live(pair[0]), with_session))
+            for (auth, state), ok in zip(with_session, live, strict=True):
+                self._known[auth] = state if ok else None
+
+    def resolve(self, auth: RealtimeAuth | None) -> AuthState | None:
+        """The auth record this subscription acts as now, or None (a guest)."""
+        if auth is None:
+            return None
+        if auth not in self._known:
+            self._known[auth] = self._check(auth)
+        return self._known[auth]
+
+    def _check(self, auth: RealtimeAuth) -> AuthState | None:
+        # Each test mirrors one that ends a token on HTTP: an ended token must not keep receiving events.
+        if auth.expires_at <= self.clock():
+            return None
+        stored = self.collections.find(auth.collection_id)
+        if stored is None or not stored.collection.is_auth:
+            return None
+        state = self._with_key(auth, stored.collection,
+                               self.records.get(stored.collection.id, auth.record_id, ReadMeter()))
+        if state is None or (auth.session_id and not self._session_live(auth)):
+            return None
+        return state
+
+    @staticmethod
+    def _with_key(auth: RealtimeAuth, collection: Collection, record: StoredRecord | None) -> AuthState | None:
+        """The auth record, if it still exists with the tokenKey the token was signed with."""
+        if record is None or key_hash(token_key_of(collection, record.data)) != auth.key_hash:
+            return None
+        return AuthState(record=record, collection=collection)
+
+    def _session_live(self, auth: RealtimeAuth) -> bool:
+        return auth.session_id is None or is_session_live(self.families, auth.collection_id, auth.record_id,
+                                                          auth.session_id, now=self.clock())
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Subscribers who see one change alike: one effective auth, one set of options, one rule kind."""
+
+    kind: RuleKind
+    # (collection id, record id) of the live auth; None for guests (and for auths that failed their check)
+    auth_id: tuple[str, str] | None
+    query: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]
+
+    @property
+    def options(self) -> SubscriptionOptions:
+        return SubscriptionOptions(query=dict(self.query), headers=dict(self.headers))
+
+
+@dataclass
+class AudienceGroup:
+    audience: Audience
+    auth: AuthState | None
+    subscriptions: list[Subscription]
+
+    def request(self) -> RequestContext:
+        """`@request.*` as PocketBase mocks it for a realtime check: GET, the options, context "realtime"."""
+        options = self.audience.options
+        return RequestContext(method="GET", auth=self.auth, query=dict(options.query),
+                              headers=dict(options.headers), context=REALTIME_CONTEXT)
+
+
+class TopicCache:
+    """Parsed subscription strings: one fan-out meets the same strings again and again."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, Topic | None] = {}
+
+    def parse(self, raw: str) -> Topic | None:
+        if raw not in self._parsed:
+            try:
+                self._parsed[raw] = parse_topic(raw)
+            except TopicError:
+                self._parsed[raw] = None  # the store holds only what the protocol accepted; be safe anyway
+        return self._parsed[raw]
+
+
+def group_subscriptions(subscriptions: list[Subscription], auths: AuthCheck,
+                        topics: TopicCache) -> list[AudienceGroup]:
+    """The change's subscribers in audiences, in the order first met (collection topics, then the record's)."""
+    groups: dict[Audience, AudienceGroup] = {}
+    auths.prefetch(sub.auth for sub in subscriptions)
+    for sub in subscriptions:
+        topic = topics.parse(sub.topic)
+        if topic is None or topic.kind == "channel":
+            continue
+        state = auths.resolve(sub.auth)
+        audience = Audience(
+            kind="record" if topic.kind == "record" else "collection",
+            auth_id=(state.collection.id, state.record.id) if state else None,
+            query=tuple(sorted(topic.options.query.items())),
+            headers=tuple(sorted(topic.options.headers.items())))
+        group = groups.get(audience)
+        if group is None:
+            group = groups[audience] = AudienceGroup(audience, state, [])
+        group.subscriptions.append(sub)
+    return list(groups.values())
+
+
+def admits(rules: RequestRules, collection: Collection, record: StoredRecord, kind: RuleKind) -> bool:
+    """PocketBase's realtimeCanAccessRecord: the listRule (collection topics) or viewRule (record topics), then
+    the subscription's own `filter`, evaluated on this record for this audience."""
+    rule_text = collection.list_rule if kind == "collection" else collection.view_rule
+    filter_text = rules.request.query.get("filter", "")
+    try:
+        if not rules.is_superuser:
+            if rule_text is None:
+                return False  # a locked rule: superusers only
+            if not rules.matches(parse_rule(rule_text), collection, record):
+                return False
+        if not filter_text:
+            return True
+        # As PocketBase: the filter sees no hidden field unless superuser, and may not name superuser-only ones.
+        expr = rules.user_filter(filter_text)
+        return rules.matches(expr, collection, record, allow_hidden=rules.is_superuser)
+    except (ApiError, FilterError) as exc:
+        # PocketBase sends nothing when a rule or filter cannot be evaluated; the subscriber just misses it.
+        logger.debug("realtime access check failed", extra={"collection": collection.id, "error": str(exc)})
+        return False

@@ -1,0 +1,73 @@
+"""Record changes reach WebSocket subscribers of the local stack: rules, options, write order, 410 cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from shared.realtime.subscriptions import Connection, DynamoSubscriptionStore, Target
+from tests.support.realtime_stack import SYSTEM, connect, stack_clients, subscribe, wait_for
+from tests.support.records_api import Api, unique
+from tests.support.stack_process import StackProcess
+
+
+def _collection(api: Api, **rules: Any) -> tuple[str, str]:
+    name = unique("rtf")
+    body = api.create_collection({"name": name, "type": "base", "createRule": "", **rules,
+                                  "fields": [{"name": "title", "type": "text"},
+                                             {"name": "note", "type": "text", "hidden": True}]})
+    return name, str(body["id"])
+
+
+def test_a_guest_gets_what_its_rules_allow_in_write_order(stack: StackProcess, api: Api) -> None:
+    public, public_id = _collection(api, listRule="", viewRule="")
+    locked, locked_id = _collection(api, listRule=None, viewRule=None)
+
+    async def scenario() -> list[dict[str, Any]]:
+        with stack_clients(stack):
+            (guest, picky) = await connect(stack, 2)
+            subscribe([guest], public, public_id)
+            subscribe([guest], f"{locked}/*", locked_id)
+            options = json.dumps({"query": {"filter": "title = 'b'", "fields": "id,title"}})
+            subscribe([picky], f"{public}?options={options}", public_id)
+        try:
+            # When records are written in both collections, one updated and deleted
+            await asyncio.to_thread(api.create_record, locked, {"title": "hidden"})
+            record = await asyncio.to_thread(api.create_record, public, {"title": "a", "note": "n"})
+            await asyncio.to_thread(api.ok, "PATCH", f"/api/collections/{public}/records/{record['id']}",
+                                    json={"title": "b"})
+            await asyncio.to_thread(api.ok, "DELETE", f"/api/collections/{public}/records/{record['id']}",
+                                    status=204)
+            await wait_for([guest], 3)
+            await wait_for([picky], 2)
+            await asyncio.sleep(0.5)  # time for anything that should not come
+            assert [e["data"]["record"] for _, e in picky.events] == [{"id": record["id"], "title": "b"}] * 2
+            return [e for _, e in guest.events]
+        finally:
+            await guest.close()
+            await picky.close()
+
+    events = asyncio.run(scenario())
+    # Then the guest got the public record's three changes in write order, hidden fields removed, and nothing
+    # of the locked collection
+    assert [(e["topic"], e["data"]["action"], e["data"]["record"]["title"]) for e in events] == [
+        (public, "create", "a"), (public, "update", "b"), (public, "delete", "b")]
+    assert all("note" not in e["data"]["record"] for e in events)
+
+
+def test_a_connection_that_vanished_gets_410_and_is_cleaned_up(stack: StackProcess, api: Api) -> None:
+    public, public_id = _collection(api, listRule="", viewRule="")
+    with stack_clients(stack):
+        # Given a subscription of a connection the gateway no longer has (it vanished without $disconnect)
+        store = DynamoSubscriptionStore(SYSTEM)
+        store.open(Connection(connection_id="vanished0000000=", connected_at=1))
+        store.subscribe("vanished0000000=", [(public, Target(collection_id=public_id))])
+        # When a record of its collection changes
+        api.create_record(public, {"title": "x"})
+        # Then the fan-out's post got 410 and the store forgot the connection
+        deadline = time.monotonic() + 10
+        while store.connection("vanished0000000=") is not None:
+            assert time.monotonic() < deadline, "the vanished connection is still stored"
+            time.sleep(0.05)
