@@ -74,7 +74,7 @@ class LambdabaseStack(Stack):
         if config.sse_bridge:
             bridge = SseBridge(self, "SseBridge", layout=config.layout, layers=functions.layers, catalog=catalog,
                                naming=naming, environment=config.environment("http", app_url=http.endpoint),
-                               log_retention=config.log_retention, websocket_url=realtime.url,
+                               log_retention=config.log_retention,
                                http_api_endpoint=http.endpoint, web_adapter_layer_arn=config.web_adapter_layer_arn)
             CfnOutput(self, "AppUrl", value=bridge.base_url,
                       description="One base URL for unmodified PocketBase clients: REST API and SSE realtime")

@@ -278,7 +278,8 @@ WEBSOCKET_STAGE = "ws"
 # URL (run by the Lambda Web Adapter, infra/constructs/sse_bridge.py), not an HTTP API route, since API Gateway
 # buffers whole responses. Not in FUNCTIONS: the Functions factory builds Mangum handlers behind aliases, and the
 # bridge is a web server with its own switch (lb:sseBridge). It reads and writes realtime connections (system
-# table), verifies tokens (signing key, auth records) and reads the settings (trusted proxies); nothing else.
+# table), verifies tokens (signing key, auth records), reads the settings (trusted proxies) and is told the
+# WebSocket URL it connects to (ws_url, no grant); nothing else.
 SSE_BRIDGE_PATH = "/api/realtime"
 
 
@@ -292,7 +293,7 @@ class WebAdapterFunctionDef(FunctionDef):
 
 
 SSE_BRIDGE_FUNCTION = WebAdapterFunctionDef(
-    "realtime_sse", "http", (_system_rw, _records_r, _secret),
+    "realtime_sse", "http", (_system_rw, _records_r, _secret, Permission("ws_url")),
     # One held stream per instance, billed memory x wall time: the least that holds the process's peak (86 MB
     # measured by tests/bench/realtime_sse.py) halves the cost of 256 MB, at the price of a slower cold start.
     memory_mb=128,

@@ -17,9 +17,10 @@ KEEPALIVE_S = 20
 
 
 class BridgeSettings(settings.Observability, settings.Tables):
-    """LB_REALTIME_WS_URL names our WebSocket API (CDK passes its stage URL; the local stack its own gateway)."""
+    """LB_WS_URL names our WebSocket API: CDK passes its stage URL (the `ws_url` permission), the local gateway
+    its own endpoint (local/sse.py)."""
 
-    realtime_ws_url: str = ""
+    realtime_ws_url: str = Field("", validation_alias="LB_WS_URL")
     sse_idle_timeout_s: float = Field(IDLE_TIMEOUT_S, gt=0)
     sse_max_lifetime_s: float = Field(MAX_LIFETIME_S, gt=0)
     sse_keepalive_s: float = Field(KEEPALIVE_S, gt=0)

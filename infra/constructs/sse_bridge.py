@@ -34,7 +34,7 @@ class SseBridge(Construct):
 
     def __init__(self, scope: Construct, id: str, *, layout: BuildLayout, layers: list[lambda_.ILayerVersion],
                  catalog: ResourceCatalog, naming: resources.Naming, environment: Mapping[str, str],
-                 log_retention: logs.RetentionDays, websocket_url: str, http_api_endpoint: str,
+                 log_retention: logs.RetentionDays, http_api_endpoint: str,
                  web_adapter_layer_arn: str | None = None) -> None:
         super().__init__(scope, id)
         definition = resources.SSE_BRIDGE_FUNCTION
@@ -55,7 +55,6 @@ class SseBridge(Construct):
                 # Ready once uvicorn listens: no HTTP probe, whose 404 would depend on the adapter's threshold.
                 "AWS_LWA_READINESS_CHECK_PROTOCOL": "tcp",
                 "PORT": ADAPTER_PORT,
-                "LB_REALTIME_WS_URL": websocket_url,
                 "LB_SSE_BEHIND_WEB_ADAPTER": "true",
                 "LB_SSE_EDGE_SECRET": edge_secret,
             },

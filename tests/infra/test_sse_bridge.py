@@ -31,7 +31,7 @@ def test_the_bridge_runs_its_web_server_under_the_web_adapter_in_streaming_mode(
     assert env["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
     assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
     assert env["LB_SSE_BEHIND_WEB_ADAPTER"] == "true"
-    assert "LB_REALTIME_WS_URL" in env
+    assert "LB_WS_URL" in env
     assert props["Timeout"] == 900
     assert {"Fn::Sub": "arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerArm64:26"} \
         in props["Layers"]

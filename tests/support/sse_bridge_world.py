@@ -130,7 +130,8 @@ def bridge_world(**limits: float) -> Iterator[BridgeWorld]:
     ready.wait(5)
     fake = FakeProtocol(store)
     control = StoreControl(store, fake.authenticate, fake.apply_auth, fake.apply_set)
-    config = BridgeSettings(realtime_ws_url=f"ws://127.0.0.1:{ws_api.port}", **limits)  # type: ignore[arg-type]
+    config = BridgeSettings(**limits).model_copy(  # type: ignore[arg-type]
+        update={"realtime_ws_url": f"ws://127.0.0.1:{ws_api.port}"})
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_bridge(config, lambda: control), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
