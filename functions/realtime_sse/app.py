@@ -116,7 +116,8 @@ def _is_address(text: str) -> bool:
 def create_bridge(config: BridgeSettings, control: Callable[[], SubscriptionControl],
                   ws_url: Callable[[Request], str] | None = None) -> ASGIApp:
     """The bridge app; `control` is built on first use, `ws_url` defaults to LB_REALTIME_WS_URL."""
-    limits = StreamLimits(config.sse_idle_timeout_s, config.sse_max_lifetime_s, config.sse_keepalive_s)
+    limits = StreamLimits(config.sse_idle_timeout_s, config.sse_max_lifetime_s, config.sse_keepalive_s,
+                          config.sse_socket_ping_s)
     url_of = ws_url or (lambda _request: config.realtime_ws_url)
 
     async def connect(request: Request) -> Response:

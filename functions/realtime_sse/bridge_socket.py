@@ -40,6 +40,10 @@ class BridgeSocket:
             return {}
         return frame if isinstance(frame, dict) else {}
 
+    async def ping(self) -> None:
+        """The protocol's heartbeat: API Gateway closes a WebSocket after 10 minutes without a client message."""
+        await self.connection.send(json.dumps({"type": "ping"}))
+
     async def close(self) -> None:
         await self.connection.close()
 

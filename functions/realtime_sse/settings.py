@@ -14,6 +14,9 @@ MAX_LIFETIME_S = 14 * 60
 # CloudFront cuts a response that sends nothing for its origin read timeout (30 s by default, 60 s at most
 # without a quota increase): an SSE comment every 20 s keeps an idle stream open. Clients ignore comments.
 KEEPALIVE_S = 20
+# API Gateway closes a WebSocket after 10 minutes without a client message, and a stream may live 14: the
+# bridge pings its own socket every 5 minutes, as the protocol's clients do (docs/api-realtime.md).
+SOCKET_PING_S = 5 * 60
 
 
 class BridgeSettings(settings.Observability, settings.Tables):
@@ -24,6 +27,7 @@ class BridgeSettings(settings.Observability, settings.Tables):
     sse_idle_timeout_s: float = Field(IDLE_TIMEOUT_S, gt=0)
     sse_max_lifetime_s: float = Field(MAX_LIFETIME_S, gt=0)
     sse_keepalive_s: float = Field(KEEPALIVE_S, gt=0)
+    sse_socket_ping_s: float = Field(SOCKET_PING_S, gt=0)
     # On AWS the Lambda Web Adapter forwards the function URL's request context as a header; only there is it
     # trusted as the caller's address (anyone could send the header to a server that is not behind the adapter).
     sse_behind_web_adapter: bool = False

@@ -21,6 +21,7 @@ class StreamLimits:
     idle_timeout_s: float
     max_lifetime_s: float
     keepalive_s: float
+    socket_ping_s: float = 300.0
 
 
 async def sse_stream(socket: BridgeSocket, limits: StreamLimits,
@@ -35,6 +36,7 @@ async def sse_stream(socket: BridgeSocket, limits: StreamLimits,
         # As PocketBase's idle timer, only a delivered message restarts it: keepalive comments do not.
         idle_at = started + limits.idle_timeout_s
         keepalive_at = started + limits.keepalive_s
+        ping_at = started + limits.socket_ping_s
         while True:
             now = clock()
             if now >= min(closes_at, idle_at):
@@ -43,7 +45,10 @@ async def sse_stream(socket: BridgeSocket, limits: StreamLimits,
                 yield KEEPALIVE
                 keepalive_at = now + limits.keepalive_s
             try:
-                frame = await socket.frames(max(0.0, min(closes_at, idle_at, keepalive_at) - now))
+                if now >= ping_at:
+                    await socket.ping()
+                    ping_at = now + limits.socket_ping_s
+                frame = await socket.frames(max(0.0, min(closes_at, idle_at, keepalive_at, ping_at) - now))
             except ConnectionClosed:
                 return
             message = event_message(client_id, frame) if frame else None

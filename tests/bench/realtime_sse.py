@@ -90,7 +90,9 @@ def cost_per_client_hour(memory_mb: int, events_per_hour: float, sse_event_bytes
     # Each stream stays far under the 6 MB Lambda streams for free; the bytes are CloudFront's.
     streamed_gb = events_per_hour * sse_event_bytes / 1e9
     bridge_edge = streamed_gb * prices.cloudfront_gb + 2 * streams_per_hour * prices.cloudfront_https_request
-    bridge_socket = 60 * prices.ws_connection_minute + (2 * streams_per_hour + events_per_hour) * prices.ws_message
+    # its auth and ack per stream, a ping and its pong every 5 minutes, the events
+    bridge_socket = 60 * prices.ws_connection_minute + (2 * streams_per_hour + 24 + events_per_hour) * \
+        prices.ws_message
     return ClientHour(bridge=bridge_lambda + bridge_edge + bridge_socket, websocket=websocket)
 
 

@@ -45,6 +45,7 @@ class FakeWebSocketApi:
     stopped: asyncio.Event | None = None
     sockets: dict[str, ServerConnection] = field(default_factory=dict)
     closed: list[str] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
@@ -55,6 +56,7 @@ class FakeWebSocketApi:
         try:
             async for raw in ws:
                 message = json.loads(raw)
+                self.received.append(message)
                 if message.get("type") == "auth":
                     await ws.send(json.dumps({"type": "ack", "id": message.get("id"), "connectionId": conn_id,
                                               "auth": None}))

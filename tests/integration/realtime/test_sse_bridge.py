@@ -179,8 +179,9 @@ def test_an_idle_stream_closes_and_its_socket_with_it() -> None:
 
 
 def test_events_keep_a_stream_open_until_its_max_lifetime() -> None:
-    # Given a bridge with a 0.6 s idle timeout and a 1.5 s lifetime
-    with bridge_world(sse_idle_timeout_s=0.6, sse_max_lifetime_s=1.5, sse_keepalive_s=10) as world:
+    # Given a bridge with a 0.6 s idle timeout and a 1.5 s lifetime, pinging its socket every 0.5 s
+    with bridge_world(sse_idle_timeout_s=0.6, sse_max_lifetime_s=1.5, sse_keepalive_s=10,
+                      sse_socket_ping_s=0.5) as world:
         started = time.monotonic()
         with httpx.stream("GET", world.base_url + "/api/realtime", timeout=10) as response:
             messages = sse_messages(response)
@@ -201,6 +202,8 @@ def test_events_keep_a_stream_open_until_its_max_lifetime() -> None:
         assert 1.4 <= time.monotonic() - started < 5
         assert len(events) >= 3
         pusher.join(5)
+        # and the bridge kept its own socket alive with the protocol's ping (API Gateway's 10 minute idle close)
+        assert sum(1 for m in world.ws_api.received if m.get("type") == "ping") >= 2
 
 
 def test_a_client_that_goes_away_closes_its_socket(world: BridgeWorld) -> None:
