@@ -51,7 +51,8 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | Non
     if deps_layer_is_stale(config.deps_layer):
         raise DepsLayerMissingError(f"the dependencies layer in {config.deps_layer} was built from an older "
                                     "uv.lock: run `make build` again")
-    stage_code((fn.name for fn in resources.FUNCTIONS), config.layout,
+    bridge = (resources.SSE_BRIDGE_FUNCTION.name,) if config.sse_bridge else ()
+    stage_code((*(fn.name for fn in resources.FUNCTIONS), *bridge), config.layout,
                allow_missing=config.allow_missing_handlers)
     stack = LambdabaseStack(app, config.stack_name, config=config)
     nag.add_checks(app)

@@ -20,6 +20,7 @@ DEFAULT_STACK_NAME = "Lambdabase"
 # A browser's Origin header is scheme://host[:port], never a path or a trailing slash: anything else never matches.
 _ORIGIN = re.compile(r"^https?://[^/\s*]+$")
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 # CloudWatch only accepts these retention periods.
@@ -67,6 +68,11 @@ class DeployConfig:
     snap_start: bool = True
     # Tests synthesize before every function has code; a real synth refuses a function without a handler.
     allow_missing_handlers: bool = False
+    # PocketBase's SSE realtime for unmodified clients: the bridge function, its URL and the CloudFront
+    # distribution in front (infra/constructs/sse_bridge.py). Off: none of the three exist.
+    sse_bridge: bool = True
+    # The Lambda Web Adapter layer the bridge runs under; by default awslabs' published arm64 layer in the region.
+    web_adapter_layer_arn: str | None = None
 
     @property
     def layout(self) -> BuildLayout:
@@ -138,6 +144,10 @@ class DeployConfig:
             mail_sender_name=_text(get("mailSenderName"), defaults.mail_sender_name, "lb:mailSenderName"),
             snap_start=_bool(get("snapStart")) if get("snapStart") is not None else defaults.snap_start,
             allow_missing_handlers=_bool(get("allowMissingHandlers")),
+            sse_bridge=_bool(get("sseBridge")) if get("sseBridge") is not None else defaults.sse_bridge,
+            web_adapter_layer_arn=_matching(get("webAdapterLayerArn"), _LAYER_ARN, "lb:webAdapterLayerArn",
+                                            "a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:"
+                                            "<name>:<version>)"),
         )
 
 

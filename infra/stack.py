@@ -18,6 +18,7 @@ from infra.constructs.messaging import Messaging
 from infra.constructs.permissions import ResourceCatalog
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
+from infra.constructs.sse_bridge import SseBridge
 from infra.constructs.storage import FileStorage
 from infra.constructs.websocket_api import WebSocketApi
 from shared import resources
@@ -42,13 +43,14 @@ class LambdabaseStack(Stack):
                        burst_limit=config.http_burst_limit, cors_origins=config.cors_origins,
                        log_retention=config.log_retention)
 
+        catalog = ResourceCatalog(tables=data.tables, buckets=storage.buckets, queues=messaging.queues,
+                                  buses=messaging.buses, secrets=secrets.secrets, keys=keys.keys,
+                                  websocket=realtime.target)
         functions = Functions(
             self, "Functions",
             layout=config.layout,
             deps_layer_dir=config.deps_layer,
-            catalog=ResourceCatalog(tables=data.tables, buckets=storage.buckets, queues=messaging.queues,
-                                    buses=messaging.buses, secrets=secrets.secrets, keys=keys.keys,
-                                    websocket=realtime.target),
+            catalog=catalog,
             naming=naming,
             # Without lb:appUrl, mailed links point at the API itself, as PocketBase's point at its own server.
             environment=lambda kind: config.environment(kind, app_url=http.endpoint),
@@ -70,4 +72,11 @@ class LambdabaseStack(Stack):
                                           f"{config.mail_sender_address}; SES refuses to send from an unverified "
                                           "address, so set it to a verified one (docs/deploy.md)")
         CfnOutput(self, "HttpApiUrl", value=http.url, description="PocketBase-compatible REST API base URL")
+        if config.sse_bridge:
+            bridge = SseBridge(self, "SseBridge", layout=config.layout, layers=functions.layers, catalog=catalog,
+                               naming=naming, environment=config.environment("http", app_url=http.endpoint),
+                               log_retention=config.log_retention,
+                               http_api_endpoint=http.endpoint, web_adapter_layer_arn=config.web_adapter_layer_arn)
+            CfnOutput(self, "AppUrl", value=bridge.base_url,
+                      description="One base URL for unmodified PocketBase clients: REST API and SSE realtime")
         CfnOutput(self, "WebSocketUrl", value=realtime.url, description="Realtime WebSocket URL")

@@ -35,6 +35,7 @@ from local.invoke import (
     invoke,
     invoke_async,
 )
+from local.sse import sse_routes
 from shared import resources
 from shared.observability import logger
 
@@ -353,6 +354,8 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         Route(MANAGEMENT_PREFIX + "/@connections/{connection_id:path}", management_endpoint,
               methods=["GET", "POST", "DELETE"]),
         WebSocketRoute(f"/{resources.WEBSOCKET_STAGE}", websocket_endpoint),
+        # PocketBase's SSE protocol, through the bridge function's app as on AWS (local/sse.py)
+        *sse_routes(),
         Route("/{path:path}", http_endpoint,
               methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
     ]

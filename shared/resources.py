@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared.files import keys
 
 # The kinds of definition, re-exported: callers name every resource and its kind through this module.
@@ -314,6 +316,36 @@ ROUTES: tuple[RouteDef, ...] = (
 
 WEBSOCKET_FUNCTION = "realtime"
 WEBSOCKET_STAGE = "ws"
+
+# PocketBase's SSE protocol for unmodified clients: a function of its own behind a response-streaming function
+# URL (run by the Lambda Web Adapter, infra/constructs/sse_bridge.py), not an HTTP API route, since API Gateway
+# buffers whole responses. Not in FUNCTIONS: the Functions factory builds Mangum handlers behind aliases, and the
+# bridge is a web server with its own switch (lb:sseBridge). It reads and writes realtime connections (system
+# table), verifies tokens (signing key, auth records), reads the settings (trusted proxies) and is told the
+# WebSocket URL it connects to (ws_url, no grant); nothing else.
+SSE_BRIDGE_PATH = "/api/realtime"
+
+
+@dataclass(frozen=True)
+class WebAdapterFunctionDef(FunctionDef):
+    """A function whose handler is a script starting a web server, run by the Lambda Web Adapter's exec wrapper."""
+
+    @property
+    def handler(self) -> str:
+        return f"functions/{self.name}/run.sh"
+
+
+SSE_BRIDGE_FUNCTION = WebAdapterFunctionDef(
+    "realtime_sse", "http", (_system_rw, _records_r, _secret, Permission("ws_url")),
+    # One held stream per instance, billed memory x wall time: the least that holds the process's peak (86 MB
+    # measured by tests/bench/realtime_sse.py) halves the cost of 256 MB, at the price of a slower cold start.
+    memory_mb=128,
+    # Lambda's maximum; the bridge ends each stream a minute before (functions/realtime_sse/settings.py).
+    timeout_s=15 * 60,
+    description="PocketBase's SSE realtime (GET/POST /api/realtime), bridged to the WebSocket API",
+)
+# Every function of a deployment with the default switches (lb:sseBridge on).
+ALL_FUNCTIONS: tuple[FunctionDef, ...] = (*FUNCTIONS, SSE_BRIDGE_FUNCTION)
 
 
 def function(name: str) -> FunctionDef:

@@ -51,7 +51,7 @@ class Functions(Construct):
                  catalog: ResourceCatalog, naming: resources.Naming, environment: EnvironmentOf,
                  snap_start: bool, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
-        layers = [
+        layers: list[lambda_.ILayerVersion] = [
             lambda_.LayerVersion(
                 self, "DepsLayer", code=lambda_.Code.from_asset(str(deps_layer_dir)),
                 compatible_runtimes=[RUNTIME], compatible_architectures=[ARCHITECTURE],
@@ -63,6 +63,8 @@ class Functions(Construct):
                 description="Lambdabase shared domain library (the shared/ package)",
             ),
         ]
+        # The two layers, for functions built outside this factory (infra/constructs/sse_bridge.py).
+        self.layers: list[lambda_.ILayerVersion] = list(layers)
         self.functions: dict[str, lambda_.Function] = {}
         # What API Gateway and event source mappings invoke: each function's live alias.
         self.aliases: dict[str, lambda_.Alias] = {}
@@ -89,7 +91,7 @@ class ServerlessFunction(Construct):
     """A function, its log group and its role, whose only grants are the definition's permissions."""
 
     def __init__(self, scope: Construct, id: str, *, definition: resources.FunctionDef, code_dir: Path,
-                 layers: list[lambda_.LayerVersion], catalog: ResourceCatalog, naming: resources.Naming,
+                 layers: list[lambda_.ILayerVersion], catalog: ResourceCatalog, naming: resources.Naming,
                  environment: Mapping[str, str], snap_start: bool, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, id)
         function_name = definition.name_in(naming)

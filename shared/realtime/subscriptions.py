@@ -121,6 +121,10 @@ class SubscriptionStore(ABC):
         """Change who the connection acts as, on the connection and on each of its subscriptions."""
 
     @abstractmethod
+    def set_source(self, connection_id: str, source_ip: str, user_agent: str) -> None:
+        """Record whom the connection serves: the SSE bridge's client, whose address POST /api/realtime checks."""
+
+    @abstractmethod
     def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
                   presence: dict[str, Any] | None = None) -> None:
         """Add (or overwrite) these subscription strings; the caller has checked limits and resolved targets."""
@@ -180,6 +184,13 @@ class InMemorySubscriptionStore(SubscriptionStore):
         for topic, target in self.targets[connection_id].items():
             sub = self.by_target[target.partition][connection_id][topic]
             self.by_target[target.partition][connection_id][topic] = sub.model_copy(update={"auth": auth})
+
+    @_locked
+    def set_source(self, connection_id: str, source_ip: str, user_agent: str) -> None:
+        conn = self.connections.get(connection_id)
+        if conn is not None:
+            self.connections[connection_id] = conn.model_copy(update={"source_ip": source_ip,
+                                                                      "user_agent": user_agent})
 
     def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
                   presence: dict[str, Any] | None = None) -> None:
@@ -320,6 +331,16 @@ class DynamoSubscriptionStore(SubscriptionStore):
         targets, presence = saved
         batch_write(self.table, [{"PutRequest": {"Item": self._sub_item(
             connection_id, t, g, auth, presence.get(t))}} for t, g in targets.items()])
+
+    def set_source(self, connection_id: str, source_ip: str, user_agent: str) -> None:
+        ddb = client("dynamodb")
+        try:
+            ddb.update_item(TableName=self.table, Key=self._conn_key(connection_id),
+                            UpdateExpression="SET sourceIp = :i, userAgent = :u",
+                            ConditionExpression="attribute_exists(pk)",
+                            ExpressionAttributeValues={":i": {"S": source_ip}, ":u": {"S": user_agent}})
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return
 
     def _presence_of(self, connection_id: str, targets: dict[str, Target]) -> dict[str, dict[str, Any]]:
         """The presence meta of the connection's channel subscriptions (kept across a re-authentication)."""

@@ -13,6 +13,7 @@ from tests.bench import (
     local_fidelity,
     local_speed,
     realtime_protocol,
+    realtime_sse,
     records,
     relations,
     request_logs,
@@ -47,4 +48,5 @@ if __name__ == "__main__":
     uploads.report()
     direct_uploads.report()
     audit.report()
+    realtime_sse.report()
     goals.print_table()

@@ -35,3 +35,6 @@ S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to up
 # API Gateway (and the local gateway) append the address they saw to X-Forwarded-For: trusted rightmost, that is
 # the realIP, where PocketBase reached directly takes the address the client wrote (docs/compatibility.md).
 GATEWAY_HOP_IP = "127.0.0.1"
+# PocketBase's POST /api/realtime takes any subscription string (204) and never sends on an unknown one; the SSE
+# bridge checks its strings as the WebSocket `set` command does, so an unknown collection is this 404.
+SSE_UNKNOWN_COLLECTION = "Missing collection context."

@@ -170,5 +170,5 @@ def test_bus_and_rules_exist(deployed: dict[str, Any]) -> None:
 def test_functions_and_event_source_mappings_exist(deployed: dict[str, Any]) -> None:
     lambda_ = boto3.client("lambda", region_name=REGION)
     functions = lambda_.list_functions()["Functions"]
-    assert sorted(f["Handler"] for f in functions) == sorted(fn.handler for fn in resources.FUNCTIONS)
+    assert sorted(f["Handler"] for f in functions) == sorted(fn.handler for fn in resources.ALL_FUNCTIONS)
     assert len(lambda_.list_event_source_mappings()["EventSourceMappings"]) == len(resources.EVENT_SOURCES)

@@ -78,7 +78,7 @@ class FunctionView:
 
 @pytest.fixture(scope="module")
 def views(synth: Synthesized) -> dict[str, FunctionView]:
-    return {fn.name: FunctionView(synth, fn) for fn in resources.FUNCTIONS}
+    return {fn.name: FunctionView(synth, fn) for fn in resources.ALL_FUNCTIONS}
 
 
 @pytest.fixture(scope="module")
@@ -99,21 +99,21 @@ def logical_ids(synth: Synthesized) -> dict[str, str]:
     return ids
 
 
-@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+@pytest.mark.parametrize("name", [fn.name for fn in resources.ALL_FUNCTIONS])
 def test_no_wildcard_actions_and_star_resources_only_for_xray(views: dict[str, FunctionView], name: str) -> None:
     view = views[name]
     assert not [a.action for a in view.allowed if "*" in a.action]
     assert {a.action for a in view.allowed if a.resource == "*"} <= XRAY
 
 
-@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+@pytest.mark.parametrize("name", [fn.name for fn in resources.ALL_FUNCTIONS])
 def test_logs_go_only_to_the_functions_own_log_group(views: dict[str, FunctionView], name: str) -> None:
     view = views[name]
     assert view.actions("logs:") == {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert view.refs_for(view.actions("logs:")) == {f"{view.log_group}.Arn"}
 
 
-@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+@pytest.mark.parametrize("name", [fn.name for fn in resources.ALL_FUNCTIONS])
 def test_table_access_matches_declared_read_and_write(views: dict[str, FunctionView], logical_ids: dict[str, str],
                                                       name: str) -> None:
     view = views[name]
@@ -128,7 +128,7 @@ def test_table_access_matches_declared_read_and_write(views: dict[str, FunctionV
         assert view.environment[env_name("table", permission.resource)] == table_ref
 
 
-@pytest.mark.parametrize("name", [fn.name for fn in resources.FUNCTIONS])
+@pytest.mark.parametrize("name", [fn.name for fn in resources.ALL_FUNCTIONS])
 def test_messaging_secrets_and_websocket_grants_match_declarations(
         views: dict[str, FunctionView], logical_ids: dict[str, str], name: str) -> None:
     view = views[name]

@@ -29,9 +29,9 @@ def test_resource_counts_follow_the_definitions(synth: Synthesized) -> None:
         "AWS::Events::EventBus": len(resources.BUSES),
         "AWS::Events::Rule": len(resources.RULES),
         "AWS::SecretsManager::Secret": len(resources.SECRETS),
-        "AWS::Lambda::Function": len(resources.FUNCTIONS),
+        "AWS::Lambda::Function": len(resources.ALL_FUNCTIONS),
         # One role per function, and one per schedule for Scheduler to send its message with.
-        "AWS::IAM::Role": len(resources.FUNCTIONS) + len(resources.SCHEDULES),
+        "AWS::IAM::Role": len(resources.ALL_FUNCTIONS) + len(resources.SCHEDULES),
         "AWS::Lambda::LayerVersion": 2,
         "AWS::Lambda::EventSourceMapping": len(resources.EVENT_SOURCES),
         "AWS::ApiGatewayV2::Api": 2,

@@ -94,5 +94,5 @@ def test_snapstart_can_be_turned_off_and_aliases_stay(tmp_path_factory: pytest.T
     synth = synthesize(tmp_path_factory.mktemp("no-snapstart"), **{"lb:snapStart": "false"})
     # Then no function is snapshotted, and callers still go through each function's live alias
     assert all("SnapStart" not in f["Properties"] for f in synth.resources("AWS::Lambda::Function").values())
-    assert len(synth.resources("AWS::Lambda::Alias")) == len(resources.FUNCTIONS)
+    assert len(synth.resources("AWS::Lambda::Alias")) == len(resources.ALL_FUNCTIONS)
     assert_invoked_through_aliases(synth)

@@ -106,7 +106,7 @@ def test_without_a_stage_the_names_are_the_local_stacks(synth: Synthesized) -> N
     assert queues == names["AWS::SQS::Queue"]
     assert {b.physical_name for b in resources.BUSES} == names["AWS::Events::EventBus"]
     assert {r.physical_name for r in resources.RULES} == names["AWS::Events::Rule"]
-    assert {f.physical_name for f in resources.FUNCTIONS} == names["AWS::Lambda::Function"]
+    assert {f.physical_name for f in resources.ALL_FUNCTIONS} == names["AWS::Lambda::Function"]
     # Bucket and secret names end with the stack's own suffix: global, or reserved for a while after deletion
     assert {s.physical_name + "-<token>" for s in resources.SECRETS} == names["AWS::SecretsManager::Secret"]
     assert {b.physical_name + "-<token>" for b in resources.BUCKETS} <= names["AWS::S3::Bucket"]

@@ -104,3 +104,17 @@ def test_topics_parse_as_pocketbase_writes_them(raw: str, kind: str, collection:
 def test_topics_that_name_nothing_are_refused(raw: str) -> None:
     with pytest.raises(TopicError):
         parse_topic(raw)
+
+
+def test_set_source_records_whom_a_connection_serves(store: SubscriptionStore) -> None:
+    # Given a connection opened by the SSE bridge from its own address
+    store.open(Connection(connection_id="a", connected_at=1, source_ip="10.0.0.9", user_agent="bridge"))
+    store.subscribe("a", [("posts/*", POSTS)])
+    # When the bridge records its SSE client's address, and that of a connection that is gone
+    store.set_source("a", "203.0.113.5", "EventSource")
+    store.set_source("gone", "203.0.113.5", "EventSource")
+    # Then the connection names the client, keeps its subscriptions, and no connection was made up
+    conn = store.connection("a")
+    assert conn is not None and (conn.source_ip, conn.user_agent, conn.topics) == ("203.0.113.5", "EventSource",
+                                                                                   ["posts/*"])
+    assert store.connection("gone") is None
