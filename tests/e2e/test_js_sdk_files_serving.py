@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,8 +15,9 @@ import pytest
 from shared import aws
 from shared.files import keys
 from tests.support.files_world import attach, files_storage, image
-from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, USER_PASSWORD, Api, unique
-from tests.support.stack_process import ROOT, StackProcess
+from tests.support.node_suite import needs_node, run_node_suite
+from tests.support.records_api import USER_PASSWORD, Api, unique
+from tests.support.stack_process import StackProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -59,17 +58,12 @@ def world(api: Api, stack: StackProcess) -> dict[str, Any]:
                        "s.png": hashlib.sha256(secret).hexdigest()}}
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules" / "pocketbase").exists(),
-                    reason="needs Node 20 and `npm ci` (node_modules/pocketbase)")
+@needs_node()
 def test_js_sdk_files_serving(api: Api, stack: StackProcess) -> None:
     files = world(api, stack)
-    env = {**os.environ, "LB_URL": stack.url, "LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
-           "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_FILES_WORLD": json.dumps(files)}
     try:
-        result = subprocess.run(["node", "--test", "tests/js/files_serving.test.mjs"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
+        run_node_suite(stack.url, "files_serving.test.mjs", LB_FILES_WORLD=json.dumps(files))
     finally:
         # The session's stack is shared: the large file would weigh on every later backup of the bucket.
         with stack_clients(stack):
             files_storage().delete_prefix(keys.record_prefix(files["collectionId"], files["id"]))
-    assert result.returncode == 0, f"node --test failed:\n{result.stdout}\n{result.stderr}"

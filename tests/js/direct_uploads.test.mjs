@@ -2,7 +2,7 @@
 // request go straight to S3 (moto on loopback here) through a slot, then are attached by a normal create.
 // Run with `LB_URL=http://127.0.0.1:8090 node --test tests/js/direct_uploads.test.mjs`;
 // tests/e2e/test_js_sdk_files.py does it. The slot endpoints are called with the SDK's own `pb.send`.
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import PocketBase from "pocketbase";
@@ -31,6 +31,11 @@ describe("official JS SDK: direct uploads to S3", () => {
         { name: "documents", type: "file", maxSelect: 5, maxSize: 32 * MiB },
       ],
     });
+  });
+
+  // The session's stack is shared: its records' files (and so every later backup of the bucket) go with it.
+  after(async () => {
+    await pb.collections.delete(name);
   });
 
   test("an 11 MiB file by presigned POST, attached on create, downloaded byte for byte", async () => {
