@@ -13,7 +13,7 @@ from shared.app_settings.model import AppSettings
 
 # What one element of each array is, when it is not a string (the zero value Go fills missing keys with).
 _RULE_ZERO = {"label": "", "audience": "", "duration": 0, "maxRequests": 0}
-_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO}
+_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO, "webhooks.retrySchedule": 0}
 
 
 class SubmittedDataError(ValueError):

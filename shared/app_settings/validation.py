@@ -56,6 +56,15 @@ def minimum(threshold: int) -> Rule:
     return rule
 
 
+def maximum(threshold: int) -> Rule:
+    def rule(value: Any) -> dict[str, Any] | None:
+        if _blank(value) or value <= threshold:
+            return None
+        return error("validation_max_less_equal_than_required", f"Must be no greater than {threshold}.",
+                     threshold=threshold)
+    return rule
+
+
 def length(low: int, high: int) -> Rule:
     def rule(value: Any) -> dict[str, Any] | None:
         if _blank(value) or low <= len(value) <= high:
@@ -229,4 +238,18 @@ def validate(settings: dict[str, Any]) -> Errors:
     _nested(limit_errors, "rules", _rules(limits["rules"], limits["enabled"]))
     _nested(limit_errors, "excludedIPs", each(limits["excludedIPs"], required, ip_or_subnet))
     _nested(found, "rateLimits", limit_errors)
+    _nested(found, "webhooks", _webhooks(settings.get("webhooks") or {}))
+    return found
+
+
+def _webhooks(hooks: dict[str, Any]) -> Errors:
+    found = fields(hooks, {"retryJitter": (minimum(0), maximum(100)), "timeout": (minimum(1), maximum(30)),
+                           "disableAfter": (minimum(0),), "rotationOverlap": (minimum(0),),
+                           "concurrencyPerEndpoint": (minimum(1),), "maxRedirects": (minimum(0),),
+                           "logMaxDays": (minimum(1),)})
+    schedule = hooks.get("retrySchedule") or []
+    if not schedule:
+        found["retrySchedule"] = error("validation_required", "Cannot be blank.")
+    else:
+        _nested(found, "retrySchedule", each(schedule, minimum(0)))
     return found
