@@ -182,9 +182,14 @@ def test_realtime_manages_connections_of_its_own_stage_only(views: dict[str, Fun
     assert "LB_WS_MANAGEMENT_ENDPOINT" in realtime.environment
 
 
-def test_deliveries_reads_but_never_writes_the_system_table(views: dict[str, FunctionView]) -> None:
-    assert not views["deliveries"].actions() & DYNAMODB_WRITES
-    assert views["deliveries"].actions() & DYNAMODB_READS
+def test_deliveries_writes_its_log_and_idempotency_records_and_sends_to_its_queues(
+        views: dict[str, FunctionView]) -> None:
+    # Given webhook deliveries log each attempt and guard it with Powertools Idempotency (system table)
+    deliveries = views["deliveries"]
+    assert deliveries.actions() & DYNAMODB_WRITES and deliveries.actions() & DYNAMODB_READS
+    # Then it is handed the deliveries and dead-letter queues and the bus, and no bucket
+    assert {"LB_DELIVERIES_QUEUE", "LB_UNDELIVERED_QUEUE", "LB_EVENTS_BUS"} <= set(deliveries.environment)
+    assert not any(a.startswith("s3:") for a in deliveries.actions())
 
 
 def test_files_reads_record_files_and_writes_only_thumbs(views: dict[str, FunctionView]) -> None:
