@@ -29,3 +29,7 @@ S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to up
 # API Gateway (and the local gateway) append the address they saw to X-Forwarded-For: trusted rightmost, that is
 # the realIP, where PocketBase reached directly takes the address the client wrote (docs/compatibility.md).
 GATEWAY_HOP_IP = "127.0.0.1"
+# Lambdabase's webhook subscriptions are a system collection PocketBase does not have (docs/compatibility.md): the
+# collection lists compared with PocketBase's leave it out, as the settings compared leave out `webhooks`.
+WEBHOOKS_COLLECTION = "_webhooks"
+WEBHOOKS_SETTINGS = "webhooks"
