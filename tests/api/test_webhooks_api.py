@@ -145,3 +145,93 @@ def test_a_410_disables_the_subscription(api: Api, fast_retries: None) -> None:
         assert current["enabled"] is False and "410" in current["disabledReason"]
         time.sleep(1.5)
         assert len(receiver.received) == 1
+
+
+def test_retry_after_is_honoured(api: Api, fast_retries: None) -> None:
+    with Receiver() as receiver:
+        # Given a receiver that asks, once, to come back in 3 s (the schedule would wait 1 s)
+        receiver.script = [Answer(429, {"Retry-After": "3"})]
+        subscribe(api, receiver, ["posts.updated"])
+        publish(envelope("posts", {"id": "r5"}, "updated"))
+        got = receiver.wait_for(2)
+        arrivals = [r for r in got]
+        # Then the retry came no sooner than asked, and verified
+        assert arrivals[0].status == 429 and arrivals[1].status == 200 and all(r.verified for r in arrivals)
+        assert float(arrivals[1].headers["webhook-timestamp"]) - float(arrivals[0].headers["webhook-timestamp"]) >= 3
+
+
+def test_a_receiver_that_never_answers_times_out_and_is_retried(api: Api, fast_retries: None) -> None:
+    with Receiver() as receiver:
+        # Given a receiver that holds the first request past the 1 s timeout
+        receiver.script = [Answer(200, hang_s=2.5)]
+        created = subscribe(api, receiver, ["posts.created"])
+        publish(envelope("posts", {"id": "r6"}))
+        receiver.wait_for(2)
+        time.sleep(1)
+        # Then the first attempt is logged as a timeout and the second delivered the same message
+        log = api.ok("GET", "/api/webhooks/deliveries", params={"webhookId": created["id"]})["items"]
+        by_attempt = {i["attempt"]: i for i in log}
+        assert by_attempt[1]["status"] == "retrying" and by_attempt[1]["error"].startswith("timeout")
+        assert by_attempt[2]["status"] == "delivered"
+        assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+
+
+def test_a_receiver_down_for_the_whole_schedule_is_dead_lettered_then_replayed(api: Api, fast_retries: None) -> None:
+    with Receiver(Answer(503)) as receiver:
+        # Given a receiver down for every attempt of the (compressed) schedule
+        created = subscribe(api, receiver, ["posts.created"])
+        publish(envelope("posts", {"id": "r7"}))
+        receiver.wait_for(4)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            items = api.ok("GET", "/api/webhooks/deliveries", params={"webhookId": created["id"],
+                                                                     "status": "failed"})["items"]
+            if items:
+                break
+            time.sleep(0.2)
+        # Then the last attempt is logged as failed, with no next retry
+        assert items and items[0]["attempt"] == 4 and items[0]["nextRetryAt"] == ""
+        # When it is back and the dead letters are replayed
+        receiver.default = Answer(200)
+        replayed = api.ok("POST", "/api/webhooks/undelivered/replay")
+        got = receiver.wait_for(5)
+        # Then it gets the event once more, under the same webhook-id, and verifies it
+        assert replayed["queued"] >= 1
+        assert got[4].status == 200 and got[4].verified
+        assert len({r.headers["webhook-id"] for r in got}) == 1
+
+
+def test_a_test_event_and_a_redelivery(api: Api, fast_retries: None) -> None:
+    with Receiver() as receiver:
+        created = subscribe(api, receiver, ["nothing.matches"])
+        # When a test event is sent, then redelivered
+        sent = api.ok("POST", f"/api/webhooks/{created['id']}/test")
+        first = receiver.wait_for(1)[0]
+        redelivered = api.ok("POST", f"/api/webhooks/deliveries/{sent['deliveryId']}/redeliver")
+        second = receiver.wait_for(2)[1]
+        # Then both arrive signed, as `webhook.test`, under the delivery's id, and the log has both runs
+        assert first.body["type"] == "webhook.test" and first.verified and second.verified
+        assert first.headers["webhook-id"] == second.headers["webhook-id"] == sent["deliveryId"]
+        time.sleep(0.5)
+        attempts = api.ok("GET", f"/api/webhooks/deliveries/{sent['deliveryId']}")["attempts"]
+        assert sorted(a["run"] for a in attempts) == sorted(["", redelivered["run"]])
+    assert api.request("POST", "/api/webhooks/deliveries/msg_nope/redeliver").status_code == 404
+    assert api.request("POST", "/api/webhooks/nope/test").status_code == 404
+
+
+def test_a_burst_to_two_subscriptions_loses_and_duplicates_nothing(api: Api, fast_retries: None) -> None:
+    with Receiver() as receiver:
+        # Given two subscriptions and a receiver that fails a few requests on the way
+        receiver.script = [Answer(500), Answer(200), Answer(502), Answer(200), Answer(500)]
+        subscribe(api, receiver, ["posts.created"])
+        subscribe(api, receiver, ["record.*"])
+        # When 15 events are published
+        for n in range(15):
+            publish(envelope("posts", {"id": f"b{n}"}))
+        receiver.wait_for(30 + 3, timeout=40)
+        time.sleep(2)
+        # Then every (event, subscription) arrived, verified, exactly once after deduplication by webhook-id
+        delivered = {r.headers["webhook-id"] for r in receiver.received if r.status == 200}
+        assert len(delivered) == 30
+        assert all(r.verified for r in receiver.received)
+        assert len(receiver.received) == 33  # the three failures, retried
