@@ -17,6 +17,7 @@ from tests.bench import (
     soak,
     uploads,
     warm,
+    webhooks,
     writes,
 )
 from tests.bench import imports as bulk_import
@@ -39,4 +40,5 @@ if __name__ == "__main__":
     client_ip.report()
     files_serving.report()
     uploads.report()
+    webhooks.report()
     goals.print_table()
