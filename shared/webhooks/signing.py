@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from standardwebhooks.webhooks import Webhook
-
 
 def webhook_id(event_id: str, subscription_id: str) -> str:
     """The id a receiver deduplicates on: the same for every attempt and replay of one event to one subscription."""
@@ -20,6 +18,9 @@ def webhook_id(event_id: str, subscription_id: str) -> str:
 
 
 def signed_headers(message_id: str, timestamp: int, body: str, secrets: list[str]) -> dict[str, str]:
+    # Loaded with the first send, not at init: the library pulls in dateutil (tens of ms of a cold start).
+    from standardwebhooks.webhooks import Webhook
+
     moment = datetime.fromtimestamp(timestamp, UTC)
     signature = " ".join(Webhook(secret).sign(message_id, moment, body) for secret in secrets)
     return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
