@@ -199,3 +199,44 @@ def test_a_subscription_failing_for_longer_than_the_setting_is_disabled() -> Non
     # Then it is disabled with the reason stored
     assert records.records["sub1"]["enabled"] is False
     assert records.records["sub1"]["disabledReason"].startswith("Every delivery failed since")
+
+
+def test_a_batch_limits_concurrency_per_endpoint_and_does_not_starve_others() -> None:
+    import json
+    import threading
+    import uuid
+
+    from shared.webhooks.batch import DeliveryBatch
+
+    # Given a slow endpoint with 6 deliveries and a fast one with 2, and a limit of 2 per endpoint
+    lock = threading.Lock()
+    running: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    finished: list[str] = []
+
+    def send(url: str, body: bytes, headers: dict[str, str], **_: Any) -> HttpOutcome:
+        host = url.split("/")[2]
+        with lock:
+            running[host] = running.get(host, 0) + 1
+            peak[host] = max(peak.get(host, 0), running[host])
+        time.sleep(0.2 if host == "slow.example" else 0.01)
+        with lock:
+            running[host] -= 1
+            finished.append(host)
+        return HttpOutcome(status=200)
+
+    deliverer, _ = world(FakeReceiver(), {"id": "slow", "url": "https://slow.example/", "events": ["*"]},
+                         {"id": "fast", "url": "https://fast.example/", "events": ["*"]})
+    deliverer.send = send
+    messages = [m for n in range(6) for m in deliverer.fan_out(event({"id": f"r{n}"})) if m.webhook == "slow"]
+    messages += [m for n in range(2) for m in deliverer.fan_out(event({"id": f"f{n}"})) if m.webhook == "fast"]
+    records = [{"messageId": str(uuid.uuid4()), "receiptHandle": "h", "body": m.to_json(), "attributes": {},
+                "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn",
+                "awsRegion": "us-east-1"} for m in messages]
+    # When the batch runs
+    result = DeliveryBatch(deliverer, limit=2).run({"Records": records})
+    # Then no endpoint had more than 2 at once, and the fast one finished before the slow one's backlog
+    assert result == {"batchItemFailures": []}
+    assert peak == {"slow.example": 2, "fast.example": min(2, peak["fast.example"])} and peak["slow.example"] == 2
+    assert finished.index("fast.example") < len(finished) - 3
+    assert json.loads(records[0]["body"])["kind"] == "webhook-delivery"
