@@ -89,3 +89,8 @@ def test_a_post_to_a_refused_target_sends_nothing(url: str) -> None:
     # Then it is refused before any connection, a verdict that is not retried
     assert outcome.status is None and outcome.error == "refused"
     assert verdict(outcome) == "dead"
+
+
+def test_localhost_resolved_by_the_system_is_refused_while_loopback_is_not_allowed() -> None:
+    with pytest.raises(TargetRefusedError):
+        pinned_address("localhost", 80, allow_loopback=False)
