@@ -21,6 +21,7 @@ from shared.events.envelope import EventEnvelope
 from shared.webhooks.delivery_log import MAX_RANGE_DAYS, AttemptEntry, DeliveryLog
 from shared.webhooks.messages import DeliveryMessage
 from shared.webhooks.queues import DeliveryQueue
+from shared.webhooks.record_filter import compile_filter, filter_error, record_matches
 from shared.webhooks.schedule import format_time
 from shared.webhooks.secret_store import SecretStore
 from shared.webhooks.secrets import SigningKeys, new_secret
@@ -118,11 +119,17 @@ class WebhookActions:
         except ValueError as exc:
             raise BadRequestError("Invalid page parameters.", {}) from exc
         wanted = {k: params[k] for k in ("webhookId", "deliveryId", "eventId", "eventType", "status") if params.get(k)}
+        text = params.get("filter") or ""
+        problem = filter_error(text)
+        if problem:
+            raise BadRequestError("Invalid filter parameters.", {"filter": {
+                "code": "validation_invalid_filter", "message": problem}})
+        expr = compile_filter(text)
 
         def selected() -> Iterator[dict[str, Any]]:
             for entry in self.log.between(low, high):
                 shown = entry.to_api()
-                if all(shown.get(k) == v for k, v in wanted.items()):
+                if all(shown.get(k) == v for k, v in wanted.items()) and record_matches(expr, shown):
                     yield shown
 
         items = list(selected())

@@ -95,3 +95,13 @@ def test_the_log_lists_newest_first_and_filters() -> None:
     assert [i["eventId"] for i in everything["items"]] == ["evt_2", "evt_1"]
     with pytest.raises(BadRequestError):
         acts.list_attempts({"perPage": "x"})
+
+
+def test_the_log_takes_a_pocketbase_filter() -> None:
+    acts = actions()
+    attempted(acts, 1, "failed", NOW - 100)
+    attempted(acts, 2, "delivered", NOW - 90)
+    page = acts.list_attempts({"filter": "status != 'delivered' && attempt = 1"})
+    assert [i["eventId"] for i in page["items"]] == ["evt_1"]
+    with pytest.raises(BadRequestError):
+        acts.list_attempts({"filter": "status ="})
