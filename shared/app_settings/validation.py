@@ -243,13 +243,17 @@ def validate(settings: dict[str, Any]) -> Errors:
 
 
 def _webhooks(hooks: dict[str, Any]) -> Errors:
-    found = fields(hooks, {"retryJitter": (minimum(0), maximum(100)), "timeout": (minimum(1), maximum(30)),
+    found = fields(hooks, {"retryJitter": (minimum(0), maximum(100)), "timeout": (required, minimum(1), maximum(30)),
                            "disableAfter": (minimum(0),), "rotationOverlap": (minimum(0),),
-                           "concurrencyPerEndpoint": (minimum(1),), "maxRedirects": (minimum(0),),
-                           "logMaxDays": (minimum(1),)})
+                           "concurrencyPerEndpoint": (required, minimum(1), maximum(10)),
+                           "maxRedirects": (minimum(0), maximum(5)),
+                           "logMaxDays": (required, minimum(1))})
     schedule = hooks.get("retrySchedule") or []
     if not schedule:
         found["retrySchedule"] = error("validation_required", "Cannot be blank.")
+    elif len(schedule) > 20:
+        found["retrySchedule"] = error("validation_length_too_long", "At most 20 attempts.")
     else:
-        _nested(found, "retrySchedule", each(schedule, minimum(0)))
+        # a wait of more than a day between two attempts outlives the payloads and the log a replay reads
+        _nested(found, "retrySchedule", each(schedule, minimum(0), maximum(86400)))
     return found

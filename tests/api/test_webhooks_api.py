@@ -235,3 +235,11 @@ def test_a_burst_to_two_subscriptions_loses_and_duplicates_nothing(api: Api, fas
         assert len(delivered) == 30
         assert all(r.verified for r in receiver.received)
         assert len(receiver.received) == 33  # the three failures, retried
+
+
+@pytest.mark.parametrize("section", [{"retrySchedule": []}, {"retrySchedule": [0, -1]}, {"timeout": 0},
+                                     {"retryJitter": 101}, {"maxRedirects": 9}, {"retrySchedule": ["1"]}])
+def test_bad_webhook_settings_are_a_400(api: Api, section: dict[str, Any]) -> None:
+    response = api.request("PATCH", "/api/settings", json={"webhooks": section})
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"status", "message", "data"}
