@@ -82,8 +82,20 @@ class TableDef(KeyNamed):
 
 
 @dataclass(frozen=True)
+class ExpiryDef:
+    """A lifecycle rule: objects under `prefix` expire `days` after they were written, and multipart uploads
+    under it still incomplete after `abort_multipart_days` are aborted (S3's granularity is whole days)."""
+
+    id: str
+    prefix: str
+    days: int
+    abort_multipart_days: int = 1
+
+
+@dataclass(frozen=True)
 class BucketDef(KeyNamed):
     key: str
+    expiries: tuple[ExpiryDef, ...] = ()
 
 
 @dataclass(frozen=True)

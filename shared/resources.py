@@ -14,6 +14,7 @@ from shared.resource_defs import (  # noqa: F401
     BucketDef,
     BusDef,
     EventSourceDef,
+    ExpiryDef,
     FunctionDef,
     IndexDef,
     KeyDef,
@@ -45,12 +46,23 @@ SYSTEM_TABLE = TableDef(
 )
 # Request logs, one partition per day and write shard, expired by TTL after logs.maxDays (docs/data-model.md).
 LOGS_TABLE = TableDef(key="logs", ttl_attribute="ttl")
-TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
+# The audit log, appended from the records stream by the changes function: month partitions of 4 write shards
+# in time order, and each record's history on gsi1 in stream order; expired by TTL (docs/data-model.md). Keys
+# only: an entry is written far more often than a history is read, and ALL would write each entry twice.
+AUDIT_TABLE = TableDef(key="audit", indexes=(IndexDef("gsi1", "gsi1pk", "gsi1sk", "KEYS_ONLY"),),
+                       ttl_attribute="ttl")
+TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE, AUDIT_TABLE)
+# What a backup archives and a restore replaces: not the audit log, which is append-only (a restore must not
+# rewrite history) and whose entries outlive the data they describe.
+BACKED_UP_TABLES: tuple[TableDef, ...] = (RECORDS_TABLE, SYSTEM_TABLE, LOGS_TABLE)
 
 FILES_BUCKET = BucketDef("files")
 # Backup archives (PocketBase's pb_data/backups); `backups.s3` settings, when enabled, name another bucket.
 BACKUPS_BUCKET = BucketDef("backups")
-BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET)
+# Event bodies over INLINE_BODY_MAX (shared/events/envelope.py), read by the deliveries function; kept 14 days,
+# longer than the webhook retry schedule (about 28 hours) with room for replays.
+EVENT_PAYLOADS_BUCKET = BucketDef("payloads", expiries=(ExpiryDef("event-payloads", "events/", days=14),))
+BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET, EVENT_PAYLOADS_BUCKET)
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
 # timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.
@@ -95,19 +107,14 @@ EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
 
 RECORD_EVENT_SOURCE = "lambdabase.records"
-# System events of webhooks (`webhook.disabled`), delivered to subscriptions like any other event.
-WEBHOOK_EVENT_SOURCE = "lambdabase.webhooks"
+AUTH_EVENT_SOURCE = "lambdabase.auth"
+SYSTEM_EVENT_SOURCE = "lambdabase.system"
 RULES: tuple[RuleDef, ...] = (
     RuleDef(
         key="record-events",
         bus=EVENT_BUS.key,
-        event_pattern={"source": [RECORD_EVENT_SOURCE]},
-        target_queue=EVENTS_QUEUE.key,
-    ),
-    RuleDef(
-        key="webhook-events",
-        bus=EVENT_BUS.key,
-        event_pattern={"source": [WEBHOOK_EVENT_SOURCE]},
+        # Every family of the catalogue (docs/events.md) reaches the deliveries consumer.
+        event_pattern={"source": [RECORD_EVENT_SOURCE, AUTH_EVENT_SOURCE, SYSTEM_EVENT_SOURCE]},
         target_queue=EVENTS_QUEUE.key,
     ),
 )
@@ -119,6 +126,9 @@ _system_r = Permission("table", SYSTEM_TABLE.key, "read")
 _secret = Permission("secret_read", AUTH_SECRET.key)
 
 _data = (_records_rw, _system_rw, _secret)
+_payloads_w = Permission("bucket", EVENT_PAYLOADS_BUCKET.key, "write", objects="events/*")
+_payloads_r = Permission("bucket", EVENT_PAYLOADS_BUCKET.key, "read", objects="events/*")
+_bus_put = Permission("bus_put", EVENT_BUS.key)
 # Health tells superusers its diagnostics, so it verifies tokens: the signing key, the collections and sessions
 # (system table) and the auth record (records table), all read-only; it writes nothing, not even rate counters.
 _verify_tokens = (_records_r, _system_r, _secret)
@@ -145,8 +155,9 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # writes); reads originals and writes thumbs, nothing else in the bucket.
     FunctionDef("files", "http", (*_data, *_files_serve),
                 description="Serves record files and thumbs; file tokens"),
-    FunctionDef("auth", "http", (*_data, Permission("mail_send")),
-                description="Auth API of auth collections, and the account emails it sends through SES"),
+    # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
+    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put),
+                description="Auth API of auth collections, the account emails it sends through SES, auth events"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
                 description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
@@ -154,18 +165,21 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef(
         "changes",
         "stream",
-        (Permission("table_stream", RECORDS_TABLE.key), _records_rw, Permission("bus_put", EVENT_BUS.key)),
+        # The catalog (system table, read) names collections and fields for the envelopes and the audit log.
+        (Permission("table_stream", RECORDS_TABLE.key), _records_rw, _bus_put, _system_r, _payloads_w,
+         Permission("table", AUDIT_TABLE.key, "write")),
         timeout_s=60,
-        description="Record change stream consumer: counters and event fan-out",
+        description="Record change stream consumer: counters, the audit log and record events",
     ),
     FunctionDef(
         "deliveries",
         "queue",
         # Reads the subscriptions and writes their failing/disabled marks (records), the secrets, log and
-        # idempotency records (system); queues attempts and dead letters; publishes `webhook.disabled`.
+        # idempotency records (system); reads bodies sent by reference; queues attempts and dead letters;
+        # publishes `webhook.disabled`.
         (Permission("queue_consume", EVENTS_QUEUE.key), Permission("queue_consume", DELIVERIES_QUEUE.key),
          Permission("queue_send", DELIVERIES_QUEUE.key), Permission("queue_send", UNDELIVERED_QUEUE.key),
-         _records_rw, _system_rw, Permission("bus_put", EVENT_BUS.key)),
+         _records_rw, _system_rw, _payloads_r, _bus_put),
         timeout_s=DELIVERIES_FUNCTION_TIMEOUT_S,
         description="Webhook deliveries: expands events into one message per subscription, then sends each",
     ),
@@ -202,6 +216,10 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # Reads the logs; its one write is the truncation mark of `DELETE /api/logs` (and the rate limiter's counters).
     FunctionDef("logs", "http", (_records_r, _system_rw, _secret, _logs_rw),
                 description="Request logs API (superusers): list, view, stats, truncate"),
+    # Reads the audit log and verifies superuser tokens; it writes nothing (no rate counters either): the log is
+    # append-only, and only the changes function appends.
+    FunctionDef("audit", "http", (*_verify_tokens, Permission("table", AUDIT_TABLE.key, "read")),
+                description="Audit log API (superusers): list and view the entries of every record change"),
     FunctionDef(
         LOG_WRITER_FUNCTION,
         "log_subscription",
@@ -272,6 +290,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/crons/{id}", "crons"),
     RouteDef("ANY", "/api/logs", "logs"),
     RouteDef("ANY", "/api/logs/{id}", "logs"),
+    RouteDef("GET", "/api/audit", "audit"),
+    RouteDef("GET", "/api/audit/{id}", "audit"),
     RouteDef("ANY", "/api/settings", "settings"),
     RouteDef("ANY", "/api/webhooks/{proxy+}", "webhooks"),
     RouteDef("POST", "/api/settings/test/email", "settings"),

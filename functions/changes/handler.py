@@ -1,25 +1,35 @@
-"""Lambda entry point consuming the records table's stream: exact counters, then fan-out of record changes."""
+"""Lambda entry point consuming the records table's stream: exact counters, the audit log, then record events."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from shared.init_phase import cold_init
 
 with cold_init():
     from shared import aws, settings
+    from shared.audit.dynamo_repository import AuditTable, audit_repository
+    from shared.audit.entries import audit_entries
     from shared.changes.counters import apply_counters, get_counter_store
     from shared.changes.model import decode_stream_event
-    from shared.changes.publisher import EventBridgePublisher
+    from shared.changes.publisher import publish_changes
+    from shared.changes.record_views import CatalogRecordViews
+    from shared.events.bus import EventBridgePublisher
+    from shared.events.s3_payloads import EventPayloadsBucket, S3PayloadStore
     from shared.observability import MetricUnit, instrument, logger, metrics
 
     # The SDK models of the services its first event calls, parsed at init (see shared/aws.py).
     aws.prepare("dynamodb", "events")
 
 
+class ChangesFunctionSettings(settings.ChangesSettings, AuditTable, EventPayloadsBucket):
+    pass
+
+
 def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    cfg = settings.load(settings.ChangesSettings)
-    # Decoded once: counters and the publisher read the same record changes.
+    cfg = settings.load(ChangesFunctionSettings)
+    # Decoded once: counters, the audit log and the publisher read the same record changes.
     changes = decode_stream_event(event)
     # Counters go first, for the whole batch: they are idempotent, so when they raise the invocation fails
     # and the retried batch (or the suffix a partial failure resumes from) re-applies only what is missing.
@@ -29,12 +39,27 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if report.conflicts:
         metrics.add_metric(name="CounterConflicts", unit=MetricUnit.Count, value=report.conflicts)
     logger.debug("counters applied", extra=report.model_dump())
+    if not changes:
+        return {"batchItemFailures": []}
 
-    # Events go out ten per PutEvents call rather than one call per record (Powertools' per-record batch
-    # processor would make one each); entries EventBridge rejects are reported as batch item failures, and
-    # Lambda resumes from the earliest of them. Consumers may see an event twice, never miss one.
-    rejected = EventBridgePublisher(cfg.events_bus).publish(changes) if changes else []
-    metrics.add_metric(name="RecordChanges", unit=MetricUnit.Count, value=len(changes) - len(rejected))
+    views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
+    # The audit log next, whole batch or nothing: entry ids derive from the stream records, so a retried batch
+    # rewrites the same entries. Here rather than in a stream function of its own: a DynamoDB stream serves
+    # at most two readers per shard at full speed, and the batch is already read and decoded.
+    now_ms = int(time.time() * 1000)
+    entries = audit_entries(changes, views.collection, now_ms)
+    if entries:
+        retention_s = views.audit_retention_days() * 86_400
+        audit_repository().append(entries, expires_at=now_ms // 1000 + retention_s)
+        metrics.add_metric(name="AuditEntries", unit=MetricUnit.Count, value=len(entries))
+
+    # Events go out in byte-sized PutEvents calls (at most 10 entries and 256 KB each), bodies over the inline
+    # cap by reference to the payload bucket; entries EventBridge rejects are reported as batch item failures,
+    # and Lambda resumes from the earliest of them. Consumers may see an event twice, never miss one.
+    publisher = EventBridgePublisher(cfg.events_bus, S3PayloadStore(cfg.payloads_bucket))
+    published, rejected = publish_changes(changes, views.collection, views.present, publisher)
+    metrics.add_metric(name="RecordEvents", unit=MetricUnit.Count, value=published)
+    metrics.add_metric(name="PutEventsCalls", unit=MetricUnit.Count, value=publisher.calls)
     if rejected:
         logger.warning("record events rejected by EventBridge", extra={"count": len(rejected)})
     return {"batchItemFailures": [{"itemIdentifier": c.sequence_number} for c in rejected]}

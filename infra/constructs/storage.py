@@ -70,13 +70,17 @@ class FileStorage(Construct):
 
     @staticmethod
     def _extra_rules(definition: resources.BucketDef) -> list[s3.LifecycleRule]:
-        """The files bucket's orphan sweep: direct uploads never attached to a record expire with their prefix.
+        """Declared expiries (BucketDef.expiries), and the files bucket's orphan sweep: direct uploads never attached
+        to a record expire with their prefix.
 
         S3 cannot tell a record's referenced file from an orphan under the same prefix (a post-commit delete
         that failed): those are logged by shared/files/record_files.py; only the `uploads/` staging area expires.
         """
+        declared = [s3.LifecycleRule(id=expiry.id, prefix=expiry.prefix, expiration=Duration.days(expiry.days),
+                                     abort_incomplete_multipart_upload_after=Duration.days(expiry.abort_multipart_days))
+                    for expiry in definition.expiries]
         if definition.key != resources.FILES_BUCKET.key:
-            return []
+            return declared
         return [s3.LifecycleRule(id="unattached-uploads", prefix=keys.UPLOADS_PREFIX,
                                  expiration=Duration.days(UNATTACHED_UPLOAD_DAYS),
                                  abort_incomplete_multipart_upload_after=Duration.days(1))]

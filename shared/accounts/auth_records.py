@@ -186,7 +186,8 @@ def check_auth_rule(service: RecordScope, stored: StoredCollection, record: Stor
 
 def system_service(service: RecordScope) -> RecordScope:
     """The request's records scope acting with superuser rights (for the flows' own validated updates)."""
-    ctx = RequestContext(method="PATCH", system=True, ip=service.request.ip, user_agent=service.request.user_agent)
+    ctx = RequestContext(method="PATCH", system=True, ip=service.request.ip, user_agent=service.request.user_agent,
+                         request_id=service.request.request_id)
     return service.acting_as(ctx)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from shared import settings
+from shared.accounts.auth_events import AuthEventHooks, publish_to_bus
 from shared.accounts.mail_guard import MailResendGuard, get_mail_resend_guard
 from shared.auth.passwords import PasswordPolicy
 from shared.auth.refresh import RefreshSessionService
@@ -18,7 +19,7 @@ from shared.mail.sender import MailSender, default_mail_sender
 from shared.mail.settings import MailSettings
 
 
-class AccountSettings(AuthSettings, MailSettings):
+class AccountSettings(AuthSettings, MailSettings, settings.Events):
     """Everything the account flows read from the environment (LB_*)."""
 
 
@@ -33,6 +34,8 @@ class Accounts:
     policy: PasswordPolicy
     mail: MailSender
     resend: MailResendGuard
+    # auth events' listeners (shared/accounts/auth_events.py); none in unit tests unless they add one
+    events: AuthEventHooks = field(default_factory=AuthEventHooks)
 
     @property
     def tokens(self) -> TokenService:
@@ -44,6 +47,8 @@ def accounts() -> Accounts:
     """The process-wide account components over the system table and SES."""
     config = settings.load(AccountSettings)
     families = get_refresh_family_repository(config.system_table)
+    events = AuthEventHooks()
+    events.on(publish_to_bus(config.events_bus))
     return Accounts(
         config=config,
         families=families,
@@ -52,4 +57,5 @@ def accounts() -> Accounts:
         policy=PasswordPolicy(config),
         mail=default_mail_sender(),
         resend=get_mail_resend_guard(config.system_table),
+        events=events,
     )

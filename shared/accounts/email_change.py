@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
     REQUIRED,
     VALIDATION_FAILED,
@@ -27,6 +28,7 @@ from shared.auth.errors import InvalidTokenError
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import verify_password
 from shared.errors import BadRequestError, field_error
+from shared.events.catalogue import AUTH_EMAIL_CHANGE_REQUESTED, AUTH_EMAIL_CHANGED
 from shared.records.context import AuthState
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
@@ -59,6 +61,7 @@ def request_email_change(service: RecordScope, accounts: Accounts, stored: Store
                                         {"email": email_of(stored, record), "newEmail": new_email})
     send_template(accounts, stored, record, collection.confirm_email_change_template, token, new_email,
                   "emailChange")
+    accounts.events.emit(auth_envelope(AUTH_EMAIL_CHANGE_REQUESTED, service, stored, record))
 
 
 def confirm_email_change(service: RecordScope, accounts: Accounts, stored: StoredCollection,
@@ -88,6 +91,7 @@ def confirm_email_change(service: RecordScope, accounts: Accounts, stored: Store
     record, new_email = found
     changes: dict[str, Any] = {"email": new_email, "verified": True, **new_token_key(stored)}
     system_update(service, stored, record.id, changes, "Failed to confirm email change.")
+    accounts.events.emit(auth_envelope(AUTH_EMAIL_CHANGED, service, stored, record))
 
 
 def _email_change_token(service: RecordScope, accounts: Accounts, stored: StoredCollection,

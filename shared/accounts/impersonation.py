@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import VALIDATION_FAILED, check_auth_rule, load, require_superuser
 from shared.accounts.collaborators import Accounts
 from shared.accounts.signin import issue_auth_token, record_response
 from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, NotFoundError, field_error
+from shared.events.catalogue import AUTH_IMPERSONATED
 from shared.observability import logger
 from shared.records.context import AuthState
 from shared.records.scope import RecordScope
@@ -44,9 +46,12 @@ def impersonate(service: RecordScope, accounts: Accounts, stored: StoredCollecti
         raise NotFoundError()
     duration = _duration(body) or stored.collection.auth_token.duration
     check_auth_rule(service, stored, record)
-    token = issue_auth_token(accounts.tokens, stored, record, refreshable=False, duration_s=duration)
+    token = issue_auth_token(accounts.tokens, stored, record, refreshable=False, duration_s=duration,
+                             impersonator_id=superuser.record.id)
     # Impersonation is an audited superuser action (ASVS 16.3.x: log security-relevant events).
     logger.warning("impersonation token issued", extra={
         "superuser_id": superuser.record.id, "collection_id": stored.collection.id, "record_id": record.id,
         "duration_s": duration, "ip": service.request.ip})
+    accounts.events.emit(auth_envelope(AUTH_IMPERSONATED, service, stored, record, actor=superuser,
+                                       durationSeconds=duration))
     return record_response(service, stored, record, token, params, as_owner=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
     REQUIRED,
     VALIDATION_FAILED,
@@ -25,6 +26,7 @@ from shared.auth.tokens import TokenClaims
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields import PasswordField
 from shared.errors import BadRequestError, field_error
+from shared.events.catalogue import AUTH_PASSWORD_RESET, AUTH_PASSWORD_RESET_REQUESTED
 from shared.observability import logger
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
@@ -50,6 +52,7 @@ def request_password_reset(service: RecordScope, accounts: Accounts, stored: Sto
                                         token_key_of(collection, record.data),
                                         collection.password_reset_token.duration, {"email": address})
     send_template(accounts, stored, record, collection.reset_password_template, token, address, "passwordReset")
+    accounts.events.emit(auth_envelope(AUTH_PASSWORD_RESET_REQUESTED, service, stored, record))
 
 
 def confirm_password_reset(service: RecordScope, accounts: Accounts, stored: StoredCollection,
@@ -92,3 +95,4 @@ def confirm_password_reset(service: RecordScope, accounts: Accounts, stored: Sto
     # The owner proved control of the mailbox: lift the growing sign-in delay for that address.
     accounts.throttle.record_success(stored.collection.id, email_of(stored, record))
     accounts.resend.release(stored.collection.id, record.id, "passwordReset")
+    accounts.events.emit(auth_envelope(AUTH_PASSWORD_RESET, service, stored, record))

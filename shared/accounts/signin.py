@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
     LOAD_FAILED,
     VALIDATION_FAILED,
@@ -16,10 +17,11 @@ from shared.accounts.auth_records import (
 from shared.accounts.collaborators import Accounts
 from shared.accounts.identity import find_by_identity
 from shared.auth.caller import refuse_superuser_ip, token_key_of
-from shared.auth.tokens import SESSION_CLAIM, TokenService
+from shared.auth.tokens import IMPERSONATOR_CLAIM, SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.password import hash_password, verify_password
 from shared.errors import BadRequestError, ForbiddenError, TooManyRequestsError, field_error
+from shared.events.catalogue import AUTH_SIGNIN, AUTH_SIGNIN_FAILED
 from shared.observability import logger
 from shared.records.context import AuthState
 from shared.records.model import StoredRecord
@@ -31,12 +33,15 @@ FAILED = "Failed to authenticate."
 
 
 def issue_auth_token(tokens: TokenService, stored: StoredCollection, record: StoredRecord, *,
-                     refreshable: bool = True, duration_s: int | None = None, session_id: str | None = None) -> str:
+                     refreshable: bool = True, duration_s: int | None = None, session_id: str | None = None,
+                     impersonator_id: str | None = None) -> str:
     """A PocketBase auth token; `sid` binds it to a refresh family, so ending that session ends the token."""
     collection = stored.collection
     claims: dict[str, Any] = {"refreshable": refreshable}
     if session_id:
         claims[SESSION_CLAIM] = session_id
+    if impersonator_id:
+        claims[IMPERSONATOR_CLAIM] = impersonator_id
     return tokens.issue_token("auth", record.id, collection.id, token_key_of(collection, record.data),
                               duration_s or collection.auth_token.duration, claims)
 
@@ -99,6 +104,8 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
         attempt = accounts.throttle.begin_attempt(collection.id, form.identity, ip)
     except TooManyRequestsError:
         logger.warning("sign-in throttled", extra={"collection_id": collection.id, "ip": ip})
+        accounts.events.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="password",
+                                           reason="throttled"))
         raise
     record = find_by_identity(service, stored, form.identity, fields)
     pwd = collection.field_by_name("password")
@@ -112,9 +119,13 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
         # Never the identity itself: logs are widely read and a mistyped password often lands there.
         logger.info("sign-in failed", extra={"collection_id": collection.id, "ip": ip,
                                              "known_account": record is not None})
+        # Never the identity nor which of the account, password or rule failed: receivers are as widely read.
+        accounts.events.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="password",
+                                           reason="invalid_credentials"))
         raise BadRequestError(FAILED)
     accounts.throttle.succeeded(attempt)
     logger.info("sign-in succeeded", extra={"collection_id": collection.id, "record_id": record.id, "ip": ip})
+    accounts.events.emit(auth_envelope(AUTH_SIGNIN, service, stored, record, method="password"))
     return record
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
     VALIDATION_FAILED,
     TokenCheckError,
@@ -24,6 +25,7 @@ from shared.auth.caller import token_key_of
 from shared.auth.errors import InvalidTokenError
 from shared.catalog.repository import StoredCollection
 from shared.errors import BadRequestError, field_error
+from shared.events.catalogue import AUTH_VERIFICATION_REQUESTED, AUTH_VERIFIED
 from shared.observability import logger
 from shared.records.scope import RecordScope
 
@@ -49,6 +51,7 @@ def request_verification(service: RecordScope, accounts: Accounts, stored: Store
                                         token_key_of(collection, record.data),
                                         collection.verification_token.duration, {"email": address})
     send_template(accounts, stored, record, collection.verification_template, token, address, "verification")
+    accounts.events.emit(auth_envelope(AUTH_VERIFICATION_REQUESTED, service, stored, record))
 
 
 def confirm_verification(service: RecordScope, accounts: Accounts, stored: StoredCollection,
@@ -76,3 +79,4 @@ def confirm_verification(service: RecordScope, accounts: Accounts, stored: Store
         random = secrets.token_urlsafe(24)
         changes.update(password=random, passwordConfirm=random)
     system_update(service, stored, record.id, changes, "An error occurred while saving the verified state.")
+    accounts.events.emit(auth_envelope(AUTH_VERIFIED, service, stored, record))

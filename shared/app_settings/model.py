@@ -108,6 +108,12 @@ class WebhooksSettings(_Section):
     log_max_days: int = 30
 
 
+class AuditSettings(_Section):
+    """The audit log (a Lambdabase extension, docs/api-audit.md): entries expire `retentionDays` after the change."""
+
+    retention_days: int = 90
+
+
 class AppSettings(_Section):
     """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
 
@@ -120,4 +126,5 @@ class AppSettings(_Section):
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
     webhooks: WebhooksSettings = WebhooksSettings()
+    audit: AuditSettings = AuditSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())

@@ -214,6 +214,7 @@ def validate(settings: dict[str, Any]) -> Errors:
         "senderAddress": (is_email, required),
     }))
     _nested(found, "logs", fields(settings["logs"], {"maxDays": (minimum(0),)}))
+    _nested(found, "audit", fields(settings["audit"], {"retentionDays": (required, minimum(1))}))
     smtp = settings["smtp"]
     _nested(found, "smtp", fields(smtp, {
         "host": (required_when(smtp["enabled"]), is_host),

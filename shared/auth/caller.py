@@ -13,7 +13,7 @@ from typing import Any
 from shared.app_settings import provider
 from shared.auth.errors import InvalidTokenError
 from shared.auth.refresh_repository import RefreshFamilyRepository
-from shared.auth.tokens import SESSION_CLAIM, TokenService, TokenType
+from shared.auth.tokens import IMPERSONATOR_CLAIM, SESSION_CLAIM, TokenService, TokenType
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import TOKEN_KEY_FIELD, Collection
 from shared.errors import ForbiddenError
@@ -93,6 +93,9 @@ class Authenticator:
         # a token bound to an ended session is no token
         if isinstance(sid, str) and not is_session_live(self.families, owner.collection.id, owner.record.id, sid):
             return None
+        imp = (claims.model_extra or {}).get(IMPERSONATOR_CLAIM)
+        if isinstance(imp, str):
+            owner.impersonator_id = imp
         return owner
 
     def token_owner(self, token: str, token_type: TokenType) -> tuple[AuthState, Any] | None:

@@ -39,6 +39,8 @@ Clock = Callable[[], float]
 
 # The claim binding an auth token to its session (refresh family): ending the session ends the token.
 SESSION_CLAIM = "sid"
+# The claim naming the superuser who issued an impersonation token: the audit log names both.
+IMPERSONATOR_CLAIM = "imp"
 
 
 class TokenClaims(BaseModel):

@@ -47,7 +47,7 @@ class BackupContext:
         return self.location_for()
 
     def table(self, key: str) -> TableStore:
-        """The data table with this key (`resources.TABLES`), by the physical name the settings give."""
+        """The data table with this key (`resources.BACKED_UP_TABLES`), by the physical name the settings give."""
         names = {resources.RECORDS_TABLE.key: self.config.records_table,
                  resources.SYSTEM_TABLE.key: self.config.system_table,
                  resources.LOGS_TABLE.key: self.config.logs_table}

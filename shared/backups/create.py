@@ -69,7 +69,7 @@ def _pack(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 
 def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
-    return [*(_export(t) for t in resources.TABLES), Task("list", _list), Task("pack", _pack)]
+    return [*(_export(t) for t in resources.BACKED_UP_TABLES), Task("list", _list), Task("pack", _pack)]
 
 
 CREATE_PLAN = JobPlan(tasks=_tasks, cleanup=_cleanup)

@@ -177,9 +177,9 @@ def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
     with _open(ctx, job) as zf:
         manifest = archive.read_manifest(zf)
     tasks = [Task("verify", _verify)]
-    for table in resources.TABLES:
+    for table in resources.BACKED_UP_TABLES:
         tasks += [_put(table.key, part) for part in manifest.tables[table.key]]
-    sweeps = [_sweep(table.key) for table in resources.TABLES]
+    sweeps = [_sweep(table.key) for table in resources.BACKED_UP_TABLES]
     # The settle delay comes before the sweep that deletes the old counters: writes made just before the
     # restore are still in the stream, and counted onto those old counters, not onto the archive's.
     sweeps[0] = Task(sweeps[0].name, sweeps[0].run, delay_s=ctx.config.backup_counter_settle_s)

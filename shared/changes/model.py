@@ -7,6 +7,7 @@ values; every consumer of the batch (counters, the publisher) reads those, never
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.backups.marks import is_restore_write
 from shared.dynamo_values import plain_value
+from shared.records.actor import DELETING_ATTR
 from shared.records.keys import RECORD_PREFIX
 
 Action = Literal["create", "update", "delete"]
@@ -44,11 +46,25 @@ class RecordChange(BaseModel):
     write_shard: int | None = None
     new_image: dict[str, Any] | None = None
     old_image: dict[str, Any] | None = None
+    # the stream record's eventID (stable across redeliveries: event ids derive from it) and its approximate
+    # creation time, epoch seconds
+    event_id: str = ""
+    changed_at: float = 0.0
 
     @property
     def sequence(self) -> int:
         """The sequence number as an integer, the order counters compare within a write shard."""
         return int(self.sequence_number)
+
+
+def _epoch_seconds(value: Any) -> float:
+    """The stream's approximate creation time: epoch seconds from Lambda, a datetime straight from boto3."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _image(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,6 +96,8 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
     old = _image(stream.old_image) if event_name != DynamoDBRecordEventName.INSERT else None
     if is_restore_write(new, old):
         return None  # a restore sets the counters from its archive itself, and replays no events
+    if event_name == DynamoDBRecordEventName.MODIFY and new is not None and DELETING_ATTR in new:
+        return None  # a delete's actor stamp (shared/records/actor.py): the REMOVE that follows is the change
     if shard is None:
         # A malformed key says little; the image's own collection id is the better guess for consumers.
         collection_id = str((new or old or {}).get("c") or collection_id)
@@ -91,6 +109,8 @@ def decode_record(record: DynamoDBRecord) -> RecordChange | None:
         write_shard=shard,
         new_image=new,
         old_image=old,
+        event_id=str(record.event_id or ""),
+        changed_at=_epoch_seconds(stream.raw_event.get("ApproximateCreationDateTime")),
     )
 
 

@@ -34,6 +34,7 @@ class EventActor(BaseModel):
     ip: str = ""
     user_agent: str = Field("", alias="userAgent")
     request_id: str = Field("", alias="requestId")
+    # "auth" (an auth record), "superuser", "impersonator" (an auth record's token issued by `impersonatorId`);
     # no auth record: a guest ("guest"), or work the system did by itself ("system")
     kind: str = "guest"
 

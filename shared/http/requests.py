@@ -122,4 +122,6 @@ def request_context(request: Request, auth: AuthState | None, body: dict[str, An
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items()}
     return RequestContext(method=request.method, auth=auth, headers=headers, query=dict(request.query_params),
                           body={k: v for k, v in (body or {}).items() if isinstance(k, str)}, context=context,
-                          ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
+                          ip=client_ip(request), user_agent=request.headers.get("user-agent", ""),
+                          request_id=str(request.scope.get("aws.event", {}).get("requestContext", {})
+                                         .get("requestId", "")))

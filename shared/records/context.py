@@ -13,6 +13,8 @@ from shared.records.model import StoredRecord
 class AuthState:
     record: StoredRecord
     collection: Collection
+    # the superuser whose impersonation token this is (its `imp` claim), for the actor stamp
+    impersonator_id: str = ""
 
     @property
     def is_superuser(self) -> bool:
@@ -31,6 +33,8 @@ class RequestContext:
     context: str = "default"
     ip: str = ""
     user_agent: str = ""
+    # API Gateway's request id, carried into the actor stamp of the request's writes
+    request_id: str = ""
     # operator actions (CLI, bootstrap) act with superuser rights without an auth record
     system: bool = False
 

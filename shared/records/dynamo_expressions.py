@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from shared.dynamo_values import to_attribute
 from shared.records import keys
+from shared.records.actor import ACTOR_ATTR, DELETING_ATTR, encode_actor
 from shared.records.model import RecordConflictError, RecordTooLargeError, RecordWrite
 from shared.records.planner import Comparison, KeyRange
 
@@ -74,9 +75,24 @@ def record_ops(table: str, w: RecordWrite) -> list[Op]:
 
 def record_item(w: RecordWrite) -> dict[str, Any]:
     rec = w.record
+    stamp = {ACTOR_ATTR: {"S": encode_actor(w.actor)}} if w.actor else {}
     return {**keys.record_key(rec.collection_id, rec.id), "c": {"S": rec.collection_id},
             "d": to_attribute(rec.data), "v": {"N": str(rec.version)},
-            **{k: {"S": v} for k, v in w.index_attrs.items()}}
+            **{k: {"S": v} for k, v in w.index_attrs.items()}, **stamp}
+
+
+def delete_stamp_params(table: str, w: RecordWrite) -> dict[str, Any]:
+    """The UpdateItem that names a delete's actor on the item just before the delete (shared/records/actor.py):
+    conditioned as the delete is, and leaving the version, which the delete is conditioned on, as it is."""
+    rec = w.record
+    values: dict[str, Any] = {":a": {"S": encode_actor(w.actor or {})}, ":x": {"N": "1"}}
+    condition = "attribute_exists(pk)"
+    if w.expected_version is not None:
+        condition += " AND v = :v"
+        values[":v"] = {"N": str(w.expected_version)}
+    return {"TableName": table, "Key": keys.record_key(rec.collection_id, rec.id),
+            "UpdateExpression": "SET #a = :a, #x = :x", "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#a": ACTOR_ATTR, "#x": DELETING_ATTR}, "ExpressionAttributeValues": values}
 
 def update_params(table: str, key: dict[str, Any], w: RecordWrite) -> dict[str, Any]:
     # DynamoDB rejects names and values the expression does not use, so add #d and :zero only when needed.
@@ -99,6 +115,11 @@ def update_params(table: str, key: dict[str, Any], w: RecordWrite) -> dict[str, 
         values[f":g{i}"] = {"S": value}
         sets.append(f"#g{i} = :g{i}")
     removes = []
+    if w.actor:
+        names["#a"], names["#x"] = ACTOR_ATTR, DELETING_ATTR
+        values[":a"] = {"S": encode_actor(w.actor)}
+        sets.append("#a = :a")
+        removes.append("#x")  # a delete stamped but never done (it lost a race) is not pending any more
     for i, attr in enumerate(w.remove_index_attrs):
         names[f"#r{i}"] = attr
         removes.append(f"#r{i}")

@@ -22,6 +22,7 @@ from shared.records import dynamo_links, keys, shard_merge
 from shared.records.dynamo_expressions import (
     Op,
     conflict,
+    delete_stamp_params,
     filter_expression,
     raise_item_size,
     record_item,
@@ -271,6 +272,9 @@ class DynamoRecordRepository(RecordRepository):
                 dynamo_links.put_links(self._batch_write, writes)
             except BulkWriteError as exc:  # throttled throughout: nothing of the record is written yet
                 raise StorageContentionError(str(exc)) from exc
+            for w in writes:
+                if w.kind == "delete" and w.actor:
+                    self._single(Op({"Update": delete_stamp_params(self.table, w)}, w))
             ops = [op for w in writes for op in record_ops(self.table, w)]
             if len(ops) == 1:
                 self._single(ops[0])

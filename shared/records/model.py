@@ -83,6 +83,8 @@ class RecordWrite:
     # reverse-reference items (keys.reference_pk) this write adds and removes, in the same transaction
     links_added: list[Link] = field(default_factory=list)
     links_removed: list[Link] = field(default_factory=list)
+    # who made the write (shared/records/actor.py), stamped on the item for the change stream's consumers
+    actor: dict[str, str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:

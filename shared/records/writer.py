@@ -16,6 +16,7 @@ from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError
 from shared.records import creation_order, indexing, links
+from shared.records.actor import actor_of
 from shared.records.context import RequestContext
 from shared.records.hooks import Action, RecordEvent, RecordHooks
 from shared.records.model import RecordConflictError, RecordWrite, StorageContentionError, StoredRecord
@@ -180,6 +181,9 @@ class RecordWriter:
     # committing --------------------------------------------------------------------------------------------
     def commit(self, writes: list[RecordWrite], events: list[RecordEvent]) -> None:
         """Write atomically, then run the after hooks; conflicts surface as RecordConflictError."""
+        stamp = actor_of(self.request)
+        for w in writes:
+            w.actor = stamp
         try:
             self.mark_unproven(writes, [e.collection for e in events])
             try:

@@ -25,6 +25,7 @@ class WebhookSettings(settings.Observability, settings.Tables, settings.Events):
 def deliverer() -> Deliverer:
     from shared.app_settings.provider import current
     from shared.composition import composition
+    from shared.events.s3_payloads import EventPayloadsBucket, S3PayloadStore
     from shared.records.context import RequestContext
     from shared.records.scope import RecordScope
     from shared.webhooks.delivery_log import get_delivery_log
@@ -45,4 +46,5 @@ def deliverer() -> Deliverer:
                      queue=SqsDeliveryQueue(config.deliveries_queue),
                      dead_letters=SqsDeliveryQueue(config.undelivered_queue),
                      once=PowertoolsOnce(config.system_table), events=EventBridgeSystemEvents(config.events_bus),
-                     settings=lambda: current().webhooks, allow_loopback=config.webhooks_allow_loopback)
+                     settings=lambda: current().webhooks, allow_loopback=config.webhooks_allow_loopback,
+                     payloads=S3PayloadStore(settings.load(EventPayloadsBucket).payloads_bucket))

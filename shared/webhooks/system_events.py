@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.aws import client
 from shared.events.envelope import EventEnvelope
-from shared.resources import WEBHOOK_EVENT_SOURCE
+from shared.resources import SYSTEM_EVENT_SOURCE
 from shared.webhooks.schedule import format_time
 
 
@@ -31,7 +31,7 @@ class EventBridgeSystemEvents(SystemEvents):
 
     def publish(self, envelope: EventEnvelope) -> None:
         out = client("events").put_events(Entries=[{
-            "Source": WEBHOOK_EVENT_SOURCE, "DetailType": envelope.type, "EventBusName": self.bus_name,
+            "Source": SYSTEM_EVENT_SOURCE, "DetailType": envelope.type, "EventBusName": self.bus_name,
             "Detail": json.dumps(envelope.model_dump(mode="json", by_alias=True, exclude_none=True))}])
         if out.get("FailedEntryCount"):
             raise RuntimeError(f"EventBridge refused the {envelope.type} event: {out['Entries']}")

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    audit,
     backups,
     client_ip,
     cold_start,
@@ -41,4 +42,5 @@ if __name__ == "__main__":
     files_serving.report()
     uploads.report()
     webhooks.report()
+    audit.report()
     goals.print_table()

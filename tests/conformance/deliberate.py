@@ -30,6 +30,5 @@ S3_TEST_RAW_ERROR = "Failed to test the S3 filesystem. Raw error: \nfailed to up
 # the realIP, where PocketBase reached directly takes the address the client wrote (docs/compatibility.md).
 GATEWAY_HOP_IP = "127.0.0.1"
 # Lambdabase's webhook subscriptions are a system collection PocketBase does not have (docs/compatibility.md): the
-# collection lists compared with PocketBase's leave it out, as the settings compared leave out `webhooks`.
+# collection lists compared with PocketBase's leave it out (the settings' `webhooks` is in DOCUMENTED_EXTRAS).
 WEBHOOKS_COLLECTION = "_webhooks"
-WEBHOOKS_SETTINGS = "webhooks"

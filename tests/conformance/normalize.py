@@ -19,7 +19,7 @@ RECORD_ID = re.compile(r"^[a-z0-9]{15}$")
 COLLECTION_ID = re.compile(r"^pbc_\d+$")
 SECRET_KEYS = frozenset({"secret", "clientSecret", "tokenKey"})
 # Top-level keys of Lambdabase answers that docs/compatibility.md documents as deliberate extras.
-DOCUMENTED_EXTRAS = frozenset({"refreshToken"})
+DOCUMENTED_EXTRAS = frozenset({"refreshToken", "audit", "webhooks"})
 # Timestamps within this distance of the test run are "written by the server now"; fixed test dates stay.
 NOW_WINDOW = timedelta(days=1)
 

@@ -46,25 +46,21 @@ def exchange(client: PairedClient, case: Case) -> Pair:
                        content=case.raw, headers=case.headers)
 
 
-def comparable(client: PairedClient, pair: Pair, unordered: Iterable[str] = (),
-               lb_only: tuple[str, ...] = ()) -> tuple[Any, Any]:
-    """Both answers as (status, normalized body), PocketBase first; `lb_only` names top-level keys that only
-    Lambdabase has (documented additions, see deliberate.py), left out of the comparison."""
+def comparable(client: PairedClient, pair: Pair, unordered: Iterable[str] = ()) -> tuple[Any, Any]:
+    """Both answers as (status, normalized body), PocketBase first."""
     paths = tuple(unordered)
     pb_body = parse(pair.pb.content, pair.pb.headers.get("content-type"))
     lb_body = parse(pair.lb.content, pair.lb.headers.get("content-type"))
-    if isinstance(lb_body, dict) and lb_only:
-        lb_body = {k: v for k, v in lb_body.items() if k not in lb_only}
     return ((pair.pb.status_code, normalize(pb_body, client.pb.ids, unordered=paths)),
             (pair.lb.status_code, normalize(lb_body, client.lb.ids, reference=pb_body, unordered=paths)))
 
 
-def check(client: PairedClient, case: Case, lb_only: tuple[str, ...] = ()) -> Pair:
+def check(client: PairedClient, case: Case) -> Pair:
     """Send the case to both sides and fail with a readable diff unless status and normalized body agree."""
     if case.deliberate is not None:
         return check_deliberate(client, case)
     pair = exchange(client, case)
-    pb, lb = comparable(client, pair, case.unordered, lb_only)
+    pb, lb = comparable(client, pair, case.unordered)
     if pb != lb:
         _report(case, pair, pb, lb)
         diff = "\n".join(difflib.unified_diff(as_text(pb).splitlines(), as_text(lb).splitlines(),

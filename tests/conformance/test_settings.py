@@ -121,5 +121,4 @@ CASES = cases(
 @pytest.mark.parametrize("case", CASES)
 def test_settings(paired: PairedClient, case: Case) -> None:
     # Given both servers on the same settings, When the same request goes to both, Then status and body agree
-    # (but for Lambdabase's own `webhooks` section)
-    check(paired, case, lb_only=(deliberate.WEBHOOKS_SETTINGS,))
+    check(paired, case)

@@ -11,7 +11,7 @@ from infra import nag
 from shared import resources as r
 from tests.infra.synthesis import Synthesized, synthesize
 
-EXTRA_TABLE = r.TableDef("audit", indexes=(r.IndexDef("gsi1", "gsi1pk", "gsi1sk"),), stream=True,
+EXTRA_TABLE = r.TableDef("ledger", indexes=(r.IndexDef("gsi1", "gsi1pk", "gsi1sk"),), stream=True,
                          ttl_attribute="expires")
 EXTRA_QUEUE = r.QueueDef("mail", visibility_timeout_s=120, max_receive_count=3)
 EXTRA_BUCKET = r.BucketDef("exports")
@@ -65,7 +65,7 @@ def test_new_definitions_become_resources(synth: Synthesized, extended: Synthesi
 def test_new_functions_get_their_resource_names(extended: Synthesized) -> None:
     mailer, auditor = _env(extended, "mailer"), _env(extended, "auditor")
     assert {"LB_EXPORTS_BUCKET", "LB_AUTH_SECRET_ARN"} <= set(mailer)
-    assert {"LB_AUDIT_TABLE", "LB_MAIL_QUEUE"} <= set(auditor)
+    assert {"LB_LEDGER_TABLE", "LB_MAIL_QUEUE"} <= set(auditor)
     # A queue is named by its URL, which is what SQS clients take.
     (queue_id,) = [i for i, q in extended.resources("AWS::SQS::Queue").items()
                    if q["Properties"]["QueueName"] == EXTRA_QUEUE.physical_name]

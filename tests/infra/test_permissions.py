@@ -187,9 +187,10 @@ def test_deliveries_writes_its_log_and_idempotency_records_and_sends_to_its_queu
     # Given webhook deliveries log each attempt and guard it with Powertools Idempotency (system table)
     deliveries = views["deliveries"]
     assert deliveries.actions() & DYNAMODB_WRITES and deliveries.actions() & DYNAMODB_READS
-    # Then it is handed the deliveries and dead-letter queues and the bus, and no bucket
+    # Then it is handed the deliveries and dead-letter queues and the bus, and reads event bodies, writing none
     assert {"LB_DELIVERIES_QUEUE", "LB_UNDELIVERED_QUEUE", "LB_EVENTS_BUS"} <= set(deliveries.environment)
-    assert not any(a.startswith("s3:") for a in deliveries.actions())
+    assert "s3:GetObject" in deliveries.actions()
+    assert not deliveries.actions() & {"s3:PutObject", "s3:DeleteObject"}
 
 
 def test_files_reads_record_files_and_writes_only_thumbs(views: dict[str, FunctionView]) -> None:

@@ -70,12 +70,23 @@ def test_record_change_flows_stream_to_eventbridge_to_queue(moto: cloud.MotoClou
     stream.start()
     queue.start()
     try:
-        # When a record item is written
+        # When a record item of a collection is written
+        from shared.catalog.collections_admin import CollectionsAdmin
+        from shared.catalog.repository import DynamoCollectionRepository
+        from shared.records.dynamo_repository import DynamoRecordRepository
+
+        posts = CollectionsAdmin(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
+                                 DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)).create(
+            {"name": "posts", "type": "base", "fields": [{"name": "title", "type": "text"}]})
         client("dynamodb").put_item(TableName=resources.RECORDS_TABLE.physical_name, Item={
-            "pk": {"S": "r#pbc_1#3"}, "sk": {"S": "abc123def456ghi"}, "c": {"S": "pbc_1"}})
+            "pk": {"S": f"r#{posts.id}#3"}, "sk": {"S": "abc123def456ghi"}, "c": {"S": posts.id}, "v": {"N": "1"}})
         # Then the change consumer gets a Lambda-shaped DynamoDB stream batch
-        batch = recorder.wait_for("changes")[0]
-        record = batch["Records"][0]
+        deadline = time.monotonic() + 10
+        while not (records := [r for b in recorder.wait_for("changes") for r in b["Records"]
+                               if r["dynamodb"]["Keys"]["sk"] == {"S": "abc123def456ghi"}]):
+            assert time.monotonic() < deadline, "the record's change never reached the consumer"
+            time.sleep(0.05)
+        record = records[0]
         assert record["eventName"] == "INSERT"
         assert record["eventSource"] == "aws:dynamodb"
         assert record["eventSourceARN"].startswith("arn:aws:dynamodb:")
@@ -86,7 +97,8 @@ def test_record_change_flows_stream_to_eventbridge_to_queue(moto: cloud.MotoClou
         message = sqs_batch["Records"][0]
         assert message["eventSource"] == "aws:sqs"
         detail = json.loads(message["body"])["detail"]
-        assert detail["record_id"] == "abc123def456ghi" and detail["action"] == "create"
+        assert json.loads(message["body"])["detail-type"] == "record.created"
+        assert detail["subject"] == "abc123def456ghi" and detail["data"]["record"]["collectionName"] == "posts"
         assert all(not (r or {}).get("batchItemFailures") for n, _, r in recorder.calls)
     finally:
         stream.stop()

@@ -1,0 +1,1 @@
+"""The audit log API (superusers): list, view and filter the entries of every record change."""
