@@ -30,7 +30,8 @@ def posts(api: Api) -> Iterator[str]:
     api.ok("PATCH", "/api/settings", json={"webhooks": FAST})
     name = unique("hooked")
     api.create_collection({"name": name, "type": "base", **OPEN,
-                           "fields": [{"name": "title", "type": "text"}, {"name": "body", "type": "text"}]})
+                           "fields": [{"name": "title", "type": "text"},
+                                      {"name": "body", "type": "text", "max": 300_000}]})
     yield name
     api.ok("PATCH", "/api/settings", json={"webhooks": before})
 
