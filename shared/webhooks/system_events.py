@@ -17,7 +17,8 @@ def webhook_disabled(webhook: dict[str, Any], reason: str, now: float) -> EventE
     return EventEnvelope.model_validate({
         "id": f"evt_{uuid.uuid4().hex}", "type": "webhook.disabled", "time": format_time(now),
         "subject": str(webhook.get("id", "")), "actor": {"kind": "system"},
-        "data": {"webhook": {"id": webhook.get("id"), "url": webhook.get("url"), "disabledReason": reason}}})
+        # the catalogue's shape (docs/events.md), and the URL, so a receiver knows which endpoint it was
+        "data": {"webhook": webhook.get("id"), "reason": reason, "url": webhook.get("url")}})
 
 
 class SystemEvents(ABC):

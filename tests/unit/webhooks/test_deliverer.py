@@ -182,6 +182,8 @@ def test_a_410_disables_the_subscription_and_publishes_webhook_disabled() -> Non
     assert records.records["sub1"]["enabled"] is False and "410" in records.records["sub1"]["disabledReason"]
     published = deliverer.events.published  # type: ignore[attr-defined]
     assert [e.type for e in published] == ["webhook.disabled"]
+    assert published[0].data == {"webhook": "sub1", "reason": "The endpoint answered 410 Gone.",
+                                 "url": "https://hooks.example/a"}
     # And later events are not delivered to it
     assert deliverer.fan_out(event({"id": "r2"})) == []
 
