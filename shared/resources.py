@@ -73,8 +73,16 @@ BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET, EVENT_PAYLOADS_B
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
 # timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.
-DELIVERIES_FUNCTION_TIMEOUT_S = 30
+# Room for a batch of webhook attempts: 10 messages, at most `webhooks.concurrencyPerEndpoint` (4) at once to one
+# endpoint, each at most the 10 s timeout: three waves, 30 s.
+DELIVERIES_FUNCTION_TIMEOUT_S = 60
 EVENTS_QUEUE = QueueDef("events", visibility_timeout_s=6 * DELIVERIES_FUNCTION_TIMEOUT_S)
+# Webhooks: the events queue's messages expand into one message per (event, subscription) here, so each
+# delivery retries alone; its retries come back here, delayed (docs/api-webhooks.md).
+DELIVERIES_QUEUE = QueueDef("deliveries", visibility_timeout_s=6 * DELIVERIES_FUNCTION_TIMEOUT_S)
+# Deliveries that used every attempt or cannot succeed (4xx, refused target): kept for inspection and replay
+# (`POST /api/webhooks/undelivered/replay`); nothing consumes them by itself.
+UNDELIVERED_QUEUE = QueueDef("undelivered", visibility_timeout_s=60)
 # Background jobs (index backfills, large truncations): one bounded chunk per message, well under the jobs
 # function's timeout.
 JOBS_FUNCTION_TIMEOUT_S = 60
@@ -92,7 +100,8 @@ SCHEDULES: tuple[ScheduleDef, ...] = (CRONS_SCHEDULE,)
 LOG_WRITER_FUNCTION = "logwriter"
 LOG_WRITER_TIMEOUT_S = 30
 LOG_FAILURES_QUEUE = QueueDef("log-failures", visibility_timeout_s=6 * LOG_WRITER_TIMEOUT_S)
-QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE, LOG_FAILURES_QUEUE)
+QUEUES: tuple[QueueDef, ...] = (EVENTS_QUEUE, JOBS_QUEUE, CRONS_QUEUE, LOG_FAILURES_QUEUE, DELIVERIES_QUEUE,
+                                UNDELIVERED_QUEUE)
 
 AUTH_SECRET = SecretDef("auth", description="Signing key of Lambdabase auth tokens")
 SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
@@ -192,10 +201,21 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef(
         "deliveries",
         "queue",
-        (Permission("queue_consume", EVENTS_QUEUE.key), _system_r, _payloads_r),
+        # Reads the subscriptions and writes their failing/disabled marks (records), the secrets, log and
+        # idempotency records (system); reads bodies sent by reference; queues attempts and dead letters;
+        # publishes `webhook.disabled`.
+        (Permission("queue_consume", EVENTS_QUEUE.key), Permission("queue_consume", DELIVERIES_QUEUE.key),
+         Permission("queue_send", DELIVERIES_QUEUE.key), Permission("queue_send", UNDELIVERED_QUEUE.key),
+         _records_rw, _system_rw, _payloads_r, _bus_put),
         timeout_s=DELIVERIES_FUNCTION_TIMEOUT_S,
-        description="Consumer of record events from EventBridge via SQS",
+        description="Webhook deliveries: expands events into one message per subscription, then sends each",
     ),
+    # The webhook actions (superusers): rotate a secret, send a test, redeliver, replay, read the log. Replaying
+    # the dead letters receives and deletes them, so it consumes that queue too.
+    FunctionDef("webhooks", "http", (*_data, Permission("queue_send", DELIVERIES_QUEUE.key),
+                                     Permission("queue_send", UNDELIVERED_QUEUE.key),
+                                     Permission("queue_consume", UNDELIVERED_QUEUE.key)),
+                description="Webhooks API (superusers): secret rotation, test events, redeliveries, log"),
     FunctionDef(
         "jobs",
         "queue",
@@ -247,6 +267,7 @@ EVENT_SOURCES: tuple[EventSourceDef, ...] = (
     # posts, so a batch stays seconds long, far inside the function's timeout.
     EventSourceDef("realtime_fanout", "table_stream", RECORDS_TABLE.key, batch_size=10, max_batching_window_s=0),
     EventSourceDef("deliveries", "queue", EVENTS_QUEUE.key, batch_size=10),
+    EventSourceDef("deliveries", "queue", DELIVERIES_QUEUE.key, batch_size=10),
     # One message is one chunk of work, sized to a fraction of the timeout: never batch several.
     EventSourceDef("jobs", "queue", JOBS_QUEUE.key, batch_size=1),
     # One tick or run-now at a time: a slow job delays the next message, never shares its timeout.
@@ -308,6 +329,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/audit", "audit"),
     RouteDef("GET", "/api/audit/{id}", "audit"),
     RouteDef("ANY", "/api/settings", "settings"),
+    RouteDef("ANY", "/api/webhooks/{proxy+}", "webhooks"),
     RouteDef("POST", "/api/settings/test/email", "settings"),
     RouteDef("POST", "/api/settings/test/s3", "settings"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.

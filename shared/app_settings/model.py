@@ -108,6 +108,26 @@ class RealtimeAppSettings(_Section):
     channels: tuple[ChannelRuleSettings, ...] = ()
 
 
+class WebhooksSettings(_Section):
+    """Lambdabase's own section (PocketBase has no webhooks): how deliveries retry, time out and give up."""
+
+    # Seconds before each attempt after a failure: Svix's schedule (immediately, 5 s, 5 min, 30 min, 2 h, 5 h,
+    # 10 h, 10 h); its length is the number of attempts. Tests compress it.
+    retry_schedule: tuple[int, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+    # Each wait is stretched or shrunk at random by up to this percentage, so retries of many events spread out.
+    retry_jitter: int = 10
+    timeout: int = 10  # seconds
+    # A subscription whose deliveries have failed without a success for this many seconds (5 days) is disabled.
+    disable_after: int = 5 * 86400
+    # How long a rotated-out secret still signs alongside the new one, unless the rotation says otherwise.
+    rotation_overlap: int = 86400
+    # Deliveries one instance runs at once to one endpoint (host and port).
+    concurrency_per_endpoint: int = 4
+    # Redirects followed (each target checked as the first); 0: a 3xx is a failed delivery.
+    max_redirects: int = 0
+    log_max_days: int = 30
+
+
 class AuditSettings(_Section):
     """The audit log (a Lambdabase extension, docs/api-audit.md): entries expire `retentionDays` after the change."""
 
@@ -125,6 +145,7 @@ class AppSettings(_Section):
     rate_limits: RateLimitsSettings = RateLimitsSettings()
     trusted_proxy: TrustedProxySettings = TrustedProxySettings()
     logs: LogsSettings = LogsSettings()
+    webhooks: WebhooksSettings = WebhooksSettings()
     audit: AuditSettings = AuditSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())
     realtime: RealtimeAppSettings = RealtimeAppSettings()

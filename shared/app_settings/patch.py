@@ -15,7 +15,8 @@ from shared.app_settings.model import AppSettings
 _RULE_ZERO = {"label": "", "audience": "", "duration": 0, "maxRequests": 0}
 # A channel's rules start null (superusers only), as a collection's rules do.
 _CHANNEL_ZERO = {"pattern": "", "subscribeRule": None, "publishRule": None, "presence": False}
-_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO, "realtime.channels": _CHANNEL_ZERO}
+_ITEM_ZERO: dict[str, Any] = {"rateLimits.rules": _RULE_ZERO, "realtime.channels": _CHANNEL_ZERO,
+                              "webhooks.retrySchedule": 0}
 
 
 class SubmittedDataError(ValueError):

@@ -59,6 +59,15 @@ def minimum(threshold: int) -> Rule:
     return rule
 
 
+def maximum(threshold: int) -> Rule:
+    def rule(value: Any) -> dict[str, Any] | None:
+        if _blank(value) or value <= threshold:
+            return None
+        return error("validation_max_less_equal_than_required", f"Must be no greater than {threshold}.",
+                     threshold=threshold)
+    return rule
+
+
 def length(low: int, high: int) -> Rule:
     def rule(value: Any) -> dict[str, Any] | None:
         if _blank(value) or low <= len(value) <= high:
@@ -265,4 +274,22 @@ def validate(settings: dict[str, Any]) -> Errors:
     _nested(limit_errors, "excludedIPs", each(limits["excludedIPs"], required, ip_or_subnet))
     _nested(found, "rateLimits", limit_errors)
     _nested(found, "realtime", _realtime(settings["realtime"]))
+    _nested(found, "webhooks", _webhooks(settings.get("webhooks") or {}))
+    return found
+
+
+def _webhooks(hooks: dict[str, Any]) -> Errors:
+    found = fields(hooks, {"retryJitter": (minimum(0), maximum(100)), "timeout": (required, minimum(1), maximum(30)),
+                           "disableAfter": (minimum(0),), "rotationOverlap": (minimum(0),),
+                           "concurrencyPerEndpoint": (required, minimum(1), maximum(10)),
+                           "maxRedirects": (minimum(0), maximum(5)),
+                           "logMaxDays": (required, minimum(1))})
+    schedule = hooks.get("retrySchedule") or []
+    if not schedule:
+        found["retrySchedule"] = error("validation_required", "Cannot be blank.")
+    elif len(schedule) > 20:
+        found["retrySchedule"] = error("validation_length_too_long", "At most 20 attempts.")
+    else:
+        # a wait of more than a day between two attempts outlives the payloads and the log a replay reads
+        _nested(found, "retrySchedule", each(schedule, minimum(0), maximum(86400)))
     return found

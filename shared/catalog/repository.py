@@ -19,7 +19,8 @@ from shared.errors import NotFoundError
 # Other Lambdas see a schema change within this many seconds; a miss always reloads at once.
 CACHE_SECONDS = 2.0
 CATALOG_PK = "collections"
-SYSTEM_COLLECTION_NAMES = frozenset({"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers"})
+SYSTEM_COLLECTION_NAMES = frozenset({"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers",
+                                     "_webhooks"})
 
 
 class StoredCollection(BaseModel):

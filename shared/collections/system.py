@@ -1,5 +1,5 @@
 """The collections that exist from the start, as PocketBase 0.40 creates them: `_mfas`, `_otps`,
-`_externalAuths`, `_authOrigins`, `_superusers` and `users`."""
+`_externalAuths`, `_authOrigins`, `_superusers` and `users`; and Lambdabase's own `_webhooks`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from datetime import timedelta
 
 from shared.collections.datetime import format_datetime, now_string, parse_datetime
 from shared.collections.defaults import new_collection
-from shared.collections.fields import AutodateField, BaseField, FileField, PasswordField, TextField
+from shared.collections.fields import (
+    AutodateField,
+    BaseField,
+    BoolField,
+    DateField,
+    FileField,
+    JSONField,
+    PasswordField,
+    TextField,
+    URLField,
+)
 from shared.collections.ids import default_field_id
 from shared.collections.model import Collection
 
@@ -21,6 +31,7 @@ MFAS_COLLECTION_NAME = "_mfas"
 OTPS_COLLECTION_NAME = "_otps"
 EXTERNAL_AUTHS_COLLECTION_NAME = "_externalAuths"
 AUTH_ORIGINS_COLLECTION_NAME = "_authOrigins"
+WEBHOOKS_COLLECTION_NAME = "_webhooks"
 # the records of these auth helper collections belong to the auth record they reference
 AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
                        "&& collectionRef = @request.auth.collectionId")
@@ -29,7 +40,7 @@ AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
 def system_collections(now: str | None = None) -> list[Collection]:
     """Every bootstrap collection in PocketBase's creation order, one millisecond apart (so lists keep it)."""
     collections = [mfas_collection(), otps_collection(), external_auths_collection(), auth_origins_collection(),
-                   superusers_collection(), users_collection()]
+                   superusers_collection(), users_collection(), webhooks_collection()]
     start = parse_datetime(now or now_string())
     for offset, collection in enumerate(collections):
         stamp = format_datetime(start + timedelta(milliseconds=offset)) if start else now_string()
@@ -120,6 +131,29 @@ def users_collection(now: str | None = None) -> Collection:
     _add(collection, AutodateField(name="updated", on_create=True, on_update=True))
     collection.oauth2.mapped_fields.name = "name"
     collection.oauth2.mapped_fields.avatar_url = "avatar"
+    _stamp(collection, now)
+    return collection
+
+
+def webhooks_collection(now: str | None = None) -> Collection:
+    """`_webhooks`: the webhook subscriptions (docs/api-webhooks.md), superusers only (every rule null).
+
+    `secret` is hidden and stored empty: the signing secret lives in the webhook secret store, and the field
+    carries it only in the create response (shared/webhooks/subscription_hooks.py).
+    """
+    collection = new_collection("base", WEBHOOKS_COLLECTION_NAME)
+    collection.system = True
+    _add(collection, URLField(name="url", system=True, required=True))
+    _add(collection, JSONField(name="events", system=True, required=True, max_size=10_000))
+    _add(collection, TextField(name="filter", system=True, max=3500))
+    _add(collection, JSONField(name="headers", system=True, max_size=10_000))
+    _add(collection, BoolField(name="enabled", system=True))
+    _add(collection, TextField(name="description", system=True, max=1000))
+    _add(collection, TextField(name="secret", system=True, hidden=True))
+    _add(collection, TextField(name="disabledReason", system=True, max=1000))
+    _add(collection, DateField(name="failingSince", system=True))
+    _add(collection, AutodateField(name="created", system=True, on_create=True))
+    _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
     _stamp(collection, now)
     return collection
 

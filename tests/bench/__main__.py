@@ -21,6 +21,7 @@ from tests.bench import (
     soak,
     uploads,
     warm,
+    webhooks,
     writes,
 )
 from tests.bench import imports as bulk_import
@@ -47,6 +48,7 @@ if __name__ == "__main__":
     files_serving.report()
     uploads.report()
     direct_uploads.report()
+    webhooks.report()
     audit.report()
     realtime_sse.report()
     goals.print_table()

@@ -38,3 +38,6 @@ GATEWAY_HOP_IP = "127.0.0.1"
 # PocketBase's POST /api/realtime takes any subscription string (204) and never sends on an unknown one; the SSE
 # bridge checks its strings as the WebSocket `set` command does, so an unknown collection is this 404.
 SSE_UNKNOWN_COLLECTION = "Missing collection context."
+# Lambdabase's webhook subscriptions are a system collection PocketBase does not have (docs/compatibility.md): the
+# collection lists compared with PocketBase's leave it out (the settings' `webhooks` is in DOCUMENTED_EXTRAS).
+WEBHOOKS_COLLECTION = "_webhooks"

@@ -21,7 +21,8 @@ SECRET_KEYS = frozenset({"secret", "clientSecret", "tokenKey"})
 # Top-level keys of Lambdabase answers that docs/compatibility.md documents as deliberate extras.
 # `realtime`: the settings' additive channel rules (docs/api-realtime.md#channels).
 # `audit`: the audit log's retention (docs/api-audit.md).
-DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit"})
+# `webhooks`: how webhook deliveries retry (docs/api-webhooks.md).
+DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit", "webhooks"})
 # Timestamps within this distance of the test run are "written by the server now"; fixed test dates stay.
 NOW_WINDOW = timedelta(days=1)
 

@@ -12,6 +12,8 @@ from tests.conformance import deliberate
 from tests.conformance.paired import GUEST, PairedClient
 from tests.conformance.scenario import Case, cases, check
 
+WEBHOOKS = deliberate.WEBHOOKS_COLLECTION
+
 C = "/api/collections"
 
 EVERY_FIELD: list[dict[str, Any]] = [
@@ -108,11 +110,12 @@ LIST = cases(
     Case("list with skipTotal", "GET", C, params={"filter": "name ~ 'colw_'", "sort": "name", "skipTotal": 1,
                                                   "fields": "name"}),
     Case("list filtered by type", "GET", C, params={"filter": "type = 'auth' && name ~ 'colw_'", "fields": "name"}),
-    Case("list filtered by system flag", "GET", C, params={"filter": "system = true", "fields": "name",
-                                                           "sort": "name"}),
+    # `_webhooks` is Lambdabase's own system collection (deliberate.WEBHOOKS_COLLECTION): left out here
+    Case("list filtered by system flag", "GET", C, params={"filter": f"system = true && name != '{WEBHOOKS}'",
+                                                           "fields": "name", "sort": "name"}),
     # system collections included; views are not supported yet (test_view_collections_are_not_supported_yet)
     Case("list every collection's name", "GET", C, params={"fields": "name", "sort": "name", "perPage": 100,
-                                                           "filter": "type != 'view'"}),
+                                                           "filter": f"type != 'view' && name != '{WEBHOOKS}'"}),
     Case("list with a bad filter", "GET", C, params={"filter": "name ~"}),
     Case("list with an unknown sort field", "GET", C, params={"sort": "nope"}),
     Case("list as guest", "GET", C, role=GUEST),

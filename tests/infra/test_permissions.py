@@ -188,9 +188,15 @@ def test_health_tells_the_websocket_url_without_any_grant_on_it(views: dict[str,
     assert not health.actions("execute-api:") and not health.actions() & DYNAMODB_WRITES
 
 
-def test_deliveries_reads_but_never_writes_the_system_table(views: dict[str, FunctionView]) -> None:
-    assert not views["deliveries"].actions() & DYNAMODB_WRITES
-    assert views["deliveries"].actions() & DYNAMODB_READS
+def test_deliveries_writes_its_log_and_idempotency_records_and_sends_to_its_queues(
+        views: dict[str, FunctionView]) -> None:
+    # Given webhook deliveries log each attempt and guard it with Powertools Idempotency (system table)
+    deliveries = views["deliveries"]
+    assert deliveries.actions() & DYNAMODB_WRITES and deliveries.actions() & DYNAMODB_READS
+    # Then it is handed the deliveries and dead-letter queues and the bus, and reads event bodies, writing none
+    assert {"LB_DELIVERIES_QUEUE", "LB_UNDELIVERED_QUEUE", "LB_EVENTS_BUS"} <= set(deliveries.environment)
+    assert "s3:GetObject" in deliveries.actions()
+    assert not deliveries.actions() & {"s3:PutObject", "s3:DeleteObject"}
 
 
 def test_files_reads_record_files_and_writes_only_thumbs(views: dict[str, FunctionView]) -> None:

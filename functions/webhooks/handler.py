@@ -1,0 +1,10 @@
+"""Lambda entry point of the webhooks function: the webhook actions and delivery log (superusers)."""
+
+from shared.init_phase import cold_init
+
+with cold_init():
+    from functions.webhooks.routes import router
+    from shared.http.app import create_app, lambda_handler
+
+    app = create_app([router])
+    handler = lambda_handler(app)
