@@ -38,6 +38,7 @@ from typing import Any
 from layers.build import BuildLayout, compile_bytecode, stage_code
 from layers.sdk_models import write_sdk_models
 from shared import resources
+from shared.events.envelope import EventEnvelope
 from tests.bench import cold_world, goals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,8 +219,12 @@ def sample_events(world: cold_world.World) -> dict[str, dict[str, Any]]:
 
     # a build step of a collection that no longer exists: reads the checkpoint and the catalog, then ends
     events["jobs"] = sqs(IndexBuildMessage(job_id="bench", collection_id="pbc_bench").model_dump_json())
-    events["deliveries"] = sqs(json.dumps({"detail": {"action": "create", "collection_id": world.posts_id,
-                                                      "record_id": cold_world.POST_ID, "sequence_number": "1"}}))
+    # a record event from the bus: matched against the webhook subscriptions (none), nothing sent
+    envelope = EventEnvelope(id="evt_bench", type="record.created", time="2026-01-01T00:00:00.000Z",
+                             collection_id=world.posts_id, collection_name=cold_world.POSTS, subject=cold_world.POST_ID,
+                             sequence="1", data={"record": {"id": cold_world.POST_ID}})
+    events["deliveries"] = sqs(json.dumps({"detail-type": envelope.type,
+                                           "detail": envelope.model_dump(mode="json", by_alias=True)}))
     return events
 
 
