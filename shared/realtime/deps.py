@@ -50,7 +50,7 @@ def build_deps(system_table: str, records_table: str, sender: MessageSender) -> 
     from shared.auth.refresh_repository import get_refresh_family_repository
     from shared.auth.tokens import get_token_service
     from shared.catalog.repository import get_collection_repository
-    from shared.realtime.subscriptions import get_subscription_store
+    from shared.realtime.dynamo_subscriptions import get_subscription_store
     from shared.records.repository import get_record_repository
 
     collections = get_collection_repository(system_table)

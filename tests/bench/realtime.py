@@ -22,11 +22,12 @@ from shared import resources
 from shared.auth.refresh_repository import InMemoryRefreshFamilyRepository
 from shared.catalog.repository import InMemoryCollectionRepository
 from shared.changes.model import RecordChange
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
 from shared.realtime.fanout import FanOut
 from shared.realtime.fanout_delivery import Deliverer
 from shared.realtime.fanout_ledger import InMemoryDeliveryLedger
 from shared.realtime.sender import InMemorySender
-from shared.realtime.subscriptions import Connection, DynamoSubscriptionStore, Target
+from shared.realtime.subscriptions import Connection, Target
 from shared.records.memory_repository import InMemoryRecordRepository
 from tests.bench import goals
 from tests.support.moto_cloud import running_cloud

@@ -56,7 +56,7 @@ def measure() -> dict[str, Any]:
     from shared.auth.refresh_repository import DynamoRefreshFamilyRepository
     from shared.catalog.repository import DynamoCollectionRepository
     from shared.realtime import protocol
-    from shared.realtime.subscriptions import DynamoSubscriptionStore
+    from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
     from shared.records.dynamo_repository import DynamoRecordRepository
     from tests.support.moto_cloud import running_cloud
     from tests.unit.realtime.realtime_world import RealtimeWorld

@@ -10,7 +10,8 @@ from typing import Any
 
 import websockets
 
-from shared.realtime.subscriptions import Connection, DynamoSubscriptionStore, Target
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
+from shared.realtime.subscriptions import Connection, Target
 from tests.support.realtime_stack import SYSTEM, connect, stack_clients, subscribe, wait_for
 from tests.support.records_api import Api, unique
 from tests.support.stack_process import StackProcess

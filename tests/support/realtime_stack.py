@@ -19,7 +19,8 @@ import boto3
 import websockets
 
 from shared import aws, resources
-from shared.realtime.subscriptions import DynamoSubscriptionStore, RealtimeAuth, Target
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
+from shared.realtime.subscriptions import RealtimeAuth, Target
 from tests.support.stack_process import StackProcess
 
 SYSTEM = resources.SYSTEM_TABLE.physical_name

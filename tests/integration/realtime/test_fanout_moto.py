@@ -18,7 +18,8 @@ from shared import aws, resources
 from shared.catalog.layout import plan_layout
 from shared.catalog.repository import StoredCollection, get_collection_repository
 from shared.collections.validate import validate_collection
-from shared.realtime.subscriptions import Connection, DynamoSubscriptionStore, Target
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
+from shared.realtime.subscriptions import Connection, Target
 from shared.records.context import RequestContext
 from shared.records.repository import get_record_repository
 from shared.records.rules import check_rule

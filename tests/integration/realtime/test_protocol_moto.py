@@ -14,7 +14,7 @@ from shared.app_settings import provider
 from shared.auth.refresh_repository import DynamoRefreshFamilyRepository
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.realtime import protocol
-from shared.realtime.subscriptions import DynamoSubscriptionStore
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
 from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.unit.realtime.realtime_world import RealtimeWorld
 

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shared import resources
+from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
 from shared.realtime.subscriptions import (
     Connection,
-    DynamoSubscriptionStore,
     InMemorySubscriptionStore,
     RealtimeAuth,
     SubscriptionStore,
