@@ -158,7 +158,9 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("collections", "http", (*_data, _jobs_send),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
-    FunctionDef("records", "http", (*_data, _files_rw), description="Records API and batch, with file uploads"),
+    # A cleanup of files that fails after a commit is queued to the jobs function to be retried.
+    FunctionDef("records", "http", (*_data, _files_rw, _jobs_send),
+                description="Records API and batch, with file uploads"),
     # It checks an archive before queueing its restore, and reads the status item that serialises them.
     FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw, _settings_secrets_r),
                 description="Backups API (superusers); creates and restores run as jobs"),

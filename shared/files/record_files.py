@@ -6,15 +6,16 @@ S3 writes cannot join the DynamoDB transaction, so the order makes every outcome
   direct upload by a server-side copy of its staging object (a small JPEG or PNG read and stored without EXIF);
 - `failed` (the commit did not happen): those uploads are deleted again;
 - `after` (committed): the files the write removed or replaced, with their thumbs, are deleted, and a deleted
-  record's whole prefix, and the staging objects of attached direct uploads. A failure there leaves an
-  unreferenced object, logged with its key; it never fails the committed request (see docs/api-files.md for
-  what cleans such orphans up).
+  record's whole prefix, and the staging objects of attached direct uploads. A failure there never fails the
+  committed request: the cleanup is queued as a `file_cleanup` job, which SQS retries (then keeps in its DLQ);
+  only if that send fails too are the keys merely logged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from shared.collections.fields import FileField
 from shared.collections.model import Collection
@@ -27,7 +28,12 @@ from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
 from shared.records.model import StoredRecord
 
+if TYPE_CHECKING:
+    from shared.jobs.queue import JobQueue
+
 StorageFactory = Callable[[], FileStorage]
+# Where a failed cleanup goes to be retried: the jobs queue (shared/jobs/queue.py), resolved on first failure.
+CleanupQueueFactory = Callable[[], "JobQueue"]
 MAX_PARALLEL_PUTS = 8
 
 
@@ -48,8 +54,9 @@ def _names(collection: Collection, record: StoredRecord | None) -> set[str]:
 class RecordFiles:
     """The hooks; `storage` is resolved on first use, so requests without files never build an S3 client."""
 
-    def __init__(self, storage: StorageFactory) -> None:
+    def __init__(self, storage: StorageFactory, cleanup_queue: CleanupQueueFactory | None = None) -> None:
         self._storage = storage
+        self._cleanup_queue = cleanup_queue
 
     def upload(self, event: RecordEvent) -> None:
         collection, record = event.collection, event.record
@@ -119,9 +126,26 @@ class RecordFiles:
             for prefix in prefixes:
                 storage.delete_prefix(prefix)
         except Exception:
-            # the one trace of an orphan the lifecycle rules cannot see: these keys are what to delete by hand
-            logger.warning("orphaned files left after a committed write",
+            logger.warning("file cleanup after a committed write failed; queued to retry",
                            extra={"keys": originals, "prefixes": prefixes, "record_id": record.id})
+            self._queue_cleanup(collection.id, record.id, originals, prefixes, deleted=event.action == "delete")
+
+    def _queue_cleanup(self, collection_id: str, record_id: str, originals: list[str], prefixes: list[str], *,
+                       deleted: bool) -> None:
+        """Hand a failed cleanup to the jobs queue, whose retries and DLQ outlast a passing S3 fault."""
+        import uuid
+
+        from shared.jobs.messages import FileCleanupMessage
+
+        if self._cleanup_queue is None:
+            raise FileStorageError("Failed to delete the files.")
+        message = FileCleanupMessage(job_id=uuid.uuid4().hex, collection_id=collection_id, record_id=record_id,
+                                     keys=originals, prefixes=prefixes, record_deleted=deleted)
+        try:
+            self._cleanup_queue().send(message)
+        except Exception:
+            # the one trace of an orphan nothing retries: these keys are what to delete by hand
+            logger.exception("orphaned files left after a committed write", extra=message.model_dump())
             raise
 
     def _delete_logged(self, stored: list[str], what: str) -> None:
@@ -137,8 +161,9 @@ def _process_signer() -> SignerFactory:
     return process_signer
 
 
-def register_file_hooks(hooks: RecordHooks, storage: StorageFactory, signer: SignerFactory | None = None) -> None:
-    files = RecordFiles(storage)
+def register_file_hooks(hooks: RecordHooks, storage: StorageFactory, signer: SignerFactory | None = None,
+                        cleanup_queue: CleanupQueueFactory | None = None) -> None:
+    files = RecordFiles(storage, cleanup_queue)
     register_attach_hooks(hooks, signer or _process_signer(), storage)
     hooks.on("before", files.upload, actions=("create", "update"))
     hooks.on("failed", files.discard, actions=("create", "update"))

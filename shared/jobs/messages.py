@@ -52,7 +52,22 @@ class DeleteFilesMessage(BaseModel):
     step: int = 0
 
 
-AnyJobMessage = IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage
+class FileCleanupMessage(BaseModel):
+    """Delete what a committed record write left behind when its own cleanup failed (shared/files/record_files.py):
+    the files it removed or replaced (`keys`, and their thumbs' `prefixes`), or a deleted record's whole prefix."""
+
+    kind: Literal["file_cleanup"] = "file_cleanup"
+    job_id: str
+    collection_id: str
+    record_id: str
+    keys: list[str] = []
+    prefixes: list[str] = []
+    # a deleted record's prefix goes only while no record of that id exists again (ids may be chosen)
+    record_deleted: bool = False
+    step: int = 0
+
+
+AnyJobMessage = IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage | FileCleanupMessage
 JobMessage = Annotated[AnyJobMessage, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[AnyJobMessage] = TypeAdapter(JobMessage)
 

@@ -6,7 +6,13 @@ from pydantic import BaseModel
 
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import run_index_build
-from shared.jobs.messages import BackupJobMessage, DeleteFilesMessage, IndexBuildMessage, TruncateMessage
+from shared.jobs.messages import (
+    BackupJobMessage,
+    DeleteFilesMessage,
+    FileCleanupMessage,
+    IndexBuildMessage,
+    TruncateMessage,
+)
 from shared.jobs.queue import InMemoryJobQueue
 
 
@@ -28,6 +34,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.truncate import run_delete_files
 
         run_delete_files(ctx, message)
+    elif isinstance(message, FileCleanupMessage):
+        from shared.jobs.truncate import run_file_cleanup
+
+        run_file_cleanup(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

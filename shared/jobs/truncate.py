@@ -17,7 +17,7 @@ from typing import Any
 from shared.catalog.repository import StoredCollection
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id
-from shared.jobs.messages import DeleteFilesMessage, TruncateMessage
+from shared.jobs.messages import DeleteFilesMessage, FileCleanupMessage, TruncateMessage
 from shared.observability import logger
 from shared.records import indexing, links
 from shared.records.model import Link, ReadMeter, StoredRecord
@@ -86,3 +86,19 @@ def run_delete_files(ctx: JobContext, message: DeleteFilesMessage) -> None:
                                      start_after=message.start_after)
     if resume is not None:
         ctx.queue.send(message.model_copy(update={"start_after": resume, "step": message.step + 1}))
+
+
+def run_file_cleanup(ctx: JobContext, message: FileCleanupMessage) -> None:
+    """Retry a committed write's file cleanup; a failure raises, so SQS redelivers it (then its DLQ keeps it)."""
+    from shared import settings
+    from shared.files.collection_files import CollectionFilesSettings
+    from shared.files.storage import get_file_storage
+
+    storage = get_file_storage(settings.load(CollectionFilesSettings).files_bucket)
+    if message.record_deleted and ctx.records.get(message.collection_id, message.record_id, ReadMeter()):
+        # a record of the same id was created since: the prefix holds its files now
+        logger.warning("file cleanup skipped: the record exists again", extra={"record_id": message.record_id})
+        return
+    storage.delete_many(message.keys)
+    for prefix in message.prefixes:
+        storage.delete_prefix(prefix)

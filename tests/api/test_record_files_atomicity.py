@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -60,21 +61,35 @@ def test_an_update_failing_to_commit_keeps_the_old_files_and_drops_the_new(api: 
     assert set(_objects(prefix)) == set(record["documents"])
 
 
-def test_a_failed_delete_after_the_commit_keeps_the_request_and_logs_the_orphan(
+def test_a_failed_delete_after_the_commit_keeps_the_request_and_a_job_deletes_the_file(
         api: Api, docs: Any, stack: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    # Given a record with two files, and a bucket that refuses deletes
+    # Given a record with two files, and a bucket that refuses the next delete
     record = api.ok("POST", f"/api/collections/{docs['name']}/records",
                     files=[("documents", ("first.txt", b"1")), ("documents", ("second.txt", b"2"))])
     first, second = record["documents"]
-    monkeypatch.setattr(get_file_storage(resources.FILES_BUCKET.physical_name), "delete_many", _fail)
+    storage = get_file_storage(resources.FILES_BUCKET.physical_name)
+    real_delete, refused = storage.delete_many, []
+
+    def refuse_once(stored: Any) -> None:
+        if not refused:
+            refused.append(list(stored))
+            raise InjectedFailure()
+        real_delete(stored)
+
+    monkeypatch.setattr(storage, "delete_many", refuse_once)
     # When an update removes one file
     updated = api.ok("PATCH", f"/api/collections/{docs['name']}/records/{record['id']}",
                      json={"documents-": first})
-    # Then the committed update still answers 200 without it, the object stays as an orphan and is logged
+    # Then the committed update still answers 200 without it, the failed cleanup is queued as a job...
     assert updated["documents"] == [second]
-    assert set(_objects(keys.record_prefix(docs["id"], record["id"]))) == {first, second}
-    orphan_logs = [r for r in caplog.records if r.getMessage() == "orphaned files left after a committed write"]
-    assert [r.keys for r in orphan_logs] == [[keys.original_key(docs["id"], record["id"], first)]]
+    assert refused == [[keys.original_key(docs["id"], record["id"], first)]]
+    assert any(r.getMessage() == "file cleanup after a committed write failed; queued to retry" for r in caplog.records)
+    # ...and the jobs function deletes the file the write removed, and nothing else
+    prefix = keys.record_prefix(docs["id"], record["id"])
+    deadline = time.monotonic() + 30
+    while set(_objects(prefix)) != {second}:
+        assert time.monotonic() < deadline, _objects(prefix)
+        time.sleep(0.2)
 
 
 def test_a_put_failing_part_way_deletes_the_files_already_stored(api: Api, docs: Any,
