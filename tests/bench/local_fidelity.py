@@ -43,13 +43,18 @@ def measure() -> tuple[float, float]:
     from local.events import LambdaContext
     from local.invoke import handler_for, invoke
     from shared.observability import function_service
+    from tests.support.moto_cloud import running_cloud
 
+    with running_cloud():  # as on the local stack, the function's reads (its runtime settings) reach moto
+        return _paired(handler_for("health"), invoke, LambdaContext, function_service)
+
+
+def _paired(handler: Any, invoke: Any, context: Any, function_service: Any) -> tuple[float, float]:
     event = _event()
-    handler = handler_for("health")
 
     def direct() -> Any:
         with function_service("health"):
-            return handler(event, LambdaContext(function_name="lambdabase-health"))
+            return handler(event, context(function_name="lambdabase-health"))
 
     def through_invoke() -> Any:
         return invoke("health", event)
