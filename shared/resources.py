@@ -108,7 +108,9 @@ SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
 
 # Encrypts the secrets inside the app settings (SMTP password, S3 secrets) at rest: shared/app_settings/secrets.py.
 SETTINGS_KEY = KeyDef("settings", description="Encrypts the secret values of Lambdabase's app settings")
-KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY,)
+# Webhook signing secrets must be read back to sign, so they cannot be hashed: they are sealed with this key.
+WEBHOOK_SECRETS_KEY = KeyDef("webhooks", description="Encrypts the signing secrets of webhook subscriptions")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY)
 
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
@@ -159,7 +161,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
     # A cleanup of files that fails after a commit is queued to the jobs function to be retried.
-    FunctionDef("records", "http", (*_data, _files_rw, _jobs_send),
+    # Creating a `_webhooks` record seals its new secret (encrypt only: it never reads one back).
+    FunctionDef("records", "http", (*_data, _files_rw, _jobs_send, Permission("kms", WEBHOOK_SECRETS_KEY.key, "write")),
                 description="Records API and batch, with file uploads"),
     # It checks an archive before queueing its restore, and reads the status item that serialises them.
     FunctionDef("backups", "http", (*_data, _jobs_send, _backups_rw, _settings_secrets_r),
@@ -208,7 +211,7 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
         # publishes `webhook.disabled`.
         (Permission("queue_consume", EVENTS_QUEUE.key), Permission("queue_consume", DELIVERIES_QUEUE.key),
          Permission("queue_send", DELIVERIES_QUEUE.key), Permission("queue_send", UNDELIVERED_QUEUE.key),
-         _records_rw, _system_rw, _payloads_r, _bus_put),
+         _records_rw, _system_rw, _payloads_r, _bus_put, Permission("kms", WEBHOOK_SECRETS_KEY.key, "read")),
         timeout_s=DELIVERIES_FUNCTION_TIMEOUT_S,
         description="Webhook deliveries: expands events into one message per subscription, then sends each",
     ),
@@ -216,7 +219,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # the dead letters receives and deletes them, so it consumes that queue too.
     FunctionDef("webhooks", "http", (*_data, Permission("queue_send", DELIVERIES_QUEUE.key),
                                      Permission("queue_send", UNDELIVERED_QUEUE.key),
-                                     Permission("queue_consume", UNDELIVERED_QUEUE.key)),
+                                     Permission("queue_consume", UNDELIVERED_QUEUE.key),
+                                     Permission("kms", WEBHOOK_SECRETS_KEY.key)),
                 description="Webhooks API (superusers): secret rotation, test events, redeliveries, log"),
     FunctionDef(
         "jobs",

@@ -54,6 +54,12 @@ class SettingsKey(_Base):
     settings_key: str | None = None
 
 
+class WebhooksKey(_Base):
+    """The KMS key of webhook signing secrets (LB_WEBHOOKS_KEY); set only for functions granted `kms` on it."""
+
+    webhooks_key: str | None = None
+
+
 class RealtimeSettings(Observability, Tables, Realtime):
     pass
 

@@ -1,4 +1,5 @@
-"""The settings key: one rotated KMS key, and only the functions declaring `kms` on it may use it."""
+"""The KMS keys (settings' secrets, webhook secrets): rotated, and only the functions declaring `kms` on a key may
+use that key, with the access they declare."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from shared import resources
 from shared.settings import env_name
 from tests.infra.synthesis import Synthesized
 
+KMS_ACTIONS = {"read": {"kms:Decrypt"}, "write": {"kms:Encrypt"}, "readwrite": {"kms:Decrypt", "kms:Encrypt"}}
+
 
 def _statements(synth: Synthesized, role: str) -> list[dict[str, Any]]:
     found = []
@@ -19,37 +22,45 @@ def _statements(synth: Synthesized, role: str) -> list[dict[str, Any]]:
     return found
 
 
-def test_one_rotated_key_kept_with_the_data(synth: Synthesized) -> None:
-    # Given the synthesized stack / Then exactly the declared keys exist, rotated, retained like the tables
+def _key_ids(synth: Synthesized) -> dict[str, str]:
+    """Declared key -> the logical id of its AWS::KMS::Key, through the aliases that name them."""
+    ids = {}
+    for alias in synth.resources("AWS::KMS::Alias").values():
+        name = alias["Properties"]["AliasName"].removeprefix("alias/")
+        (definition,) = [k for k in resources.KEYS if k.physical_name == name]
+        ids[definition.key] = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    return ids
+
+
+def test_every_declared_key_is_rotated_and_kept_with_the_data(synth: Synthesized) -> None:
+    # Given the synthesized stack / Then exactly the declared keys exist, each named by its alias, rotated, retained
     keys = synth.resources("AWS::KMS::Key")
-    assert len(keys) == len(resources.KEYS) == 1
-    (key,) = keys.values()
-    assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["DeletionPolicy"] == "Retain"
-    aliases = [a["Properties"]["AliasName"] for a in synth.resources("AWS::KMS::Alias").values()]
-    assert aliases == [f"alias/{resources.SETTINGS_KEY.physical_name}"]
+    assert len(keys) == len(resources.KEYS) == len(_key_ids(synth)) == 2
+    for key in keys.values():
+        assert key["Properties"]["EnableKeyRotation"] is True
+        assert key["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize("fn", resources.FUNCTIONS, ids=[f.name for f in resources.FUNCTIONS])
-def test_only_functions_declaring_kms_may_use_the_key(synth: Synthesized, fn: resources.FunctionDef) -> None:
+def test_only_functions_declaring_kms_may_use_a_key(synth: Synthesized, fn: resources.FunctionDef) -> None:
     # Given a function's role and environment
     function = next(f for f in synth.resources("AWS::Lambda::Function").values()
                     if f["Properties"]["Handler"] == fn.handler)
     role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    kms_actions = set()
-    (key_id,) = synth.resources("AWS::KMS::Key")
-    for statement in _statements(synth, role):
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        for action in actions:
-            if action.startswith("kms:"):
-                kms_actions.add(action)
-                # Then its KMS grant names the one key, never "*"
-                assert statement["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    declared = {p.access for p in fn.permissions if p.kind == "kms"}
     environment = function["Properties"]["Environment"]["Variables"]
-    # Then Decrypt for a reader, Encrypt too for a writer (no data keys, no admin actions), only where `kms` is
-    # declared, with the ARN
-    expected = {"read": {"kms:Decrypt"}, "readwrite": {"kms:Decrypt", "kms:Encrypt"}}
-    assert kms_actions == set().union(*(expected[access] for access in declared))
-    assert (env_name("key", resources.SETTINGS_KEY.key) in environment) == bool(declared)
-
+    key_ids = _key_ids(synth)
+    for definition in resources.KEYS:
+        actions: set[str] = set()
+        for statement in _statements(synth, role):
+            listed = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement["Resource"] == {"Fn::GetAtt": [key_ids[definition.key], "Arn"]}:
+                actions |= {a for a in listed if a.startswith("kms:")}
+            else:
+                # Then no KMS action ever names "*" or a key it was not declared on
+                assert not any(a.startswith("kms:") for a in listed) or statement["Resource"] in [
+                    {"Fn::GetAtt": [i, "Arn"]} for i in key_ids.values()]
+        declared = {p.access for p in fn.permissions if p.kind == "kms" and p.resource == definition.key}
+        # Then Decrypt for a reader, Encrypt for a writer, both for readwrite (no data keys, no admin actions),
+        # only where `kms` is declared on that key, with its ARN in the environment
+        assert actions == set().union(*(KMS_ACTIONS[access] for access in declared)), definition.key
+        assert (env_name("key", definition.key) in environment) == bool(declared)

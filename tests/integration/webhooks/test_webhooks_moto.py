@@ -3,9 +3,13 @@ the secret store, and the SQS queues' delays and batches."""
 
 from __future__ import annotations
 
+import json
 import time
 
+import pytest
+
 from local import cloud
+from shared.app_settings.errors import SettingsStorageError
 from shared.aws import client, queue_url
 from shared.events.envelope import EventEnvelope
 from shared.resources import DELIVERIES_QUEUE, SYSTEM_TABLE
@@ -13,7 +17,7 @@ from shared.webhooks.delivery_log import AttemptEntry, DynamoDeliveryLog
 from shared.webhooks.messages import DeliveryMessage
 from shared.webhooks.once import PowertoolsOnce
 from shared.webhooks.queues import SqsDeliveryQueue
-from shared.webhooks.secret_store import DynamoSecretStore
+from shared.webhooks.secret_store import SECRETS_PK, get_secret_store
 from shared.webhooks.secrets import SigningKeys, new_secret
 
 TABLE = SYSTEM_TABLE.physical_name
@@ -62,12 +66,21 @@ def test_the_log_keeps_attempts_by_delivery_and_by_time(moto: cloud.MotoCloud) -
     assert log.message("msg_nope") is None
 
 
-def test_secrets_are_stored_outside_the_records(moto: cloud.MotoCloud) -> None:
-    store = DynamoSecretStore(TABLE)
+def test_secrets_are_stored_outside_the_records_sealed_with_kms(moto: cloud.MotoCloud) -> None:
+    # Given the webhooks store of the deployment (its KMS key, as the local stack provisions it)
+    store = get_secret_store(TABLE)
     keys = SigningKeys(current=new_secret())
+    # When two subscriptions' secrets are stored
     store.put("sub1", keys)
     store.put("sub2", SigningKeys(current=new_secret()))
+    # Then they read back, and the table holds no secret in clear
     assert store.get("sub1") == keys and set(store.all()) == {"sub1", "sub2"}
+    raw = client("dynamodb").get_item(TableName=TABLE, Key={"pk": {"S": SECRETS_PK}, "sk": {"S": "sub1"}})["Item"]
+    assert keys.current not in json.dumps(raw) and keys.current.removeprefix("whsec_") not in json.dumps(raw)
+    # And a sealed value moved to another subscription does not open (the encryption context names the id)
+    client("dynamodb").put_item(TableName=TABLE, Item={**raw, "sk": {"S": "sub3"}})
+    with pytest.raises(SettingsStorageError):
+        store.get("sub3")
     store.delete("sub1")
     assert store.get("sub1") is None
 
