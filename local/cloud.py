@@ -11,7 +11,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from local import moto_patches
+from local import connections_direct, moto_patches
 from shared import resources, settings
 from shared.aws import client
 
@@ -48,6 +48,9 @@ def start_moto(host: str = "127.0.0.1") -> MotoCloud:
     from moto import mock_aws
 
     moto_patches.install()
+    # Before any client or SDK session exists: a session takes botocore's handlers as they are when it is made,
+    # so one made first (a function's init preparing the SDK) would post to @connections over loopback HTTP.
+    connections_direct.install()
     os.environ.pop("AWS_ENDPOINT_URL", None)  # an endpoint would send the calls past the mock, over HTTP
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "local",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared import resources
 
@@ -15,10 +16,22 @@ def own_websocket_url(request: Request) -> str:
     return f"ws://{server[0]}:{server[1]}/{resources.WEBSOCKET_STAGE}"
 
 
+class _BridgeOnFirstRequest:
+    """The bridge app, imported on the first request, as Lambda imports a handler on its first invocation: a
+    stack nobody asks for SSE never loads it (its init prepares the AWS SDK, as every function's does)."""
+
+    def __init__(self) -> None:
+        self._app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            from functions.realtime_sse.app import create_bridge
+            from functions.realtime_sse.handler import config, production_control
+
+            self._app = create_bridge(config, production_control, ws_url=own_websocket_url)
+        await self._app(scope, receive, send)
+
+
 def sse_routes() -> list[Route]:
     """Every method of `/api/realtime` to the bridge app, as CloudFront sends them to its function URL."""
-    from functions.realtime_sse.app import create_bridge
-    from functions.realtime_sse.handler import config, production_control
-
-    bridge = create_bridge(config, production_control, ws_url=own_websocket_url)
-    return [Route(resources.SSE_BRIDGE_PATH, bridge)]
+    return [Route(resources.SSE_BRIDGE_PATH, _BridgeOnFirstRequest())]
