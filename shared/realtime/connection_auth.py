@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.errors import ApiError, NotFoundError, UnauthorizedError
 from shared.realtime.deps import RealtimeDeps
+from shared.realtime.standing_auth import standing_owner
 from shared.realtime.subscriptions import RealtimeAuth, key_hash
 
 if TYPE_CHECKING:
@@ -60,25 +61,21 @@ def authenticate(deps: RealtimeDeps, connection_id: str, token_or_header: str | 
 
 
 def auth_state(deps: RealtimeDeps, auth: RealtimeAuth | None, source_ip: str) -> AuthState | None:
-    """The auth record a stored auth still stands for, or None (a guest) once its token would be refused on HTTP:
-    expired, its record gone or given a new tokenKey, its session ended, or a superuser's IP no longer allowed."""
-    if auth is None or auth.expires_at <= deps.clock():
+    """The auth record a stored auth still stands for (shared/realtime/standing_auth.py), or None (a guest); a
+    superuser's also only while the connection's IP is still allowed."""
+    if auth is None:
         return None
-    from shared.auth.caller import is_session_live, refuse_superuser_ip, token_key_of
-    from shared.records.context import AuthState
+    from shared.auth.caller import is_session_live, refuse_superuser_ip
     from shared.records.model import ReadMeter
 
-    stored = deps.collections.find(auth.collection_id)
-    if stored is None or not stored.collection.is_auth:
-        return None
     authenticator = deps.authenticator
-    record = authenticator.records.get(stored.collection.id, auth.record_id, ReadMeter())
-    if record is None or key_hash(token_key_of(stored.collection, record.data)) != auth.key_hash:
+    owner = standing_owner(
+        auth, now=deps.clock(), find_collection=deps.collections.find,
+        load_record=lambda collection_id, record_id: authenticator.records.get(collection_id, record_id, ReadMeter()),
+        session_live=lambda a: is_session_live(authenticator.families, a.collection_id, a.record_id,
+                                               a.session_id or "", now=deps.clock()))
+    if owner is None:
         return None
-    if auth.session_id and not is_session_live(authenticator.families, stored.collection.id, record.id,
-                                               auth.session_id, now=deps.clock()):
-        return None
-    owner = AuthState(record=record, collection=stored.collection)
     try:
         refuse_superuser_ip(owner.is_superuser, source_ip)
     except ApiError:

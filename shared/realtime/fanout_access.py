@@ -15,13 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.auth.caller import is_session_live, token_key_of
+from shared.auth.caller import is_session_live
 from shared.auth.refresh_repository import RefreshFamilyRepository
-from shared.catalog.repository import CollectionRepository
+from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import ApiError
 from shared.observability import logger
-from shared.realtime.subscriptions import RealtimeAuth, Subscription, key_hash
+from shared.realtime.standing_auth import standing_owner
+from shared.realtime.subscriptions import RealtimeAuth, Subscription
 from shared.realtime.topics import SubscriptionOptions, Topic, TopicError, parse_topic
 from shared.records.context import AuthState, RequestContext
 from shared.records.model import ReadMeter, StoredRecord
@@ -78,8 +79,16 @@ class AuthCheck:
                 self._known.update(dict.fromkeys(group))
                 continue
             found = self.records.get_many(stored.collection.id, sorted({a.record_id for a in group}), ReadMeter())
+            def this_collection(_: str, known: StoredCollection = stored) -> StoredCollection:
+                return known
+
+            def read_in_bulk(_: str, record_id: str, read: dict[str, StoredRecord] = found) -> StoredRecord | None:
+                return read.get(record_id)
+
             for auth in group:
-                state = self._with_key(auth, stored.collection, found.get(auth.record_id))
+                # the one re-check, over what was read in bulk; sessions are checked below, side by side
+                state = standing_owner(auth, now=now, find_collection=this_collection, load_record=read_in_bulk,
+                                       session_live=lambda _auth: True)
                 if state is not None and auth.session_id:
                     with_session.append((auth, state))
                 else:
@@ -99,24 +108,11 @@ class AuthCheck:
         return self._known[auth]
 
     def _check(self, auth: RealtimeAuth) -> AuthState | None:
-        # Each test mirrors one that ends a token on HTTP: an ended token must not keep receiving events.
-        if auth.expires_at <= self.clock():
-            return None
-        stored = self.collections.find(auth.collection_id)
-        if stored is None or not stored.collection.is_auth:
-            return None
-        state = self._with_key(auth, stored.collection,
-                               self.records.get(stored.collection.id, auth.record_id, ReadMeter()))
-        if state is None or (auth.session_id and not self._session_live(auth)):
-            return None
-        return state
-
-    @staticmethod
-    def _with_key(auth: RealtimeAuth, collection: Collection, record: StoredRecord | None) -> AuthState | None:
-        """The auth record, if it still exists with the tokenKey the token was signed with."""
-        if record is None or key_hash(token_key_of(collection, record.data)) != auth.key_hash:
-            return None
-        return AuthState(record=record, collection=collection)
+        # An ended token must not keep receiving events: the same re-check the protocol makes.
+        return standing_owner(
+            auth, now=self.clock(), find_collection=self.collections.find,
+            load_record=lambda collection_id, record_id: self.records.get(collection_id, record_id, ReadMeter()),
+            session_live=self._session_live)
 
     def _session_live(self, auth: RealtimeAuth) -> bool:
         return auth.session_id is None or is_session_live(self.families, auth.collection_id, auth.record_id,
