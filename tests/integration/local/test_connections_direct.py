@@ -27,8 +27,11 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
 
 
 def _api() -> Any:
-    return boto3.client("apigatewaymanagementapi", endpoint_url=ENDPOINT, region_name="us-east-1",
-                        aws_access_key_id="x", aws_secret_access_key="x")
+    # A session of its own, made after the in-process path is installed, as every function's is on the local
+    # stack: botocore copies its handlers into a session when the session is made (boto3's default session may
+    # predate the install, made by an earlier test of this process).
+    return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=ENDPOINT, region_name="us-east-1",
+                                          aws_access_key_id="x", aws_secret_access_key="x")
 
 
 def _error(call: Any) -> str:
