@@ -289,6 +289,24 @@ def _bound_queues() -> None:
     Queue.__init__ = init  # type: ignore[method-assign]
 
 
+def _cap_put_events() -> None:
+    """EventBridge refuses a PutEvents request whose entries total over 256 KB (its own size calculation,
+    shared/events/entry_size.py) as a whole, with this ValidationException; moto accepts any size."""
+    from moto.events.exceptions import ValidationException
+    from moto.events.models import EventsBackend
+
+    from shared.events.entry_size import PUT_EVENTS_MAX_BYTES, entry_size
+
+    original = EventsBackend.put_events
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if sum(entry_size(e) for e in events) > PUT_EVENTS_MAX_BYTES:
+            raise ValidationException("Total size of the entries in the request is over the limit.")
+        return original(self, events)
+
+    EventsBackend.put_events = put_events  # type: ignore[method-assign]
+
+
 def _bound_streams() -> None:
     from moto.dynamodb.models.table import StreamShard
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -371,5 +389,6 @@ def install() -> None:
         _serialize_reads()
         _bound_streams()
         _bound_queues()
+        _cap_put_events()
         moto_speed.install()
         _installed = True

@@ -163,3 +163,18 @@ def test_a_query_answers_every_value_type_as_written_and_apart_from_the_table(dd
     again = ddb.query(**query)["Items"]
     assert again[0]["m"]["M"]["part"] == {"M": {"s": {"S": "z"}}}
     assert again[1]["m"]["M"]["part"] == {"M": {"s": {"S": "y"}}}
+
+
+def test_put_events_over_256_kb_is_refused_whole_as_eventbridge_refuses_it() -> None:
+    # Given the local cloud's bus, and entries of 100 KB each
+    with running_cloud():
+        events = client("events")
+        entry = {"Source": "lambdabase.test", "DetailType": "t", "EventBusName": resources.EVENT_BUS.physical_name,
+                 "Detail": '{"x": "' + "a" * 100_000 + '"}'}
+        # When two are sent together, Then they are accepted (about 200 KB)
+        assert events.put_events(Entries=[entry, entry])["FailedEntryCount"] == 0
+        # When three are (about 300 KB), Then the whole request is refused with EventBridge's error, none kept
+        with pytest.raises(ClientError) as refused:
+            events.put_events(Entries=[entry, entry, entry])
+        assert refused.value.response["Error"]["Code"] == "ValidationException"
+        assert "over the limit" in refused.value.response["Error"]["Message"]
