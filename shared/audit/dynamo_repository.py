@@ -6,7 +6,6 @@ stream sequence number, `doc` (S: the entry's JSON, read back as written), `ttl`
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -29,24 +28,9 @@ from shared.audit.repository import (
 )
 from shared.aws import client
 from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
-from shared.errors import ServiceUnavailableError
+from shared.storage_errors import unavailable_as_503
 
 BATCH_GET_MAX = 100
-# Refusals that outlast boto3's own retries: the read may be retried later, so a 503, never a 500.
-_UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                      "InternalServerError", "ServiceUnavailable"}
-
-
-@contextlib.contextmanager
-def _read_errors() -> Iterator[None]:
-    from botocore.exceptions import ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
-            raise ServiceUnavailableError(headers={"Retry-After": "1"}) from exc
-        raise
 
 
 class AuditTable(BaseSettings):
@@ -89,14 +73,14 @@ class DynamoAuditRepository(AuditRepository):
         if created is None:
             return None
         key = {"pk": {"S": partition_key(month_of(created), shard_of(audit_id))}, "sk": {"S": audit_id}}
-        with _read_errors():
+        with unavailable_as_503():
             item = client("dynamodb").get_item(TableName=self.table, Key=key).get("Item")
         return _entry(item) if item else None
 
     def _pages(self, params: dict[str, Any]) -> Iterator[AuditEntry]:
         ddb = client("dynamodb")
         while True:
-            with _read_errors():
+            with unavailable_as_503():
                 out = ddb.query(**params)
             yield from (_entry(item) for item in out.get("Items", []))
             if "LastEvaluatedKey" not in out:
@@ -122,7 +106,7 @@ class DynamoAuditRepository(AuditRepository):
                                   "ExpressionAttributeValues": {":pk": {"S": history_key(record_id)}},
                                   "ScanIndexForward": not newest_first, "Limit": BATCH_GET_MAX}
         while True:
-            with _read_errors():
+            with unavailable_as_503():
                 out = ddb.query(**params)
             keys = [{"pk": item["pk"], "sk": item["sk"]} for item in out.get("Items", [])]
             found = self._batch_get(keys)
@@ -138,7 +122,7 @@ class DynamoAuditRepository(AuditRepository):
         for attempt in range(MAX_WRITE_ATTEMPTS):
             if not pending:
                 return found
-            with _read_errors():
+            with unavailable_as_503():
                 out = ddb.batch_get_item(RequestItems=pending)
             for item in out.get("Responses", {}).get(self.table, []):
                 found[item["sk"]["S"]] = _entry(item)

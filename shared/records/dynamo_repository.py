@@ -17,7 +17,6 @@ from botocore.exceptions import ClientError
 
 from shared.aws import client
 from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
-from shared.errors import ServiceUnavailableError
 from shared.records import dynamo_links, keys, shard_merge
 from shared.records.dynamo_expressions import (
     Op,
@@ -50,6 +49,7 @@ from shared.records.repository import (
     transaction_items,
 )
 from shared.resources import RECORDS_TABLE
+from shared.storage_errors import unavailable_as_503
 
 _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
@@ -57,23 +57,8 @@ Sleep = Callable[[float], None]
 T = TypeVar("T")
 
 
-# Storage refusals that outlast boto3's own retries: the request may be retried later, so a 503, never a 500.
-_UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                      "InternalServerError", "ServiceUnavailable"}
-
-
-@contextlib.contextmanager
-def _storage_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
-            raise ServiceUnavailableError(headers={"Retry-After": "1"}) from exc
-        raise
-
-
 def _guarded(items: Iterator[T]) -> Iterator[T]:
-    with _storage_errors():
+    with unavailable_as_503():
         yield from items
 
 
@@ -93,7 +78,7 @@ class DynamoRecordRepository(RecordRepository):
 
     # reads -------------------------------------------------------------------------------------------------
     def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
-        with _storage_errors():
+        with unavailable_as_503():
             out = client("dynamodb").get_item(TableName=self.table, Key=keys.record_key(collection_id, record_id),
                                               ConsistentRead=True)
             meter.add(1)
@@ -101,7 +86,7 @@ class DynamoRecordRepository(RecordRepository):
             return item_to_record(item) if item else None
 
     def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
-        with _storage_errors():
+        with unavailable_as_503():
             unique = list(dict.fromkeys(ids))
             found = self._fetch([keys.record_key(collection_id, i) for i in unique], meter, consistent=True)
             return {record.id: record for record in found.values()}
@@ -209,7 +194,7 @@ class DynamoRecordRepository(RecordRepository):
                                                  field_id, meter))
 
     def claims_taken(self, claims: list[str]) -> set[str]:
-        with _storage_errors():
+        with unavailable_as_503():
             ddb = client("dynamodb")
             taken: set[str] = set()
             for start in range(0, len(claims), BATCH_GET_MAX):
@@ -223,7 +208,7 @@ class DynamoRecordRepository(RecordRepository):
             return taken
 
     def read_counter(self, partition: str, meter: ReadMeter) -> int | None:
-        with _storage_errors():
+        with unavailable_as_503():
             out = client("dynamodb").get_item(TableName=self.table,
                                               Key={"pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}})
             meter.add(1)
@@ -233,7 +218,7 @@ class DynamoRecordRepository(RecordRepository):
     def is_unordered(self, collection_id: str, meter: ReadMeter) -> bool:
         if collection_id in self._marked:
             return True
-        with _storage_errors():
+        with unavailable_as_503():
             out = client("dynamodb").get_item(TableName=self.table, Key=self._marker_key(collection_id),
                                               ConsistentRead=True, ProjectionExpression="pk")
             meter.add(1)
@@ -249,19 +234,19 @@ class DynamoRecordRepository(RecordRepository):
     def mark_unordered(self, collection_id: str) -> None:
         if collection_id in self._marked:
             return
-        with _storage_errors():
+        with unavailable_as_503():
             client("dynamodb").put_item(TableName=self.table, Item=self._marker_key(collection_id))
         self._marked.add(collection_id)
 
     def init_counter(self, partition: str) -> None:
-        with _storage_errors():
+        with unavailable_as_503():
             ddb = client("dynamodb")
             with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
                 ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
                     "pk": {"S": keys.counter_pk(partition)}, "sk": {"S": "count"}, "total": {"N": "0"}})
 
     def write(self, writes: list[RecordWrite]) -> None:
-        with _storage_errors():
+        with unavailable_as_503():
             for w in writes:
                 if w.kind != "delete":
                     check_item_size(w.record)
@@ -317,7 +302,7 @@ class DynamoRecordRepository(RecordRepository):
 
     # bulk --------------------------------------------------------------------------------------------------
     def import_records(self, writes: list[RecordWrite], *, conditional: bool) -> None:
-        with _storage_errors():
+        with unavailable_as_503():
             for w in writes:
                 check_item_size(w.record)
             dynamo_links.put_links(self._batch_write, writes)
@@ -345,7 +330,7 @@ class DynamoRecordRepository(RecordRepository):
 
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
                                limit: int | None = None) -> int:
-        with _storage_errors():
+        with unavailable_as_503():
             doomed: list[dict[str, Any]] = []
             count = 0
             for record in self.scan(collection_id, ReadMeter(), limit=limit):
