@@ -32,6 +32,8 @@ def backoff(attempt: int, sleep: Callable[[float], None] = time.sleep) -> None:
 def batch_write(table: str, requests: Sequence[dict[str, Any]], *, sleep: Callable[[float], None] = time.sleep,
                 max_attempts: int = MAX_WRITE_ATTEMPTS) -> None:
     """Send these PutRequest/DeleteRequest entries to `table`, 25 a call, until DynamoDB has processed all."""
+    if not requests:
+        return  # nothing to send: not even a client (a write without links, a cleanup with nothing left)
     ddb = client("dynamodb")
     for start in range(0, len(requests), BATCH_WRITE_MAX):
         pending: dict[str, Any] = {table: list(requests[start:start + BATCH_WRITE_MAX])}
