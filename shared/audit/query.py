@@ -33,6 +33,7 @@ from shared.tools.filter import (
     SortKey,
     apply_fields,
     evaluate,
+    identifier_paths,
     parse_filter,
 )
 from shared.tools.list_query import ListQueryError, parse_list_query
@@ -127,8 +128,10 @@ def list_audit(view: AuditView, params: Mapping[str, str]) -> dict[str, Any]:
     try:
         query = parse_list_query(params)
         expr = parse_filter(query.filter) if query.filter.strip() else None
-        for key in query.sort:
-            field_value({}, key.path)
+        # every field the filter and the sort name is checked now, not only once an entry is evaluated: an
+        # unknown field is a 400 on an empty log too
+        for path in [*identifier_paths(expr), *(key.path for key in query.sort)]:
+            field_value({}, path)
     except (ListQueryError, FilterError) as exc:
         raise BadRequestError(INVALID_QUERY, {}) from exc
     sort = query.sort or [SortKey(("created",), descending=True)]

@@ -18,25 +18,8 @@ from shared.records.request_rules import RequestRules
 from shared.records.resolver import RecordResolver
 from shared.records.rules import combine
 from shared.tools.filter import FilterError, Identifier, SortKey
-from shared.tools.filter.ast import And, Call, Compare, Expr, Or
+from shared.tools.filter.ast import identifier_paths
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
-
-
-def identifier_paths(expr: Expr | None) -> list[tuple[str, ...]]:
-    """Every record field path a filter names (not `@request.*` nor `@collection.*`), for prefetching."""
-    found: list[tuple[str, ...]] = []
-    stack: list[Any] = [expr] if expr is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (And, Or)):
-            stack.extend(node.items)
-        elif isinstance(node, Compare):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-        elif isinstance(node, Identifier) and not node.path[0].startswith("@"):
-            found.append(node.path)
-    return list(dict.fromkeys(found))
 
 
 def _position(plan: Plan, cursor: str, collection_id: str, bound_to: str) -> None:

@@ -20,6 +20,7 @@ from shared.tools.filter.ast import (
     Macro,
     Operand,
     Or,
+    identifier_paths,
     to_text,
 )
 from shared.tools.filter.errors import FilterError, FilterEvaluationError, FilterSyntaxError
@@ -59,6 +60,7 @@ __all__ = [
     "SortKey",
     "apply_fields",
     "evaluate",
+    "identifier_paths",
     "parse_fields",
     "parse_filter",
     "parse_sort",

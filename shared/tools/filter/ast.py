@@ -190,3 +190,21 @@ def format_number(value: int | float) -> str:
         return str(value)
     text = format(Decimal(repr(value)), "f")
     return text if "." in text else text + ".0"
+
+
+def identifier_paths(expr: Expr | None) -> list[tuple[str, ...]]:
+    """Every field path a filter names, in first-seen order, leaving out `@request.*`, `@collection.*` and the
+    other `@` roots (what a resolver of the filtered items must know)."""
+    found: list[tuple[str, ...]] = []
+    stack: list[object] = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (And, Or)):
+            stack.extend(node.items)
+        elif isinstance(node, Compare):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Identifier) and not node.path[0].startswith("@"):
+            found.append(node.path)
+    return list(dict.fromkeys(found))
