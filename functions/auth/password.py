@@ -22,7 +22,8 @@ async def auth_with_password(collection: str, request: Request) -> JSONResponse:
     stored = collection_of(service, collection)
     components = accounts()
     record = password_sign_in(service, components, stored, body)
-    return JSONResponse(auth_response(service, components, stored, record, params(request)))
+    return JSONResponse(auth_response(service, components, stored, record, params(request),
+                                       method="password", body=body))
 
 
 @router.post("/api/collections/{collection}/password-strength")

@@ -130,13 +130,22 @@ def password_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCol
 
 
 def auth_response(service: RecordScope, accounts: Accounts, stored: StoredCollection, record: StoredRecord,
-                  params: dict[str, str]) -> dict[str, Any]:
-    """PocketBase's {token, record}, plus a new session's opaque `refreshToken` (a Lambdabase extension)."""
+                  params: dict[str, str], *, method: str = "", body: dict[str, Any] | None = None,
+                  meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """PocketBase's {token, record[, meta]}, plus a new session's opaque `refreshToken` (a Lambdabase extension).
+
+    The one completion of every sign-in method, as PocketBase's recordAuthResponse: `method` names the method that
+    just succeeded ("password", "otp", "oauth2", "totp"; "" skips the MFA check and the new-device alert), `body`
+    is the request body (it may carry `mfaId`, as may `params`), `meta` is added as `meta` (OAuth2's).
+    """
     refuse_superuser_ip(is_superusers(stored), service.request.ip)  # before any session
     issued = accounts.refresh.issue(record.id, stored.collection.id, user_agent=service.request.user_agent,
                                     ip=service.request.ip)
     token = issue_auth_token(accounts.tokens, stored, record, session_id=issued.session.id)
-    return record_response(service, stored, record, token, params, extra={"refreshToken": issued.token})
+    extra: dict[str, Any] = {"refreshToken": issued.token}
+    if meta is not None:
+        extra["meta"] = meta
+    return record_response(service, stored, record, token, params, extra=extra)
 
 
 def record_response(service: RecordScope, stored: StoredCollection, record: StoredRecord, token: str,
