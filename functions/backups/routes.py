@@ -26,6 +26,8 @@ def _superuser(request: Request) -> None:
         raise UnauthorizedError()
     if not caller.is_superuser:
         raise ForbiddenError()  # PocketBase's generic 403 for any other auth record
+    if caller.grant is not None and not caller.grant.allows_admin(request.method):
+        raise ForbiddenError()  # a superuser's API token reaches backups only when scoped `*:*`
 
 
 def _service() -> BackupsService:
