@@ -4,10 +4,13 @@ records, batch, expand, files, the superuser APIs and the rate limiter."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
 
+from shared import resources
+from shared.aws import client
 from tests.support.files_world import attach
 from tests.support.records_api import GUEST, Api, unique
 
@@ -113,6 +116,20 @@ def test_rotation_keeps_the_token_and_ends_the_old_secret(api: Api, world: dict[
     path = f"/api/collections/{world['posts']}/records"
     assert with_token(api, created["token"], "GET", path).status_code == 401
     assert with_token(api, rotated["token"], "GET", path).status_code == 200
+
+
+def test_an_expired_token_answers_401(api: Api, world: dict[str, Any]) -> None:
+    # Given a token whose expiry has passed (its stored item aged: the shortest duration is a minute)
+    created = new_token(api, world["owner"]["id"], ["*:*"], duration=60)
+    path = f"/api/collections/{world['posts']}/records"
+    assert with_token(api, created["token"], "GET", path).status_code == 200
+    client("dynamodb").update_item(
+        TableName=resources.SYSTEM_TABLE.physical_name,
+        Key={"pk": {"S": f"apitoken#{created['id']}"}, "sk": {"S": "token"}},
+        UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
+    # When it is used / Then 401
+    response = with_token(api, created["token"], "GET", path)
+    assert response.status_code == 401 and response.json() == UNAUTHORIZED
 
 
 @pytest.mark.parametrize("value", ["lb_", "lb_short_secret", "lb_abcdefghijklmno_" + "x" * 42,
