@@ -213,6 +213,18 @@ def test_expand_into_a_collection_outside_the_scopes_reveals_nothing(api: Api, w
     assert with_token(api, wide, "GET", path, params={"expand": "note"}).json()["expand"]["note"]["text"] == "hidden"
 
 
+def test_a_filter_through_a_relation_outside_the_scopes_is_refused(api: Api, world: dict[str, Any]) -> None:
+    scoped = new_token(api, world["owner"]["id"], [f"{world['posts']}:list"])["token"]
+    wide = new_token(api, world["owner"]["id"], [f"{world['posts']}:list", f"{world['notes']}:list"])["token"]
+    path, probe = f"/api/collections/{world['posts']}/records", {"filter": 'note.text = "hidden"'}
+    # When a token that may not list notes filters posts by a note's text / Then a 400, no answer either way
+    refused = with_token(api, scoped, "GET", path, params=probe)
+    assert refused.status_code == 400 and refused.json()["message"] == "Invalid filter parameters.", refused.text
+    # And with notes in scope, the same filter finds the post
+    found = with_token(api, wide, "GET", path, params=probe).json()
+    assert [i["id"] for i in found["items"]] == [world["post"]["id"]]
+
+
 def test_a_file_token_keeps_the_api_tokens_scopes(api: Api, world: dict[str, Any]) -> None:
     scoped = new_token(api, world["owner"]["id"], [f"{world['posts']}:*"])["token"]
     wide = new_token(api, world["owner"]["id"], [f"{world['notes']}:view"])["token"]

@@ -4,6 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import PocketBase from "pocketbase";
+import { EventSource } from "eventsource";
+
+// Node has no EventSource: the `eventsource` package stands in, as for tests/js/realtime_sse.test.mjs.
+globalThis.EventSource = EventSource;
 
 const URL = process.env.LB_URL;
 const PASSWORD = "Sdk-Token-Kestrel-913";
@@ -71,4 +75,19 @@ test("a read-only token reads but never writes, and a revoked one is a 401", asy
   // And the owner's list no longer names it, and never showed a secret
   const listed = await user.send(`/api/collections/users/records/${record.id}/api-tokens`, { method: "GET" });
   assert.ok(listed.every((t) => t.id !== readOnly.id && !("token" in t)));
+});
+
+test("realtime does not accept an API token: the subscription is refused, so no event flows", async () => {
+  const { name, user, record } = await world();
+  const created = await apiToken(user, record.id, { name: "rt", scopes: ["*:*"] });
+  const pb = client();
+  pb.authStore.save(created.token);
+  const events = [];
+  const outcome = await Promise.race([
+    pb.collection(name).subscribe("*", (e) => events.push(e)).then(() => "subscribed", (err) => err.status),
+    new Promise((resolve) => setTimeout(() => resolve("timeout"), 15000)),
+  ]);
+  pb.realtime.unsubscribe();
+  assert.equal(outcome, 401);
+  assert.deepEqual(events, []);
 });
