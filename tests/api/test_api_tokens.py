@@ -126,7 +126,8 @@ def test_an_expired_token_answers_401(api: Api, world: dict[str, Any]) -> None:
     client("dynamodb").update_item(
         TableName=resources.SYSTEM_TABLE.physical_name,
         Key={"pk": {"S": f"apitoken#{created['id']}"}, "sk": {"S": "token"}},
-        UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
     # When it is used / Then 401
     response = with_token(api, created["token"], "GET", path)
     assert response.status_code == 401 and response.json() == UNAUTHORIZED
