@@ -280,6 +280,15 @@ def test_a_superusers_token_reaches_the_superuser_apis_only_when_scoped_to_every
     assert with_token(api, narrow, "GET", f"/api/collections/{world['notes']}/records").status_code == 403
     assert with_token(api, reader, "GET", "/api/settings").status_code == 200
     assert with_token(api, reader, "PATCH", "/api/settings", json={"meta": {"appName": "x"}}).status_code == 403
+    assert with_token(api, narrow, "GET", "/api/backups").status_code == 403
+    # And only the full token's file token downloads a backup (an archive put straight into the bucket)
+    client("s3").put_object(Bucket=resources.BACKUPS_BUCKET.physical_name, Key="tokens_backup.zip", Body=b"PK\x05\x06")
+    try:
+        for token, status in ((full, 200), (narrow, 403)):
+            file_token = with_token(api, token, "POST", "/api/files/token").json()["token"]
+            assert api.http.get("/api/backups/tokens_backup.zip", params={"token": file_token}).status_code == status
+    finally:
+        client("s3").delete_object(Bucket=resources.BACKUPS_BUCKET.physical_name, Key="tokens_backup.zip")
     # And a superuser manages any record's tokens
     assert new_token(api, world["owner"]["id"], ["*:view"], role="superuser")["recordId"] == world["owner"]["id"]
 
