@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, no_content, record_service
-from shared.accounts.api_tokens import create_token, list_tokens, revoke_all_route, revoke_token, rotate_token
+from shared.accounts.api_tokens import create_token, list_tokens, revoke_record_tokens, revoke_token, rotate_token
 from shared.accounts.collaborators import accounts
 from shared.auth.api_tokens_repository import ApiTokenRepository, get_api_token_repository
 from shared.http.body import read_body
@@ -37,7 +37,7 @@ async def create_token_route(collection: str, record_id: str, request: Request) 
 @router.delete(_PATH)
 def revoke_all_tokens_route(collection: str, record_id: str, request: Request) -> Response:
     service = record_service(request)
-    revoke_all_route(service, _repository(), collection_of(service, collection), record_id)
+    revoke_record_tokens(service, _repository(), collection_of(service, collection), record_id)
     return no_content()
 
 

@@ -166,7 +166,7 @@ def revoke_all_tokens(repository: ApiTokenRepository, collection_id: str, record
                for t in repository.list_for_owner(collection_id, record_id))
 
 
-def revoke_all_route(service: RecordScope, repository: ApiTokenRepository, stored: StoredCollection,
+def revoke_record_tokens(service: RecordScope, repository: ApiTokenRepository, stored: StoredCollection,
                      record_id: str) -> None:
     """DELETE of the whole list: every token of the record."""
     caller = _manager(service.request.auth, stored, record_id)

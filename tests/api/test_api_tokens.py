@@ -108,6 +108,14 @@ def test_a_revoked_token_answers_401(api: Api, world: dict[str, Any]) -> None:
     assert response.status_code == 401 and response.json() == UNAUTHORIZED
 
 
+def test_revoking_all_of_a_records_tokens_ends_each_of_them(api: Api) -> None:
+    user = api.sign_up_user("many")
+    tokens = [new_token(api, user["id"], ["users:list"], role="many")["token"] for _ in range(3)]
+    api.ok("DELETE", tokens_path(user["id"]), role="many", status=204)
+    assert [with_token(api, t, "GET", "/api/collections/users/records").status_code for t in tokens] == [401] * 3
+    assert api.ok("GET", tokens_path(user["id"]), role="many") == []
+
+
 def test_rotation_keeps_the_token_and_ends_the_old_secret(api: Api, world: dict[str, Any]) -> None:
     created = new_token(api, world["owner"]["id"], [f"{world['posts']}:*"])
     rotated = api.ok("POST", f"{tokens_path(world['owner']['id'])}/{created['id']}/rotate", role="owner")
