@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import Request
 
 from shared import resources, settings
+from shared.auth.api_tokens import is_api_token
+from shared.auth.api_tokens_usage import api_token_usage
 from shared.auth.caller import Authenticator, Caller, bearer_token, refuse_superuser_ip
 from shared.auth.tokens import TokenService, get_token_service
 from shared.catalog.repository import CollectionRepository, get_collection_repository
+from shared.errors import UnauthorizedError
 from shared.http.requests import client_ip, request_context
 from shared.records.hooks import RecordHooks
 from shared.records.repository import RecordRepository, get_record_repository
@@ -38,10 +41,12 @@ class Composition:
 
     @property
     def authenticator(self) -> Authenticator:
+        from shared.auth.api_tokens_repository import get_api_token_repository
         from shared.auth.refresh_repository import get_refresh_family_repository
 
         return Authenticator(self.tokens, self.collections, self.records,
-                             get_refresh_family_repository(self.config.system_table))
+                             get_refresh_family_repository(self.config.system_table),
+                             get_api_token_repository(self.config.system_table))
 
     def caller(self, request: Request) -> Caller | None:
         """The caller, verified once per request (the rate limiter asks first) and kept on the request state;
@@ -52,7 +57,12 @@ class Composition:
             # A guest needs no keyring: a cold start serving guests never reads the signing secret.
             cached = self.authenticator.authenticate(header) if bearer_token(header) else None
             request.state.lb_auth = cached  # kept even when refused: the request log names it, as PocketBase's
+            if cached is not None and cached.grant is not None:
+                api_token_usage(self.config.system_table).touch(cached.grant.token_id, client_ip(request))
         caller: Caller | None = cached  # type: ignore[assignment]
+        # an API token is never read as a guest: a revoked, expired or malformed one answers 401, not public data
+        if caller is None and is_api_token(bearer_token(request.headers.get("authorization"))):
+            raise UnauthorizedError()
         if caller is not None and caller.is_superuser:
             refuse_superuser_ip(True, client_ip(request))
         return caller

@@ -301,6 +301,11 @@ _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
     ("GET", "records/{id}/sessions"),
     ("DELETE", "records/{id}/sessions"),
     ("DELETE", "records/{id}/sessions/{session}"),
+    ("GET", "records/{id}/api-tokens"),
+    ("POST", "records/{id}/api-tokens"),
+    ("DELETE", "records/{id}/api-tokens"),
+    ("DELETE", "records/{id}/api-tokens/{token}"),
+    ("POST", "records/{id}/api-tokens/{token}/rotate"),
 )
 
 ROUTES: tuple[RouteDef, ...] = (

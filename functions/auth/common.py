@@ -16,13 +16,20 @@ from shared.accounts.auth_records import (
 )
 from shared.catalog.repository import StoredCollection
 from shared.composition import composition
+from shared.errors import ForbiddenError
 from shared.records.scope import RecordScope
+
+API_TOKEN_REFUSED = "API tokens cannot be used with the auth endpoints."
 
 
 def record_service(request: Request, body: dict[str, Any] | None = None, *, signed_in: bool = True,
                    context: str = "default") -> RecordScope:
     """The records scope of this request; `signed_in=False` ignores any Authorization (sign-in endpoints)."""
-    return composition().scope(request, body, signed_in=signed_in, context=context)
+    service = composition().scope(request, body, signed_in=signed_in, context=context)
+    # an API token never manages accounts (refresh, impersonation, sessions, other tokens): it would escape its scopes
+    if service.request.auth is not None and service.request.auth.grant is not None:
+        raise ForbiddenError(API_TOKEN_REFUSED)
+    return service
 
 
 def collection_of(service: RecordScope, collection: str) -> StoredCollection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from functions.auth import (
+    api_tokens,
     email_change,
     impersonate,
     methods,
@@ -21,4 +22,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods))
+                                 impersonate, sessions, throttle, pending_methods, api_tokens))

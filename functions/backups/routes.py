@@ -26,6 +26,8 @@ def _superuser(request: Request) -> None:
         raise UnauthorizedError()
     if not caller.is_superuser:
         raise ForbiddenError()  # PocketBase's generic 403 for any other auth record
+    if caller.grant is not None and not caller.grant.allows_admin(request.method):
+        raise ForbiddenError()  # a superuser's API token reaches backups only when scoped `*:*`
 
 
 def _service() -> BackupsService:
@@ -75,7 +77,8 @@ def _file_token_superuser(token: str) -> bool:
     from shared.files.tokens import file_token_owner
 
     owner = file_token_owner(composition().authenticator, token)
-    return owner is not None and owner.is_superuser
+    # a file token of a superuser's API token downloads backups only when that token is scoped `*:*`
+    return owner is not None and owner.is_superuser and (owner.grant is None or owner.grant.allows_admin("GET"))
 
 
 @router.get("/api/backups/{key}")

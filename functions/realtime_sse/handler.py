@@ -13,7 +13,9 @@ with cold_init():
     from functions.realtime_sse.control import Identity, StoreControl, SubscriptionControl
     from functions.realtime_sse.settings import BridgeSettings
     from shared import aws, settings
+    from shared.auth.api_tokens import is_api_token
     from shared.auth.caller import bearer_token, refuse_superuser_ip
+    from shared.errors import UnauthorizedError
     from shared.observability import logger
     from shared.realtime import protocol
     from shared.realtime.deps import RealtimeDeps, build_deps
@@ -40,6 +42,9 @@ def authenticate(authorization: str | None, source_ip: str) -> Identity | None:
     """The auth record of a valid token, as every HTTP function verifies one (a superuser's address included)."""
     if not bearer_token(authorization):
         return None
+    if is_api_token(bearer_token(authorization)):
+        # realtime does not scope events by API token: refused (401), never silently a guest
+        raise UnauthorizedError()
     caller = deps().authenticator.authenticate(authorization)
     if caller is None:
         return None

@@ -31,5 +31,8 @@ def revoke_sessions_after_credential_change(event: RecordEvent) -> None:
 
 
 def register_account_hooks(hooks: RecordHooks) -> None:
+    from shared.accounts.api_tokens import register_api_token_hooks
+
     hooks.on("validate", password_policy_errors, actions=("create", "update"), collections=())
     hooks.on("after", revoke_sessions_after_credential_change, actions=("update",))
+    register_api_token_hooks(hooks)

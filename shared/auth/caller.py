@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.app_settings import provider
+from shared.auth.api_tokens import is_api_token
 from shared.auth.errors import InvalidTokenError
 from shared.auth.refresh_repository import RefreshFamilyRepository
 from shared.auth.tokens import IMPERSONATOR_CLAIM, SESSION_CLAIM, TokenService, TokenType
@@ -21,6 +22,9 @@ from shared.http.requests import is_ip_in_list
 from shared.records.context import AuthState
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
+
+if TYPE_CHECKING:
+    from shared.auth.api_tokens_repository import ApiTokenRepository
 
 Caller = AuthState
 
@@ -76,15 +80,23 @@ def is_session_live(families: RefreshFamilyRepository, collection_id: str, recor
 
 class Authenticator:
     def __init__(self, tokens: TokenService, collections: CollectionRepository, records: RecordRepository,
-                 families: RefreshFamilyRepository) -> None:
+                 families: RefreshFamilyRepository, api_tokens: ApiTokenRepository | None = None) -> None:
         self.tokens = tokens
         self.collections = collections
         self.records = records
         self.families = families
+        # None where API tokens are not accepted (realtime): an `lb_` token there is no token
+        self.api_tokens = api_tokens
 
     def authenticate(self, header: str | None) -> Caller | None:
         """The authenticated auth record, or None for a guest; an invalid token is treated as no token."""
         token = bearer_token(header)
+        if is_api_token(token):
+            from shared.auth.api_tokens_owner import api_token_owner
+
+            if self.api_tokens is None:
+                return None
+            return api_token_owner(token, self.api_tokens, self.collections, self.records)
         found = self.token_owner(token, "auth") if token else None
         if found is None:
             return None

@@ -221,6 +221,7 @@ class SlotService:
     @staticmethod
     def _check_rules(scope: RecordScope, collection: Collection, record_id: str) -> None:
         rules = scope.rules
+        rules.require_action(collection, "update" if record_id else "create")
         if not record_id:
             # a null create rule is for superusers only (403); a rule on the caller alone is judged now, and
             # one that reads the record or the body on attach

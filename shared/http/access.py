@@ -17,4 +17,7 @@ def require_superuser(request: Request) -> Any:
         raise UnauthorizedError()
     if not caller.is_superuser:
         raise ForbiddenError()
+    # a superuser's API token reaches these APIs only when scoped to everything (`*:*`; read-only: GET alone)
+    if caller.grant is not None and not caller.grant.allows_admin(request.method):
+        raise ForbiddenError()
     return caller

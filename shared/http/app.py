@@ -94,6 +94,9 @@ def identify_caller(request: Request) -> tuple[str | None, bool]:
     auth = verified_caller(request)
     if auth is None:
         return None, False
+    if auth.grant is not None:
+        # an API token is its own limiter key, and a superuser's token is limited too: scripts run away
+        return f"apitoken:{auth.grant.token_id}", False
     return f"{auth.collection.id}:{auth.record.id}", auth.is_superuser
 
 

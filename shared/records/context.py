@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from shared.collections.model import Collection
 from shared.records.model import StoredRecord
+
+
+class ActionGrant(Protocol):
+    """What an API token allows (shared/auth/api_tokens.py), on top of its owner's rules."""
+
+    @property
+    def token_id(self) -> str: ...
+
+    def allows(self, collection_id: str, collection_name: str, action: str) -> bool: ...
+
+    def allows_admin(self, method: str) -> bool: ...
 
 
 @dataclass
@@ -15,6 +26,8 @@ class AuthState:
     collection: Collection
     # the superuser whose impersonation token this is (its `imp` claim), for the actor stamp
     impersonator_id: str = ""
+    # the API token the request is made with: the record is its owner, and the token's scopes limit it further
+    grant: ActionGrant | None = None
 
     @property
     def is_superuser(self) -> bool:

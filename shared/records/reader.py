@@ -45,6 +45,7 @@ class RecordReader:
     def list_page(self, id_or_name: str, params: Mapping[str, str]) -> dict[str, Any]:
         stored = self.collections.get(id_or_name)
         collection = stored.collection
+        self.rules.require_action(collection, "list")
         rule = self.rules.rule(collection.list_rule)
         self.rules.check_sort(params.get("sort", ""))
         try:
@@ -100,6 +101,7 @@ class RecordReader:
     def view(self, id_or_name: str, record_id: str, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
         """The record's JSON and its ETag; 404 when it does not exist or the viewRule hides it."""
         collection = self.collections.get(id_or_name).collection
+        self.rules.require_action(collection, "view")
         rule = self.rules.rule(collection.view_rule)
         record = self.rules.loader.one(collection, record_id)
         if record is None or not self.rules.matches(rule, collection, record):

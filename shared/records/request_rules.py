@@ -14,6 +14,7 @@ from shared.records.rules import forbid_superuser_only_fields, matches, parse_ru
 from shared.tools.filter import Expr, FilterError, Identifier, Literal, Operand
 
 SUPERUSERS_ONLY = "Only superusers can perform this action."
+OUT_OF_SCOPE = "The API token does not allow this action."
 
 
 class RequestRules:
@@ -34,6 +35,16 @@ class RequestRules:
         if rule is None:
             raise ForbiddenError(SUPERUSERS_ONLY)
         return parse_rule(rule)
+
+    def allows(self, collection: Collection, action: str) -> bool:
+        """Whether the request's API token, if any, covers this action on this collection."""
+        grant = self.request.auth.grant if self.request.auth else None
+        return grant is None or grant.allows(collection.id, collection.name, action)
+
+    def require_action(self, collection: Collection, action: str) -> None:
+        """403 for an action outside the API token's scopes, checked before any rule (superusers' too)."""
+        if not self.allows(collection, action):
+            raise ForbiddenError(OUT_OF_SCOPE)
 
     def user_filter(self, text: str) -> Expr | None:
         """The client's `filter` parameter, parsed (a 400 when invalid, 403 for what only superusers may name)."""
@@ -78,6 +89,8 @@ class RequestRules:
         return visible
 
     def can_view(self, collection: Collection, record: StoredRecord) -> bool:
+        if not self.allows(collection, "view"):
+            return False  # an expand or a file outside the API token's scopes shows nothing
         if self.request.is_superuser:
             return True
         if collection.view_rule is None:

@@ -264,6 +264,10 @@ class RecordResolver:
         """
         if self.allow_hidden:
             return related
+        grant = self.request.auth.grant if self.request.auth else None
+        if grant is not None and not grant.allows(target.id, target.name, "list"):
+            # as expand: a client filter must not probe a collection outside the API token's scopes
+            raise FilterEvaluationError(f"{target.name!r} (through {name!r}) is outside the API token's scopes.")
         # a collection without a listRule is superusers-only: its fields are not filterable by anyone else
         if target.list_rule is None:
             raise FilterEvaluationError(f"The fields of {target.name!r} (through {name!r}) can be filtered "

@@ -108,6 +108,7 @@ class RecordWriter:
     def prepare_create(self, id_or_name: str, body: dict[str, Any]) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
         collection = stored.collection
+        self.rules.require_action(collection, "create")
         rule = self.rules.rule(collection.create_rule)
         prepared = self._validate(collection, body, None, "create")
         record = StoredRecord(collection.id, prepared.record_id, dict(prepared.merged_by_field_id))
@@ -131,6 +132,7 @@ class RecordWriter:
                        if_match: str | None = None) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
         collection = stored.collection
+        self.rules.require_action(collection, "update")
         rule = self.rules.rule(collection.update_rule)
         existing = self._load(collection, record_id)
         if not self.rules.matches(rule, collection, existing, existing=existing):
@@ -162,6 +164,7 @@ class RecordWriter:
     def prepare_delete(self, id_or_name: str, record_id: str, *, if_match: str | None = None) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
         collection = stored.collection
+        self.rules.require_action(collection, "delete")
         rule = self.rules.rule(collection.delete_rule)
         existing = self._load(collection, record_id)
         if not self.rules.matches(rule, collection, existing):
