@@ -1,0 +1,117 @@
+"""Field-level rules (beyond PocketBase): a field's readRule hides it per record, its writeRule refuses writes.
+
+Both are filters in PocketBase's rule syntax, evaluated like a collection rule for one record and request
+(docs/rules.md): null is no restriction, "" lets everyone, superusers are never restricted.
+
+- Read: a field whose readRule fails for a record is left out of that record's JSON, wherever a record is
+  answered (the presenter: list, view, expand, auth responses, realtime, batch), and a relation it hides is
+  not expanded. A rule that cannot be evaluated hides the field (fail closed).
+- Filter and sort: a readRule that names the record could pass for some records and not others, so letting a
+  client compare the field would tell it about values it cannot read. A field with a readRule is therefore
+  filterable only when its rule is record-independent (names only `@request.*`/`@collection.*`) and passes
+  for this request; otherwise it is refused exactly as a hidden field is, whatever the values.
+- Write: a create, or an update that changes the value, of a field whose writeRule fails answers 400 with
+  that field's error (WRITE_FORBIDDEN_CODE) and writes nothing. An update's rule sees the stored record, as
+  an updateRule does; a create's sees the record the create would make, as a createRule does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from shared.collections.fields import BaseField
+from shared.collections.model import Collection
+from shared.errors import ApiError
+from shared.records.context import RequestContext
+from shared.records.model import StoredRecord
+from shared.tools.filter import FilterError
+from shared.tools.filter.ast import identifier_paths
+
+if TYPE_CHECKING:
+    from shared.records.resolver import RecordLoader
+
+WRITE_FORBIDDEN_CODE = "validation_field_write_forbidden"
+WRITE_FORBIDDEN_MESSAGE = "You are not allowed to set this field."
+
+
+def has_read_rules(collection: Collection) -> bool:
+    return any(f.read_rule is not None for f in collection.fields)
+
+
+def _passes(rule: str, collection: Collection, record: StoredRecord | None, request: RequestContext,
+            loader: RecordLoader, existing: StoredRecord | None = None) -> bool:
+    from shared.records.rules import matches, parse_rule
+
+    try:
+        return matches(parse_rule(rule), collection, record, request, loader, allow_hidden=True, existing=existing)
+    except (ApiError, FilterError):
+        return False  # a rule that cannot be evaluated grants nothing
+
+
+def unreadable_fields(collection: Collection, record: StoredRecord, request: RequestContext,
+                      loader: RecordLoader) -> set[str]:
+    """Names of the fields whose readRule fails for this record and request (cached per request)."""
+    if request.is_superuser or not has_read_rules(collection):
+        return set()
+    key = (collection.id, record.id, record.version, loader.context_override or request.context)
+    cached = loader.field_checks.get(("read", *key))
+    if cached is None:
+        cached = frozenset(f.name for f in collection.fields if f.read_rule is not None
+                           and not _passes(f.read_rule, collection, record, request, loader))
+        loader.field_checks[("read", *key)] = cached
+    return set(cached)
+
+
+def field_readable(collection: Collection, record: StoredRecord, name: str, request: RequestContext,
+                   loader: RecordLoader) -> bool:
+    return name not in unreadable_fields(collection, record, request, loader)
+
+
+def filterable(collection: Collection, field: BaseField, request: RequestContext, loader: RecordLoader) -> bool:
+    """Whether a client's filter or sort may use a field: no readRule, or one this request passes whatever the
+    record (see the module docstring); cached per request."""
+    if field.read_rule is None or request.is_superuser:
+        return True
+    key = ("filter", collection.id, field.id)
+    if key not in loader.field_checks:
+        from shared.records.rules import parse_rule
+
+        try:
+            expr = parse_rule(field.read_rule)
+        except FilterError:
+            expr = None
+            independent = False
+        else:
+            # a rule naming the record's own fields (or relations) could tell records apart by their values
+            independent = not identifier_paths(expr)
+        loader.field_checks[key] = independent and (
+            expr is None or _passes(field.read_rule, collection, None, request, loader))
+    return bool(loader.field_checks[key])
+
+
+def field_written_by(collection: Collection, key: str) -> BaseField | None:
+    """The field a body key writes, with or without a modifier (`a`, `a+`, `+a`, `a-`, `a:autogenerate`)."""
+    candidates = [key, key.removesuffix(":autogenerate"), key[1:] if key.startswith("+") else key,
+                  key[:-1] if key.endswith(("+", "-")) else key]
+    for name in candidates:
+        found = collection.field_by_name(name)
+        if found is not None:
+            return found
+    return None
+
+
+def write_errors(collection: Collection, body: dict[str, Any], changed_ids: Iterable[str], record: StoredRecord,
+                 existing: StoredRecord | None, request: RequestContext, loader: RecordLoader) -> dict[str, Any]:
+    """Field errors for the fields this write sets whose writeRule fails (empty when every one passes)."""
+    if request.is_superuser:
+        return {}
+    changed = set(changed_ids)
+    sent = {f.name: f for key in body if (f := field_written_by(collection, key)) is not None}
+    errors: dict[str, Any] = {}
+    for name, field in sent.items():
+        if field.write_rule is None or (existing is not None and field.id not in changed):
+            continue  # an update that sends a field back unchanged writes nothing to it
+        if not _passes(field.write_rule, collection, existing or record, request, loader, existing=existing):
+            errors[name] = {"code": WRITE_FORBIDDEN_CODE, "message": WRITE_FORBIDDEN_MESSAGE}
+    return errors
