@@ -13,6 +13,9 @@ Both are filters in PocketBase's rule syntax, evaluated like a collection rule f
 - Write: a create, or an update that changes the value, of a field whose writeRule fails answers 400 with
   that field's error (WRITE_FORBIDDEN_CODE) and writes nothing. An update's rule sees the stored record, as
   an updateRule does; a create's sees the record the create would make, as a createRule does.
+- An auth collection's roles assignment (a `roles` relation to `_roles`) is the one field whose null
+  writeRule means superusers only: otherwise anyone allowed to update their own record, or to sign up,
+  could grant themselves any role.
 """
 
 from __future__ import annotations
@@ -101,6 +104,16 @@ def field_written_by(collection: Collection, key: str) -> BaseField | None:
     return None
 
 
+def assigns_roles(field: BaseField, loader: RecordLoader) -> bool:
+    """Whether a field is an auth collection's roles assignment (shared/records/roles.py)."""
+    from shared.records.roles import ROLES_COLLECTION, is_roles_field
+
+    if field.name != "roles" or field.field_type != "relation":
+        return False
+    roles = loader.collections.find(ROLES_COLLECTION)
+    return roles is not None and is_roles_field(field, roles.collection.id)
+
+
 def write_errors(collection: Collection, body: dict[str, Any], changed_ids: Iterable[str], record: StoredRecord,
                  existing: StoredRecord | None, request: RequestContext, loader: RecordLoader) -> dict[str, Any]:
     """Field errors for the fields this write sets whose writeRule fails (empty when every one passes)."""
@@ -110,8 +123,14 @@ def write_errors(collection: Collection, body: dict[str, Any], changed_ids: Iter
     sent = {f.name: f for key in body if (f := field_written_by(collection, key)) is not None}
     errors: dict[str, Any] = {}
     for name, field in sent.items():
-        if field.write_rule is None or (existing is not None and field.id not in changed):
+        if existing is not None and field.id not in changed:
             continue  # an update that sends a field back unchanged writes nothing to it
-        if not _passes(field.write_rule, collection, existing or record, request, loader, existing=existing):
+        rule = field.write_rule
+        if rule is None and collection.is_auth and assigns_roles(field, loader):
+            # a user must never grant itself roles (sign-up, own-record updates): superusers only, unless the
+            # collection's author delegates it with a writeRule
+            errors[name] = {"code": WRITE_FORBIDDEN_CODE, "message": WRITE_FORBIDDEN_MESSAGE}
+        elif rule is not None and not _passes(rule, collection, existing or record, request, loader,
+                                              existing=existing):
             errors[name] = {"code": WRITE_FORBIDDEN_CODE, "message": WRITE_FORBIDDEN_MESSAGE}
     return errors

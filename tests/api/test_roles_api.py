@@ -169,3 +169,44 @@ def test_role_names_are_unique_and_rule_friendly(api: Api, world: dict[str, str]
     spaced = api.request("POST", ROLES, json={"name": "has space"})
     assert taken.status_code == 400 and taken.json()["data"]["name"]["code"] == "validation_not_unique"
     assert spaced.status_code == 400 and spaced.json()["data"]["name"]["code"] == "validation_invalid_format"
+
+
+def test_nobody_grants_themselves_a_role_unless_a_write_rule_delegates_it(api: Api, world: dict[str, str]) -> None:
+    # Given a self-service auth collection (open sign-up, own-record updates) with a roles field
+    roles_id = api.ok("GET", "/api/collections/_roles")["id"]
+    club = unique("club")
+    api.create_collection({"name": club, "type": "auth", "createRule": "", "updateRule": "id = @request.auth.id",
+                           "listRule": "id = @request.auth.id", "viewRule": "id = @request.auth.id",
+                           "fields": [{"name": "roles", "type": "relation", "collectionId": roles_id,
+                                       "maxSelect": 5}]})
+    records = f"/api/collections/{club}/records"
+    forbidden = {"roles": {"code": "validation_field_write_forbidden",
+                           "message": "You are not allowed to set this field."}}
+    email = f"c-{uuid.uuid4().hex[:8]}@example.com"
+    account = {"email": email, "password": USER_PASSWORD, "passwordConfirm": USER_PASSWORD}
+    # When a guest signs up with the admin role
+    signup = api.request("POST", records, role=GUEST, json={**account, "roles": [world["admin"]]})
+    # Then it is refused on `roles`, and no account was made
+    assert signup.status_code == 400 and signup.json()["data"] == forbidden
+    assert api.list_records(club)["totalItems"] == 0
+    # When a signed-up member updates its own roles
+    member = api.request("POST", records, role=GUEST, json=account).json()["id"]
+    token = api.http.post(f"/api/collections/{club}/auth-with-password",
+                          json={"identity": email, "password": USER_PASSWORD}).json()["token"]
+    own = api.http.patch(f"{records}/{member}", json={"roles": [world["admin"]]}, headers={"Authorization": token})
+    # Then that is refused too, while a superuser may assign it
+    assert own.status_code == 400 and own.json()["data"] == forbidden
+    assert api.ok("GET", f"{records}/{member}")["roles"] == []
+    assert api.ok("PATCH", f"{records}/{member}", json={"roles": [world["viewer"]]})["roles"] == [world["viewer"]]
+    # And a writeRule delegates it: here to members who are already admins (this one is not)
+    fields = api.ok("GET", f"/api/collections/{club}")["fields"]
+    for field in fields:
+        if field["name"] == "roles":
+            field["writeRule"] = f"@request.auth.roles ?= 'admin_{world['suffix']}'"
+    api.ok("PATCH", f"/api/collections/{club}", json={"fields": fields})
+    still = api.http.patch(f"{records}/{member}", json={"roles": [world["admin"]]}, headers={"Authorization": token})
+    assert still.status_code == 400 and still.json()["data"] == forbidden
+    api.ok("PATCH", f"{records}/{member}", json={"roles": [world["admin"]]})
+    again = api.http.patch(f"{records}/{member}", json={"roles": [world["viewer"], world["admin"]]},
+                           headers={"Authorization": token})
+    assert again.status_code == 200, again.text
