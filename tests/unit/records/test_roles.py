@@ -186,3 +186,18 @@ def test_a_role_change_reaches_rules_at_once_on_the_same_instance(world: World) 
     world.service("superuser").writer.update("_roles", editor, {"includes": []})
     # Then the next request already sees the change (this instance's cache was dropped by the write)
     assert _sees(world, person) == []
+
+
+def test_deleting_a_role_unlinks_it_and_ends_what_it_granted(world: World) -> None:
+    # Given editor includes viewer, and an editor who lists the doc
+    viewer = _role(world, "viewer")
+    editor = _role(world, "editor", viewer)
+    doc = world.record("docs", {"t": "x"}).id
+    person = _person(world, roles=[editor])
+    assert _sees(world, person) == [doc]
+    # When viewer is deleted
+    admin = world.service("superuser")
+    admin.writer.delete("_roles", viewer)
+    # Then editor no longer includes it, and the editor no longer lists the doc
+    assert admin.reader.view("_roles", editor, {})[0]["includes"] == []
+    assert _sees(world, person) == []
