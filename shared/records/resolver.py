@@ -418,5 +418,8 @@ class RecordResolver:
             names = effective_roles(self.loader, auth.collection, auth.record)
             if names is not None:  # otherwise `roles` is an ordinary field, or an unknown one
                 return Resolved(list(names), multi=True)
+        if auth.collection.field_by_name(rest[0]) is None and "_via_" not in rest[0]:
+            # as PocketBase, whose request info simply lacks the key: an unknown auth field is null, no error
+            return Resolved([], multi=False, exists=False)
         values, multi, applied = self._walk(auth.collection, [auth.record], rest, False, identifier.modifier)
         return Resolved(values, multi=multi, modifier_applied=applied)

@@ -1,9 +1,12 @@
-"""Field-level rules against the real PocketBase: the additive options leave PocketBase's own field JSON unchanged
-(docs/compatibility.md, docs/rules.md)."""
+"""Roles and field-level rules against the real PocketBase: the additive field options leave PocketBase's own field
+JSON unchanged, and `@request.auth.roles` without a roles field is PocketBase's unknown auth field (docs/rules.md)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+import pytest
 
 from tests.conformance.paired import GUEST, PairedClient
 
@@ -30,3 +33,19 @@ def test_the_options_are_additive_and_pocketbase_drops_them(paired: PairedClient
     pb_page, lb_page = paired.send("GET", "/api/collections/field_rules/records", role=GUEST).json()
     assert pb_page["items"][0]["salary"] == 5
     assert "salary" not in lb_page["items"][0] and lb_page["items"][0]["title"] == "t"
+
+
+@pytest.mark.parametrize("rule", ["@request.auth.roles ?= 'editor'", "@request.auth.roles:each != 'x'",
+                                  "@request.auth.roles = ''", "@request.auth.nope.name = ''"])
+def test_roles_on_a_collection_without_them_is_an_unknown_auth_field_as_in_pocketbase(paired: PairedClient,
+                                                                                     rule: str) -> None:
+    # Given a collection listed by a rule on `@request.auth.roles`, which `users` (no roles field) lacks
+    name = "roles_rule_" + hashlib.sha1(rule.encode()).hexdigest()[:8]
+    paired.create_collection({"name": name, "type": "base", "listRule": rule,
+                              "fields": [{"name": "t", "type": "text"}]})
+    paired.create_record(name, f"{name}_row", {"t": "a"})
+    # When alice lists it on both sides
+    pb, lb = paired.send("GET", f"/api/collections/{name}/records", role="alice").json()
+    # Then both treat the unknown field as null: the same answer, status and items
+    assert [i["t"] for i in lb["items"]] == [i["t"] for i in pb["items"]]
+    assert lb["totalItems"] == pb["totalItems"]
