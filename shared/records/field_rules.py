@@ -21,6 +21,7 @@ Both are filters in PocketBase's rule syntax, evaluated like a collection rule f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from shared.collections.fields import BaseField
@@ -60,8 +61,10 @@ def unreadable_fields(collection: Collection, record: StoredRecord, request: Req
     key = (collection.id, record.id, record.version, loader.context_override or request.context)
     cached = loader.field_checks.get(("read", *key))
     if cached is None:
-        cached = frozenset(f.name for f in collection.fields if f.read_rule is not None
-                           and not _passes(f.read_rule, collection, record, request, loader))
+        # a record-independent rule is judged once per request (as for filters), the others per record
+        cached = frozenset(f.name for f in collection.fields if f.read_rule is not None and not (
+            filterable(collection, f, request, loader) if record_independent(f.read_rule)
+            else _passes(f.read_rule, collection, record, request, loader)))
         loader.field_checks[("read", *key)] = cached
     return set(cached)
 
@@ -71,6 +74,19 @@ def field_readable(collection: Collection, record: StoredRecord, name: str, requ
     return name not in unreadable_fields(collection, record, request, loader)
 
 
+@lru_cache(maxsize=512)
+def record_independent(rule: str) -> bool:
+    """Whether a rule names only `@request.*`/`@collection.*` (a blank rule too): the same for every record."""
+    from shared.records.rules import parse_rule
+
+    try:
+        expr = parse_rule(rule)
+    except FilterError:
+        return False
+    # a rule naming the record's own fields (or relations) could tell records apart by their values
+    return expr is None or not identifier_paths(expr)
+
+
 def filterable(collection: Collection, field: BaseField, request: RequestContext, loader: RecordLoader) -> bool:
     """Whether a client's filter or sort may use a field: no readRule, or one this request passes whatever the
     record (see the module docstring); cached per request."""
@@ -78,18 +94,8 @@ def filterable(collection: Collection, field: BaseField, request: RequestContext
         return True
     key = ("filter", collection.id, field.id)
     if key not in loader.field_checks:
-        from shared.records.rules import parse_rule
-
-        try:
-            expr = parse_rule(field.read_rule)
-        except FilterError:
-            expr = None
-            independent = False
-        else:
-            # a rule naming the record's own fields (or relations) could tell records apart by their values
-            independent = not identifier_paths(expr)
-        loader.field_checks[key] = independent and (
-            expr is None or _passes(field.read_rule, collection, None, request, loader))
+        loader.field_checks[key] = record_independent(field.read_rule) and _passes(
+            field.read_rule, collection, None, request, loader)
     return bool(loader.field_checks[key])
 
 
