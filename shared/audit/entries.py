@@ -1,7 +1,7 @@
 """The audit entries of a stream batch: one per record change, its actor from the write's stamp.
 
 Which collections are audited: every collection of the app, and of the system ones those whose changes are
-security-relevant (`_superusers`, `_externalAuths`, `_authOrigins`, `_webhooks`); one-time codes and MFA
+security-relevant (`_superusers`, `_externalAuths`, `_authOrigins`, `_webhooks`, `_roles`); one-time codes and MFA
 sessions (`_otps`, `_mfas`) and any other system collection (webhook delivery logs) are not, as they are
 written by the system itself, often, and say nothing a superuser would audit.
 """
@@ -17,7 +17,7 @@ from shared.changes.record_events import actor_of_change, stored_of
 from shared.collections.model import Collection
 from shared.records.actor import DELETING_ATTR, decode_actor
 
-AUDITED_SYSTEM_COLLECTIONS = frozenset({"_superusers", "_externalAuths", "_authOrigins", "_webhooks"})
+AUDITED_SYSTEM_COLLECTIONS = frozenset({"_superusers", "_externalAuths", "_authOrigins", "_webhooks", "_roles"})
 
 CollectionOf = Callable[[str], Collection | None]
 

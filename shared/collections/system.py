@@ -1,5 +1,5 @@
 """The collections that exist from the start, as PocketBase 0.40 creates them: `_mfas`, `_otps`,
-`_externalAuths`, `_authOrigins`, `_superusers` and `users`; and Lambdabase's own `_webhooks`."""
+`_externalAuths`, `_authOrigins`, `_superusers` and `users`; and Lambdabase's own `_webhooks` and `_roles`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from shared.collections.fields import (
     FileField,
     JSONField,
     PasswordField,
+    RelationField,
     TextField,
     URLField,
 )
@@ -32,6 +33,11 @@ OTPS_COLLECTION_NAME = "_otps"
 EXTERNAL_AUTHS_COLLECTION_NAME = "_externalAuths"
 AUTH_ORIGINS_COLLECTION_NAME = "_authOrigins"
 WEBHOOKS_COLLECTION_NAME = "_webhooks"
+ROLES_COLLECTION_NAME = "_roles"
+# a role name is written in rules (`@request.auth.roles ?= "editor"`): PocketBase's field name pattern
+ROLE_NAME_PATTERN = r"^[A-Za-z0-9_]+$"
+# role names are no secrets, and a client needs them to render or expand its own roles; writes stay superusers'
+ROLES_READ_RULE = "@request.auth.id != ''"
 # the records of these auth helper collections belong to the auth record they reference
 AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
                        "&& collectionRef = @request.auth.collectionId")
@@ -40,7 +46,7 @@ AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
 def system_collections(now: str | None = None) -> list[Collection]:
     """Every bootstrap collection in PocketBase's creation order, one millisecond apart (so lists keep it)."""
     collections = [mfas_collection(), otps_collection(), external_auths_collection(), auth_origins_collection(),
-                   superusers_collection(), users_collection(), webhooks_collection()]
+                   superusers_collection(), users_collection(), webhooks_collection(), roles_collection()]
     start = parse_datetime(now or now_string())
     for offset, collection in enumerate(collections):
         stamp = format_datetime(start + timedelta(milliseconds=offset)) if start else now_string()
@@ -154,6 +160,25 @@ def webhooks_collection(now: str | None = None) -> Collection:
     _add(collection, DateField(name="failingSince", system=True))
     _add(collection, AutodateField(name="created", system=True, on_create=True))
     _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
+    _stamp(collection, now)
+    return collection
+
+
+def roles_collection(now: str | None = None) -> Collection:
+    """`_roles`: named roles that include other roles (docs/rules.md); superusers write, signed-in users read.
+
+    Auth records get roles through a multiple relation field named `roles` to this collection, and rules
+    read the effective names, inheritance resolved, as `@request.auth.roles` (shared/records/roles.py).
+    """
+    collection = new_collection("base", ROLES_COLLECTION_NAME)
+    collection.system = True
+    collection.list_rule = collection.view_rule = ROLES_READ_RULE
+    _add(collection, TextField(name="name", system=True, required=True, max=100, pattern=ROLE_NAME_PATTERN))
+    _add(collection, RelationField(name="includes", system=True, collection_id=collection.id, max_select=999))
+    _add(collection, TextField(name="description", system=True, max=1000))
+    _add(collection, AutodateField(name="created", system=True, on_create=True))
+    _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
+    collection.indexes.append("CREATE UNIQUE INDEX `idx_roles_name` ON `_roles` (name)")
     _stamp(collection, now)
     return collection
 

@@ -10,7 +10,9 @@ As PocketBase (core/record_query_expand.go), each expand path is applied on its 
   written: a list for a multiple relation or a back-relation, one object otherwise (a back-relation
   through a field with a single-column UNIQUE index is one object too);
 - levels past the sixth are ignored, and paths contained in longer ones are merged (`a,a.b` is `a.b`);
-- the related records' viewRules see `@request.context = "expand"`.
+- the related records' viewRules see `@request.context = "expand"`;
+- a relation field whose readRule fails for a record expands nothing for that record, and a back-relation
+  skips the records whose linking field the caller may not read (docs/rules.md).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ EXPAND_CONTEXT = "expand"
 
 Visible = Callable[[Collection, StoredRecord], bool]
 ToJson = Callable[[Collection, StoredRecord], dict[str, Any]]
+# whether the caller may read a field of a record (its readRule, shared/records/field_rules.py)
+Readable = Callable[[Collection, StoredRecord, str], bool]
 Pair = tuple[StoredRecord, dict[str, Any]]
 
 _BACK_RELATION = re.compile(r"^(\w+)_via_(\w+)$")
@@ -56,8 +60,12 @@ class _Relation:
     ids_of: Callable[[StoredRecord], list[str]]
 
 
-def _relation(loader: RecordLoader, collection: Collection, name: str, records: list[StoredRecord]
-              ) -> _Relation | None:
+def _everything_readable(_collection: Collection, _record: StoredRecord, _name: str) -> bool:
+    return True
+
+
+def _relation(loader: RecordLoader, collection: Collection, name: str, records: list[StoredRecord],
+              readable: Readable = _everything_readable) -> _Relation | None:
     back = _BACK_RELATION.match(name) or _LEGACY_BACK_RELATION.match(name)
     if back:
         stored = loader.collections.find(back.group(1))
@@ -68,6 +76,8 @@ def _relation(loader: RecordLoader, collection: Collection, name: str, records: 
         ids = {r.id for r in records}
         referencing: dict[str, list[str]] = {}
         for row in loader.referencing(target, field.name, collection.id, sorted(ids), limit=BACK_RELATION_EXPAND_LIMIT):
+            if not readable(target, row, field.name):
+                continue  # the row's link is a value the caller may not read: no back-relation through it
             for ref in field_values(target, row, field.name)[0]:
                 if ref in ids and len(referencing.setdefault(ref, [])) < BACK_RELATION_EXPAND_LIMIT:
                     referencing[ref].append(row.id)
@@ -80,16 +90,17 @@ def _relation(loader: RecordLoader, collection: Collection, name: str, records: 
     if stored is None:
         return None
     return _Relation(stored.collection, field.is_multiple(),
-                     lambda r: [i for i in field_values(collection, r, field.name)[0] if i])
+                     lambda r: [i for i in field_values(collection, r, field.name)[0] if i]
+                     if readable(collection, r, field.name) else [])
 
 
 def expand_records(loader: RecordLoader, collection: Collection, pairs: list[Pair], paths: list[str],
-                   visible: Visible, to_json: ToJson) -> None:
+                   visible: Visible, to_json: ToJson, *, readable: Readable = _everything_readable) -> None:
     """Fill each record JSON's `expand` in place, path by path (see the module docstring)."""
     previous, loader.context_override = loader.context_override, EXPAND_CONTEXT
     try:
         for path in paths:
-            _expand_path(loader, collection, pairs, path.split("."), 1, visible, to_json)
+            _expand_path(loader, collection, pairs, path.split("."), 1, visible, to_json, readable)
     except FilterError as exc:
         raise BadRequestError(f"Failed to expand the records: {exc} Expand fewer relations or narrow them.",
                               {"expand": {"code": "validation_invalid_expand", "message": str(exc)}}) from exc
@@ -98,12 +109,12 @@ def expand_records(loader: RecordLoader, collection: Collection, pairs: list[Pai
 
 
 def _expand_path(loader: RecordLoader, collection: Collection, pairs: list[Pair], parts: list[str], level: int,
-                 visible: Visible, to_json: ToJson) -> bool:
+                 visible: Visible, to_json: ToJson, readable: Readable) -> bool:
     """Expand one path below `pairs`; False when the path is invalid and must leave no trace."""
     if not parts or level > MAX_EXPAND_DEPTH or not pairs:
         return True
     name = parts[0]
-    relation = _relation(loader, collection, name, [r for r, _ in pairs])
+    relation = _relation(loader, collection, name, [r for r, _ in pairs], readable)
     if relation is None:
         return False
     target = relation.target
@@ -114,7 +125,7 @@ def _expand_path(loader: RecordLoader, collection: Collection, pairs: list[Pair]
     # each related record is shown only if the caller may view it (its viewRule, for this request)
     rows = [r for r in loader.many(target, wanted) if visible(target, r)]
     related = {r.id: (r, to_json(target, r)) for r in rows}
-    if not _expand_path(loader, target, list(related.values()), parts[1:], level + 1, visible, to_json):
+    if not _expand_path(loader, target, list(related.values()), parts[1:], level + 1, visible, to_json, readable):
         return False
     for record, body in pairs:
         expanded = body.setdefault("expand", {})

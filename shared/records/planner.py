@@ -179,7 +179,9 @@ def _index_candidate(collection: Collection, index: IndexLayout, conds: list[_Co
     ranges = [c for c in conds if next_col and c.field == next_col and c.op in (">", ">=", "<", "<=")]
     forward, ordered = True, not sort
     sorted_by = sort[0].path if len(sort) == 1 else None
-    if sorted_by is not None and (sorted_by == (next_col,) if next_col else sorted_by in _ID_ORDER):
+    # an index order on a column the caller may not filter by would sort by values it cannot see
+    if sorted_by is not None and (sorted_by == (next_col,) and visible(next_col) if next_col
+                                  else sorted_by in _ID_ORDER):
         forward, ordered = not sort[0].descending, True
     # every column pinned: the partition's sort keys end in the id, so its order is id order
     by_created = next_col is None and _creation_sort(collection, sort, visible)

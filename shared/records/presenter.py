@@ -1,4 +1,5 @@
-"""Records as the API answers them: JSON with hidden values removed, `expand` filled, `fields` applied."""
+"""Records as the API answers them: JSON with hidden values and fields whose readRule fails removed, `expand`
+filled (never through a relation the caller may not read), `fields` applied."""
 
 from __future__ import annotations
 
@@ -27,14 +28,21 @@ class RecordPresenter:
         self.loader = loader
 
     def to_json(self, collection: Collection, record: StoredRecord) -> dict[str, Any]:
-        return record_to_json(collection, record.data, can_see_hidden=self.rules.is_superuser,
+        body = record_to_json(collection, record.data, can_see_hidden=self.rules.is_superuser,
                               show_email=self.rules.shows_email(collection, record))
+        for name in self.rules.unreadable(collection, record):
+            body.pop(name, None)  # its readRule fails for this caller: as if the field were hidden
+        return body
+
+    def readable(self, collection: Collection, record: StoredRecord, name: str) -> bool:
+        return name not in self.rules.unreadable(collection, record)
 
     def present(self, collection: Collection, records: list[StoredRecord], *, expand: str = "",
                 fields: FieldsSpec | None = None) -> list[dict[str, Any]]:
         pairs = [(r, self.to_json(collection, r)) for r in records]
         if expand:
-            expand_records(self.loader, collection, pairs, parse_expand(expand), self.rules.can_view, self.to_json)
+            expand_records(self.loader, collection, pairs, parse_expand(expand), self.rules.can_view, self.to_json,
+                           readable=self.readable)
         bodies = [b for _, b in pairs]
         if fields is not None:
             bodies = [apply_fields(b, fields) for b in bodies]

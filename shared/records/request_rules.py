@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from shared.collections.model import Collection
-from shared.errors import ForbiddenError
+from shared.errors import BadRequestError, ForbiddenError
 from shared.records.context import RequestContext
+from shared.records.field_rules import filterable, unreadable_fields, write_errors
 from shared.records.model import StoredRecord
 from shared.records.planner import FieldVisible, StaticValue
 from shared.records.resolver import RecordLoader, RecordResolver
@@ -76,8 +77,9 @@ class RequestRules:
         return static
 
     def plannable(self, collection: Collection) -> FieldVisible:
-        """Fields this caller's reads may be narrowed by: not hidden ones, nor an auth record's email, unless
-        superuser (a key condition on them would turn the page into an oracle on their values)."""
+        """Fields this caller's reads may be narrowed by: not hidden ones, nor an auth record's email, nor one
+        whose readRule may hide it, unless superuser (a key condition on them would turn the page into an
+        oracle on their values)."""
         if self.request.is_superuser:
             return lambda _name: True
 
@@ -85,8 +87,20 @@ class RequestRules:
             field = collection.field_by_name(name)
             if field is None:
                 return True
-            return not field.hidden and not (collection.is_auth and name == "email")
+            return (not field.hidden and not (collection.is_auth and name == "email")
+                    and filterable(collection, field, self.request, self.loader))
         return visible
+
+    def unreadable(self, collection: Collection, record: StoredRecord) -> set[str]:
+        """The fields of this record whose readRule fails for the caller (left out of its JSON)."""
+        return unreadable_fields(collection, record, self.request, self.loader)
+
+    def check_field_writes(self, collection: Collection, body: dict[str, Any], record: StoredRecord,
+                           existing: StoredRecord | None, changed_ids: frozenset[str]) -> None:
+        """400 naming every field this write sets whose writeRule fails; nothing is written then."""
+        errors = write_errors(collection, body, changed_ids, record, existing, self.request, self.loader)
+        if errors:
+            raise BadRequestError(f"Failed to {'update' if existing else 'create'} record.", errors)
 
     def can_view(self, collection: Collection, record: StoredRecord) -> bool:
         if not self.allows(collection, "view"):

@@ -4,7 +4,8 @@ Relation traversals and `@collection` joins read through the same metered reposi
 do unbounded work: back-relations read the target's reverse references (in proportion to the answer), and
 `@collection` joins stop at the request's query budget with a 400.
 
-A client's filter or sort (`allow_hidden=False`) sees what PocketBase lets it see: no hidden field, an auth
+A client's filter or sort (`allow_hidden=False`) sees what PocketBase lets it see (and no field whose readRule
+could hide it from this request, shared/records/field_rules.py): no hidden field, an auth
 record's email only where its emailVisibility is on (no exception for the caller's own record), and through
 a relation or back-relation only the records the target collection's listRule lets this request list; a
 collection without a listRule cannot be reached at all.
@@ -19,8 +20,10 @@ from typing import Any
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import Collection
 from shared.records.context import RequestContext, rule_body
+from shared.records.field_rules import filterable
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
+from shared.records.roles import ROLES_FIELD, effective_roles
 from shared.tools.filter import CONCEALED, ROWID_SORT, FilterEvaluationError, Identifier, Resolved
 
 _SYSTEM_KEYS = ("collectionId", "collectionName")
@@ -44,6 +47,8 @@ class RecordLoader:
         # `@request.context` while this request expands relations: PocketBase checks the related records'
         # viewRules in the "expand" context, so a rule can keep a record out of expands
         self.context_override: str | None = None
+        # field-level rule outcomes of this request (shared/records/field_rules.py)
+        self.field_checks: dict[tuple[Any, ...], Any] = {}
 
     def one(self, collection: Collection, record_id: str) -> StoredRecord | None:
         """A record as this request sees it: its own pending change first, then the table (consistent)."""
@@ -213,8 +218,10 @@ class RecordResolver:
         # a password hash must never be probed through filters (`secret ~ '$argon2id$a%'`), whoever asks
         if name in _SECRET_FIELDS or (field is not None and field.field_type == "password"):
             raise FilterEvaluationError(f"The field {name!r} cannot be filtered.")
-        if field is not None and field.hidden and not self.allow_hidden:
-            # worded as for a field that does not exist: the error must not tell which hidden fields there are
+        if field is not None and not self.allow_hidden and (
+                field.hidden or not filterable(collection, field, self.request, self.loader)):
+            # worded as for a field that does not exist: the error must not tell which hidden fields there are;
+            # a readRule field is refused alike, for every record, so no answer depends on values it hides
             raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
         if not rest:
             out: list[Any] = []
@@ -302,7 +309,8 @@ class RecordResolver:
         if relation is None or relation.field_type != "relation":
             raise FilterEvaluationError(f"Unknown back-relation {name!r}.")
         # a hidden relation field is not filterable, even backwards
-        if relation.hidden and not self.allow_hidden:
+        if not self.allow_hidden and (
+                relation.hidden or not filterable(target.collection, relation, self.request, self.loader)):
             raise FilterEvaluationError(f"The back-relation {name!r} cannot be filtered.")
         reachable = self._reachable(target.collection, self.loader.referencing(
             target.collection, field_name, collection.id, [r.id for r in records]), name)
@@ -410,5 +418,12 @@ class RecordResolver:
             return Resolved([auth.collection.name], multi=False)
         if rest == ["collectionId"]:
             return Resolved([auth.collection.id], multi=False)
+        if rest == [ROLES_FIELD]:
+            names = effective_roles(self.loader, auth.collection, auth.record)
+            if names is not None:  # otherwise `roles` is an ordinary field, or an unknown one
+                return Resolved(list(names), multi=True)
+        if auth.collection.field_by_name(rest[0]) is None and "_via_" not in rest[0]:
+            # as PocketBase, whose request info simply lacks the key: an unknown auth field is null, no error
+            return Resolved([], multi=False, exists=False)
         values, multi, applied = self._walk(auth.collection, [auth.record], rest, False, identifier.modifier)
         return Resolved(values, multi=multi, modifier_applied=applied)

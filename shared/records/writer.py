@@ -23,6 +23,7 @@ from shared.records.model import RecordConflictError, RecordWrite, StorageConten
 from shared.records.references import reference_writes
 from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
+from shared.records.roles import check_role_write
 from shared.records.validation import PreparedRecord, prepare_record
 from shared.resources import INDEX_SLOTS
 
@@ -114,6 +115,8 @@ class RecordWriter:
         record = StoredRecord(collection.id, prepared.record_id, dict(prepared.merged_by_field_id))
         if not self.rules.matches(rule, collection, record):
             raise BadRequestError("Failed to create record.")
+        self.rules.check_field_writes(collection, body, record, None, prepared.changed_field_ids)
+        check_role_write(self.loader, collection, record, "create")
         write = RecordWrite(kind="create", record=record,
                             index_attrs=indexing.index_attributes(collection, stored.layout, record.data, record.id),
                             claims=indexing.unique_claims(collection, stored.layout, record.data, record.id),
@@ -149,6 +152,9 @@ class RecordWriter:
         new_claims = indexing.unique_claims(collection, stored.layout, merged, existing.id)
         attrs = indexing.index_attributes(collection, stored.layout, merged, existing.id)
         links_added, links_removed = links.link_changes(collection, existing.data, merged)
+        self.rules.check_field_writes(collection, body, StoredRecord(collection.id, existing.id, merged),
+                                      existing, prepared.changed_field_ids)
+        check_role_write(self.loader, collection, StoredRecord(collection.id, existing.id, merged))
         write = RecordWrite(
             kind="update", record=StoredRecord(collection.id, existing.id, merged, existing.version + 1),
             changed={k: v for k, v in prepared.values_by_field_id.items() if k not in prepared.increments},
@@ -171,6 +177,7 @@ class RecordWriter:
             raise NotFoundError()
         if if_match and if_match.strip() not in ("*", existing.etag):
             raise PreconditionFailedError()
+        check_role_write(self.loader, collection, None)
         write = RecordWrite(kind="delete", record=existing, expected_version=existing.version,
                             releases=indexing.unique_claims(collection, stored.layout, existing.data, existing.id),
                             links_removed=links.record_links(collection, existing.data))

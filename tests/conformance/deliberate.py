@@ -41,3 +41,5 @@ SSE_UNKNOWN_COLLECTION = "Missing collection context."
 # Lambdabase's webhook subscriptions are a system collection PocketBase does not have (docs/compatibility.md): the
 # collection lists compared with PocketBase's leave it out (the settings' `webhooks` is in DOCUMENTED_EXTRAS).
 WEBHOOKS_COLLECTION = "_webhooks"
+# Lambdabase's roles (docs/rules.md) are a system collection PocketBase does not have either: left out alike.
+ROLES_COLLECTION = "_roles"

@@ -18,8 +18,8 @@ from shared.errors import BadRequestError
 from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
 
-# PocketBase's, then Lambdabase's own `_webhooks` (docs/api-webhooks.md)
-BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users", "_webhooks"]
+# PocketBase's, then Lambdabase's own `_webhooks` (docs/api-webhooks.md) and `_roles` (docs/rules.md)
+BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users", "_webhooks", "_roles"]
 
 
 def _service() -> CollectionsAdmin:

@@ -18,6 +18,7 @@ from shared.collections.field_errors import (
     not_in_error,
     required_error,
 )
+from shared.tools.filter import FilterError, parse_filter
 
 # Go's \w is ASCII-only, unlike Python's
 FIELD_NAME_REGEX = re.compile(r"^[A-Za-z0-9_]+$")
@@ -25,6 +26,8 @@ MAX_SAFE_JSON_INT = 2**53 - 1
 MAX_HELP_LENGTH = 300
 # names that would clash with filter literals or the dynamic record keys
 RESERVED_FIELD_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand")
+# the additive field options of field-level rules, as they appear in a field's JSON
+FIELD_RULE_KEYS = ("readRule", "writeRule")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class BaseField(BaseModel):
     hidden: bool = False
     presentable: bool = False
     help: str = ""
+    # Lambdabase's field-level rules (docs/rules.md): None is no restriction; never serialised when None,
+    # so a PocketBase client sees its own field JSON unchanged
+    read_rule: str | None = None
+    write_rule: str | None = None
 
     @property
     def field_type(self) -> str:
@@ -77,7 +84,7 @@ class BaseField(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The field as PocketBase serialises it (a Go map, hence sorted keys)."""
         data = self.model_dump(by_alias=True, mode="json")
-        return {key: data[key] for key in sorted(data)}
+        return {key: data[key] for key in sorted(data) if data[key] is not None or key not in FIELD_RULE_KEYS}
 
     def validate_settings(self, context: SettingsContext) -> dict[str, FieldError]:
         """Check the field's options; returns the first failure per option name."""
@@ -85,6 +92,8 @@ class BaseField(BaseModel):
         run_checks(errors, "id", lambda: check_field_id(self.id))
         run_checks(errors, "name", lambda: check_field_name(self.name))
         run_checks(errors, "help", lambda: check_length(self.help, 1, MAX_HELP_LENGTH))
+        run_checks(errors, "readRule", lambda: check_field_rule(self.read_rule))
+        run_checks(errors, "writeRule", lambda: check_field_rule(self.write_rule))
         self.validate_options(context, errors)
         return errors
 
@@ -135,6 +144,16 @@ def check_field_name(value: str) -> None:
     if value in RESERVED_FIELD_NAMES:
         raise not_in_error()
     check_no_via(value)
+
+
+def check_field_rule(rule: str | None) -> None:
+    """A field's readRule/writeRule must be a valid filter, as a collection rule must (blank: no condition)."""
+    if rule is None or not rule.strip():
+        return
+    try:
+        parse_filter(rule)
+    except FilterError as exc:
+        raise FieldError("validation_invalid_rule", f"Invalid rule. Raw error: {exc}") from exc
 
 
 def check_no_via(value: str) -> None:
