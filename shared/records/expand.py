@@ -26,7 +26,7 @@ from shared.collections.indexes import find_single_column_unique_index
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.model import StoredRecord
-from shared.records.resolver import RecordLoader, field_values
+from shared.records.record_loader import RecordLoader, field_values
 from shared.tools.filter import FilterError
 
 MAX_EXPAND_DEPTH = 6

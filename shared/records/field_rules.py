@@ -33,7 +33,7 @@ from shared.tools.filter import FilterError
 from shared.tools.filter.ast import identifier_paths
 
 if TYPE_CHECKING:
-    from shared.records.resolver import RecordLoader
+    from shared.records.record_loader import RecordLoader
 
 WRITE_FORBIDDEN_CODE = "validation_field_write_forbidden"
 WRITE_FORBIDDEN_MESSAGE = "You are not allowed to set this field."

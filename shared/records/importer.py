@@ -51,7 +51,7 @@ def import_records(collections: CollectionRepository, records: RecordRepository,
 def _prepare_rows(collections: CollectionRepository, records: RecordRepository, stored: StoredCollection,
                   rows: list[dict[str, Any]]) -> list[tuple[int, RecordWrite]]:
     """Each valid row's create write, by row index; raises the 400 listing every invalid row."""
-    from shared.records.resolver import RecordLoader
+    from shared.records.record_loader import RecordLoader
 
     collection, layout = stored.collection, stored.layout
     meter = ReadMeter()

@@ -10,8 +10,8 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.expand import expand_records, parse_expand
 from shared.records.model import StoredRecord
+from shared.records.record_loader import RecordLoader
 from shared.records.request_rules import RequestRules
-from shared.records.resolver import RecordLoader
 from shared.records.validation import record_to_json
 from shared.tools.filter import FieldsSpec, apply_fields
 from shared.tools.list_query import ListQueryError, parse_fields_param

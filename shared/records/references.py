@@ -13,8 +13,8 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records import indexing, links
 from shared.records.model import RecordWrite, StoredRecord
+from shared.records.record_loader import RecordLoader
 from shared.records.repository import MAX_TRANSACTION_ITEMS, TransactionTooLargeError
-from shared.records.resolver import RecordLoader
 
 # Levels of cascade one delete may reach; the whole cascade is one transaction, so a deeper one is a 400.
 MAX_CASCADE_DEPTH = 6

@@ -10,7 +10,8 @@ from shared.records.context import RequestContext
 from shared.records.field_rules import filterable, unreadable_fields, write_errors
 from shared.records.model import StoredRecord
 from shared.records.planner import FieldVisible, StaticValue
-from shared.records.resolver import RecordLoader, RecordResolver
+from shared.records.record_loader import RecordLoader
+from shared.records.resolver import RecordResolver
 from shared.records.rules import forbid_superuser_only_fields, matches, parse_rule, parse_user_filter
 from shared.tools.filter import Expr, FilterError, Identifier, Literal, Operand
 

@@ -27,7 +27,7 @@ from shared.errors import BadRequestError
 from shared.records.model import StoredRecord
 
 if TYPE_CHECKING:
-    from shared.records.resolver import RecordLoader
+    from shared.records.record_loader import RecordLoader
 
 ROLES_COLLECTION = "_roles"
 ROLES_FIELD = "roles"

@@ -17,7 +17,8 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError, ForbiddenError
 from shared.records.context import RequestContext
 from shared.records.model import StoredRecord
-from shared.records.resolver import RecordLoader, RecordResolver, field_values
+from shared.records.record_loader import RecordLoader, field_values
+from shared.records.resolver import RecordResolver
 from shared.tools.filter import (
     And,
     Call,

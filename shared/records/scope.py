@@ -12,9 +12,9 @@ from shared.records.hooks import RecordHooks
 from shared.records.model import ReadMeter
 from shared.records.presenter import RecordPresenter
 from shared.records.reader import RecordReader
+from shared.records.record_loader import RecordLoader
 from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
-from shared.records.resolver import RecordLoader
 from shared.records.writer import RecordWriter
 
 DEFAULT_QUERY_BUDGET = 10_000
