@@ -53,7 +53,7 @@ def _rule_allows(deps: RealtimeDeps, text: str | None, owner: AuthState | None) 
     from shared.collections.model import Collection
     from shared.records.context import RequestContext
     from shared.records.model import ReadMeter
-    from shared.records.resolver import RecordLoader
+    from shared.records.record_loader import RecordLoader
     from shared.records.rules import matches, parse_rule
 
     loader = RecordLoader(deps.collections, deps.authenticator.records, ReadMeter())
