@@ -33,7 +33,7 @@ from shared.records.scope import RecordScope
 INVALID_OR_EXPIRED = "Invalid or expired MFA session."
 INVALID_SESSION = "Invalid MFA session."
 SAME_METHOD = "A different authentication method is required."
-READ_FAILED = "Failed to read MFA Id"
+READ_FAILED = "Failed to read MFA Id."
 RULE_FAILED = "Failed to authenticate."
 
 # (scope, collection, record, body merged with query) -> True: a second factor is required; False: it is not;
