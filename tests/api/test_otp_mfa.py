@@ -87,6 +87,9 @@ def test_an_otp_signs_in_once_and_verifies_the_email(api: httpx.Client, root: di
     collection = new_collection(api, root)
     address, user_id = new_user(api, collection)
     otp_id, code = request_code(api, stack, collection, address)
+    # (stored hashed: not even a superuser reads the code back)
+    stored = api.get(f"/api/collections/_otps/records/{otp_id}", headers=root)
+    assert stored.status_code == 200 and code not in stored.text and stored.json()["sentTo"] == address
 
     # When the code is used, and then used again
     first = with_otp(api, collection, otp_id, code)
@@ -167,20 +170,30 @@ def test_a_code_of_another_collection_is_refused(api: httpx.Client, root: dict[s
     assert with_otp(api, one, otp_id, code).status_code == 200
 
 
-def test_superusers_sign_in_with_an_otp(api: httpx.Client, root: dict[str, str], stack: InProcessStack) -> None:
+def test_superusers_sign_in_with_an_otp_and_with_mfa(api: httpx.Client, root: dict[str, str],
+                                                     stack: InProcessStack) -> None:
     # Given OTP switched on for _superusers
     assert api.patch("/api/collections/_superusers", headers=root, json={"otp": {"enabled": True}}).status_code == 200
     try:
-        # When the root asks for a code and uses it
+        # When the root asks for a code and uses it, Then it is signed in as a superuser
         otp_id, code = request_code(api, stack, "_superusers", ROOT_EMAIL)
         response = with_otp(api, "_superusers", otp_id, code)
-
-        # Then it is signed in as a superuser
         assert response.status_code == 200, response.text
         assert response.json()["record"]["email"] == ROOT_EMAIL
         assert api.get("/api/collections", headers={"Authorization": response.json()["token"]}).status_code == 200
+
+        # Given MFA on too, When the root signs in with the password, Then it takes an OTP with the mfaId as well
+        assert api.patch("/api/collections/_superusers", headers=root,
+                         json={"mfa": {"enabled": True}}).status_code == 200
+        first = api.post("/api/collections/_superusers/auth-with-password",
+                         json={"identity": ROOT_EMAIL, "password": ROOT_PASSWORD})
+        assert first.status_code == 401, first.text
+        otp_id, code = request_code(api, stack, "_superusers", ROOT_EMAIL)
+        done = with_otp(api, "_superusers", otp_id, code, mfaId=first.json()["mfaId"])
+        assert done.status_code == 200, done.text
     finally:
-        api.patch("/api/collections/_superusers", headers=root, json={"otp": {"enabled": False}})
+        api.patch("/api/collections/_superusers", headers=root,
+                  json={"mfa": {"enabled": False}, "otp": {"enabled": False}})
 
 
 # MFA --------------------------------------------------------------------------------------------------

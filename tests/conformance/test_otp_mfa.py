@@ -192,3 +192,20 @@ def test_password_then_otp_completes_mfa(paired: PairedClient, mailboxes: Mailbo
     ask_code(paired, mailboxes, "om_mfa", address, "second")
     same(paired, "POST", MFA + "/auth-with-otp", {"otpId": "${second_id}", "password": "${second}", "mfaId": "${mfa}"})
     same(paired, "POST", MFA + "/auth-with-password", {**password, "mfaId": "${mfa}"})
+
+
+def test_new_origins_get_pocketbases_fingerprint(paired: PairedClient, mailboxes: Mailboxes) -> None:
+    # Given a user who signs in with a given user agent on both sides (both see the client as 127.0.0.1)
+    address = sign_up(paired, "om_otp", "origin")
+    agent = {"User-Agent": "conformance-agent/1.0 " + "x" * 220}  # past 200 characters: cut, then "..."
+    pair = paired.send("POST", OTP + "/auth-with-password", role=GUEST, headers=agent,
+                       json={"identity": address, "password": USER_PASSWORD})
+    ids = pair.json()[0]["record"]["id"], pair.json()[1]["record"]["id"]
+
+    # When each side's _authOrigins of that user are read, Then both hold one origin with the same fingerprint
+    prints = []
+    for side, record_id in zip((paired.pb, paired.lb), ids, strict=True):
+        listed = side.http.get("/api/collections/_authOrigins/records", params={"filter": f"recordRef='{record_id}'"},
+                               headers={"Authorization": side.tokens["superuser"]}).json()
+        prints.append([item["fingerprint"] for item in listed["items"]])
+    assert len(prints[0]) == 1 and prints[0] == prints[1]
