@@ -23,6 +23,7 @@ from typing import Any
 from shared.accounts.auth_records import system_service, value
 from shared.catalog.repository import StoredCollection
 from shared.collections.datetime import parse_datetime
+from shared.collections.ids import is_valid_record_id
 from shared.collections.system import MFAS_COLLECTION_NAME
 from shared.errors import ApiError, BadRequestError, NotFoundError, PreconditionFailedError, UnauthorizedError
 from shared.observability import logger
@@ -77,8 +78,8 @@ def _mfas(service: RecordScope) -> StoredCollection:
 
 def load_mfa_session(service: RecordScope, mfa_id: str) -> MfaSession | None:
     """The `_mfas` record `mfa_id` as it is stored, expired or not, of any collection; None when there is none."""
-    if not mfa_id or len(mfa_id) > 255:
-        return None
+    if not is_valid_record_id(mfa_id):
+        return None  # no read for what no generated id looks like
     mfas = _mfas(service)
     record = service.records.get(mfas.collection.id, mfa_id, service.meter)
     if record is None:

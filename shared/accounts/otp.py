@@ -33,7 +33,7 @@ from shared.accounts.emails import compose
 from shared.catalog.repository import StoredCollection
 from shared.collections.datetime import format_datetime, parse_datetime
 from shared.collections.fields.password import verify_password
-from shared.collections.ids import new_record_id
+from shared.collections.ids import is_valid_record_id, new_record_id
 from shared.collections.system import OTPS_COLLECTION_NAME
 from shared.errors import (
     ApiError,
@@ -153,7 +153,8 @@ def otp_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollecti
     form = otp_form(body)
     collection = stored.collection
     otps = service.collections.get(OTPS_COLLECTION_NAME)
-    otp = service.records.get(otps.collection.id, form.otp_id, service.meter)
+    otp = (service.records.get(otps.collection.id, form.otp_id, service.meter)
+           if is_valid_record_id(form.otp_id) else None)
     # One generic 400 for an unknown, foreign, expired or orphaned code: PocketBase's OTP enumeration protection.
     if (otp is None or value(otps, otp, "collectionRef") != collection.id
             or _expired(otps, otp, collection.otp.duration)):
