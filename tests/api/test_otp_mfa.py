@@ -331,3 +331,23 @@ def test_no_alert_when_the_collection_turns_it_off(api: httpx.Client, root: dict
 
     # Then no alert went out
     assert mails_to(stack, address) == []
+
+
+def test_a_password_change_voids_codes_and_forgets_origins(api: httpx.Client, root: dict[str, str],
+                                                          stack: InProcessStack) -> None:
+    # Given a user who signed in (one origin) and holds a live code
+    collection = new_collection(api, root)
+    address, user_id = new_user(api, collection)
+    assert with_password(api, collection, address).status_code == 200
+    otp_id, code = request_code(api, stack, collection, address)
+
+    # When a superuser sets a new password (its tokenKey changes with it)
+    changed = api.patch(f"/api/collections/{collection}/records/{user_id}", headers=root,
+                        json={"password": "Quiet-Lantern-9035", "passwordConfirm": "Quiet-Lantern-9035"})
+    assert changed.status_code == 200, changed.text
+
+    # Then the code no longer signs in, and the record has no known origin left (as PocketBase)
+    assert with_otp(api, collection, otp_id, code).json() == INVALID_OTP
+    origins = api.get("/api/collections/_authOrigins/records", headers=root,
+                      params={"filter": f"recordRef = '{user_id}'"}).json()
+    assert origins["totalItems"] == 0
