@@ -44,7 +44,7 @@ from shared.errors import (
     TooManyRequestsError,
     field_error,
 )
-from shared.events.catalogue import AUTH_SIGNIN, AUTH_SIGNIN_FAILED
+from shared.events.catalogue import AUTH_OTP_REQUESTED, AUTH_SIGNIN, AUTH_SIGNIN_FAILED
 from shared.mail.sender import send_mail
 from shared.observability import logger
 from shared.records.model import StoredRecord
@@ -111,6 +111,7 @@ def _live_otps(service: RecordScope, stored: StoredCollection, record: StoredRec
 
 
 def _issue(service: RecordScope, accounts: Accounts, stored: StoredCollection, record: StoredRecord) -> str:
+    """A new code for `record`, stored hashed and mailed; its id (a deleted one's, when the mail failed)."""
     collection = stored.collection
     code = "".join(secrets.choice(DIGITS) for _ in range(collection.otp.length))
     address = email_of(stored, record)
@@ -127,6 +128,9 @@ def _issue(service: RecordScope, accounts: Accounts, stored: StoredCollection, r
         # As PocketBase: the code is deleted, and the answer still carries its id (it says nothing either way).
         logger.exception("OTP mail failed", extra={"collection_id": collection.id, "record_id": record.id})
         _consume(service, otp_id, None)
+        return otp_id
+    # Never the code nor its id in the event: receivers are widely read.
+    accounts.events.emit(auth_envelope(AUTH_OTP_REQUESTED, service, stored, record))
     return otp_id
 
 
