@@ -170,6 +170,21 @@ def test_a_code_of_another_collection_is_refused(api: httpx.Client, root: dict[s
     assert with_otp(api, one, otp_id, code).status_code == 200
 
 
+def test_past_nine_live_codes_the_newest_is_answered_again_without_mail(api: httpx.Client, root: dict[str, str],
+                                                                       stack: InProcessStack) -> None:
+    # Given a user who asked for ten codes (each mailed)
+    collection = new_collection(api, root)
+    address, _ = new_user(api, collection)
+    ids = [api.post(f"/api/collections/{collection}/request-otp", json={"email": address}).json()["otpId"]
+           for _ in range(10)]
+    assert len(set(ids)) == 10 and len(mails_to(stack, address)) == 10
+
+    # When an eleventh is asked for, Then the newest live code's id comes back and no mail goes out (PocketBase)
+    again = api.post(f"/api/collections/{collection}/request-otp", json={"email": address})
+    assert again.json()["otpId"] == ids[-1]
+    assert len(mails_to(stack, address)) == 10
+
+
 def test_superusers_sign_in_with_an_otp_and_with_mfa(api: httpx.Client, root: dict[str, str],
                                                      stack: InProcessStack) -> None:
     # Given OTP switched on for _superusers
