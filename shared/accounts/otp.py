@@ -32,7 +32,7 @@ from shared.accounts.collaborators import Accounts
 from shared.accounts.emails import compose
 from shared.catalog.repository import StoredCollection
 from shared.collections.datetime import format_datetime, parse_datetime
-from shared.collections.fields.password import verify_password
+from shared.collections.fields.password import hash_password, verify_password
 from shared.collections.ids import is_valid_record_id, new_record_id
 from shared.collections.system import OTPS_COLLECTION_NAME
 from shared.errors import (
@@ -88,7 +88,10 @@ def request_otp(service: RecordScope, accounts: Accounts, stored: StoredCollecti
         raise BadRequestError(VALIDATION_FAILED, errors)
     record = find_by_email(service, stored, email)
     if record is None:
-        # A well-formed id that leads nowhere, as PocketBase: the answer does not tell whether the account exists.
+        # A well-formed id that leads nowhere, as PocketBase: the answer does not tell whether the account exists;
+        # hashing a code as a real one is hashed keeps the answer's time from telling it either (the write and the
+        # mail still take one DynamoDB and one SES call longer: docs/compatibility.md).
+        hash_password(_new_code(stored.collection.otp.length))
         logger.info("otp not sent", extra={"collection_id": stored.collection.id, "reason": "unknown"})
         return {"otpId": new_record_id()}
     recent = _live_otps(service, stored, record)
@@ -113,7 +116,7 @@ def _live_otps(service: RecordScope, stored: StoredCollection, record: StoredRec
 def _issue(service: RecordScope, accounts: Accounts, stored: StoredCollection, record: StoredRecord) -> str:
     """A new code for `record`, stored hashed and mailed; its id (a deleted one's, when the mail failed)."""
     collection = stored.collection
-    code = "".join(secrets.choice(DIGITS) for _ in range(collection.otp.length))
+    code = _new_code(collection.otp.length)
     address = email_of(stored, record)
     system = system_service(service)
     # sentTo is written with the code (PocketBase adds it after sending): a code whose mail fails is deleted.
@@ -132,6 +135,10 @@ def _issue(service: RecordScope, accounts: Accounts, stored: StoredCollection, r
     # Never the code nor its id in the event: receivers are widely read.
     accounts.events.emit(auth_envelope(AUTH_OTP_REQUESTED, service, stored, record))
     return otp_id
+
+
+def _new_code(length: int) -> str:
+    return "".join(secrets.choice(DIGITS) for _ in range(length))
 
 
 def otp_form(body: dict[str, Any] | None) -> OtpForm:
