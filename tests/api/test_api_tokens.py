@@ -336,3 +336,12 @@ def test_the_audit_log_names_the_token_a_write_was_made_with(api: Api, world: di
     # And the audit list filters by it
     found = api.ok("GET", "/api/audit", params={"filter": f"actor.apiTokenId = '{token['id']}'"})["items"]
     assert [e["record"] for e in found] == [post["id"]]
+
+
+@pytest.mark.parametrize("value", ["lb_abcdefghijklmno_" + "A" * 43, "lb_short"])
+def test_health_answers_a_bad_api_token_as_it_answers_anyone(api: Api, value: str) -> None:
+    # Given an unknown and a malformed API token (401 on every other route)
+    # When each asks for health / Then PocketBase's answer to anyone: 200, no superuser diagnostics
+    response = with_token(api, value, "GET", "/api/health")
+    assert (response.status_code, response.json()) == (200, {"message": "API is healthy.", "code": 200, "data": {}})
+    assert with_token(api, value, "GET", f"/api/collections/users/records/{'x' * 15}").status_code == 401
