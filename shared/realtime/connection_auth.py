@@ -69,13 +69,14 @@ def authenticate(deps: RealtimeDeps, connection_id: str, token_or_header: str | 
 
 def _authenticate_api_token(deps: RealtimeDeps, connection_id: str, token: str, source_ip: str) -> RealtimeAuth:
     from shared.auth.api_tokens_owner import api_token_and_owner
+    from shared.auth.api_tokens_usage import usage_over
     from shared.auth.caller import refuse_superuser_ip, token_key_of
 
     authenticator = deps.authenticator
     repository = authenticator.api_tokens
-    found = api_token_and_owner(token, repository, authenticator.collections, authenticator.records,
-                                now=deps.clock()) if repository is not None else None
-    if found is None:
+    found = None if repository is None else api_token_and_owner(
+        token, repository, authenticator.collections, authenticator.records, now=deps.clock())
+    if repository is None or found is None:
         raise UnauthorizedError()  # as a JWT: refused, the previous auth kept
     stored, owner = found
     refuse_superuser_ip(owner.is_superuser, source_ip)
@@ -85,6 +86,7 @@ def _authenticate_api_token(deps: RealtimeDeps, connection_id: str, token: str, 
                         key_hash=key_hash(token_key_of(owner.collection, owner.record.data)),
                         token_id=stored.id, secret_digest=secret_digest(stored.secret_hash))
     deps.store.set_auth(connection_id, auth)
+    usage_over(repository).touch(stored.id, source_ip)  # an `auth` is one use; the events it gets are not
     return auth
 
 

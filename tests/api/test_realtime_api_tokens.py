@@ -61,6 +61,9 @@ def test_a_token_subscribes_within_its_scopes_and_a_revoked_one_is_a_401(
     protocol.on_connect(deps, Connection(connection_id=cid, connected_at=int(time.time()), source_ip="127.0.0.1"))
     ack = send(deps, sender, cid, type="auth", token=created["token"])
     assert ack["type"] == "ack" and ack["auth"]["recordId"] == owner_id
+    # And the `auth` counts as the token's use, from the connection's address
+    listed = next(t for t in api.ok("GET", tokens_path(owner_id), role="rt_owner") if t["id"] == created["id"])
+    assert (listed["usageCount"], listed["lastUsedIp"]) == (1, "127.0.0.1") and listed["lastUsed"]
     # When it subscribes to posts, then to notes
     assert send(deps, sender, cid, type="subscribe", topics=[world["posts"]])["type"] == "ack"
     refused = send(deps, sender, cid, type="subscribe", topics=[world["notes"]])
