@@ -111,3 +111,17 @@ def test_a_token_ended_after_subscribing_gets_no_further_event(world: FanOutWorl
     # Then the next batch's event does not reach it, though posts are public: an ended API token is not a guest
     world.publish(world.change("create", world.record("posts", {"title": "after"})))
     assert len(world.events("tok")) == 1
+
+
+def test_a_filter_through_a_relation_outside_the_scopes_matches_nothing(world: FanOutWorld) -> None:
+    # Given two tokens filtering posts by their author's nick: one without people in its scopes, one with
+    _, posts_only = token_auth(world, "posts:*")
+    _, both = token_auth(world, "posts:*", "people:list")
+    topic = 'posts?options={"query":{"filter":"author.nick = \'al\'"}}'
+    world.connect("posts_only", posts_only, topic)
+    world.connect("both", both, topic)
+    # When alice's post is created
+    world.publish(world.change("create", world.record("posts", {"title": "p", "author": ALICE})))
+    # Then the filter cannot probe people for the narrow token (no event), as REST refuses it; the other matches
+    assert world.events("posts_only") == []
+    assert len(world.events("both")) == 1
