@@ -11,6 +11,7 @@ with cold_init():
     from pydantic import Field
 
     from shared import aws, resources, settings
+    from shared.auth.api_tokens_repository import get_api_token_repository
     from shared.auth.refresh_repository import get_refresh_family_repository
     from shared.changes.model import decode_stream_event
     from shared.observability import MetricUnit, instrument, logger, metrics
@@ -46,7 +47,8 @@ def fanout() -> FanOut:
                   get_refresh_family_repository(cfg.system_table), sender,
                   Deliverer(sender, store, workers=cfg.fanout_workers,
                             close=lambda ids: close_connections(deps, ids)),
-                  get_delivery_ledger(cfg.system_table), max_attempts=source.retry_attempts)
+                  get_delivery_ledger(cfg.system_table), max_attempts=source.retry_attempts,
+                  api_tokens=get_api_token_repository(cfg.system_table))
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -42,11 +42,11 @@ def authenticate(authorization: str | None, source_ip: str) -> Identity | None:
     """The auth record of a valid token, as every HTTP function verifies one (a superuser's address included)."""
     if not bearer_token(authorization):
         return None
-    if is_api_token(bearer_token(authorization)):
-        # realtime does not scope events by API token: refused (401), never silently a guest
-        raise UnauthorizedError()
     caller = deps().authenticator.authenticate(authorization)
     if caller is None:
+        if is_api_token(bearer_token(authorization)):
+            # an invalid API token is a 401 as on HTTP, never silently a guest
+            raise UnauthorizedError()
         return None
     refuse_superuser_ip(caller.is_superuser, source_ip)
     return caller.collection.id, caller.record.id

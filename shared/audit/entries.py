@@ -45,7 +45,8 @@ def audit_entry(change: RecordChange, collection: Collection, now_ms: int) -> Au
         id=entry_id(created_ms, change.event_id or change.sequence_number), created=format_created(created_ms),
         action=change.action, collectionId=collection.id, collectionName=collection.name, record=change.record_id,
         actor=AuditActor(kind=actor.kind, id=actor.record_id, collectionId=actor.collection_id,
-                         collectionName=actor.collection_name, impersonatorId=actor.impersonator_id),
+                         collectionName=actor.collection_name, impersonatorId=actor.impersonator_id,
+                         apiTokenId=actor.api_token_id),
         ip=actor.ip, userAgent=actor.user_agent, requestId=actor.request_id, sequence=change.sequence_number,
         changedFields=list(changes), changes=changes)
 

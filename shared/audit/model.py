@@ -49,7 +49,8 @@ def format_created(epoch_ms: int) -> str:
 
 
 class AuditActor(BaseModel):
-    """Who: `kind` is auth, superuser, impersonator (then `impersonatorId` is the superuser), guest or system."""
+    """Who: `kind` is auth, superuser, impersonator (then `impersonatorId` is the superuser), guest or system;
+    `apiTokenId` names the API token an auth record or superuser acted through."""
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -58,6 +59,8 @@ class AuditActor(BaseModel):
     collection_id: str = Field("", alias="collectionId")
     collection_name: str = Field("", alias="collectionName")
     impersonator_id: str = Field("", alias="impersonatorId")
+    # the API token `id` acted through (Lambdabase's API tokens), when it used one
+    api_token_id: str = Field("", alias="apiTokenId")
 
 
 class FieldChange(BaseModel):

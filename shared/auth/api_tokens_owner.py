@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from shared.auth.api_tokens import MalformedApiTokenError, key_fingerprint, parse_token, secret_matches
+from shared.auth.api_tokens import ApiToken, MalformedApiTokenError, key_fingerprint, parse_token, secret_matches
 from shared.auth.api_tokens_repository import ApiTokenRepository
 from shared.auth.caller import token_key_of
 from shared.catalog.repository import CollectionRepository
@@ -21,6 +21,13 @@ def api_token_owner(token: str, repository: ApiTokenRepository, collections: Col
                     records: RecordRepository, now: float | None = None) -> AuthState | None:
     """The owner of a valid API token, carrying the token's grant; None for any malformed, unknown, wrongly
     signed, expired or orphaned token (the caller answers 401)."""
+    found = api_token_and_owner(token, repository, collections, records, now)
+    return found[1] if found else None
+
+
+def api_token_and_owner(token: str, repository: ApiTokenRepository, collections: CollectionRepository,
+                        records: RecordRepository, now: float | None = None) -> tuple[ApiToken, AuthState] | None:
+    """`api_token_owner` with the stored token too (realtime keeps its id and expiry to re-check it later)."""
     try:
         token_id, secret = parse_token(token)
     except MalformedApiTokenError:
@@ -41,4 +48,4 @@ def api_token_owner(token: str, repository: ApiTokenRepository, collections: Col
     # a new tokenKey (password or email changed, signed out everywhere) ends the owner's API tokens too
     if not token_key or key_fingerprint(token_key) != stored.key_hash:
         return None
-    return AuthState(record=record, collection=found.collection, grant=stored.grant())
+    return stored, AuthState(record=record, collection=found.collection, grant=stored.grant())

@@ -62,3 +62,9 @@ class UsageRecorder:
 def api_token_usage(table_name: str) -> UsageRecorder:
     """The instance's recorder over the system table."""
     return UsageRecorder(get_api_token_repository(table_name))
+
+
+@cache
+def usage_over(repository: ApiTokenRepository) -> UsageRecorder:
+    """The instance's recorder over a repository already built (realtime's, which knows no table name)."""
+    return UsageRecorder(repository)

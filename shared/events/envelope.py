@@ -31,6 +31,8 @@ class EventActor(BaseModel):
     record_id: str = Field("", alias="recordId")
     # the superuser who issued the impersonation token the request used, when it used one
     impersonator_id: str = Field("", alias="impersonatorId")
+    # the API token the auth record acted through, when the request used one (the record is its owner)
+    api_token_id: str = Field("", alias="apiTokenId")
     ip: str = ""
     user_agent: str = Field("", alias="userAgent")
     request_id: str = Field("", alias="requestId")

@@ -3,7 +3,8 @@
 A channel's rules are the first `realtime.channels` entry whose pattern matches its name; a channel that matches
 none is for superusers only, and superusers pass every channel rule, as they pass collection rules. Rules are
 filters over `@request.auth.*` (and `@request.context`, which is "realtime"), evaluated at each use with the
-connection's auth as it stands then.
+connection's auth as it stands then. A connection authenticated with an API token uses channels only if the
+token is scoped `*:*` (and publishes only if it is not read-only).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def require(deps: RealtimeDeps, conn: Connection, channel: str, action: Action) 
     even superusers cannot join where it is off.
     """
     owner = auth_state(deps, conn.auth, conn.source_ip)
+    # channels are no collection a scope can name: only an API token scoped `*:*` (not read-only to publish)
+    if owner is not None and owner.grant is not None and not owner.grant.allows_admin(
+            "POST" if action == "publish" else "GET"):
+        raise ForbiddenError("The API token does not allow this action.")
     rules = channel_rules(channel)
     if action == "join" and (rules is None or not rules.presence):
         raise ForbiddenError(f"Presence is not enabled on channel:{channel}.")

@@ -46,6 +46,7 @@ class RealtimeDeps:
 
 def build_deps(system_table: str, records_table: str, sender: MessageSender) -> RealtimeDeps:
     """The deployed repositories (DynamoDB), cached per instance; nothing is read until a command needs it."""
+    from shared.auth.api_tokens_repository import get_api_token_repository
     from shared.auth.caller import Authenticator
     from shared.auth.refresh_repository import get_refresh_family_repository
     from shared.auth.tokens import get_token_service
@@ -57,7 +58,7 @@ def build_deps(system_table: str, records_table: str, sender: MessageSender) -> 
 
     def make_authenticator() -> Authenticator:
         return Authenticator(get_token_service(), collections, get_record_repository(records_table),
-                             get_refresh_family_repository(system_table))
+                             get_refresh_family_repository(system_table), get_api_token_repository(system_table))
 
     return RealtimeDeps(store=get_subscription_store(system_table), collections=collections, sender=sender,
                         make_authenticator=make_authenticator)

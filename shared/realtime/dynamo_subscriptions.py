@@ -28,7 +28,8 @@ from shared.realtime.subscriptions import (
 
 
 def _auth_attribute(auth: RealtimeAuth | None) -> dict[str, Any]:
-    return to_attribute(auth.model_dump() if auth else None)
+    # unset fields (no session, no API token) are left out: the auth is copied onto every subscription item
+    return to_attribute(auth.model_dump(exclude_none=True) if auth else None)
 
 
 def _auth_of(item: dict[str, Any]) -> RealtimeAuth | None:

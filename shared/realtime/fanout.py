@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from shared.auth.api_tokens_repository import ApiTokenRepository
 from shared.auth.refresh_repository import RefreshFamilyRepository
 from shared.catalog.repository import CollectionRepository
 from shared.changes.model import RecordChange
@@ -60,7 +61,7 @@ class FanOut:
     def __init__(self, store: SubscriptionStore, collections: CollectionRepository, records: RecordRepository,
                  families: RefreshFamilyRepository, sender: MessageSender, deliverer: Deliverer,
                  ledger: DeliveryLedger, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, api_tokens: ApiTokenRepository | None = None) -> None:
         self.store = store
         self.collections = collections
         self.records = records
@@ -70,13 +71,14 @@ class FanOut:
         self.ledger = ledger
         self.max_attempts = max_attempts
         self.clock = clock
+        self.api_tokens = api_tokens
 
     def handle(self, changes: list[RecordChange],
                seconds_left: Callable[[], float] | None = None) -> FanOutReport:
         """Fan out a stream batch in order; stops at the first change some subscriber is still owed, or that
         there is too little time left to start (`seconds_left`: the invocation's remaining time)."""
         report = FanOutReport()
-        auths = AuthCheck(self.collections, self.records, self.families, self.clock)
+        auths = AuthCheck(self.collections, self.records, self.families, self.clock, self.api_tokens)
         topics = TopicCache()
         for position, change in enumerate(changes):
             if position and seconds_left is not None and seconds_left() < MIN_SECONDS_FOR_A_CHANGE:

@@ -1,8 +1,11 @@
 """Fan-out access: who each subscriber is at event time, which subscribers see a change alike, and the rules.
 
 A subscription keeps a RealtimeAuth, never a token. At every event it is checked as HTTP checks a token:
-not expired, its auth record still there with the same tokenKey, its session (`sid`) still live; an auth that
-fails any of these acts as a guest, as PocketBase unsets a client's auth. Subscribers whose effective auth,
+not expired, its auth record still there with the same tokenKey, its session (`sid`) still live, an API token's
+item still there with the same secret; an auth that fails any of these acts as a guest, as PocketBase unsets a
+client's auth, except an API token's, which then gets nothing (on HTTP an ended API token is a 401). An API
+token's scopes are checked before the rules (`list` for collection topics, `view` for record topics), and its
+audience is its own: two tokens of one owner may see different things. Subscribers whose effective auth,
 options and rule kind are equal form one Audience: the rules run and the record is shaped once per audience,
 so a thousand guests with the same options cost one evaluation, not a thousand.
 """
@@ -15,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.auth.api_tokens import ApiToken
+from shared.auth.api_tokens_repository import ApiTokenRepository
 from shared.auth.caller import is_session_live
 from shared.auth.refresh_repository import RefreshFamilyRepository
 from shared.catalog.repository import CollectionRepository, StoredCollection
@@ -42,16 +47,19 @@ class AuthCheck:
     """Resolves RealtimeAuths to live auth records, each at most once per batch of changes.
 
     A change of an auth record itself (a new tokenKey, a deletion) drops its cached answer, so the very next
-    change is checked against it again; session revocations (system table, not on the stream) are seen at the
-    next batch.
+    change is checked against it again; session and API token revocations and rotations (system table, not on
+    the stream) are seen at the next batch.
     """
 
     def __init__(self, collections: CollectionRepository, records: RecordRepository,
-                 families: RefreshFamilyRepository, clock: Callable[[], float] = time.time) -> None:
+                 families: RefreshFamilyRepository, clock: Callable[[], float] = time.time,
+                 api_tokens: ApiTokenRepository | None = None) -> None:
         self.collections = collections
         self.records = records
         self.families = families
         self.clock = clock
+        # None: no API token is accepted, so an API token's auth acts as a guest
+        self.api_tokens = api_tokens
         self._known: dict[RealtimeAuth, AuthState | None] = {}
 
     def forget(self, collection_id: str, record_id: str) -> None:
@@ -73,6 +81,11 @@ class AuthCheck:
             else:
                 by_collection.setdefault(auth.collection_id, []).append(auth)
         with_session: list[tuple[RealtimeAuth, AuthState]] = []
+        token_ids = sorted({a.token_id for a in unknown if a.token_id})
+        tokens: dict[str, ApiToken | None] = {}
+        if token_ids:
+            with ThreadPoolExecutor(max_workers=min(SESSION_CHECKS_IN_FLIGHT, len(token_ids))) as pool:
+                tokens = dict(zip(token_ids, pool.map(self._load_token, token_ids), strict=True))
         for collection_id, group in by_collection.items():
             stored = self.collections.find(collection_id)
             if stored is None or not stored.collection.is_auth:
@@ -88,7 +101,7 @@ class AuthCheck:
             for auth in group:
                 # the one re-check, over what was read in bulk; sessions are checked below, side by side
                 state = standing_owner(auth, now=now, find_collection=this_collection, load_record=read_in_bulk,
-                                       session_live=lambda _auth: True)
+                                       session_live=lambda _auth: True, load_token=tokens.get)
                 if state is not None and auth.session_id:
                     with_session.append((auth, state))
                 else:
@@ -112,7 +125,10 @@ class AuthCheck:
         return standing_owner(
             auth, now=self.clock(), find_collection=self.collections.find,
             load_record=lambda collection_id, record_id: self.records.get(collection_id, record_id, ReadMeter()),
-            session_live=self._session_live)
+            session_live=self._session_live, load_token=self._load_token)
+
+    def _load_token(self, token_id: str) -> ApiToken | None:
+        return self.api_tokens.get(token_id) if self.api_tokens is not None else None
 
     def _session_live(self, auth: RealtimeAuth) -> bool:
         return auth.session_id is None or is_session_live(self.families, auth.collection_id, auth.record_id,
@@ -124,8 +140,9 @@ class Audience:
     """Subscribers who see one change alike: one effective auth, one set of options, one rule kind."""
 
     kind: RuleKind
-    # (collection id, record id) of the live auth; None for guests (and for auths that failed their check)
-    auth_id: tuple[str, str] | None
+    # (collection id, record id, API token id or "") of the live auth; None for guests (and for auths that
+    # failed their check)
+    auth_id: tuple[str, str, str] | None
     query: tuple[tuple[str, str], ...]
     headers: tuple[tuple[str, str], ...]
 
@@ -172,9 +189,12 @@ def group_subscriptions(subscriptions: list[Subscription], auths: AuthCheck,
         if topic is None or topic.kind == "channel":
             continue
         state = auths.resolve(sub.auth)
+        if state is None and sub.auth is not None and sub.auth.token_id:
+            continue  # an ended API token gets nothing, not a guest's events: on HTTP it is a 401, never a guest
         audience = Audience(
             kind="record" if topic.kind == "record" else "collection",
-            auth_id=(state.collection.id, state.record.id) if state else None,
+            auth_id=(state.collection.id, state.record.id, state.grant.token_id if state.grant else "")
+            if state else None,
             query=tuple(sorted(topic.options.query.items())),
             headers=tuple(sorted(topic.options.headers.items())))
         group = groups.get(audience)
@@ -189,6 +209,10 @@ def admits(rules: RequestRules, collection: Collection, record: StoredRecord, ki
     the subscription's own `filter`, evaluated on this record for this audience."""
     rule_text = collection.list_rule if kind == "collection" else collection.view_rule
     filter_text = rules.request.query.get("filter", "")
+    # an API token's scopes, before any rule (a superuser's token too): an `auth` with a token keeps the
+    # connection's earlier subscriptions, so subscribe time alone would not bound what it sees
+    if not rules.allows(collection, "list" if kind == "collection" else "view"):
+        return False
     try:
         if not rules.is_superuser:
             if rule_text is None:

@@ -7,21 +7,27 @@ Every string of a message is checked before any is stored, so a message applies 
   the subscription);
 - `filter`, `fields` and `expand` options as the REST list checks them (a bad filter is PocketBase's 400, a
   guest's `@request.*` filter its 403);
-- a channel's subscribe rule (shared/realtime/channels.py).
+- a channel's subscribe rule (shared/realtime/channels.py);
+- for a connection authenticated with an API token, its scopes: `list` on the collection for a collection
+  topic, `view` for a record topic (403 otherwise, as a refused subscription is).
 The first bad string answers an error whose `data.topics.<index>` names it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.errors import ApiError, BadRequestError, NotFoundError
+from shared.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError
 from shared.realtime import channels
 from shared.realtime.broadcast import broadcast, joined, leave_messages
 from shared.realtime.connection_auth import UNKNOWN_CONNECTION, auth_state
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import Connection, Target
 from shared.realtime.topics import MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS, Topic, TopicError, parse_topic
+
+if TYPE_CHECKING:
+    from shared.collections.model import Collection
+    from shared.records.context import AuthState
 
 
 def connection_of(deps: RealtimeDeps, connection_id: str) -> Connection:
@@ -54,13 +60,16 @@ class _Checker:
     def __init__(self, deps: RealtimeDeps, conn: Connection) -> None:
         self.deps = deps
         self.conn = conn
-        self._superuser: bool | None = None
+        self._owner: tuple[AuthState | None] | None = None
+
+    def owner(self) -> AuthState | None:
+        if self._owner is None:
+            self._owner = (auth_state(self.deps, self.conn.auth, self.conn.source_ip),)
+        return self._owner[0]
 
     def is_superuser(self) -> bool:
-        if self._superuser is None:
-            owner = auth_state(self.deps, self.conn.auth, self.conn.source_ip)
-            self._superuser = owner is not None and owner.is_superuser
-        return self._superuser
+        owner = self.owner()
+        return owner is not None and owner.is_superuser
 
     def target(self, raw: Any) -> Target:
         if not isinstance(raw, str):
@@ -88,6 +97,8 @@ class _Checker:
         stored = self.deps.collections.find(topic.collection)
         if stored is None:
             raise NotFoundError("Missing collection context.")
+        if self.conn.auth is not None and self.conn.auth.token_id:
+            self._require_scope(stored.collection, "view" if topic.record_id else "list")
         query = topic.options.query
         text = query.get("filter", "")
         if text:
@@ -102,6 +113,15 @@ class _Checker:
             raise BadRequestError(f"Invalid {exc.param} parameter.",
                                   {exc.param: {"code": exc.code, "message": exc.message}}) from exc
         return Target(collection_id=stored.collection.id, record_id=topic.record_id)
+
+    def _require_scope(self, collection: Collection, action: str) -> None:
+        from shared.records.request_rules import OUT_OF_SCOPE
+
+        owner = self.owner()
+        grant = owner.grant if owner is not None else None
+        # an API token subscribes only where its scopes reach (a superuser's too); each event is checked again
+        if grant is not None and not grant.allows(collection.id, collection.name, action):
+            raise ForbiddenError(OUT_OF_SCOPE)
 
     def _find(self, id_or_name: str) -> Any:
         stored = self.deps.collections.find(id_or_name)

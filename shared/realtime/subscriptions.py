@@ -48,6 +48,8 @@ class RealtimeAuth(BaseModel):
 
     `key_hash` is a digest of the record's tokenKey when the token was verified: a new tokenKey (password change)
     ends the auth, as it ends the token on HTTP. `session_id` is the token's `sid` claim, checked like on HTTP.
+    An API token's auth keeps its id and `secret_digest` (of the stored secret hash), never its secret: the token
+    item is re-read at each check, so a revocation, a rotation (new secret) or its expiry ends the auth.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -57,6 +59,8 @@ class RealtimeAuth(BaseModel):
     expires_at: int
     key_hash: str
     session_id: str | None = None
+    token_id: str | None = None
+    secret_digest: str | None = None
 
 
 class Connection(BaseModel):
@@ -101,6 +105,11 @@ def topic_digest(topic: str) -> str:
 def key_hash(token_key: str) -> str:
     """The digest of a tokenKey kept with a realtime auth (the key itself signs tokens, so it is not stored)."""
     return hashlib.sha256(token_key.encode()).hexdigest()
+
+
+def secret_digest(secret_hash: str) -> str:
+    """What a realtime auth keeps of an API token's stored secret hash: enough to tell a rotation, short."""
+    return hashlib.sha256(b"lambdabase/realtime/api-token\x00" + secret_hash.encode()).hexdigest()[:32]
 
 
 class SubscriptionStore(ABC):

@@ -29,7 +29,9 @@ def actor_of(request: RequestContext) -> dict[str, str]:
         if auth.impersonator_id:
             kind = "impersonator"
         stamp = {"kind": kind, "collectionId": auth.collection.id, "collectionName": auth.collection.name,
-                 "recordId": auth.record.id, "impersonatorId": auth.impersonator_id}
+                 "recordId": auth.record.id, "impersonatorId": auth.impersonator_id,
+                 # the API token the owner acted through: its id only, which names it in the owner's token list
+                 "apiTokenId": auth.grant.token_id if auth.grant is not None else ""}
     else:
         stamp = {"kind": "system" if request.system else "guest"}
     # `at`: the write's own time in ms; the stream's approximate time is whole seconds on AWS Lambda.

@@ -316,3 +316,32 @@ def test_each_token_is_its_own_rate_limit_key(api: Api, world: dict[str, Any]) -
         assert with_token(api, second, "GET", path).status_code == 200
     finally:
         api.ok("PATCH", "/api/settings", json={"rateLimits": {"rules": rules}})
+
+
+def test_the_audit_log_names_the_token_a_write_was_made_with(api: Api, world: dict[str, Any]) -> None:
+    # Given a token of the owner, and a post the owner creates with its token and then updates with its JWT
+    token = new_token(api, world["owner"]["id"], [f"{world['posts']}:*"])
+    post = with_token(api, token["token"], "POST", f"/api/collections/{world['posts']}/records",
+                      json={"title": "by token"}).json()
+    api.ok("PATCH", f"/api/collections/{world['posts']}/records/{post['id']}", role="owner", json={"title": "jwt"})
+    # When the audit log has both entries
+    deadline, entries = time.monotonic() + 15, []
+    while len(entries) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        entries = api.ok("GET", "/api/audit", params={"filter": f"record = '{post['id']}'", "sort": "created"})["items"]
+    # Then both are the owner's; only the token's write names the token, by its id and nothing of its secret
+    assert [(e["action"], e["actor"]["id"], e["actor"]["apiTokenId"]) for e in entries] == [
+        ("create", world["owner"]["id"], token["id"]), ("update", world["owner"]["id"], "")]
+    assert token["token"].rsplit("_", 1)[1] not in str(entries)
+    # And the audit list filters by it
+    found = api.ok("GET", "/api/audit", params={"filter": f"actor.apiTokenId = '{token['id']}'"})["items"]
+    assert [e["record"] for e in found] == [post["id"]]
+
+
+@pytest.mark.parametrize("value", ["lb_abcdefghijklmno_" + "A" * 43, "lb_short"])
+def test_health_answers_a_bad_api_token_as_it_answers_anyone(api: Api, value: str) -> None:
+    # Given an unknown and a malformed API token (401 on every other route)
+    # When each asks for health / Then PocketBase's answer to anyone: 200, no superuser diagnostics
+    response = with_token(api, value, "GET", "/api/health")
+    assert (response.status_code, response.json()) == (200, {"message": "API is healthy.", "code": 200, "data": {}})
+    assert with_token(api, value, "GET", f"/api/collections/users/records/{'x' * 15}").status_code == 401

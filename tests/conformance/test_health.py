@@ -18,6 +18,9 @@ CASES = cases(
     Case("health as user behind a proxy", "GET", "/api/health", role="alice",
          headers={"X-Forwarded-For": "203.0.113.5"}),
     Case("health with a forged token", "GET", "/api/health", role=GUEST, headers={"Authorization": "abc.def.ghi"}),
+    # Lambdabase reads `lb_…` as an API token (401 on every other route); health, as PocketBase's, answers anyone
+    Case("health with an unknown API token", "GET", "/api/health", role=GUEST,
+         headers={"Authorization": "Bearer lb_abcdefghijklmno_" + "A" * 43}),
     Case("health with a query string", "GET", "/api/health", role=GUEST, params={"x": "1"}),
     Case("health HEAD", "HEAD", "/api/health", role=GUEST),
     Case("health POST is not allowed", "POST", "/api/health", role=GUEST),

@@ -77,17 +77,50 @@ test("a read-only token reads but never writes, and a revoked one is a 401", asy
   assert.ok(listed.every((t) => t.id !== readOnly.id && !("token" in t)));
 });
 
-test("realtime does not accept an API token: the subscription is refused, so no event flows", async () => {
+/** Resolves with the first of `events` for which `match` holds, waiting up to `timeout` ms. */
+async function waitFor(events, match, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = events.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(events)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+test("realtime over SSE serves an API token within its scopes: an in-scope event, nothing out of scope", async () => {
   const { name, user, record } = await world();
-  const created = await apiToken(user, record.id, { name: "rt", scopes: ["*:*"] });
-  const pb = client();
-  pb.authStore.save(created.token);
-  const events = [];
-  const outcome = await Promise.race([
-    pb.collection(name).subscribe("*", (e) => events.push(e)).then(() => "subscribed", (err) => err.status),
-    new Promise((resolve) => setTimeout(() => resolve("timeout"), 15000)),
-  ]);
-  pb.realtime.unsubscribe();
-  assert.equal(outcome, 401);
-  assert.deepEqual(events, []);
+  const root = client();
+  await root.collection("_superusers").authWithPassword(process.env.LB_SUPERUSER_EMAIL,
+    process.env.LB_SUPERUSER_PASSWORD);
+  const other = `${name}_out`;
+  await root.collections.create({ name: other, type: "base", listRule: SIGNED_IN, viewRule: SIGNED_IN,
+    createRule: SIGNED_IN, fields: [{ name: "title", type: "text" }] });
+  // Given a token of the user that may list the first collection only, in two clients' auth stores
+  const created = await apiToken(user, record.id, { name: "rt", scopes: [`${name}:list`] });
+  const inScope = client();
+  inScope.authStore.save(created.token);
+  const outOfScope = client();
+  outOfScope.authStore.save(created.token);
+  const seen = [];
+  const seenOut = [];
+  try {
+    // When one subscribes to the collection outside the scopes / Then the subscription is refused (403)
+    await assert.rejects(outOfScope.collection(other).subscribe("*", (e) => seenOut.push(e)),
+      (err) => err.status === 403);
+    // And the other subscribes to the collection in scope
+    await inScope.collection(name).subscribe("*", (e) => seen.push(e));
+    // When the user creates a record in each (the out-of-scope one first)
+    const outside = await user.collection(other).create({ title: "outside" });
+    const inside = await user.collection(name).create({ title: "inside" });
+    // Then the in-scope create arrives, and nothing of the out-of-scope collection reaches either client
+    const event = await waitFor(seen, (e) => e.record.id === inside.id, "the in-scope create");
+    assert.equal(event.action, "create");
+    assert.equal(event.record.title, "inside");
+    assert.ok(seen.every((e) => e.record.id !== outside.id));
+    assert.deepEqual(seenOut, []);
+  } finally {
+    await inScope.realtime.unsubscribe().catch(() => {});
+    await outOfScope.realtime.unsubscribe().catch(() => {});
+  }
 });

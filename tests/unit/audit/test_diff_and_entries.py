@@ -70,7 +70,7 @@ def test_an_entry_names_who_what_when_and_where() -> None:
     shown = entry.to_api_json()
     assert shown["action"] == "update" and shown["record"] == "u1" and shown["collectionName"] == "users"
     assert shown["actor"] == {"kind": "auth", "id": "u9", "collectionId": USERS.id, "collectionName": "users",
-                              "impersonatorId": ""}
+                              "impersonatorId": "", "apiTokenId": ""}
     assert (shown["ip"], shown["userAgent"], shown["requestId"]) == ("10.0.0.7", "ua", "r-1")
     assert shown["changedFields"] == ["name"] and shown["changes"]["name"] == {"old": "Ann", "new": "Anna"}
     assert shown["created"] == "2026-12-01 15:46:40.250Z"

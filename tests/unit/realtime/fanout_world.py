@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from shared.auth.api_tokens_repository import InMemoryApiTokenRepository
 from shared.auth.caller import token_key_of
 from shared.auth.refresh_models import RefreshFamily
 from shared.auth.refresh_repository import InMemoryRefreshFamilyRepository
@@ -25,10 +26,11 @@ class FanOutWorld(World):
         self.store = InMemorySubscriptionStore()
         self.sender = InMemorySender()
         self.families = InMemoryRefreshFamilyRepository()
+        self.api_tokens = InMemoryApiTokenRepository()
         self.ledger = InMemoryDeliveryLedger()
         self.deliverer = Deliverer(self.sender, self.store, workers=4, batch_size=8, sleep=lambda _s: None)
         self.fanout = FanOut(self.store, self.collections, self.records, self.families, self.sender,
-                             self.deliverer, self.ledger)
+                             self.deliverer, self.ledger, api_tokens=self.api_tokens)
         self.sequence = 100
 
     def user(self, collection: str, name: str, **extra: Any) -> StoredRecord:

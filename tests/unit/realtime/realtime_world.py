@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.app_settings import provider
 from shared.app_settings.model import AppSettings, ChannelRuleSettings, RealtimeAppSettings
+from shared.auth.api_tokens_repository import InMemoryApiTokenRepository
 from shared.auth.caller import Authenticator, token_key_of
 from shared.auth.keyring import parse_keyring
 from shared.auth.refresh_models import RefreshFamily
@@ -43,6 +44,7 @@ class RealtimeWorld:
         self.collections = collections or InMemoryCollectionRepository()
         self.records = records or InMemoryRecordRepository()
         self.families = families or InMemoryRefreshFamilyRepository()
+        self.api_tokens = InMemoryApiTokenRepository()
         self.tokens = TokenService(parse_keyring(SECRET), clock=lambda: self.now)
         self.reset(store)
         self._collection({"name": "posts", "type": "base", "listRule": "", "viewRule": "",
@@ -71,7 +73,7 @@ class RealtimeWorld:
         self.now = time.time()
         self.store = store or InMemorySubscriptionStore()
         self.sender = InMemorySender()
-        authenticator = Authenticator(self.tokens, self.collections, self.records, self.families)
+        authenticator = Authenticator(self.tokens, self.collections, self.records, self.families, self.api_tokens)
         self.deps = RealtimeDeps.of(self.store, self.collections, authenticator, self.sender,
                                     clock=lambda: self.now)
         if hasattr(self, "users"):
