@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
+from shared.catalog.repository import CACHE_SECONDS
 from shared.jobs.checkpoints import Checkpoint
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id
@@ -24,16 +25,20 @@ from shared.views.rows import refresh
 # Source records per step: each costs its row's recompute (a few reads and at most one write), so a step of
 # 200 takes seconds on DynamoDB, well inside the jobs function's timeout.
 CHUNK_RECORDS = 200
+# The build waits for every stream consumer to see the new view (catalog caches live CACHE_SECONDS): a source
+# change the stream handled without the view then happened before the build reads that record. The index
+# build's longer settle (in-flight writes under an older schema) does not apply: source writes ignore views.
+VIEW_SETTLE_S = int(CACHE_SECONDS) + 1
 # Rows deleted per transaction while clearing (a transaction holds at most 100 items).
 DELETE_BATCH = 25
 
 
 def start_view_build(ctx: JobContext, view_id: str, *, clear: bool, delay_s: int) -> str:
-    """Create the job's checkpoint and queue its first step; returns the job id."""
+    """Create the job's checkpoint and queue its first step, after at most VIEW_SETTLE_S; returns the job id."""
     job_id = new_job_id()
     ctx.checkpoints.create(Checkpoint(job_id=job_id, kind="view_build", collection_id=view_id,
                                       cursor="clear:" if clear else "fill:", updated_at=ctx.clock()))
-    ctx.queue.send(ViewBuildMessage(job_id=job_id, collection_id=view_id), delay_s=delay_s)
+    ctx.queue.send(ViewBuildMessage(job_id=job_id, collection_id=view_id), delay_s=min(delay_s, VIEW_SETTLE_S))
     return job_id
 
 

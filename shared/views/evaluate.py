@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlglot import exp
@@ -101,6 +101,12 @@ def _like(value: Any, pattern: Any) -> int | None:
         return None
     regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in _text(pattern))
     return int(re.fullmatch(regex, _text(value), re.IGNORECASE | re.DOTALL) is not None)
+
+
+def _round(value: int | float, digits: int) -> float:
+    """SQLite rounds half away from zero (Python's round() to even)."""
+    exponent = Decimal(1).scaleb(-max(0, min(digits, 15)))
+    return float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 def _cast(value: Any, to: str) -> Any:
@@ -206,7 +212,7 @@ def evaluate(node: exp.Expression, row: Row, source_alias: str) -> Any:
     if isinstance(node, exp.Round):
         value = ev(node.this)
         digits = ev(node.args["decimals"]) if node.args.get("decimals") is not None else 0
-        return None if value is None else float(round(_number(value), int(_number(digits or 0))))
+        return None if value is None else _round(_number(value), int(_number(digits or 0)))
     if isinstance(node, exp.Cast):
         return _cast(ev(node.this), node.to.this.value if hasattr(node.to.this, "value") else str(node.to.this))
     raise ViewQueryError(f"Invalid query - {node.key.upper()} is not supported in a materialized view.")
