@@ -118,6 +118,19 @@ class CollectionsAdmin:
         if self.inline_jobs:
             drain(self.jobs)
 
+    def _check_views_survive(self, collection: Collection, *, deleted: bool) -> None:
+        """A source a view reads cannot lose what the view selects (PocketBase: SQLite refuses the change)."""
+        if collection.is_view or not any(s.collection.is_view for s in self.collections.all()):
+            return
+        from shared.views.definition import views_broken_by
+
+        broken = views_broken_by([s.collection for s in self.collections.all()], collection, deleted=deleted)
+        if broken and deleted:
+            raise BadRequestError("Failed to delete collection.", {})
+        if broken:
+            name, why = next(iter(broken.items()))
+            raise BadRequestError(f"Failed to update collection. Raw error: the view {name} would break: {why}", {})
+
     def create(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax,
                                          infer_view_fields=self._infer_view_fields)
@@ -140,6 +153,7 @@ class CollectionsAdmin:
         errors = rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to update collection.", errors)
+        self._check_views_survive(collection, deleted=False)
         self.save_with_layout(collection, stored.layout, "update")
         if collection.is_view and collection.view_query != stored.collection.view_query:
             self._build_view(collection, clear=True)
@@ -204,12 +218,15 @@ class CollectionsAdmin:
         refs = self._references(stored.collection)
         if refs:
             raise BadRequestError(f"Failed to delete collection probably due to existing reference in {refs[0]}.", {})
+        self._check_views_survive(stored.collection, deleted=True)
         self.truncate(stored.collection.id, allow_system=True)
         self.collections.delete(stored.collection.id)
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
         """Delete every record: within the request up to a bound, the rest by a queued job (shared/jobs/truncate)."""
         stored = self.get(id_or_name)
+        if stored.collection.is_view and not allow_system:
+            raise BadRequestError("View collections cannot be truncated since they don't store their own records.")
         # the deployment's queue runs the files job in the jobs function, which alone holds the bucket
         if not truncate_collection(self.jobs, stored, delete_files=not self.inline_jobs) and self.inline_jobs:
             drain(self.jobs)

@@ -57,3 +57,30 @@ def definition_of(view: Collection, find: FindCollection) -> ViewDefinition | No
         return ViewDefinition(view, query, resolve_sources(query, find))
     except ValueError:
         return None
+
+
+def views_broken_by(catalog: list[Collection], changed: Collection, *, deleted: bool = False) -> dict[str, str]:
+    """The views (name -> why) that would no longer resolve once `changed` is saved (or deleted)."""
+    by_name = {c.name: c for c in catalog if c.id != changed.id}
+    if not deleted:
+        by_name[changed.name] = changed
+    by_id = {c.id: c for c in by_name.values()}
+
+    def find(id_or_name: str) -> Collection | None:
+        return by_name.get(id_or_name) or by_id.get(id_or_name)
+
+    broken: dict[str, str] = {}
+    for view in catalog:
+        if not view.is_view or view.id == changed.id:
+            continue
+        try:
+            query = parsed(view.view_query)
+        except ValueError:
+            continue  # never maintained: nothing to break
+        if changed.name not in {query.source, *(j.table for j in query.joins)} and not deleted:
+            continue
+        try:
+            resolve_sources(query, find)
+        except ValueError as exc:
+            broken[view.name] = str(exc)
+    return broken

@@ -180,3 +180,27 @@ def test_updating_the_query_rebuilds_the_rows(api: Api, shop: dict[str, str]) ->
     assert [f["name"] for f in updated["fields"]] == ["id", "total"]
     assert _eventually(_items(api, view["name"]), [{"id": record["id"], "total": 2}]) == \
         [{"id": record["id"], "total": 2}]
+
+
+def test_a_view_protects_its_sources_and_cannot_be_truncated(api: Api, shop: dict[str, str]) -> None:
+    # Given a view selecting the invoices' total
+    view = api.create_collection({"name": unique("v_guard"), "type": "view",
+                                  "viewQuery": f"SELECT id, total FROM {shop['invoices']}"})
+    invoices = api.ok("GET", f"{C}/{shop['invoices']}")
+    # When the source loses the selected field, Then 400 naming a view it breaks (earlier tests' views read it
+    # too), and nothing changed
+    kept = [f for f in invoices["fields"] if f["name"] != "total"]
+    response = api.request("PATCH", f"{C}/{shop['invoices']}", json={"fields": kept})
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert message.startswith("Failed to update collection. Raw error: the view ")
+    assert "no such column: total" in message
+    assert "total" in [f["name"] for f in api.ok("GET", f"{C}/{shop['invoices']}")["fields"]]
+    # And the source cannot be deleted while the view reads it (as PocketBase)
+    assert api.request("DELETE", f"{C}/{shop['invoices']}").json() == {
+        "status": 400, "message": "Failed to delete collection.", "data": {}}
+    # And the view cannot be truncated, but it can be deleted
+    assert api.request("DELETE", f"{C}/{view['name']}/truncate").json() == {
+        "status": 400, "message": "View collections cannot be truncated since they don't store their own records.",
+        "data": {}}
+    api.ok("DELETE", f"{C}/{view['name']}", status=204)

@@ -113,6 +113,9 @@ ERRORS = cases(
     Case("a view's records: update", "PATCH", f"{C}/vw_plain/records/${{inv2}}", body={"title": "x"}),
     Case("a view's records: delete", "DELETE", f"{C}/vw_plain/records/${{inv2}}"),
     Case("a view's records: create as guest", "POST", f"{C}/vw_plain/records", role=GUEST, body={}),
+    Case("truncate a view", "DELETE", f"{C}/vw_plain/truncate"),
+    Case("delete a view's source collection", "DELETE", f"{C}/vw_inv"),
+    Case("update a view's rules, its query unchanged", "PATCH", f"{C}/vw_group", body={"listRule": "n > 0"}),
 )
 
 
