@@ -151,7 +151,8 @@ class _CollectionChecks:
         fields = self.new.fields
         _check_duplicates(fields)
         _check_minimum_fields(self.new)
-        if self.original is not None:
+        # a view's fields are its query's, regenerated when the query changes (PocketBase checks none of this)
+        if self.original is not None and not self.new.is_view:
             for old in self.original.fields:
                 kept = self.new.field_by_id(old.id)
                 if old.system and (kept is None or kept.name != old.name):

@@ -169,3 +169,13 @@ def test_a_changed_query_clears_and_rebuilds_the_rows(shop: Shop) -> None:
     drain(shop.jobs)
     # Then only rows of the new definition remain
     assert shop.rows("paid") == {record: {"total": 3}}
+
+
+def test_a_query_change_may_drop_fields_cloned_from_system_fields(shop: Shop) -> None:
+    # Given a view over an auth collection's system fields (clones keep `system`, as in PocketBase)
+    shop.admin.create({"name": "people", "type": "auth"})
+    view = shop.admin.create({"name": "emails", "type": "view", "viewQuery": "SELECT id, email, verified FROM people"})
+    assert [(f.name, f.system) for f in view.fields] == [("id", True), ("email", True), ("verified", True)]
+    # When the query changes to other columns, Then the fields follow (no "system fields cannot be deleted")
+    updated = shop.admin.update("emails", {"viewQuery": "SELECT id, emailVisibility AS shown FROM people"})
+    assert [f.name for f in updated.fields] == ["id", "shown"]
