@@ -110,7 +110,7 @@ class CollectionsAdmin:
 
         return view_fields(view_query, self._find)
 
-    def _build_view(self, collection: Collection, *, clear: bool) -> None:
+    def build_view(self, collection: Collection, *, clear: bool) -> None:
         """Queue the materialization of a view's rows (shared/jobs/view_build.py), after the save."""
         from shared.jobs.view_build import start_view_build
 
@@ -141,7 +141,7 @@ class CollectionsAdmin:
         self.collections.save(StoredCollection(collection=collection,
                                                layout=plan_layout(collection, None, has_records=False)))
         if collection.is_view:
-            self._build_view(collection, clear=False)
+            self.build_view(collection, clear=False)
         return collection
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
@@ -156,7 +156,7 @@ class CollectionsAdmin:
         self._check_views_survive(collection, deleted=False)
         self.save_with_layout(collection, stored.layout, "update")
         if collection.is_view and collection.view_query != stored.collection.view_query:
-            self._build_view(collection, clear=True)
+            self.build_view(collection, clear=True)
         return collection
 
     def save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:

@@ -179,3 +179,18 @@ def test_a_query_change_may_drop_fields_cloned_from_system_fields(shop: Shop) ->
     # When the query changes to other columns, Then the fields follow (no "system fields cannot be deleted")
     updated = shop.admin.update("emails", {"viewQuery": "SELECT id, emailVisibility AS shown FROM people"})
     assert [f.name for f in updated.fields] == ["id", "shown"]
+
+
+def test_an_import_creates_views_after_their_sources_and_builds_them(shop: Shop) -> None:
+    # Given an import listing a view before the collection it reads
+    shop.admin.import_collections({"collections": [
+        {"name": "cheap", "type": "view", "viewQuery": "SELECT id, price FROM items WHERE price < 10"},
+        {"name": "items", "type": "base", "fields": [{"name": "price", "type": "number"}]}]})
+    # When records are written and the stream's changes applied
+    cheap = shop.write("create", "items", {"price": 3})
+    shop.write("create", "items", {"price": 30})
+    drain(shop.jobs)
+    shop.maintain()
+    # Then the imported view has its fields and rows
+    assert [f.name for f in shop.collections.get("cheap").collection.fields] == ["id", "price"]
+    assert shop.rows("cheap") == {cheap: {"price": 3}}
