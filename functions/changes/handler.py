@@ -49,6 +49,8 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     view_report = maintain_views(changes, views.collections, views.records)
     if view_report.rows_recomputed:
         metrics.add_metric(name="ViewRowsRecomputed", unit=MetricUnit.Count, value=view_report.rows_recomputed)
+    if view_report.rows_failed:
+        metrics.add_metric(name="ViewRowsFailed", unit=MetricUnit.Count, value=view_report.rows_failed)
     # The audit log next, whole batch or nothing: entry ids derive from the stream records, so a retried batch
     # rewrites the same entries. Here rather than in a stream function of its own: a DynamoDB stream serves
     # at most two readers per shard at full speed, and the batch is already read and decoded.
