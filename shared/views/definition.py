@@ -61,6 +61,7 @@ def definition_of(view: Collection, find: FindCollection) -> ViewDefinition | No
 
 def views_broken_by(catalog: list[Collection], changed: Collection, *, deleted: bool = False) -> dict[str, str]:
     """The views (name -> why) that would no longer resolve once `changed` is saved (or deleted)."""
+    names = {changed.name} | {c.name for c in catalog if c.id == changed.id}  # a rename breaks a view too
     by_name = {c.name: c for c in catalog if c.id != changed.id}
     if not deleted:
         by_name[changed.name] = changed
@@ -77,7 +78,7 @@ def views_broken_by(catalog: list[Collection], changed: Collection, *, deleted: 
             query = parsed(view.view_query)
         except ValueError:
             continue  # never maintained: nothing to break
-        if changed.name not in {query.source, *(j.table for j in query.joins)} and not deleted:
+        if not names & {query.source, *(j.table for j in query.joins)}:
             continue
         try:
             resolve_sources(query, find)

@@ -9,6 +9,7 @@ import pytest
 
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import InMemoryCollectionRepository
+from shared.errors import BadRequestError
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.queue import InMemoryJobQueue
@@ -194,3 +195,17 @@ def test_an_import_creates_views_after_their_sources_and_builds_them(shop: Shop)
     # Then the imported view has its fields and rows
     assert [f.name for f in shop.collections.get("cheap").collection.fields] == ["id", "price"]
     assert shop.rows("cheap") == {cheap: {"price": 3}}
+
+
+@pytest.mark.parametrize("change", ["rename the collection", "rename the field", "remove the field"])
+def test_a_source_change_that_would_break_a_view_is_refused(shop: Shop, change: str) -> None:
+    # Given a view selecting the invoices' title
+    shop.admin.create({"name": "titles", "type": "view", "viewQuery": "SELECT id, title FROM invoices"})
+    fields = shop.collections.get("invoices").collection.to_api_json()["fields"]
+    body: dict[str, Any] = {"name": "bills"} if change == "rename the collection" else {
+        "fields": [{**f, "name": "heading"} if f["name"] == "title" else f for f in fields]
+        if change == "rename the field" else [f for f in fields if f["name"] != "title"]}
+    # When the source changes so, Then 400 naming the view, and the source is unchanged
+    with pytest.raises(BadRequestError, match="the view titles would break"):
+        shop.admin.update("invoices", body)
+    assert shop.collections.get("invoices").collection.field_by_name("title") is not None
