@@ -17,7 +17,7 @@ from shared.jobs.runner import drain
 from shared.jobs.view_build import VIEW_SETTLE_S
 from shared.records.context import RequestContext
 from shared.records.memory_repository import InMemoryRecordRepository
-from shared.records.model import ReadMeter, StoredRecord
+from shared.records.model import ReadMeter, RecordWrite, StoredRecord
 from shared.records.scope import RecordScope
 from shared.views.maintenance import SourceChange, ViewsReport, apply_view_changes, view_definitions
 
@@ -34,9 +34,9 @@ class NoScanRecords(InMemoryRecordRepository):
 
 
 class Shop:
-    def __init__(self) -> None:
+    def __init__(self, records: NoScanRecords | None = None) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = NoScanRecords()
+        self.records = records or NoScanRecords()
         self.queue = InMemoryJobQueue()
         self.jobs = JobContext(self.collections, self.records, self.queue, InMemoryCheckpointStore())
         self.admin = CollectionsAdmin(self.collections, self.records, self.jobs, settle_s=60)
@@ -209,3 +209,37 @@ def test_a_source_change_that_would_break_a_view_is_refused(shop: Shop, change: 
     with pytest.raises(BadRequestError, match="the view titles would break"):
         shop.admin.update("invoices", body)
     assert shop.collections.get("invoices").collection.field_by_name("title") is not None
+
+
+class RacingRecords(NoScanRecords):
+    """Before the first write of a view row, another (stale) recompute writes that row: a race between two."""
+
+    view_id = ""
+    raced = False
+
+    def write(self, writes: list[RecordWrite]) -> None:
+        first = writes[0]
+        if not self.raced and first.record.collection_id == self.view_id:
+            self.raced = True
+            current = self.get(self.view_id, first.record.id, ReadMeter())
+            stale = {k: "stale" for k in first.record.data}
+            super().write([RecordWrite(kind="create", record=StoredRecord(self.view_id, first.record.id, stale))]
+                          if current is None else
+                          [RecordWrite(kind="update", record=StoredRecord(self.view_id, current.id, stale,
+                                                                          current.version + 1),
+                                       changed=stale, expected_version=current.version)])
+        super().write(writes)
+
+
+def test_a_recompute_that_loses_a_race_retries_with_fresh_reads() -> None:
+    # Given a view, on storage where a stale recompute writes the row just before ours
+    racing = RacingRecords()
+    world = Shop(racing)
+    racing.view_id = world.admin.create({"name": "titles", "type": "view",
+                                         "viewQuery": "SELECT id, title FROM invoices"}).id
+    record = world.write("create", "invoices", {"title": "fresh"})
+    # When the change is maintained
+    world.maintain()
+    # Then our write conflicted, was retried, and the row holds the fresh value, not the racer's
+    assert racing.raced
+    assert world.rows("titles") == {record: {"title": "fresh"}}
