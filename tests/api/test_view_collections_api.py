@@ -204,3 +204,24 @@ def test_a_view_protects_its_sources_and_cannot_be_truncated(api: Api, shop: dic
         "status": 400, "message": "View collections cannot be truncated since they don't store their own records.",
         "data": {}}
     api.ok("DELETE", f"{C}/{view['name']}", status=204)
+
+
+def test_a_dry_run_answers_fields_and_sample_rows_and_stores_nothing(api: Api, shop: dict[str, str]) -> None:
+    # Given a paid invoice
+    record = api.create_record(shop["invoices"], {"title": "dry", "total": 8, "paid": True})
+    before = len(api.ok("GET", C, params={"perPage": 500})["items"])
+    # When a query is dry-run
+    answer = api.ok("POST", f"{C}/meta/dry-run-view", json={
+        "query": f"SELECT id, total * 2 AS dbl FROM {shop['invoices']} WHERE id = '{record['id']}'"})
+    # Then its fields and rows come back as a temporary view's, and no collection was created
+    assert [f["name"] for f in answer["fields"]] == ["id", "dbl"]
+    assert [{k: v for k, v in r.items() if k != "collectionId"} for r in answer["sample"]] == [
+        {"id": record["id"], "dbl": 16, "collectionName": answer["sample"][0]["collectionName"]}]
+    assert answer["sample"][0]["collectionName"].startswith("temp_view_")
+    assert len(api.ok("GET", C, params={"perPage": 500})["items"]) == before
+    # And bad queries answer PocketBase's 400s, for superusers only
+    assert api.request("POST", f"{C}/meta/dry-run-view", json={}).json()["data"] == {
+        "query": {"code": "validation_required", "message": "Cannot be blank."}}
+    bad = api.request("POST", f"{C}/meta/dry-run-view", json={"query": f"SELECT title FROM {shop['invoices']}"})
+    assert bad.json()["message"].startswith("Invalid view query. Raw error: \nmissing required id column")
+    assert api.request("POST", f"{C}/meta/dry-run-view", role=GUEST, json={"query": "x"}).status_code == 401

@@ -116,7 +116,23 @@ ERRORS = cases(
     Case("truncate a view", "DELETE", f"{C}/vw_plain/truncate"),
     Case("delete a view's source collection", "DELETE", f"{C}/vw_inv"),
     Case("update a view's rules, its query unchanged", "PATCH", f"{C}/vw_group", body={"listRule": "n > 0"}),
+    Case("dry-run without a query", "POST", f"{C}/meta/dry-run-view", body={}),
+    Case("dry-run a query without an id", "POST", f"{C}/meta/dry-run-view", body={"query": "SELECT name FROM vw_cust"}),
+    Case("dry-run as a guest", "POST", f"{C}/meta/dry-run-view", role=GUEST, body={"query": "SELECT id FROM vw_cust"}),
 )
+
+
+def test_a_dry_run_answers_the_fields_and_rows_a_view_would_have(paired: PairedClient) -> None:
+    # Given customers, When a query is dry-run on both sides, Then fields and sample rows agree (the temporary
+    # collection's random name aside)
+    pair = paired.send("POST", f"{C}/meta/dry-run-view",
+                       json={"query": "SELECT id, name, LOWER(name) AS low FROM vw_cust WHERE name = 'Ann'"})
+    (pb_status, pb), (lb_status, lb) = comparable(paired, pair)
+    for body in (pb, lb):
+        for row in body["sample"]:
+            assert row.pop("collectionName").startswith("temp_view_")
+            row.pop("collectionId")
+    assert (lb_status, as_text(_without_clone_ids(lb))) == (pb_status, as_text(_without_clone_ids(pb)))
 
 
 @pytest.mark.parametrize("case", ERRORS)
