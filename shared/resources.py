@@ -315,6 +315,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections", "collections"),
     RouteDef("ANY", "/api/collections/{collection}", "collections"),
     RouteDef("PUT", "/api/collections/import", "collections"),
+    RouteDef("POST", "/api/collections/meta/dry-run-view", "collections"),
     RouteDef("DELETE", "/api/collections/{collection}/truncate", "collections"),
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),

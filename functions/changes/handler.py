@@ -18,6 +18,7 @@ with cold_init():
     from shared.events.bus import EventBridgePublisher
     from shared.events.s3_payloads import EventPayloadsBucket, S3PayloadStore
     from shared.observability import MetricUnit, instrument, logger, metrics
+    from shared.views.stream import maintain_views
 
     # The SDK models of the services its first event calls, parsed at init (see shared/aws.py).
     aws.prepare("dynamodb", "events")
@@ -43,6 +44,13 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         return {"batchItemFailures": []}
 
     views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
+    # View collections next (shared/views/): each touched row is recomputed from storage, so a retried batch
+    # rewrites the same rows; raising fails the batch before any event is published for it.
+    view_report = maintain_views(changes, views.collections, views.records)
+    if view_report.rows_recomputed:
+        metrics.add_metric(name="ViewRowsRecomputed", unit=MetricUnit.Count, value=view_report.rows_recomputed)
+    if view_report.rows_failed:
+        metrics.add_metric(name="ViewRowsFailed", unit=MetricUnit.Count, value=view_report.rows_failed)
     # The audit log next, whole batch or nothing: entry ids derive from the stream records, so a retried batch
     # rewrites the same entries. Here rather than in a stream function of its own: a DynamoDB stream serves
     # at most two readers per shard at full speed, and the batch is already read and decoded.

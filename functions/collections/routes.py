@@ -67,6 +67,23 @@ async def import_collections(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/api/collections/meta/dry-run-view")
+async def dry_run_view(request: Request) -> JSONResponse:
+    """A view query's fields and sample rows (shared/views/dry_run.py)."""
+    service = _service(request)
+    from shared.records.context import RequestContext
+    from shared.records.scope import RecordScope
+    from shared.views.dry_run import dry_run_view as run
+
+    presenter = RecordScope(service.collections, service.records, RequestContext(system=True)).presenter
+    body = await read_form_body(request, "An error occurred while loading the submitted data.")
+    def find(name: str) -> Collection | None:
+        found = service.collections.find(name)
+        return found.collection if found is not None else None
+
+    return JSONResponse(run(body, find, service.records, presenter.to_json))
+
+
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)

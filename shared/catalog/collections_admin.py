@@ -9,6 +9,7 @@ from typing import Any
 from shared.catalog import backfill
 from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
+from shared.collections.fields import BaseField
 from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
@@ -104,14 +105,43 @@ class CollectionsAdmin:
             raise NotFoundError()
         return found
 
+    def _infer_view_fields(self, view_query: str) -> list[BaseField]:
+        from shared.views.definition import view_fields
+
+        return view_fields(view_query, self._find)
+
+    def build_view(self, collection: Collection, *, clear: bool) -> None:
+        """Queue the materialization of a view's rows (shared/jobs/view_build.py), after the save."""
+        from shared.jobs.view_build import start_view_build
+
+        start_view_build(self.jobs, collection.id, clear=clear, delay_s=self.settle_s)
+        if self.inline_jobs:
+            drain(self.jobs)
+
+    def _check_views_survive(self, collection: Collection, *, deleted: bool) -> None:
+        """A source a view reads cannot lose what the view selects (PocketBase: SQLite refuses the change)."""
+        if collection.is_view or not any(s.collection.is_view for s in self.collections.all()):
+            return
+        from shared.views.definition import views_broken_by
+
+        broken = views_broken_by([s.collection for s in self.collections.all()], collection, deleted=deleted)
+        if broken and deleted:
+            raise BadRequestError("Failed to delete collection.", {})
+        if broken:
+            name, why = next(iter(broken.items()))
+            raise BadRequestError(f"Failed to update collection. Raw error: the view {name} would break: {why}", {})
+
     def create(self, body: dict[str, Any]) -> Collection:
-        collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax)
+        collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax,
+                                         infer_view_fields=self._infer_view_fields)
         errors = rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
         self.collections.save(StoredCollection(collection=collection,
                                                layout=plan_layout(collection, None, has_records=False)))
+        if collection.is_view:
+            self.build_view(collection, clear=False)
         return collection
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
@@ -119,11 +149,14 @@ class CollectionsAdmin:
         if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] != stored.collection.id:
             raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
-                                         check_rule=check_rule_syntax)
+                                         check_rule=check_rule_syntax, infer_view_fields=self._infer_view_fields)
         errors = rule_reference_errors(collection, self._find)
         if errors:
             raise BadRequestError("Failed to update collection.", errors)
+        self._check_views_survive(collection, deleted=False)
         self.save_with_layout(collection, stored.layout, "update")
+        if collection.is_view and collection.view_query != stored.collection.view_query:
+            self.build_view(collection, clear=True)
         return collection
 
     def save_with_layout(self, collection: Collection, previous: CollectionLayout | None, action: str) -> None:
@@ -185,12 +218,15 @@ class CollectionsAdmin:
         refs = self._references(stored.collection)
         if refs:
             raise BadRequestError(f"Failed to delete collection probably due to existing reference in {refs[0]}.", {})
+        self._check_views_survive(stored.collection, deleted=True)
         self.truncate(stored.collection.id, allow_system=True)
         self.collections.delete(stored.collection.id)
 
     def truncate(self, id_or_name: str, *, allow_system: bool = False) -> None:
         """Delete every record: within the request up to a bound, the rest by a queued job (shared/jobs/truncate)."""
         stored = self.get(id_or_name)
+        if stored.collection.is_view and not allow_system:
+            raise BadRequestError("View collections cannot be truncated since they don't store their own records.")
         # the deployment's queue runs the files job in the jobs function, which alone holds the bucket
         if not truncate_collection(self.jobs, stored, delete_files=not self.inline_jobs) and self.inline_jobs:
             drain(self.jobs)

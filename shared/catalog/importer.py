@@ -69,6 +69,9 @@ def import_collections(service: CollectionsAdmin, body: Any) -> None:
         service.remove(gone)
     for collection, previous in validated:
         service.save_with_layout(collection, previous.layout if previous else None, "import")
+    for collection, previous in validated:  # once every source is saved
+        if collection.is_view and (previous is None or previous.collection.view_query != collection.view_query):
+            service.build_view(collection, clear=previous is not None)
 
 
 def _load(service: CollectionsAdmin, index: int, item: dict[str, Any], delete_missing: bool) -> _Entry:
@@ -122,12 +125,14 @@ def _validate(service: CollectionsAdmin, entry: _Entry, entries: list[_Entry],
             (c for c in others if c.name.lower() == ref.lower()), None)
 
     from shared.catalog.collections_admin import check_rule_syntax, rule_reference_errors
+    from shared.views.definition import view_fields
 
     existing = entry.stored.collection if entry.stored else None
     body = {**entry.body, "id": own_id}
     try:
         collection = validate_collection(body, existing=existing, find_collection=find, check_rule=check_rule_syntax,
-                                         extend_fields=_keep_stored_fields(existing, delete_missing))
+                                         extend_fields=_keep_stored_fields(existing, delete_missing),
+                                         infer_view_fields=lambda query: view_fields(query, find))
     except BadRequestError as exc:
         raise _validation_failure(entry.collection, exc.data) from exc
     errors = rule_reference_errors(collection, find)

@@ -10,7 +10,7 @@ from pydantic.alias_generators import to_camel
 from shared.collections import auth_templates
 from shared.collections.fields import AnyField, BaseField, TextField
 
-CollectionType = Literal["base", "auth"]
+CollectionType = Literal["base", "auth", "view"]
 
 # keys of the base collection JSON, in the order Go's struct serialises them
 _BASE_KEYS = ("id", "listRule", "viewRule", "createRule", "updateRule", "deleteRule", "name", "type", "fields",
@@ -111,6 +111,8 @@ class Collection(_CamelModel):
     created: str = ""
     updated: str = ""
     system: bool = False
+    # view collections only: the SELECT their records are materialized from (shared/views/)
+    view_query: str = ""
 
     auth_rule: str | None = ""
     manage_rule: str | None = None
@@ -131,6 +133,11 @@ class Collection(_CamelModel):
     @property
     def is_auth(self) -> bool:
         return self.type == "auth"
+
+    @property
+    def is_view(self) -> bool:
+        """A view collection: read-only records, materialized from its viewQuery."""
+        return self.type == "view"
 
     def field_by_name(self, name: str) -> BaseField | None:
         """The field with exactly this name."""
@@ -158,7 +165,7 @@ class Collection(_CamelModel):
     def _to_json(self, *, include_secrets: bool) -> dict[str, Any]:
         data = self.model_dump(by_alias=True, mode="json")
         data["fields"] = [field.to_json() for field in self.fields]
-        keys = _BASE_KEYS + (AUTH_OPTION_KEYS if self.is_auth else ())
+        keys = _BASE_KEYS + (AUTH_OPTION_KEYS if self.is_auth else ("viewQuery",) if self.is_view else ())
         result = {key: data[key] for key in keys}
         if self.is_auth:
             for provider in result["oauth2"]["providers"]:

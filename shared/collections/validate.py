@@ -27,10 +27,11 @@ from shared.collections.fields.base import check_no_via
 from shared.collections.index_checks import index_errors
 from shared.collections.model import Collection
 from shared.collections.schema_change import FieldRename, SchemaChange, plan_schema_change
+from shared.collections.view_checks import InferViewFields, apply_view_query, view_option_errors
 
 __all__ = ["FieldRename", "SchemaChange", "plan_schema_change", "validate_collection"]
 
-COLLECTION_TYPES = ("base", "auth")
+COLLECTION_TYPES = ("base", "auth", "view")
 # Go's \w is ASCII-only
 _COLLECTION_NAME_REGEX = re.compile(r"^[A-Za-z0-9_]+$")
 # internal tables of PocketBase that are not collections
@@ -41,14 +42,19 @@ _RULE_KEYS = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
 
 def validate_collection(body: Any, *, existing: Collection | None, find_collection: FindCollection,
                         check_rule: Callable[[str], None], now: str | None = None,
-                        extend_fields: ExtendFields | None = None) -> Collection:
+                        extend_fields: ExtendFields | None = None,
+                        infer_view_fields: InferViewFields | None = None) -> Collection:
     """Apply a create (existing=None) or update body and return the normalised, valid Collection.
 
     find_collection looks a collection up by id or name (case-insensitively); check_rule raises on a
-    syntactically invalid filter. Raises a 400 "Failed to create/update collection." listing every problem.
+    syntactically invalid filter; infer_view_fields gives a view's fields from its query (view_checks.py).
+    Raises a 400 "Failed to create/update collection." listing every problem.
     """
     collection = load_collection(body, existing, find_collection, now, extend_fields)
+    view_errors = apply_view_query(collection, existing, infer_view_fields) if collection.is_view else {}
     errors = _CollectionChecks(collection, existing, find_collection, check_rule).run()
+    if collection.is_view:
+        errors.update({**view_option_errors(collection), **view_errors})
     if errors:
         action = "create" if existing is None else "update"
         raise bad_request(f"Failed to {action} collection.", errors)
@@ -145,7 +151,8 @@ class _CollectionChecks:
         fields = self.new.fields
         _check_duplicates(fields)
         _check_minimum_fields(self.new)
-        if self.original is not None:
+        # a view's fields are its query's, regenerated when the query changes (PocketBase checks none of this)
+        if self.original is not None and not self.new.is_view:
             for old in self.original.fields:
                 kept = self.new.field_by_id(old.id)
                 if old.system and (kept is None or kept.name != old.name):

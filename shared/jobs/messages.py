@@ -67,7 +67,17 @@ class FileCleanupMessage(BaseModel):
     step: int = 0
 
 
-AnyJobMessage = IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage | FileCleanupMessage
+class ViewBuildMessage(BaseModel):
+    """Step `step` of materializing view collection `collection_id` (shared/jobs/view_build.py)."""
+
+    kind: Literal["view_build"] = "view_build"
+    job_id: str
+    collection_id: str
+    step: int = 0
+
+
+AnyJobMessage = (IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage | FileCleanupMessage
+                 | ViewBuildMessage)
 JobMessage = Annotated[AnyJobMessage, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[AnyJobMessage] = TypeAdapter(JobMessage)
 

@@ -12,6 +12,7 @@ from shared.jobs.messages import (
     FileCleanupMessage,
     IndexBuildMessage,
     TruncateMessage,
+    ViewBuildMessage,
 )
 from shared.jobs.queue import InMemoryJobQueue
 
@@ -38,6 +39,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.truncate import run_file_cleanup
 
         run_file_cleanup(ctx, message)
+    elif isinstance(message, ViewBuildMessage):
+        from shared.jobs.view_build import run_view_build
+
+        run_view_build(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

@@ -59,6 +59,12 @@ def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** attempt)))
 
 
+def refuse_view_writes(collection: Collection) -> None:
+    """A view's records are materialized from its query (shared/views/): PocketBase refuses writes to them."""
+    if collection.is_view:
+        raise BadRequestError("Unsupported collection type.")
+
+
 class RecordWriter:
     def __init__(self, collections: CollectionRepository, records: RecordRepository, rules: RequestRules,
                  hooks: RecordHooks) -> None:
@@ -108,6 +114,7 @@ class RecordWriter:
 
     def prepare_create(self, id_or_name: str, body: dict[str, Any]) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
+        refuse_view_writes(stored.collection)
         collection = stored.collection
         self.rules.require_action(collection, "create")
         rule = self.rules.rule(collection.create_rule)
@@ -134,6 +141,7 @@ class RecordWriter:
     def prepare_update(self, id_or_name: str, record_id: str, body: dict[str, Any], *,
                        if_match: str | None = None) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
+        refuse_view_writes(stored.collection)
         collection = stored.collection
         self.rules.require_action(collection, "update")
         rule = self.rules.rule(collection.update_rule)
@@ -169,6 +177,7 @@ class RecordWriter:
 
     def prepare_delete(self, id_or_name: str, record_id: str, *, if_match: str | None = None) -> PreparedWrite:
         stored = self.collections.get(id_or_name)
+        refuse_view_writes(stored.collection)
         collection = stored.collection
         self.rules.require_action(collection, "delete")
         rule = self.rules.rule(collection.delete_rule)

@@ -246,16 +246,3 @@ def test_truncate_then_list(paired: PairedClient) -> None:
     paired.settle("colw_trunc2")
     # Then both list it as empty
     check(paired, Case("list after truncate", "GET", C + "/colw_trunc2/records", role=GUEST))
-
-
-def test_view_collections_are_not_supported_yet(paired: PairedClient) -> None:
-    """docs/compatibility.md: view collections come with computed fields and views; until then they are a 400."""
-    # Given a base collection to select from
-    body = {"name": "colc_view", "type": "view", "viewQuery": "SELECT id, title FROM colw_a"}
-    # When a view collection over it is created on both sides
-    pair = paired.send("POST", C, json=body)
-    # Then PocketBase creates it, and Lambdabase refuses the type in PocketBase's validation shape
-    assert pair.pb.status_code == 200, pair.pb.text
-    assert pair.lb.status_code == 400, pair.lb.text
-    assert pair.lb.json() == {"status": 400, "message": "Failed to create collection.", "data": {
-        "type": {"code": "validation_in_invalid", "message": "Must be a valid value."}}}

@@ -80,8 +80,10 @@ CREATE_ERROR_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                                                  "message": "Must be in a valid format."}}),
     ("unicode name", {"name": "postś"}, {"name": {"code": "validation_match_invalid",
                                                   "message": "Must be in a valid format."}}),
-    ("view type unsupported", {"name": "v", "type": "view"}, {"type": {"code": "validation_in_invalid",
-                                                                       "message": "Must be a valid value."}}),
+    # as PocketBase: a view needs its query, and without one it has no fields
+    ("view without a query", {"name": "v", "type": "view"}, {
+        "fields": {"code": "validation_required", "message": "Cannot be blank."},
+        "viewQuery": {"code": "validation_required", "message": "Cannot be blank."}}),
     ("duplicate field names", {"name": "p", "fields": [{"type": "text", "name": "Title"},
                                                        {"type": "number", "name": "title"}]},
      {"fields": {"2": {"name": {"code": "validation_duplicated_field_name",
