@@ -57,7 +57,8 @@ class RecordReader:
 
         def matcher(record: StoredRecord) -> bool:
             return (self.rules.matches(rule, collection, record)
-                    and self.rules.matches(user_filter, collection, record, allow_hidden=superuser))
+                    and self.rules.matches(user_filter, collection, record, allow_hidden=superuser)
+                    and self.rules.own_rule_allows(collection, record, "list"))
 
         def value_of(record: StoredRecord, key: SortKey) -> Any:
             resolved = RecordResolver(collection, record, self.rules.request, self.rules.loader,
@@ -104,7 +105,8 @@ class RecordReader:
         self.rules.require_action(collection, "view")
         rule = self.rules.rule(collection.view_rule)
         record = self.rules.loader.one(collection, record_id)
-        if record is None or not self.rules.matches(rule, collection, record):
+        if (record is None or not self.rules.matches(rule, collection, record)
+                or not self.rules.own_rule_allows(collection, record, "view")):
             raise NotFoundError()
         try:
             fields = parse_fields_param(params)
