@@ -17,7 +17,7 @@ from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
 from shared.records.resolver import RecordResolver
 from shared.records.rules import combine
-from shared.tools.filter import FilterError, Identifier, SortKey
+from shared.tools.filter import Expr, FilterError, Identifier, SortKey
 from shared.tools.filter.ast import identifier_paths
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
 
@@ -42,11 +42,13 @@ class RecordReader:
         self.presenter = presenter
         self.meter = meter
 
-    def list_page(self, id_or_name: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def list_page(self, id_or_name: str, params: Mapping[str, str], *,
+                  scope_rule: Expr | None = None) -> dict[str, Any]:
+        """One page; `scope_rule` narrows it as a rule does (a saved view's filter: shared/views_saved/)."""
         stored = self.collections.get(id_or_name)
         collection = stored.collection
         self.rules.require_action(collection, "list")
-        rule = self.rules.rule(collection.list_rule)
+        rule = combine(self.rules.rule(collection.list_rule), scope_rule)
         self.rules.check_sort(params.get("sort", ""))
         try:
             query = parse_list_query(params)

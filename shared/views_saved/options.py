@@ -6,6 +6,7 @@ Each check returns PocketBase's field errors (`{name: {code, message}}`); an opt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ RECORD_KEYS = frozenset({"id", "collectionId", "collectionName"})
 STACK_TYPES = ("select", "relation")
 DATE_TYPES = ("date", "autodate")
 RANK_TYPES = ("number",)
+# PocketBase's thumb sizes (the files API's `thumb=`)
+THUMB = re.compile(r"\d+x\d+[tbf]?")
 # each type's field options: (key, the field types it may name, required)
 TYPE_OPTIONS: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {
     "kanban": [("stackField", STACK_TYPES, True), ("rankField", RANK_TYPES, False)],
@@ -126,6 +129,9 @@ def options_error(view_type: str, options: Any, target: Collection) -> str | Non
     for key, types, required in TYPE_OPTIONS.get(view_type, []):
         if problem := _typed_field(target, options, key, types, required=required):
             return problem
+    thumb = options.get("thumb")
+    if view_type == "gallery" and thumb is not None and not (isinstance(thumb, str) and THUMB.fullmatch(thumb)):
+        return "options.thumb: must be a thumb size such as 100x100 (WxH, WxHt, WxHb, WxHf, 0xH or Wx0)."
     if view_type == "form" and options.get("form") is not None and not isinstance(options["form"], dict):
         return "options.form: must be an object."
     return None

@@ -20,8 +20,9 @@ from shared.records.hooks import RecordEvent, RecordHooks
 from shared.records.model import StoredRecord
 from shared.views_saved.options import layout_errors, options_error, rule_error
 
-# what a view grants rather than how it shows: superusers' to change
-GRANTING_FIELDS = ("collection", "type", "slug", "viewRule", "manageRule")
+# what a view grants rather than how it shows: superusers' to change (its filter is applied as a rule is, so it
+# may name `@request.*` and hidden fields: in a manager's hands it would be an oracle on them)
+GRANTING_FIELDS = ("collection", "type", "slug", "viewRule", "manageRule", "filter")
 
 
 def view_values(collection: Collection, record: StoredRecord | None) -> dict[str, Any]:

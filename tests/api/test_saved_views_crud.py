@@ -57,6 +57,7 @@ def test_a_view_is_stored_by_its_collection_id_with_every_setting(api: Api, task
     ({"type": "kanban", "options": {"stackField": "status", "rankField": "title"}}, "options"),
     ({"type": "calendar", "options": {"dateField": "title"}}, "options"),
     ({"type": "gallery", "options": {"coverField": "title"}}, "options"),
+    ({"type": "gallery", "options": {"coverField": "cover", "thumb": "big"}}, "options"),
     ({"type": "grid", "options": [1]}, "options"),
     ({"type": "table"}, "type"),
     ({"viewRule": "@request.auth.id = "}, "viewRule"),
