@@ -77,6 +77,8 @@ class RecordReader:
         try:
             plan = plan_query(collection, stored.layout, combined, query.sort,
                               self.rules.static(collection), self.rules.plannable(collection))
+            if self.rules.own_rules_apply(collection):
+                plan.total_counter = None  # the counter counts records the caller's own-rule check hides
             bound_to = fingerprint(query.filter, params.get("sort", ""))
             if query.cursor is not None:
                 _position(plan, query.cursor, collection.id, bound_to)

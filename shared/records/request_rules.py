@@ -114,6 +114,10 @@ class RequestRules:
         return (self.matches(parse_rule(collection.view_rule), collection, record)
                 and self.own_rule_allows(collection, record, "view"))
 
+    def own_rules_apply(self, collection: Collection) -> bool:
+        """Whether this caller's reads of the collection are narrowed per record (a counter's total is not theirs)."""
+        return not self.request.is_superuser and collection.system and collection.name in RECORD_RULE_FIELDS
+
     def own_rule_allows(self, collection: Collection, record: StoredRecord, action: str) -> bool:
         """The rule a record carries itself for an action (RECORD_RULE_FIELDS: `_views`), after its collection's."""
         field_name = RECORD_RULE_FIELDS.get(collection.name, {}).get(action) if collection.system else None
