@@ -4,7 +4,7 @@ superusers may change.
 - before create/update: the target collection must exist (stored by id); the filter, sort, fields, layout,
   options and the view's own rules are checked (one 400 naming each bad one, nothing written);
 - a non-superuser whom a view's manageRule admits may change how it shows records, never what it grants:
-  its collection, type, slug, rules, or a form's settings (a form lets guests create records).
+  its collection, type, slug, rules, filter or options (a form's options let guests create records).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from shared.records.hooks import RecordEvent, RecordHooks
 from shared.records.model import StoredRecord
 from shared.views_saved.options import layout_errors, options_error, rule_error
 
-# what a view grants rather than how it shows: superusers' to change (its filter is applied as a rule is, so it
-# may name `@request.*` and hidden fields: in a manager's hands it would be an oracle on them)
-GRANTING_FIELDS = ("collection", "type", "slug", "viewRule", "manageRule", "filter")
+# what a view grants rather than how it shows: superusers' to change (its filter, and the stack or date field its
+# options name, are applied as a rule is, hidden fields included: in a manager's hands an oracle on them)
+GRANTING_FIELDS = ("collection", "type", "slug", "viewRule", "manageRule", "filter", "options")
 
 
 def view_values(collection: Collection, record: StoredRecord | None) -> dict[str, Any]:
@@ -73,8 +73,6 @@ class ViewChecks:
     @staticmethod
     def _forbid_granting_changes(values: dict[str, Any], before: dict[str, Any]) -> None:
         changed = [name for name in GRANTING_FIELDS if values.get(name) != before.get(name)]
-        if before.get("type") == "form" and values.get("options") != before.get("options"):
-            changed.append("options")
         if changed:
             # a manager shapes a view; widening who sees it or turning it into a form is a superuser's decision
             raise ForbiddenError(f"Only superusers can change {', '.join(changed)} of a view.")

@@ -132,5 +132,7 @@ def test_who_changes_a_view_is_its_manage_rule_and_creating_one_is_for_superuser
     widened = api.request("PATCH", path, role="user", json={"manageRule": ""})
     assert widened.status_code == 403 and "manageRule" in widened.json()["message"]
     assert api.request("PATCH", path, role="user", json={"type": "form"}).status_code == 403
+    assert api.request("PATCH", path, role="user", json={"filter": "title = 'x'"}).status_code == 403
+    assert api.request("PATCH", path, role="user", json={"options": {"x": 1}}).status_code == 403
     assert api.ok("GET", path)["manageRule"] == f"@request.auth.id = '{user_id}'"
     assert api.request("DELETE", path, role="user").status_code == 204
