@@ -93,6 +93,14 @@ def test_a_grid_ands_the_filters_puts_the_request_sort_first_and_intersects_the_
     assert read(api, world, grid, fields="status", status=400)["data"]["fields"]
 
 
+def test_expand_is_kept_under_the_visible_fields(api: Api, world: Any) -> None:
+    grid = make_view(api, world, type="grid", filter="title = 'b'", fields=["title"])
+    item = read(api, world, grid, expand="owner")["items"][0]
+    assert set(item) == {"title", "expand"} and item["expand"]["owner"]["name"] == "ann"
+    named = read(api, world, grid, expand="owner", fields="title,expand.owner.name")["items"][0]
+    assert named == {"title": "b", "expand": {"owner": {"name": "ann"}}}
+
+
 def test_the_collections_list_rule_still_applies_under_a_view(api: Api, world: Any) -> None:
     listing = make_view(api, world, type="list", sort="title")
     # a user sees only the public records the listRule shows, a guest too
