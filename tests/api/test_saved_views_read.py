@@ -20,6 +20,10 @@ CARDS = [("a", "todo", 3, True), ("b", "todo", 1, True), ("c", "todo", 2, True),
          ("i", "", 2, False)]
 
 
+BUDGET = 60
+MANY = 80
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(out, "PNG")
@@ -28,7 +32,8 @@ def _png() -> bytes:
 
 @pytest.fixture(scope="module")
 def debug_stack(stack: InProcessStack) -> Iterator[InProcessStack]:
-    with stack.configured(LB_DEBUG_QUERY="1", LB_BATCH_ENABLED="1"):
+    with stack.configured(LB_DEBUG_QUERY="1", LB_BATCH_ENABLED="1", LB_BATCH_MAX_REQUESTS="100",
+                          LB_QUERY_BUDGET=str(BUDGET)):
         yield stack
 
 
@@ -160,6 +165,32 @@ def test_an_indexed_kanban_costs_an_indexed_page_per_stack(api: Api, world: Any)
     # one indexed list per option stack (the empty-value stack too), and about a page each read
     assert len(plans) == 4 and sum("idx_" in p for p in plans) >= 3, plans
     assert int(response.headers["x-lb-items-read"]) <= 4 * (2 + 2) + 1
+
+
+def test_over_many_records_an_indexed_kanban_reads_pages_and_an_unindexed_one_hits_the_budget(api: Api) -> None:
+    # Given more records than the query budget, with one select field indexed and one not
+    name = unique("deals")
+    api.create_collection({"name": name, "type": "base", "listRule": "", "viewRule": "", "fields": [
+        {"name": "stage", "type": "select", "values": ["lead", "won"]},
+        {"name": "size", "type": "select", "values": ["s", "l"]}],
+        "indexes": [f"CREATE INDEX idx_{name}_stage ON {name} (stage)"]})
+    api.ok("POST", "/api/batch", json={"requests": [
+        {"method": "POST", "url": f"/api/collections/{name}/records",
+         "body": {"stage": "won" if n % 4 == 0 else "lead", "size": "l" if n % 2 else "s"}} for n in range(MANY)]})
+    api.wait_total(name, MANY)  # the stream has written the collection's counters, the index partitions' too
+    views = {field: api.create_record("_views", {"collection": name, "name": field, "type": "kanban", "viewRule": "",
+                                                 "options": {"stackField": field}}) for field in ("stage", "size")}
+    path = f"/api/collections/{name}/views/{{}}/records"
+    # When a user reads the board stacked by the indexed field, Then each stack is an indexed page
+    indexed = api.request("GET", path.format(views["stage"]["id"]), role="user", params={"perPage": 3})
+    assert indexed.status_code == 200, indexed.text
+    assert [s["count"] for s in indexed.json()["stacks"]] == [MANY - MANY // 4, MANY // 4, 0]
+    assert all("index" in plan for plan in indexed.headers["x-lb-plan"].split(" | "))
+    # whose count is its index partition's counter: about a page and a counter per stack, not the 80 records
+    assert int(indexed.headers["x-lb-items-read"]) <= 3 * (3 + 2) + 1
+    # and the board stacked by the unindexed field is the list's 400 advising an index
+    unindexed = api.request("GET", path.format(views["size"]["id"]), role="user", params={"perPage": 3})
+    assert unindexed.status_code == 400 and "index" in unindexed.json()["message"], unindexed.text
 
 
 def test_a_calendar_answers_what_overlaps_a_half_open_window(api: Api, world: Any) -> None:
