@@ -13,6 +13,7 @@ from pydantic import Field, TypeAdapter
 from shared.collections.fields.autodate import AutodateField
 from shared.collections.fields.base import BaseField, SettingsContext
 from shared.collections.fields.boolean import BoolField
+from shared.collections.fields.computed import ComputedField
 from shared.collections.fields.date import DateField
 from shared.collections.fields.editor import EditorField
 from shared.collections.fields.email import EmailField
@@ -54,6 +55,7 @@ __all__ = [
     "AutodateField",
     "BaseField",
     "BoolField",
+    "ComputedField",
     "DateField",
     "EditorField",
     "EmailField",

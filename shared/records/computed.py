@@ -1,0 +1,105 @@
+"""Computing a record's own computed fields in its write, and presenting computed values on read.
+
+`recompute` is the same-write computation: the collection's formulas (computed_in_write fields) in dependency
+order, over the record's stored values, including stored lookup/rollup/count values. The records writer calls
+it for every create and update (and so for batch and import); the change-stream consumers that write a derived
+value call it with `changed={that field's id}` so formulas over it follow in the same write.
+
+Example: fields price (number), qty (number), total = `{price} * {qty}`, label = `IF({total} > 100, "big")`:
+    recompute(orders, {"p1": 30, "q1": 4}, changed=None)
+    -> {"p1": 30, "q1": 4, "t1": 120, "t1:error": None, "l1": "big", "l1:error": None}
+
+Time-dependent formulas (NOW, TODAY, or reading one that uses them) are stored as null and evaluated on read
+by `present_computed`. An evaluation error stores null and the error's message under `error_key(field id)`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.collections.computed_graph import computed_fields, evaluation_order, time_dependent_names
+from shared.collections.fields.computed import ComputedField, error_key
+from shared.collections.model import Collection
+
+
+def _none(_: str) -> Collection | None:
+    return None
+
+
+def _values_by_name(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: f.from_stored(data.get(f.id)) for f in collection.fields}
+
+
+def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str] | None,
+              now: datetime | None = None) -> dict[str, Any]:
+    """The record's data (by field id) with its own computed fields recomputed, in dependency order.
+
+    changed: the field ids whose values changed (only the formulas reading them, directly or through other
+    formulas, are recomputed), or None to recompute every one. The input is not modified.
+    """
+    order = evaluation_order(collection)
+    if not order:
+        return data
+    moment = now or datetime.now(UTC)
+    on_read = time_dependent_names(collection)
+    out = dict(data)
+    values = _values_by_name(collection, out)
+    ids = {f.name: f.id for f in collection.fields}
+    dirty = None if changed is None else set(changed)
+    for field in order:
+        if dirty is not None:
+            reads = {ids.get(d.field_name) for d in field.depends_on(collection, _none)
+                     if d.collection_id == collection.id}
+            if not reads & dirty:
+                continue
+            dirty.add(field.id)
+        if field.name in on_read:
+            value, error = None, None  # evaluated on read: a stored value would go stale
+        else:
+            result = field.compute(collection, values, now=moment)
+            value, error = result.value, result.error
+        out[field.id] = value
+        out[error_key(field.id)] = error
+        values[field.name] = field.from_stored(value)
+    return out
+
+
+def changed_markers(merged: dict[str, Any], existing: dict[str, Any] | None) -> set[str]:
+    """The error-marker keys whose value a write changes (every one set, on create)."""
+    return {key for key, value in merged.items() if key.endswith(":error")
+            and (existing is None or existing.get(key) != value)}
+
+
+def present_computed(collection: Collection, stored: dict[str, Any], body: dict[str, Any],
+                     now: datetime | None = None) -> None:
+    """Put the collection's computed values, as the API shows them, into a record's JSON (by name) in place.
+
+    Only fields already in `body` are shown (hidden ones stay out); time-dependent formulas are evaluated here;
+    a field whose evaluation failed shows null and `"<name>:error": message`.
+    """
+    fields = [f for f in computed_fields(collection) if f.name in body]
+    if not fields:
+        return
+    on_read = time_dependent_names(collection)
+    values: dict[str, Any] | None = None
+    moment = now or datetime.now(UTC)
+    for field in _read_order(collection, fields):
+        if field.name in on_read and field.computed_in_write:
+            if values is None:
+                values = _values_by_name(collection, stored)
+            result = field.compute(collection, values, now=moment)
+            values[field.name] = result.value
+            value, error = result.value, result.error
+        else:
+            value, error = field.from_stored(stored.get(field.id)), stored.get(error_key(field.id))
+        body[field.name] = None if error else field.present(value)
+        if error:
+            body[error_key(field.name)] = error
+
+
+def _read_order(collection: Collection, fields: list[ComputedField]) -> list[ComputedField]:
+    ordered = evaluation_order(collection)
+    wanted = {f.name for f in fields}
+    rest = [f for f in fields if f not in ordered]
+    return [f for f in ordered if f.name in wanted] + rest
