@@ -126,3 +126,21 @@ def time_dependent_names(collection: Collection) -> set[str]:
                 found.add(name)
                 grew = True
     return found
+
+
+def time_dependent_index_errors(collection: Collection) -> dict[str, Any]:
+    """{position: error} for the first index with a time-dependent column: its keys would go stale by the hour."""
+    from shared.collections.indexes import try_parse_index
+
+    clock = {name.lower() for name in time_dependent_names(collection)}
+    if not clock:
+        return {}
+    for position, raw in enumerate(collection.indexes):
+        spec = try_parse_index(raw)
+        for column in spec.columns if spec else ():
+            if column.name.lower() in clock:
+                return {str(position): FieldError(
+                    "validation_time_dependent_index",
+                    f"The field {column.name} depends on NOW() or TODAY(): it is evaluated on read and cannot be "
+                    "indexed.").as_data()}
+    return {}

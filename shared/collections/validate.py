@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.collections.auth_options_checks import auth_option_errors
 from shared.collections.collection_load import ExtendFields, FindCollection, load_collection
-from shared.collections.computed_graph import cycle_errors, with_collection
+from shared.collections.computed_graph import cycle_errors, time_dependent_index_errors, with_collection
 from shared.collections.field_errors import (
     FieldError,
     bad_request,
@@ -188,7 +188,7 @@ class _CollectionChecks:
         return found is not None and found.id == collection_id
 
     def _indexes(self) -> None:
-        error = index_errors(self.new, self.original)
+        error = index_errors(self.new, self.original) or time_dependent_index_errors(self.new)
         if isinstance(error, FieldError):
             raise error
         if error:

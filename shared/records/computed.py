@@ -19,8 +19,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.collections.computed_graph import computed_fields, evaluation_order, time_dependent_names
-from shared.collections.fields.computed import ComputedField, error_key
+from shared.collections.fields import BaseField
+from shared.collections.fields.computed import Computed, ComputedField, error_key
 from shared.collections.model import Collection
+from shared.errors import BadRequestError
 
 
 def _none(_: str) -> Collection | None:
@@ -71,6 +73,23 @@ def changed_markers(merged: dict[str, Any], existing: dict[str, Any] | None) -> 
             and (existing is None or existing.get(key) != value)}
 
 
+def on_read_values(collection: Collection, stored: dict[str, Any], now: datetime | None = None
+                   ) -> dict[str, Computed]:
+    """The time-dependent formulas of a record, evaluated now, in dependency order."""
+    clock = time_dependent_names(collection)
+    if not clock:
+        return {}
+    moment = now or datetime.now(UTC)
+    values = _values_by_name(collection, stored)
+    results: dict[str, Computed] = {}
+    for field in evaluation_order(collection):
+        if field.name in clock:
+            result = field.compute(collection, values, now=moment)
+            values[field.name] = result.value
+            results[field.name] = result
+    return results
+
+
 def present_computed(collection: Collection, stored: dict[str, Any], body: dict[str, Any],
                      now: datetime | None = None) -> None:
     """Put the collection's computed values, as the API shows them, into a record's JSON (by name) in place.
@@ -81,25 +100,29 @@ def present_computed(collection: Collection, stored: dict[str, Any], body: dict[
     fields = [f for f in computed_fields(collection) if f.name in body]
     if not fields:
         return
-    on_read = time_dependent_names(collection)
-    values: dict[str, Any] | None = None
-    moment = now or datetime.now(UTC)
-    for field in _read_order(collection, fields):
-        if field.name in on_read and field.computed_in_write:
-            if values is None:
-                values = _values_by_name(collection, stored)
-            result = field.compute(collection, values, now=moment)
-            values[field.name] = result.value
-            value, error = result.value, result.error
-        else:
-            value, error = field.from_stored(stored.get(field.id)), stored.get(error_key(field.id))
-        body[field.name] = None if error else field.present(value)
-        if error:
-            body[error_key(field.name)] = error
+    on_read = on_read_values(collection, stored, now)
+    for field in fields:
+        result = on_read.get(field.name) or Computed(field.from_stored(stored.get(field.id)),
+                                                     stored.get(error_key(field.id)))
+        body[field.name] = None if result.error else field.present(result.value)
+        if result.error:
+            body[error_key(field.name)] = result.error
 
 
-def _read_order(collection: Collection, fields: list[ComputedField]) -> list[ComputedField]:
-    ordered = evaluation_order(collection)
-    wanted = {f.name for f in fields}
-    rest = [f for f in fields if f not in ordered]
-    return [f for f in ordered if f.name in wanted] + rest
+def read_value(collection: Collection, field: BaseField, data: dict[str, Any], now: datetime | None = None) -> Any:
+    """One field's value for filters and rules: a time-dependent formula evaluated now, others as stored."""
+    if isinstance(field, ComputedField) and field.computed_in_write and field.name in time_dependent_names(collection):
+        return on_read_values(collection, data, now)[field.name].value
+    return field.from_stored(data.get(field.id))
+
+
+def unsortable_error(collection: Collection, names: list[str]) -> BadRequestError | None:
+    """The 400 for sorting by a time-dependent formula (evaluated on read, so storage cannot order by it)."""
+    clock = time_dependent_names(collection)
+    for name in names:
+        if name in clock:
+            return BadRequestError("Invalid sort parameter.", {"sort": {
+                "code": "validation_time_dependent_sort",
+                "message": f"The field {name} depends on NOW() or TODAY(): it is evaluated on read and cannot be "
+                           "sorted by."}})
+    return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from shared.collections.fields.base import BaseField
+from shared.collections.fields.base import BaseField, SettingsContext
 from shared.tools.formula.types import ANY, ValueType
 
 if TYPE_CHECKING:
@@ -82,8 +82,9 @@ class ComputedField(BaseField):
         and can be neither indexed nor sorted by."""
         return False
 
-    def value_type(self, collection: Collection, find_collection: FindCollection) -> ValueType:
-        """The type of the value, for the formulas that read it (ANY when it is only known per value)."""
+    def value_type(self, context: SettingsContext) -> ValueType:
+        """The type of the value, for the formulas that read it (ANY when it is only known per value); context
+        holds the sibling fields and finds other collections (as they would be saved)."""
         return ANY
 
     def compute(self, collection: Collection, values: Mapping[str, Any], *, now: datetime) -> Computed:

@@ -23,7 +23,7 @@ class FormulaDefinitionError(FormulaError):
         line_start = text.rfind("\n", 0, self.position) + 1 if text else 0
         self.line = text.count("\n", 0, self.position) + 1 if text else 1
         self.column = self.position - line_start + 1
-        super().__init__(f"{message} (at line {self.line}, column {self.column})")
+        super().__init__(f"{message.rstrip('.')} (at line {self.line}, column {self.column}).")
         self.reason = message
 
 

@@ -51,7 +51,15 @@ def _lark() -> Lark:
 
 def parse_formula(text: str) -> Node:
     """Parse a formula; raises FormulaDefinitionError (with the position) for invalid text or a broken limit."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise FormulaDefinitionError("The formula must be text.", 0, code="empty_formula")
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> Node:
+    # the tree is immutable: every write of a collection evaluates the same few formulas
+    if not text.strip():
         raise FormulaDefinitionError("The formula is empty.", 0, code="empty_formula")
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaDefinitionError(f"The formula is longer than {MAX_FORMULA_LENGTH} characters.",
