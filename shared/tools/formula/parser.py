@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from shared.tools.formula.ast import Call, Chain, FieldRef, Negate, Node, Number, Text
 from shared.tools.formula.errors import FormulaDefinitionError
 from shared.tools.formula.limits import MAX_FORMULA_LENGTH, MAX_FUNCTION_ARGS, MAX_NESTING_DEPTH, MAX_NODES
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 # Precedence, loosest first: comparison, `&`, `+ -`, `* /`, unary minus (Airtable's order).
 _GRAMMAR = r"""
@@ -45,7 +46,9 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 
 @functools.cache
 def _lark() -> Lark:
-    # built on first use: importing the package stays cheap for cold starts that never parse a formula
+    # imported and built on first use (about 0.1 s each): cold starts that never parse a formula skip both
+    from lark import Lark
+
     return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
@@ -64,6 +67,8 @@ def _parse_cached(text: str) -> Node:
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaDefinitionError(f"The formula is longer than {MAX_FORMULA_LENGTH} characters.",
                                      MAX_FORMULA_LENGTH, code="formula_too_long", text=text)
+    from lark.exceptions import LarkError, UnexpectedInput
+
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
@@ -75,6 +80,8 @@ def _parse_cached(text: str) -> Node:
 
 
 def _syntax_error(exc: UnexpectedInput, text: str) -> FormulaDefinitionError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(exc, UnexpectedEOF):
         return FormulaDefinitionError("The formula ends too early.", len(text), code="formula_syntax", text=text)
     if isinstance(exc, UnexpectedToken):
@@ -93,6 +100,8 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> FormulaDefinitionError:
 
 def _check_size(tree: Tree[Any], text: str) -> None:
     """Depth and node count, walked without recursion, before anything recurses over the tree."""
+    from lark import Tree
+
     nodes = 0
     stack: list[tuple[Any, int]] = [(tree, 1)]
     while stack:
@@ -114,12 +123,16 @@ def _check_size(tree: Tree[Any], text: str) -> None:
 
 
 def _pos(node: Tree[Any] | Token) -> int:
+    from lark import Token
+
     if isinstance(node, Token):
         return node.start_pos or 0
     return node.meta.start_pos if not node.meta.empty else 0
 
 
 def _build(node: Tree[Any] | Token, text: str) -> Node:
+    from lark import Token
+
     if isinstance(node, Token):  # a parenthesised single token never reaches here: rules wrap tokens
         raise FormulaDefinitionError(f"Unexpected {str(node)!r}.", _pos(node), code="formula_syntax", text=text)
     kind, children, pos = node.data, node.children, _pos(node)

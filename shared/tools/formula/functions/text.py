@@ -46,7 +46,7 @@ def right(ctx: Context, text: Any, count: Any) -> str:
 
 @function("MID", 3, 3, ("text", "number", "number"), TEXT)
 def mid(ctx: Context, text: Any, start: Any, count: Any) -> str:
-    """MID("quick brown fox", 6, 5) is "brown": start is 1-based."""
+    """MID("quick brown fox", 7, 5) is "brown": start is 1-based, as FIND's results are."""
     begin = max(int(to_number(start)), 1) - 1
     return to_text(text)[begin:begin + count_arg(count, "The count")]
 
@@ -142,8 +142,12 @@ def value(ctx: Context, text: Any) -> int | float:
     """VALUE("$1,000") is 1000: currency signs, separators and spaces are dropped."""
     if isinstance(text, int | float) and not isinstance(text, bool):
         return text
+    if text is None or text == "":
+        return 0
     cleaned = _NOT_NUMERIC.sub("", to_text(text))
-    return to_number(cleaned) if cleaned else 0
+    if not any(ch.isdigit() for ch in cleaned):
+        raise FormulaEvaluationError(f"{to_text(text)!r} is not a number.")
+    return to_number(cleaned)
 
 
 @functools.lru_cache(maxsize=256)
