@@ -227,3 +227,14 @@ def test_a_display_format_applies_on_read_only(api: Api) -> None:
     assert created["share"] == "12,512.5%"
     assert created["when"] == "March 1, 2024 00:30"
     assert api.list_records(name, filter="price = 1501.5")["totalItems"] == 1
+
+
+def test_a_batch_stores_formulas_for_each_request(api: Api, invoices: str) -> None:
+    # When one batch creates a record and then changes it
+    url = f"/api/collections/{invoices}/records"
+    created = api.ok("POST", "/api/batch", json={"requests": [
+        {"method": "POST", "url": url, "body": {"id": "batchformula001", "title": "lamp", "price": 20, "qty": 2}},
+        {"method": "PATCH", "url": f"{url}/batchformula001", "body": {"qty": 100}}]})
+    # Then each answer, and the stored record, carry the formulas of that step
+    assert [r["body"]["total"] for r in created] == [40, 2000]
+    assert api.ok("GET", f"{url}/batchformula001")["size"] == "big"
