@@ -7,10 +7,11 @@ value call it with `changed={that field's id}` so formulas over it follow in the
 
 Example: fields price (number), qty (number), total = `{price} * {qty}`, label = `IF({total} > 100, "big")`:
     recompute(orders, {"p1": 30, "q1": 4}, changed=None)
-    -> {"p1": 30, "q1": 4, "t1": 120, "t1:error": None, "l1": "big", "l1:error": None}
+    -> {"p1": 30, "q1": 4, "t1": 120, "l1": "big"}
 
 Time-dependent formulas (NOW, TODAY, or reading one that uses them) are stored as null and evaluated on read
-by `present_computed`. An evaluation error stores null and the error's message under `error_key(field id)`.
+by `present_computed`. An evaluation error stores null and the error's message under `error_key(field id)`; the
+marker is there only while the error is (a later write that succeeds clears it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from shared.collections.computed_graph import computed_fields, evaluation_order, time_dependent_names
 from shared.collections.fields import BaseField
-from shared.collections.fields.computed import Computed, ComputedField, error_key
+from shared.collections.fields.computed import ERROR_SUFFIX, Computed, ComputedField, error_key
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 
@@ -62,15 +63,21 @@ def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str]
             result = field.compute(collection, values, now=moment)
             value, error = result.value, result.error
         out[field.id] = value
-        out[error_key(field.id)] = error
+        marker = error_key(field.id)
+        if error is not None or marker in out:  # a marker is stored only while there is an error
+            out[marker] = error
         values[field.name] = field.from_stored(value)
     return out
 
 
-def changed_markers(merged: dict[str, Any], existing: dict[str, Any] | None) -> set[str]:
-    """The error-marker keys whose value a write changes (every one set, on create)."""
-    return {key for key, value in merged.items() if key.endswith(":error")
-            and (existing is None or existing.get(key) != value)}
+def marker_changes(merged: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    """The error markers a write sets or clears, against the stored record (None clears one)."""
+    changes = {key: value for key, value in merged.items() if key.endswith(ERROR_SUFFIX)
+               and (existing is None or existing.get(key) != value)}
+    for key, value in (existing or {}).items():
+        if key.endswith(ERROR_SUFFIX) and value is not None and key not in merged:
+            changes[key] = None
+    return changes
 
 
 def on_read_values(collection: Collection, stored: dict[str, Any], now: datetime | None = None

@@ -24,7 +24,7 @@ from shared.collections.fields import (
 from shared.collections.model import TOKEN_KEY_FIELD, Collection
 from shared.records.auth_form import auth_form_errors
 from shared.records.body import apply_body
-from shared.records.computed import changed_markers, present_computed, recompute
+from shared.records.computed import marker_changes, present_computed, recompute
 
 # (related collection id, ids) -> whether every id exists there
 RelationExists = Callable[[str, list[str]], bool]
@@ -91,7 +91,9 @@ def prepare_record(collection: Collection, body: dict[str, Any], existing: dict[
         changed = {field.id for field in collection.fields}
     else:
         changed = {f.id for f in collection.fields if merged[f.id] != (existing or {}).get(f.id, f.default_value())}
-    changed |= changed_markers(merged, existing)
+    markers = marker_changes(merged, existing)
+    merged.update(markers)
+    changed |= set(markers)
     increments = {} if is_new else {
         field.id: applied.number_deltas[field.name] for field in collection.fields
         if field.name in applied.number_deltas and field.id in changed

@@ -77,6 +77,10 @@ def test_the_input_is_not_modified_and_errors_are_markers() -> None:
     # Then the value is null, the marker holds the message, and the input is untouched
     assert out[f["ratio"]] is None and out[f"{f['ratio']}:error"] == "Division by zero."
     assert data == {f["a"]: 1, f["b"]: 0}
+    # And once the values are fixed, the marker is cleared (and none is kept for formulas that never failed)
+    fixed = recompute(collection, {**out, f["b"]: 4}, changed={f["b"]}, now=NOW)
+    assert fixed[f["ratio"]] == 0.25 and fixed[f"{f['ratio']}:error"] is None
+    assert f"{f['ratio']}:error" not in recompute(collection, {f["a"]: 1, f["b"]: 2}, changed=None, now=NOW)
 
 
 def test_a_formula_reading_a_secret_is_refused() -> None:
