@@ -13,6 +13,7 @@ Example: `total = {price} * {qty}` and `price = {total} / {qty}` in `orders` ans
 from __future__ import annotations
 
 import graphlib
+from dataclasses import dataclass
 from typing import Any
 
 from shared.collections.field_errors import FieldError
@@ -89,43 +90,66 @@ def cycle_errors(collection: Collection, find_collection: FindCollection) -> dic
     return {}
 
 
-def evaluation_order(collection: Collection) -> list[ComputedField]:
-    """The collection's computed_in_write fields, each after the own fields it reads (dependencies first)."""
-    by_name = {f.name: f for f in computed_fields(collection)}
+@dataclass(frozen=True)
+class ComputedPlan:
+    """What a write needs about a collection's own computed fields: the computed_in_write ones in dependency
+    order, the own fields each reads, and which depend on the clock (themselves or through what they read)."""
+
+    order: tuple[str, ...]
+    reads: dict[str, frozenset[str]]
+    clock: frozenset[str]
+
+
+_PLANS: dict[tuple[Any, ...], ComputedPlan] = {}
+# schemas seen by one warm instance are few; past this, the cache starts over rather than grow
+_MAX_PLANS = 256
+
+
+def computed_plan(collection: Collection) -> ComputedPlan:
+    """The collection's plan, cached by its fields' definitions (every write of the collection asks)."""
+    key = (collection.id, tuple((f.id, f.name, f.model_dump_json() if isinstance(f, ComputedField) else "")
+                                for f in collection.fields))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        plan = _PLANS[key] = _build_plan(collection)
+    return plan
+
+
+def _build_plan(collection: Collection) -> ComputedPlan:
+    fields = {f.name: f for f in computed_fields(collection)}
 
     def none(_: str) -> Collection | None:
         return None
 
-    graph: dict[str, set[str]] = {}
-    for name, field in by_name.items():
-        if field.computed_in_write:
-            graph[name] = {d.field_name for d in field.depends_on(collection, none)
-                           if d.collection_id == collection.id and d.field_name in by_name}
+    reads = {name: frozenset(d.field_name for d in f.depends_on(collection, none) if d.collection_id == collection.id)
+             for name, f in fields.items()}
+    graph = {name: {d for d in reads[name] if d in fields} for name, f in fields.items() if f.computed_in_write}
     try:
-        order = list(graphlib.TopologicalSorter(graph).static_order())
+        order = [name for name in graphlib.TopologicalSorter(graph).static_order() if name in graph]
     except graphlib.CycleError:
         order = sorted(graph)  # a stored schema passed the cycle check; this only guards older data
-    return [by_name[name] for name in order if name in by_name and by_name[name].computed_in_write]
-
-
-def time_dependent_names(collection: Collection) -> set[str]:
-    """The collection's computed fields that depend on the clock, themselves or through fields they read."""
-    fields = {f.name: f for f in computed_fields(collection)}
-    found = {name for name, f in fields.items() if f.time_dependent}
-
-    def none(_: str) -> Collection | None:
-        return None
-
-    reads = {name: {d.field_name for d in f.depends_on(collection, none) if d.collection_id == collection.id}
-             for name, f in fields.items() if f.computed_in_write}
+    clock = {name for name, f in fields.items() if f.time_dependent}
     grew = True
     while grew:
         grew = False
-        for name, deps in reads.items():
-            if name not in found and deps & found:
-                found.add(name)
+        for name in graph:
+            if name not in clock and reads[name] & clock:
+                clock.add(name)
                 grew = True
-    return found
+    return ComputedPlan(tuple(order), reads, frozenset(clock))
+
+
+def evaluation_order(collection: Collection) -> list[ComputedField]:
+    """The collection's computed_in_write fields, each after the own fields it reads (dependencies first)."""
+    by_name = {f.name: f for f in computed_fields(collection)}
+    return [by_name[name] for name in computed_plan(collection).order]
+
+
+def time_dependent_names(collection: Collection) -> frozenset[str]:
+    """The collection's computed fields that depend on the clock, themselves or through fields they read."""
+    return computed_plan(collection).clock
 
 
 def time_dependent_index_errors(collection: Collection) -> dict[str, Any]:

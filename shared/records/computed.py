@@ -19,15 +19,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.collections.computed_graph import computed_fields, evaluation_order, time_dependent_names
+from shared.collections.computed_graph import computed_fields, computed_plan, evaluation_order, time_dependent_names
 from shared.collections.fields import BaseField
 from shared.collections.fields.computed import ERROR_SUFFIX, Computed, ComputedField, error_key
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
-
-
-def _none(_: str) -> Collection | None:
-    return None
 
 
 def _values_by_name(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
@@ -41,23 +37,23 @@ def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str]
     changed: the field ids whose values changed (only the formulas reading them, directly or through other
     formulas, are recomputed), or None to recompute every one. The input is not modified.
     """
-    order = evaluation_order(collection)
-    if not order:
+    plan = computed_plan(collection)
+    if not plan.order:
         return data
     moment = now or datetime.now(UTC)
-    on_read = time_dependent_names(collection)
     out = dict(data)
     values = _values_by_name(collection, out)
     ids = {f.name: f.id for f in collection.fields}
     dirty = None if changed is None else set(changed)
-    for field in order:
+    for name in plan.order:
+        field = collection.field_by_name(name)
+        if not isinstance(field, ComputedField):
+            continue
         if dirty is not None:
-            reads = {ids.get(d.field_name) for d in field.depends_on(collection, _none)
-                     if d.collection_id == collection.id}
-            if not reads & dirty:
+            if not {ids.get(read) for read in plan.reads[name]} & dirty:
                 continue
             dirty.add(field.id)
-        if field.name in on_read:
+        if name in plan.clock:
             value, error = None, None  # evaluated on read: a stored value would go stale
         else:
             result = field.compute(collection, values, now=moment)
@@ -66,7 +62,7 @@ def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str]
         marker = error_key(field.id)
         if error is not None or marker in out:  # a marker is stored only while there is an error
             out[marker] = error
-        values[field.name] = field.from_stored(value)
+        values[name] = field.from_stored(value)
     return out
 
 

@@ -141,7 +141,11 @@ class FormulaField(ComputedField):
     def compute(self, collection: Collection, values: Mapping[str, Any], *, now: datetime) -> Computed:
         try:
             tree = parse_formula(self.formula)
-            inputs = {f.name: _input(f, values.get(f.name)) for f in collection.fields}
+            inputs = {}
+            for name in referenced_fields(self.formula):
+                field = collection.field_by_name(name)
+                if field is not None:
+                    inputs[name] = _input(field, values.get(name))
             return Computed(_stored(evaluate_node(tree, inputs, now)))
         except FormulaDefinitionError as exc:  # a stored definition that no longer parses: an error, not a 500
             return Computed(None, exc.message)

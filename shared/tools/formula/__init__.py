@@ -12,6 +12,7 @@ Limits are named in limits.py; functions, one module per family, in functions/.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,14 +42,16 @@ class CompiledFormula:
         return evaluate_node(self.tree, values, now)
 
 
-def referenced_fields(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def referenced_fields(text: str) -> tuple[str, ...]:
     """The field names a formula text reads (none when it does not parse)."""
     try:
-        return field_names(parse_formula(text))
+        return tuple(field_names(parse_formula(text)))
     except FormulaDefinitionError:
-        return []
+        return ()
 
 
+@functools.lru_cache(maxsize=1024)
 def reads_clock(text: str) -> bool:
     try:
         return any(FUNCTIONS[name].clock for name in calls(parse_formula(text)) if name in FUNCTIONS)
