@@ -24,10 +24,21 @@ from shared.collections.fields import BaseField
 from shared.collections.fields.computed import ERROR_SUFFIX, Computed, ComputedField, error_key
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
+from shared.tools.formula import ErrorValue
 
 
 def _values_by_name(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
-    return {f.name: f.from_stored(data.get(f.id)) for f in collection.fields}
+    """The record's values by field name; a computed field whose stored marker says it failed reads as an error."""
+    values = {f.name: f.from_stored(data.get(f.id)) for f in collection.fields}
+    for f in computed_fields(collection):
+        message = data.get(error_key(f.id))
+        if message:
+            values[f.name] = ErrorValue(str(message))
+    return values
+
+
+def _as_input(field: ComputedField, result: Computed) -> Any:
+    return ErrorValue(result.error) if result.error else field.from_stored(result.value)
 
 
 def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str] | None,
@@ -62,7 +73,7 @@ def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str]
         marker = error_key(field.id)
         if error is not None or marker in out:  # a marker is stored only while there is an error
             out[marker] = error
-        values[name] = field.from_stored(value)
+        values[name] = ErrorValue(error) if error else field.from_stored(value)
     return out
 
 
@@ -88,7 +99,7 @@ def on_read_values(collection: Collection, stored: dict[str, Any], now: datetime
     for field in evaluation_order(collection):
         if field.name in clock:
             result = field.compute(collection, values, now=moment)
-            values[field.name] = result.value
+            values[field.name] = _as_input(field, result)
             results[field.name] = result
     return results
 

@@ -32,6 +32,7 @@ from shared.tools.formula import (
     DATE,
     NUMBER,
     TEXT,
+    ErrorValue,
     FormulaDefinitionError,
     FormulaEvaluationError,
     ValueType,
@@ -187,6 +188,8 @@ def _format_number(value: int | float, fmt: FormulaFormat) -> Any:
 
 def _input(field: BaseField, value: Any) -> Any:
     """A stored value as the formula reads it: dates as dates, secrets never."""
+    if isinstance(value, ErrorValue):
+        return value
     if isinstance(field, DateField | AutodateField):
         return parse_datetime(value) if value else None
     if isinstance(field, PasswordField) or field.name in _SECRET_FIELD_NAMES:

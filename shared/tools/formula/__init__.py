@@ -26,6 +26,7 @@ from shared.tools.formula.functions import FUNCTIONS
 from shared.tools.formula.parser import parse_formula
 from shared.tools.formula.resolver import FormulaResolver, TypesByName
 from shared.tools.formula.types import ANY, BOOL, DATE, NUMBER, TEXT, ValueType, list_of
+from shared.tools.formula.values import ErrorValue
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def compile_formula(text: str, resolver: FormulaResolver) -> CompiledFormula:
 
 
 __all__ = [
-    "ANY", "BOOL", "DATE", "NUMBER", "TEXT", "CompiledFormula", "FormulaDefinitionError", "FormulaError",
+    "ANY", "BOOL", "DATE", "NUMBER", "TEXT", "CompiledFormula", "ErrorValue", "FormulaDefinitionError", "FormulaError",
     "FormulaEvaluationError", "FormulaResolver", "TypesByName", "ValueType", "compile_formula", "list_of",
     "parse_formula", "reads_clock", "referenced_fields",
 ]

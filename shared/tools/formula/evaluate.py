@@ -10,7 +10,7 @@ from shared.tools.formula.ast import Call, Chain, FieldRef, Negate, Node, Number
 from shared.tools.formula.errors import FormulaEvaluationError
 from shared.tools.formula.functions import FUNCTIONS
 from shared.tools.formula.limits import MAX_EVALUATION_STEPS
-from shared.tools.formula.values import clean_number, equal, order, to_number, to_text
+from shared.tools.formula.values import ErrorValue, clean_number, equal, order, to_number, to_text
 
 
 class StepBudgetError(FormulaEvaluationError):
@@ -38,7 +38,10 @@ class Evaluation:
         if isinstance(node, Number | Text):
             return node.value
         if isinstance(node, FieldRef):
-            return self.values.get(node.name)
+            value = self.values.get(node.name)
+            if isinstance(value, ErrorValue):
+                raise FormulaEvaluationError(f"{{{node.name}}} has an error: {value.message}")
+            return value
         if isinstance(node, Negate):
             return clean_number(-to_number(self.run(node.operand)))
         if isinstance(node, Chain):

@@ -23,6 +23,17 @@ _US = re.compile(r"^(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|\d{4})(?:\s+(?P<h
                  r"(?::(?P<s>\d{2}))?\s*(?P<ap>[AaPp][Mm])?)?$")
 
 
+class ErrorValue:
+    """A field whose own evaluation failed, as a formula reading it sees it: reading it is an error too (as
+    Airtable's #ERROR! spreads), which ISERROR catches."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"ErrorValue({self.message!r})"
+
+
 def is_blank(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, list) and not value)
 

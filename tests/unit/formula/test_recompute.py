@@ -105,3 +105,22 @@ def test_an_import_stores_the_formulas_of_every_row() -> None:
     scope = RecordScope(collections, records, RequestContext(system=True))
     items = scope.reader.list_page("orders", {"sort": "total", "skipTotal": "1"})["items"]
     assert [(i["total"], i["label"]) for i in items] == [(2, "small"), (200, "big")]
+
+
+def test_an_error_spreads_to_the_formulas_reading_it_unless_they_ask_iserror() -> None:
+    # Given ratio fails, doubled reads it, and guarded asks ISERROR
+    collection = validate_collection({"name": "ratios", "type": "base", "fields": [
+        {"name": "a", "type": "number"}, {"name": "b", "type": "number"},
+        {"name": "ratio", "type": "formula", "formula": "{a} / {b}"},
+        {"name": "doubled", "type": "formula", "formula": "{ratio} * 2"},
+        {"name": "guarded", "type": "formula", "formula": 'IF(ISERROR({ratio}), "n/a", {ratio})'}]},
+        existing=None, find_collection=lambda _: None, check_rule=lambda _: None)
+    f = ids(collection)
+    # When computed in the write, and again when only b's neighbour changes (ratio's marker read from storage)
+    out = recompute(collection, {f["a"]: 1, f["b"]: 0}, changed=None, now=NOW)
+    again = recompute(collection, {**out, f["doubled"]: None}, changed={f["ratio"]}, now=NOW)
+    # Then doubled is an error naming its cause, as Airtable's #ERROR! spreads, and guarded is not
+    for data in (out, again):
+        assert data[f["doubled"]] is None
+        assert data[f"{f['doubled']}:error"] == "{ratio} has an error: Division by zero."
+        assert data[f["guarded"]] == "n/a" and f"{f['guarded']}:error" not in data
