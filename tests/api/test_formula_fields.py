@@ -238,3 +238,21 @@ def test_a_batch_stores_formulas_for_each_request(api: Api, invoices: str) -> No
     # Then each answer, and the stored record, carry the formulas of that step
     assert [r["body"]["total"] for r in created] == [40, 2000]
     assert api.ok("GET", f"{url}/batchformula001")["size"] == "big"
+
+
+def test_a_formula_over_a_relation_follows_when_a_delete_unlinks_it(api: Api) -> None:
+    # Given tasks whose formula counts their tags, and two tags on one task
+    tags = unique("tags")
+    api.create_collection({"name": tags, "type": "base", "fields": [{"name": "name", "type": "text"}]})
+    tag_id = api.ok("GET", f"/api/collections/{tags}")["id"]
+    tasks = unique("tasks")
+    api.create_collection({"name": tasks, "type": "base", "fields": [
+        {"name": "tags", "type": "relation", "collectionId": tag_id, "maxSelect": 5},
+        {"name": "tag_count", "type": "formula", "formula": "COUNTA({tags})"}]})
+    first, second = (api.create_record(tags, {"name": n})["id"] for n in ("a", "b"))
+    task = api.create_record(tasks, {"tags": [first, second]})
+    assert task["tag_count"] == 2
+    # When one tag is deleted, which unlinks it from the task
+    api.ok("DELETE", f"/api/collections/{tags}/records/{first}", status=204)
+    # Then the task's formula was recomputed in that same write
+    assert api.ok("GET", f"/api/collections/{tasks}/records/{task['id']}")["tag_count"] == 1
