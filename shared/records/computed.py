@@ -77,6 +77,15 @@ def recompute(collection: Collection, data: dict[str, Any], *, changed: set[str]
     return out
 
 
+def recomputed_changes(collection: Collection, data: dict[str, Any], *, changed: set[str] | None,
+                       now: datetime | None = None) -> dict[str, Any]:
+    """Only what `recompute` changes, {field id or marker key: new value} (None clears a marker): what a derived
+    write (a rollup's update) sets besides its own value, so chained formulas follow in that write."""
+    out = recompute(collection, data, changed=changed, now=now)
+    return {key: value for key, value in out.items()
+            if (key in data and data[key] != value) or (key not in data and value is not None)}
+
+
 def marker_changes(merged: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
     """The error markers a write sets or clears, against the stored record (None clears one)."""
     changes = {key: value for key, value in merged.items() if key.endswith(ERROR_SUFFIX)

@@ -12,7 +12,7 @@ from shared.catalog.repository import InMemoryCollectionRepository
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError
-from shared.records.computed import recompute
+from shared.records.computed import recompute, recomputed_changes
 from shared.records.context import RequestContext
 from shared.records.importer import import_records
 from shared.records.memory_repository import InMemoryRecordRepository
@@ -124,3 +124,14 @@ def test_an_error_spreads_to_the_formulas_reading_it_unless_they_ask_iserror() -
         assert data[f["doubled"]] is None
         assert data[f"{f['doubled']}:error"] == "{ratio} has an error: Division by zero."
         assert data[f["guarded"]] == "n/a" and f"{f['guarded']}:error" not in data
+
+
+def test_recomputed_changes_are_only_what_a_derived_write_must_set() -> None:
+    # Given a stored record whose total was derived elsewhere (as a rollup would be) and just changed
+    collection = orders()
+    f = ids(collection)
+    stored = {f["price"]: 10, f["qty"]: 10, f["note"]: "x", f["total"]: 100, f["label"]: "small", f["shout"]: "X"}
+    # When the derived value is written and the formulas over it recomputed
+    changes = recomputed_changes(collection, {**stored, f["qty"]: 20}, changed={f["qty"]}, now=NOW)
+    # Then only the formulas that moved are in the changes
+    assert changes == {f["total"]: 200, f["label"]: "big"}
