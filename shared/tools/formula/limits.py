@@ -26,6 +26,10 @@ MAX_TEXT_LENGTH = 100_000
 # Items of a list result (ARRAYFLATTEN of lookups): the same item-size reason.
 MAX_LIST_ITEMS = 10_000
 
-# Length of a regular expression pattern (REGEX_*): Python's engine backtracks, so patterns stay short and the
-# subject is bounded by MAX_TEXT_LENGTH.
+# Length of a regular expression pattern (REGEX_*): patterns stay short, and the subject is bounded by
+# MAX_TEXT_LENGTH.
 MAX_REGEX_LENGTH = 500
+
+# Time one regular expression match may take: a backtracking engine can take exponential time on a crafted
+# subject, and the subject is a client's text inside a write.
+REGEX_TIMEOUT_S = 0.05

@@ -94,3 +94,10 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
 def test_function(formula: str, fields: dict[str, Any], expected: Any) -> None:
     # Given the fields, When the formula is evaluated, Then it gives Airtable's documented result
     assert evaluate(formula, **fields) == expected
+
+
+def test_a_pattern_that_backtracks_badly_is_an_error_not_a_stuck_write() -> None:
+    # Given a pattern with catastrophic backtracking and a subject crafted for it
+    subject = "a" * 40 + "!"
+    # When matched, Then the match is cut at the limit and the formula is an error
+    assert evaluate('REGEX_MATCH({t}, "(a|aa)+$")', t=subject) == ERROR

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.tools.formula.errors import FormulaEvaluationError
 from shared.tools.formula.functions.registry import Context, function
-from shared.tools.formula.limits import MAX_REGEX_LENGTH, MAX_TEXT_LENGTH
+from shared.tools.formula.limits import MAX_REGEX_LENGTH, MAX_TEXT_LENGTH, REGEX_TIMEOUT_S
 from shared.tools.formula.types import BOOL, NUMBER, TEXT
 from shared.tools.formula.values import flatten, to_number, to_text
 
@@ -151,27 +151,38 @@ def value(ctx: Context, text: Any) -> int | float:
 
 
 @functools.lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern[str]:
+def _regex(pattern: str) -> Any:
+    # the `regex` engine, for its match timeout: a pattern that backtracks badly on a client's text must not
+    # hold up the write (Airtable uses RE2, which cannot backtrack); imported on first use (about 70 ms)
+    import regex
+
     if len(pattern) > MAX_REGEX_LENGTH:
         raise FormulaEvaluationError(f"The regular expression is longer than {MAX_REGEX_LENGTH} characters.")
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return regex.compile(pattern, regex.VERSION0)
+    except (regex.error, ValueError, OverflowError) as exc:
         raise FormulaEvaluationError(f"Invalid regular expression: {exc}.") from exc
+
+
+def _timed(run: Any, *args: Any) -> Any:
+    try:
+        return run(*args, timeout=REGEX_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise FormulaEvaluationError(f"The regular expression took longer than {REGEX_TIMEOUT_S} s.") from exc
 
 
 @function("REGEX_MATCH", 2, 2, ("text", "text"), BOOL)
 def regex_match(ctx: Context, text: Any, pattern: Any) -> bool:
-    return _regex(to_text(pattern)).search(to_text(text)) is not None
+    return _timed(_regex(to_text(pattern)).search, to_text(text)) is not None
 
 
 @function("REGEX_EXTRACT", 2, 2, ("text", "text"), TEXT)
 def regex_extract(ctx: Context, text: Any, pattern: Any) -> str:
     """The first match; no match is an error, as in Airtable."""
-    found = _regex(to_text(pattern)).search(to_text(text))
+    found = _timed(_regex(to_text(pattern)).search, to_text(text))
     if found is None:
         raise FormulaEvaluationError("REGEX_EXTRACT found no match.")
-    return found.group(0)
+    return str(found.group(0))
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d+)")
@@ -180,10 +191,12 @@ _DOLLAR_GROUP = re.compile(r"\$(\d+)")
 @function("REGEX_REPLACE", 3, 3, ("text", "text", "text"), TEXT)
 def regex_replace(ctx: Context, text: Any, pattern: Any, replacement: Any) -> str:
     """Every match replaced; `$1` in the replacement is the first group (RE2's syntax)."""
+    import regex
+
     template = _DOLLAR_GROUP.sub(r"\\g<\1>", to_text(replacement).replace("\\", "\\\\"))
     try:
-        return bounded(_regex(to_text(pattern)).sub(template, to_text(text)))
-    except (re.error, IndexError) as exc:
+        return bounded(str(_timed(_regex(to_text(pattern)).sub, template, to_text(text))))
+    except (regex.error, IndexError) as exc:
         raise FormulaEvaluationError(f"Invalid replacement: {exc}.") from exc
 
 
