@@ -24,7 +24,7 @@ from shared.collections.fields import BaseField
 from shared.collections.fields.computed import ERROR_SUFFIX, Computed, ComputedField, error_key
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
-from shared.tools.formula import ErrorValue
+from shared.tools.formula.values import ErrorValue
 
 
 def _values_by_name(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:

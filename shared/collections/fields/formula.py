@@ -26,24 +26,9 @@ from shared.collections.fields.computed import Computed, ComputedField, FieldRef
 from shared.collections.fields.date import DateField
 from shared.collections.fields.number import NumberField
 from shared.collections.fields.password import PasswordField
-from shared.tools.formula import (
-    ANY,
-    BOOL,
-    DATE,
-    NUMBER,
-    TEXT,
-    ErrorValue,
-    FormulaDefinitionError,
-    FormulaEvaluationError,
-    ValueType,
-    compile_formula,
-    list_of,
-    parse_formula,
-    reads_clock,
-    referenced_fields,
-)
-from shared.tools.formula.date_format import format_date
-from shared.tools.formula.evaluate import evaluate_node
+from shared.tools.formula.errors import FormulaDefinitionError, FormulaEvaluationError
+from shared.tools.formula.types import ANY, BOOL, DATE, NUMBER, TEXT, ValueType, list_of
+from shared.tools.formula.values import ErrorValue
 
 if TYPE_CHECKING:
     from shared.collections.model import Collection
@@ -100,16 +85,22 @@ class FormulaField(ComputedField):
         return raw if isinstance(raw, str) else str(raw)
 
     def depends_on(self, collection: Collection, find_collection: FindCollection) -> set[FieldRef]:
+        from shared.tools.formula.compile import referenced_fields
+
         return {FieldRef(collection.id, name) for name in referenced_fields(self.formula)}
 
     @property
     def time_dependent(self) -> bool:
+        from shared.tools.formula.compile import reads_clock
+
         return reads_clock(self.formula)
 
     def value_type(self, context: SettingsContext) -> ValueType:
         return _types(context, frozenset()).formula_type(self)
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        from shared.tools.formula.compile import compile_formula
+
         try:
             compiled = compile_formula(self.formula, _types(context, frozenset({self.name})))
         except FormulaDefinitionError as exc:
@@ -140,6 +131,11 @@ class FormulaField(ComputedField):
         return None
 
     def compute(self, collection: Collection, values: Mapping[str, Any], *, now: datetime) -> Computed:
+        # imported on first use: a cold start that computes no formula never loads the evaluator
+        from shared.tools.formula.compile import referenced_fields
+        from shared.tools.formula.evaluate import evaluate_node
+        from shared.tools.formula.parser import parse_formula
+
         try:
             tree = parse_formula(self.formula)
             inputs = {}
@@ -169,6 +165,8 @@ class FormulaField(ComputedField):
                 zone = ZoneInfo(fmt.time_zone) if fmt.time_zone else None
             except (ZoneInfoNotFoundError, ValueError):
                 zone = None
+            from shared.tools.formula.date_format import format_date
+
             return format_date(moment.astimezone(zone) if zone else moment, fmt.date)
         return value
 
@@ -233,6 +231,8 @@ class _types:
         if field.name in self.visiting:
             return ANY  # a cycle: the graph check reports it
         try:
+            from shared.tools.formula.compile import compile_formula
+
             return compile_formula(field.formula, _types(self.context, self.visiting | {field.name})).result_type
         except FormulaDefinitionError:
             return ANY  # its own check reports it
