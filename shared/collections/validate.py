@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.collections.auth_options_checks import auth_option_errors
 from shared.collections.collection_load import ExtendFields, FindCollection, load_collection
+from shared.collections.computed_graph import cycle_errors, time_dependent_index_errors, with_collection
 from shared.collections.field_errors import (
     FieldError,
     bad_request,
@@ -168,16 +169,20 @@ class _CollectionChecks:
             if reserved:
                 raise _NestedError(reserved)
         settings_errors = {}
+        find_saved = with_collection(self.new, self.find_collection)
         for i, field in enumerate(fields):
             context = SettingsContext(
                 collection_id=self.new.id, sibling_fields=fields,
                 original_field=self.original.field_by_id(field.id) if self.original else None,
-                collection_exists=self._collection_exists)
+                collection_exists=self._collection_exists, find_collection=find_saved)
             field_errors = field.validate_settings(context)
             if field_errors:
                 settings_errors[str(i)] = {key: error.as_data() for key, error in field_errors.items()}
         if settings_errors:
             raise _NestedError(settings_errors)
+        cycle = cycle_errors(self.new, self.find_collection)  # computed fields: before anything is saved
+        if cycle:
+            raise _NestedError(cycle)
 
     def _type_changed(self, field: BaseField) -> bool:
         old_field = self.original.field_by_id(field.id) if self.original else None
@@ -190,7 +195,7 @@ class _CollectionChecks:
         return found is not None and found.id == collection_id
 
     def _indexes(self) -> None:
-        error = index_errors(self.new, self.original)
+        error = index_errors(self.new, self.original) or time_dependent_index_errors(self.new)
         if isinstance(error, FieldError):
             raise error
         if error:

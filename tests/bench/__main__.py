@@ -9,6 +9,7 @@ from tests.bench import (
     deploy,
     direct_uploads,
     files_serving,
+    formulas,
     goals,
     local_fidelity,
     local_speed,
@@ -51,4 +52,5 @@ if __name__ == "__main__":
     webhooks.report()
     audit.report()
     realtime_sse.report()
+    formulas.report()
     goals.print_table()

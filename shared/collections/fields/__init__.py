@@ -13,10 +13,12 @@ from pydantic import Field, TypeAdapter
 from shared.collections.fields.autodate import AutodateField
 from shared.collections.fields.base import BaseField, SettingsContext
 from shared.collections.fields.boolean import BoolField
+from shared.collections.fields.computed import ComputedField
 from shared.collections.fields.date import DateField
 from shared.collections.fields.editor import EditorField
 from shared.collections.fields.email import EmailField
 from shared.collections.fields.file import FileField
+from shared.collections.fields.formula import FormulaField
 from shared.collections.fields.geo_point import GeoPointField
 from shared.collections.fields.json_field import JSONField
 from shared.collections.fields.multi_value import MultiValueField
@@ -29,14 +31,14 @@ from shared.collections.fields.url import URLField
 
 AnyField = Annotated[
     TextField | NumberField | BoolField | EmailField | URLField | EditorField | DateField | AutodateField
-    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField,
+    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField | FormulaField,
     Field(discriminator="type"),
 ]
 
 FIELD_CLASSES: dict[str, type[BaseField]] = {
     cls.model_fields["type"].default: cls
     for cls in (TextField, NumberField, BoolField, EmailField, URLField, EditorField, DateField, AutodateField,
-                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField)
+                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField, FormulaField)
 }
 
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyField)
@@ -54,10 +56,12 @@ __all__ = [
     "AutodateField",
     "BaseField",
     "BoolField",
+    "ComputedField",
     "DateField",
     "EditorField",
     "EmailField",
     "FileField",
+    "FormulaField",
     "GeoPointField",
     "JSONField",
     "MultiValueField",
