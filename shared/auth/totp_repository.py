@@ -123,97 +123,97 @@ class InMemoryTotpRepository(TotpRepository):
     """A thread-safe fake with the same semantics, for unit tests."""
 
     def __init__(self) -> None:
-        self._active: dict[tuple[str, str], TotpEnrolment] = {}
-        self._pending: dict[tuple[str, str], PendingTotp] = {}
-        self._codes: set[tuple[str, str, str, str]] = set()
-        self._devices: dict[tuple[str, str, str, str], RememberedDevice] = {}
+        self.enrolments: dict[tuple[str, str], TotpEnrolment] = {}
+        self.pendings: dict[tuple[str, str], PendingTotp] = {}
+        self.recovery: set[tuple[str, str, str, str]] = set()
+        self.remembered: dict[tuple[str, str, str, str], RememberedDevice] = {}
         self._lock = threading.Lock()
 
     def active(self, collection_id: str, record_id: str) -> TotpEnrolment | None:
         with self._lock:
-            return self._active.get((collection_id, record_id))
+            return self.enrolments.get((collection_id, record_id))
 
     def pending(self, collection_id: str, record_id: str) -> PendingTotp | None:
         with self._lock:
-            return self._pending.get((collection_id, record_id))
+            return self.pendings.get((collection_id, record_id))
 
     def put_pending(self, pending: PendingTotp) -> None:
         with self._lock:
-            self._pending[(pending.collection_id, pending.record_id)] = pending
+            self.pendings[(pending.collection_id, pending.record_id)] = pending
 
     def activate(self, pending: PendingTotp, last_step: int, enabled_at: int, recovery_hashes: list[str]) -> bool:
         key = (pending.collection_id, pending.record_id)
         with self._lock:
-            current = self._pending.get(key)
-            if key in self._active or current is None or current.enrolment_id != pending.enrolment_id:
+            current = self.pendings.get(key)
+            if key in self.enrolments or current is None or current.enrolment_id != pending.enrolment_id:
                 return False
-            del self._pending[key]
-            self._active[key] = TotpEnrolment(collection_id=pending.collection_id, record_id=pending.record_id,
+            del self.pendings[key]
+            self.enrolments[key] = TotpEnrolment(collection_id=pending.collection_id, record_id=pending.record_id,
                                               enrolment_id=pending.enrolment_id,
                                               sealed_secret=pending.sealed_secret, last_step=last_step,
                                               enabled_at=enabled_at)
-            self._codes |= {(*key, pending.enrolment_id, h) for h in recovery_hashes}
+            self.recovery |= {(*key, pending.enrolment_id, h) for h in recovery_hashes}
             return True
 
     def advance_step(self, enrolment: TotpEnrolment, step: int) -> bool:
         key = (enrolment.collection_id, enrolment.record_id)
         with self._lock:
-            current = self._active.get(key)
+            current = self.enrolments.get(key)
             if current is None or current.enrolment_id != enrolment.enrolment_id or current.last_step >= step:
                 return False
-            self._active[key] = current.model_copy(update={"last_step": step})
+            self.enrolments[key] = current.model_copy(update={"last_step": step})
             return True
 
     def use_recovery_code(self, enrolment: TotpEnrolment, code_hash: str) -> bool:
         entry = (enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id, code_hash)
         with self._lock:
-            if entry not in self._codes:
+            if entry not in self.recovery:
                 return False
-            self._codes.discard(entry)
+            self.recovery.discard(entry)
             return True
 
     def recovery_codes_left(self, enrolment: TotpEnrolment) -> int:
         prefix = (enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id)
         with self._lock:
-            return sum(1 for entry in self._codes if entry[:3] == prefix)
+            return sum(1 for entry in self.recovery if entry[:3] == prefix)
 
     def put_device(self, device: RememberedDevice) -> None:
         with self._lock:
-            self._devices[(device.collection_id, device.record_id, device.enrolment_id, device.token_hash)] = device
+            self.remembered[(device.collection_id, device.record_id, device.enrolment_id, device.token_hash)] = device
 
     def device(self, enrolment: TotpEnrolment, token_hash: str) -> RememberedDevice | None:
         with self._lock:
-            return self._devices.get((enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id,
+            return self.remembered.get((enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id,
                                       token_hash))
 
     def devices(self, enrolment: TotpEnrolment) -> list[RememberedDevice]:
         prefix = (enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id)
         with self._lock:
-            return [d for key, d in self._devices.items() if key[:3] == prefix]
+            return [d for key, d in self.remembered.items() if key[:3] == prefix]
 
     def forget_devices(self, enrolment: TotpEnrolment) -> None:
         prefix = (enrolment.collection_id, enrolment.record_id, enrolment.enrolment_id)
         with self._lock:
-            self._devices = {k: d for k, d in self._devices.items() if k[:3] != prefix}
+            self.remembered = {k: d for k, d in self.remembered.items() if k[:3] != prefix}
 
     def disable(self, enrolment: TotpEnrolment) -> bool:
         key = (enrolment.collection_id, enrolment.record_id)
         with self._lock:
-            current = self._active.get(key)
+            current = self.enrolments.get(key)
             if current is None or current.enrolment_id != enrolment.enrolment_id:
                 return False
-            del self._active[key]
+            del self.enrolments[key]
         self.delete_all(*key, keep_pending=True)
         return True
 
     def delete_all(self, collection_id: str, record_id: str, *, keep_pending: bool = False) -> None:
         key = (collection_id, record_id)
         with self._lock:
-            self._active.pop(key, None)
+            self.enrolments.pop(key, None)
             if not keep_pending:
-                self._pending.pop(key, None)
-            self._codes = {entry for entry in self._codes if entry[:2] != key}
-            self._devices = {k: d for k, d in self._devices.items() if k[:2] != key}
+                self.pendings.pop(key, None)
+            self.recovery = {entry for entry in self.recovery if entry[:2] != key}
+            self.remembered = {k: d for k, d in self.remembered.items() if k[:2] != key}
 
 
 class DynamoTotpRepository(TotpRepository):
@@ -305,11 +305,14 @@ class DynamoTotpRepository(TotpRepository):
         return True
 
     def _query(self, pk: str, prefix: str, operation: str) -> list[dict[str, Any]]:
-        request: dict[str, Any] = {
-            "TableName": self._table, "ConsistentRead": True,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": to_item({":pk": pk, ":prefix": prefix}),
-        }
+        """Every item of the partition whose sort key starts with `prefix` ("" for all of them)."""
+        request: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True}
+        if prefix:
+            request["KeyConditionExpression"] = "pk = :pk AND begins_with(sk, :prefix)"
+            request["ExpressionAttributeValues"] = to_item({":pk": pk, ":prefix": prefix})
+        else:
+            request["KeyConditionExpression"] = "pk = :pk"
+            request["ExpressionAttributeValues"] = to_item({":pk": pk})
         items: list[dict[str, Any]] = []
         try:
             while True:
