@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.accounts.totp.cleanup import forget_totp_of_deleted_record
 from shared.collections.model import TOKEN_KEY_FIELD
 from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
@@ -33,3 +34,4 @@ def revoke_sessions_after_credential_change(event: RecordEvent) -> None:
 def register_account_hooks(hooks: RecordHooks) -> None:
     hooks.on("validate", password_policy_errors, actions=("create", "update"), collections=())
     hooks.on("after", revoke_sessions_after_credential_change, actions=("update",))
+    hooks.on("after", forget_totp_of_deleted_record, actions=("delete",))

@@ -149,21 +149,39 @@ def test_only_the_record_itself_and_superusers_manage_its_factor(api: httpx.Clie
     assert api.get("/api/collections/nope/records/x/totp", headers=root).status_code == 404
 
 
+def factor_items(stack: InProcessStack, api: httpx.Client, root: dict[str, str], record_id: str
+                 ) -> list[dict[str, Any]]:
+    """The system table's items of a user's factor, as DynamoDB holds them."""
+    users_id = api.get("/api/collections/users", headers=root).json()["id"]
+    return list(boto3.client("dynamodb", endpoint_url=stack.moto_endpoint(), region_name="us-east-1").query(
+        TableName=resources.SYSTEM_TABLE.physical_name, KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"tp#{users_id}#{record_id}"}})["Items"])
+
+
 def test_the_secret_is_sealed_at_rest(api: httpx.Client, root: dict[str, str], stack: InProcessStack) -> None:
     # Given a user who enrolled and confirmed
     _, record_id, headers = new_user(api)
     secret, recovery = enrolled(api, record_id, headers)
     # When the system table's items of that record are read
-    users_id = api.get("/api/collections/users", headers=root).json()["id"]
-    items = boto3.client("dynamodb", endpoint_url=stack.moto_endpoint(), region_name="us-east-1").query(
-        TableName=resources.SYSTEM_TABLE.physical_name, KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"tp#{users_id}#{record_id}"}})["Items"]
+    items = factor_items(stack, api, root, record_id)
     # Then they hold a KMS ciphertext, never the secret nor a recovery code in clear
     assert len(items) == 11  # the enrolment and ten recovery codes
     dump = repr(items)
     assert secret not in dump and not any(c in dump or c.replace("-", "") in dump for c in recovery)
     (active,) = [i for i in items if i["sk"]["S"] == "active"]
     assert active["sealed_secret"]["S"].startswith("kms:")
+
+
+def test_deleting_the_record_deletes_its_factor(api: httpx.Client, root: dict[str, str],
+                                                stack: InProcessStack) -> None:
+    # Given a user with TOTP on
+    _, record_id, headers = new_user(api)
+    enrolled(api, record_id, headers)
+    assert factor_items(stack, api, root, record_id)
+    # When the record is deleted
+    assert api.delete(f"/api/collections/users/records/{record_id}", headers=root).status_code == 204
+    # Then nothing of its factor is left for a record created later with the same id
+    assert factor_items(stack, api, root, record_id) == []
 
 
 # disabling ---------------------------------------------------------------------------------------------

@@ -216,3 +216,13 @@ def test_the_secret_is_sealed_and_bound_to_its_record(repo: InMemoryTotpReposito
     # Then it does not open there: the answer is a storage error, never a code check against a wrong secret
     with pytest.raises(AuthStorageError):
         totp.verify("c1", "r2", code_at(secret, clock.now + 30))
+
+
+# backups -----------------------------------------------------------------------------------------------
+def test_backups_keep_every_item_of_a_factor() -> None:
+    # A restored record keeps its second factor: restoring must not silently turn TOTP off
+    from shared.backups.coverage import is_covered
+    from shared.resources import SYSTEM_TABLE
+
+    for sk in ("active", "pending", "rc#e1#h", "dev#e1#h"):
+        assert is_covered(SYSTEM_TABLE.key, {"pk": {"S": "tp#c1#r1"}, "sk": {"S": sk}})
