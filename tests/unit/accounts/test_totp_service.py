@@ -226,3 +226,33 @@ def test_backups_keep_every_item_of_a_factor() -> None:
 
     for sk in ("active", "pending", "rc#e1#h", "dev#e1#h"):
         assert is_covered(SYSTEM_TABLE.key, {"pk": {"S": "tp#c1#r1"}, "sk": {"S": sk}})
+
+
+# the MFA override --------------------------------------------------------------------------------------
+def test_the_override_wants_totp_for_an_enrolled_record_unless_it_presents_its_device(totp: TotpService,
+                                                                                      clock: Clock) -> None:
+    from types import SimpleNamespace
+    from typing import Any
+
+    from shared.accounts.totp.override import totp_override
+
+    requires: Any = totp_override(lambda: totp)
+    stored = SimpleNamespace(collection=SimpleNamespace(id="c1"))
+
+    def ask(record_id: str, request: dict[str, Any]) -> bool | None:
+        verdict: bool | None = requires(None, stored, SimpleNamespace(id=record_id), request)
+        return verdict
+
+    # Given a record without TOTP / Then no opinion: PocketBase's mfa options decide
+    assert ask("r1", {}) is None
+    # Given it enrolled / Then a second factor is required, also with a forged device token
+    enrol(totp, clock, "r1")
+    assert ask("r1", {}) is True and ask("r1", {"deviceToken": "forged"}) is True
+    # When it presents a remembered device of its factor / Then it is skipped
+    enrolment = totp.enrolment("c1", "r1")
+    assert enrolment is not None
+    device = totp.remember_device(enrolment)
+    assert ask("r1", {"deviceToken": device}) is False
+    # And once the device expired it is required again
+    clock.now += 31 * 86_400
+    assert ask("r1", {"deviceToken": device}) is True
