@@ -11,8 +11,8 @@ import boto3
 import pyotp
 import pytest
 
+from shared.accounts.totp.sealing import KmsTotpCipher
 from shared.accounts.totp.service import TotpService
-from shared.app_settings.secrets import KmsSecretCipher
 from shared.auth.errors import AuthStorageError
 from shared.auth.settings import ThrottleRules
 from shared.auth.throttle import SignInThrottle
@@ -27,7 +27,7 @@ def totp(moto_system_table: str) -> TotpService:
     # Generous free failures: the races below fail on purpose, and the throttle is tested on its own
     rules = ThrottleRules(throttle_free_failures=50)
     throttle = SignInThrottle(get_sign_in_throttle_repository(moto_system_table), rules)
-    return TotpService(DynamoTotpRepository(moto_system_table), KmsSecretCipher(key), throttle)
+    return TotpService(DynamoTotpRepository(moto_system_table), KmsTotpCipher(key), throttle)
 
 
 def items(client: Any, table: str, record: str = "r1") -> dict[str, dict[str, Any]]:
