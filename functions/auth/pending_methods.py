@@ -1,4 +1,4 @@
-"""POST request-otp, auth-with-otp and auth-with-oauth2: answered as PocketBase does while the method is off."""
+"""POST auth-with-oauth2: answered as PocketBase does while the method is off."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from shared.accounts.pending_methods import refuse_pending_method
 from shared.http.endpoints import LeanRouter
 
 router = LeanRouter()
-
-
-@router.post("/api/collections/{collection}/request-otp")
-@router.post("/api/collections/{collection}/auth-with-otp")
-def otp_route(collection: str, request: Request) -> Response:
-    refuse_pending_method(collection_of(record_service(request, signed_in=False), collection), "otp")
 
 
 @router.post("/api/collections/{collection}/auth-with-oauth2")
