@@ -1,11 +1,12 @@
-"""TOTP second factors (Lambdabase): status, enroll, confirm, disable and forget devices of records/{id}/totp."""
+"""TOTP second factors (Lambdabase): records/{id}/totp (status, enroll, confirm, disable, devices), auth-with-totp."""
 
 from __future__ import annotations
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from functions.auth.common import collection_of, no_content, record_service
+from functions.auth.common import collection_of, no_content, params, record_service
+from shared.accounts.collaborators import accounts
 from shared.accounts.totp.composition import totp_service
 from shared.accounts.totp.management import (
     totp_confirm,
@@ -14,6 +15,7 @@ from shared.accounts.totp.management import (
     totp_forget_devices,
     totp_status,
 )
+from shared.accounts.totp.signin import auth_with_totp
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -53,3 +55,11 @@ def forget_devices_route(collection: str, record_id: str, request: Request) -> R
     service = record_service(request)
     totp_forget_devices(service, totp_service(), collection_of(service, collection), record_id)
     return no_content()
+
+
+@router.post("/api/collections/{collection}/auth-with-totp")
+async def auth_with_totp_route(collection: str, request: Request) -> JSONResponse:
+    body = await read_body(request)
+    service = record_service(request, body, signed_in=False, context="totp")
+    stored = collection_of(service, collection)
+    return JSONResponse(auth_with_totp(service, accounts(), totp_service(), stored, body, params(request)))
