@@ -87,9 +87,11 @@ test("enrol, confirm, then password -> 401 with mfaId -> auth-with-totp -> signe
   const me = await pb.collection("users").getOne(record.id);
   assert.equal(me.email, email);
 
-  // And the remembered device signs in with the password alone through the SDK's body option
+  // And the remembered device signs in with the password alone (the SDK's `body` option replaces its body whole,
+  // so it carries the identity and password too)
   const again = client();
-  await again.collection("users").authWithPassword(email, PASSWORD, { body: { deviceToken: auth.deviceToken } });
+  await again.collection("users").authWithPassword(email, PASSWORD, {
+    body: { identity: email, password: PASSWORD, deviceToken: auth.deviceToken } });
   assert.equal(again.authStore.isValid, true);
 
   // And the code just used does not complete a second flow (replay)
