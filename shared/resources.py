@@ -110,7 +110,10 @@ SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
 SETTINGS_KEY = KeyDef("settings", description="Encrypts the secret values of Lambdabase's app settings")
 # Webhook signing secrets must be read back to sign, so they cannot be hashed: they are sealed with this key.
 WEBHOOK_SECRETS_KEY = KeyDef("webhooks", description="Encrypts the signing secrets of webhook subscriptions")
-KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY)
+# TOTP secrets must be read back to check codes, so they cannot be hashed: sealed with a key of their own, which
+# only the auth function holds (neither the settings' nor the webhooks' key: each function gets only its secrets).
+TOTP_SECRETS_KEY = KeyDef("totp", description="Encrypts the TOTP secrets of auth records")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY, TOTP_SECRETS_KEY)
 
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
@@ -176,7 +179,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("uploads", "http", (*_data, _files_uploads_w),
                 description="Direct upload slots: presigned S3 POSTs and multipart uploads under uploads/"),
     # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
-    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put),
+    # It seals TOTP secrets at enrolment and opens them to check codes (shared/accounts/totp/).
+    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put, Permission("kms", TOTP_SECRETS_KEY.key)),
                 description="Auth API of auth collections, the account emails it sends through SES, auth events"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
@@ -306,6 +310,13 @@ _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (
     ("DELETE", "records/{id}/api-tokens"),
     ("DELETE", "records/{id}/api-tokens/{token}"),
     ("POST", "records/{id}/api-tokens/{token}/rotate"),
+    # TOTP second factors (Lambdabase, docs/api-auth.md#totp-lambdabase)
+    ("GET", "records/{id}/totp"),
+    ("POST", "records/{id}/totp/enroll"),
+    ("POST", "records/{id}/totp/confirm"),
+    ("POST", "records/{id}/totp/disable"),
+    ("DELETE", "records/{id}/totp/devices"),
+    ("POST", "auth-with-totp"),
 )
 
 ROUTES: tuple[RouteDef, ...] = (

@@ -16,6 +16,7 @@ from functions.auth import (
     refresh,
     sessions,
     throttle,
+    totp,
     verification,
 )
 
@@ -23,4 +24,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods, api_tokens, otp))
+                                 impersonate, sessions, throttle, pending_methods, api_tokens, otp, totp))

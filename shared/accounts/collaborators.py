@@ -9,6 +9,7 @@ from shared import settings
 from shared.accounts.auth_events import AuthEventHooks, publish_to_bus
 from shared.accounts.mail_guard import MailResendGuard, get_mail_resend_guard
 from shared.accounts.mfa import MfaOverride
+from shared.accounts.totp.override import totp_override
 from shared.auth.passwords import PasswordPolicy
 from shared.auth.refresh import RefreshSessionService
 from shared.auth.refresh_repository import RefreshFamilyRepository, get_refresh_family_repository
@@ -62,4 +63,6 @@ def accounts() -> Accounts:
         mail=default_mail_sender(),
         resend=get_mail_resend_guard(config.system_table),
         events=events,
+        # A record that enrolled TOTP needs a second factor at every sign-in (shared/accounts/totp/override.py).
+        mfa_overrides=(totp_override(),),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.accounts.totp.cleanup import forget_totp_of_deleted_record
 from shared.collections.model import TOKEN_KEY_FIELD
 from shared.observability import logger
 from shared.records.hooks import RecordEvent, RecordHooks
@@ -39,3 +40,4 @@ def register_account_hooks(hooks: RecordHooks) -> None:
     hooks.on("after", revoke_sessions_after_credential_change, actions=("update",))
     hooks.on("after", forget_after_credential_change, actions=("update",))
     register_api_token_hooks(hooks)
+    hooks.on("after", forget_totp_of_deleted_record, actions=("delete",))

@@ -85,6 +85,7 @@ _COLLECTION_ROUTES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = t
         ("POST", _C + r"/auth-with-oauth2/?$", ("authWithOAuth2", "auth")),
         ("POST", _C + r"/request-otp/?$", ("requestOTP",)),
         ("POST", _C + r"/auth-with-otp/?$", ("authWithOTP", "auth")),
+        ("POST", _C + r"/auth-with-totp/?$", ("authWithTOTP", "auth")),  # Lambdabase's TOTP sign-in
         ("POST", _C + r"/request-password-reset/?$", ("requestPasswordReset",)),
         ("POST", _C + r"/confirm-password-reset/?$", ("confirmPasswordReset",)),
         ("POST", _C + r"/request-verification/?$", ("requestVerification",)),
