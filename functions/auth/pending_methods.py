@@ -1,4 +1,4 @@
-"""POST request-otp, auth-with-otp and auth-with-oauth2: answered as PocketBase does while the method is off."""
+"""POST request-otp and auth-with-otp: answered as PocketBase does while the method is off."""
 
 from __future__ import annotations
 
@@ -15,8 +15,3 @@ router = LeanRouter()
 @router.post("/api/collections/{collection}/auth-with-otp")
 def otp_route(collection: str, request: Request) -> Response:
     refuse_pending_method(collection_of(record_service(request, signed_in=False), collection), "otp")
-
-
-@router.post("/api/collections/{collection}/auth-with-oauth2")
-def oauth2_route(collection: str, request: Request) -> Response:
-    refuse_pending_method(collection_of(record_service(request, signed_in=False), collection), "oauth2")

@@ -8,6 +8,7 @@ from functions.auth import (
     email_change,
     impersonate,
     methods,
+    oauth2,
     password,
     password_reset,
     pending_methods,
@@ -21,4 +22,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods))
+                                 impersonate, sessions, throttle, pending_methods, oauth2))
