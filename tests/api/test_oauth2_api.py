@@ -176,8 +176,8 @@ def test_github_creates_a_verified_record_with_the_mapped_fields(api: httpx.Clie
                                                                     profile["login"])
     assert meta["isNew"] is True and meta["id"] == str(profile["id"]) and meta["email"] == address
     assert meta["rawUser"] == profile and meta["accessToken"] and meta["avatarUrl"] == profile["avatar_url"]
-    assert list(meta) == ["expiry", "rawUser", "id", "name", "username", "avatarURL", "accessToken",
-                          "refreshToken", "email", "avatarUrl", "isNew"]
+    assert list(meta) == ["accessToken", "avatarURL", "avatarUrl", "email", "expiry", "id", "isNew", "name",
+                          "rawUser", "refreshToken", "username"]  # PocketBase's (in no set order)
     assert body["token"] and body["refreshToken"]
     # the token exchange sent GitHub its credentials in the body, with the verifier and the exact redirect URI
     sent = fake.token_requests[-1]

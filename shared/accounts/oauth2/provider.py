@@ -50,13 +50,23 @@ class AuthUser:
     expiry: datetime | None = None
 
     def meta(self, is_new: bool) -> dict[str, Any]:
-        """PocketBase's `meta` of the sign-in answer, keys in its order (legacy `avatarUrl` included)."""
+        """PocketBase's `meta` of the sign-in answer (legacy `avatarUrl` included); a map there, in no set
+        order, so sorted here (and `rawUser` too) to answer the same bytes each time."""
         expiry = self.expiry.strftime("%Y-%m-%d %H:%M:%S.") + f"{self.expiry.microsecond // 1000:03d}Z" \
             if self.expiry else ""
-        return {"expiry": expiry, "rawUser": self.raw_user, "id": self.id, "name": self.name,
+        meta = {"expiry": expiry, "rawUser": _sorted(self.raw_user), "id": self.id, "name": self.name,
                 "username": self.username, "avatarURL": self.avatar_url, "accessToken": self.access_token,
                 "refreshToken": self.refresh_token, "email": self.email, "avatarUrl": self.avatar_url,
                 "isNew": is_new}
+        return dict(sorted(meta.items()))
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def s256_challenge(verifier: str) -> str:

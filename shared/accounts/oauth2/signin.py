@@ -66,7 +66,7 @@ def oauth2_form(stored: StoredCollection, body: dict[str, Any]) -> OAuth2Form:
         errors["provider"] = field_error("validation_required", "Cannot be blank.")
     elif len(name) > 100:
         errors["provider"] = {**field_error("validation_length_too_long", "The length must be no more than 100."),
-                              "params": {"max": 100}}
+                              "params": {"max": 100, "min": 0}}
     elif config is None:
         errors["provider"] = {**field_error("validation_invalid_provider",
                                             f"Provider with name {name} is missing or is not enabled."),
