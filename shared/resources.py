@@ -178,6 +178,10 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
     FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put),
                 description="Auth API of auth collections, the account emails it sends through SES, auth events"),
+    # PocketBase's all-in-one OAuth2 callback: reads the waiting realtime client and drops its `@oauth2`
+    # subscription (system table), and posts the code to that one connection (@connections); nothing else.
+    FunctionDef("oauth2_redirect", "http", (_system_rw, Permission("ws_manage")),
+                description="OAuth2 redirect: hands the provider's code to the realtime client that started the flow"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
                 description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
@@ -327,6 +331,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/files/uploads/complete", "uploads"),
     RouteDef("POST", "/api/files/uploads/abort", "uploads"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
+    RouteDef("GET", "/api/oauth2-redirect", "oauth2_redirect"),
+    RouteDef("POST", "/api/oauth2-redirect", "oauth2_redirect"),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),
     RouteDef("POST", "/api/crons/{id}", "crons"),

@@ -5,12 +5,15 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import PocketBase from "pocketbase";
+import { EventSource } from "eventsource";
 import { EMAIL, PASSWORD, URL, rejects } from "./support.mjs";
 
 const ISSUER = process.env.OIDC_ISSUER;
 const PROXY = process.env.OIDC_PROXY;
 const REDIRECT = process.env.REDIRECT;
 const COLLECTION = `sdk_oauth2_${randomUUID().slice(0, 6)}`;
+// The all-in-one flow's realtime side is PocketBase's SSE; Node has no EventSource of its own.
+globalThis.EventSource = EventSource;
 
 function client() {
   const pb = new PocketBase(URL);
@@ -40,8 +43,9 @@ before(async () => {
 
 // The browser's part, headless: follow the authorization URL through the provider's (automatic) login and
 // consent to the redirect URI, cookies kept; returns the callback's query.
-async function consent(authURL, loginHint) {
-  let url = `${authURL}${encodeURIComponent(REDIRECT)}&login_hint=${encodeURIComponent(loginHint)}`;
+async function consent(authURL, loginHint, redirect = REDIRECT) {
+  let url = `${authURL}${authURL.endsWith("=") ? encodeURIComponent(redirect) : ""}` +
+    `&login_hint=${encodeURIComponent(loginHint)}`;
   const jar = new Map();
   for (let hop = 0; hop < 12; hop++) {
     const res = await fetch(url, { redirect: "manual",
@@ -54,7 +58,7 @@ async function consent(authURL, loginHint) {
     const location = res.headers.get("location");
     assert.ok(location, `the provider stopped at ${res.status}: ${await res.text()}`);
     url = new globalThis.URL(location, url).toString();
-    if (url.startsWith(REDIRECT)) return new globalThis.URL(url).searchParams;
+    if (url.startsWith(redirect)) return new globalThis.URL(url).searchParams;
   }
   throw new Error("too many redirects");
 }
@@ -151,4 +155,35 @@ test("a redirect URI other than the one of the authorization request is refused"
   const code = codeFrom(await consent(info.authURL, `u-${randomUUID().slice(0, 6)}`), info.state);
   await rejects(pb.collection(COLLECTION).authWithOAuth2Code("oidc", code, info.codeVerifier, `${REDIRECT}/other`),
     400, "Failed to fetch OAuth2 token.");
+});
+
+test("authWithOAuth2 (all-in-one): the code comes back over the realtime @oauth2 topic", async () => {
+  const pb = client();
+  const login = `rt-${randomUUID().slice(0, 8)}`;
+  const redirect = pb.buildURL("/api/oauth2-redirect");
+  let callbackURL;
+  const auth = await pb.collection(COLLECTION).authWithOAuth2({
+    provider: "oidc",
+    // the "browser": through the provider's login to /api/oauth2-redirect, which hands the code to the SDK
+    urlCallback: async (url) => {
+      const callback = await consent(url, login, redirect);
+      callbackURL = `${redirect}?${callback}`;
+      const page = await fetch(callbackURL);
+      assert.equal(await page.text(), "Auth completed. You can close this window and go back to the app.");
+    },
+  });
+  assert.equal(auth.record.email, `${login}@example.test`);
+  assert.equal(auth.meta.isNew, true);
+  assert.equal(pb.authStore.record.id, auth.record.id);
+  // the same callback again reaches no one: the subscription was used up
+  const replay = await fetch(callbackURL);
+  assert.equal(await replay.text(),
+    "Failed to authenticate. You can close this window and go back to the app to try again.");
+});
+
+test("/api/oauth2-redirect with a state that names no waiting client fails", async () => {
+  const page = await fetch(client().buildURL("/api/oauth2-redirect") + "?state=nobody&code=c");
+  assert.equal(page.status, 200);
+  assert.equal(await page.text(),
+    "Failed to authenticate. You can close this window and go back to the app to try again.");
 });
