@@ -110,7 +110,9 @@ SECRETS: tuple[SecretDef, ...] = (AUTH_SECRET,)
 SETTINGS_KEY = KeyDef("settings", description="Encrypts the secret values of Lambdabase's app settings")
 # Webhook signing secrets must be read back to sign, so they cannot be hashed: they are sealed with this key.
 WEBHOOK_SECRETS_KEY = KeyDef("webhooks", description="Encrypts the signing secrets of webhook subscriptions")
-KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY)
+# OAuth2 providers' client secrets must be sent to the provider, so they are sealed too (collections/oauth2_secrets.py).
+OAUTH2_SECRETS_KEY = KeyDef("oauth2", description="Encrypts the client secrets of OAuth2 providers")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY, OAUTH2_SECRETS_KEY)
 
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
@@ -157,7 +159,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # It also tells clients the WebSocket URL (`GET /api/realtime/websocket`): an env var, no grant.
     FunctionDef("health", "http", (*_verify_tokens, Permission("ws_url")),
                 description="Health check; realtime WebSocket discovery"),
-    FunctionDef("collections", "http", (*_data, _jobs_send),
+    # It seals OAuth2 client secrets as it stores them (encrypt only: it never reads one back).
+    FunctionDef("collections", "http", (*_data, _jobs_send, Permission("kms", OAUTH2_SECRETS_KEY.key, "write")),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
     # A cleanup of files that fails after a commit is queued to the jobs function to be retried.
@@ -176,7 +179,9 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("uploads", "http", (*_data, _files_uploads_w),
                 description="Direct upload slots: presigned S3 POSTs and multipart uploads under uploads/"),
     # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
-    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put),
+    # It decrypts an OAuth2 provider's client secret for the token request (decrypt only).
+    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put,
+                                 Permission("kms", OAUTH2_SECRETS_KEY.key, "read")),
                 description="Auth API of auth collections, the account emails it sends through SES, auth events"),
     # PocketBase's all-in-one OAuth2 callback: reads the waiting realtime client and drops its `@oauth2`
     # subscription (system table), and posts the code to that one connection (@connections); nothing else.

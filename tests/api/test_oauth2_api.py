@@ -4,6 +4,7 @@ refusals (wrong verifier, redirect URI, replayed code, forged or misdirected id_
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from shared import resources
+from shared.aws import client
+from shared.catalog.repository import CATALOG_PK
 from tests.support.fake_oauth2 import CLIENT_ID, CLIENT_SECRET, FakeProviders
 from tests.support.in_process import InProcessStack
 
@@ -109,6 +113,16 @@ def test_client_secrets_are_never_answered(api: httpx.Client, root: dict[str, st
     assert [p["name"] for p in collection["oauth2"]["providers"]] == ["github", "google", "oidc"]
     assert all("clientSecret" not in p for p in collection["oauth2"]["providers"])
     assert CLIENT_SECRET not in str(members)
+
+
+def test_client_secrets_are_sealed_at_rest(members: dict[str, Any]) -> None:
+    # Given the saved collection, When its stored item is read straight from the system table
+    item = client("dynamodb").get_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                       Key={"pk": {"S": CATALOG_PK}, "sk": {"S": members["id"]}})["Item"]
+    stored = json.loads(item["doc"]["S"])["collection"]["oauth2"]["providers"]
+    # Then no client secret is there in clear: each is a KMS ciphertext
+    assert CLIENT_SECRET not in item["doc"]["S"]
+    assert all(p["clientSecret"].startswith("kms:") for p in stored)
 
 
 def test_provider_options_are_validated_as_pocketbase(api: httpx.Client, root: dict[str, str]) -> None:

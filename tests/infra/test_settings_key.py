@@ -1,5 +1,5 @@
-"""The KMS keys (settings' secrets, webhook secrets): rotated, and only the functions declaring `kms` on a key may
-use that key, with the access they declare."""
+"""The KMS keys (settings' secrets, webhook secrets, OAuth2 client secrets): rotated, and only the functions
+declaring `kms` on a key may use that key, with the access they declare."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _key_ids(synth: Synthesized) -> dict[str, str]:
 def test_every_declared_key_is_rotated_and_kept_with_the_data(synth: Synthesized) -> None:
     # Given the synthesized stack / Then exactly the declared keys exist, each named by its alias, rotated, retained
     keys = synth.resources("AWS::KMS::Key")
-    assert len(keys) == len(resources.KEYS) == len(_key_ids(synth)) == 2
+    assert len(keys) == len(resources.KEYS) == len(_key_ids(synth)) == 3
     for key in keys.values():
         assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"

@@ -144,7 +144,7 @@ class OAuth2Provider(ABC):
             form["redirect_uri"] = redirect_url
         headers: dict[str, str] = {}
         if self.client_auth == "basic":
-            pair = f"{quote(self.config.client_id, safe='')}:{quote(self.config.client_secret, safe='')}"
+            pair = f"{quote(self.config.client_id, safe='')}:{quote(self.client_secret(), safe='')}"
             headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         else:
             form |= {"client_id": self.config.client_id, "client_secret": self.client_secret()}

@@ -23,6 +23,7 @@ from shared.accounts.oauth2.provider import AuthUser, ProviderError, nonce_for
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.file import FileField
 from shared.collections.model import OAuth2ProviderConfig
+from shared.collections.oauth2_secrets import UnsealableSecretError, default_cipher, unsealed
 from shared.errors import BadRequestError, ForbiddenError, field_error
 from shared.observability import logger
 from shared.records.model import StoredRecord
@@ -86,10 +87,15 @@ def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[st
     if not collection.oauth2.enabled:
         raise ForbiddenError(OAUTH2_DISABLED)
     form = oauth2_form(stored, body)
-    provider = provider_of(form.provider, outbound)
+    log = {"collection_id": collection.id, "provider": form.provider.name}
+    try:
+        config = unsealed(collection.id, form.provider, default_cipher())
+    except UnsealableSecretError as exc:
+        logger.warning("OAuth2 client secret not decrypted", extra={**log, "error": str(exc)})
+        raise BadRequestError(TOKEN_FAILED) from exc
+    provider = provider_of(config, outbound)
     if provider is None:  # a configuration saved before its provider module was removed
         raise BadRequestError(FAILED)
-    log = {"collection_id": collection.id, "provider": form.provider.name}
     try:
         # The provider checks the verifier against the challenge of the authorization request (RFC 7636), and
         # the redirect URI exactly against the one the code was issued for (RFC 9700 2.1).
