@@ -23,6 +23,6 @@ async def auth_with_oauth2(collection: str, request: Request) -> JSONResponse:
     service = record_service(request, body, signed_in=True, context="oauth2")
     stored = collection_of(service, collection)
     components = accounts()
-    result = oauth2_sign_in(service, stored, body, default_outbound())
+    result = oauth2_sign_in(service, stored, body, default_outbound(), components.events)
     return JSONResponse(auth_response(service, components, stored, result.record, params(request),
                                        method="oauth2", body=body, meta=result.meta))

@@ -241,6 +241,19 @@ def test_unverified_provider_email_never_links(api: httpx.Client, fake: FakeProv
     assert (response.json()["record"]["email"], response.json()["record"]["verified"]) == (other, False)
 
 
+def test_a_deleted_record_leaves_no_link_behind(api: httpx.Client, root: dict[str, str], fake: FakeProviders,
+                                                members: dict[str, Any]) -> None:
+    # Given an account signed up with Google, whose record a superuser then deletes
+    profile = google_profile(mail())
+    first = sign_in(api, fake, "google", profile).json()["record"]
+    assert api.delete(f"/api/collections/{COLLECTION}/records/{first['id']}", headers=root).status_code == 204
+    # When the same Google account signs in again
+    again = sign_in(api, fake, "google", profile)
+    # Then it gets a new record rather than a dead end
+    assert again.status_code == 200, again.text
+    assert again.json()["meta"]["isNew"] is True and again.json()["record"]["id"] != first["id"]
+
+
 def test_signed_in_caller_links_the_provider_to_itself(api: httpx.Client, fake: FakeProviders,
                                                        members: dict[str, Any]) -> None:
     # Given a signed-in, verified record

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.accounts.auth_events import AuthEventHooks, auth_envelope
 from shared.accounts.auth_records import (
     LOAD_FAILED,
     check_auth_rule,
@@ -24,7 +25,9 @@ from shared.catalog.repository import StoredCollection
 from shared.collections.fields.file import FileField
 from shared.collections.model import OAuth2ProviderConfig
 from shared.collections.oauth2_secrets import UnsealableSecretError, default_cipher, unsealed
+from shared.collections.system import EXTERNAL_AUTHS_COLLECTION_NAME
 from shared.errors import BadRequestError, ForbiddenError, field_error
+from shared.events.catalogue import AUTH_SIGNIN, AUTH_SIGNIN_FAILED
 from shared.observability import logger
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
@@ -80,9 +83,11 @@ def oauth2_form(stored: StoredCollection, body: dict[str, Any]) -> OAuth2Form:
                       str(texts["redirectURL"] or texts["redirectUrl"] or ""), dict(create_data or {}))
 
 
-def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[str, Any],
-                   outbound: Outbound) -> OAuth2SignIn:
-    """The signed-in record and its `meta`; PocketBase's 403/400s otherwise."""
+def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[str, Any], outbound: Outbound,
+                   events: AuthEventHooks | None = None) -> OAuth2SignIn:
+    """The signed-in record and its `meta`; PocketBase's 403/400s otherwise. `events` hears auth.signin (and
+    auth.signin_failed when the provider refuses), with the method and provider, never a code or token."""
+    hooks = events or AuthEventHooks()
     collection = stored.collection
     if not collection.oauth2.enabled:
         raise ForbiddenError(OAUTH2_DISABLED)
@@ -102,15 +107,21 @@ def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[st
         token = provider.exchange(form.code, form.redirect_url, form.code_verifier)
     except ProviderError as exc:
         logger.info("OAuth2 code exchange failed", extra={**log, "error": str(exc)})
+        hooks.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="oauth2",
+                                 provider=config.name, reason="token"))
         raise BadRequestError(TOKEN_FAILED) from exc
     try:
         user = provider.fetch_user(token, nonce_for(form.code_verifier))
     except ProviderError as exc:
         logger.info("OAuth2 user fetch failed", extra={**log, "error": str(exc)})
+        hooks.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="oauth2",
+                                 provider=config.name, reason="user"))
         raise BadRequestError(USER_FAILED) from exc
     record, is_new = _find_link_or_create(service, stored, form, user)
     check_auth_rule(service, stored, record)
     logger.info("OAuth2 sign-in", extra={**log, "record_id": record.id, "is_new": is_new})
+    hooks.emit(auth_envelope(AUTH_SIGNIN, service, stored, record, method="oauth2", provider=config.name,
+                             isNew=is_new))
     return OAuth2SignIn(record, user.meta(is_new))
 
 
@@ -123,7 +134,9 @@ def _find_link_or_create(service: RecordScope, stored: StoredCollection, form: O
     record: StoredRecord | None = None
     if link is not None:
         record = load(service, stored, link.record_id)
-        if record is None:  # a link whose record is gone (deleted between reads): treat as unlinked
+        if record is None:
+            # The record was deleted and its link outlived it: drop the link, so this account can sign up again.
+            system_service(service).writer.delete(EXTERNAL_AUTHS_COLLECTION_NAME, link.id)
             link = None
     caller = service.request.auth
     if record is None and caller is not None and caller.collection.id == stored.collection.id:
