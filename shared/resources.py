@@ -179,9 +179,11 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("uploads", "http", (*_data, _files_uploads_w),
                 description="Direct upload slots: presigned S3 POSTs and multipart uploads under uploads/"),
     # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
-    # It decrypts an OAuth2 provider's client secret for the token request (decrypt only).
+    # It decrypts an OAuth2 provider's client secret for the token request (decrypt only), and stores the avatar
+    # an OAuth2 sign-up downloads into a file field (writes to the files bucket, as a records create does).
     FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put,
-                                 Permission("kms", OAUTH2_SECRETS_KEY.key, "read")),
+                                 Permission("kms", OAUTH2_SECRETS_KEY.key, "read"),
+                                 Permission("bucket", FILES_BUCKET.key, "write")),
                 description="Auth API of auth collections, the account emails it sends through SES, auth events"),
     # PocketBase's all-in-one OAuth2 callback: reads the waiting realtime client and drops its `@oauth2`
     # subscription (system table), and posts the code to that one connection (@connections); nothing else.

@@ -16,7 +16,7 @@ import pytest
 from shared import resources
 from shared.aws import client
 from shared.catalog.repository import CATALOG_PK
-from tests.support.fake_oauth2 import CLIENT_ID, CLIENT_SECRET, FakeProviders
+from tests.support.fake_oauth2 import AVATAR_PNG, CLIENT_ID, CLIENT_SECRET, FakeProviders
 from tests.support.in_process import InProcessStack
 
 pytestmark = pytest.mark.api
@@ -252,6 +252,30 @@ def test_a_deleted_record_leaves_no_link_behind(api: httpx.Client, root: dict[st
     # Then it gets a new record rather than a dead end
     assert again.status_code == 200, again.text
     assert again.json()["meta"]["isNew"] is True and again.json()["record"]["id"] != first["id"]
+
+
+def test_avatar_is_downloaded_into_a_file_field(api: httpx.Client, root: dict[str, str], fake: FakeProviders,
+                                               members: dict[str, Any]) -> None:
+    # Given a collection whose mapped avatar field is a file field (as the default `users` collection's)
+    name = f"oa_pics_{uuid.uuid4().hex[:6]}"
+    google = next(p for p in providers_of(fake) if p["name"] == "google")
+    created = api.post("/api/collections", headers=root, json={
+        "name": name, "type": "auth", "createRule": "",
+        "fields": [{"name": "avatar", "type": "file", "maxSelect": 1, "mimeTypes": ["image/png", "image/jpeg"]}],
+        "oauth2": {"enabled": True, "providers": [google], "mappedFields": {"avatarURL": "avatar"}}})
+    assert created.status_code == 200, created.text
+    # When a Google account whose picture is a PNG signs up
+    info = {p["name"]: p for p in api.get(f"/api/collections/{name}/auth-methods").json()["oauth2"]["providers"]}
+    code = fake.issue_code("google", info["google"]["authURL"], REDIRECT,
+                           {**google_profile(mail()), "picture": fake.url + "/avatar.png"})
+    response = api.post(f"/api/collections/{name}/auth-with-oauth2", json={
+        "provider": "google", "code": code, "codeVerifier": info["google"]["codeVerifier"], "redirectURL": REDIRECT})
+    # Then the record holds the picture as its own file, served back byte for byte
+    assert response.status_code == 200, response.text
+    record = response.json()["record"]
+    assert record["avatar"].startswith("avatar") and record["avatar"].endswith(".png")
+    served = api.get(f"/api/files/{name}/{record['id']}/{record['avatar']}")
+    assert served.status_code == 200 and served.content == AVATAR_PNG
 
 
 def test_signed_in_caller_links_the_provider_to_itself(api: httpx.Client, fake: FakeProviders,

@@ -23,6 +23,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 CLIENT_ID, CLIENT_SECRET = "lb-client", "lb-client-secret"
+# a 1x1 PNG, what a provider's avatar URL serves
+AVATAR_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+                              "AAAABJRU5ErkJggg==")
 
 
 @dataclass
@@ -97,6 +100,8 @@ class FakeProviders:
             return _send(req, 200, {"issuer": self.issuer, "authorization_endpoint": self.url + "/oidc/auth",
                                     "token_endpoint": self.url + "/oidc/token", "jwks_uri": self.url + "/oidc/jwks",
                                     "userinfo_endpoint": self.url + "/oidc/me"})
+        if path == "/avatar.png":
+            return _send_bytes(req, 200, AVATAR_PNG, "image/png")
         if path == "/oidc/jwks":
             rsa_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.rsa_key.public_key()))
             ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.ec_key.public_key()))
@@ -189,9 +194,12 @@ def _challenge(verifier: str) -> str:
 
 
 def _send(req: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-    data = json.dumps(body).encode()
+    _send_bytes(req, status, json.dumps(body).encode(), "application/json")
+
+
+def _send_bytes(req: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
     req.send_response(status)
-    req.send_header("content-type", "application/json")
+    req.send_header("content-type", content_type)
     req.send_header("content-length", str(len(data)))
     req.end_headers()
     req.wfile.write(data)

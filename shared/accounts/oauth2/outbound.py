@@ -48,6 +48,13 @@ class Outbound:
     def get_json(self, url: str, headers: dict[str, str] | None = None) -> Any:
         return self._json("GET", url, headers or {}, None)
 
+    def get_bytes(self, url: str, max_bytes: int) -> bytes:
+        """The body at `url` (an avatar), refused past `max_bytes` or for an error status."""
+        status, body = self._send("GET", url, {"accept": "*/*"}, None, max_bytes)
+        if status >= 400:
+            raise ProviderAnswerError(status, None, f"GET {_origin(url)} answered {status}.")
+        return body
+
     def _json(self, method: str, url: str, headers: dict[str, str], form: dict[str, str] | None) -> Any:
         status, body = self._send(method, url, headers, form)
         try:
@@ -58,8 +65,8 @@ class Outbound:
             raise ProviderAnswerError(status, data, f"{method} {_origin(url)} answered {status}.")
         return data
 
-    def _send(self, method: str, url: str, headers: dict[str, str],
-              form: dict[str, str] | None) -> tuple[int, bytes]:
+    def _send(self, method: str, url: str, headers: dict[str, str], form: dict[str, str] | None,
+              max_bytes: int = MAX_BODY_BYTES) -> tuple[int, bytes]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise OutboundError(f"Unsupported provider URL {url!r}.")
@@ -81,8 +88,8 @@ class Outbound:
                 body = b""
                 for chunk in response.iter_bytes():
                     body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        raise OutboundError(f"{method} {_origin(url)} answered more than {MAX_BODY_BYTES} bytes.")
+                    if len(body) > max_bytes:
+                        raise OutboundError(f"{method} {_origin(url)} answered more than {max_bytes} bytes.")
                 return response.status_code, body
         except httpx.TimeoutException as exc:
             raise OutboundError(f"{method} {_origin(url)} did not answer within {self.timeout_s:g} s.") from exc

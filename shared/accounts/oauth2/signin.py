@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.accounts.auth_events import AuthEventHooks, auth_envelope
 from shared.accounts.auth_records import (
@@ -19,7 +20,7 @@ from shared.accounts.auth_records import (
 )
 from shared.accounts.oauth2.discovery import provider_of, random_text
 from shared.accounts.oauth2.external_auths import create_link, delete_links, find_link
-from shared.accounts.oauth2.outbound import Outbound
+from shared.accounts.oauth2.outbound import Outbound, OutboundError
 from shared.accounts.oauth2.provider import AuthUser, ProviderError, nonce_for
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields.file import FileField
@@ -28,6 +29,7 @@ from shared.collections.oauth2_secrets import UnsealableSecretError, default_cip
 from shared.collections.system import EXTERNAL_AUTHS_COLLECTION_NAME
 from shared.errors import BadRequestError, ForbiddenError, field_error
 from shared.events.catalogue import AUTH_SIGNIN, AUTH_SIGNIN_FAILED
+from shared.files.uploaded import UploadedFile
 from shared.observability import logger
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
@@ -37,6 +39,7 @@ TOKEN_FAILED = "Failed to fetch OAuth2 token."
 USER_FAILED = "Failed to fetch OAuth2 user."
 FAILED = "Failed to authenticate."
 RANDOM_PASSWORD_LENGTH = 30
+MAX_AVATAR_BYTES = 5 * 1024 * 1024  # the default avatar field's maxSize; PocketBase reads up to its body limit
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[st
         hooks.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="oauth2",
                                  provider=config.name, reason="user"))
         raise BadRequestError(USER_FAILED) from exc
-    record, is_new = _find_link_or_create(service, stored, form, user)
+    record, is_new = _find_link_or_create(service, stored, form, user, outbound)
     check_auth_rule(service, stored, record)
     logger.info("OAuth2 sign-in", extra={**log, "record_id": record.id, "is_new": is_new})
     hooks.emit(auth_envelope(AUTH_SIGNIN, service, stored, record, method="oauth2", provider=config.name,
@@ -125,8 +128,8 @@ def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[st
     return OAuth2SignIn(record, user.meta(is_new))
 
 
-def _find_link_or_create(service: RecordScope, stored: StoredCollection, form: OAuth2Form,
-                         user: AuthUser) -> tuple[StoredRecord, bool]:
+def _find_link_or_create(service: RecordScope, stored: StoredCollection, form: OAuth2Form, user: AuthUser,
+                         outbound: Outbound) -> tuple[StoredRecord, bool]:
     """PocketBase's order: the linked record, else the signed-in caller, else the record with the verified
     email the provider vouches for, else a new record."""
     name = form.provider.name
@@ -144,7 +147,7 @@ def _find_link_or_create(service: RecordScope, stored: StoredCollection, form: O
     if record is None and user.email:
         record = find_by_email(service, stored, user.email)
     if record is None:
-        created = _create(service, stored, form, user)
+        created = _create(service, stored, form, user, outbound)
         try:
             create_link(service, stored, created.id, name, user.id)
         except BadRequestError:
@@ -160,7 +163,22 @@ def _find_link_or_create(service: RecordScope, stored: StoredCollection, form: O
     return record, False
 
 
-def _create(service: RecordScope, stored: StoredCollection, form: OAuth2Form, user: AuthUser) -> StoredRecord:
+def _download_avatar(outbound: Outbound, url: str, field: FileField) -> UploadedFile | None:
+    """The avatar as an upload for the file field, as PocketBase downloads it; None (logged) when it cannot be had,
+    which never fails the sign-in. Fetched as every provider call (SSRF-checked), at most the field's size."""
+    limit = min(field.effective_max_size(), MAX_AVATAR_BYTES)
+    try:
+        content = outbound.get_bytes(url, limit)
+    except OutboundError as exc:
+        logger.warning("OAuth2 avatar not downloaded", extra={"error": str(exc)})
+        return None
+    if not content:
+        return None
+    return UploadedFile.from_upload(urlsplit(url).path.rsplit("/", 1)[-1] or "avatar", content)
+
+
+def _create(service: RecordScope, stored: StoredCollection, form: OAuth2Form, user: AuthUser,
+            outbound: Outbound) -> StoredRecord:
     # PocketBase's extra check: OAuth2 never signs up a superuser.
     if is_superusers(stored):
         raise BadRequestError(FAILED)
@@ -173,10 +191,13 @@ def _create(service: RecordScope, stored: StoredCollection, form: OAuth2Form, us
         if field_name and field_name not in payload:
             payload[field_name] = provided
     avatar_field = collection.field_by_name(mapped.avatar_url) if mapped.avatar_url else None
-    # A file field would need the avatar downloaded; Lambdabase leaves it empty (docs/compatibility.md).
-    if avatar_field is not None and mapped.avatar_url not in payload and user.avatar_url \
-            and not isinstance(avatar_field, FileField):
-        payload[mapped.avatar_url] = user.avatar_url
+    if avatar_field is not None and mapped.avatar_url not in payload and user.avatar_url:
+        if isinstance(avatar_field, FileField):
+            avatar = _download_avatar(outbound, user.avatar_url, avatar_field)
+            if avatar is not None:
+                payload[mapped.avatar_url] = avatar
+        else:
+            payload[mapped.avatar_url] = user.avatar_url
     if "password" not in payload:
         # Nobody knows this password: the record signs in with its provider until someone sets one.
         payload["password"] = payload["passwordConfirm"] = random_text(RANDOM_PASSWORD_LENGTH)
