@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from pydantic import Field
 
 from shared import settings
 from shared.webhooks.ssrf import TargetRefusedError, pinned_address
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_BODY_BYTES = 1_048_576  # a token, a profile or a key set is a few KB; anything bigger is not one
 USER_AGENT = "Lambdabase-OAuth2/1"
@@ -67,6 +69,8 @@ class Outbound:
 
     def _send(self, method: str, url: str, headers: dict[str, str], form: dict[str, str] | None,
               max_bytes: int = MAX_BODY_BYTES) -> tuple[int, bytes]:
+        import httpx  # lazily: a cold start that signs in with a password never needs it
+
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise OutboundError(f"Unsupported provider URL {url!r}.")
@@ -114,6 +118,8 @@ def _origin(url: str) -> str:
 
 @cache
 def _client() -> httpx.Client:
+    import httpx
+
     return httpx.Client(follow_redirects=False, trust_env=False, verify=True)
 
 
