@@ -42,6 +42,9 @@ def world(paired: PairedClient, issuer: OidcServer) -> Iterator[None]:
                               "fields": [{"name": "name", "type": "text"}],
                               "oauth2": {"enabled": True, "providers": [provider_config(issuer)],
                                          "mappedFields": {"name": "name"}}})
+    # the same, but only superusers may create records: a new account cannot sign up
+    paired.create_collection({"name": "cf_oauth2_closed", "type": "auth", "createRule": None,
+                              "oauth2": {"enabled": True, "providers": [provider_config(issuer)]}})
     yield
 
 
@@ -86,13 +89,14 @@ def test_collection_hides_the_client_secret_alike(paired: PairedClient) -> None:
     assert lb["oauth2"]["providers"] == pb["oauth2"]["providers"]
 
 
-def sign_in_on(client: httpx.Client, login: str) -> httpx.Response:
-    methods = client.get(C + "/auth-methods").json()
+def sign_in_on(client: httpx.Client, login: str, path: str = C) -> httpx.Response:
+    methods = client.get(path + "/auth-methods").json()
     info = methods["oauth2"]["providers"][0]
     callback = consent(info["authURL"], login)
     assert callback["state"] == info["state"]
-    return client.post(C + "/auth-with-oauth2", json={"provider": "oidc", "code": callback["code"],
-                                                      "codeVerifier": info["codeVerifier"], "redirectURL": REDIRECT})
+    return client.post(path + "/auth-with-oauth2", json={"provider": "oidc", "code": callback["code"],
+                                                         "codeVerifier": info["codeVerifier"],
+                                                         "redirectURL": REDIRECT})
 
 
 VOLATILE_META = ("accessToken", "refreshToken", "expiry")
@@ -120,6 +124,15 @@ def test_sign_in_answers_alike(paired: PairedClient) -> None:
               for side, body in answers.items()}
     assert record["lb"] == {**record["pb"], "email": "cf-lb@example.test", "name": "User cf-lb"}
     assert record["pb"]["verified"] is True and record["pb"]["name"] == "User cf-pb"
+
+
+def test_sign_up_refused_by_the_create_rule_alike(paired: PairedClient) -> None:
+    # Given a collection whose createRule lets only superusers create, When a new account signs in on both sides
+    answers = [sign_in_on(side.http, f"closed-{side.name}", "/api/collections/cf_oauth2_closed")
+               for side in (paired.pb, paired.lb)]
+    # Then the same refusal
+    pb, lb = ((r.status_code, r.json()) for r in answers)
+    assert lb == pb
 
 
 CASES = cases(
