@@ -131,3 +131,21 @@ def test_apple_client_secret_is_signed_from_the_team_key() -> None:
     claims = jwt.decode(secret, jwt.PyJWK(jwk).key, algorithms=["ES256"], audience="https://appleid.apple.com")
     assert (claims["iss"], claims["sub"], jwt.get_unverified_header(secret)["kid"]) == ("TEAM1", "cid", "KEY1")
     assert "form_post" in apple.build_auth_url("st", "ch", "n")
+
+
+def test_discovery_names_the_endpoints_and_must_be_the_issuers() -> None:
+    issuer = "https://sso.example.com/realms/staff"
+    well_known = issuer + "/.well-known/openid-configuration"
+    doc = {"issuer": issuer, "authorization_endpoint": issuer + "/auth", "token_endpoint": issuer + "/token",
+           "userinfo_endpoint": issuer + "/me", "jwks_uri": issuer + "/certs"}
+    oidc = provider("oidc", {well_known: doc}, extra={"issuer": issuer})
+    assert oidc.build_auth_url("st", "ch", "n").startswith(issuer + "/auth?client_id=cid&")
+    assert "&nonce=n&" in oidc.build_auth_url("st", "ch", "n")
+    # a document naming another issuer (a mix-up) is refused, and the refusal is remembered a while
+    other = "https://evil.example.com"
+    answers: dict[str, Any] = {other + "/.well-known/openid-configuration": {**doc, "issuer": issuer}}
+    mixed = provider("oidc", answers, extra={"issuer": other})
+    for _ in range(2):
+        with pytest.raises(ProviderError):
+            mixed.authorization_endpoint()
+    assert len(mixed.outbound.calls) == 1

@@ -26,6 +26,7 @@ from shared.accounts.oauth2.provider import (
 )
 
 DISCOVERY_TTL_S = 3600
+FAILURE_TTL_S = 60
 _discovered: dict[str, tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
 
@@ -43,18 +44,27 @@ class OpenIDConnect(OAuth2Provider):
             return {}
         with _lock:
             cached = _discovered.get(issuer)
-        if cached and time.monotonic() - cached[0] < DISCOVERY_TTL_S:
+        if cached and time.monotonic() - cached[0] < (DISCOVERY_TTL_S if cached[1] else FAILURE_TTL_S):
+            if not cached[1]:
+                raise ProviderError("OpenID discovery failed a moment ago")
             return cached[1]
         try:
             doc = self.outbound.get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
         except OutboundError as exc:
+            self._remember(issuer, {})
             raise ProviderError(f"OpenID discovery failed: {exc}") from exc
         # Discovery 4.3: a document that names another issuer is not this issuer's (mix-up, RFC 9700 4.4).
         if not isinstance(doc, dict) or doc.get("issuer") != issuer:
+            self._remember(issuer, {})
             raise ProviderError("the discovery document is not the configured issuer's")
+        self._remember(issuer, doc)
+        return doc
+
+    @staticmethod
+    def _remember(issuer: str, doc: dict[str, Any]) -> None:
+        # A failure is remembered too: `auth-methods` is public, and each guest must not cost a slow outbound call.
         with _lock:
             _discovered[issuer] = (time.monotonic(), doc)
-        return doc
 
     def authorization_endpoint(self) -> str:
         return self.config.auth_url or text_of(self._document(), "authorization_endpoint")
