@@ -351,6 +351,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/webhooks/{proxy+}", "webhooks"),
     RouteDef("POST", "/api/settings/test/email", "settings"),
     RouteDef("POST", "/api/settings/test/s3", "settings"),
+    # PocketBase's Apple client secret generator lives under settings; it is OAuth2's, so the auth function's.
+    RouteDef("POST", "/api/settings/apple/generate-client-secret", "auth"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from functions.auth import (
+    apple_secret,
     email_change,
     impersonate,
     methods,
@@ -22,4 +23,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods, oauth2))
+                                 impersonate, sessions, throttle, pending_methods, oauth2, apple_secret))

@@ -21,6 +21,7 @@ pytestmark = needs_node("oidc-provider")
 REDIRECT = "http://127.0.0.1:5174/oauth2-callback"
 C = "/api/collections/cf_oauth2"
 RANDOM = ("state", "codeVerifier", "codeChallenge")
+APPLE = "/api/settings/apple/generate-client-secret"
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +154,14 @@ CASES = cases(
         {"name": "github", "clientId": "a", "clientSecret": "b"}]}}),
     Case("saving a provider without credentials and a bad URL", "PATCH", C, body={"oauth2": {"providers": [
         {"name": "gitlab", "tokenURL": "not a url"}]}}),
+    Case("apple client secret as a guest", "POST", APPLE, role=GUEST, body={}),
+    Case("apple client secret as a user", "POST", APPLE, role="alice", body={}),
+    Case("apple client secret without a body", "POST", APPLE, body={}),
+    Case("apple client secret with bad values", "POST", APPLE, body={
+        "clientId": "c", "teamId": "short", "keyId": "KEY1234567", "privateKey": "nope", "duration": 99999999}),
+    Case("apple client secret with a negative duration", "POST", APPLE, body={
+        "clientId": "c", "teamId": "TEAM123456", "keyId": "KEY1234567", "duration": -5}),
+    Case("apple client secret with a numeric client id", "POST", APPLE, body={"clientId": 5}),
 )
 
 

@@ -11,10 +11,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from shared.accounts.oauth2.apple_secret import apple_client_secret
 from shared.accounts.oauth2.outbound import Outbound, ProviderAnswerError
 from shared.accounts.oauth2.provider import OAuth2Token, ProviderError
 from shared.accounts.oauth2.providers import catalogue
 from shared.collections.model import OAuth2ProviderConfig
+from shared.errors import BadRequestError
 
 TOKEN = OAuth2Token(access_token="at", refresh_token="rt", id_token="")
 
@@ -121,16 +123,43 @@ def test_apple_user_is_its_verified_id_token() -> None:
 
 
 def test_apple_client_secret_is_signed_from_the_team_key() -> None:
+    # Given a team's P-256 key, When a superuser has the client secret made
     key, jwk = apple_key()
     from cryptography.hazmat.primitives import serialization
 
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption()).decode()
-    apple = provider("apple", {}, extra={"teamId": "TEAM1", "keyId": "KEY1", "privateKey": pem})
-    secret = apple.client_secret()
+    secret = apple_client_secret({"clientId": "cid", "teamId": "TEAM123456", "keyId": "KEY1234567",
+                                  "privateKey": pem, "duration": 3600})
+    # Then Apple's claims, signed ES256 with the key's id, valid for the duration
     claims = jwt.decode(secret, jwt.PyJWK(jwk).key, algorithms=["ES256"], audience="https://appleid.apple.com")
-    assert (claims["iss"], claims["sub"], jwt.get_unverified_header(secret)["kid"]) == ("TEAM1", "cid", "KEY1")
-    assert "form_post" in apple.build_auth_url("st", "ch", "n")
+    assert (claims["iss"], claims["sub"], jwt.get_unverified_header(secret)["kid"]) == ("TEAM123456", "cid",
+                                                                                        "KEY1234567")
+    assert claims["exp"] - claims["iat"] == 3600
+    assert "form_post" in provider("apple", {}).build_auth_url("st", "ch", "n")
+
+
+@pytest.mark.parametrize(("body", "codes"), [
+    ({}, {"clientId": "validation_required", "duration": "validation_required", "keyId": "validation_required",
+          "privateKey": "validation_required", "teamId": "validation_required"}),
+    ({"clientId": "c", "teamId": "short", "keyId": "KEY1234567", "privateKey": "nope", "duration": 99999999},
+     {"teamId": "validation_length_invalid", "privateKey": "validation_match_invalid",
+      "duration": "validation_max_less_equal_than_required"}),
+])
+def test_apple_client_secret_form_is_validated_as_pocketbase(body: dict[str, Any], codes: dict[str, str]) -> None:
+    with pytest.raises(BadRequestError) as raised:
+        apple_client_secret(body)
+    assert raised.value.message == "Invalid client secret data."
+    assert {k: v["code"] for k, v in raised.value.data.items()} == codes
+
+
+def test_a_key_that_does_not_load_is_a_400_without_its_text() -> None:
+    pem = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS10ZXh0\n-----END PRIVATE KEY-----"
+    with pytest.raises(BadRequestError) as raised:
+        apple_client_secret({"clientId": "c", "teamId": "TEAM123456", "keyId": "KEY1234567", "privateKey": pem,
+                             "duration": 60})
+    assert raised.value.message.startswith("Failed to generate client secret. Raw error: \n")
+    assert "c2VjcmV0" not in raised.value.message
 
 
 def test_discovery_names_the_endpoints_and_must_be_the_issuers() -> None:

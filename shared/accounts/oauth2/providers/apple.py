@@ -1,16 +1,12 @@
 """Sign in with Apple: the user is the `id_token`, verified with Apple's JWKS; the client secret is an ES256 JWT.
 
-The client secret is either configured as the JWT itself (PocketBase's way: generated ahead, valid up to six
-months) or made here for each exchange from `extra.teamId`, `extra.keyId` and `extra.privateKey` (the .p8 key),
-which never expires in the configuration. Apple sends the user's name only in its first form_post redirect, which
-this flow does not see: the name stays empty (docs/compatibility.md).
+The client secret is the JWT itself, as in PocketBase: made ahead by `POST /api/settings/apple/generate-client-
+secret` (shared/accounts/oauth2/apple_secret.py) from the team's key, which is never stored. Apple sends the
+user's name only in its first form_post redirect, which this flow does not see: the name stays empty
+(docs/compatibility.md).
 """
 
 from __future__ import annotations
-
-import time
-
-import jwt
 
 from shared.accounts.oauth2.id_tokens import verify_id_token
 from shared.accounts.oauth2.provider import (
@@ -24,7 +20,6 @@ from shared.accounts.oauth2.provider import (
 )
 
 APPLE_ISSUER = "https://appleid.apple.com"
-SECRET_LIFETIME_S = 300
 
 
 @register("apple")
@@ -37,14 +32,6 @@ class Apple(OAuth2Provider):
     jwks_url = "https://appleid.apple.com/auth/keys"
     extra_auth_params = {"response_mode": "form_post"}  # Apple requires it when the name or email scope is asked
     client_auth = "post"
-
-    def client_secret(self) -> str:
-        team, key_id, private_key = (text_of(self.extra, k) for k in ("teamId", "keyId", "privateKey"))
-        if not (team and key_id and private_key):
-            return self.config.client_secret
-        now = int(time.time())
-        return jwt.encode({"iss": team, "iat": now, "exp": now + SECRET_LIFETIME_S, "aud": APPLE_ISSUER,
-                           "sub": self.config.client_id}, private_key, algorithm="ES256", headers={"kid": key_id})
 
     def fetch_user(self, token: OAuth2Token, nonce: str) -> AuthUser:
         if not token.id_token:
