@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
 
 from shared import resources
@@ -389,3 +390,20 @@ def test_unreachable_private_provider_is_refused(api: httpx.Client, root: dict[s
     # Then the call is never made, and the code is still unused
     assert response.status_code == 400 and response.json()["message"] == "Failed to fetch OAuth2 token."
     assert fake.grants[code].used is False
+
+
+def test_apple_client_secret_is_made_for_superusers_only(api: httpx.Client, root: dict[str, str]) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    body = {"clientId": "com.example.web", "teamId": "TEAM123456", "keyId": "KEY1234567", "privateKey": pem,
+            "duration": 86400}
+    path = "/api/settings/apple/generate-client-secret"
+    # Given a guest, Then 401; Given the superuser, Then the JWT (routed to the auth function, not settings)
+    assert api.post(path, json=body).status_code == 401
+    response = api.post(path, json=body, headers=root)
+    assert response.status_code == 200, response.text
+    assert jwt.get_unverified_header(response.json()["secret"]) == {"alg": "ES256", "kid": "KEY1234567",
+                                                                    "typ": "JWT"}
