@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, params, record_service
 from shared.accounts.collaborators import accounts
+from shared.accounts.oauth2.apple_names import get_apple_name_store
 from shared.accounts.oauth2.outbound import default_outbound
 from shared.accounts.oauth2.signin import oauth2_sign_in
 from shared.accounts.signin import auth_response
@@ -23,6 +24,7 @@ async def auth_with_oauth2(collection: str, request: Request) -> JSONResponse:
     service = record_service(request, body, signed_in=True, context="oauth2")
     stored = collection_of(service, collection)
     components = accounts()
-    result = oauth2_sign_in(service, stored, body, default_outbound(), components.events)
+    result = oauth2_sign_in(service, stored, body, default_outbound(), components.events,
+                            get_apple_name_store(components.config.system_table))
     return JSONResponse(auth_response(service, components, stored, result.record, params(request),
                                        method="oauth2", body=body, meta=result.meta))

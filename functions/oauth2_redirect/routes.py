@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from shared import settings
+from shared.accounts.oauth2.apple_names import get_apple_name_store
 from shared.accounts.oauth2.redirect import FAILURE_TEXT, SUCCESS_HTML, RedirectData, deliver_redirect
 from shared.errors import BadRequestError
 from shared.http.body import read_body
@@ -30,7 +31,7 @@ async def oauth2_redirect(request: Request) -> Response:
         raise RuntimeError("LB_WS_MANAGEMENT_ENDPOINT is not set")
     done = deliver_redirect(get_subscription_store(config.system_table),
                             ApiGatewaySender(config.ws_management_endpoint), RedirectData.of(values),
-                            client_ip(request))
+                            client_ip(request), get_apple_name_store(config.system_table))
     # PocketBase without its dashboard answers these two pages (Lambdabase has no dashboard to redirect to).
     return HTMLResponse(SUCCESS_HTML) if done else PlainTextResponse(FAILURE_TEXT)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.accounts.oauth2.apple_names import MAX_CODE_LENGTH, AppleNameStore, name_from_redirect
 from shared.observability import logger
 from shared.realtime.sender import DeliveryError, MessageSender
 from shared.realtime.subscriptions import SubscriptionStore
@@ -27,6 +28,7 @@ class RedirectData:
     state: str
     code: str
     error: str = ""
+    apple_user: str = ""  # Apple's `user` form field: the name, sent on the first sign-in only
 
     @classmethod
     def of(cls, values: dict[str, Any]) -> RedirectData:
@@ -34,7 +36,7 @@ class RedirectData:
             value = values.get(name)
             return value if isinstance(value, str) else ""
 
-        return cls(text("state"), text("code"), text("error"))
+        return cls(text("state"), text("code"), text("error"), text("user"))
 
     def message(self) -> dict[str, str]:
         data = {"state": self.state, "code": self.code}
@@ -43,8 +45,10 @@ class RedirectData:
         return data
 
 
-def deliver_redirect(store: SubscriptionStore, sender: MessageSender, data: RedirectData, ip: str) -> bool:
-    """Send the redirect data to its client; whether the flow may go on (a client reached and a code, no error)."""
+def deliver_redirect(store: SubscriptionStore, sender: MessageSender, data: RedirectData, ip: str,
+                     apple_names: AppleNameStore | None = None) -> bool:
+    """Send the redirect data to its client; whether the flow may go on (a client reached and a code, no error).
+    Apple's name, when it came along, is kept a minute for the sign-in that exchanges the code."""
     if not data.state or len(data.state) > MAX_STATE_LENGTH or "#" in data.state:
         logger.info("OAuth2 redirect without a usable state")
         return False
@@ -58,6 +62,9 @@ def deliver_redirect(store: SubscriptionStore, sender: MessageSender, data: Redi
         return False
     # Dropped before the send: a second redirect with the same state (a replay) finds no subscription.
     store.unsubscribe(data.state, [OAUTH2_TOPIC])
+    if apple_names is not None and data.apple_user and data.code and not data.error \
+            and len(data.code) <= MAX_CODE_LENGTH and (name := name_from_redirect(data.apple_user)):
+        apple_names.put(data.code, name)
     try:
         sender.send(data.state, {"type": "event", "topic": OAUTH2_TOPIC, "data": data.message()})
     except DeliveryError as exc:

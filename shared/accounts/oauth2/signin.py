@@ -18,6 +18,7 @@ from shared.accounts.auth_records import (
     system_service,
     value,
 )
+from shared.accounts.oauth2.apple_names import AppleNameStore
 from shared.accounts.oauth2.discovery import provider_of, random_text
 from shared.accounts.oauth2.external_auths import create_link, delete_links, find_link
 from shared.accounts.oauth2.outbound import Outbound, OutboundError
@@ -87,7 +88,7 @@ def oauth2_form(stored: StoredCollection, body: dict[str, Any]) -> OAuth2Form:
 
 
 def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[str, Any], outbound: Outbound,
-                   events: AuthEventHooks | None = None) -> OAuth2SignIn:
+                   events: AuthEventHooks | None = None, apple_names: AppleNameStore | None = None) -> OAuth2SignIn:
     """The signed-in record and its `meta`; PocketBase's 403/400s otherwise. `events` hears auth.signin (and
     auth.signin_failed when the provider refuses), with the method and provider, never a code or token."""
     hooks = events or AuthEventHooks()
@@ -120,6 +121,9 @@ def oauth2_sign_in(service: RecordScope, stored: StoredCollection, body: dict[st
         hooks.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="oauth2",
                                  provider=config.name, reason="user"))
         raise BadRequestError(USER_FAILED) from exc
+    if config.name == "apple" and not user.name and apple_names is not None:
+        # Apple sent the name only to /api/oauth2-redirect, once (PocketBase's same hand-over, a minute long).
+        user.name = apple_names.take(form.code) or ""
     record, is_new = _find_link_or_create(service, stored, form, user, outbound)
     check_auth_rule(service, stored, record)
     logger.info("OAuth2 sign-in", extra={**log, "record_id": record.id, "is_new": is_new})

@@ -3,10 +3,12 @@ and only from the address it connected from."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from shared.accounts.oauth2.apple_names import InMemoryAppleNameStore, name_from_redirect
 from shared.accounts.oauth2.redirect import RedirectData, deliver_redirect
 from shared.realtime.sender import ConnectionGoneError, MessageSender
 from shared.realtime.subscriptions import Connection, InMemorySubscriptionStore, Target
@@ -75,3 +77,28 @@ def test_a_client_without_the_subscription_gets_nothing(store: InMemorySubscript
 
 def test_a_gone_client_fails_the_flow(store: InMemorySubscriptionStore) -> None:
     assert deliver_redirect(store, RecordingSender(gone=True), RedirectData("client1", "c"), "203.0.113.7") is False
+
+
+def test_apples_name_is_kept_a_minute_for_the_sign_in(store: InMemorySubscriptionStore) -> None:
+    # Given Apple's first form_post redirect, with the user's name
+    names = InMemoryAppleNameStore()
+    user = json.dumps({"name": {"firstName": "Ada", "lastName": "Lovelace"}, "email": "a@privaterelay.example"})
+    deliver_redirect(store, RecordingSender(), RedirectData("client1", "apple-code", "", user), "203.0.113.7", names)
+    # When the sign-in exchanges that code, Then the name is there once, and only for that code
+    assert names.take("other-code") is None
+    assert names.take("apple-code") == "Ada Lovelace"
+    assert names.take("apple-code") is None
+
+
+def test_apples_name_expires_after_a_minute() -> None:
+    names = InMemoryAppleNameStore()
+    names.put("code", "Ada", now=1000)
+    assert names.take("code", now=1061) is None
+
+
+@pytest.mark.parametrize(("field", "name"), [
+    ('{"name": {"firstName": "Ada"}}', "Ada"), ("not json", ""), ('{"name": "Ada"}', ""),
+    ('{"name": {"firstName": "' + "x" * 200 + '"}}', "x" * 150),
+])
+def test_apples_user_field_is_read_leniently(field: str, name: str) -> None:
+    assert name_from_redirect(field) == name

@@ -2,8 +2,8 @@
 
 The client secret is the JWT itself, as in PocketBase: made ahead by `POST /api/settings/apple/generate-client-
 secret` (shared/accounts/oauth2/apple_secret.py) from the team's key, which is never stored. Apple sends the
-user's name only in its first form_post redirect, which this flow does not see: the name stays empty
-(docs/compatibility.md).
+user's name only in its first form_post redirect; `/api/oauth2-redirect` keeps it a minute for the sign-in
+(shared/accounts/oauth2/apple_names.py), so the profile here has none.
 """
 
 from __future__ import annotations
