@@ -327,10 +327,13 @@ def test_untrusted_id_token_is_refused(api: httpx.Client, fake: FakeProviders, m
     assert response.json() == {"status": 400, "message": "Failed to fetch OAuth2 user.", "data": {}}
 
 
-def test_es256_id_token_verifies_with_its_ec_key(api: httpx.Client, fake: FakeProviders,
-                                                 members: dict[str, Any]) -> None:
-    fake.tamper = "es256"
+@pytest.mark.parametrize("tamper", ["es256", "no-nonce"])
+def test_trusted_id_token_variants_verify(api: httpx.Client, fake: FakeProviders, members: dict[str, Any],
+                                         tamper: str) -> None:
+    # Given an ES256 token (its P-256 key), or one without a nonce (answering a request that sent none)
+    fake.tamper = tamper
     try:
+        # Then it verifies: PKCE binds the code to this flow either way
         assert sign_in(api, fake, "oidc", oidc_profile()).status_code == 200
     finally:
         fake.tamper = ""

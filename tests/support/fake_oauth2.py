@@ -51,7 +51,7 @@ class FakeProviders:
     ec_key: Any = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
     kid: str = "k1"
     token_requests: list[dict[str, str]] = field(default_factory=list)
-    tamper: str = ""  # "", "other-key", "hs256", "none", "wrong-aud", "wrong-nonce", "es256", "expired"
+    tamper: str = ""  # see id_token: "other-key", "hs256", "none", "wrong-aud", "wrong-nonce", "no-nonce", ...
 
     @property
     def url(self) -> str:
@@ -159,6 +159,8 @@ class FakeProviders:
             claims["aud"] = "someone-else"
         if self.tamper == "wrong-nonce":
             claims["nonce"] = "not-the-flows"
+        if self.tamper == "no-nonce":
+            del claims["nonce"]
         if self.tamper == "expired":
             claims |= {"iat": now - 7200, "exp": now - 3600}
         if self.tamper == "other-key":

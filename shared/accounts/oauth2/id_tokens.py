@@ -91,6 +91,8 @@ def verify_id_token(outbound: Outbound, id_token: str, jwks_url: str, *, audienc
     if issuers and claims.get("iss") not in issuers:
         raise ProviderError(f"id_token issuer {claims.get('iss')!r} is not the configured one")
     # A nonce ties the token to this flow: one minted for another sign-in (a replayed or injected token) fails.
-    if nonce is not None and claims.get("nonce") != nonce:
+    # A token with none answers an authorization request that sent none (an app that built its own URL, as
+    # PocketBase allows); PKCE still binds its code to this flow's verifier, so it is accepted.
+    if nonce is not None and "nonce" in claims and claims["nonce"] != nonce:
         raise ProviderError("id_token nonce does not match the flow")
     return claims
