@@ -5,6 +5,7 @@ refusals (wrong verifier, redirect URI, replayed code, forged or misdirected id_
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -35,10 +36,10 @@ def fake() -> Iterator[FakeProviders]:
 
 
 @pytest.fixture(scope="module")
-def api(stack: InProcessStack) -> Iterator[httpx.Client]:
-    # The fakes listen on loopback, which only this deployment setting lets the provider calls reach.
-    with stack.configured(LB_OAUTH2_ALLOW_LOOPBACK="true"):
-        yield stack.client()
+def api(stack: InProcessStack) -> httpx.Client:
+    # The fakes listen on loopback, which the local stack's LB_OAUTH2_ALLOW_LOOPBACK lets provider calls reach.
+    assert os.environ.get("LB_OAUTH2_ALLOW_LOOPBACK") == "true"
+    return stack.client()
 
 
 @pytest.fixture(scope="module")
