@@ -10,9 +10,9 @@ from functions.auth import (
     impersonate,
     methods,
     oauth2,
+    otp,
     password,
     password_reset,
-    pending_methods,
     refresh,
     sessions,
     throttle,
@@ -23,4 +23,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods, oauth2, apple_secret))
+                                 impersonate, sessions, throttle, otp, oauth2, apple_secret))

@@ -8,6 +8,7 @@ from functools import lru_cache
 from shared import settings
 from shared.accounts.auth_events import AuthEventHooks, publish_to_bus
 from shared.accounts.mail_guard import MailResendGuard, get_mail_resend_guard
+from shared.accounts.mfa import MfaOverride
 from shared.auth.passwords import PasswordPolicy
 from shared.auth.refresh import RefreshSessionService
 from shared.auth.refresh_repository import RefreshFamilyRepository, get_refresh_family_repository
@@ -36,6 +37,9 @@ class Accounts:
     resend: MailResendGuard
     # auth events' listeners (shared/accounts/auth_events.py); none in unit tests unless they add one
     events: AuthEventHooks = field(default_factory=AuthEventHooks)
+    # asked in order whether a sign-in needs a second factor (shared/accounts/mfa.py): True requires one even
+    # where PocketBase's mfa options would not, False skips it, None leaves it to PocketBase's options
+    mfa_overrides: tuple[MfaOverride, ...] = ()
 
     @property
     def tokens(self) -> TokenService:

@@ -38,6 +38,14 @@ def placeholders(accounts: Accounts, stored: StoredCollection, record: StoredRec
     return values
 
 
+def compose(accounts: Accounts, stored: StoredCollection, record: StoredRecord, template: EmailTemplate, to: str,
+            kind: str, extra: dict[str, object]) -> MailMessage:
+    """One account email from `template` with PocketBase's placeholders plus `extra` ({OTP}, {ALERT_INFO}...)."""
+    values = {**placeholders(accounts, stored, record, ""), **extra}
+    subject, body = resolve(template.subject, template.body, values)
+    return MailMessage(to=(to,), subject=subject, html=_LAYOUT.format(body=body), text=html_to_text(body), kind=kind)
+
+
 def send_template(accounts: Accounts, stored: StoredCollection, record: StoredRecord, template: EmailTemplate,
                   token: str, to: str, kind: str) -> bool:
     """Render and send one account email, at most once per kind and record every couple of minutes.

@@ -1,5 +1,6 @@
 """What account rules add to record writes, through the records hook seam: the password policy on every new
-password of an auth record, and the end of every session when a record's credentials change."""
+password of an auth record, and the end of every session (and of OTP codes and known origins, otp_hooks.py)
+when a record's credentials change."""
 
 from __future__ import annotations
 
@@ -31,5 +32,8 @@ def revoke_sessions_after_credential_change(event: RecordEvent) -> None:
 
 
 def register_account_hooks(hooks: RecordHooks) -> None:
+    from shared.accounts.otp_hooks import forget_after_credential_change
+
     hooks.on("validate", password_policy_errors, actions=("create", "update"), collections=())
     hooks.on("after", revoke_sessions_after_credential_change, actions=("update",))
+    hooks.on("after", forget_after_credential_change, actions=("update",))

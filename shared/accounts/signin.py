@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from shared.accounts.auth_alerts import alert_new_origin
 from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
     LOAD_FAILED,
     VALIDATION_FAILED,
+    check_auth_rule,
     is_superusers,
     length_error,
     passes_auth_rule,
 )
 from shared.accounts.collaborators import Accounts
 from shared.accounts.identity import find_by_identity
+from shared.accounts.mfa import check_mfa
 from shared.auth.caller import refuse_superuser_ip, token_key_of
 from shared.auth.tokens import IMPERSONATOR_CLAIM, SESSION_CLAIM, TokenService
 from shared.catalog.repository import StoredCollection
@@ -137,11 +140,19 @@ def auth_response(service: RecordScope, accounts: Accounts, stored: StoredCollec
     The one completion of every sign-in method, as PocketBase's recordAuthResponse: `method` names the method that
     just succeeded ("password", "otp", "oauth2", "totp"; "" skips the MFA check and the new-device alert), `body`
     is the request body (it may carry `mfaId`, as may `params`), `meta` is added as `meta` (OAuth2's).
+
+    In PocketBase's order: the superuser IP allowlist, the collection's authRule (403), the MFA check
+    (shared/accounts/mfa.py: 401 `{mfaId}` or its 400s, before any session exists), then the session and token,
+    then the new-device alert (shared/accounts/auth_alerts.py, never failing the sign-in).
     """
     refuse_superuser_ip(is_superusers(stored), service.request.ip)  # before any session
+    check_auth_rule(service, stored, record)
+    check_mfa(service, stored, record, method, params, body, accounts.mfa_overrides)
     issued = accounts.refresh.issue(record.id, stored.collection.id, user_agent=service.request.user_agent,
                                     ip=service.request.ip)
     token = issue_auth_token(accounts.tokens, stored, record, session_id=issued.session.id)
+    if method and stored.collection.auth_alert.enabled:
+        alert_new_origin(service, accounts, stored, record)
     extra: dict[str, Any] = {"refreshToken": issued.token}
     if meta is not None:
         extra["meta"] = meta

@@ -244,3 +244,37 @@ def test_code_exchange_refusals(api: httpx.Client, fake: FakeProviders, members:
         response = sign_in(api, fake, "google", profile, redirect="http://127.0.0.1:5173/elsewhere")
     assert response.status_code == 400
     assert response.json() == {"status": 400, "message": "Failed to fetch OAuth2 token.", "data": {}}
+
+
+def test_oauth2_is_one_of_the_two_mfa_methods(api: httpx.Client, root: dict[str, str], fake: FakeProviders) -> None:
+    # Given a collection with MFA on, password and Google sign-in, and a verified user of both
+    name = f"oa_mfa_{uuid.uuid4().hex[:6]}"
+    google = next(p for p in providers_of(fake) if p["name"] == "google")
+    created = api.post("/api/collections", headers=root, json={
+        "name": name, "type": "auth", "mfa": {"enabled": True}, "oauth2": {"enabled": True, "providers": [google]}})
+    assert created.status_code == 200, created.text
+    address, password = mail(), "Mfa-Orchard-55173"
+    api.post(f"/api/collections/{name}/records", headers=root, json={
+        "email": address, "password": password, "passwordConfirm": password, "verified": True})
+    profile = google_profile(address)
+
+    def with_google(**extra: Any) -> httpx.Response:
+        return world.sign_in(api, fake, name, "google", profile, **extra)
+
+    def with_password(**extra: Any) -> httpx.Response:
+        return api.post(f"/api/collections/{name}/auth-with-password",
+                        json={"identity": address, "password": password, **extra})
+
+    # When Google signs in first, Then PocketBase's bare 401 with an mfaId, and no token
+    first = with_google()
+    assert first.status_code == 401 and set(first.json()) == {"mfaId"}, first.text
+    # And the password with that mfaId completes the sign-in
+    assert with_password(mfaId=first.json()["mfaId"]).status_code == 200
+    # When the password goes first instead, Then Google with the mfaId completes it, with its meta
+    done = with_google(mfaId=with_password().json()["mfaId"])
+    assert done.status_code == 200, done.text
+    assert done.json()["meta"]["email"] == address and done.json()["token"]
+    # And Google twice is no second factor
+    again = with_google(mfaId=with_google().json()["mfaId"])
+    assert again.status_code == 400
+    assert again.json()["message"] == "A different authentication method is required."
