@@ -47,8 +47,9 @@ def local_cloud(data_dir: Path) -> Iterator[None]:
 
 
 # Rate limits apply locally as in the cloud, loopback included: raise them with LB_RATE_LIMITS if a tool needs to.
-# Webhooks may reach a receiver on loopback locally, never on AWS (docs/security.md).
-LOCAL_DEFAULTS = {"LB_MAIL_LOG_BODY": "true", "LB_WEBHOOKS_ALLOW_LOOPBACK": "true"}
+# Webhooks and OAuth2 providers may be reached on loopback locally, never on AWS (docs/security.md).
+LOCAL_DEFAULTS = {"LB_MAIL_LOG_BODY": "true", "LB_WEBHOOKS_ALLOW_LOOPBACK": "true",
+                  "LB_OAUTH2_ALLOW_LOOPBACK": "true"}
 
 
 def _mail_dir(data_dir: Path) -> Path:

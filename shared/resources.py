@@ -113,7 +113,9 @@ WEBHOOK_SECRETS_KEY = KeyDef("webhooks", description="Encrypts the signing secre
 # TOTP secrets must be read back to check codes, so they cannot be hashed: sealed with a key of their own, which
 # only the auth function holds (neither the settings' nor the webhooks' key: each function gets only its secrets).
 TOTP_SECRETS_KEY = KeyDef("totp", description="Encrypts the TOTP secrets of auth records")
-KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY, TOTP_SECRETS_KEY)
+# OAuth2 providers' client secrets must be sent to the provider, so they are sealed too (collections/oauth2_secrets.py).
+OAUTH2_SECRETS_KEY = KeyDef("oauth2", description="Encrypts the client secrets of OAuth2 providers")
+KEYS: tuple[KeyDef, ...] = (SETTINGS_KEY, WEBHOOK_SECRETS_KEY, TOTP_SECRETS_KEY, OAUTH2_SECRETS_KEY)
 
 EVENT_BUS = BusDef("events")
 BUSES: tuple[BusDef, ...] = (EVENT_BUS,)
@@ -160,7 +162,8 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # It also tells clients the WebSocket URL (`GET /api/realtime/websocket`): an env var, no grant.
     FunctionDef("health", "http", (*_verify_tokens, Permission("ws_url")),
                 description="Health check; realtime WebSocket discovery"),
-    FunctionDef("collections", "http", (*_data, _jobs_send),
+    # It seals OAuth2 client secrets as it stores them (encrypt only: it never reads one back).
+    FunctionDef("collections", "http", (*_data, _jobs_send, Permission("kms", OAUTH2_SECRETS_KEY.key, "write")),
                 description="Collections API (superusers); queues index backfills and large truncations"),
     # It stores the uploads of record writes and deletes the files they remove (shared/files/record_files.py).
     # A cleanup of files that fails after a commit is queued to the jobs function to be retried.
@@ -179,9 +182,17 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     FunctionDef("uploads", "http", (*_data, _files_uploads_w),
                 description="Direct upload slots: presigned S3 POSTs and multipart uploads under uploads/"),
     # It publishes auth events (docs/events.md); an auth body is small, so it never needs the payload store.
-    # It seals TOTP secrets at enrolment and opens them to check codes (shared/accounts/totp/).
-    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put, Permission("kms", TOTP_SECRETS_KEY.key)),
+    # It seals TOTP secrets at enrolment and opens them to check codes (shared/accounts/totp/), decrypts an OAuth2
+    # provider's client secret for the token request (decrypt only), and stores the avatar an OAuth2 sign-up
+    # downloads into a file field (writes to the files bucket, as a records create does).
+    FunctionDef("auth", "http", (*_data, Permission("mail_send"), _bus_put, Permission("kms", TOTP_SECRETS_KEY.key),
+                                 Permission("kms", OAUTH2_SECRETS_KEY.key, "read"),
+                                 Permission("bucket", FILES_BUCKET.key, "write")),
                 description="Auth API of auth collections, the account emails it sends through SES, auth events"),
+    # PocketBase's all-in-one OAuth2 callback: reads the waiting realtime client and drops its `@oauth2`
+    # subscription (system table), and posts the code to that one connection (@connections); nothing else.
+    FunctionDef("oauth2_redirect", "http", (_system_rw, Permission("ws_manage")),
+                description="OAuth2 redirect: hands the provider's code to the realtime client that started the flow"),
     # The one function that encrypts the settings' secrets; backups and the jobs that run them only decrypt.
     FunctionDef("settings", "http", (*_data, Permission("mail_send"), Permission("kms", SETTINGS_KEY.key)),
                 description="Settings API (superusers): runtime settings with encrypted secrets, test email and S3"),
@@ -346,6 +357,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/files/uploads/complete", "uploads"),
     RouteDef("POST", "/api/files/uploads/abort", "uploads"),
     *(RouteDef(method, f"/api/collections/{{collection}}/{action}", "auth") for method, action in _AUTH_ACTIONS),
+    RouteDef("GET", "/api/oauth2-redirect", "oauth2_redirect"),
+    RouteDef("POST", "/api/oauth2-redirect", "oauth2_redirect"),
     RouteDef("GET", "/api/crons", "crons"),
     RouteDef("HEAD", "/api/crons", "crons"),
     RouteDef("POST", "/api/crons/{id}", "crons"),
@@ -357,6 +370,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/webhooks/{proxy+}", "webhooks"),
     RouteDef("POST", "/api/settings/test/email", "settings"),
     RouteDef("POST", "/api/settings/test/s3", "settings"),
+    # PocketBase's Apple client secret generator lives under settings; it is OAuth2's, so the auth function's.
+    RouteDef("POST", "/api/settings/apple/generate-client-secret", "auth"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.
     RouteDef("ANY", "$default", "health"),
 )

@@ -6,13 +6,14 @@ from fastapi import APIRouter
 
 from functions.auth import (
     api_tokens,
+    apple_secret,
     email_change,
     impersonate,
     methods,
+    oauth2,
     otp,
     password,
     password_reset,
-    pending_methods,
     refresh,
     sessions,
     throttle,
@@ -24,4 +25,4 @@ from functions.auth import (
 # include, and that is a cold start's work.
 routers: tuple[APIRouter, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
-                                 impersonate, sessions, throttle, pending_methods, api_tokens, otp, totp))
+                                 impersonate, sessions, throttle, api_tokens, otp, totp, oauth2, apple_secret))

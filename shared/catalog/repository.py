@@ -126,7 +126,10 @@ class InMemoryCollectionRepository(CollectionRepository):
 
 
 def _dump(stored: StoredCollection) -> str:
-    return json.dumps({"collection": stored.collection.to_storage_json(),
+    from shared.collections.oauth2_secrets import default_cipher, sealed_storage_json
+
+    # OAuth2 client secrets are sealed here, on their way to storage, whichever path saves the collection.
+    return json.dumps({"collection": sealed_storage_json(stored.collection, default_cipher()),
                        "layout": stored.layout.model_dump(mode="json")})
 
 

@@ -14,6 +14,7 @@ from shared.collections.field_errors import (
 from shared.collections.fields.base import check_bounds
 from shared.collections.indexes import find_single_column_unique_index
 from shared.collections.model import TOKEN_OPTION_KEYS, Collection, EmailTemplate, TokenConfig
+from shared.collections.oauth2_options_checks import oauth2_option_errors
 
 MAX_TOKEN_DURATION = 94670856  # ~3 years
 MAX_OTP_MFA_DURATION = 86400
@@ -38,7 +39,7 @@ def auth_option_errors(collection: Collection, original: Collection | None, chec
     password_auth = collection.password_auth
     if password_auth.enabled and not [name for name in password_auth.identity_fields if name]:
         put("passwordAuth", {"identityFields": required_error().as_data()})
-    put("oauth2", _oauth2_errors(collection))
+    put("oauth2", oauth2_option_errors(collection))
     put("otp", _otp_errors(collection))
     put("mfa", _mfa_duration_errors(collection))
     for key in TOKEN_OPTION_KEYS:
@@ -93,27 +94,6 @@ def _password_auth_errors(collection: Collection) -> dict[str, Any]:
             error = FieldError("validation_missing_unique_constraint",
                                "The field {{.fieldName}} doesn't have a UNIQUE constraint.", {"fieldName": name})
             return {"identityFields": error.as_data()}
-    return {}
-
-
-def _oauth2_errors(collection: Collection) -> dict[str, Any]:
-    options = collection.oauth2
-    if not options.enabled:
-        return {}
-    seen: set[str] = set()
-    for index, provider in enumerate(options.providers):
-        provider_errors = {}
-        for option, value in (("name", provider.name), ("clientId", provider.client_id),
-                              ("clientSecret", provider.client_secret)):
-            if not value:
-                provider_errors[option] = required_error().as_data()
-        if provider.name and provider.name in seen:
-            provider_errors["name"] = FieldError(
-                "validation_duplicated_provider", f"The provider {provider.name} is already registered.",
-                {"name": provider.name}).as_data()
-        seen.add(provider.name)
-        if provider_errors:
-            return {"providers": {str(index): provider_errors}}
     return {}
 
 

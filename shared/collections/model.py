@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pydantic.alias_generators import to_camel
 
 from shared.collections import auth_templates
@@ -58,6 +58,10 @@ class OAuth2ProviderConfig(_CamelModel):
     user_info_url: str = Field(default="", alias="userInfoURL")
     display_name: str = ""
     extra: dict[str, Any] | None = None
+
+    @field_serializer("extra")
+    def _extra_json(self, extra: dict[str, Any] | None) -> dict[str, Any]:
+        return extra or {}  # PocketBase answers an unset `extra` as {}
 
 
 class OAuth2Config(_CamelModel):

@@ -23,7 +23,14 @@ from shared.realtime.broadcast import broadcast, joined, leave_messages
 from shared.realtime.connection_auth import UNKNOWN_CONNECTION, auth_state
 from shared.realtime.deps import RealtimeDeps
 from shared.realtime.subscriptions import Connection, Target
-from shared.realtime.topics import MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS, Topic, TopicError, parse_topic
+from shared.realtime.topics import (
+    MAX_SUBSCRIPTION_LENGTH,
+    MAX_SUBSCRIPTIONS,
+    OAUTH2_TOPIC,
+    Topic,
+    TopicError,
+    parse_topic,
+)
 
 if TYPE_CHECKING:
     from shared.collections.model import Collection
@@ -85,6 +92,10 @@ class _Checker:
         if topic.kind == "channel":
             channels.require(self.deps, self.conn, topic.channel, "subscribe")
             return Target(channel=topic.channel)
+        if raw == OAUTH2_TOPIC:
+            # PocketBase's OAuth2 callback topic: only /api/oauth2-redirect sends on it, to this connection alone
+            # (no channel name can be "@oauth2", so no publish reaches it).
+            return Target(channel=OAUTH2_TOPIC)
         return self._collection_target(topic)
 
     def _collection_target(self, topic: Topic) -> Target:

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 MAX_SUBSCRIPTIONS = 1000
 MAX_SUBSCRIPTION_LENGTH = 2500
 CHANNEL_PREFIX = "channel:"
+# PocketBase's OAuth2 callback topic: /api/oauth2-redirect sends a flow's code to the one client waiting on it.
+OAUTH2_TOPIC = "@oauth2"
 # Channel names become key parts: a bounded, printable alphabet keeps them unambiguous.
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
 

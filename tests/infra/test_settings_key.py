@@ -1,5 +1,5 @@
-"""The KMS keys (settings' secrets, webhook secrets): rotated, and only the functions declaring `kms` on a key may
-use that key, with the access they declare."""
+"""The KMS keys (settings' secrets, webhook secrets, OAuth2 client secrets): rotated, and only the functions
+declaring `kms` on a key may use that key, with the access they declare."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `auth-with-password` body as PocketBase binds and validates it, and the OTP/OAuth2 gate while they are off."""
+"""The `auth-with-password` body as PocketBase binds and validates it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from shared.accounts.pending_methods import refuse_pending_method
 from shared.accounts.signin import PasswordForm, password_form
 from shared.catalog.layout import plan_layout
 from shared.catalog.repository import StoredCollection
@@ -55,19 +54,3 @@ def test_a_non_string_field_fails_to_load(body: dict[str, Any]) -> None:
 def test_a_valid_body_is_bound() -> None:
     form = password_form(_users(), {"identity": "a@example.com", "password": "p", "identityField": "email"})
     assert form == PasswordForm("a@example.com", "p", "email")
-
-
-@pytest.mark.parametrize(("method", "enabled", "status", "message"), [
-    ("otp", False, 403, "The collection is not configured to allow OTP authentication."),
-    ("oauth2", False, 403, "The collection is not configured to allow OAuth2 authentication."),
-    ("otp", True, 400, "OTP authentication is not available in Lambdabase yet."),
-    ("oauth2", True, 400, "OAuth2 authentication is not available in Lambdabase yet."),
-])
-def test_pending_methods_answer_pocketbases_403_while_off(method: Any, enabled: bool, status: int,
-                                                          message: str) -> None:
-    # Given a collection with the method switched off or on, When it is used, Then PocketBase's 403 or our 400
-    stored = _users()
-    (stored.collection.otp if method == "otp" else stored.collection.oauth2).enabled = enabled
-    with pytest.raises(ApiError) as raised:
-        refuse_pending_method(stored, method)
-    assert (raised.value.status, raised.value.message) == (status, message)
