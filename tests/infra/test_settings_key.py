@@ -35,7 +35,7 @@ def _key_ids(synth: Synthesized) -> dict[str, str]:
 def test_every_declared_key_is_rotated_and_kept_with_the_data(synth: Synthesized) -> None:
     # Given the synthesized stack / Then exactly the declared keys exist, each named by its alias, rotated, retained
     keys = synth.resources("AWS::KMS::Key")
-    assert len(keys) == len(resources.KEYS) == len(_key_ids(synth)) == 3
+    assert len(keys) == len(resources.KEYS) == len(_key_ids(synth)) == 4  # settings, webhooks, totp, oauth2
     for key in keys.values():
         assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"
