@@ -239,6 +239,10 @@ def _pending(contributions: Sequence[Contribution], state: CounterState | None) 
     return None if update is None else (update, update.records)
 
 
+def _convert_legacy(state: CounterState) -> CounterUpdate | None:
+    return CounterUpdate(delta=0, seq={}, records=0) if state.legacy else None
+
+
 def _apply_partition(store: CounterStore, partition: str, contributions: list[Contribution], sleep: Sleep,
                      max_attempts: int) -> tuple[int, int, int]:
     """Apply one counter's share of a batch; returns (records applied, records skipped, conflicts)."""
@@ -246,7 +250,7 @@ def _apply_partition(store: CounterStore, partition: str, contributions: list[Co
         store, partition, contributions, pending=_pending, conflict=CounterConflictError, sleep=sleep,
         max_attempts=max_attempts,
         # a counter in the older `seq` map is written even with nothing left: the write converts it
-        unsettled=lambda state: CounterUpdate(delta=0, seq={}, records=0) if state.legacy else None)
+        unsettled=_convert_legacy)
 
 
 def apply_counters(changes: Iterable[RecordChange], store: CounterStore, *, sleep: Sleep = time.sleep,
