@@ -165,7 +165,7 @@ class _CollectionChecks:
             context = SettingsContext(
                 collection_id=self.new.id, sibling_fields=fields,
                 original_field=self.original.field_by_id(field.id) if self.original else None,
-                collection_exists=self._collection_exists)
+                collection_exists=self._collection_exists, find_collection=self._find_linked)
             field_errors = field.validate_settings(context)
             if field_errors:
                 settings_errors[str(i)] = {key: error.as_data() for key, error in field_errors.items()}
@@ -175,6 +175,11 @@ class _CollectionChecks:
     def _type_changed(self, field: BaseField) -> bool:
         old_field = self.original.field_by_id(field.id) if self.original else None
         return old_field is not None and old_field.field_type != field.field_type
+
+    def _find_linked(self, key: str) -> Collection | None:
+        if key in (self.new.id, self.new.name):
+            return self.new  # the collection being saved, as it will be
+        return self.find_collection(key)
 
     def _collection_exists(self, collection_id: str) -> bool:
         if collection_id == self.new.id:

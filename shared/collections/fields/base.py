@@ -39,6 +39,8 @@ class SettingsContext:
     original_field: BaseField | None = None
     # true when a collection with exactly this id exists (or is the one being saved)
     collection_exists: Callable[[str], bool] = field(default=lambda _id: False)
+    # a collection by id or name (the one being saved included), for fields that read other collections
+    find_collection: Callable[[str], Any] = field(default=lambda _key: None)
 
 
 class BaseField(BaseModel):
