@@ -109,8 +109,8 @@ def test_each_aggregate(api: Api) -> None:
 
 def test_filter_option_selects_the_linked_records_that_count(api: Api) -> None:
     # Given a SUM and a count over paid line items only
-    invoices, items = create_pair(api, [rollup("paid_total", "SUM", filter="paid = true"),
-                                        {"name": "paid_n", "type": "count", "relation": "VIA", "filter": "paid = true"}])
+    paid_count = {"name": "paid_n", "type": "count", "relation": "VIA", "filter": "paid = true"}
+    invoices, items = create_pair(api, [rollup("paid_total", "SUM", filter="paid = true"), paid_count])
     inv = api.create_record(invoices, {"title": "x"})["id"]
     first = api.create_record(items, {"amount": 5, "paid": False, "invoice": inv})["id"]
     api.create_record(items, {"amount": 2, "paid": True, "invoice": inv})
@@ -180,7 +180,7 @@ def test_definition_errors_are_400s_naming_the_problem(api: Api, field: dict[str
 
 def test_clients_cannot_write_linked_values(api: Api) -> None:
     # Given a count field
-    invoices, items = create_pair(api, [{"name": "n", "type": "count", "relation": "VIA"}])
+    invoices, _ = create_pair(api, [{"name": "n", "type": "count", "relation": "VIA"}])
     # When a client sends a value for it
     inv = api.create_record(invoices, {"title": "x", "n": 99})
     # Then it is ignored: the value is the stream's
