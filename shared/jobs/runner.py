@@ -11,6 +11,7 @@ from shared.jobs.messages import (
     DeleteFilesMessage,
     FileCleanupMessage,
     IndexBuildMessage,
+    LinkedBackfillMessage,
     TruncateMessage,
 )
 from shared.jobs.queue import InMemoryJobQueue
@@ -38,6 +39,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.truncate import run_file_cleanup
 
         run_file_cleanup(ctx, message)
+    elif isinstance(message, LinkedBackfillMessage):
+        from shared.jobs.linked_backfill import run_linked_backfill
+
+        run_linked_backfill(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

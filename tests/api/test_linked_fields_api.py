@@ -185,3 +185,26 @@ def test_clients_cannot_write_linked_values(api: Api) -> None:
     inv = api.create_record(invoices, {"title": "x", "n": 99})
     # Then it is ignored: the value is the stream's
     assert inv["n"] == 0
+
+
+def test_adding_a_rollup_to_a_collection_with_records_backfills_it(api: Api) -> None:
+    # Given invoices with line items and no linked field yet
+    invoices, items = create_pair(api, [])
+    a = api.create_record(invoices, {"title": "a"})["id"]
+    b = api.create_record(invoices, {"title": "b"})["id"]
+    for amount, parent in ((2, a), (3, a), (10, b)):
+        api.create_record(items, {"amount": amount, "invoice": parent})
+    # When a SUM rollup and a count are added
+    fields = api.ok("GET", f"/api/collections/{invoices}")["fields"]
+    via = f"{items}_via_invoice"
+    saved = api.ok("PATCH", f"/api/collections/{invoices}", json={"fields": [
+        *fields, {"name": "total", "type": "rollup", "relation": via, "field": "amount", "aggregate": "SUM"},
+        {"name": "n", "type": "count", "relation": via}]})
+    # Then the save answers at once, showing the backfill while it runs, and the job fills in every parent
+    assert {s["name"] for s in saved.get("computedStates", [])} <= {"total", "n"}
+    eventually(lambda: [[r["total"], r["n"]] for r in (record(api, invoices, a), record(api, invoices, b))],
+               [[5, 2], [10, 1]], timeout=60)
+    eventually(lambda: api.ok("GET", f"/api/collections/{invoices}").get("computedStates"), None, timeout=60)
+    # And later changes are incremental on top of the backfilled sums
+    api.create_record(items, {"amount": 1, "invoice": a})
+    eventually(lambda: record(api, invoices, a)["total"], 6)
