@@ -5,6 +5,7 @@ from tests.bench import (
     backups,
     client_ip,
     cold_start,
+    computed,
     crons,
     deploy,
     direct_uploads,
@@ -51,4 +52,5 @@ if __name__ == "__main__":
     webhooks.report()
     audit.report()
     realtime_sse.report()
+    computed.report()
     goals.print_table()
