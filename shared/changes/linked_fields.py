@@ -160,7 +160,8 @@ def plan_linked(changes: Iterable[RecordChange], specs: list[LinkedSpec], refere
             if change.action == "update" and not (changed & spec.read_ids()):
                 continue
             _plan_source_change(work, spec, change, old, new, referencing)
-        for spec in by_parent.get(change.collection_id, []):
+        # a derived write sets no relation: only the fields reading what it derived (above) follow it
+        for spec in ([] if is_derived(change) else by_parent.get(change.collection_id, [])):
             if new is not None and (change.action == "create" or spec.link.relation.id in changed):
                 work.touch(spec.parent.id, change.record_id, spec.field.id)
     return work

@@ -14,7 +14,6 @@ from shared.changes.accumulators import (
 )
 from shared.changes.linked_fields import LinkedSpec, linked_specs, plan_linked
 from shared.changes.model import RecordChange, decode_stream_records
-from shared.collections.fields import parse_field
 from shared.collections.model import Collection
 
 INVOICES, ITEMS = "pbc_invoices", "pbc_items"
@@ -22,16 +21,13 @@ PARENTS = ("A", "B", "C")
 
 
 def catalog(filter_text: str = "") -> list[Collection]:
-    invoices = Collection(id=INVOICES, name="invoices", type="base", fields=[
-        parse_field({"id": "f_total", "name": "total", "type": "rollup", "relation": "items_via_invoice",
-                     "field": "amount", "aggregate": "SUM", "filter": filter_text}),
-        parse_field({"id": "f_n", "name": "n", "type": "count", "relation": "items_via_invoice",
-                     "filter": filter_text})])
-    items = Collection(id=ITEMS, name="items", type="base", fields=[
-        parse_field({"id": "f_amount", "name": "amount", "type": "number"}),
-        parse_field({"id": "f_paid", "name": "paid", "type": "bool"}),
-        parse_field({"id": "f_inv", "name": "invoice", "type": "relation", "collectionId": INVOICES,
-                     "maxSelect": 1})])
+    invoices = Collection.model_validate({"id": INVOICES, "name": "invoices", "type": "base", "fields": [
+        {"id": "f_total", "name": "total", "type": "rollup", "relation": "items_via_invoice", "field": "amount",
+         "aggregate": "SUM", "filter": filter_text},
+        {"id": "f_n", "name": "n", "type": "count", "relation": "items_via_invoice", "filter": filter_text}]})
+    items = Collection.model_validate({"id": ITEMS, "name": "items", "type": "base", "fields": [
+        {"id": "f_amount", "name": "amount", "type": "number"}, {"id": "f_paid", "name": "paid", "type": "bool"},
+        {"id": "f_inv", "name": "invoice", "type": "relation", "collectionId": INVOICES, "maxSelect": 1}]})
     return [invoices, items]
 
 
