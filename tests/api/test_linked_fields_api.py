@@ -162,6 +162,7 @@ def test_forward_relation_lookup_and_max(api: Api) -> None:
     ({"name": "x", "type": "count", "relation": "VIA", "filter": "amount >"}, "filter", "filter"),
     ({"name": "x", "type": "count", "relation": "VIA", "filter": "ghost = 1"}, "filter", "ghost"),
     ({"name": "x", "type": "lookup", "relation": "nobody_via_invoice", "field": "id"}, "relation", "nobody"),
+    ({"name": "x", "type": "count", "relation": "VIA", "filter": "@request.auth.id != ''"}, "filter", "@request"),
 ])
 def test_definition_errors_are_400s_naming_the_problem(api: Api, field: dict[str, Any], option: str,
                                                        needle: str) -> None:

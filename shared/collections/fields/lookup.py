@@ -8,6 +8,7 @@ so they filter and sort like any field; clients never write them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ VIA = "_via_"
 LINKED_TYPES = ("lookup", "rollup", "count")
 # the record keys a filter on the linked records may name besides their fields
 _FILTER_KEYS = ("id", "collectionId", "collectionName")
+_AT_ROOT = re.compile(r"@(request|collection)\b")
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,10 @@ def filter_problem(text: str, source: Any) -> str | None:
         expr = parse_filter(text)
     except FilterError as exc:
         return f"Invalid filter: {exc}"
+    # identifier_paths leaves the @ roots out: a request or another collection has no meaning here
+    if _AT_ROOT.search(text):
+        return "The filter cannot use @request or @collection: it is evaluated on stored records, not a request."
     for path in identifier_paths(expr):
-        if path[0].startswith("@"):
-            return f"The filter cannot use {'.'.join(path)}: it is evaluated on stored records, not a request."
         if len(path) != 1 or (path[0] not in _FILTER_KEYS and source.field_by_name(path[0]) is None):
             return f"Unknown field {'.'.join(path)!r} of {source.name} in the filter."
     return None
