@@ -10,6 +10,6 @@ from tests.support.stack_process import StackProcess
 pytestmark = pytest.mark.e2e
 
 
-@needs_node()
+@needs_node("eventsource")
 def test_js_sdk_computed(stack: StackProcess) -> None:
-    run_node_suite(stack.url, "computed.test.mjs")
+    run_node_suite(stack.url, "computed.test.mjs", timeout_s=180)

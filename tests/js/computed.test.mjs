@@ -3,8 +3,11 @@
 // Run with `LB_URL=http://127.0.0.1:8090 node --test tests/js/computed.test.mjs`; tests/e2e/test_js_sdk_computed.py does it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { EventSource } from "eventsource";
 import PocketBase from "pocketbase";
 import { EMAIL, PASSWORD, URL } from "./support.mjs";
+
+globalThis.EventSource = EventSource;
 
 const suffix = Math.random().toString(36).slice(2, 10);
 const names = { invoices: `js_invoices_${suffix}`, items: `js_line_items_${suffix}` };
@@ -59,6 +62,7 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
   });
 
   after(async () => {
+    await pb.realtime.unsubscribe().catch(() => {});
     await pb.collections.delete(names.items).catch(() => {});
     await pb.collections.delete(names.invoices).catch(() => {});
   });
@@ -86,8 +90,18 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
       const list = await pb.collection(names.invoices).getList(1, 10, { filter: "total > 100", sort: "-total" });
       return list.items.map((r) => r.title);
     }, ["a"]);
-    const sorted = await pb.collection(names.invoices).getFullList({ sort: "items_count,-total" });
+    const sorted = await pb.collection(names.invoices).getFullList({ sort: "-items_count,-total" });
     assert.deepEqual(sorted.map((r) => r.title), ["a", "b"]);
+  });
+
+  test("a derived value reaches realtime subscribers as an update of the parent", async () => {
+    const events = [];
+    await pb.collection(names.invoices).subscribe(a.id, (e) => events.push(e));
+    await pb.collection(names.items).create({ amount: 1, invoice: a.id });
+    const updated = await eventually(async () => events.some((e) => e.action === "update" && e.record.total === 201),
+      true);
+    assert.ok(updated);
+    await pb.collection(names.invoices).unsubscribe(a.id);
   });
 
   test("a value sent for a computed field is ignored", async () => {
