@@ -16,24 +16,26 @@ from shared.changes.accumulators import AccumulatorKey, AccumulatorStore
 from shared.changes.linked_fields import DERIVED_KEY, LinkedSpec, parent_ids, selected, target_values
 from shared.collections.fields.rollup import flat
 from shared.records import indexing, links
+from shared.records.computed import recomputed_changes
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 
 # Re-reads of a parent that another writer changed meanwhile (a client, or another stream shard's refresh).
 MAX_ATTEMPTS = 8
-# Hook for formulas over linked values (shared/records/computed.py once merged): data in, data out.
+# Formulas over linked values: the parent's data with what they compute from the derived fields (by id).
 Recompute = Callable[[StoredCollection, dict[str, Any], set[str]], dict[str, Any]]
 
 
-def _no_formulas(_stored: StoredCollection, data: dict[str, Any], _changed: set[str]) -> dict[str, Any]:
-    return data
+def formulas_after(stored: StoredCollection, data: dict[str, Any], changed: set[str]) -> dict[str, Any]:
+    """The data with the formulas reading the derived fields recomputed, in the same write (chaining)."""
+    return {**data, **recomputed_changes(stored.collection, data, changed=changed)}
 
 
 class LinkedRefresher:
     """Computes and writes the linked fields of parents; counts what it reads and writes (the bench's figures)."""
 
     def __init__(self, collections: CollectionRepository, records: RecordRepository, accumulators: AccumulatorStore,
-                 specs: list[LinkedSpec], recompute: Recompute = _no_formulas) -> None:
+                 specs: list[LinkedSpec], recompute: Recompute = formulas_after) -> None:
         self.collections = collections
         self.records = records
         self.accumulators = accumulators

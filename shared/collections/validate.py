@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.collections.auth_options_checks import auth_option_errors
 from shared.collections.collection_load import ExtendFields, FindCollection, load_collection
+from shared.collections.computed_graph import cycle_errors, time_dependent_index_errors, with_collection
 from shared.collections.field_errors import (
     FieldError,
     bad_request,
@@ -161,25 +162,24 @@ class _CollectionChecks:
             if reserved:
                 raise _NestedError(reserved)
         settings_errors = {}
+        find_saved = with_collection(self.new, self.find_collection)
         for i, field in enumerate(fields):
             context = SettingsContext(
                 collection_id=self.new.id, sibling_fields=fields,
                 original_field=self.original.field_by_id(field.id) if self.original else None,
-                collection_exists=self._collection_exists, find_collection=self._find_linked)
+                collection_exists=self._collection_exists, find_collection=find_saved)
             field_errors = field.validate_settings(context)
             if field_errors:
                 settings_errors[str(i)] = {key: error.as_data() for key, error in field_errors.items()}
         if settings_errors:
             raise _NestedError(settings_errors)
+        cycle = cycle_errors(self.new, self.find_collection)  # computed fields: before anything is saved
+        if cycle:
+            raise _NestedError(cycle)
 
     def _type_changed(self, field: BaseField) -> bool:
         old_field = self.original.field_by_id(field.id) if self.original else None
         return old_field is not None and old_field.field_type != field.field_type
-
-    def _find_linked(self, key: str) -> Collection | None:
-        if key in (self.new.id, self.new.name):
-            return self.new  # the collection being saved, as it will be
-        return self.find_collection(key)
 
     def _collection_exists(self, collection_id: str) -> bool:
         if collection_id == self.new.id:
@@ -188,7 +188,7 @@ class _CollectionChecks:
         return found is not None and found.id == collection_id
 
     def _indexes(self) -> None:
-        error = index_errors(self.new, self.original)
+        error = index_errors(self.new, self.original) or time_dependent_index_errors(self.new)
         if isinstance(error, FieldError):
             raise error
         if error:

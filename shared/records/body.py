@@ -13,6 +13,7 @@ from shared.collections.coerce import to_float, to_number
 from shared.collections.fields import (
     AutodateField,
     BaseField,
+    ComputedField,
     FileField,
     MultiValueField,
     NumberField,
@@ -98,8 +99,8 @@ def _without_uploads(raw: Any) -> Any:
 def _resolve_key(collection: Collection, key: str) -> tuple[BaseField, str] | None:
     exact = collection.field_by_name(key)
     if exact is not None:
-        # autodate values are server owned: PocketBase's setter for them is a no-op
-        return None if isinstance(exact, AutodateField) else (exact, "set")
+        # autodate and computed values are server owned: PocketBase's setter for autodate is a no-op
+        return None if isinstance(exact, AutodateField | ComputedField) else (exact, "set")
     candidates: list[tuple[str, str]] = []
     if key.endswith(AUTOGENERATE_SUFFIX):
         candidates.append((key.removesuffix(AUTOGENERATE_SUFFIX), "autogenerate"))

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
 from shared.records import creation_order, indexing, keys
+from shared.records.computed import unsortable_error
 from shared.tools.filter import And, Compare, Expr, Identifier, Operand, SortKey
 
 HIGH = "\U0010ffff"
@@ -230,6 +231,9 @@ def _creation_sort(collection: Collection, sort: list[SortKey], visible: FieldVi
 def plan_query(collection: Collection, layout: CollectionLayout, expr: Expr | None, sort: list[SortKey],
                static: StaticValue, visible: FieldVisible = lambda _name: True) -> Plan:
     """Choose the cheapest plan for a filter (rule and user filter combined) and sort."""
+    unsortable = unsortable_error(collection, [key.path[0] for key in sort if len(key.path) == 1])
+    if unsortable:
+        raise unsortable
     conds = _simple_conditions(collection, expr, static, visible)
     ids = [c.value for c in conds if c.field == "id" and c.op == "="]
     plan: Plan

@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository
 from shared.collections.model import Collection
+from shared.records.computed import read_value
 from shared.records.context import RequestContext
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.repository import RecordRepository
@@ -119,7 +120,7 @@ def field_values(collection: Collection, record: StoredRecord, name: str) -> tup
     field = collection.field_by_name(name)
     if field is None:
         raise FilterEvaluationError(f"Unknown field {name!r} in collection {collection.name!r}.")
-    value = field.from_stored(record.data.get(field.id))
+    value = read_value(collection, field, record.data)  # a NOW() formula is evaluated now
     if field.is_multiple():
         return list(value or []), True
     return [value], False

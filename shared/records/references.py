@@ -12,6 +12,7 @@ from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records import indexing, links
+from shared.records.computed import recompute
 from shared.records.model import RecordWrite, StoredRecord
 from shared.records.record_loader import RecordLoader
 from shared.records.repository import MAX_TRANSACTION_ITEMS, TransactionTooLargeError
@@ -87,6 +88,7 @@ class _Plan:
         if getattr(field, "required", False) and not remaining:
             raise BadRequestError(REQUIRED_REFERENCE)
         data[field.id] = remaining if field.is_multiple() else ""
+        data = recompute(ref, data, changed={field.id})  # formulas over the relation follow the unlink
         self.unlinked[key] = (other, row, data)
 
     def unlink_write(self, key: tuple[str, str]) -> RecordWrite:

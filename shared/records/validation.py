@@ -24,6 +24,7 @@ from shared.collections.fields import (
 from shared.collections.model import TOKEN_KEY_FIELD, Collection
 from shared.records.auth_form import auth_form_errors
 from shared.records.body import apply_body
+from shared.records.computed import marker_changes, present_computed, recompute
 
 # (related collection id, ids) -> whether every id exists there
 RelationExists = Callable[[str, list[str]], bool]
@@ -85,10 +86,14 @@ def prepare_record(collection: Collection, body: dict[str, Any], existing: dict[
         values[TOKEN_KEY_FIELD] = token_key.autogenerate()  # a new password invalidates existing tokens
 
     merged = {field.id: values.get(field.name, field.default_value()) for field in collection.fields}
+    merged = recompute(collection, merged, changed=None)  # formulas, in the same write (records/computed.py)
     if is_new:
         changed = {field.id for field in collection.fields}
     else:
         changed = {f.id for f in collection.fields if merged[f.id] != (existing or {}).get(f.id, f.default_value())}
+    markers = marker_changes(merged, existing)
+    merged.update(markers)
+    changed |= set(markers)
     increments = {} if is_new else {
         field.id: applied.number_deltas[field.name] for field in collection.fields
         if field.name in applied.number_deltas and field.id in changed
@@ -128,6 +133,7 @@ def record_to_json(collection: Collection, stored_by_field_id: dict[str, Any], *
             stored_by_field_id.get(field.id))
     if collection.is_auth and not show_email:
         data.pop("email", None)
+    present_computed(collection, stored_by_field_id, data)
     return {key: data[key] for key in sorted(data)}
 
 

@@ -10,6 +10,7 @@ from tests.bench import (
     deploy,
     direct_uploads,
     files_serving,
+    formulas,
     goals,
     local_fidelity,
     local_speed,
@@ -52,5 +53,6 @@ if __name__ == "__main__":
     webhooks.report()
     audit.report()
     realtime_sse.report()
+    formulas.report()
     computed.report()
     goals.print_table()

@@ -13,11 +13,13 @@ from pydantic import Field, TypeAdapter
 from shared.collections.fields.autodate import AutodateField
 from shared.collections.fields.base import BaseField, SettingsContext
 from shared.collections.fields.boolean import BoolField
+from shared.collections.fields.computed import ComputedField
 from shared.collections.fields.count import CountField
 from shared.collections.fields.date import DateField
 from shared.collections.fields.editor import EditorField
 from shared.collections.fields.email import EmailField
 from shared.collections.fields.file import FileField
+from shared.collections.fields.formula import FormulaField
 from shared.collections.fields.geo_point import GeoPointField
 from shared.collections.fields.json_field import JSONField
 from shared.collections.fields.lookup import LinkedField, LookupField
@@ -32,7 +34,7 @@ from shared.collections.fields.url import URLField
 
 AnyField = Annotated[
     TextField | NumberField | BoolField | EmailField | URLField | EditorField | DateField | AutodateField
-    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField
+    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField | FormulaField
     | LookupField | RollupField | CountField,
     Field(discriminator="type"),
 ]
@@ -40,7 +42,7 @@ AnyField = Annotated[
 FIELD_CLASSES: dict[str, type[BaseField]] = {
     cls.model_fields["type"].default: cls
     for cls in (TextField, NumberField, BoolField, EmailField, URLField, EditorField, DateField, AutodateField,
-                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField,
+                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField, FormulaField,
                 LookupField, RollupField, CountField)
 }
 
@@ -59,11 +61,13 @@ __all__ = [
     "AutodateField",
     "BaseField",
     "BoolField",
+    "ComputedField",
     "CountField",
     "DateField",
     "EditorField",
     "EmailField",
     "FileField",
+    "FormulaField",
     "GeoPointField",
     "JSONField",
     "LinkedField",

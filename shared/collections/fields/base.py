@@ -39,8 +39,8 @@ class SettingsContext:
     original_field: BaseField | None = None
     # true when a collection with exactly this id exists (or is the one being saved)
     collection_exists: Callable[[str], bool] = field(default=lambda _id: False)
-    # a collection by id or name (the one being saved included), for fields that read other collections
-    find_collection: Callable[[str], Any] = field(default=lambda _key: None)
+    # looks a collection up by id or name, the one being saved as it would be saved (computed fields' types)
+    find_collection: Callable[[str], Any] = field(default=lambda _id: None)
 
 
 class BaseField(BaseModel):

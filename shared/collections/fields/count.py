@@ -7,6 +7,7 @@ from typing import Any, Literal
 from shared.collections.field_errors import FieldError
 from shared.collections.fields.base import SettingsContext
 from shared.collections.fields.lookup import LinkedField
+from shared.tools.formula.types import NUMBER, ValueType
 
 
 class CountField(LinkedField):
@@ -19,6 +20,9 @@ class CountField(LinkedField):
 
     def default_value(self) -> int:
         return 0
+
+    def value_type(self, context: SettingsContext) -> ValueType:
+        return NUMBER
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         self.validate_link(context, errors)

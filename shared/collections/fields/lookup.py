@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.collections.field_errors import FieldError
-from shared.collections.fields.base import BaseField, SettingsContext, run_checks
+from shared.collections.fields.base import SettingsContext, run_checks
+from shared.collections.fields.computed import ComputedField, FieldRef, FindCollection
 from shared.tools.filter import FilterError, identifier_paths, parse_filter
+from shared.tools.formula.types import ANY, BOOL, DATE, NUMBER, TEXT, ValueType, list_of
 
 VIA = "_via_"
 LINKED_TYPES = ("lookup", "rollup", "count")
@@ -75,20 +77,41 @@ def filter_problem(text: str, source: Any) -> str | None:
     return None
 
 
-class LinkedField(BaseField):
-    """Options every linked field has: the link, and an optional filter selecting which linked records count."""
+class LinkedField(ComputedField):
+    """Options every linked field has: the link, and an optional filter selecting which linked records count.
 
+    Maintained from the change stream (computed_in_write is False): shared/changes/linked_fields.py.
+    """
+
+    definition_option = "relation"
     relation: str = ""
     filter: str = ""
 
-    def is_linked(self) -> bool:
-        return True
-
-    def normalize(self, raw: Any) -> Any:
-        return raw
-
     def from_stored(self, stored: Any) -> Any:
         return self.default_value() if stored is None else stored
+
+    def context_link(self, context: SettingsContext) -> Link | None:
+        """The link as the collection being saved would have it."""
+        own = context.find_collection(context.collection_id)
+        return self.link(own, context.find_collection) if own is not None else None
+
+    def depends_on(self, collection: Any, find_collection: FindCollection) -> set[FieldRef]:
+        """The link's relation field, the target field and the fields the filter reads, of the linked records."""
+        link = self.link(collection, find_collection)
+        if link is None:
+            return set()
+        owner = collection if link.kind == "forward" else link.source
+        refs = {FieldRef(owner.id, link.relation.name)}
+        target = str(getattr(self, "field", "") or "")
+        if target and target != "id":
+            refs.add(FieldRef(link.source.id, target))
+        if self.filter.strip():
+            try:
+                names = {p[0] for p in identifier_paths(parse_filter(self.filter))}
+            except FilterError:
+                names = set()
+            refs |= {FieldRef(link.source.id, n) for n in names if link.source.field_by_name(n) is not None}
+        return refs
 
     def link(self, collection: Any, find: Any) -> Link | None:
         found = resolve_link(collection, self.relation, find)
@@ -130,6 +153,10 @@ class LookupField(LinkedField):
     def is_multiple(self) -> bool:
         return True
 
+    def value_type(self, context: SettingsContext) -> ValueType:
+        link = self.context_link(context)
+        return list_of(scalar_type(target_type(link, self.field)) if link is not None else ANY)
+
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         link = self.validate_link(context, errors)
         if link is not None:
@@ -157,3 +184,16 @@ def target_type(link: Link, name: str) -> str:
     if kind == "rollup":
         return str(getattr(target, "result_type", lambda: "")())
     return kind
+
+
+def scalar_type(kind: str) -> ValueType:
+    """The formula language's type of a field type's values."""
+    if kind == "number":
+        return NUMBER
+    if kind == "bool":
+        return BOOL
+    if kind in ("date", "autodate"):
+        return DATE
+    if kind in ("text", "email", "url", "editor", "select", "relation"):
+        return TEXT
+    return ANY

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from shared.collections.field_errors import FieldError
 from shared.collections.fields.base import SettingsContext, run_checks
-from shared.collections.fields.lookup import LinkedField, check_target, target_type
+from shared.collections.fields.lookup import LinkedField, check_target, scalar_type, target_type
+from shared.tools.formula.types import ANY, TEXT, ValueType, list_of
 
 Aggregate = Literal["SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTA", "COUNTALL", "CONCATENATE", "ARRAYJOIN",
                     "ARRAYUNIQUE", "AND", "OR", "XOR"]
@@ -79,6 +80,14 @@ class RollupField(LinkedField):
 
     def default_value(self) -> Any:
         return self.aggregate_of([])
+
+    def value_type(self, context: SettingsContext) -> ValueType:
+        if self.aggregate == "ARRAYUNIQUE":
+            return list_of(ANY)
+        if self.aggregate in ("MIN", "MAX"):
+            link = self.context_link(context)
+            return scalar_type(target_type(link, self.field)) if link is not None else ANY
+        return scalar_type(self.result_type()) if self.result_type() != "text" else TEXT
 
     def is_multiple(self) -> bool:
         return self.aggregate == "ARRAYUNIQUE"
