@@ -88,41 +88,6 @@ def measure_child_write(children: int) -> dict[str, int]:
                 "items_read": report.items_read, "parents_written": report.written}
 
 
-FORMULA_ROUNDS, FORMULA_WRITES = 6, int(os.environ.get("LB_BENCH_FORMULA_WRITES", "40"))
-
-
-def measure_formula_cost() -> float | None:
-    """Median ratio of a create's time with a formula field to one without, in paired rounds (A B A B); None
-    when the formula field cannot be defined."""
-    from shared.errors import ApiError
-
-    with running_cloud():
-        collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
-        admin = CollectionsAdmin(collections, records)
-        plain = [{"name": "price", "type": "number"}, {"name": "qty", "type": "number"}]
-        admin.create({"name": "plain", "type": "base", "fields": plain})
-        try:
-            admin.create({"name": "formulas", "type": "base", "fields": [*plain, {
-                "name": "label", "type": "formula", "formula": 'IF({price} * {qty} > 1000, "big", "small")'}]})
-        except (ApiError, ValueError):
-            return None
-        writer = RecordScope(collections, records, RequestContext(system=True)).writer
-
-        def run(name: str) -> float:
-            start = time.perf_counter()
-            for i in range(FORMULA_WRITES):
-                writer.create(name, {"price": i, "qty": 3})
-            return (time.perf_counter() - start) / FORMULA_WRITES
-
-        run("plain"), run("formulas")  # warm-up
-        ratios = []
-        for _ in range(FORMULA_ROUNDS):
-            a, b = run("plain"), run("formulas")
-            ratios.append(b / a)
-        return statistics.median(ratios)
-
-
 def measure_lag(api: Api, writes: int) -> list[float]:
     """Seconds from each line item create's response until the invoice's total counts it."""
     invoices, items = unique("inv"), unique("items")
@@ -158,12 +123,7 @@ def report() -> None:
     for n, cost in costs.items():
         record("computed", f"child write -> SUM rollup, {n} children", "constant",
                f"{cost['reads']} reads, {cost['writes']} writes ({cost['items_read']} items read)", constant)
-    ratio = measure_formula_cost()
-    if ratio is None:
-        print("formula-bearing write vs plain write: no formula field type in this build")
-    else:
-        print(f"formula-bearing create vs plain create, moto, paired rounds: x{ratio:.2f} (median)")
-        record("computed", "formula-bearing write vs plain write", "-", f"x{ratio:.2f}", None)
+    # The cost of a formula-bearing write against a plain one is tests/bench/formulas.py's (paired rounds).
     with tempfile.TemporaryDirectory() as tmp:
         stack = StackProcess(Path(tmp) / "data", env={"LB_SUPERUSER_EMAIL": "root@example.com",
                                                       "LB_SUPERUSER_PASSWORD": "Root-pass-1234567"}).start()
