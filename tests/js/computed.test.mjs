@@ -1,5 +1,6 @@
 // The official PocketBase JS SDK, unchanged, against Lambdabase: computed fields on invoices and line items
-// (a `total` rollup, an `items_count`, filtering and sorting by them, line items changed, moved and deleted).
+// (a `total` rollup, an `items_count`, a formula over the total, filtering and sorting by them, line items
+// changed, moved and deleted, the derived values reaching realtime).
 // Run with `LB_URL=http://127.0.0.1:8090 node --test tests/js/computed.test.mjs`; tests/e2e/test_js_sdk_computed.py does it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -55,6 +56,7 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
         ...current.fields,
         { name: "total", type: "rollup", relation: via, field: "amount", aggregate: "SUM" },
         { name: "items_count", type: "count", relation: via },
+        { name: "size", type: "formula", formula: 'IF({total} > 1000, "big", "small")' },
       ],
     });
     a = await pb.collection(names.invoices).create({ title: "a" });
@@ -69,20 +71,20 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
 
   const totals = async () => {
     const list = await pb.collection(names.invoices).getFullList({ sort: "title" });
-    return list.map((r) => [r.title, r.total, r.items_count]);
+    return list.map((r) => [r.title, r.total, r.items_count, r.size]);
   };
 
   test("the rollup and the count follow line items created, changed, moved and deleted", async () => {
     const big = await pb.collection(names.items).create({ amount: 900, invoice: a.id });
     await pb.collection(names.items).create({ amount: 200, invoice: a.id });
     await pb.collection(names.items).create({ amount: 50, invoice: b.id });
-    await eventually(totals, [["a", 1100, 2], ["b", 50, 1]]);
+    await eventually(totals, [["a", 1100, 2, "big"], ["b", 50, 1, "small"]]);
     await pb.collection(names.items).update(big.id, { amount: 1000 });
-    await eventually(totals, [["a", 1200, 2], ["b", 50, 1]]);
+    await eventually(totals, [["a", 1200, 2, "big"], ["b", 50, 1, "small"]]);
     await pb.collection(names.items).update(big.id, { invoice: b.id });
-    await eventually(totals, [["a", 200, 1], ["b", 1050, 2]]);
+    await eventually(totals, [["a", 200, 1, "small"], ["b", 1050, 2, "big"]]);
     await pb.collection(names.items).delete(big.id);
-    await eventually(totals, [["a", 200, 1], ["b", 50, 1]]);
+    await eventually(totals, [["a", 200, 1, "small"], ["b", 50, 1, "small"]]);
   });
 
   test("filter and sort by computed fields", async () => {
@@ -90,6 +92,8 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
       const list = await pb.collection(names.invoices).getList(1, 10, { filter: "total > 100", sort: "-total" });
       return list.items.map((r) => r.title);
     }, ["a"]);
+    const small = await pb.collection(names.invoices).getFullList({ filter: 'size = "small"', sort: "total" });
+    assert.deepEqual(small.map((r) => r.title), ["b", "a"]);
     const sorted = await pb.collection(names.invoices).getFullList({ sort: "-items_count,-total" });
     assert.deepEqual(sorted.map((r) => r.title), ["a", "b"]);
   });
@@ -105,8 +109,9 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
   });
 
   test("a value sent for a computed field is ignored", async () => {
-    const made = await pb.collection(names.invoices).create({ title: "c", total: 5, items_count: 9 });
+    const made = await pb.collection(names.invoices).create({ title: "c", total: 5, items_count: 9, size: "x" });
     assert.equal(made.total, 0);
     assert.equal(made.items_count, 0);
+    assert.equal(made.size, "small");
   });
 });
