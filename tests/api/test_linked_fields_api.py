@@ -154,6 +154,10 @@ def test_forward_relation_lookup_and_max(api: Api) -> None:
     api.ok("PATCH", f"/api/collections/{posts}/records/{post}", json={"tags": [t2]})
     # Then the parent converges
     eventually(seen, [["two"], 2])
+    # When the last linked tag is deleted (PocketBase unlinks it from the post)
+    api.ok("DELETE", f"/api/collections/{tags}/records/{t2}", status=204)
+    # Then the lookup is empty and MAX of nothing is 0, as Airtable's
+    eventually(seen, [[], 0])
 
 
 @pytest.mark.parametrize(("field", "option", "needle"), [
