@@ -1,4 +1,5 @@
-"""Lambda entry point consuming the records table's stream: exact counters, the audit log, then record events."""
+"""Lambda entry point consuming the records table's stream: exact counters, linked fields, the audit log, then
+record events."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ with cold_init():
     from shared import aws, settings
     from shared.audit.dynamo_repository import AuditTable, audit_repository
     from shared.audit.entries import audit_entries
+    from shared.changes.accumulators import get_accumulator_store
     from shared.changes.counters import apply_counters, get_counter_store
+    from shared.changes.linked_batch import maintain_linked_fields
     from shared.changes.model import decode_stream_event
     from shared.changes.publisher import publish_changes
     from shared.changes.record_views import CatalogRecordViews
@@ -51,6 +54,13 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         metrics.add_metric(name="ViewRowsRecomputed", unit=MetricUnit.Count, value=view_report.rows_recomputed)
     if view_report.rows_failed:
         metrics.add_metric(name="ViewRowsFailed", unit=MetricUnit.Count, value=view_report.rows_failed)
+    # Lookups, rollups and counts next, also whole batch and idempotent: their derived writes are stream records
+    # of their own, which the next batch publishes as updates of the parents (docs/computed-fields.md).
+    linked = maintain_linked_fields(changes, views.collections, views.records,
+                                    get_accumulator_store(cfg.records_table))
+    if linked.written:
+        metrics.add_metric(name="LinkedFieldWrites", unit=MetricUnit.Count, value=linked.written)
+    logger.debug("linked fields maintained", extra=linked.model_dump())
     # The audit log next, whole batch or nothing: entry ids derive from the stream records, so a retried batch
     # rewrites the same entries. Here rather than in a stream function of its own: a DynamoDB stream serves
     # at most two readers per shard at full speed, and the batch is already read and decoded.

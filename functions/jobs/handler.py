@@ -25,6 +25,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def _context() -> Any:
     """The job context, built once per cold start from the function's settings."""
     from shared.catalog.repository import get_collection_repository
+    from shared.changes.accumulators import get_accumulator_store
     from shared.jobs.checkpoints import get_checkpoint_store
     from shared.jobs.context import JobContext
     from shared.jobs.queue import JobSettings, get_job_queue
@@ -33,7 +34,8 @@ def _context() -> Any:
     config = settings.load(JobSettings)
     return JobContext(collections=get_collection_repository(config.system_table),
                       records=get_record_repository(config.records_table), queue=get_job_queue(),
-                      checkpoints=get_checkpoint_store(config.system_table))
+                      checkpoints=get_checkpoint_store(config.system_table),
+                      accumulators=get_accumulator_store(config.records_table))
 
 
 def _record_handler(record: SQSRecord) -> None:

@@ -17,6 +17,7 @@ from shared.errors import BadRequestError, NotFoundError
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id, start_index_build
+from shared.jobs.linked_backfill import queue_linked_backfill
 from shared.jobs.queue import InMemoryJobQueue
 from shared.jobs.runner import drain
 from shared.jobs.truncate import truncate_collection
@@ -165,11 +166,13 @@ class CollectionsAdmin:
         A new UNIQUE index is checked against existing records within the request while the collection is
         small (backfill.SYNC_UNIQUE_CHECK_LIMIT): duplicates answer 400 naming the index, as in PocketBase.
         """
+        before: Collection | None = None
         if previous is not None:
             # The index states as stored now, not as this instance's catalog cache last saw them: a job may
             # have marked an index ready or failed since, and saving an older state would undo that.
             current = next((s for s in self.collections.all(fresh=True) if s.collection.id == collection.id), None)
             previous = current.layout if current else previous
+            before = current.collection if current else None
             if current is not None and creation_order.schema_breaks_order(current.collection, collection):
                 self.records.mark_unordered(collection.id)  # before the save, like any marker (creation_order)
         has_records = previous is not None and self._has_records(collection.id)
@@ -202,8 +205,10 @@ class CollectionsAdmin:
                 index.job = job_id
             # Queued before the save: if the save fails, the job finds no index of its own and ends.
             start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
+        linked = queue_linked_backfill(self.jobs, before, collection, layout, delay_s=self.settle_s) \
+            if has_records else False
         self.collections.save(StoredCollection(collection=collection, layout=layout))
-        if pending and self.inline_jobs:
+        if (pending or linked) and self.inline_jobs:
             drain(self.jobs)
 
     def _references(self, collection: Collection) -> list[str]:

@@ -41,8 +41,18 @@ class IndexLayout(BaseModel):
         return self.unique and self.error is None
 
 
+class FieldBackfill(BaseModel):
+    """A linked computed field (lookup, rollup, count) being backfilled by a job (shared/jobs/linked_backfill.py)."""
+
+    field_id: str
+    name: str
+    job: str
+    seen: int = 0
+
+
 class CollectionLayout(BaseModel):
     indexes: list[IndexLayout] = Field(default_factory=list)
+    backfills: list[FieldBackfill] = Field(default_factory=list)
 
     def slotted(self) -> list[IndexLayout]:
         return [i for i in self.indexes if i.slot is not None]
@@ -68,6 +78,9 @@ def index_states(layout: CollectionLayout) -> list[dict[str, Any]]:
 def with_index_states(collection_json: dict[str, Any], layout: CollectionLayout) -> dict[str, Any]:
     """Collection JSON plus `indexStates` while an index is building or failed; with every index ready the JSON
     is exactly PocketBase's (an additive field a PocketBase client ignores, see docs/compatibility.md)."""
+    if layout.backfills:
+        collection_json = {**collection_json, "computedStates": [
+            {"name": b.name, "state": "building", "seen": b.seen} for b in layout.backfills]}
     if all(i.state == "ready" for i in layout.indexes):
         return collection_json
     return {**collection_json, "indexStates": index_states(layout)}
@@ -104,4 +117,6 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
         needs_backfill = has_records and (slot is not None or spec.unique)
         result.append(IndexLayout(name=spec.name, columns=_columns_signature(spec), unique=spec.unique,
                                   where=spec.where, slot=slot, ready=not needs_backfill))
-    return CollectionLayout(indexes=result)
+    # a linked field's backfill goes on across saves, unless the field is gone
+    return CollectionLayout(indexes=result, backfills=[b for b in previous.backfills
+                                                       if collection.field_by_id(b.field_id) is not None])

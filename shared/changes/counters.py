@@ -24,32 +24,34 @@ sequence number has, so that DynamoDB compares them as strings in their numeric 
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.changes.exactly_once import (
+    MAX_ATTEMPTS,
+    Sleep,
+    apply_exactly_once,
+    shard_marks,
+    unapplied,
+)
 from shared.changes.model import RecordChange
 from shared.observability import logger
 from shared.records import keys
 from shared.resources import RECORDS_TABLE
 
 COUNTER_SK = "count"
-# Optimistic writes lose only to another stream shard updating the same counter at the same moment.
-MAX_ATTEMPTS = 5
-BACKOFF_BASE_S = 0.05
 # Partitions are independent items, so a batch touching many of them updates them in parallel.
 MAX_WORKERS = 8
 
 _INDEX_PK_ATTRS: tuple[str, ...] = tuple(index.partition_key for index in RECORDS_TABLE.indexes)
-SEQUENCE_DIGITS = 40
 
 
 class CounterConflictError(Exception):
@@ -161,18 +163,11 @@ def pending_update(contributions: Iterable[Contribution], applied: Mapping[int, 
     A zero net delta still advances `seq`: a retry starting mid-batch must not apply half of a pair that
     cancelled out (an insert and a delete of one record in one batch).
     """
-    applied = applied or {}
-    delta, count = 0, 0
-    seq: dict[int, int] = {}
-    since: dict[int, int] = {}
-    for c in contributions:
-        if c.sequence <= applied.get(c.shard, -1):
-            continue
-        delta += c.delta
-        count += 1
-        seq[c.shard] = max(seq.get(c.shard, c.sequence), c.sequence)
-        since[c.shard] = min(since.get(c.shard, c.sequence), c.sequence)
-    return CounterUpdate(delta=delta, seq=seq, records=count, since=since) if seq else None
+    left = unapplied(contributions, applied)
+    if not left:
+        return None
+    seq, since = shard_marks(left)
+    return CounterUpdate(delta=sum(c.delta for c in left), seq=seq, records=len(left), since=since)
 
 
 # data access ---------------------------------------------------------------------------------------------
@@ -239,36 +234,23 @@ def get_counter_store(table_name: str) -> CounterStore:
 
 
 # the batch -------------------------------------------------------------------------------------------------
-Sleep = Callable[[float], None]
+def _pending(contributions: Sequence[Contribution], state: CounterState | None) -> tuple[CounterUpdate, int] | None:
+    update = pending_update(contributions, state.seq if state is not None else None)
+    return None if update is None else (update, update.records)
+
+
+def _convert_legacy(state: CounterState) -> CounterUpdate | None:
+    return CounterUpdate(delta=0, seq={}, records=0) if state.legacy else None
 
 
 def _apply_partition(store: CounterStore, partition: str, contributions: list[Contribution], sleep: Sleep,
                      max_attempts: int) -> tuple[int, int, int]:
     """Apply one counter's share of a batch; returns (records applied, records skipped, conflicts)."""
-    whole = pending_update(contributions, None)
-    if whole is None:
-        return 0, 0, 0
-    # The common case, a batch seen for the first time: one conditional write, no read.
-    if store.apply_new(partition, whole):
-        return whole.records, 0, 0
-    conflicts = 0
-    for attempt in range(max_attempts):
-        state = store.read(partition)
-        update = pending_update(contributions, state.seq)
-        if update is None and not state.legacy:
-            return 0, len(contributions), conflicts
-        update = update or CounterUpdate(delta=0, seq={}, records=0)
-        try:
-            store.apply(partition, state, update)
-        except CounterConflictError:
-            conflicts += 1
-            if attempt + 1 == max_attempts:
-                raise
-            # Full jitter, so two consumers that collided do not collide again on the same beat.
-            sleep(random.uniform(0, BACKOFF_BASE_S * 2 ** attempt))
-            continue
-        return update.records, len(contributions) - update.records, conflicts
-    raise CounterConflictError(partition)  # unreachable: the last attempt returns or raises
+    return apply_exactly_once(
+        store, partition, contributions, pending=_pending, conflict=CounterConflictError, sleep=sleep,
+        max_attempts=max_attempts,
+        # a counter in the older `seq` map is written even with nothing left: the write converts it
+        unsettled=_convert_legacy)
 
 
 def apply_counters(changes: Iterable[RecordChange], store: CounterStore, *, sleep: Sleep = time.sleep,

@@ -7,18 +7,18 @@ from typing import Any
 from shared import aws
 from shared.changes.counters import (
     COUNTER_SK,
-    SEQUENCE_DIGITS,
     CounterConflictError,
     CounterState,
     CounterStorageError,
     CounterStore,
     CounterUpdate,
 )
+from shared.changes.exactly_once import padded_mark
 from shared.records import keys
 
 
 def _mark(sequence: int) -> dict[str, str]:
-    return {"S": str(sequence).zfill(SEQUENCE_DIGITS)}
+    return {"S": padded_mark(sequence)}
 
 
 class DynamoCounterStore(CounterStore):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
+from shared.changes.accumulators import AccumulatorStore
 from shared.jobs.checkpoints import CheckpointStore
 from shared.jobs.queue import JobQueue
 from shared.records.repository import RecordRepository
@@ -21,6 +22,8 @@ class JobContext:
     clock: Callable[[], float] = field(default=time.time)
     # for step budgets: elapsed time, not wall time
     monotonic: Callable[[], float] = field(default=time.monotonic)
+    # the linked fields' accumulators (shared/changes/accumulators.py), for their backfill job
+    accumulators: AccumulatorStore | None = None
 
     def fresh(self, collection_id: str) -> StoredCollection | None:
         """The collection as stored now: a job never acts on another instance's cached catalog."""

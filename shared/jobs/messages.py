@@ -16,6 +16,15 @@ class IndexBuildMessage(BaseModel):
     step: int = 0
 
 
+class LinkedBackfillMessage(BaseModel):
+    """Backfill step `step` of the linked computed fields the collection's layout names as built by `job_id`."""
+
+    kind: Literal["linked_backfill"] = "linked_backfill"
+    job_id: str
+    collection_id: str
+    step: int = 0
+
+
 class TruncateMessage(BaseModel):
     """Delete the next chunk of a collection's records; carries the collection, which may be deleted meanwhile.
 
@@ -77,7 +86,7 @@ class ViewBuildMessage(BaseModel):
 
 
 AnyJobMessage = (IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage | FileCleanupMessage
-                 | ViewBuildMessage)
+                 | ViewBuildMessage | LinkedBackfillMessage)
 JobMessage = Annotated[AnyJobMessage, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[AnyJobMessage] = TypeAdapter(JobMessage)
 

@@ -11,6 +11,7 @@ from shared.jobs.messages import (
     DeleteFilesMessage,
     FileCleanupMessage,
     IndexBuildMessage,
+    LinkedBackfillMessage,
     TruncateMessage,
     ViewBuildMessage,
 )
@@ -43,6 +44,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.view_build import run_view_build
 
         run_view_build(ctx, message)
+    elif isinstance(message, LinkedBackfillMessage):
+        from shared.jobs.linked_backfill import run_linked_backfill
+
+        run_linked_backfill(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

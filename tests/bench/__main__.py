@@ -5,6 +5,7 @@ from tests.bench import (
     backups,
     client_ip,
     cold_start,
+    computed,
     crons,
     deploy,
     direct_uploads,
@@ -53,4 +54,5 @@ if __name__ == "__main__":
     audit.report()
     realtime_sse.report()
     formulas.report()
+    computed.report()
     goals.print_table()

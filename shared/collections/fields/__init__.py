@@ -14,6 +14,7 @@ from shared.collections.fields.autodate import AutodateField
 from shared.collections.fields.base import BaseField, SettingsContext
 from shared.collections.fields.boolean import BoolField
 from shared.collections.fields.computed import ComputedField
+from shared.collections.fields.count import CountField
 from shared.collections.fields.date import DateField
 from shared.collections.fields.editor import EditorField
 from shared.collections.fields.email import EmailField
@@ -21,24 +22,28 @@ from shared.collections.fields.file import FileField
 from shared.collections.fields.formula import FormulaField
 from shared.collections.fields.geo_point import GeoPointField
 from shared.collections.fields.json_field import JSONField
+from shared.collections.fields.lookup import LinkedField, LookupField
 from shared.collections.fields.multi_value import MultiValueField
 from shared.collections.fields.number import NumberField
 from shared.collections.fields.password import PasswordField, hash_password, verify_password
 from shared.collections.fields.relation import RelationField
+from shared.collections.fields.rollup import RollupField
 from shared.collections.fields.select import SelectField
 from shared.collections.fields.text import TextField
 from shared.collections.fields.url import URLField
 
 AnyField = Annotated[
     TextField | NumberField | BoolField | EmailField | URLField | EditorField | DateField | AutodateField
-    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField | FormulaField,
+    | SelectField | JSONField | RelationField | PasswordField | GeoPointField | FileField | FormulaField
+    | LookupField | RollupField | CountField,
     Field(discriminator="type"),
 ]
 
 FIELD_CLASSES: dict[str, type[BaseField]] = {
     cls.model_fields["type"].default: cls
     for cls in (TextField, NumberField, BoolField, EmailField, URLField, EditorField, DateField, AutodateField,
-                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField, FormulaField)
+                SelectField, JSONField, RelationField, PasswordField, GeoPointField, FileField, FormulaField,
+                LookupField, RollupField, CountField)
 }
 
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyField)
@@ -57,6 +62,7 @@ __all__ = [
     "BaseField",
     "BoolField",
     "ComputedField",
+    "CountField",
     "DateField",
     "EditorField",
     "EmailField",
@@ -64,10 +70,13 @@ __all__ = [
     "FormulaField",
     "GeoPointField",
     "JSONField",
+    "LinkedField",
+    "LookupField",
     "MultiValueField",
     "NumberField",
     "PasswordField",
     "RelationField",
+    "RollupField",
     "SelectField",
     "SettingsContext",
     "TextField",

@@ -1,0 +1,199 @@
+"""The "lookup" field: the values of one field of the linked records, and the link contract rollup and count share.
+
+A linked field names its link in `relation`: a relation field of its own collection (forward: the parent holds
+the ids), or a back-relation `<collection>_via_<field>` (the linked records hold a relation to the parent).
+Its values are stored on the record and maintained from the change stream (shared/changes/linked_fields.py),
+so they filter and sort like any field; clients never write them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shared.collections.field_errors import FieldError
+from shared.collections.fields.base import SettingsContext, run_checks
+from shared.collections.fields.computed import ComputedField, FieldRef, FindCollection
+from shared.tools.filter import FilterError, identifier_paths, parse_filter
+from shared.tools.formula.types import ANY, BOOL, DATE, NUMBER, TEXT, ValueType, list_of
+
+VIA = "_via_"
+LINKED_TYPES = ("lookup", "rollup", "count")
+# the record keys a filter on the linked records may name besides their fields
+_FILTER_KEYS = ("id", "collectionId", "collectionName")
+_AT_ROOT = re.compile(r"@(request|collection)\b")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resolved link: `source` is the linked records' collection, `relation` the relation field that links.
+
+    forward: `relation` is a field of the parent pointing at `source`; back: a field of `source` pointing at
+    the parent.
+    """
+
+    kind: Literal["forward", "back"]
+    source: Any  # Collection (a model importing this module)
+    relation: Any  # RelationField
+
+
+def resolve_link(collection: Any, relation: str, find: Any) -> Link | str:
+    """The link `relation` names from `collection`, or what is wrong with it."""
+    if not relation:
+        return "Missing relation: a relation field of this collection or <collection>_via_<field>."
+    if VIA in relation:
+        source_key, _, field_name = relation.partition(VIA)
+        source = find(source_key)
+        if source is None:
+            return f"Unknown collection {source_key!r} in {relation!r}."
+        back = source.field_by_name(field_name)
+        if back is None or back.field_type != "relation" or getattr(back, "collection_id", "") != collection.id:
+            return f"{source.name}.{field_name} is not a relation field pointing at this collection."
+        return Link("back", source, back)
+    own = collection.field_by_name(relation)
+    if own is None or own.field_type != "relation":
+        return f"Unknown relation field {relation!r}."
+    target = find(getattr(own, "collection_id", ""))
+    if target is None:
+        return f"The collection of relation {relation!r} does not exist."
+    return Link("forward", target, own)
+
+
+def filter_problem(text: str, source: Any) -> str | None:
+    """What is wrong with a filter on the linked records (only their own fields), or None."""
+    if not text.strip():
+        return None
+    try:
+        expr = parse_filter(text)
+    except FilterError as exc:
+        return f"Invalid filter: {exc}"
+    # identifier_paths leaves the @ roots out: a request or another collection has no meaning here
+    if _AT_ROOT.search(text):
+        return "The filter cannot use @request or @collection: it is evaluated on stored records, not a request."
+    for path in identifier_paths(expr):
+        if len(path) != 1 or (path[0] not in _FILTER_KEYS and source.field_by_name(path[0]) is None):
+            return f"Unknown field {'.'.join(path)!r} of {source.name} in the filter."
+    return None
+
+
+class LinkedField(ComputedField):
+    """Options every linked field has: the link, and an optional filter selecting which linked records count.
+
+    Maintained from the change stream (computed_in_write is False): shared/changes/linked_fields.py.
+    """
+
+    definition_option = "relation"
+    relation: str = ""
+    filter: str = ""
+
+    def from_stored(self, stored: Any) -> Any:
+        return self.default_value() if stored is None else stored
+
+    def context_link(self, context: SettingsContext) -> Link | None:
+        """The link as the collection being saved would have it."""
+        own = context.find_collection(context.collection_id)
+        return self.link(own, context.find_collection) if own is not None else None
+
+    def depends_on(self, collection: Any, find_collection: FindCollection) -> set[FieldRef]:
+        """The link's relation field, the target field and the fields the filter reads, of the linked records."""
+        link = self.link(collection, find_collection)
+        if link is None:
+            return set()
+        owner = collection if link.kind == "forward" else link.source
+        refs = {FieldRef(owner.id, link.relation.name)}
+        target = str(getattr(self, "field", "") or "")
+        if target and target != "id":
+            refs.add(FieldRef(link.source.id, target))
+        if self.filter.strip():
+            try:
+                names = {p[0] for p in identifier_paths(parse_filter(self.filter))}
+            except FilterError:
+                names = set()
+            refs |= {FieldRef(link.source.id, n) for n in names if link.source.field_by_name(n) is not None}
+        return refs
+
+    def link(self, collection: Any, find: Any) -> Link | None:
+        found = resolve_link(collection, self.relation, find)
+        return found if isinstance(found, Link) else None
+
+    def validate_link(self, context: SettingsContext, errors: dict[str, FieldError]) -> Link | None:
+        """Check `relation` and `filter`; the resolved link when both are valid."""
+        own = context.find_collection(context.collection_id)
+        if own is None:
+            return None
+        found = resolve_link(own, self.relation, context.find_collection)
+
+        def relation_ok() -> None:
+            if isinstance(found, str):
+                raise FieldError("validation_invalid_relation", found)
+
+        run_checks(errors, "relation", relation_ok)
+        if not isinstance(found, Link):
+            return None
+
+        def filter_ok() -> None:
+            problem = filter_problem(self.filter, found.source)
+            if problem:
+                raise FieldError("validation_invalid_filter", problem)
+
+        run_checks(errors, "filter", filter_ok)
+        return found if "filter" not in errors else None
+
+
+class LookupField(LinkedField):
+    """The values of `field` of the linked records (those the filter selects), a list in id order."""
+
+    type: Literal["lookup"] = "lookup"
+    field: str = ""
+
+    def default_value(self) -> list[Any]:
+        return []
+
+    def is_multiple(self) -> bool:
+        return True
+
+    def value_type(self, context: SettingsContext) -> ValueType:
+        link = self.context_link(context)
+        return list_of(scalar_type(target_type(link, self.field)) if link is not None else ANY)
+
+    def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
+        link = self.validate_link(context, errors)
+        if link is not None:
+            run_checks(errors, "field", lambda: check_target(link, self.field))
+
+
+def check_target(link: Link, name: str) -> None:
+    """The target must be a field of the linked records (their id included)."""
+    if not name:
+        raise FieldError("validation_required", "Cannot be blank.")
+    if name != "id" and link.source.field_by_name(name) is None:
+        raise FieldError("validation_unknown_field", f"Unknown field {name!r} of {link.source.name}.")
+
+
+def target_type(link: Link, name: str) -> str:
+    """The type of the values a target field yields, as the aggregates see it."""
+    if name == "id":
+        return "text"
+    target = link.source.field_by_name(name)
+    if target is None:
+        return ""
+    kind = target.field_type
+    if kind == "count":
+        return "number"
+    if kind == "rollup":
+        return str(getattr(target, "result_type", lambda: "")())
+    return kind
+
+
+def scalar_type(kind: str) -> ValueType:
+    """The formula language's type of a field type's values."""
+    if kind == "number":
+        return NUMBER
+    if kind == "bool":
+        return BOOL
+    if kind in ("date", "autodate"):
+        return DATE
+    if kind in ("text", "email", "url", "editor", "select", "relation"):
+        return TEXT
+    return ANY

@@ -1,0 +1,143 @@
+"""Linked fields maintained by the changes function on moto, fed by the records stream as on AWS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.invoke import invoke
+from local.pollers import StreamPoller
+from shared import resources
+from shared.aws import client
+from shared.catalog.collections_admin import CollectionsAdmin
+from shared.catalog.repository import DynamoCollectionRepository
+from shared.records.context import RequestContext
+from shared.records.dynamo_repository import DynamoRecordRepository
+from shared.records.model import ReadMeter
+from shared.records.scope import RecordScope
+from tests.support.moto_cloud import running_cloud
+
+TABLE = resources.RECORDS_TABLE.physical_name
+
+
+class Recorder:
+    """The real invoke, keeping every batch handed to the changes function."""
+
+    def __init__(self) -> None:
+        self.batches: list[dict[str, Any]] = []
+
+    def __call__(self, name: str, event: dict[str, Any]) -> Any:
+        if name == "changes":
+            self.batches.append(event)
+        return invoke(name, event)
+
+
+class Shop:
+    """invoices (total: SUM of amounts, n: count, top: MAX) and their line items, written through the API's writer."""
+
+    def __init__(self) -> None:
+        self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
+        self.records = DynamoRecordRepository(TABLE)
+        admin = CollectionsAdmin(self.collections, self.records)
+        self.invoices = admin.create({"name": "invoices", "type": "base", "fields": [
+            {"name": "title", "type": "text"}]})
+        admin.create({"name": "items", "type": "base", "fields": [
+            {"name": "amount", "type": "number"},
+            {"name": "invoice", "type": "relation", "collectionId": self.invoices.id, "maxSelect": 1}]})
+        admin.update("invoices", {"fields": [
+            *[f.to_json() for f in self.invoices.fields],
+            {"name": "total", "type": "rollup", "relation": "items_via_invoice", "field": "amount", "aggregate": "SUM"},
+            {"name": "n", "type": "count", "relation": "items_via_invoice"},
+            {"name": "top", "type": "rollup", "relation": "items_via_invoice", "field": "amount", "aggregate": "MAX"}]})
+        self.recorder = Recorder()
+        self.poller = StreamPoller(resources.EVENT_SOURCES[0], self.recorder)
+
+    def writer(self) -> Any:
+        return RecordScope(self.collections, self.records, RequestContext(system=True)).writer
+
+    def create(self, collection: str, body: dict[str, Any]) -> str:
+        return str(self.writer().create(collection, body).record.id)
+
+    def view(self, rid: str) -> dict[str, Any]:
+        body, _ = RecordScope(self.collections, self.records, RequestContext(system=True)).reader.view(
+            "invoices", rid, {})
+        return dict(body)
+
+    def version(self, rid: str) -> int:
+        found = self.records.get(self.invoices.id, rid, ReadMeter())
+        assert found is not None
+        return found.version
+
+    def drain(self) -> None:
+        for _ in range(30):
+            if not self.poller.poll_once():
+                return
+        raise AssertionError("the stream never went quiet")
+
+
+@pytest.fixture
+def shop() -> Iterator[Shop]:
+    with running_cloud():
+        yield Shop()
+
+
+def parent_updates(batches: list[dict[str, Any]], invoices_id: str) -> list[dict[str, Any]]:
+    """The stream records of invoice updates the changes function was handed."""
+    return [r for b in batches for r in b["Records"]
+            if r["eventName"] == "MODIFY" and r["dynamodb"]["Keys"]["pk"]["S"].startswith(f"r#{invoices_id}#")]
+
+
+def test_a_child_write_makes_one_derived_write_that_triggers_nothing(shop: Shop) -> None:
+    # Given an invoice, its creation handled
+    inv = shop.create("invoices", {"title": "a"})
+    shop.drain()
+    # When a line item is created and the stream runs until quiet
+    shop.create("items", {"amount": 7, "invoice": inv})
+    shop.drain()
+    # Then the invoice got exactly one write, stamped as derived, and holds the values
+    updates = parent_updates(shop.recorder.batches, shop.invoices.id)
+    assert len(updates) == 1
+    stamp = json.loads(updates[0]["dynamodb"]["NewImage"]["a"]["S"])
+    assert stamp["kind"] == "system" and stamp["derived"]
+    assert shop.version(inv) == 2
+    view = shop.view(inv)
+    assert (view["total"], view["n"], view["top"]) == (7, 1, 7)
+
+
+def test_redelivered_batches_change_nothing_twice(shop: Shop) -> None:
+    # Given line items created, moved and deleted, all handled
+    a, b = shop.create("invoices", {"title": "a"}), shop.create("invoices", {"title": "b"})
+    first = shop.create("items", {"amount": 5, "invoice": a})
+    shop.create("items", {"amount": 2, "invoice": a})
+    shop.writer().update("items", first, {"invoice": b})
+    shop.create("items", {"amount": 4, "invoice": b})
+    shop.writer().delete("items", first)
+    shop.drain()
+    before = {rid: (shop.view(rid)["total"], shop.view(rid)["n"], shop.view(rid)["top"], shop.version(rid))
+              for rid in (a, b)}
+    assert [v[:3] for v in before.values()] == [(2, 1, 2), (4, 1, 4)]
+    # When Lambda redelivers every batch, whole and from its middle
+    for batch in list(shop.recorder.batches):
+        assert invoke("changes", batch) == {"batchItemFailures": []}
+        assert invoke("changes", {"Records": batch["Records"][len(batch["Records"]) // 2:]}) == {
+            "batchItemFailures": []}
+    shop.drain()
+    # Then no value moved and no invoice was written again
+    after = {rid: (shop.view(rid)["total"], shop.view(rid)["n"], shop.view(rid)["top"], shop.version(rid))
+             for rid in (a, b)}
+    assert after == before
+
+
+def test_accumulators_live_under_their_parent(shop: Shop) -> None:
+    # Given a line item on an invoice, handled
+    inv = shop.create("invoices", {"title": "a"})
+    shop.create("items", {"amount": 3, "invoice": inv})
+    shop.drain()
+    # Then its SUM and count each have an accumulator under the invoice (the count sums no field), MAX none
+    items = client("dynamodb").query(TableName=TABLE, KeyConditionExpression="pk = :p",
+                                     ExpressionAttributeValues={":p": {"S": f"acc#{shop.invoices.id}#{inv}"}})["Items"]
+    assert len(items) == 2
+    assert sorted((float(i["records"]["N"]), float(i["sum"]["N"])) for i in items) == [(1, 0), (1, 3)]
