@@ -56,16 +56,18 @@ def view_form(slug: str, request: Request) -> JSONResponse:
 
 @router.post("/api/forms/{slug}")
 async def submit_form(slug: str, request: Request) -> JSONResponse:
-    form, definition = _published(request, slug)
-    body = await read_body(request)
-    # no auth: a form is submitted as a guest whatever Authorization says (the form alone grants the create)
-    scope = composition().scope(request, body, signed_in=False)
     from shared.app_settings.provider import current
 
-    submitter = FormSubmitter(
-        scope, _fill_tokens(), settings_verifiers(lambda: current().forms), _submissions(),
-        rate_limit=lambda f, d: check_rate_limit(composition().config.system_table, f.slug, scope.request.ip,
-                                                 d.rate_limit))
+    form, definition = _published(request, slug)
+    system_table = composition().config.system_table
+    # no auth: a form is submitted as a guest whatever Authorization says (the form alone grants the create)
+    guest = composition().scope(request, signed_in=False)
+    submitter = FormSubmitter(guest, _fill_tokens(), settings_verifiers(lambda: current().forms), _submissions(),
+                              rate_limit=lambda f, d: check_rate_limit(system_table, f.slug, guest.request.ip,
+                                                                       d.rate_limit))
+    submitter.admit(form, definition)
+    body = await read_body(request)
+    submitter.scope = composition().scope(request, body, signed_in=False)
     return JSONResponse(submitter.submit(form, definition, body).to_json())
 
 

@@ -1,7 +1,8 @@
 """A public form's submission: the abuse checks in order, then a normal record create through the writer.
 
-Order: rate limit (every attempt counts) → honeypot → fill token → only the form's fields → the form's
-required fields → captcha → create (the collection's validation, field rules and hooks) → metadata and count.
+Order: rate limit (every attempt counts, before the body is read) → honeypot → fill token → only the form's
+fields → the form's required fields → captcha → create (the collection's validation, field rules and hooks) →
+metadata and count.
 """
 
 from __future__ import annotations
@@ -103,9 +104,13 @@ class FormSubmitter:
     submissions: FormSubmissionRepository
     rate_limit: Callable[[FormView, FormDefinition], None]
 
-    def submit(self, form: FormView, definition: FormDefinition, body: dict[str, Any]) -> FormSubmissionOutcome:
-        done = FormSubmissionOutcome("", definition.success_message, definition.redirect_url)
+    def admit(self, form: FormView, definition: FormDefinition) -> None:
+        """The rate limit, before the body is read: a flood of uploads is refused before it is received."""
         self.rate_limit(form, definition)
+
+    def submit(self, form: FormView, definition: FormDefinition, body: dict[str, Any]) -> FormSubmissionOutcome:
+        """Check an admitted submission and create its record; 400s name what is wrong, and nothing is written."""
+        done = FormSubmissionOutcome("", definition.success_message, definition.redirect_url)
         honeypot = definition.spam.honeypot
         if honeypot and not _blank(body.get(honeypot)):
             # a fake success storing nothing: a bot that is told it failed learns which input gave it away
