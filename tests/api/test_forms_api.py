@@ -266,3 +266,19 @@ def test_an_invalid_form_definition_is_refused_on_save(api: Api, leads: dict[str
     assert response.status_code == 400, response.text
     error = response.json()["data"]["options"]
     assert error["code"] == "validation_invalid_form_options" and error["message"].startswith(option + ":")
+
+
+def test_a_submission_is_an_ordinary_create_for_the_change_stream(api: Api, leads: dict[str, Any]) -> None:
+    # Given a form submission
+    slug = make_form(api, leads)
+    assert submit(api, slug, {"name": "Audited", "_fillToken": fetch(api, slug)["fillToken"]}).status_code == 200
+    record = api.list_records(leads["name"], filter="name = 'Audited'")["items"][0]
+    # When the change stream has handled it
+    deadline = time.monotonic() + 15
+    while not (entries := api.ok("GET", "/api/audit", params={"filter": f"record = '{record['id']}'"})["items"]):
+        assert time.monotonic() < deadline, "no audit entry for the form's record"
+        time.sleep(0.2)
+    # Then the audit log shows a create by a guest, with the values the form set
+    entry = entries[0]
+    assert entry["action"] == "create"
+    assert "Audited" in str(entry) and "from-the-site" in str(entry)
