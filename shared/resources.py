@@ -326,6 +326,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),
     RouteDef("POST", "/api/batch", "records"),
+    # Reading records through a saved view (docs/api-views.md).
+    RouteDef("GET", "/api/collections/{collection}/views/{view}/records", "records"),
     RouteDef("ANY", "/api/backups", "backups"),
     RouteDef("POST", "/api/backups/upload", "backups"),
     RouteDef("ANY", "/api/backups/{key}", "backups"),

@@ -4,7 +4,8 @@ from shared.init_phase import cold_init
 
 with cold_init():
     from functions.records.routes import router
+    from functions.records.view_routes import router as view_router
     from shared.http.app import create_app, lambda_handler
 
-    app = create_app([router])
+    app = create_app([router, view_router])
     handler = lambda_handler(app)

@@ -20,7 +20,7 @@ from shared.errors import NotFoundError
 CACHE_SECONDS = 2.0
 CATALOG_PK = "collections"
 SYSTEM_COLLECTION_NAMES = frozenset({"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers",
-                                     "_webhooks", "_roles"})
+                                     "_webhooks", "_roles", "_views"})
 
 
 class StoredCollection(BaseModel):

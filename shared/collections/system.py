@@ -1,5 +1,6 @@
 """The collections that exist from the start, as PocketBase 0.40 creates them: `_mfas`, `_otps`,
-`_externalAuths`, `_authOrigins`, `_superusers` and `users`; and Lambdabase's own `_webhooks` and `_roles`."""
+`_externalAuths`, `_authOrigins`, `_superusers` and `users`; and Lambdabase's own `_webhooks`, `_roles` and
+`_views`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from shared.collections.fields import (
     JSONField,
     PasswordField,
     RelationField,
+    SelectField,
     TextField,
     URLField,
 )
@@ -34,6 +36,16 @@ EXTERNAL_AUTHS_COLLECTION_NAME = "_externalAuths"
 AUTH_ORIGINS_COLLECTION_NAME = "_authOrigins"
 WEBHOOKS_COLLECTION_NAME = "_webhooks"
 ROLES_COLLECTION_NAME = "_roles"
+VIEWS_COLLECTION_NAME = "_views"
+VIEW_TYPES = ["grid", "kanban", "calendar", "gallery", "form", "list"]
+VIEW_ROW_HEIGHTS = ["short", "medium", "tall", "extra"]
+# a slug is part of a public URL (/api/forms/{slug})
+VIEW_SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+# Records that carry rules of their own, AND-ed with their collection's rules per action (null: superusers
+# only), enforced by RequestRules.own_rule_allows: a `_views` record's viewRule and manageRule.
+RECORD_RULE_FIELDS: dict[str, dict[str, str]] = {
+    VIEWS_COLLECTION_NAME: {"list": "viewRule", "view": "viewRule", "update": "manageRule", "delete": "manageRule"},
+}
 # a role name is written in rules (`@request.auth.roles ?= "editor"`): PocketBase's field name pattern
 ROLE_NAME_PATTERN = r"^[A-Za-z0-9_]+$"
 # role names are no secrets, and a client needs them to render or expand its own roles; writes stay superusers'
@@ -46,7 +58,8 @@ AUTH_REF_OWNER_RULE = ("@request.auth.id != '' && recordRef = @request.auth.id "
 def system_collections(now: str | None = None) -> list[Collection]:
     """Every bootstrap collection in PocketBase's creation order, one millisecond apart (so lists keep it)."""
     collections = [mfas_collection(), otps_collection(), external_auths_collection(), auth_origins_collection(),
-                   superusers_collection(), users_collection(), webhooks_collection(), roles_collection()]
+                   superusers_collection(), users_collection(), webhooks_collection(), roles_collection(),
+                   views_collection()]
     start = parse_datetime(now or now_string())
     for offset, collection in enumerate(collections):
         stamp = format_datetime(start + timedelta(milliseconds=offset)) if start else now_string()
@@ -179,6 +192,39 @@ def roles_collection(now: str | None = None) -> Collection:
     _add(collection, AutodateField(name="created", system=True, on_create=True))
     _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
     collection.indexes.append("CREATE UNIQUE INDEX `idx_roles_name` ON `_roles` (name)")
+    _stamp(collection, now)
+    return collection
+
+
+def views_collection(now: str | None = None) -> Collection:
+    """`_views`: saved views of a collection's records (docs/api-views.md), each with its own rules.
+
+    A view's `viewRule` / `manageRule` (JSON: null for superusers only, "" for everyone, or a rule on
+    `@request.*` and the view record) decide who may see and change it; creating one is superusers' only, since
+    a form view lets guests create records (shared/views_saved/record_hooks.py checks what a view holds).
+    """
+    collection = new_collection("base", VIEWS_COLLECTION_NAME)
+    collection.system = True
+    collection.list_rule = collection.view_rule = collection.update_rule = collection.delete_rule = ""
+    _add(collection, TextField(name="collection", system=True, required=True, max=100))
+    _add(collection, TextField(name="name", system=True, required=True, max=255))
+    _add(collection, SelectField(name="type", system=True, required=True, values=list(VIEW_TYPES), max_select=1))
+    _add(collection, TextField(name="filter", system=True, max=3500))
+    _add(collection, TextField(name="sort", system=True, max=1000))
+    _add(collection, JSONField(name="fields", system=True, max_size=20_000))
+    _add(collection, JSONField(name="columnWidths", system=True, max_size=20_000))
+    _add(collection, SelectField(name="rowHeight", system=True, values=list(VIEW_ROW_HEIGHTS), max_select=1))
+    _add(collection, TextField(name="groupBy", system=True, max=255))
+    _add(collection, JSONField(name="colorRules", system=True, max_size=20_000))
+    _add(collection, TextField(name="description", system=True, max=1000))
+    _add(collection, JSONField(name="options", system=True, max_size=100_000))
+    _add(collection, TextField(name="slug", system=True, max=100, pattern=VIEW_SLUG_PATTERN))
+    _add(collection, JSONField(name="viewRule", system=True, max_size=10_000))
+    _add(collection, JSONField(name="manageRule", system=True, max_size=10_000))
+    _add(collection, AutodateField(name="created", system=True, on_create=True))
+    _add(collection, AutodateField(name="updated", system=True, on_create=True, on_update=True))
+    collection.indexes += ["CREATE UNIQUE INDEX `idx_views_slug` ON `_views` (slug) WHERE slug != ''",
+                           "CREATE INDEX `idx_views_collection` ON `_views` (collection)"]
     _stamp(collection, now)
     return collection
 

@@ -217,7 +217,8 @@ def admits(rules: RequestRules, collection: Collection, record: StoredRecord, ki
         if not rules.is_superuser:
             if rule_text is None:
                 return False  # a locked rule: superusers only
-            if not rules.matches(parse_rule(rule_text), collection, record):
+            if not rules.matches(parse_rule(rule_text), collection, record) or not rules.own_rule_allows(
+                    collection, record, "list" if kind == "collection" else "view"):
                 return False
         if not filter_text:
             return True

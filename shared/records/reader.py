@@ -17,7 +17,7 @@ from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
 from shared.records.resolver import RecordResolver
 from shared.records.rules import combine
-from shared.tools.filter import FilterError, Identifier, SortKey
+from shared.tools.filter import Expr, FilterError, Identifier, SortKey
 from shared.tools.filter.ast import identifier_paths
 from shared.tools.list_query import ListQueryError, parse_fields_param, parse_list_query
 
@@ -42,11 +42,13 @@ class RecordReader:
         self.presenter = presenter
         self.meter = meter
 
-    def list_page(self, id_or_name: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def list_page(self, id_or_name: str, params: Mapping[str, str], *,
+                  scope_rule: Expr | None = None) -> dict[str, Any]:
+        """One page; `scope_rule` narrows it as a rule does (a saved view's filter: shared/views_saved/)."""
         stored = self.collections.get(id_or_name)
         collection = stored.collection
         self.rules.require_action(collection, "list")
-        rule = self.rules.rule(collection.list_rule)
+        rule = combine(self.rules.rule(collection.list_rule), scope_rule)
         self.rules.check_sort(params.get("sort", ""))
         try:
             query = parse_list_query(params)
@@ -57,7 +59,8 @@ class RecordReader:
 
         def matcher(record: StoredRecord) -> bool:
             return (self.rules.matches(rule, collection, record)
-                    and self.rules.matches(user_filter, collection, record, allow_hidden=superuser))
+                    and self.rules.matches(user_filter, collection, record, allow_hidden=superuser)
+                    and self.rules.own_rule_allows(collection, record, "list"))
 
         def value_of(record: StoredRecord, key: SortKey) -> Any:
             resolved = RecordResolver(collection, record, self.rules.request, self.rules.loader,
@@ -74,6 +77,8 @@ class RecordReader:
         try:
             plan = plan_query(collection, stored.layout, combined, query.sort,
                               self.rules.static(collection), self.rules.plannable(collection))
+            if self.rules.own_rules_apply(collection):
+                plan.total_counter = None  # the counter counts records the caller's own-rule check hides
             bound_to = fingerprint(query.filter, params.get("sort", ""))
             if query.cursor is not None:
                 _position(plan, query.cursor, collection.id, bound_to)
@@ -104,7 +109,8 @@ class RecordReader:
         self.rules.require_action(collection, "view")
         rule = self.rules.rule(collection.view_rule)
         record = self.rules.loader.one(collection, record_id)
-        if record is None or not self.rules.matches(rule, collection, record):
+        if (record is None or not self.rules.matches(rule, collection, record)
+                or not self.rules.own_rule_allows(collection, record, "view")):
             raise NotFoundError()
         try:
             fields = parse_fields_param(params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.collections.model import Collection
+from shared.collections.system import RECORD_RULE_FIELDS
 from shared.errors import BadRequestError, ForbiddenError
 from shared.records.context import RequestContext
 from shared.records.field_rules import filterable, unreadable_fields, write_errors
@@ -110,7 +111,26 @@ class RequestRules:
             return True
         if collection.view_rule is None:
             return False
-        return self.matches(parse_rule(collection.view_rule), collection, record)
+        return (self.matches(parse_rule(collection.view_rule), collection, record)
+                and self.own_rule_allows(collection, record, "view"))
+
+    def own_rules_apply(self, collection: Collection) -> bool:
+        """Whether this caller's reads of the collection are narrowed per record (a counter's total is not theirs)."""
+        return not self.request.is_superuser and collection.system and collection.name in RECORD_RULE_FIELDS
+
+    def own_rule_allows(self, collection: Collection, record: StoredRecord, action: str) -> bool:
+        """The rule a record carries itself for an action (RECORD_RULE_FIELDS: `_views`), after its collection's."""
+        field_name = RECORD_RULE_FIELDS.get(collection.name, {}).get(action) if collection.system else None
+        if self.request.is_superuser or field_name is None:
+            return True
+        field = collection.field_by_name(field_name)
+        text = record.data.get(field.id) if field else None
+        if not isinstance(text, str):
+            return False  # null (or not a text): superusers only, as a null collection rule
+        try:
+            return self.matches(parse_rule(text), collection, record)
+        except (FilterError, BadRequestError):
+            return False  # a rule saved before it became invalid admits no one
 
     def manages(self, collection: Collection, record: StoredRecord) -> bool:
         """Whether the caller may manage an auth record (manageRule): superusers, or whom the rule admits."""

@@ -138,7 +138,8 @@ class RecordWriter:
         self.rules.require_action(collection, "update")
         rule = self.rules.rule(collection.update_rule)
         existing = self._load(collection, record_id)
-        if not self.rules.matches(rule, collection, existing, existing=existing):
+        if (not self.rules.matches(rule, collection, existing, existing=existing)
+                or not self.rules.own_rule_allows(collection, existing, "update")):
             raise NotFoundError()
         if if_match and if_match.strip() not in ("*", existing.etag):
             raise PreconditionFailedError()
@@ -173,7 +174,8 @@ class RecordWriter:
         self.rules.require_action(collection, "delete")
         rule = self.rules.rule(collection.delete_rule)
         existing = self._load(collection, record_id)
-        if not self.rules.matches(rule, collection, existing):
+        if not self.rules.matches(rule, collection, existing) or not self.rules.own_rule_allows(
+                collection, existing, "delete"):
             raise NotFoundError()
         if if_match and if_match.strip() not in ("*", existing.etag):
             raise PreconditionFailedError()

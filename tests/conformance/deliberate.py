@@ -43,3 +43,5 @@ SSE_UNKNOWN_COLLECTION = "Missing collection context."
 WEBHOOKS_COLLECTION = "_webhooks"
 # Lambdabase's roles (docs/rules.md) are a system collection PocketBase does not have either: left out alike.
 ROLES_COLLECTION = "_roles"
+# Lambdabase's saved views (docs/api-views.md) are a system collection PocketBase does not have either.
+VIEWS_COLLECTION = "_views"

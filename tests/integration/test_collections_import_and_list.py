@@ -18,8 +18,10 @@ from shared.errors import BadRequestError
 from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
 
-# PocketBase's, then Lambdabase's own `_webhooks` (docs/api-webhooks.md) and `_roles` (docs/rules.md)
-BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users", "_webhooks", "_roles"]
+# PocketBase's, then Lambdabase's own `_webhooks` (docs/api-webhooks.md), `_roles` (docs/rules.md) and `_views`
+# (docs/api-views.md)
+BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users", "_webhooks", "_roles",
+             "_views"]
 
 
 def _service() -> CollectionsAdmin:
@@ -107,7 +109,7 @@ def test_import_failures_answer_as_pocketbase_and_write_nothing(service: Collect
 LIST_CASES: list[tuple[str, dict[str, str], list[str] | None, dict[str, Any]]] = [
     ("sorted by name descending", {"sort": "-name"}, sorted(BOOTSTRAP, reverse=True), {}),
     ("filtered by system and type", {"filter": "system = true && type = 'auth'"}, ["_superusers"], {}),
-    ("paged", {"page": "2", "perPage": "4"}, BOOTSTRAP[4:], {"page": 2, "perPage": 4, "totalPages": 2}),
+    ("paged", {"page": "2", "perPage": "4"}, BOOTSTRAP[4:8], {"page": 2, "perPage": 4, "totalPages": 3}),
     ("zero perPage means the default", {"perPage": "0"}, BOOTSTRAP, {"perPage": 30}),
     ("skipTotal", {"skipTotal": "1"}, BOOTSTRAP, {"totalItems": -1, "totalPages": -1}),
 ]

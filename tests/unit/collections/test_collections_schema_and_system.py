@@ -204,9 +204,9 @@ def test_bootstrap_collections_equal_what_pocketbase_answers(expected: dict[str,
 
 def test_bootstrap_collections_keep_pocketbase_creation_order() -> None:
     collections = system_collections(NOW)
-    # PocketBase's, in its order, then Lambdabase's own `_webhooks` and `_roles` (docs/compatibility.md)
-    assert [c.name for c in collections] == [c["name"] for c in POCKETBASE_SYSTEM_COLLECTIONS] + ["_webhooks",
-                                                                                                  "_roles"]
+    # PocketBase's, in its order, then Lambdabase's own `_webhooks`, `_roles` and `_views` (docs/compatibility.md)
+    assert [c.name for c in collections] == [c["name"] for c in POCKETBASE_SYSTEM_COLLECTIONS] + [
+        "_webhooks", "_roles", "_views"]
     assert [c.created for c in collections] == sorted({c.created for c in collections})
 
 
@@ -221,5 +221,6 @@ def test_a_catalog_from_before_the_auth_system_collections_gets_them_and_keeps_a
     # When the catalog is read
     names = {stored.collection.name for stored in repository.all()}
     # Then the missing system collections are created, and `users` (not system) is not brought back
-    assert names == {"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "_webhooks", "_roles"}
+    assert names == {"_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "_webhooks", "_roles",
+                     "_views"}
     assert repository.get("_superusers").collection.auth_token.secret == superusers.auth_token.secret
