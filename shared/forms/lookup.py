@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from shared.catalog.repository import CollectionNotFoundError
+from shared.collections.system import VIEWS_COLLECTION_NAME
 from shared.errors import NotFoundError
-from shared.records.context import RequestContext
 from shared.records.scope import RecordScope
+from shared.views_saved.lookup import find_view_by_slug
 
-VIEWS_COLLECTION = "_views"
-# Slugs are URL path segments; anything else is no form (and never reaches the filter below).
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+VIEWS_COLLECTION = VIEWS_COLLECTION_NAME
+FORM_TYPE = "form"
 
 
 @dataclass(frozen=True)
@@ -29,20 +27,14 @@ class FormView:
 
 def find_form(scope: RecordScope, slug: str) -> FormView:
     """The form view with this slug, or 404 (no such slug, or a view of another type)."""
-    if not SLUG_PATTERN.match(slug):
+    # read as the system: a public form is found whatever the view's own viewRule says (its slug publishes it)
+    found = find_view_by_slug(scope.collections, scope.records, slug)
+    if found is None:
         raise NotFoundError()
-    # system rights: a public form is found whatever the view's own viewRule says (the slug is its publication)
-    system = scope.acting_as(RequestContext(method="GET", system=True))
-    try:
-        page = system.reader.list_page(VIEWS_COLLECTION, {
-            "filter": f"slug = '{slug}' && type = 'form'", "perPage": "1", "skipTotal": "1"})
-    except CollectionNotFoundError as exc:
-        raise NotFoundError() from exc
-    items = page.get("items") or []
-    if not items:
-        raise NotFoundError()
-    item = items[0]
-    options = item.get("options")
-    return FormView(id=str(item["id"]), slug=slug, name=str(item.get("name") or ""),
-                    collection=str(item.get("collection") or ""),
+    record, values = found
+    if values.get("type") != FORM_TYPE:
+        raise NotFoundError()  # a kanban with a slug is no form
+    options = values.get("options")
+    return FormView(id=record.id, slug=slug, name=str(values.get("name") or ""),
+                    collection=str(values.get("collection") or ""),
                     options=options if isinstance(options, dict) else {})

@@ -8,10 +8,8 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository
 from shared.forms.definition import FormOptionsError, check_against, parse_definition
-from shared.forms.lookup import VIEWS_COLLECTION
+from shared.forms.lookup import FORM_TYPE, VIEWS_COLLECTION
 from shared.records.hooks import RecordEvent, RecordHooks
-
-FORM_TYPE = "form"
 
 
 def _value(event: RecordEvent, name: str) -> Any:

@@ -15,16 +15,6 @@ BROWSER = "Mozilla/5.0 (forms test)"
 CAPTCHA_SECRET = "0x4AAAAAAAtest-secret-key"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def views(api: Api) -> None:
-    """TEMPORARY stand-in for the saved_views branch's `_views` until it is merged."""
-    if api.request("GET", "/api/collections/_views").status_code == 404:
-        api.create_collection({"name": "_views", "type": "base", "fields": [
-            {"name": "collection", "type": "text"}, {"name": "name", "type": "text"},
-            {"name": "type", "type": "text"}, {"name": "slug", "type": "text"},
-            {"name": "options", "type": "json"}]})
-
-
 @pytest.fixture(scope="module")
 def leads(api: Api) -> dict[str, Any]:
     """A collection only superusers may create in (createRule null): a form alone lets guests add to it."""
