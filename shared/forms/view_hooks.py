@@ -24,6 +24,8 @@ def _value(event: RecordEvent, name: str) -> Any:
 
 def form_options_errors(event: RecordEvent, collections: CollectionRepository) -> dict[str, Any]:
     """PocketBase-shaped field errors on `options` (or `collection`) naming the bad form option; {} if valid."""
+    if not event.request.is_superuser:
+        return {}  # only superusers create views or change their type, collection or options (403 otherwise)
     if _value(event, "type") != FORM_TYPE:
         return {}
     options = _value(event, "options")
