@@ -79,6 +79,7 @@ def register_hooks(hooks: RecordHooks, config: DataSettings) -> None:
     from shared.accounts.record_hooks import register_account_hooks
     from shared.files.record_files import register_file_hooks
     from shared.files.storage import get_file_storage
+    from shared.forms.view_hooks import register_form_hooks
     from shared.jobs.queue import get_job_queue
     from shared.views_saved.record_hooks import register_saved_view_hooks
     from shared.webhooks.secret_store import get_secret_store
@@ -88,6 +89,8 @@ def register_hooks(hooks: RecordHooks, config: DataSettings) -> None:
     register_file_hooks(hooks, lambda: get_file_storage(config.files_bucket), cleanup_queue=get_job_queue)
     register_webhook_hooks(hooks, lambda: get_secret_store(config.system_table))
     register_saved_view_hooks(hooks, lambda: get_collection_repository(config.system_table))
+    # after the saved views' checks: a form view's `options.form`, which public forms define
+    register_form_hooks(hooks, lambda: get_collection_repository(config.system_table))
 
 
 @lru_cache(maxsize=1)

@@ -268,6 +268,12 @@ FUNCTIONS: tuple[FunctionDef, ...] = (
     # append-only, and only the changes function appends.
     FunctionDef("audit", "http", (*_verify_tokens, Permission("table", AUDIT_TABLE.key, "read")),
                 description="Audit log API (superusers): list and view the entries of every record change"),
+    # Public forms: reads the form views and writes their records as the records function does (uploads included,
+    # the same hooks), counts submissions and rate limits (system table), verifies fill tokens with the signing
+    # key, and reads the sealed captcha secrets of the settings (decrypt only). Its own function, not records':
+    # the one unauthenticated write path holds no webhook-secret or jobs grant it never uses.
+    FunctionDef("forms", "http", (*_data, _files_rw, _settings_secrets_r),
+                description="Public forms: definitions, guest submissions with abuse controls, their metadata"),
     FunctionDef(
         LOG_WRITER_FUNCTION,
         "log_subscription",
@@ -336,6 +342,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/realtime/websocket", "health"),
     RouteDef("ANY", "/api/collections", "collections"),
     RouteDef("ANY", "/api/collections/{collection}", "collections"),
+    RouteDef("GET", "/api/collections/meta/scaffolds", "collections"),
     RouteDef("PUT", "/api/collections/import", "collections"),
     RouteDef("POST", "/api/collections/meta/dry-run-view", "collections"),
     RouteDef("DELETE", "/api/collections/{collection}/truncate", "collections"),
@@ -368,6 +375,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/audit/{id}", "audit"),
     RouteDef("ANY", "/api/settings", "settings"),
     RouteDef("ANY", "/api/webhooks/{proxy+}", "webhooks"),
+    RouteDef("ANY", "/api/forms/{slug}", "forms"),
+    RouteDef("GET", "/api/forms/{slug}/submissions", "forms"),
     RouteDef("POST", "/api/settings/test/email", "settings"),
     RouteDef("POST", "/api/settings/test/s3", "settings"),
     # PocketBase's Apple client secret generator lives under settings; it is OAuth2's, so the auth function's.

@@ -134,6 +134,22 @@ class AuditSettings(_Section):
     retention_days: int = 90
 
 
+class CaptchaProviderSettings(_Section):
+    """One captcha provider's server side (shared/forms/captcha.py): forms name the provider and its site key."""
+
+    secret: str = ""  # a secret: encrypted at rest, never returned
+    # Empty: the provider's documented siteverify URL; set for a proxy or a test double.
+    verify_url: str = ""
+
+
+class FormsSettings(_Section):
+    """Lambdabase's own section (public forms, docs/api-views.md#public-forms): the captcha providers' secrets,
+    kept here rather than in the form views, which their managers can read."""
+
+    turnstile: CaptchaProviderSettings = CaptchaProviderSettings()
+    hcaptcha: CaptchaProviderSettings = CaptchaProviderSettings()
+
+
 class AppSettings(_Section):
     """Everything `GET /api/settings` shows; one item per app, read by every function through its cache."""
 
@@ -149,3 +165,4 @@ class AppSettings(_Section):
     audit: AuditSettings = AuditSettings()
     superuser_ips: tuple[str, ...] = _named("superuserIPs", ())
     realtime: RealtimeAppSettings = RealtimeAppSettings()
+    forms: FormsSettings = FormsSettings()

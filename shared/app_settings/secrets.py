@@ -22,7 +22,8 @@ from shared.app_settings.errors import SettingsStorageError
 from shared.observability import logger
 
 # (section path, field) of every secret, by PocketBase's JSON names.
-SECRET_FIELDS: tuple[tuple[str, ...], ...] = (("smtp", "password"), ("s3", "secret"), ("backups", "s3", "secret"))
+SECRET_FIELDS: tuple[tuple[str, ...], ...] = (("smtp", "password"), ("s3", "secret"), ("backups", "s3", "secret"),
+                                              ("forms", "turnstile", "secret"), ("forms", "hcaptcha", "secret"))
 CIPHERTEXT_PREFIX = "kms:"
 
 

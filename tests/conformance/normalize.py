@@ -22,7 +22,8 @@ SECRET_KEYS = frozenset({"secret", "clientSecret", "tokenKey"})
 # `realtime`: the settings' additive channel rules (docs/api-realtime.md#channels).
 # `audit`: the audit log's retention (docs/api-audit.md).
 # `webhooks`: how webhook deliveries retry (docs/api-webhooks.md).
-DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit", "webhooks"})
+# `forms`: the captcha providers of public forms (docs/api-views.md#public-forms).
+DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit", "webhooks", "forms"})
 # Timestamps within this distance of the test run are "written by the server now"; fixed test dates stay.
 NOW_WINDOW = timedelta(days=1)
 

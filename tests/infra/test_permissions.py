@@ -226,5 +226,6 @@ def test_only_the_functions_that_need_the_files_bucket_hold_a_grant_on_it(views:
     holders = {fn.name for fn in resources.FUNCTIONS
                if any(p.kind == "bucket" and p.resource == resources.FILES_BUCKET.key for p in fn.permissions)}
     # records stores and removes files, files serves them, uploads stages them, jobs backs them up and deletes
-    # truncated collections' files, auth stores the avatar an OAuth2 sign-up downloads
-    assert holders == {"records", "files", "uploads", "jobs", "auth"}
+    # truncated collections' files, auth stores the avatar an OAuth2 sign-up downloads, forms stores the files of
+    # guest submissions as records does
+    assert holders == {"records", "files", "uploads", "jobs", "auth", "forms"}
