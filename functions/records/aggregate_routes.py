@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from fastapi import Request, Response
 
-from shared.aggregates.engine import Aggregator
+from shared.aggregates.answers import answer
+from shared.aggregates.versions import get_version_store
 from shared.composition import composition
 from shared.http.endpoints import LeanRouter
 
@@ -17,11 +15,9 @@ router = LeanRouter()
 @router.get("/api/collections/{collection}/aggregate")
 def aggregate(collection: str, request: Request) -> Response:
     scope = composition().scope(request, None)
-    result = Aggregator(scope).answer(collection, request.query_params)
-    body = json.dumps(result, separators=(",", ":"), sort_keys=True)
-    # the ETag is the answer's digest: the same answer to the same caller is a 304, whatever changed unseen
-    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    versions = get_version_store(composition().config.records_table)
+    body, etag, outcome = answer(scope, collection, request.query_params, versions)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Lb-Aggregate-Cache": outcome}
     if composition().config.debug_query:
         headers.update({"X-Lb-Plan": " | ".join(scope.meter.plans) or "none",
                         "X-Lb-Items-Read": str(scope.meter.items_read)})
