@@ -55,6 +55,10 @@ class AnswerCache:
                 self._entries.move_to_end(key)
             return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def put(self, key: str, body: bytes) -> None:
         with self._lock:
             self._entries[key] = body

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    aggregates,
     audit,
     backups,
     client_ip,
@@ -51,4 +52,5 @@ if __name__ == "__main__":
     webhooks.report()
     audit.report()
     realtime_sse.report()
+    aggregates.report()
     goals.print_table()
