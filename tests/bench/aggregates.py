@@ -1,7 +1,7 @@
 """Aggregates benchmark on moto: what a group-by reads ad hoc, and what the same answer costs from the cache.
 
-Default 50,000 records (`LB_BENCH_AGG_RECORDS`), seeded with import_records. Items read come from the request's ReadMeter; times are the median
-of paired runs (fresh, cached, fresh, cached ...), reported as a ratio.
+Default 50,000 records (`LB_BENCH_AGG_RECORDS`), seeded with import_records. Items read come from the
+request's ReadMeter; times are the median of paired runs (fresh, cached, fresh, cached ...), reported as a ratio.
 """
 
 from __future__ import annotations
