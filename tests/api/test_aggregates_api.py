@@ -116,6 +116,12 @@ def test_numbers_group_by_bucket_and_terms_combine(api: Api, world: Any) -> None
         ({"region": "north", "paid": True, "day:year": "2026-01-01"}, 1)]
 
 
+def test_dates_have_a_min_and_a_max(api: Api, world: Any) -> None:
+    answer = agg(api, world, metrics="min(day),max(day),countDistinct(tags)")["groups"][0]["metrics"]
+    assert answer == {"min(day)": "2025-12-31 23:59:59.999Z", "max(day)": "2026-04-01 00:00:00.000Z",
+                      "countDistinct(tags)": 4}
+
+
 def test_without_group_by_one_group_answers_even_over_nothing(api: Api, world: Any) -> None:
     assert agg(api, world, metrics="count(),sum(amount)")["groups"] == [
         {"key": {}, "metrics": {"count()": 6, "sum(amount)": 220}}]
@@ -169,7 +175,9 @@ def test_hidden_and_read_ruled_fields_cannot_be_aggregated(api: Api, world: Any,
     {"perPage": "0"}, {"perPage": "501"}, {"page": "x"}, {"stats": "amount", "groupBy": "region"},
     {"stats": "region"}, {"rows": "region"}, {"rows": "region", "columns": "region", "value": "count()"},
     {"rows": "region", "columns": "paid", "value": "count()", "sort": "region"},
-    {"filter": "amount >"}, {"filter": "nope = 1"}, {"groupBy": "x" * 1001}])
+    {"filter": "amount >"}, {"filter": "nope = 1"}, {"groupBy": "x" * 1001}, {"perPage": "9" * 30},
+    {"groupBy": "amount:bucket(" + "9" * 400 + ")"}, {"metrics": "percentile(amount," + "9" * 400 + ")"},
+    {"groupBy": "id"}, {"metrics": "countDistinct(nope)"}])
 def test_bad_parameters_are_400s_in_pocketbases_shape(api: Api, world: Any, params: dict[str, str]) -> None:
     answer = agg(api, world, status=400, **params)
     assert answer["status"] == 400 and answer["data"] and set(answer) == {"status", "message", "data"}
