@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from functools import partial
 from itertools import product
 from typing import Any
 
@@ -30,6 +31,10 @@ def _sort_value(value: Any) -> tuple[int, Any]:
     if isinstance(value, int | float):
         return (2, value)
     return (3, str(value))
+
+
+def _row_value(key: str, row: dict[str, Any]) -> tuple[int, Any]:
+    return _sort_value(row["key"][key] if key in row["key"] else row["metrics"][key])
 
 
 class Aggregator:
@@ -103,9 +108,9 @@ class Aggregator:
                  "metrics": {m.text: a.result() for (m, _), a in zip(metrics, accs, strict=True)}}
                 for key, accs in groups.items()]
         rows.sort(key=lambda row: [_sort_value(row["key"][t.text]) for t, _ in terms])
+        # stable sorts, the last key first: ties on a key keep the order of the keys after it
         for sort in reversed(query.sort):
-            rows.sort(key=lambda row, s=sort: _sort_value(row["key"][s.key] if s.key in row["key"]  # type: ignore[misc]
-                                                          else row["metrics"][s.key]), reverse=sort.descending)
+            rows.sort(key=partial(_row_value, sort.key), reverse=sort.descending)
         start = (query.page - 1) * query.per_page
         return {"page": query.page, "perPage": query.per_page, "totalGroups": len(rows),
                 "totalPages": math.ceil(len(rows) / query.per_page), "groups": rows[start:start + query.per_page]}
