@@ -18,8 +18,8 @@ from shared.tools.filter.ast import identifier_paths
 
 def budget_error(budget: int) -> BadRequestError:
     return BadRequestError(
-        f"The aggregate would read more than {budget} records. Narrow the filter, add an index that matches "
-        "its equality on the first column, or read a maintained aggregate (docs/api-views.md).",
+        f"The aggregate would read more than {budget} records. Narrow the filter, or add an index (the "
+        "collection's `indexes`) that matches the filter's equality on its first column.",
         {"filter": {"code": "validation_query_too_expensive",
                     "message": f"More than {budget} records would be read; narrow the filter or add an index."}})
 
