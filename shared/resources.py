@@ -351,6 +351,8 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("POST", "/api/batch", "records"),
     # Reading records through a saved view (docs/api-views.md).
     RouteDef("GET", "/api/collections/{collection}/views/{view}/records", "records"),
+    # Aggregates, pivots and statistics over a collection's records (docs/api-views.md).
+    RouteDef("GET", "/api/collections/{collection}/aggregate", "records"),
     RouteDef("ANY", "/api/backups", "backups"),
     RouteDef("POST", "/api/backups/upload", "backups"),
     RouteDef("ANY", "/api/backups/{key}", "backups"),

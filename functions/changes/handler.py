@@ -10,6 +10,7 @@ from shared.init_phase import cold_init
 
 with cold_init():
     from shared import aws, settings
+    from shared.aggregates.versions import bump_versions, get_version_store
     from shared.audit.dynamo_repository import AuditTable, audit_repository
     from shared.audit.entries import audit_entries
     from shared.changes.accumulators import get_accumulator_store
@@ -45,6 +46,8 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     logger.debug("counters applied", extra=report.model_dump())
     if not changes:
         return {"batchItemFailures": []}
+    # Aggregate answers cached under a collection's data version are stale once its records change
+    bump_versions(changes, get_version_store(cfg.records_table))
 
     views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
     # View collections next (shared/views/): each touched row is recomputed from storage, so a retried batch

@@ -1,6 +1,7 @@
 """Entry point of `make bench`: runs every benchmark and prints its ratios."""
 
 from tests.bench import (
+    aggregates,
     audit,
     backups,
     client_ip,
@@ -55,4 +56,5 @@ if __name__ == "__main__":
     realtime_sse.report()
     formulas.report()
     computed.report()
+    aggregates.report()
     goals.print_table()

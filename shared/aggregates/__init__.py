@@ -1,0 +1,1 @@
+"""Aggregates, pivots and statistics over a collection's records (docs/api-views.md)."""
