@@ -27,7 +27,8 @@ CODE = re.compile(r"<strong>(\d+)</strong>")
 
 
 class _SmtpSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP for PocketBase's mailer (no TLS, no auth): every message's bytes kept in `server.mails`."""
+    """Just enough SMTP for PocketBase's mailer (no TLS; any AUTH PLAIN accepted, since another module may leave an
+    SMTP password in PocketBase's settings, which then signs in): every message's bytes kept in `server.mails`."""
 
     def handle(self) -> None:
         self._say("220 sink")
@@ -38,6 +39,11 @@ class _SmtpSink(socketserver.StreamRequestHandler):
                 data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
                 self.server.mails.append(email.message_from_bytes(data))  # type: ignore[attr-defined]
                 self._say("250 kept")
+            elif verb.startswith("EHLO"):
+                self._say("250-sink")
+                self._say("250 AUTH PLAIN")
+            elif verb.startswith("AUTH"):
+                self._say("235 accepted")
             elif verb.startswith("QUIT"):
                 self._say("221 bye")
                 return
@@ -89,13 +95,32 @@ def mailboxes(paired: PairedClient, servers: tuple[PocketBaseProcess, StackProce
     paired.create_collection({"name": "om_otp", "type": "auth", "createRule": "", "otp": {"enabled": True}})
     paired.create_collection({"name": "om_mfa", "type": "auth", "createRule": "", "otp": {"enabled": True},
                               "mfa": {"enabled": True}})
+    boxes = Mailboxes(sink, servers[1])
+    _wait_for_mail(paired, boxes)
     try:
-        yield Mailboxes(sink, servers[1])
+        yield boxes
     finally:
         paired.pb.http.patch("/api/settings", json={"smtp": {"enabled": False}},
                              headers={"Authorization": paired.pb.tokens["superuser"]})
         sink.shutdown()
         sink.server_close()
+
+
+def _wait_for_mail(paired: PairedClient, boxes: Mailboxes, timeout: float = 20.0) -> None:
+    """Until a probe code reaches each side's mailbox: another module's settings (an unverified sender) can still
+    be cached by Lambdabase's auth function for the settings' 5 s propagation, and its mail fails meanwhile."""
+    address = "otp-probe@example.com"
+    sign_up(paired, "om_otp", "otp-probe")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for side in (paired.pb, paired.lb):
+            side.http.post("/api/collections/om_otp/request-otp", json={"email": address}).raise_for_status()
+        try:
+            boxes.codes(address, timeout=1.0)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"no OTP code mailed: {len(boxes.sink.mails)} mails at PocketBase's sink")  # type: ignore[attr-defined]
 
 
 def sign_up(paired: PairedClient, collection: str, name: str) -> str:
