@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -194,7 +195,8 @@ def test_a_view_protects_its_sources_and_cannot_be_truncated(api: Api, shop: dic
     assert response.status_code == 400, response.text
     message = response.json()["message"]
     assert message.startswith("Failed to update collection. Raw error: the view ")
-    assert "no such column: total" in message
+    # whichever view is checked first: one reads `total` bare, another through an alias (`i.total`)
+    assert re.search(r"no such column: (\w+\.)?total\b", message), message
     assert "total" in [f["name"] for f in api.ok("GET", f"{C}/{shop['invoices']}")["fields"]]
     # And the source cannot be deleted while the view reads it (as PocketBase)
     assert api.request("DELETE", f"{C}/{shop['invoices']}").json() == {
