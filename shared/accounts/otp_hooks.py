@@ -1,10 +1,16 @@
-"""After a credential change, forget what the old credentials let in, as PocketBase's record hooks do: a new
-`tokenKey` deletes the record's OTP codes, a new password its known sign-in origins (`_authOrigins`)."""
+"""Forget what an auth record's old credentials let in, as PocketBase's record hooks do: a new `tokenKey` deletes
+the record's OTP codes, a new password its known sign-in origins (`_authOrigins`), and deleting the record takes
+its codes, MFA sessions, origins and OAuth2 links (`_externalAuths`) with it."""
 
 from __future__ import annotations
 
 from shared.collections.model import TOKEN_KEY_FIELD
-from shared.collections.system import AUTH_ORIGINS_COLLECTION_NAME, OTPS_COLLECTION_NAME
+from shared.collections.system import (
+    AUTH_ORIGINS_COLLECTION_NAME,
+    EXTERNAL_AUTHS_COLLECTION_NAME,
+    MFAS_COLLECTION_NAME,
+    OTPS_COLLECTION_NAME,
+)
 from shared.observability import logger
 from shared.records.context import RequestContext
 from shared.records.hooks import RecordEvent
@@ -31,6 +37,22 @@ def forget_after_credential_change(event: RecordEvent) -> None:
     except Exception:
         # The record's write is done; leftovers still expire (codes) or only cost one alert less (origins).
         logger.warning("credential change: old codes or origins not deleted", exc_info=True,
+                       extra={"collection_id": event.collection.id, "record_id": event.record.id})
+
+
+def forget_deleted_auth_record(event: RecordEvent) -> None:
+    """An after-delete hook: a deleted account leaves no code, MFA session, origin or OAuth2 link behind, so a
+    provider identity it held can sign up again and nothing lists a record that is gone."""
+    if not event.collection.is_auth:
+        return
+    try:
+        scope = _system_scope(event.request)
+        for name in (EXTERNAL_AUTHS_COLLECTION_NAME, AUTH_ORIGINS_COLLECTION_NAME, MFAS_COLLECTION_NAME,
+                     OTPS_COLLECTION_NAME):
+            _delete_all(scope, name, event.collection.id, event.record.id)
+    except Exception:
+        # The delete is done; leftovers point at no record (a sign-in drops a stale OAuth2 link when it meets one).
+        logger.warning("auth record deleted: its codes, sessions, origins or links not all deleted", exc_info=True,
                        extra={"collection_id": event.collection.id, "record_id": event.record.id})
 
 

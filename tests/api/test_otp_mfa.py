@@ -366,3 +366,21 @@ def test_a_password_change_voids_codes_and_forgets_origins(api: httpx.Client, ro
     origins = api.get("/api/collections/_authOrigins/records", headers=root,
                       params={"filter": f"recordRef = '{user_id}'"}).json()
     assert origins["totalItems"] == 0
+
+
+def test_deleting_a_record_deletes_its_codes_and_origins(api: httpx.Client, root: dict[str, str],
+                                                         stack: InProcessStack) -> None:
+    # Given a user who signed in (one origin) and holds a live code
+    collection = new_collection(api, root)
+    address, user_id = new_user(api, collection)
+    assert with_password(api, collection, address).status_code == 200
+    request_code(api, stack, collection, address)
+
+    # When a superuser deletes the user
+    assert api.delete(f"/api/collections/{collection}/records/{user_id}", headers=root).status_code == 204
+
+    # Then neither its code nor its origin is left (as PocketBase)
+    for system in ("_otps", "_authOrigins"):
+        left = api.get(f"/api/collections/{system}/records", headers=root,
+                       params={"filter": f"recordRef = '{user_id}'"}).json()
+        assert left["totalItems"] == 0, (system, left)
