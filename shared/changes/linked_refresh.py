@@ -22,11 +22,12 @@ from shared.records.repository import RecordRepository
 
 # Re-reads of a parent that another writer changed meanwhile (a client, or another stream shard's refresh).
 MAX_ATTEMPTS = 8
-# Formulas over linked values: the parent's data with what they compute from the derived fields (by id).
-Recompute = Callable[[StoredCollection, dict[str, Any], set[str]], dict[str, Any]]
+# Formulas over linked values: the parent's data with what they compute from the derived fields (by id; None:
+# every formula, as a backfill of a new or changed formula needs).
+Recompute = Callable[[StoredCollection, dict[str, Any], set[str] | None], dict[str, Any]]
 
 
-def formulas_after(stored: StoredCollection, data: dict[str, Any], changed: set[str]) -> dict[str, Any]:
+def formulas_after(stored: StoredCollection, data: dict[str, Any], changed: set[str] | None) -> dict[str, Any]:
     """The data with the formulas reading the derived fields recomputed, in the same write (chaining)."""
     return {**data, **recomputed_changes(stored.collection, data, changed=changed)}
 
@@ -72,8 +73,9 @@ class LinkedRefresher:
         # A reverse item may outlive the link (it is removed after the write): the record decides.
         return [r for _, r in sorted(found.items()) if parent.id in parent_ids(spec, r)]
 
-    def refresh(self, collection_id: str, record_id: str, field_ids: set[str]) -> bool:
-        """Bring these linked fields of one parent up to date; True when something was written."""
+    def refresh(self, collection_id: str, record_id: str, field_ids: set[str], *, all_formulas: bool = False) -> bool:
+        """Bring these linked fields of one parent up to date (and every formula too with `all_formulas`); True
+        when something was written."""
         for _ in range(MAX_ATTEMPTS):
             stored = self.collections.find(collection_id)
             if stored is None:
@@ -85,7 +87,7 @@ class LinkedRefresher:
             data = dict(parent.data)
             for spec in specs:
                 data[spec.field.id] = self.value(spec, parent)
-            data = self.recompute(stored, data, {s.field.id for s in specs})
+            data = self.recompute(stored, data, None if all_formulas else {s.field.id for s in specs})
             changed = {k: v for k, v in data.items() if parent.data.get(k) != v}
             if not changed:
                 return False

@@ -1,4 +1,5 @@
-"""The linked-field backfill job: computes new or changed lookup, rollup and count fields of existing records.
+"""The computed-field backfill job: computes new or changed lookup, rollup, count and formula fields of existing
+records (a formula reading the clock is evaluated on read, so it needs none).
 
 Message `linked_backfill {job_id, collection_id, step}`; the cursor (last parent id done) is in the job's
 checkpoint, and the fields it builds are the layout's `backfills` naming the job (shown in the collection JSON
@@ -18,6 +19,7 @@ from shared.catalog.layout import CollectionLayout, FieldBackfill
 from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, InMemoryAccumulatorStore, add_sums
 from shared.changes.linked_fields import LinkedSpec, contribution_sums, linked_specs, selected
 from shared.changes.linked_refresh import LinkedRefresher
+from shared.collections.fields.formula import FormulaField
 from shared.collections.fields.lookup import LinkedField
 from shared.collections.model import Collection
 from shared.jobs.checkpoints import Checkpoint
@@ -73,6 +75,7 @@ def run_linked_backfill(ctx: JobContext, message: LinkedBackfillMessage) -> None
     specs = linked_specs(s.collection for s in ctx.collections.all(fresh=True))
     field_ids = {b.field_id for b in mine}
     own = [s for s in specs if s.parent.id == stored.collection.id and s.field.id in field_ids]
+    formulas = any(isinstance(f, FormulaField) and f.id in field_ids for f in stored.collection.fields)
     store = _accumulators(ctx)
     refresher = LinkedRefresher(ctx.collections, ctx.records, store, specs)
     meter = ReadMeter()
@@ -86,7 +89,7 @@ def run_linked_backfill(ctx: JobContext, message: LinkedBackfillMessage) -> None
         for spec in own:
             if spec.incremental:
                 _reset_accumulator(store, refresher, spec, parent.id, parent)
-        refresher.refresh(stored.collection.id, parent.id, {s.field.id for s in own})
+        refresher.refresh(stored.collection.id, parent.id, {s.field.id for s in own}, all_formulas=formulas)
         seen, last = seen + 1, parent.id
     advanced = checkpoint.model_copy(update={"step": message.step + 1, "cursor": last, "done": done,
                                              "seen": checkpoint.seen + seen, "updated_at": ctx.clock()})
@@ -117,10 +120,11 @@ def _record_progress(ctx: JobContext, message: LinkedBackfillMessage, seen: int,
 
 def queue_linked_backfill(ctx: JobContext, before: Collection | None, after: Collection, layout: CollectionLayout,
                           *, delay_s: int) -> bool:
-    """Queue a backfill of the linked fields a save of a collection with records adds or changes, naming them in
+    """Queue a backfill of the computed fields a save of a collection with records adds or changes, naming them in
     `layout` (before it is saved); True when one was queued."""
     old = {f.id: f.to_json() for f in before.fields} if before is not None else {}
-    fresh = [f for f in after.fields if isinstance(f, LinkedField) and old.get(f.id) != f.to_json()]
+    fresh = [f for f in after.fields if old.get(f.id) != f.to_json() and (
+        isinstance(f, LinkedField) or (isinstance(f, FormulaField) and not f.time_dependent))]
     if not fresh:
         return False
     job_id = new_job_id()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from tests.support.in_process import InProcessStack
 from tests.support.records_api import Api, unique
 
 pytestmark = pytest.mark.api
@@ -256,3 +258,25 @@ def test_a_formula_over_a_relation_follows_when_a_delete_unlinks_it(api: Api) ->
     api.ok("DELETE", f"/api/collections/{tags}/records/{first}", status=204)
     # Then the task's formula was recomputed in that same write
     assert api.ok("GET", f"/api/collections/{tasks}/records/{task['id']}")["tag_count"] == 1
+
+
+def test_adding_a_formula_to_a_collection_with_records_backfills_it(api: Api, stack: InProcessStack) -> None:
+    # Given records written before any formula, and a short settle time before jobs start
+    name = unique("formula_backfill")
+    api.create_collection({"name": name, "type": "base", "fields": [{"name": "qty", "type": "number"}]})
+    ids = [api.create_record(name, {"qty": qty})["id"] for qty in (2, 5)]
+    with stack.configured(LB_JOBS_SETTLE_S="2"):
+        # When a formula is added
+        fields = api.ok("GET", f"/api/collections/{name}")["fields"]
+        saved = api.ok("PATCH", f"/api/collections/{name}", json={"fields": [
+            *fields, {"name": "double", "type": "formula", "formula": "{qty} * 2"}]})
+        # Then the save shows the backfill, and the job stores the value on every record written before it
+        assert saved["computedStates"] == [{"name": "double", "state": "building", "seen": 0}]
+        deadline = time.monotonic() + 60
+        values: list[Any] = []
+        while time.monotonic() < deadline:
+            values = [api.ok("GET", f"/api/collections/{name}/records/{i}")["double"] for i in ids]
+            if values == [4, 10]:
+                break
+            time.sleep(0.2)
+        assert values == [4, 10]
