@@ -81,7 +81,7 @@ def register_hooks(hooks: RecordHooks, config: DataSettings) -> None:
     from shared.files.storage import get_file_storage
     from shared.forms.view_hooks import register_form_hooks
     from shared.jobs.queue import get_job_queue
-    from shared.views_saved.record_hooks import register_saved_view_hooks
+    from shared.saved_views.record_hooks import register_saved_view_hooks
     from shared.webhooks.secret_store import get_secret_store
     from shared.webhooks.subscription_hooks import register_webhook_hooks
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from shared.composition import composition
 from shared.http.endpoints import LeanRouter
 from shared.records.scope import RecordScope
-from shared.views_saved.reader import SavedViewReader
+from shared.saved_views.reader import SavedViewReader
 
 router = LeanRouter()
 

@@ -201,7 +201,7 @@ def views_collection(now: str | None = None) -> Collection:
 
     A view's `viewRule` / `manageRule` (JSON: null for superusers only, "" for everyone, or a rule on
     `@request.*` and the view record) decide who may see and change it; creating one is superusers' only, since
-    a form view lets guests create records (shared/views_saved/record_hooks.py checks what a view holds).
+    a form view lets guests create records (shared/saved_views/record_hooks.py checks what a view holds).
     """
     collection = new_collection("base", VIEWS_COLLECTION_NAME)
     collection.system = True

@@ -8,7 +8,7 @@ from typing import Any
 from shared.collections.system import VIEWS_COLLECTION_NAME
 from shared.errors import NotFoundError
 from shared.records.scope import RecordScope
-from shared.views_saved.lookup import find_view_by_slug
+from shared.saved_views.lookup import find_view_by_slug
 
 VIEWS_COLLECTION = VIEWS_COLLECTION_NAME
 FORM_TYPE = "form"

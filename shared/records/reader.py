@@ -44,7 +44,7 @@ class RecordReader:
 
     def list_page(self, id_or_name: str, params: Mapping[str, str], *,
                   scope_rule: Expr | None = None) -> dict[str, Any]:
-        """One page; `scope_rule` narrows it as a rule does (a saved view's filter: shared/views_saved/)."""
+        """One page; `scope_rule` narrows it as a rule does (a saved view's filter: shared/saved_views/)."""
         stored = self.collections.get(id_or_name)
         collection = stored.collection
         self.rules.require_action(collection, "list")

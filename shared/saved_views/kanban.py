@@ -14,8 +14,8 @@ from shared.collections.model import Collection
 from shared.errors import BadRequestError
 from shared.records.rules import combine
 from shared.records.scope import RecordScope
+from shared.saved_views.merge import list_params
 from shared.tools.filter import Compare, Expr, Identifier, Literal
-from shared.views_saved.merge import list_params
 
 # the stacks one read answers; stacks past them (a relation to a large collection) are read with `stack=`
 MAX_STACKS = 50

@@ -18,7 +18,7 @@ from shared.collections.system import VIEWS_COLLECTION_NAME
 from shared.errors import BadRequestError, ForbiddenError
 from shared.records.hooks import RecordEvent, RecordHooks
 from shared.records.model import StoredRecord
-from shared.views_saved.options import layout_errors, options_error, rule_error
+from shared.saved_views.options import layout_errors, options_error, rule_error
 
 # what a view grants rather than how it shows: superusers' to change (its filter, and the stack or date field its
 # options name, are applied as a rule is, hidden fields included: in a manager's hands an oracle on them)

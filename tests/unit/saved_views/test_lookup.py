@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.views_saved.lookup import find_view_by_slug
+from shared.saved_views.lookup import find_view_by_slug
 from tests.unit.records.rules_world import World
 
 

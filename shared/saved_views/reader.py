@@ -1,7 +1,7 @@
 """Reading records through a saved view: the view checked (its viewRule), then the data shaped for its type.
 
 Every read is a RecordReader list under the target collection's listRule, narrowed by the view's filter as a
-rule, with the request's filter, sort, page, perPage, fields and expand merged on top (shared/views_saved/merge.py);
+rule, with the request's filter, sort, page, perPage, fields and expand merged on top (shared/saved_views/merge.py);
 so each costs what the same list costs, and reports its plan with LB_DEBUG_QUERY.
 """
 
@@ -18,10 +18,10 @@ from shared.collections.system import VIEWS_COLLECTION_NAME
 from shared.errors import BadRequestError, NotFoundError
 from shared.records.rules import combine, parse_rule
 from shared.records.scope import RecordScope
+from shared.saved_views.kanban import read_kanban
+from shared.saved_views.merge import list_params
+from shared.saved_views.record_hooks import view_values
 from shared.tools.filter import Expr, FilterError
-from shared.views_saved.kanban import read_kanban
-from shared.views_saved.merge import list_params
-from shared.views_saved.record_hooks import view_values
 
 # the longest calendar window one read answers (a year, a leap day included)
 MAX_CALENDAR_DAYS = 366

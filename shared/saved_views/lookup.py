@@ -12,7 +12,7 @@ from shared.records.model import StoredRecord
 from shared.records.record_loader import RecordLoader
 from shared.records.repository import RecordRepository
 from shared.records.scope import RecordScope
-from shared.views_saved.record_hooks import view_values
+from shared.saved_views.record_hooks import view_values
 
 _SLUG = re.compile(VIEW_SLUG_PATTERN)
 

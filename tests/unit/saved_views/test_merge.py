@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import BadRequestError
-from shared.views_saved.merge import list_params, merged_fields, merged_sort
+from shared.saved_views.merge import list_params, merged_fields, merged_sort
 
 
 def test_the_request_sort_comes_first_and_a_key_is_sorted_on_once() -> None:
