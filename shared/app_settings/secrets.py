@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -53,11 +54,19 @@ class SecretCipher(ABC):
 
 
 class KmsSecretCipher(SecretCipher):
-    """KMS Encrypt/Decrypt under one symmetric key; decrypted values are remembered by ciphertext."""
+    """KMS Encrypt/Decrypt under one symmetric key; `field` is the encryption context, so a ciphertext copied into
+    another field (or record) does not open. Opened values are remembered by ciphertext, at most `remember` of them
+    (least recently used out), so a load costs a `Decrypt` only the first time an instance sees a ciphertext.
 
-    def __init__(self, key_id: str) -> None:
+    `error` is the domain error a KMS failure raises, `label` names the secrets in logs: the settings', webhooks',
+    OAuth2 client and TOTP secrets all seal through this one class.
+    """
+
+    def __init__(self, key_id: str, *, error: type[Exception] = SettingsStorageError,
+                 label: str = "settings secret", remember: int = 4096) -> None:
         self._key_id = key_id
-        self._plain: dict[tuple[str, str], str] = {}
+        self._error, self._label, self._remember = error, label, remember
+        self._plain: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
 
     def encrypt(self, plaintext: str, field: str) -> str:
@@ -65,29 +74,34 @@ class KmsSecretCipher(SecretCipher):
             blob = aws.client("kms").encrypt(KeyId=self._key_id, Plaintext=plaintext.encode(),
                                              EncryptionContext={"field": field})["CiphertextBlob"]
         except (ClientError, BotoCoreError) as exc:
-            logger.warning("settings secret not encrypted", extra={"field": field, "error": str(exc)})
-            raise SettingsStorageError() from exc
+            logger.warning(f"{self._label} not encrypted", extra={"error": str(exc)})
+            raise self._error() from exc
         token = CIPHERTEXT_PREFIX + base64.b64encode(blob).decode()
-        with self._lock:
-            self._plain[(token, field)] = plaintext
+        self._keep((token, field), plaintext)
         return token
 
     def decrypt(self, ciphertext: str, field: str) -> str:
         with self._lock:
             known = self._plain.get((ciphertext, field))
-        if known is not None:
-            return known
+            if known is not None:
+                self._plain.move_to_end((ciphertext, field))
+                return known
         try:
             blob = base64.b64decode(ciphertext.removeprefix(CIPHERTEXT_PREFIX))
             # No KeyId: a symmetric ciphertext names its key, so a rotated or re-pointed key still decrypts.
             plain = aws.client("kms").decrypt(CiphertextBlob=blob, EncryptionContext={"field": field})["Plaintext"]
         except (ClientError, BotoCoreError, ValueError) as exc:
-            logger.warning("settings secret not decrypted", extra={"field": field, "error": str(exc)})
-            raise SettingsStorageError() from exc
+            logger.warning(f"{self._label} not decrypted", extra={"error": str(exc)})
+            raise self._error() from exc
         text = bytes(plain).decode()
-        with self._lock:
-            self._plain[(ciphertext, field)] = text
+        self._keep((ciphertext, field), text)
         return text
+
+    def _keep(self, key: tuple[str, str], text: str) -> None:
+        with self._lock:
+            self._plain[key] = text
+            while len(self._plain) > self._remember:
+                self._plain.popitem(last=False)
 
 
 class ReversedSecretCipher(SecretCipher):

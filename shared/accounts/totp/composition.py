@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from shared.accounts.collaborators import accounts
-from shared.accounts.totp.sealing import KmsTotpCipher
+from shared.accounts.totp.sealing import totp_cipher
 from shared.accounts.totp.service import TotpService
 from shared.accounts.totp.settings import TotpSettings
 from shared.app_settings.secrets import SecretCipher
@@ -29,5 +29,5 @@ def totp_service() -> TotpService:
     config = TotpSettings()
     components = accounts()
     # CDK hands the key to the auth function only, as does the local stack; a secret is never kept in clear.
-    cipher: SecretCipher = KmsTotpCipher(config.totp_key) if config.totp_key else MissingKeyCipher()
+    cipher: SecretCipher = totp_cipher(config.totp_key) if config.totp_key else MissingKeyCipher()
     return TotpService(get_totp_repository(components.config.system_table), cipher, components.throttle, config)

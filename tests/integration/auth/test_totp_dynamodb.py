@@ -3,6 +3,7 @@ a code and a recovery code single-use under races, and a disable that leaves not
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,7 +12,7 @@ import boto3
 import pyotp
 import pytest
 
-from shared.accounts.totp.sealing import KmsTotpCipher
+from shared.accounts.totp.sealing import totp_cipher
 from shared.accounts.totp.service import TotpService
 from shared.auth.errors import AuthStorageError
 from shared.auth.settings import ThrottleRules
@@ -27,7 +28,7 @@ def totp(moto_system_table: str) -> TotpService:
     # Generous free failures: the races below fail on purpose, and the throttle is tested on its own
     rules = ThrottleRules(throttle_free_failures=50)
     throttle = SignInThrottle(get_sign_in_throttle_repository(moto_system_table), rules)
-    return TotpService(DynamoTotpRepository(moto_system_table), KmsTotpCipher(key), throttle)
+    return TotpService(DynamoTotpRepository(moto_system_table), totp_cipher(key), throttle)
 
 
 def items(client: Any, table: str, record: str = "r1") -> dict[str, dict[str, Any]]:
@@ -70,6 +71,23 @@ def test_a_ciphertext_moved_to_another_record_does_not_open(totp: TotpService, d
         totp.verify("c1", "r2", pyotp.TOTP(secret).at(time.time() + 30))
 
 
+@pytest.fixture
+def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One DynamoDB request at a time, as DynamoDB applies each conditional write atomically: moto in-process
+    evaluates a condition and writes without a lock, so two threads may both pass a check that one write fails."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+    original = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", call_action)
+
+
+@pytest.mark.usefixtures("atomic_requests")
 def test_of_parallel_uses_of_one_code_or_one_recovery_code_exactly_one_passes(totp: TotpService) -> None:
     # Given a factor and the next step's code
     secret, recovery = enrol(totp)
