@@ -12,7 +12,7 @@ from functools import cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.auth.dynamo import dynamodb, is_condition_failure, storage_error, to_item
+from shared.auth.dynamo import conditional, dynamodb, storage_error, to_item
 
 RESEND_INTERVAL_S = 120  # PocketBase's 2 minutes
 
@@ -54,22 +54,14 @@ class DynamoMailResendGuard(MailResendGuard):
         return to_item({"pk": f"mr#{collection_id}#{record_id}", "sk": kind})
 
     def acquire(self, collection_id: str, record_id: str, kind: str, now: int, interval_s: int) -> bool:
-        try:
-            dynamodb().put_item(
-                TableName=self._table,
-                Item={**self._key(collection_id, record_id, kind), **to_item({"ttl": now + interval_s})},
-                # TTL deletion lags, so an expired claim is overwritten here rather than trusted to be gone.
-                ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
-                ExpressionAttributeNames={"#ttl": "ttl"},
-                ExpressionAttributeValues=to_item({":now": now}),
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, "mail_guard.acquire") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "mail_guard.acquire") from exc
-        return True
+        return conditional("mail_guard.acquire", lambda: dynamodb().put_item(
+            TableName=self._table,
+            Item={**self._key(collection_id, record_id, kind), **to_item({"ttl": now + interval_s})},
+            # TTL deletion lags, so an expired claim is overwritten here rather than trusted to be gone.
+            ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues=to_item({":now": now}),
+        ))
 
     def release(self, collection_id: str, record_id: str, kind: str) -> None:
         try:

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.auth.api_tokens import ApiToken
-from shared.auth.dynamo import dynamodb, from_item, is_condition_failure, storage_error, to_item
+from shared.auth.dynamo import conditional, dynamodb, from_item, storage_error, to_item
 from shared.auth.errors import AuthStorageError
 
 ENTITY = "apiToken"
@@ -152,21 +152,13 @@ class DynamoApiTokenRepository(ApiTokenRepository):
 
     def _owned_update(self, operation: str, token_id: str, collection_id: str, record_id: str,
                       **update: Any) -> bool:
-        try:
-            getattr(dynamodb(), operation)(
-                TableName=self._table, Key=_key(token_id),
-                # the owner is part of the condition: a token id alone never lets one record touch another's
-                ConditionExpression="collection_id = :c AND record_id = :r",
-                ExpressionAttributeValues=to_item({":c": collection_id, ":r": record_id,
-                                                   **update.pop("values", {})}),
-                **update)
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, f"api_tokens.{operation}") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, f"api_tokens.{operation}") from exc
-        return True
+        values = update.pop("values", {})
+        return conditional(f"api_tokens.{operation}", lambda: getattr(dynamodb(), operation)(
+            TableName=self._table, Key=_key(token_id),
+            # the owner is part of the condition: a token id alone never lets one record touch another's
+            ConditionExpression="collection_id = :c AND record_id = :r",
+            ExpressionAttributeValues=to_item({":c": collection_id, ":r": record_id, **values}),
+            **update))
 
     def replace_secret(self, token_id: str, collection_id: str, record_id: str, secret_hash: str) -> bool:
         return self._owned_update("update_item", token_id, collection_id, record_id,
@@ -176,18 +168,12 @@ class DynamoApiTokenRepository(ApiTokenRepository):
         return self._owned_update("delete_item", token_id, collection_id, record_id)
 
     def record_usage(self, token_id: str, at: int, ip: str, uses: int) -> None:
-        try:
-            dynamodb().update_item(
-                TableName=self._table, Key=_key(token_id),
-                UpdateExpression="SET last_used = :at, last_ip = :ip ADD uses :n",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=to_item({":at": at, ":ip": ip, ":n": uses}))
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return  # revoked meanwhile: nothing to count
-            raise storage_error(exc, "api_tokens.record_usage") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "api_tokens.record_usage") from exc
+        # a token revoked meanwhile fails the condition: nothing to count
+        conditional("api_tokens.record_usage", lambda: dynamodb().update_item(
+            TableName=self._table, Key=_key(token_id),
+            UpdateExpression="SET last_used = :at, last_ip = :ip ADD uses :n",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=to_item({":at": at, ":ip": ip, ":n": uses})))
 
 
 def _key(token_id: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -38,4 +39,18 @@ def storage_error(exc: ClientError | BotoCoreError, operation: str) -> AuthStora
     return AuthStorageError()
 
 
-__all__ = ["dynamodb", "error_code", "from_item", "is_condition_failure", "storage_error", "to_item"]
+def conditional(operation: str, request: Callable[[], object]) -> bool:
+    """Send one conditional request: True when DynamoDB applied it, False when its condition failed; any other
+    failure is logged and raised as the domain error."""
+    try:
+        request()
+    except ClientError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise storage_error(exc, operation) from exc
+    except BotoCoreError as exc:
+        raise storage_error(exc, operation) from exc
+    return True
+
+
+__all__ = ["conditional", "dynamodb", "error_code", "from_item", "is_condition_failure", "storage_error", "to_item"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.auth.dynamo import dynamodb, from_item, is_condition_failure, storage_error, to_item
+from shared.auth.dynamo import conditional, dynamodb, from_item, is_condition_failure, storage_error, to_item
 from shared.auth.errors import AuthStorageError, StaleRefreshTokenError
 from shared.auth.refresh_models import RefreshFamily
 
@@ -171,21 +171,13 @@ class DynamoRefreshFamilyRepository(RefreshFamilyRepository):
             raise storage_error(exc, "refresh.replace_token") from exc
 
     def revoke(self, collection_id: str, record_id: str, family_id: str, now: int) -> bool:
-        try:
-            dynamodb().update_item(
-                TableName=self._table,
-                Key=to_item({"pk": record_pk(collection_id, record_id), "sk": family_sk(family_id)}),
-                UpdateExpression="SET revoked = :true, revoked_at = if_not_exists(revoked_at, :now)",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=to_item({":true": True, ":now": now}),
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, "refresh.revoke") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "refresh.revoke") from exc
-        return True
+        return conditional("refresh.revoke", lambda: dynamodb().update_item(
+            TableName=self._table,
+            Key=to_item({"pk": record_pk(collection_id, record_id), "sk": family_sk(family_id)}),
+            UpdateExpression="SET revoked = :true, revoked_at = if_not_exists(revoked_at, :now)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=to_item({":true": True, ":now": now}),
+        ))
 
     def list_for_record(self, collection_id: str, record_id: str) -> list[RefreshFamily]:
         families: list[RefreshFamily] = []

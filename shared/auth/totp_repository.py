@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from shared.auth.dynamo import dynamodb, from_item, is_condition_failure, storage_error, to_item
+from shared.auth.dynamo import conditional, dynamodb, from_item, is_condition_failure, storage_error, to_item
 from shared.dynamo_batch import UnprocessedItemsError, batch_write
 
 ACTIVE_SK = "active"
@@ -254,55 +254,32 @@ class DynamoTotpRepository(TotpRepository):
         codes = [{"Put": {"TableName": self._table, "Item": to_item({
             "pk": pk, "sk": recovery_sk(pending.enrolment_id, h), "entity": "totpRecoveryCode"})}}
             for h in recovery_hashes]
-        try:
-            dynamodb().transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": to_item(active),
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                # Two confirmations racing, or a confirmation racing a new enrolment: one pending secret wins.
-                {"Delete": {"TableName": self._table, "Key": to_item({"pk": pk, "sk": PENDING_SK}),
-                            "ConditionExpression": "enrolment_id = :id",
-                            "ExpressionAttributeValues": to_item({":id": pending.enrolment_id})}},
-                *codes,
-            ])
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, "totp.activate") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "totp.activate") from exc
-        return True
+        return conditional("totp.activate", lambda: dynamodb().transact_write_items(TransactItems=[
+            {"Put": {"TableName": self._table, "Item": to_item(active),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            # Two confirmations racing, or a confirmation racing a new enrolment: one pending secret wins.
+            {"Delete": {"TableName": self._table, "Key": to_item({"pk": pk, "sk": PENDING_SK}),
+                        "ConditionExpression": "enrolment_id = :id",
+                        "ExpressionAttributeValues": to_item({":id": pending.enrolment_id})}},
+            *codes,
+        ]))
 
     def advance_step(self, enrolment: TotpEnrolment, step: int) -> bool:
-        try:
-            dynamodb().update_item(
-                TableName=self._table,
-                Key=to_item({"pk": record_pk(enrolment.collection_id, enrolment.record_id), "sk": ACTIVE_SK}),
-                UpdateExpression="SET last_step = :step",
-                # The replay guard: a code's step is accepted once, and never one at or before the last accepted.
-                ConditionExpression="enrolment_id = :id AND last_step < :step",
-                ExpressionAttributeValues=to_item({":step": step, ":id": enrolment.enrolment_id}),
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, "totp.advance_step") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "totp.advance_step") from exc
-        return True
+        return conditional("totp.advance_step", lambda: dynamodb().update_item(
+            TableName=self._table,
+            Key=to_item({"pk": record_pk(enrolment.collection_id, enrolment.record_id), "sk": ACTIVE_SK}),
+            UpdateExpression="SET last_step = :step",
+            # The replay guard: a code's step is accepted once, and never one at or before the last accepted.
+            ConditionExpression="enrolment_id = :id AND last_step < :step",
+            ExpressionAttributeValues=to_item({":step": step, ":id": enrolment.enrolment_id}),
+        ))
 
     def use_recovery_code(self, enrolment: TotpEnrolment, code_hash: str) -> bool:
         key = {"pk": record_pk(enrolment.collection_id, enrolment.record_id),
                "sk": recovery_sk(enrolment.enrolment_id, code_hash)}
-        try:
-            # Single use: of two parallel uses of one code, one deletes it and the other's condition fails.
-            dynamodb().delete_item(TableName=self._table, Key=to_item(key), ConditionExpression="attribute_exists(pk)")
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise storage_error(exc, "totp.use_recovery_code") from exc
-        except BotoCoreError as exc:
-            raise storage_error(exc, "totp.use_recovery_code") from exc
-        return True
+        # Single use: of two parallel uses of one code, one deletes it and the other's condition fails.
+        return conditional("totp.use_recovery_code", lambda: dynamodb().delete_item(
+            TableName=self._table, Key=to_item(key), ConditionExpression="attribute_exists(pk)"))
 
     def _query(self, pk: str, prefix: str, operation: str) -> list[dict[str, Any]]:
         """Every item of the partition whose sort key starts with `prefix` ("" for all of them)."""
