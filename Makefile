@@ -20,10 +20,10 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 run: setup
 	$(PY) lambdabase run
 
-# Three workers on two cores, one test file each at a time (module fixtures stay whole): most suites wait on
-# loopback I/O, timers and stream polls, so a third worker fills the idle time (measured 8m37s -> 7m22s).
+# Two workers, one test file each at a time (module fixtures stay whole); most suites wait on loopback I/O. A
+# third worker was faster (7m22s against 8m37s) but overloaded two cores: parallel-write tests then timed out.
 test: setup
-	$(PY) pytest -q -p no:cacheprovider -n 3 --dist loadfile
+	$(PY) pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 test-unit: setup
 	$(PY) pytest -q tests/unit

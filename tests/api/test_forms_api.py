@@ -111,14 +111,15 @@ def test_a_bad_submission_is_refused_and_stores_nothing(api: Api, leads: dict[st
     # Given a form
     slug = make_form(api, leads)
     token = fetch(api, slug)["fillToken"]
-    before = api.list_records(leads["name"])["totalItems"]
+    # the items, not the counter-backed totalItems, which lags the stream (earlier tests' records)
+    before = len(api.list_records(leads["name"], perPage=1000)["items"])
     # When a submission sends a field the form does not ask for, misses a required one, or breaks the field's own
     # validation
     response = submit(api, slug, {**body, "_fillToken": token})
     # Then it is a 400 naming the field, and nothing is written
     assert response.status_code == 400, response.text
     assert response.json()["data"][field]["code"] == code
-    assert api.list_records(leads["name"])["totalItems"] == before
+    assert len(api.list_records(leads["name"], perPage=1000)["items"]) == before
 
 
 def test_a_disabled_or_unknown_form_is_not_found(api: Api, leads: dict[str, Any]) -> None:
