@@ -4,9 +4,7 @@ refusals (wrong verifier, redirect URI, replayed code, forged or misdirected id_
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,45 +12,19 @@ import pytest
 
 from tests.support import oauth2_world as world
 from tests.support.fake_oauth2 import AVATAR_PNG, CLIENT_SECRET, FakeProviders
-from tests.support.in_process import InProcessStack
 from tests.support.oauth2_world import (
     REDIRECT,
-    create_members,
     github_profile,
     google_profile,
     mail,
     oidc_profile,
     providers_of,
-    superuser_headers,
 )
 
 pytestmark = pytest.mark.api
 
 COLLECTION = "oa_members"
 
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeProviders]:
-    providers = FakeProviders().start()
-    yield providers
-    providers.stop()
-
-
-@pytest.fixture(scope="module")
-def api(stack: InProcessStack) -> httpx.Client:
-    # The fakes listen on loopback, which the local stack's LB_OAUTH2_ALLOW_LOOPBACK lets provider calls reach.
-    assert os.environ.get("LB_OAUTH2_ALLOW_LOOPBACK") == "true"
-    return stack.client()
-
-
-@pytest.fixture(scope="module")
-def root(api: httpx.Client) -> dict[str, str]:
-    return superuser_headers(api)
-
-
-@pytest.fixture(scope="module")
-def members(api: httpx.Client, root: dict[str, str], fake: FakeProviders) -> dict[str, Any]:
-    return create_members(api, root, fake, COLLECTION)
 
 
 def methods(api: httpx.Client) -> dict[str, dict[str, Any]]:

@@ -5,9 +5,7 @@ SSRF refusal of private providers, and Apple's client secret generator."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,35 +19,12 @@ from shared.catalog.repository import CATALOG_PK
 from tests.support import oauth2_world as world
 from tests.support.fake_oauth2 import CLIENT_SECRET, FakeProviders
 from tests.support.in_process import InProcessStack
-from tests.support.oauth2_world import REDIRECT, create_members, google_profile, mail, superuser_headers
+from tests.support.oauth2_world import REDIRECT, google_profile, mail
 
 pytestmark = pytest.mark.api
 
 COLLECTION = "oa_options"
 
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeProviders]:
-    providers = FakeProviders().start()
-    yield providers
-    providers.stop()
-
-
-@pytest.fixture(scope="module")
-def api(stack: InProcessStack) -> httpx.Client:
-    # The fakes listen on loopback, which the local stack's LB_OAUTH2_ALLOW_LOOPBACK lets provider calls reach.
-    assert os.environ.get("LB_OAUTH2_ALLOW_LOOPBACK") == "true"
-    return stack.client()
-
-
-@pytest.fixture(scope="module")
-def root(api: httpx.Client) -> dict[str, str]:
-    return superuser_headers(api)
-
-
-@pytest.fixture(scope="module")
-def members(api: httpx.Client, root: dict[str, str], fake: FakeProviders) -> dict[str, Any]:
-    return create_members(api, root, fake, COLLECTION)
 
 
 def methods(api: httpx.Client) -> dict[str, dict[str, Any]]:

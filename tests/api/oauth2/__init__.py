@@ -1,0 +1,1 @@
+"""OAuth2 API tests, which share the module fixtures of their conftest."""
