@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -67,6 +68,20 @@ def test_each_builtin_applies_with_its_sample_data(api: Api, name: str) -> None:
         stored = [v for v in _views_of(api, by_name[prefix + view.collection]) if v["name"] == view.name]
         assert len(stored) == 1 and stored[0]["type"] == view.type
         assert stored[0]["slug"] == (prefix.lower() + view.slug if view.slug else "")
+
+
+def test_the_ecommerce_order_totals_roll_up_their_lines(api: Api) -> None:
+    # Given the e-commerce sample data applied
+    prefix = _prefix("shop")
+    api.ok("POST", APPLY, json={"template": "ecommerce", "sampleData": True, "prefix": prefix})
+    # Then each order's total, item count and line count follow from its line items (the change stream's rollups)
+    deadline = time.monotonic() + 10
+    while True:
+        orders = {o["number"]: (o["total"], o["item_count"], o["lines"]) for o in _all(api, prefix + "orders")}
+        if orders == {"1001": (43, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)} or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert orders == {"1001": (43, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)}
 
 
 def test_a_name_clash_is_a_400_and_writes_nothing(api: Api) -> None:
