@@ -78,7 +78,8 @@ def view_errors(values: dict[str, Any], target: Collection | None, views: Collec
     return errors
 
 
-def _own_rule_error(name: str, text: Any, views: Collection, find: Callable[[str], Collection | None]) -> dict[str, Any]:
+def _own_rule_error(name: str, text: Any, views: Collection,
+                    find: Callable[[str], Collection | None]) -> dict[str, Any]:
     if text is None or text == "":
         return {}
     if not isinstance(text, str):

@@ -219,14 +219,14 @@ class TemplateApplier:
         for view in reversed(applied.views):
             try:
                 self.scope.writer.delete(VIEWS_COLLECTION_NAME, view["id"])
-            except Exception:  # noqa: BLE001 - the apply's own error is the one answered
+            except Exception:
                 logger.exception("template undo: view not removed", extra={"view": view["id"]})
         for collection in reversed(applied.collections):
             try:
                 stored = self.admin.collections.find(collection.id)
                 if stored is not None:
                     self.admin.remove(stored)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.exception("template undo: collection not removed", extra={"collection": collection.name})
 
 

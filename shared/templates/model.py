@@ -30,15 +30,15 @@ class TemplateView(BaseModel):
     filter: str = ""
     sort: str = ""
     fields: list[str] | None = None
-    columnWidths: dict[str, int] | None = None  # noqa: N815 - the `_views` field names
-    rowHeight: str = ""  # noqa: N815
-    groupBy: str = ""  # noqa: N815
-    colorRules: list[dict[str, Any]] | None = None  # noqa: N815
+    columnWidths: dict[str, int] | None = None
+    rowHeight: str = ""
+    groupBy: str = ""
+    colorRules: list[dict[str, Any]] | None = None
     description: str = ""
     options: dict[str, Any] | None = None
     slug: str = ""
-    viewRule: str | None = None  # noqa: N815
-    manageRule: str | None = None  # noqa: N815
+    viewRule: str | None = None
+    manageRule: str | None = None
 
 
 class TemplateFile(BaseModel):
@@ -55,7 +55,7 @@ class TemplateFile(BaseModel):
     description: str = Field(default="", max_length=2000)
     collections: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_COLLECTIONS)
     views: list[TemplateView] = Field(default_factory=list, max_length=MAX_VIEWS)
-    sampleData: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)  # noqa: N815
+    sampleData: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
 
     def collection_names(self) -> list[str]:
         return [str(body.get("name") or "") for body in self.collections]
