@@ -244,6 +244,7 @@ def _keys(value: Any) -> list[str]:
 
 
 def _resolved(value: Any, target: str, ids: dict[tuple[str, str], str]) -> Any:
+    """Keys turned into the ids of the records made for them; anything else is left for the record's validation."""
     if isinstance(value, list):
-        return [ids[(target, key)] for key in _keys(value)]
-    return ids[(target, value)] if value else value
+        return [ids.get((target, key), key) for key in _keys(value)]
+    return ids.get((target, value), value) if isinstance(value, str) else value

@@ -16,8 +16,8 @@ from shared.templates.model import (
     SAMPLE_KEY,
     TEMPLATE_FORMAT,
     TEMPLATE_VERSION,
-    TemplateFile,
     TemplateView,
+    parse_template,
 )
 from shared.templates.rename import without_prefix
 
@@ -49,7 +49,11 @@ class TemplateExporter:
                                 "views": [view for c in chosen for view in self._views(c)]}
         if records:
             data["sampleData"] = self._records(chosen, ids)
-        return without_prefix(TemplateFile.model_validate(data), strip_prefix).model_dump(mode="json")
+        try:
+            template = parse_template(data)
+        except BadRequestError as exc:  # e.g. a name too long for the file, or a view holding what it cannot
+            raise BadRequestError(FAILED, exc.data) from exc
+        return without_prefix(template, strip_prefix).model_dump(mode="json")
 
     def _chosen(self, names: Any) -> list[Collection]:
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):

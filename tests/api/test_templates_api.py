@@ -97,6 +97,20 @@ def test_a_name_clash_is_a_400_and_writes_nothing(api: Api) -> None:
     assert _names(api) == before
 
 
+@pytest.mark.parametrize(("path", "body", "key", "code"), [
+    (APPLY, {"template": 5}, "template", "validation_invalid_template"),
+    (APPLY, {"template": "crm", "prefix": "1bad"}, "prefix", "validation_invalid_prefix"),
+    (APPLY, {"template": "crm", "sampleData": "maybe"}, "sampleData", "validation_invalid_value"),
+    ("/api/templates/export", {"collections": ["nope"]}, "collections", "validation_invalid_export"),
+    ("/api/templates/export", {"collections": ["_superusers"]}, "collections", "validation_invalid_export"),
+    ("/api/templates/export", {"collections": "users"}, "collections", "validation_invalid_export"),
+])
+def test_bad_requests_are_400s_naming_the_key(api: Api, path: str, body: dict[str, Any], key: str, code: str) -> None:
+    response = api.request("POST", path, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["data"][key]["code"] == code
+
+
 def _crm_file(api: Api) -> dict[str, Any]:
     return dict(api.ok("GET", "/api/templates/crm"))
 
