@@ -1,6 +1,7 @@
 """Record hooks of `_views`: a view is checked against its target collection on every save, and what only
 superusers may change.
 
+- validate create/update: a target collection given by name is stored as its id (which survives renames);
 - before create/update: the target collection must exist (stored by id); the filter, sort, fields, layout,
   options and the view's own rules are checked (one 400 naming each bad one, nothing written);
 - a non-superuser whom a view's manageRule admits may change how it shows records, never what it grants:
@@ -40,15 +41,21 @@ class ViewChecks:
         stored = self._collections().find(id_or_name)
         return stored.collection if stored else None
 
+    def resolve_collection(self, event: RecordEvent) -> dict[str, Any]:
+        """A target given by name is stored as its id: resolved in the body before the record is prepared from
+        it, so the entry of the `collection` index is made of the id too (filters by id find the view)."""
+        named = event.body.get("collection")
+        target = self._find(named) if isinstance(named, str) and named else None
+        if target is not None:
+            event.body["collection"] = target.id
+        return {}
+
     def before_save(self, event: RecordEvent) -> None:
         values = view_values(event.collection, event.record)
         if event.existing is not None and not event.request.is_superuser:
             self._forbid_granting_changes(values, view_values(event.collection, event.existing))
         target = self._find(str(values.get("collection") or ""))
         errors = view_errors(values, target, event.collection, self._find)
-        field = event.collection.field_by_name("collection")
-        if target is not None and field is not None:
-            event.record.data[field.id] = target.id  # a name is stored as the id, which survives renames
         if errors:
             raise BadRequestError(f"Failed to {event.action} record.", errors)
 
@@ -90,4 +97,5 @@ def _own_rule_error(name: str, text: Any, views: Collection,
 
 def register_saved_view_hooks(hooks: RecordHooks, collections: Callable[[], CollectionRepository]) -> None:
     checks = ViewChecks(collections)
+    hooks.on("validate", checks.resolve_collection, actions=("create", "update"), collections=(VIEWS_COLLECTION_NAME,))
     hooks.on("before", checks.before_save, actions=("create", "update"), collections=(VIEWS_COLLECTION_NAME,))

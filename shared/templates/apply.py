@@ -181,7 +181,7 @@ class TemplateApplier:
                 self.admin.build_view(collection, clear=False)
         ids = {c.name.lower(): c.id for c in collections}
         for view in template.views:
-            # by id: a name given on save is stored as the id after the `collection` index entry is made of it
+            # by id, already known: the view's check need not look the name up again
             target = ids.get(view.collection.lower()) or self.admin.get(view.collection).collection.id
             record = self.scope.writer.create(VIEWS_COLLECTION_NAME, {**view.model_dump(), "collection": target}).record
             applied.views.append({"id": record.id, "name": view.name, "type": view.type,

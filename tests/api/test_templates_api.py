@@ -185,6 +185,9 @@ def test_an_export_applies_into_another_prefix_as_the_same_schema(api: Api) -> N
     first, second = _prefix("one"), _prefix("two")
     applied = api.ok("POST", APPLY, json={"template": "crm", "sampleData": True, "prefix": first})
     names = [c["name"] for c in applied["collections"]]
+    # and a view of its own, saved naming its collection by name
+    api.create_record("_views", {"collection": f"{first}deals", "name": "Big deals", "type": "grid",
+                                 "filter": "amount > 50000"})
     # When its collections are exported with their views (and records), the prefix stripped
     exported = api.ok("POST", "/api/templates/export", json={"collections": names, "stripPrefix": first,
                                                              "records": True, "name": "my-crm"})
@@ -196,6 +199,6 @@ def test_an_export_applies_into_another_prefix_as_the_same_schema(api: Api) -> N
     for name in builtin_template("crm").collection_names():
         assert _schema(api, name, second) == _schema(api, name, first), name
         assert len(_all(api, second + name)) == len(_all(api, first + name))
-    view_shape = sorted((v["name"], v["type"], v["slug"]) for v in applied["views"])
+    view_shape = sorted([(v["name"], v["type"], v["slug"]) for v in applied["views"]] + [("Big deals", "grid", "")])
     assert sorted((v["name"], v["type"], v["slug"].replace(second.lower(), first.lower())) for v in again["views"]) \
         == view_shape
