@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -75,13 +76,30 @@ def test_the_ecommerce_order_totals_roll_up_their_lines(api: Api) -> None:
     prefix = _prefix("shop")
     api.ok("POST", APPLY, json={"template": "ecommerce", "sampleData": True, "prefix": prefix})
     # Then each order's total, item count and line count follow from its line items (the change stream's rollups)
-    deadline = time.monotonic() + 10
-    while True:
-        orders = {o["number"]: (o["total"], o["item_count"], o["lines"]) for o in _all(api, prefix + "orders")}
-        if orders == {"1001": (43, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)} or time.monotonic() > deadline:
-            break
+    expected = {"1001": (43, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)}
+    orders = _eventually(lambda: {o["number"]: (o["total"], o["item_count"], o["lines"])
+                                  for o in _all(api, prefix + "orders")}, expected)
+    assert orders == expected
+
+
+def _eventually(read: Any, expected: Any, timeout: float = 10) -> Any:
+    deadline = time.monotonic() + timeout
+    while (value := read()) != expected and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert orders == {"1001": (43, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)}
+    return value
+
+
+def test_an_uploaded_file_applies_and_its_view_collection_is_built(api: Api) -> None:
+    # Given the blog's file uploaded as a multipart `template` part
+    prefix = _prefix("up")
+    blog = api.ok("GET", "/api/templates/blog")
+    upload = {"template": ("blog.json", json.dumps(blog).encode(), "application/json")}
+    response = api.request("POST", APPLY, files=upload, data={"sampleData": "true", "prefix": prefix})
+    assert response.status_code == 200, response.text
+    # Then its view collection, whose query names the prefixed posts, lists the published sample posts
+    published = sorted(p["slug"] for p in blog["sampleData"]["posts"] if p["status"] == "published")
+    view = prefix + "published_posts"
+    assert _eventually(lambda: sorted(p["slug"] for p in _all(api, view)), published) == published
 
 
 def test_a_name_clash_is_a_400_and_writes_nothing(api: Api) -> None:
