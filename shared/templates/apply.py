@@ -5,6 +5,7 @@ whatever was created removed again if a later step fails."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,9 @@ FAILED = "Failed to apply template."
 # a prefix is the start of a collection name and, lower-cased, of a slug
 PREFIX_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _SLUG = re.compile(VIEW_SLUG_PATTERN)
+# The writes must end well inside the function's 29 s, leaving time to undo them: past this the apply stops and
+# undoes itself (a Lambda timeout would leave half a template, with no undo run).
+WRITE_BUDGET_S = 18.0
 
 
 @dataclass
@@ -171,8 +175,15 @@ class TemplateApplier:
 
     # -- writes, each through the logic the API uses
 
+    def _within_budget(self, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise BadRequestError(FAILED, {"sampleData": {"code": "validation_template_too_large", "message":
+                                  "The template could not be applied within one request; apply it with less "
+                                  "sample data, and add the rest through the records API."}})
+
     def _write(self, template: TemplateFile, collections: list[Collection], applied: AppliedTemplate, *,
                sample_data: bool) -> None:
+        deadline = time.monotonic() + WRITE_BUDGET_S
         for collection in collections:
             self.admin.save_with_layout(collection, None, "create")
             applied.collections.append(collection)
@@ -181,15 +192,17 @@ class TemplateApplier:
                 self.admin.build_view(collection, clear=False)
         ids = {c.name.lower(): c.id for c in collections}
         for view in template.views:
+            self._within_budget(deadline)
             # by id, already known: the view's check need not look the name up again
             target = ids.get(view.collection.lower()) or self.admin.get(view.collection).collection.id
             record = self.scope.writer.create(VIEWS_COLLECTION_NAME, {**view.model_dump(), "collection": target}).record
             applied.views.append({"id": record.id, "name": view.name, "type": view.type,
                                   "collection": view.collection, "slug": view.slug})
         if sample_data:
-            self._write_samples(template, collections, applied)
+            self._write_samples(template, collections, applied, deadline)
 
-    def _write_samples(self, template: TemplateFile, collections: list[Collection], applied: AppliedTemplate) -> None:
+    def _write_samples(self, template: TemplateFile, collections: list[Collection], applied: AppliedTemplate,
+                       deadline: float) -> None:
         """Records in template order; a link to a record created later is set by an update once all exist."""
         ids: dict[tuple[str, str], str] = {}
         later: list[tuple[Collection, str, dict[str, Any]]] = []
@@ -197,6 +210,7 @@ class TemplateApplier:
         for collection in collections:
             relations = _relations(collection)
             for record in samples.get(collection.name.lower(), []):
+                self._within_budget(deadline)
                 body = {k: v for k, v in record.items() if k != SAMPLE_KEY}
                 deferred = {name: body.pop(name) for name, target in relations.items()
                             if name in body and any((target, key) not in ids for key in _keys(body[name]))}
@@ -210,6 +224,7 @@ class TemplateApplier:
                 if deferred:
                     later.append((collection, created.id, deferred))
         for collection, record_id, links in later:
+            self._within_budget(deadline)
             relations = _relations(collection)
             self.scope.writer.update(collection.id, record_id,
                                      {name: _resolved(value, relations[name], ids) for name, value in links.items()})

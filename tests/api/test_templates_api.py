@@ -13,6 +13,7 @@ from shared.collections.ids import new_collection_id
 from shared.composition import composition
 from shared.errors import ServiceUnavailableError
 from shared.records.model import RecordWrite
+from shared.templates import apply as apply_module
 from shared.templates.builtins import builtin_names, builtin_template
 from tests.support.records_api import GUEST, Api
 
@@ -185,6 +186,18 @@ def test_a_storage_failure_midway_removes_what_was_created(api: Api, monkeypatch
     assert _names(api) == before
     views = api.ok("GET", "/api/collections/_views/records", params={"filter": f"slug ~ '{prefix.lower()}%'"})
     assert views["items"] == []
+
+
+def test_an_apply_past_its_time_budget_undoes_itself(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no time left for writes (a Lambda timeout would otherwise cut an apply off half-way, with no undo)
+    before, prefix = _names(api), _prefix("slow")
+    monkeypatch.setattr(apply_module, "WRITE_BUDGET_S", -1.0)
+    # When a template is applied
+    response = api.request("POST", APPLY, json={"template": "projects", "sampleData": True, "prefix": prefix})
+    # Then it says so, and nothing of it is left
+    assert response.status_code == 400, response.text
+    assert response.json()["data"]["sampleData"]["code"] == "validation_template_too_large"
+    assert _names(api) == before
 
 
 def _schema(api: Api, name: str, prefix: str) -> dict[str, Any]:
