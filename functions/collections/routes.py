@@ -18,7 +18,8 @@ from shared.tools.filter import FilterError, apply_fields, parse_fields
 router = LeanRouter()
 
 
-def _service(request: Request) -> CollectionsAdmin:
+def collections_admin(request: Request) -> CollectionsAdmin:
+    """The collections logic for a superuser's request (401 guests, 403 other auth records)."""
     require_superuser(request)
     svc = composition()
     from shared.jobs.checkpoints import get_checkpoint_store
@@ -46,7 +47,7 @@ def _collection_json(request: Request, service: CollectionsAdmin, collection: Co
 
 @router.get("/api/collections")
 def list_collections(request: Request) -> JSONResponse:
-    service = _service(request)
+    service = collections_admin(request)
     from shared.catalog.listing import list_collections
 
     return JSONResponse(list_collections(service.list_json(), dict(request.query_params)))
@@ -54,13 +55,13 @@ def list_collections(request: Request) -> JSONResponse:
 
 @router.post("/api/collections")
 async def create_collection(request: Request) -> JSONResponse:
-    service = _service(request)
+    service = collections_admin(request)
     return _collection_json(request, service, service.create(await read_form_body(request, TYPE_DATA_ERROR)))
 
 
 @router.put("/api/collections/import")
 async def import_collections(request: Request) -> Response:
-    service = _service(request)
+    service = collections_admin(request)
     from shared.catalog.importer import LOAD_ERROR
 
     service.import_collections(await read_form_body(request, LOAD_ERROR))
@@ -70,7 +71,7 @@ async def import_collections(request: Request) -> Response:
 @router.post("/api/collections/meta/dry-run-view")
 async def dry_run_view(request: Request) -> JSONResponse:
     """A view query's fields and sample rows (shared/views/dry_run.py)."""
-    service = _service(request)
+    service = collections_admin(request)
     from shared.records.context import RequestContext
     from shared.records.scope import RecordScope
     from shared.views.dry_run import dry_run_view as run
@@ -86,24 +87,24 @@ async def dry_run_view(request: Request) -> JSONResponse:
 
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
-    service = _service(request)
+    service = collections_admin(request)
     return _collection_json(request, service, service.get(id_or_name).collection)
 
 
 @router.patch("/api/collections/{id_or_name}")
 async def update_collection(id_or_name: str, request: Request) -> JSONResponse:
-    service = _service(request)
+    service = collections_admin(request)
     return _collection_json(request, service,
                             service.update(id_or_name, await read_form_body(request, SUBMITTED_DATA_ERROR)))
 
 
 @router.delete("/api/collections/{id_or_name}")
 def delete_collection(id_or_name: str, request: Request) -> Response:
-    _service(request).delete(id_or_name)
+    collections_admin(request).delete(id_or_name)
     return Response(status_code=204)
 
 
 @router.delete("/api/collections/{id_or_name}/truncate")
 def truncate_collection(id_or_name: str, request: Request) -> Response:
-    _service(request).truncate(id_or_name)
+    collections_admin(request).truncate(id_or_name)
     return Response(status_code=204)

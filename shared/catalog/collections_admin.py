@@ -139,8 +139,8 @@ class CollectionsAdmin:
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
-        self.collections.save(StoredCollection(collection=collection,
-                                               layout=plan_layout(collection, None, has_records=False)))
+        self.collections.add(StoredCollection(collection=collection,
+                                              layout=plan_layout(collection, None, has_records=False)))
         if collection.is_view:
             self.build_view(collection, clear=False)
         return collection
@@ -207,7 +207,11 @@ class CollectionsAdmin:
             start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
         linked = queue_linked_backfill(self.jobs, before, collection, layout, delay_s=self.settle_s) \
             if has_records else False
-        self.collections.save(StoredCollection(collection=collection, layout=layout))
+        stored = StoredCollection(collection=collection, layout=layout)
+        if previous is None:
+            self.collections.add(stored)  # conditional: a racing create of the same name is refused, not overwritten
+        else:
+            self.collections.save(stored)
         if (pending or linked) and self.inline_jobs:
             drain(self.jobs)
 

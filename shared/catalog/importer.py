@@ -54,9 +54,30 @@ def parse_import_body(body: Any) -> tuple[list[dict[str, Any]], bool]:
     return items, bool(delete_missing)
 
 
+@dataclass
+class ImportPlan:
+    """A validated import: the collections to delete, and each collection to save with its stored version."""
+
+    removed: list[StoredCollection]
+    validated: list[tuple[Collection, StoredCollection | None]]
+
+
 def import_collections(service: CollectionsAdmin, body: Any) -> None:
     """Validate the whole import against itself, then delete what is missing (if asked) and save."""
     items, delete_missing = parse_import_body(body)
+    plan = plan_import(service, items, delete_missing)
+    for gone in plan.removed:
+        service.remove(gone)
+    for collection, previous in plan.validated:
+        service.save_with_layout(collection, previous.layout if previous else None, "import")
+    for collection, previous in plan.validated:  # once every source is saved
+        if collection.is_view and (previous is None or previous.collection.view_query != collection.view_query):
+            service.build_view(collection, clear=previous is not None)
+
+
+def plan_import(service: CollectionsAdmin, items: list[dict[str, Any]], delete_missing: bool) -> ImportPlan:
+    """Load and validate every collection of an import against the others and the stored ones; writes nothing.
+    Raises the import's 400 on the first invalid collection (templates validate their collections here too)."""
     stored_all = {s.collection.id: s for s in service.collections.all(fresh=True)}
     entries = [_load(service, index, item, delete_missing) for index, item in enumerate(items)]
     imported_ids = {entry.collection.id for entry in entries}
@@ -65,13 +86,7 @@ def import_collections(service: CollectionsAdmin, body: Any) -> None:
     removed_ids = {s.collection.id for s in removed}
     validated = [(_validate(service, entry, entries, stored_all, removed_ids, delete_missing), entry.stored)
                  for entry in entries]
-    for gone in removed:
-        service.remove(gone)
-    for collection, previous in validated:
-        service.save_with_layout(collection, previous.layout if previous else None, "import")
-    for collection, previous in validated:  # once every source is saved
-        if collection.is_view and (previous is None or previous.collection.view_query != collection.view_query):
-            service.build_view(collection, clear=previous is not None)
+    return ImportPlan(removed, validated)
 
 
 def _load(service: CollectionsAdmin, index: int, item: dict[str, Any], delete_missing: bool) -> _Entry:

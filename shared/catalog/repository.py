@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -14,7 +13,7 @@ from pydantic import BaseModel
 from shared.aws import client
 from shared.catalog.layout import CollectionLayout
 from shared.collections.model import Collection
-from shared.errors import NotFoundError
+from shared.errors import BadRequestError, NotFoundError
 
 # Other Lambdas see a schema change within this many seconds; a miss always reloads at once.
 CACHE_SECONDS = 2.0
@@ -30,6 +29,15 @@ class StoredCollection(BaseModel):
 
 class CollectionNotFoundError(NotFoundError):
     default_message = "Missing collection context."
+
+
+class CollectionExistsError(BadRequestError):
+    """A new collection whose id a racing create stored first: answered as the name check answers a taken name."""
+
+    def __init__(self) -> None:
+        super().__init__("Failed to create collection.", {"name": {
+            "code": "validation_collection_name_exists",
+            "message": "Collection name must be unique (case insensitive)."}})
 
 
 class CollectionRepository(ABC):
@@ -50,7 +58,8 @@ class CollectionRepository(ABC):
     def _delete(self, collection_id: str) -> None: ...
 
     @abstractmethod
-    def _put_if_absent(self, stored: StoredCollection) -> None: ...
+    def _put_if_absent(self, stored: StoredCollection) -> bool:
+        """Write unless a collection with its id is stored; whether it was written."""
 
     def all(self, *, fresh: bool = False) -> list[StoredCollection]:
         with self._lock:
@@ -98,6 +107,14 @@ class CollectionRepository(ABC):
         self._put(stored)
         self.invalidate()
 
+    def add(self, stored: StoredCollection) -> None:
+        """Save a new collection; CollectionExistsError when one with its id was stored meanwhile (a racing
+        create of the same name, whose generated id is the same), which a plain save would overwrite."""
+        written = self._put_if_absent(stored)
+        self.invalidate()
+        if not written:
+            raise CollectionExistsError()
+
     def delete(self, collection_id: str) -> None:
         self._delete(collection_id)
         self.invalidate()
@@ -121,8 +138,11 @@ class InMemoryCollectionRepository(CollectionRepository):
     def _delete(self, collection_id: str) -> None:
         self.items.pop(collection_id, None)
 
-    def _put_if_absent(self, stored: StoredCollection) -> None:
-        self.items.setdefault(stored.collection.id, _dump(stored))
+    def _put_if_absent(self, stored: StoredCollection) -> bool:
+        if stored.collection.id in self.items:
+            return False
+        self.items[stored.collection.id] = _dump(stored)
+        return True
 
 
 def _dump(stored: StoredCollection) -> str:
@@ -152,12 +172,14 @@ class DynamoCollectionRepository(CollectionRepository):
         client("dynamodb").put_item(TableName=self.table, Item={
             "pk": {"S": CATALOG_PK}, "sk": {"S": stored.collection.id}, "doc": {"S": _dump(stored)}})
 
-    def _put_if_absent(self, stored: StoredCollection) -> None:
+    def _put_if_absent(self, stored: StoredCollection) -> bool:
         ddb = client("dynamodb")
-        # another instance may have bootstrapped it first
-        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+        try:  # another instance may have bootstrapped (or created) it first
             ddb.put_item(TableName=self.table, ConditionExpression="attribute_not_exists(pk)", Item={
                 "pk": {"S": CATALOG_PK}, "sk": {"S": stored.collection.id}, "doc": {"S": _dump(stored)}})
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def _delete(self, collection_id: str) -> None:
         client("dynamodb").delete_item(TableName=self.table, Key={"pk": {"S": CATALOG_PK},

@@ -1,6 +1,7 @@
 """Record hooks of `_views`: a view is checked against its target collection on every save, and what only
 superusers may change.
 
+- validate create/update: a target collection given by name is stored as its id (which survives renames);
 - before create/update: the target collection must exist (stored by id); the filter, sort, fields, layout,
   options and the view's own rules are checked (one 400 naming each bad one, nothing written);
 - a non-superuser whom a view's manageRule admits may change how it shows records, never what it grants:
@@ -40,35 +41,23 @@ class ViewChecks:
         stored = self._collections().find(id_or_name)
         return stored.collection if stored else None
 
+    def resolve_collection(self, event: RecordEvent) -> dict[str, Any]:
+        """A target given by name is stored as its id: resolved in the body before the record is prepared from
+        it, so the entry of the `collection` index is made of the id too (filters by id find the view)."""
+        named = event.body.get("collection")
+        target = self._find(named) if isinstance(named, str) and named else None
+        if target is not None:
+            event.body["collection"] = target.id
+        return {}
+
     def before_save(self, event: RecordEvent) -> None:
         values = view_values(event.collection, event.record)
         if event.existing is not None and not event.request.is_superuser:
             self._forbid_granting_changes(values, view_values(event.collection, event.existing))
-        errors: dict[str, Any] = {}
         target = self._find(str(values.get("collection") or ""))
-        if target is None:
-            errors["collection"] = {"code": "validation_invalid_collection", "message": "Unknown collection."}
-        elif target.type == "view" and values.get("type") == "form":
-            errors["type"] = {"code": "validation_invalid_view_type", "message": "A view collection takes no form."}
-        else:
-            field = event.collection.field_by_name("collection")
-            if field is not None:
-                event.record.data[field.id] = target.id  # a name is stored as the id, which survives renames
-            errors.update(layout_errors(values, target, self._find))
-            if problem := options_error(str(values.get("type") or ""), values.get("options"), target):
-                errors["options"] = {"code": "validation_invalid_view_option", "message": problem}
-        for name in ("viewRule", "manageRule"):
-            errors.update(self._own_rule_error(name, values.get(name), event.collection))
+        errors = view_errors(values, target, event.collection, self._find)
         if errors:
             raise BadRequestError(f"Failed to {event.action} record.", errors)
-
-    def _own_rule_error(self, name: str, text: Any, views: Collection) -> dict[str, Any]:
-        if text is None or text == "":
-            return {}
-        if not isinstance(text, str):
-            return {name: {"code": "validation_invalid_rule", "message": "Must be null or a rule text."}}
-        problem = rule_error(text, views, self._find)
-        return {name: {"code": "validation_invalid_rule", "message": problem}} if problem else {}
 
     @staticmethod
     def _forbid_granting_changes(values: dict[str, Any], before: dict[str, Any]) -> None:
@@ -78,6 +67,35 @@ class ViewChecks:
             raise ForbiddenError(f"Only superusers can change {', '.join(changed)} of a view.")
 
 
+def view_errors(values: dict[str, Any], target: Collection | None, views: Collection,
+                find: Callable[[str], Collection | None]) -> dict[str, Any]:
+    """What is wrong with a view's values (by field name) against its target collection and its own rules, as
+    PocketBase's field errors; {} when it may be saved. `find` resolves the collections filters name."""
+    errors: dict[str, Any] = {}
+    if target is None:
+        errors["collection"] = {"code": "validation_invalid_collection", "message": "Unknown collection."}
+    elif target.type == "view" and values.get("type") == "form":
+        errors["type"] = {"code": "validation_invalid_view_type", "message": "A view collection takes no form."}
+    else:
+        errors.update(layout_errors(values, target, find))
+        if problem := options_error(str(values.get("type") or ""), values.get("options"), target):
+            errors["options"] = {"code": "validation_invalid_view_option", "message": problem}
+    for name in ("viewRule", "manageRule"):
+        errors.update(_own_rule_error(name, values.get(name), views, find))
+    return errors
+
+
+def _own_rule_error(name: str, text: Any, views: Collection,
+                    find: Callable[[str], Collection | None]) -> dict[str, Any]:
+    if text is None or text == "":
+        return {}
+    if not isinstance(text, str):
+        return {name: {"code": "validation_invalid_rule", "message": "Must be null or a rule text."}}
+    problem = rule_error(text, views, find)
+    return {name: {"code": "validation_invalid_rule", "message": problem}} if problem else {}
+
+
 def register_saved_view_hooks(hooks: RecordHooks, collections: Callable[[], CollectionRepository]) -> None:
     checks = ViewChecks(collections)
+    hooks.on("validate", checks.resolve_collection, actions=("create", "update"), collections=(VIEWS_COLLECTION_NAME,))
     hooks.on("before", checks.before_save, actions=("create", "update"), collections=(VIEWS_COLLECTION_NAME,))

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from infra.app import DepsLayerMissingError, build_app
-from layers.build import BuildLayout, MissingHandlerError, fingerprint_file, lock_fingerprint, stage_function
+from layers.build import (
+    BuildLayout,
+    MissingHandlerError,
+    fingerprint_file,
+    lock_fingerprint,
+    stage_function,
+    stage_shared_layer,
+)
 from tests.infra.synthesis import offline_context
 
 
@@ -28,6 +35,16 @@ def test_a_function_asset_holds_its_own_package_only(tmp_path: Path) -> None:
     staged = stage_function("alpha", BuildLayout(tmp_path / "build"), source)
     files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
     assert files == ["functions/__init__.py", "functions/alpha/handler.py"]
+
+
+def test_the_shared_layer_carries_the_builtin_templates(tmp_path: Path) -> None:
+    # Given the repository, When the shared layer is staged, Then every built-in template file is in it
+    from shared.templates.builtins import BUILTIN_DIR, builtin_names
+
+    layer = stage_shared_layer(BuildLayout(tmp_path / "build"))
+    staged = layer / "python" / "shared" / "templates" / "builtin"
+    assert builtin_names() and sorted(p.stem for p in staged.glob("*.json")) == list(builtin_names())
+    assert all((staged / f"{n}.json").read_bytes() == (BUILTIN_DIR / f"{n}.json").read_bytes() for n in builtin_names())
 
 
 def test_a_declared_function_without_handler_fails_clearly(tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ import pytest
 
 from shared import resources
 from shared.catalog.collections_admin import CollectionsAdmin
+from shared.catalog.layout import plan_layout
 from shared.catalog.listing import list_collections
-from shared.catalog.repository import DynamoCollectionRepository
+from shared.catalog.repository import CollectionExistsError, DynamoCollectionRepository, StoredCollection
 from shared.errors import BadRequestError
 from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
@@ -139,3 +140,17 @@ def test_collections_list_rejects_what_pocketbase_rejects(service: CollectionsAd
             list_collections(service.list_json(), params)
         assert (caught.value.message, caught.value.data) == ("Something went wrong while processing your request.",
                                                              {}), params
+
+
+
+def test_a_create_racing_another_of_the_same_name_is_refused_not_overwritten(service: CollectionsAdmin) -> None:
+    # Given a collection just created by one instance
+    first = service.create({"name": "racers", "fields": [{"name": "a", "type": "text"}]})
+    # When another instance, whose name check ran before it existed, adds its own version (the same generated id)
+    racing = first.model_copy(update={"fields": []})
+    with pytest.raises(CollectionExistsError) as caught:
+        _service().collections.add(StoredCollection(collection=racing,
+                                                    layout=plan_layout(racing, None, has_records=False)))
+    # Then it is PocketBase's 400 for a taken name, and the first one is intact
+    assert caught.value.data["name"]["code"] == "validation_collection_name_exists"
+    assert field_names(service, "racers")[-1] == "a"
