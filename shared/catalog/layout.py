@@ -42,12 +42,17 @@ class IndexLayout(BaseModel):
 
 
 class FieldBackfill(BaseModel):
-    """A linked computed field (lookup, rollup, count) being backfilled by a job (shared/jobs/linked_backfill.py)."""
+    """A computed field (formula, lookup, rollup, count) being backfilled by a job (shared/jobs/linked_backfill.py).
+
+    `cursor` is the last record id the job has done (it goes in id order): records after it read the field
+    computed on read (shared/records/backfill_reads.py), those up to it their stored value.
+    """
 
     field_id: str
     name: str
     job: str
     seen: int = 0
+    cursor: str = ""
 
 
 class CollectionLayout(BaseModel):
