@@ -60,15 +60,44 @@ def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
     for column in query.columns:
         for node in [column.expression, *([query.where] if query.where is not None else [])]:
             _check_columns(node, query, sources)
-    if query.group_by is not None:
-        if _field(source, query.group_by.name) is None:
-            raise ViewQueryError(f"Invalid query - no such column: {query.group_by.name}.")
-        key_field = _field(source, query.group_by.name)
-        if not isinstance(key_field, RelationField) or key_field.is_multiple():
-            # one group's members are then found through the reverse-relation index, never by a scan
-            raise ViewQueryError("Invalid query - GROUP BY other than a single relation field is not supported "
-                                 "in a materialized view.")
+    if query.group_by:
+        _check_group_keys(query, source)
     return sources
+
+
+def relation_key(query: ViewQuery, source: Collection) -> RelationField | None:
+    """The single relation field a view grouped by it groups by, when every plain column is that key: its groups'
+    members are then found through the reverse-relation index (shared/views/rows.py), and MIN, MAX and joins
+    follow. Any other GROUP BY is of columns, kept by per-group sums (shared/views/group_sums.py)."""
+    if len(query.group_by) != 1:
+        return None
+    key = _field(source, query.group_by[0].name)
+    if not isinstance(key, RelationField) or key.is_multiple():
+        return None
+    plain = all(c.aggregate is not None or (c.ref is not None and c.ref.name.lower() == key.name.lower())
+                for c in query.columns)
+    return key if plain else None
+
+
+def _check_group_keys(query: ViewQuery, source: Collection) -> None:
+    for ref in query.group_by:
+        field = _field(source, ref.name)
+        if field is None and ref.name.lower() != "id":
+            raise ViewQueryError(f"Invalid query - no such column: {ref.name}.")
+        if field is not None and field.is_multiple():
+            raise ViewQueryError(f"Invalid query - GROUP BY the multiple-valued field {ref.name} is not supported "
+                                 "in a materialized view.")
+    if relation_key(query, source) is not None:
+        return
+    # Grouped by other columns: each group is kept by its sums and counts, updated per change (no index finds a
+    # group's members); what those cannot follow is refused.
+    if query.joins:
+        raise ViewQueryError("Invalid query - LEFT JOIN in a view grouped by other than one relation field is not "
+                             "supported in a materialized view.")
+    for column in query.columns:
+        if column.aggregate in ("min", "max"):
+            raise ViewQueryError(f"Invalid query - {column.aggregate.upper()}() in a view grouped by other than one "
+                                 "relation field is not supported in a materialized view (COUNT, SUM and AVG are).")
 
 
 def _collection(name: str, find: FindCollection) -> Collection:

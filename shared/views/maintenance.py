@@ -1,23 +1,28 @@
 """Keeps materialized views fresh from record changes: which view rows a change touches, each recomputed once.
 
 A change of a view's source record touches its own row (plain view) or the groups its old and new images
-belong to (grouped view). A change of a joined record touches the source records that link to it, found
-through the reverse-relation index (never a scan), and through them their rows or groups. Changes of view
-collections themselves touch nothing: views are never sources, so derived writes never trigger themselves.
+belong to (grouped view). A view grouped by columns (not one relation) takes the change's contributions
+instead, exactly once, and rewrites its groups from their sums (shared/views/group_sums.py). A change of a
+joined record touches the source records that link to it, found through the reverse-relation index (never a
+scan), and through them their rows or groups. Changes of view collections themselves touch nothing: views are
+never sources, so derived writes never trigger themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.catalog.layout import ViewBuild
+from shared.changes.accumulators import AccumulatorStore
 from shared.collections.model import Collection
 from shared.observability import logger
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
 from shared.views.definition import ViewDefinition, definition_of
 from shared.views.fields import FindCollection
+from shared.views.group_sums import GroupWork, apply_group_work, member_of
 from shared.views.rows import refresh
 
 
@@ -29,6 +34,9 @@ class SourceChange:
     record_id: str
     old_data: dict[str, Any] | None
     new_data: dict[str, Any] | None
+    # the stream record's write shard and sequence: a view grouped by columns applies each change once
+    shard: int | None = None
+    sequence: int = 0
 
 
 @dataclass
@@ -71,17 +79,44 @@ def touched_keys(definition: ViewDefinition, change: SourceChange, records: Reco
     return keys
 
 
+def group_work(definition: ViewDefinition, changes: list[SourceChange], build: ViewBuild) -> GroupWork:
+    """What a batch adds to a column-grouped view's groups: records the build has not counted yet are its own."""
+    work = GroupWork()
+    for change in changes:
+        if change.collection_id != definition.source.id or change.shard is None:
+            continue
+        if not build.done and change.record_id > build.cursor:
+            continue  # the build reads this record after the change: counting it here would count it twice
+        old = member_of(definition, change.record_id, change.old_data)
+        new = member_of(definition, change.record_id, change.new_data)
+        if old == new:
+            continue  # the change moves neither its group nor its sums
+        for member, sign in ((old, -1), (new, 1)):
+            if member is not None:
+                work.add(definition, build.job, member, sign, change.shard, change.sequence)
+    return work
+
+
 def apply_view_changes(changes: Iterable[SourceChange], definitions: list[ViewDefinition],
-                       records: RecordRepository) -> ViewsReport:
-    """Recompute every view row the changes touch, each once per batch; idempotent, so safe to redeliver."""
+                       records: RecordRepository, accumulators: AccumulatorStore | None = None,
+                       builds: Mapping[str, ViewBuild] | None = None) -> ViewsReport:
+    """Recompute every view row the changes touch, each once per batch; idempotent, so safe to redeliver.
+
+    builds: each view's build (from its layout); a view grouped by columns follows the stream only once its
+    build has started counting (and needs the accumulators)."""
     report, meter = ViewsReport(), ReadMeter()
     touched: dict[tuple[str, str], ViewDefinition] = {}
     view_ids = {d.view.id for d in definitions}
-    for change in changes:
-        if change.collection_id in view_ids:
-            continue
+    batch = [c for c in changes if c.collection_id not in view_ids]
+    for definition in definitions:
+        build = (builds or {}).get(definition.view.id)
+        if definition.column_grouped and build is not None and accumulators is not None:
+            work = group_work(definition, batch, build)
+            report.rows_recomputed += len(work.touched)
+            report.rows_written += apply_group_work(definition, work, records, accumulators, build.job, meter)
+    for change in batch:
         for definition in definitions:
-            if definition.reads(change.collection_id):
+            if definition.reads(change.collection_id) and not definition.column_grouped:
                 for key in touched_keys(definition, change, records, meter):
                     touched[(definition.view.id, key)] = definition
     for (_, key), definition in sorted(touched.items(), key=lambda item: item[0]):

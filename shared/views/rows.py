@@ -20,7 +20,7 @@ from shared.views.subset import ColumnRef
 MAX_ATTEMPTS = 5
 
 
-def _values(alias: str, collection_fields: list[Any], record: StoredRecord | None) -> dict[ColumnRef, Any]:
+def row_values(alias: str, collection_fields: list[Any], record: StoredRecord | None) -> dict[ColumnRef, Any]:
     if record is None:
         return {ColumnRef(alias, field.name.lower()): None for field in collection_fields}
     values = {ColumnRef(alias, field.name.lower()): record.data.get(field.id, field.default_value())
@@ -40,16 +40,16 @@ def _rows(definition: ViewDefinition, records: RecordRepository, members: list[S
         joined[join.alias] = records.get_many(target.id, ids, meter) if ids else {}
     rows: list[Row] = []
     for member in members:
-        row = _values(query.source_alias, definition.source.fields, member)
+        row = row_values(query.source_alias, definition.source.fields, member)
         for join in query.joins:
             field, target = sources.join_fields[join.alias], sources.by_alias[join.alias]
-            row.update(_values(join.alias, target.fields, joined[join.alias].get(str(member.data.get(field.id)))))
-        if query.where is None or _passes(evaluate(query.where, row, query.source_alias)):
+            row.update(row_values(join.alias, target.fields, joined[join.alias].get(str(member.data.get(field.id)))))
+        if query.where is None or passes(evaluate(query.where, row, query.source_alias)):
             rows.append(row)
     return rows
 
 
-def _passes(value: Any) -> bool:
+def passes(value: Any) -> bool:
     try:
         return value is not None and bool(float(value))
     except (TypeError, ValueError):
@@ -112,7 +112,7 @@ def refresh(definition: ViewDefinition, records: RecordRepository, key: str, met
         # the row first, then its sources: a write by a recompute that read older sources conflicts with ours
         current = records.get(view_id, key, meter)
         data = compute(definition, records, key, meter)
-        write = _write(view_id, key, current, data)
+        write = row_write(view_id, key, current, data)
         if write is None:
             return False
         try:
@@ -123,7 +123,7 @@ def refresh(definition: ViewDefinition, records: RecordRepository, key: str, met
     raise RecordConflictError(stale=[(view_id, key)])
 
 
-def _write(view_id: str, key: str, current: StoredRecord | None, data: dict[str, Any] | None) -> RecordWrite | None:
+def row_write(view_id: str, key: str, current: StoredRecord | None, data: dict[str, Any] | None) -> RecordWrite | None:
     if data is None:
         if current is None:
             return None

@@ -1,0 +1,153 @@
+"""Views grouped by columns (not one relation): each group's row kept from its sums and counts, exactly once.
+
+No index finds the records of a group like `status = 'open'` without a scan, so such a view's rows are never
+recomputed from their members. Each group instead has an accumulator (shared/changes/accumulators.py, the
+counters' exactly-once mechanism) holding `rows` (COUNT(*)) and, per aggregate column i, `n_i` (its non-NULL
+values), `t_i` (their sum, as SQLite's SUM reads them) and `f_i` (how many were not integers: SQLite's SUM is
+then a real): COUNT, SUM and AVG follow from them. A source change takes its old image's contribution away
+from its old group and adds its new one to its new group, each with its stream mark, so a redelivered batch
+changes nothing twice; then each touched group's row is written from its accumulator (deleted at zero rows).
+
+A group is named by the row's `id` (an expression over the GROUP BY columns, e.g. `status AS id` or
+`status || '-' || year AS id`); the other key columns are the same for all of a group's records, and are
+taken from the images that reach it. Example: `SELECT status AS id, COUNT(*) AS n, SUM(total) AS sum FROM
+orders GROUP BY status`; an order moving from "open" to "paid" with total 5 adds {rows: -1, n_2: -1, t_2: -5}
+to the "open" group and the opposite to "paid".
+
+The build (shared/jobs/view_build.py) adds every source record's contribution once, under its own shard of
+marks, while the stream adds only the changes of records the build has already counted (`id <= cursor`).
+Accumulators are keyed by the build job, so a changed query starts from zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, SumsContribution, apply_accumulators
+from shared.records.model import ReadMeter, RecordConflictError, StoredRecord
+from shared.records.repository import RecordRepository
+from shared.views.definition import ViewDefinition
+from shared.views.evaluate import evaluate, sql_number, sql_text
+from shared.views.rows import MAX_ATTEMPTS, passes, row_values, row_write
+from shared.views.subset import ColumnRef
+
+# The build's contributions carry this write shard (stream shards are small integers), its step as sequence.
+BUILD_SHARD = 999_999
+
+
+@dataclass(frozen=True)
+class Member:
+    """What one source record image gives its group: the group's id, its key columns' values, its sums."""
+
+    group: str
+    keys: dict[str, Any]
+    sums: dict[str, float]
+
+
+def member_of(definition: ViewDefinition, record_id: str, data: dict[str, Any] | None) -> Member | None:
+    """The record image's group and contribution; None when it is in no group (WHERE, or an empty id)."""
+    if data is None:
+        return None
+    query, view = definition.query, definition.view
+    row = row_values(query.source_alias, definition.source.fields, StoredRecord(definition.source.id, record_id, data))
+    if query.where is not None and not passes(evaluate(query.where, row, query.source_alias)):
+        return None
+    keys: dict[str, Any] = {}
+    sums: dict[str, float] = {"rows": 1}
+    group = ""
+    for i, column in enumerate(query.columns):
+        view_field = view.field_by_name(column.name)
+        if column.aggregate is None:
+            value = evaluate(column.expression, row, query.source_alias)
+            if column.name == "id":
+                group = "" if value is None else sql_text(value)
+            elif view_field is not None:
+                ref = column.ref
+                keys[view_field.id] = value if ref is None else row.get(ColumnRef(ref.alias or query.source_alias,
+                                                                             ref.name.lower()))
+            continue
+        if column.aggregate == "count" and column.expression.key == "star":
+            continue
+        value = evaluate(column.expression, row, query.source_alias)
+        if value is None:
+            continue
+        sums[f"n_{i}"] = 1
+        if column.aggregate in ("sum", "avg"):
+            number = sql_number(value)
+            sums[f"t_{i}"] = number
+            sums[f"f_{i}"] = int(isinstance(number, float))
+    if not group:
+        return None
+    if (id_field := view.field_by_name("id")) is not None:
+        keys[id_field.id] = group
+    return Member(group, keys, sums)
+
+
+def partition(definition: ViewDefinition, job: str, group: str) -> str:
+    """The group's accumulator: per view, build job and group (hashed: an id may hold any character)."""
+    digest = hashlib.sha256(group.encode()).hexdigest()[:32]
+    return AccumulatorKey(definition.view.id, digest, "g" + job).partition
+
+
+def row_data(definition: ViewDefinition, keys: dict[str, Any], sums: dict[str, float]) -> dict[str, Any] | None:
+    """The row from its key columns and its group's sums; None when the group has no record."""
+    if round(sums.get("rows", 0)) <= 0:
+        return None
+    data = dict(keys)
+    for i, column in enumerate(definition.query.columns):
+        view_field = definition.view.field_by_name(column.name)
+        if column.aggregate is None or view_field is None:
+            continue
+        count = round(sums.get(f"n_{i}", 0))
+        total = sums.get(f"t_{i}", 0)
+        if column.aggregate == "count":
+            data[view_field.id] = round(sums.get("rows", 0)) if column.expression.key == "star" else count
+        elif count <= 0:
+            data[view_field.id] = None
+        elif column.aggregate == "sum":
+            data[view_field.id] = float(total) if round(sums.get(f"f_{i}", 0)) > 0 else round(total)
+        else:
+            data[view_field.id] = total / count
+    return data
+
+
+def refresh_group(definition: ViewDefinition, records: RecordRepository, store: AccumulatorStore, job: str,
+                  group: str, keys: dict[str, Any], meter: ReadMeter) -> bool:
+    """Write the group's row from its accumulator and its key columns' values; True when storage changed."""
+    view_id = definition.view.id
+    for _ in range(MAX_ATTEMPTS):
+        current = records.get(view_id, group, meter)  # the row first: a racing refresh that read older sums loses
+        data = row_data(definition, keys, store.read(partition(definition, job, group)).sums)
+        write = row_write(view_id, group, current, data)
+        if write is None:
+            return False
+        try:
+            records.write([write])
+            return True
+        except RecordConflictError:
+            continue
+    raise RecordConflictError(stale=[(view_id, group)])
+
+
+@dataclass
+class GroupWork:
+    """A batch's (or build step's) contributions to a view's groups, and the groups to rewrite."""
+
+    contributions: list[tuple[str, SumsContribution]] = field(default_factory=list)
+    # group -> its key columns' values (from any of its images: a group's records share them)
+    touched: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, definition: ViewDefinition, job: str, member: Member, sign: int, shard: int, sequence: int) -> None:
+        sums = {name: sign * value for name, value in member.sums.items()}
+        self.contributions.append((partition(definition, job, member.group), SumsContribution(shard, sequence, sums)))
+        self.touched.setdefault(member.group, member.keys)
+
+
+def apply_group_work(definition: ViewDefinition, work: GroupWork, records: RecordRepository,
+                     store: AccumulatorStore, job: str, meter: ReadMeter) -> int:
+    """Apply the contributions exactly once, then rewrite every touched group's row; the rows written."""
+    apply_accumulators(work.contributions, store)
+    return sum(refresh_group(definition, records, store, job, group, keys, meter)
+               for group, keys in sorted(work.touched.items()))
