@@ -116,8 +116,8 @@ def _fill_groups(ctx: JobContext, definition: ViewDefinition, message: ViewBuild
     if sources:
         _record_progress(ctx, message, None, cursor=sources[-1].id, done=False)
     meter = ReadMeter()
-    return sum(refresh_group(definition, ctx.records, store, message.job_id, group, keys, meter)
-               for group, keys in sorted(work.touched.items()))
+    return sum(refresh_group(definition, ctx.records, store, message.job_id, group, moves, meter)
+               for group, moves in sorted(work.touched.items()))
 
 
 def _record_progress(ctx: JobContext, message: ViewBuildMessage, seen: int | None, *, cursor: str | None,

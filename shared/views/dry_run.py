@@ -19,7 +19,7 @@ from shared.records.repository import RecordRepository
 from shared.views import limits
 from shared.views.definition import ViewDefinition, parsed
 from shared.views.fields import FindCollection, infer_fields, resolve_sources
-from shared.views.group_sums import member_of, row_data
+from shared.views.group_sums import Member, extremes_of, member_of, row_data
 from shared.views.rows import compute
 
 SAMPLE_ROWS = 10  # PocketBase's sample size
@@ -30,17 +30,20 @@ Present = Callable[[Collection, StoredRecord], dict[str, Any]]
 def _grouped_sample(definition: ViewDefinition, scanned: list[StoredRecord], present: Present
                     ) -> list[dict[str, Any]]:
     """A view grouped by columns: the sampled records' groups, summed as the maintained view sums them."""
-    groups: dict[str, tuple[dict[str, Any], dict[str, float]]] = {}
+    groups: dict[str, list[Member]] = {}
     for record in scanned:
         member = member_of(definition, record.id, record.data)
         if member is not None:
-            keys, sums = groups.setdefault(member.group, (member.keys, {}))
+            groups.setdefault(member.group, []).append(member)
+    sample = []
+    for group, members in list(groups.items())[:SAMPLE_ROWS]:
+        sums: dict[str, float] = {}
+        for member in members:
             for name, value in member.sums.items():
                 sums[name] = sums.get(name, 0) + value
-    sample = []
-    for group, (keys, sums) in list(groups.items())[:SAMPLE_ROWS]:
-        data = row_data(definition, keys, sums)
+        data = row_data(definition, members[0].keys, sums)
         if data is not None:
+            data.update(extremes_of(definition, members))
             sample.append(present(definition.view, StoredRecord(definition.view.id, group, data)))
     return sample
 

@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from shared.collections.fields import BaseField, BoolField, JSONField, NumberField, RelationField, TextField
 from shared.collections.ids import RECORD_ID_PATTERN, default_field_id, random_string
+from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.views.subset import ColumnRef, ViewQuery, ViewQueryError
 
@@ -89,15 +90,29 @@ def _check_group_keys(query: ViewQuery, source: Collection) -> None:
                                  "in a materialized view.")
     if relation_key(query, source) is not None:
         return
-    # Grouped by other columns: each group is kept by its sums and counts, updated per change (no index finds a
-    # group's members); what those cannot follow is refused.
+    # Grouped by other columns: each group is kept by its sums and counts, updated per change (an index finds a
+    # group's members only if one is declared); what those cannot follow is refused.
     if query.joins:
         raise ViewQueryError("Invalid query - LEFT JOIN in a view grouped by other than one relation field is not "
                              "supported in a materialized view.")
-    for column in query.columns:
-        if column.aggregate in ("min", "max"):
-            raise ViewQueryError(f"Invalid query - {column.aggregate.upper()}() in a view grouped by other than one "
-                                 "relation field is not supported in a materialized view (COUNT, SUM and AVG are).")
+    extreme = next((c.aggregate for c in query.columns if c.aggregate in ("min", "max")), None)
+    if extreme is not None and group_index(query, source) is None:
+        # a group's extreme, once removed, is found again among its members: only an index lists them
+        names = ", ".join(k.name for k in query.group_by)
+        raise ViewQueryError(f"Invalid query - {extreme.upper()}() in a view grouped by other than one relation "
+                             f"field needs an index of {source.name} on the GROUP BY columns ({names}), e.g. "
+                             f"`CREATE INDEX idx_{source.name}_group ON {source.name} ({names})`.")
+
+
+def group_index(query: ViewQuery, source: Collection) -> str | None:
+    """The name of a declared index of the source whose leading columns are the GROUP BY columns, if any."""
+    wanted = {k.name.lower() for k in query.group_by}
+    for raw in source.indexes:
+        spec = try_parse_index(raw)
+        if spec is not None and spec.where is None and \
+                {c.name.lower() for c in spec.columns[:len(wanted)]} == wanted:
+            return spec.name
+    return None
 
 
 def _collection(name: str, find: FindCollection) -> Collection:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.catalog.layout import ViewBuild
+from shared.catalog.layout import CollectionLayout, ViewBuild
 from shared.changes.accumulators import AccumulatorStore
 from shared.collections.model import Collection
 from shared.observability import logger
@@ -22,7 +22,7 @@ from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
 from shared.views.definition import ViewDefinition, definition_of
 from shared.views.fields import FindCollection
-from shared.views.group_sums import GroupWork, apply_group_work, member_of
+from shared.views.group_sums import GroupWork, apply_group_work, index_members, member_of
 from shared.views.rows import refresh
 
 
@@ -99,21 +99,25 @@ def group_work(definition: ViewDefinition, changes: list[SourceChange], build: V
 
 def apply_view_changes(changes: Iterable[SourceChange], definitions: list[ViewDefinition],
                        records: RecordRepository, accumulators: AccumulatorStore | None = None,
-                       builds: Mapping[str, ViewBuild] | None = None) -> ViewsReport:
+                       layouts: Mapping[str, CollectionLayout] | None = None) -> ViewsReport:
     """Recompute every view row the changes touch, each once per batch; idempotent, so safe to redeliver.
 
-    builds: each view's build (from its layout); a view grouped by columns follows the stream only once its
-    build has started counting (and needs the accumulators)."""
+    layouts: the collections' layouts by id; a view grouped by columns follows the stream only once its build
+    (on its layout) has started counting, needs the accumulators, and its source's index for MIN and MAX."""
     report, meter = ViewsReport(), ReadMeter()
     touched: dict[tuple[str, str], ViewDefinition] = {}
     view_ids = {d.view.id for d in definitions}
     batch = [c for c in changes if c.collection_id not in view_ids]
     for definition in definitions:
-        build = (builds or {}).get(definition.view.id)
+        view_layout, source_layout = ((layouts or {}).get(definition.view.id),
+                                      (layouts or {}).get(definition.source.id))
+        build = view_layout.view_build if view_layout is not None else None
         if definition.column_grouped and build is not None and accumulators is not None:
             work = group_work(definition, batch, build)
+            members = index_members(definition, source_layout, records, meter) if source_layout else None
             report.rows_recomputed += len(work.touched)
-            report.rows_written += apply_group_work(definition, work, records, accumulators, build.job, meter)
+            report.rows_written += apply_group_work(definition, work, records, accumulators, build.job, meter,
+                                                    members)
     for change in batch:
         for definition in definitions:
             if definition.reads(change.collection_id) and not definition.column_grouped:

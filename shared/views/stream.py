@@ -32,7 +32,7 @@ def maintain_views(changes: Iterable[Any], collections: CollectionRepository, re
     if any(s.layout.view_build is not None and not s.layout.view_build.done for s in stored):
         # a build's cursor decides which changes a view grouped by columns counts: never an older one
         stored = collections.all(fresh=True)
-    builds = {s.collection.id: s.layout.view_build for s in stored if s.layout.view_build is not None}
+    layouts = {s.collection.id: s.layout for s in stored}
 
     def find(id_or_name: str) -> Any:
         found = collections.find(id_or_name)
@@ -41,4 +41,4 @@ def maintain_views(changes: Iterable[Any], collections: CollectionRepository, re
     definitions = view_definitions((s.collection for s in stored), find)
     source_changes = [SourceChange(c.collection_id, c.record_id, _data(c.old_image), _data(c.new_image),
                                    c.write_shard, c.sequence) for c in changes]
-    return apply_view_changes(source_changes, definitions, records, accumulators, builds)
+    return apply_view_changes(source_changes, definitions, records, accumulators, layouts)

@@ -30,7 +30,9 @@ def world(paired: PairedClient) -> Iterator[None]:
     paired.create_collection({"name": "vw_inv", "type": "base", "fields": [
         {"name": "title", "type": "text", "max": 50}, {"name": "total", "type": "number"},
         {"name": "paid", "type": "bool"},
-        {"name": "customer", "type": "relation", "collectionId": "${col_vw_cust}", "maxSelect": 1}]})
+        {"name": "customer", "type": "relation", "collectionId": "${col_vw_cust}", "maxSelect": 1}],
+        # lists a group of the views grouped by `paid` (their MIN and MAX)
+        "indexes": ["CREATE INDEX idx_vw_inv_paid ON vw_inv (paid)"]})
     paired.create_record("vw_cust", "ann", {"name": "Ann"})
     paired.create_record("vw_cust", "bob", {"name": "Bob"})
     paired.create_record("vw_inv", "inv1", {"title": "a", "total": 4, "paid": True, "customer": "${ann}"})
@@ -104,8 +106,8 @@ def test_a_grouped_view_of_totals_per_customer(paired: PairedClient) -> None:
     check(paired, Case("view a group's record", "GET", f"{C}/vw_group/records/${{ann}}"))
 
 
-BY_PAID = ("SELECT paid AS id, COUNT(*) AS n, COUNT(title) AS titled, SUM(total) AS total, AVG(total) AS avg "
-           "FROM vw_inv WHERE total > 0 GROUP BY paid")
+BY_PAID = ("SELECT paid AS id, COUNT(*) AS n, COUNT(title) AS titled, SUM(total) AS total, AVG(total) AS avg, "
+           "MIN(total) AS low, MAX(title) AS last FROM vw_inv WHERE total > 0 GROUP BY paid")
 BY_TWO = ("SELECT (title || '-' || paid) AS id, title, paid, COUNT(*) AS n, SUM(total) AS s FROM vw_inv "
           "GROUP BY title, paid")
 

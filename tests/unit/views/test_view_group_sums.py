@@ -19,17 +19,28 @@ BY_TWO = ("SELECT status || '-' || CAST(paid AS TEXT) AS id, status, paid, COUNT
           "FROM orders GROUP BY status, paid")
 
 
+class IndexQueries(NoScanRecords):
+    """Counts index queries: a group's members are read only when its extreme was removed."""
+
+    queries = 0
+
+    def query(self, plan: Any, meter: ReadMeter, *, want: int, drain: bool = False) -> Any:
+        self.queries += 1
+        return super().query(plan, meter, want=want, drain=drain)
+
+
 class Orders(Shop):
     """The shop plus orders (a select, a bool, a number, a text), its stream numbered like DynamoDB's."""
 
-    def __init__(self) -> None:
-        super().__init__(NoScanRecords())
+    def __init__(self, records: NoScanRecords | None = None) -> None:
+        super().__init__(records or IndexQueries())
         self.accumulators = InMemoryAccumulatorStore()
         self.jobs.accumulators = self.accumulators
         self.admin.create({"name": "orders", "fields": [
             {"name": "status", "type": "select", "values": ["open", "paid", "void"], "maxSelect": 1},
             {"name": "paid", "type": "bool"}, {"name": "total", "type": "number"}, {"name": "note", "type": "text"},
-            {"name": "customer", "type": "relation", "collectionId": self.customers.id, "maxSelect": 1}]})
+            {"name": "customer", "type": "relation", "collectionId": self.customers.id, "maxSelect": 1}],
+            "indexes": ["CREATE INDEX idx_orders_status ON orders (status)"]})
         self.sequence = 0
 
     def write(self, action: str, collection: str, body: dict[str, Any] | None = None, record_id: str = "") -> str:
@@ -45,8 +56,8 @@ class Orders(Shop):
         self.log = []
         stored = self.collections.all()
         definitions = view_definitions((s.collection for s in stored), self._find)
-        builds = {s.collection.id: s.layout.view_build for s in stored if s.layout.view_build is not None}
-        return apply_view_changes(changes, definitions, self.records, self.accumulators, builds)
+        layouts = {s.collection.id: s.layout for s in stored}
+        return apply_view_changes(changes, definitions, self.records, self.accumulators, layouts)
 
 
 @pytest.fixture
@@ -110,8 +121,38 @@ def test_changes_before_the_build_reaches_a_record_are_the_builds(orders: Orders
     assert orders.rows("by_status") == {"open": {"n": 1, "notes": 1, "sum": 7, "avg": 7.0}}
 
 
+def test_min_and_max_are_recomputed_through_the_index_only_when_the_extreme_leaves() -> None:
+    # Given a view of each status's lowest and highest total, over an index of orders on status
+    records = IndexQueries()
+    orders = Orders(records)
+    low = orders.write("create", "orders", {"status": "open", "total": 1})
+    mid = orders.write("create", "orders", {"status": "open", "total": 4})
+    high = orders.write("create", "orders", {"status": "open", "total": 9})
+    orders.log = []
+    orders.admin.create({"name": "span", "type": "view", "viewQuery":
+                         "SELECT status AS id, MIN(total) AS low, MAX(total) AS high, COUNT(*) AS n FROM orders "
+                         "GROUP BY status"})
+    drain(orders.jobs)
+    assert orders.rows("span") == {"open": {"low": 1, "high": 9, "n": 3}}
+    # When a value that is no extreme changes, and a new lowest one is added
+    orders.write("update", "orders", {"total": 5}, mid)
+    orders.write("create", "orders", {"status": "open", "total": 0.5})
+    queries = records.queries
+    orders.maintain()
+    # Then no member is read: the extremes follow from the row and the change
+    assert records.queries == queries
+    assert orders.rows("span") == {"open": {"low": 0.5, "high": 9, "n": 4}}
+    # When the highest leaves the group, and the old lowest is deleted
+    orders.write("update", "orders", {"status": "paid"}, high)
+    orders.write("delete", "orders", record_id=low)
+    orders.maintain()
+    # Then the group's extremes are recomputed from its members, found through the index, never a scan
+    assert records.queries > queries
+    assert orders.rows("span") == {"open": {"low": 0.5, "high": 5, "n": 2}, "paid": {"low": 9, "high": 9, "n": 1}}
+
+
 @pytest.mark.parametrize(("query", "message"), [
-    ("SELECT status AS id, MIN(total) AS low FROM orders GROUP BY status", "MIN() in a view grouped by"),
+    ("SELECT paid AS id, MIN(total) AS low FROM orders GROUP BY paid", "needs an index of orders on the GROUP BY"),
     ("SELECT o.status AS id, COUNT(*) AS n FROM orders o LEFT JOIN customers c ON c.id = o.customer "
      "GROUP BY o.status", "LEFT JOIN in a view grouped by"),
 ])
