@@ -38,7 +38,7 @@ class ViewSources:
 
     source: Collection
     by_alias: dict[str, Collection]
-    join_fields: dict[str, RelationField]  # join alias -> the source's relation field it follows
+    join_fields: dict[str, RelationField]  # join alias -> the relation field it follows (of its via alias)
 
 
 def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
@@ -48,9 +48,10 @@ def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
     join_fields: dict[str, RelationField] = {}
     for join in query.joins:
         target = _collection(join.table, find)
-        field = _field(source, join.via_column)
+        via = by_alias[join.via_alias or query.source_alias]
+        field = _field(via, join.via_column)
         if not isinstance(field, RelationField) or field.collection_id != target.id:
-            raise ViewQueryError(f"Invalid query - {query.source}.{join.via_column} is not a relation field to "
+            raise ViewQueryError(f"Invalid query - {via.name}.{join.via_column} is not a relation field to "
                                  f"{join.table}.")
         if field.is_multiple():
             raise ViewQueryError(f"Invalid query - LEFT JOIN along the multiple relation {join.via_column} is not "

@@ -66,10 +66,9 @@ def touched_keys(definition: ViewDefinition, change: SourceChange, records: Reco
             keys.add(change.record_id)
         else:
             keys.update(str(d.get(group_field.id) or "") for d in (change.old_data, change.new_data) if d)
-    for alias, field in definition.sources.join_fields.items():
+    for alias in definition.sources.join_fields:
         if definition.sources.by_alias[alias].id == change.collection_id:
-            source_ids.update(records.referencing(change.collection_id, change.record_id, definition.source.id,
-                                                  field.id, meter))
+            source_ids.update(_linking_sources(definition, alias, change.record_id, records, meter))
     if source_ids and group_field is None:
         keys.update(source_ids)
     elif source_ids and group_field is not None:
@@ -77,6 +76,23 @@ def touched_keys(definition: ViewDefinition, change: SourceChange, records: Reco
         keys.update(str(r.data.get(group_field.id) or "") for r in members.values())
     keys.discard("")
     return keys
+
+
+def _linking_sources(definition: ViewDefinition, alias: str, record_id: str, records: RecordRepository,
+                     meter: ReadMeter) -> set[str]:
+    """The source records whose join chain reaches this record of `alias`: up the chain, one reverse-relation
+    lookup per hop (`c` <- `b.rel` <- `a.rel`), never a scan."""
+    query, sources = definition.query, definition.sources
+    ids = {record_id}
+    while alias != query.source_alias and ids:
+        join = query.join_by_alias(alias)
+        assert join is not None
+        via = join.via_alias or query.source_alias
+        target, via_collection = sources.by_alias[alias], sources.by_alias[via]
+        ids = {i for target_id in sorted(ids) for i in records.referencing(
+            target.id, target_id, via_collection.id, sources.join_fields[alias].id, meter)}
+        alias = via
+    return ids
 
 
 def group_work(definition: ViewDefinition, changes: list[SourceChange], build: ViewBuild) -> GroupWork:

@@ -33,17 +33,25 @@ def _rows(definition: ViewDefinition, records: RecordRepository, members: list[S
           meter: ReadMeter) -> list[Row]:
     """The joined rows of these source records that pass the WHERE."""
     query, sources = definition.query, definition.sources
-    joined: dict[str, dict[str, StoredRecord]] = {}
+    # each member's record per alias, joins in order: a join follows the source or a collection joined before
+    chains: list[dict[str, StoredRecord | None]] = [{query.source_alias: m} for m in members]
     for join in query.joins:
         field, target = sources.join_fields[join.alias], sources.by_alias[join.alias]
-        ids = sorted({str(m.data.get(field.id)) for m in members if m.data.get(field.id)})
-        joined[join.alias] = records.get_many(target.id, ids, meter) if ids else {}
+        via = join.via_alias or query.source_alias
+
+        def link(chain: dict[str, StoredRecord | None], field_id: str = field.id, via: str = via) -> str:
+            record = chain[via]
+            return str(record.data.get(field_id) or "") if record is not None else ""
+
+        ids = sorted({link(c) for c in chains} - {""})
+        found = records.get_many(target.id, ids, meter) if ids else {}
+        for chain in chains:
+            chain[join.alias] = found.get(link(chain))
     rows: list[Row] = []
-    for member in members:
+    for member, chain in zip(members, chains, strict=True):
         row = row_values(query.source_alias, definition.source.fields, member)
         for join in query.joins:
-            field, target = sources.join_fields[join.alias], sources.by_alias[join.alias]
-            row.update(row_values(join.alias, target.fields, joined[join.alias].get(str(member.data.get(field.id)))))
+            row.update(row_values(join.alias, sources.by_alias[join.alias].fields, chain[join.alias]))
         if query.where is None or passes(evaluate(query.where, row, query.source_alias)):
             rows.append(row)
     return rows

@@ -38,11 +38,13 @@ _REFUSED_CLAUSES = (("with_", "WITH"), ("distinct", "DISTINCT"), ("having", "HAV
 
 @dataclass(frozen=True)
 class ViewJoin:
-    """`LEFT JOIN table alias ON alias.id = via_alias.via_column`: via_column is a relation of the source."""
+    """`LEFT JOIN table alias ON alias.id = via_alias.via_column`: via_column is a relation field of the source,
+    or of a collection joined before (a chain `a -> b -> c`)."""
 
     table: str
     alias: str
     via_column: str
+    via_alias: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,11 +170,13 @@ def _join(join: exp.Join, source_alias: str, aliases: set[str]) -> ViewJoin:
     if len(sides) == 2 and all(isinstance(s, exp.Column) for s in sides):
         for own, other in (sides, sides[::-1]):
             own_ref, other_ref = column_ref(own), column_ref(other)
-            if own_ref == ColumnRef(alias, "id") and other_ref.alias in (source_alias, "") and other_ref.name != "id":
+            via = other_ref.alias or source_alias
+            if own_ref == ColumnRef(alias, "id") and via in aliases and other_ref.name != "id":
                 aliases.add(alias)
-                return ViewJoin(table, alias, other_ref.name)
-    raise ViewQueryError("Invalid query - a LEFT JOIN must follow a relation field of the source collection: "
-                         f"`LEFT JOIN {table} {alias} ON {alias}.id = {source_alias}.<relation field>`.")
+                return ViewJoin(table, alias, other_ref.name, via)
+    raise ViewQueryError("Invalid query - a LEFT JOIN must follow a relation field of the source collection or of "
+                         f"one joined before: `LEFT JOIN {table} {alias} ON {alias}.id = {source_alias}.<relation "
+                         "field>`.")
 
 
 def _group_by(select: exp.Select, source_alias: str) -> tuple[ColumnRef, ...]:

@@ -25,15 +25,20 @@ GROUPED = ("SELECT customer AS id, COUNT(*) AS n, SUM(total) AS total, MIN(total
 
 @pytest.fixture(scope="module", autouse=True)
 def world(paired: PairedClient) -> Iterator[None]:
-    """customers <- invoices, and a few of each, on both sides."""
-    paired.create_collection({"name": "vw_cust", "type": "base", "fields": [{"name": "name", "type": "text"}]})
+    """regions <- customers <- invoices, and a few of each, on both sides."""
+    paired.create_collection({"name": "vw_region", "type": "base", "fields": [{"name": "name", "type": "text"}]})
+    paired.create_collection({"name": "vw_cust", "type": "base", "fields": [
+        {"name": "name", "type": "text"},
+        {"name": "region", "type": "relation", "collectionId": "${col_vw_region}", "maxSelect": 1}]})
     paired.create_collection({"name": "vw_inv", "type": "base", "fields": [
         {"name": "title", "type": "text", "max": 50}, {"name": "total", "type": "number"},
         {"name": "paid", "type": "bool"},
         {"name": "customer", "type": "relation", "collectionId": "${col_vw_cust}", "maxSelect": 1}],
         # lists a group of the views grouped by `paid` (their MIN and MAX)
         "indexes": ["CREATE INDEX idx_vw_inv_paid ON vw_inv (paid)"]})
-    paired.create_record("vw_cust", "ann", {"name": "Ann"})
+    paired.create_record("vw_region", "north", {"name": "North"})
+    paired.create_record("vw_region", "south", {"name": "South"})
+    paired.create_record("vw_cust", "ann", {"name": "Ann", "region": "${north}"})
     paired.create_record("vw_cust", "bob", {"name": "Bob"})
     paired.create_record("vw_inv", "inv1", {"title": "a", "total": 4, "paid": True, "customer": "${ann}"})
     paired.create_record("vw_inv", "inv2", {"title": "b", "total": 6.5, "customer": "${ann}"})
@@ -104,6 +109,22 @@ def test_a_grouped_view_of_totals_per_customer(paired: PairedClient) -> None:
     paired.ok("PATCH", f"{C}/vw_inv/records/${{inv4}}", json={"customer": "${ann}"})
     _converge(paired, f"{C}/vw_group/records", {"sort": "last"})  # ids sort differently per side
     check(paired, Case("view a group's record", "GET", f"{C}/vw_group/records/${{ann}}"))
+
+
+CHAINED = ("SELECT i.id, i.title, c.name AS cname, r.name AS rname, r.id AS region FROM vw_inv i "
+           "LEFT JOIN vw_cust c ON c.id = i.customer LEFT JOIN vw_region r ON r.id = c.region")
+
+
+def test_joins_chained_along_joined_collections(paired: PairedClient) -> None:
+    # Given invoices, customers and regions, When a view joins along both relations, Then fields and rows agree
+    _create_view(paired, "vw_chain", CHAINED)
+    _converge(paired, f"{C}/vw_chain/records", {"sort": "title"})
+    # When the far end changes and a middle record is re-linked, Then the view converges
+    paired.ok("PATCH", f"{C}/vw_region/records/${{north}}", json={"name": "Nord"})
+    paired.ok("PATCH", f"{C}/vw_cust/records/${{bob}}", json={"region": "${south}"})
+    _converge(paired, f"{C}/vw_chain/records", {"sort": "title"})
+    check(paired, Case("expand a chained view's relation", "GET", f"{C}/vw_chain/records",
+                       params={"expand": "region", "sort": "title"}))
 
 
 BY_PAID = ("SELECT paid AS id, COUNT(*) AS n, COUNT(title) AS titled, SUM(total) AS total, AVG(total) AS avg, "

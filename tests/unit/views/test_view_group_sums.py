@@ -173,3 +173,12 @@ def test_definitions_skip_a_view_not_yet_built(orders: Orders) -> None:
     assert orders.maintain().rows_written == 0
     assert list(orders.records.scan(stored.collection.id, ReadMeter())) == []
     assert view_definitions([stored.collection], orders._find)[0].column_grouped
+
+
+def test_the_index_a_view_needs_for_min_and_max_cannot_be_dropped(orders: Orders) -> None:
+    # Given a view of each status's highest total, served by the orders' index on status
+    orders.admin.create({"name": "tops", "type": "view",
+                         "viewQuery": "SELECT status AS id, MAX(total) AS top FROM orders GROUP BY status"})
+    # When the index is dropped, Then the change is refused: the view would break
+    with pytest.raises(BadRequestError, match=r"the view tops would break: .*needs an index"):
+        orders.admin.update("orders", {"indexes": []})

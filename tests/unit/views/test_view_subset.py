@@ -19,8 +19,14 @@ def test_columns_expressions_and_aliases_from_one_collection() -> None:
 def test_left_join_along_a_relation_field_either_way_round() -> None:
     for on in ("c.id = i.customer", "i.customer = c.id"):
         query = parse_view_query(f"SELECT i.id, c.name AS cname FROM invoices i LEFT JOIN customers c ON {on}")
-        assert query.joins == (ViewJoin("customers", "c", "customer"),)
+        assert query.joins == (ViewJoin("customers", "c", "customer", "i"),)
         assert query.source_alias == "i"
+
+
+def test_left_joins_may_chain_along_joined_collections() -> None:
+    query = parse_view_query("SELECT i.id, r.name AS region FROM invoices i LEFT JOIN customers c ON c.id = "
+                             "i.customer LEFT JOIN regions r ON r.id = c.region")
+    assert query.joins == (ViewJoin("customers", "c", "customer", "i"), ViewJoin("regions", "r", "region", "c"))
 
 
 def test_where_and_group_by_with_each_aggregate() -> None:
