@@ -29,13 +29,13 @@ from typing import Any
 from shared.catalog.layout import CollectionLayout
 from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, SumsContribution, apply_accumulators
 from shared.observability import logger
-from shared.records.model import ReadMeter, RecordConflictError, StoredRecord
+from shared.records.model import ReadMeter, StoredRecord
 from shared.records.planner import plan_query
 from shared.records.repository import RecordRepository
 from shared.tools.filter import And, Compare, Identifier, Literal
 from shared.views.definition import ViewDefinition
 from shared.views.evaluate import compare, evaluate, sql_number, sql_text
-from shared.views.rows import MAX_ATTEMPTS, passes, row_values, row_write
+from shared.views.rows import passes, row_values, store_row
 from shared.views.subset import ColumnRef
 
 # The build's contributions carry this write shard (stream shards are small integers), its step as sequence.
@@ -179,21 +179,13 @@ def refresh_group(definition: ViewDefinition, records: RecordRepository, store: 
                   group: str, moves: GroupMoves, meter: ReadMeter, members: Members | None = None) -> bool:
     """Write the group's row from its accumulator, its key columns' values and its MIN/MAX moves; True when
     storage changed."""
-    view_id = definition.view.id
-    for _ in range(MAX_ATTEMPTS):
-        current = records.get(view_id, group, meter)  # the row first: a racing refresh that read older sums loses
+    def compute_row(current: StoredRecord | None) -> dict[str, Any] | None:
         data = row_data(definition, moves.keys, store.read(partition(definition, job, group)).sums)
         if data is not None:
             data.update(_extremes(definition, group, current, moves, members))
-        write = row_write(view_id, group, current, data)
-        if write is None:
-            return False
-        try:
-            records.write([write])
-            return True
-        except RecordConflictError:
-            continue
-    raise RecordConflictError(stale=[(view_id, group)])
+        return data
+
+    return store_row(records, definition.view.id, group, compute_row, meter)
 
 
 @dataclass

@@ -8,6 +8,7 @@ row reads its group's members through the reverse-relation index of the GROUP BY
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
@@ -116,11 +117,17 @@ def refresh(definition: ViewDefinition, records: RecordRepository, key: str, met
     view_id = definition.view.id
     if not key:
         return False  # a record without the group key (or an id-less row): no row, as no record has id ""
+    return store_row(records, view_id, key, lambda _current: compute(definition, records, key, meter), meter)
+
+
+def store_row(records: RecordRepository, view_id: str, key: str,
+              compute_row: Callable[[StoredRecord | None], dict[str, Any] | None], meter: ReadMeter) -> bool:
+    """Write row `key` as `compute_row(current row)` makes it (None: no row), conditioned on the row read first;
+    True when storage changed. The row is read before its sources, so a write by a recompute that read older
+    sources conflicts with ours, and the retry reads afresh."""
     for _ in range(MAX_ATTEMPTS):
-        # the row first, then its sources: a write by a recompute that read older sources conflicts with ours
         current = records.get(view_id, key, meter)
-        data = compute(definition, records, key, meter)
-        write = row_write(view_id, key, current, data)
+        write = row_write(view_id, key, current, compute_row(current))
         if write is None:
             return False
         try:
