@@ -76,12 +76,13 @@ class BackfillReads:
         marker = error_key(field.id)
         if link is None:
             return  # its relation is gone: the stored value is all there is
-        linked = self._linked_records(LinkedSpec(collection, field, link), record)
+        spec = LinkedSpec(collection, field, link)
+        linked = self._linked_records(spec, record)
         if linked is None:
             data[field.id] = None
             data[marker] = STILL_COMPUTING.format(limit=ON_READ_LINKED_MAX)
             return
-        data[field.id] = value_from_linked(LinkedSpec(collection, field, link), linked)
+        data[field.id] = value_from_linked(spec, linked)
         if marker in data:
             data[marker] = None
 
