@@ -50,9 +50,10 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     bump_versions(changes, get_version_store(cfg.records_table))
 
     views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
-    # View collections next (shared/views/): each touched row is recomputed from storage, so a retried batch
-    # rewrites the same rows; raising fails the batch before any event is published for it.
-    view_report = maintain_views(changes, views.collections, views.records)
+    # View collections next (shared/views/): each touched row is recomputed from storage (or, grouped by columns,
+    # from sums applied exactly once), so a retried batch rewrites the same rows; raising fails the batch before
+    # any event is published for it.
+    view_report = maintain_views(changes, views.collections, views.records, get_accumulator_store(cfg.records_table))
     if view_report.rows_recomputed:
         metrics.add_metric(name="ViewRowsRecomputed", unit=MetricUnit.Count, value=view_report.rows_recomputed)
     if view_report.rows_failed:

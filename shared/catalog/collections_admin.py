@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.catalog import backfill
-from shared.catalog.layout import CollectionLayout, IndexLayout, plan_layout, with_index_states
+from shared.catalog.layout import CollectionLayout, IndexLayout, ViewBuild, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.collections.fields import BaseField
 from shared.collections.indexes import try_parse_index
@@ -112,10 +112,16 @@ class CollectionsAdmin:
         return view_fields(view_query, self._find)
 
     def build_view(self, collection: Collection, *, clear: bool) -> None:
-        """Queue the materialization of a view's rows (shared/jobs/view_build.py), after the save."""
+        """Queue the materialization of a view's rows (shared/jobs/view_build.py), after the save; the layout
+        names the job (its progress shows as `buildState`) before it is queued."""
         from shared.jobs.view_build import start_view_build
 
-        start_view_build(self.jobs, collection.id, clear=clear, delay_s=self.settle_s)
+        job_id = new_job_id()
+        stored = next((s for s in self.collections.all(fresh=True) if s.collection.id == collection.id), None)
+        if stored is not None:
+            stored.layout.view_build = ViewBuild(job=job_id)
+            self.collections.save(stored)
+        start_view_build(self.jobs, collection.id, job_id, clear=clear, delay_s=self.settle_s)
         if self.inline_jobs:
             drain(self.jobs)
 

@@ -42,17 +42,34 @@ class IndexLayout(BaseModel):
 
 
 class FieldBackfill(BaseModel):
-    """A linked computed field (lookup, rollup, count) being backfilled by a job (shared/jobs/linked_backfill.py)."""
+    """A computed field (formula, lookup, rollup, count) being backfilled by a job (shared/jobs/linked_backfill.py).
+
+    `cursor` is the last record id the job has done (it goes in id order): records after it read the field
+    computed on read (shared/records/backfill_reads.py), those up to it their stored value.
+    """
 
     field_id: str
     name: str
     job: str
     seen: int = 0
+    cursor: str = ""
+
+
+class ViewBuild(BaseModel):
+    """A view collection's latest build job (shared/jobs/view_build.py) and its progress: `seen` source records
+    read, `cursor` the last one done (a view grouped by columns counts the changes of records up to it from the
+    stream, the build counts the rest: shared/views/group_sums.py)."""
+
+    job: str
+    seen: int = 0
+    cursor: str = ""
+    done: bool = False
 
 
 class CollectionLayout(BaseModel):
     indexes: list[IndexLayout] = Field(default_factory=list)
     backfills: list[FieldBackfill] = Field(default_factory=list)
+    view_build: ViewBuild | None = None
 
     def slotted(self) -> list[IndexLayout]:
         return [i for i in self.indexes if i.slot is not None]
@@ -76,11 +93,14 @@ def index_states(layout: CollectionLayout) -> list[dict[str, Any]]:
 
 
 def with_index_states(collection_json: dict[str, Any], layout: CollectionLayout) -> dict[str, Any]:
-    """Collection JSON plus `indexStates` while an index is building or failed; with every index ready the JSON
-    is exactly PocketBase's (an additive field a PocketBase client ignores, see docs/compatibility.md)."""
+    """Collection JSON plus `indexStates` while an index is building or failed, `computedStates` while computed
+    fields are backfilled and `buildState` while a view is built; with none of these the JSON is exactly
+    PocketBase's (an additive field a PocketBase client ignores, see docs/compatibility.md)."""
     if layout.backfills:
         collection_json = {**collection_json, "computedStates": [
             {"name": b.name, "state": "building", "seen": b.seen} for b in layout.backfills]}
+    if layout.view_build is not None and not layout.view_build.done:
+        collection_json = {**collection_json, "buildState": {"state": "building", "seen": layout.view_build.seen}}
     if all(i.state == "ready" for i in layout.indexes):
         return collection_json
     return {**collection_json, "indexStates": index_states(layout)}
@@ -119,4 +139,5 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
                                   where=spec.where, slot=slot, ready=not needs_backfill))
     # a linked field's backfill goes on across saves, unless the field is gone
     return CollectionLayout(indexes=result, backfills=[b for b in previous.backfills
-                                                       if collection.field_by_id(b.field_id) is not None])
+                                                       if collection.field_by_id(b.field_id) is not None],
+                            view_build=previous.view_build)

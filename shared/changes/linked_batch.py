@@ -13,9 +13,10 @@ from pydantic import BaseModel
 
 from shared.catalog.repository import CollectionRepository
 from shared.changes.accumulators import AccumulatorStore, apply_accumulators
-from shared.changes.linked_fields import LinkedSpec, linked_specs, plan_linked
+from shared.changes.linked_fields import plan_linked
 from shared.changes.linked_refresh import LinkedRefresher, Recompute
 from shared.changes.model import RecordChange
+from shared.records.linked_values import LinkedSpec, linked_specs
 from shared.records.model import ReadMeter
 from shared.records.repository import RecordRepository
 

@@ -14,112 +14,18 @@ A parent whose own forward relation changed is refreshed too.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from shared.changes.accumulators import AccumulatorKey, SumsContribution
 from shared.changes.model import RecordChange
 from shared.changes.record_events import stored_of
-from shared.collections.fields.lookup import Link, LinkedField
-from shared.collections.fields.rollup import flat, is_blank, is_number
-from shared.collections.model import Collection
 from shared.records.actor import decode_actor
+from shared.records.linked_values import LinkedSpec, contribution_sums, parent_ids, selected
 from shared.records.model import StoredRecord
-from shared.records.record_loader import field_values
-from shared.tools.filter import FilterError, Identifier, Resolved, evaluate, identifier_paths, parse_filter
 
 # the actor stamp's key naming the fields a derived write set (shared/changes/linked_refresh.py)
 DERIVED_KEY = "derived"
-
-
-@dataclass(frozen=True)
-class LinkedSpec:
-    """One linked field of a parent collection, with its link resolved against the current catalog."""
-
-    parent: Collection
-    field: LinkedField
-    link: Link
-
-    @property
-    def incremental(self) -> bool:
-        return self.link.kind == "back" and bool(getattr(self.field, "is_incremental", lambda: False)())
-
-    @property
-    def target(self) -> str:
-        return str(getattr(self.field, "field", "") or "")
-
-    def read_ids(self) -> set[str]:
-        """Field ids of the linked records whose change can move this field's value."""
-        source = self.link.source
-        names = {self.target} if self.target else set()
-        if self.field.filter.strip():
-            with contextlib.suppress(FilterError):
-                names |= {p[0] for p in identifier_paths(parse_filter(self.field.filter))}
-        ids = {f.id for n in names if (f := source.field_by_name(n)) is not None}
-        if self.link.kind == "back":
-            ids.add(self.link.relation.id)
-        return ids
-
-
-def linked_specs(collections: Iterable[Collection]) -> list[LinkedSpec]:
-    """Every linked field of the catalog whose link still resolves."""
-    catalog = list(collections)
-    by_key = {c.id: c for c in catalog} | {c.name: c for c in catalog}
-    specs = []
-    for parent in catalog:
-        for f in parent.fields:
-            if isinstance(f, LinkedField):
-                link = f.link(parent, by_key.get)
-                if link is not None:
-                    specs.append(LinkedSpec(parent, f, link))
-    return specs
-
-
-class _OwnFields:
-    """The filter's resolver: a linked record's own fields only (the option allows nothing else)."""
-
-    def __init__(self, collection: Collection, record: StoredRecord) -> None:
-        self.collection, self.record = collection, record
-
-    def resolve(self, identifier: Identifier) -> Resolved:
-        values, multi = field_values(self.collection, self.record, identifier.path[0])
-        return Resolved(values, multi=multi)
-
-
-def selected(spec: LinkedSpec, record: StoredRecord) -> bool:
-    """Whether the filter selects this linked record (no filter selects all; an undecidable one none)."""
-    text = spec.field.filter
-    if not text.strip():
-        return True
-    try:
-        return evaluate(parse_filter(text), _OwnFields(spec.link.source, record))
-    except FilterError:
-        return False
-
-
-def target_values(spec: LinkedSpec, record: StoredRecord) -> list[Any]:
-    """The target field's value of one linked record (a list for multi-valued fields)."""
-    if not spec.target:
-        return []
-    values, multi = field_values(spec.link.source, record, spec.target)
-    return values if multi else values[:1]
-
-
-def contribution_sums(spec: LinkedSpec, record: StoredRecord) -> dict[str, float]:
-    """What one linked record adds to its parents' accumulators for this field."""
-    items = flat(target_values(spec, record))
-    numbers = [v for v in items if is_number(v)]
-    return {"records": 1, "sum": sum(numbers), "numbers": len(numbers),
-            "filled": sum(1 for v in items if not is_blank(v))}
-
-
-def parent_ids(spec: LinkedSpec, record: StoredRecord | None) -> list[str]:
-    """The parents a linked record points at through a back-relation."""
-    if record is None:
-        return []
-    return [i for i in field_values(spec.link.source, record, spec.link.relation.name)[0] if isinstance(i, str) and i]
 
 
 @dataclass

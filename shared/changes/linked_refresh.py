@@ -13,10 +13,10 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.changes.accumulators import AccumulatorKey, AccumulatorStore
-from shared.changes.linked_fields import DERIVED_KEY, LinkedSpec, parent_ids, selected, target_values
-from shared.collections.fields.rollup import flat
+from shared.changes.linked_fields import DERIVED_KEY
 from shared.records import indexing, links
 from shared.records.computed import recomputed_changes
+from shared.records.linked_values import LinkedSpec, parent_ids, value_from_linked
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
 from shared.records.repository import RecordRepository
 
@@ -52,13 +52,7 @@ class LinkedRefresher:
             self.accumulator_reads += 1
             sums = self.accumulators.read(AccumulatorKey(spec.parent.id, parent.id, spec.field.id).partition).sums
             return spec.field.from_sums(sums)  # type: ignore[attr-defined]
-        linked = [r for r in self.linked_records(spec, parent) if selected(spec, r)]
-        if spec.field.field_type == "lookup":
-            return flat([target_values(spec, r) for r in linked])
-        if spec.field.field_type == "count":
-            return len(linked)
-        per_record = [v for r in linked for v in [target_values(spec, r)] if v]
-        return spec.field.aggregate_of([v if len(v) > 1 else v[0] for v in per_record])  # type: ignore[attr-defined]
+        return value_from_linked(spec, self.linked_records(spec, parent))
 
     def linked_records(self, spec: LinkedSpec, parent: StoredRecord) -> list[StoredRecord]:
         """The records linked to `parent`: by its relation's ids in their order, or through the reverse index."""

@@ -16,8 +16,7 @@ the stream's lag, see docs/computed-fields.md.)
 from __future__ import annotations
 
 from shared.catalog.layout import CollectionLayout, FieldBackfill
-from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, InMemoryAccumulatorStore, add_sums
-from shared.changes.linked_fields import LinkedSpec, contribution_sums, linked_specs, selected
+from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, InMemoryAccumulatorStore
 from shared.changes.linked_refresh import LinkedRefresher
 from shared.collections.fields.formula import FormulaField
 from shared.collections.fields.lookup import LinkedField
@@ -27,6 +26,7 @@ from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id
 from shared.jobs.messages import LinkedBackfillMessage
 from shared.observability import logger
+from shared.records.linked_values import LinkedSpec, linked_specs, sums_of
 from shared.records.model import ReadMeter
 
 # Parents per step: each costs its linked records' reads and one or two writes.
@@ -52,10 +52,7 @@ def _reset_accumulator(store: AccumulatorStore, refresher: LinkedRefresher, spec
     partition = AccumulatorKey(spec.parent.id, parent_id, spec.field.id).partition
     for _ in range(REPLACE_ATTEMPTS):
         read = store.read(partition)
-        sums: dict[str, float] = {}
-        for record in refresher.linked_records(spec, parent):  # type: ignore[arg-type]
-            if selected(spec, record):
-                add_sums(sums, contribution_sums(spec, record))
+        sums = sums_of(spec, refresher.linked_records(spec, parent))  # type: ignore[arg-type]
         if store.replace(partition, read, sums):
             return
     raise RuntimeError(f"accumulator {partition} kept changing during its backfill")  # the step is retried
@@ -95,7 +92,7 @@ def run_linked_backfill(ctx: JobContext, message: LinkedBackfillMessage) -> None
                                              "seen": checkpoint.seen + seen, "updated_at": ctx.clock()})
     if not ctx.checkpoints.advance(advanced):
         return
-    _record_progress(ctx, message, advanced.seen, finished=done)
+    _record_progress(ctx, message, advanced.seen, advanced.cursor or "", finished=done)
     logger.info("linked backfill step", extra={"job": message.job_id, "collection": message.collection_id,
                                                "step": message.step, "seen": advanced.seen, "done": done})
     if not done:
@@ -103,8 +100,10 @@ def run_linked_backfill(ctx: JobContext, message: LinkedBackfillMessage) -> None
                                              step=message.step + 1))
 
 
-def _record_progress(ctx: JobContext, message: LinkedBackfillMessage, seen: int, *, finished: bool) -> None:
-    """Show the count of parents done in the collection JSON, and drop this job's fields from it when finished."""
+def _record_progress(ctx: JobContext, message: LinkedBackfillMessage, seen: int, cursor: str, *,
+                     finished: bool) -> None:
+    """Show the count of records done in the collection JSON, keep the last one done (until it, reads show the
+    stored values), and drop this job's fields when finished."""
     stored = ctx.fresh(message.collection_id)
     if stored is None:
         return
@@ -113,7 +112,7 @@ def _record_progress(ctx: JobContext, message: LinkedBackfillMessage, seen: int,
         if backfill.job != message.job_id:
             kept.append(backfill)
         elif not finished:
-            kept.append(backfill.model_copy(update={"seen": seen}))
+            kept.append(backfill.model_copy(update={"seen": seen, "cursor": cursor}))
     stored.layout.backfills = kept
     ctx.collections.save(stored)
 

@@ -5,7 +5,13 @@ view's previous rows are deleted (a changed query: their values are keyed by the
 `fill:<last source id>` while each source record's row (or group) is recomputed. Steps advance the checkpoint
 conditionally, so a redelivered message does nothing twice; a row recomputed twice is the same row anyway
 (shared/views/rows.py). Meanwhile the change stream keeps rows fresh, so a reader sees the rows built so far
-plus those live changes touched, and the whole view once the job is done.
+plus those live changes touched, and the whole view once the job is done. The layout's `view_build` shows the
+progress (`buildState` in the collection JSON) until then.
+
+A view grouped by columns is built from per-group sums instead (shared/views/group_sums.py): each step adds
+its chunk's contributions to the groups' accumulators (exactly once: marked with the build's own shard and the
+step), moves the layout's cursor past the chunk, so that the stream counts those records' later changes, and
+then rewrites the chunk's groups.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ from __future__ import annotations
 import contextlib
 
 from shared.catalog.repository import CACHE_SECONDS
+from shared.changes.accumulators import InMemoryAccumulatorStore, apply_accumulators
 from shared.jobs.checkpoints import Checkpoint
 from shared.jobs.context import JobContext
-from shared.jobs.index_build import new_job_id
 from shared.jobs.messages import ViewBuildMessage
 from shared.observability import logger
-from shared.records.model import ReadMeter, RecordConflictError, RecordWrite
-from shared.views.definition import definition_of
+from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
+from shared.views.definition import ViewDefinition, definition_of
+from shared.views.group_sums import BUILD_SHARD, GroupWork, member_of, refresh_group
 from shared.views.rows import refresh
 
 # Source records per step: each costs its row's recompute (a few reads and at most one write), so a step of
@@ -33,13 +40,11 @@ VIEW_SETTLE_S = int(CACHE_SECONDS) + 1
 DELETE_BATCH = 25
 
 
-def start_view_build(ctx: JobContext, view_id: str, *, clear: bool, delay_s: int) -> str:
-    """Create the job's checkpoint and queue its first step, after at most VIEW_SETTLE_S; returns the job id."""
-    job_id = new_job_id()
+def start_view_build(ctx: JobContext, view_id: str, job_id: str, *, clear: bool, delay_s: int) -> None:
+    """Create the job's checkpoint and queue its first step, after at most VIEW_SETTLE_S."""
     ctx.checkpoints.create(Checkpoint(job_id=job_id, kind="view_build", collection_id=view_id,
                                       cursor="clear:" if clear else "fill:", updated_at=ctx.clock()))
     ctx.queue.send(ViewBuildMessage(job_id=job_id, collection_id=view_id), delay_s=min(delay_s, VIEW_SETTLE_S))
-    return job_id
 
 
 def _clear_chunk(ctx: JobContext, view_id: str, after: str | None) -> tuple[str | None, int, bool]:
@@ -75,10 +80,13 @@ def run_view_build(ctx: JobContext, message: ViewBuildMessage) -> None:
         cursor = "fill:" if cleared else f"clear:{last or ''}"
     else:
         sources = list(ctx.records.scan(definition.source.id, ReadMeter(), after=after, limit=CHUNK_RECORDS))
-        group_field = definition.group_field
-        keys = ([r.id for r in sources] if group_field is None
-                else sorted({str(r.data.get(group_field.id) or "") for r in sources} - {""}))
-        rewritten = sum(refresh(definition, ctx.records, key) for key in keys)
+        if definition.column_grouped:
+            rewritten = _fill_groups(ctx, definition, message, sources)
+        else:
+            group_field = definition.group_field
+            keys = ([r.id for r in sources] if group_field is None
+                    else sorted({str(r.data.get(group_field.id) or "") for r in sources} - {""}))
+            rewritten = sum(refresh(definition, ctx.records, key) for key in keys)
         seen = len(sources)
         done = len(sources) < CHUNK_RECORDS
         cursor = f"fill:{sources[-1].id}" if sources else checkpoint.cursor
@@ -87,11 +95,44 @@ def run_view_build(ctx: JobContext, message: ViewBuildMessage) -> None:
                                              "seen": checkpoint.seen + seen, "updated_at": ctx.clock()})
     if not ctx.checkpoints.advance(advanced):
         return
+    _record_progress(ctx, message, advanced.seen, cursor=None, done=done)
     logger.info("view build step", extra={"job": message.job_id, "view": message.collection_id,
                                           "step": message.step, "cursor": cursor, "done": done})
     if not done:
         ctx.queue.send(ViewBuildMessage(job_id=message.job_id, collection_id=message.collection_id,
                                         step=message.step + 1))
+
+
+def _fill_groups(ctx: JobContext, definition: ViewDefinition, message: ViewBuildMessage,
+                 sources: list[StoredRecord]) -> int:
+    """Count a chunk into its groups' sums, let the stream follow those records from now on, rewrite the groups."""
+    store = ctx.accumulators if ctx.accumulators is not None else InMemoryAccumulatorStore()
+    work = GroupWork()
+    for record in sources:
+        member = member_of(definition, record.id, record.data)
+        if member is not None:
+            work.add(definition, message.job_id, member, 1, BUILD_SHARD, message.step + 1)
+    apply_accumulators(work.contributions, store)
+    if sources:
+        _record_progress(ctx, message, None, cursor=sources[-1].id, done=False)
+    meter = ReadMeter()
+    return sum(refresh_group(definition, ctx.records, store, message.job_id, group, moves, meter)
+               for group, moves in sorted(work.touched.items()))
+
+
+def _record_progress(ctx: JobContext, message: ViewBuildMessage, seen: int | None, *, cursor: str | None,
+                     done: bool) -> None:
+    """The build's progress on the view's layout (`buildState`), if the view is still built by this job."""
+    stored = ctx.fresh(message.collection_id)
+    if stored is None or stored.layout.view_build is None or stored.layout.view_build.job != message.job_id:
+        return
+    update: dict[str, object] = {"done": done}
+    if seen is not None:
+        update["seen"] = seen
+    if cursor is not None:
+        update["cursor"] = cursor
+    stored.layout.view_build = stored.layout.view_build.model_copy(update=update)
+    ctx.collections.save(stored)
 
 
 def _find(ctx: JobContext, id_or_name: str):  # type: ignore[no-untyped-def]

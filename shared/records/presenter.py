@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
+from shared.records.backfill_reads import BackfillReads
 from shared.records.expand import expand_records, parse_expand
 from shared.records.model import StoredRecord
 from shared.records.record_loader import RecordLoader
@@ -26,9 +27,12 @@ class RecordPresenter:
     def __init__(self, rules: RequestRules, loader: RecordLoader) -> None:
         self.rules = rules
         self.loader = loader
+        self.backfills = BackfillReads(loader)
 
     def to_json(self, collection: Collection, record: StoredRecord) -> dict[str, Any]:
-        body = record_to_json(collection, record.data, can_see_hidden=self.rules.is_superuser,
+        # a computed field the backfill job has not reached yet is shown computed on read
+        shown = self.backfills.apply(collection, record)
+        body = record_to_json(collection, shown.data, can_see_hidden=self.rules.is_superuser,
                               show_email=self.rules.shows_email(collection, record))
         for name in self.rules.unreadable(collection, record):
             body.pop(name, None)  # its readRule fails for this caller: as if the field were hidden

@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.catalog.repository import CollectionRepository
 from shared.errors import BadRequestError, NotFoundError
+from shared.records.backfill_reads import list_error
 from shared.records.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
 from shared.records.model import ReadMeter, StoredRecord
 from shared.records.planner import Plan, plan_query
@@ -56,6 +57,10 @@ class RecordReader:
             raise list_param_error(exc) from exc
         user_filter = self.rules.user_filter(query.filter)
         superuser = self.rules.is_superuser
+        pending = self.presenter.backfills.pending(collection)
+        if pending and (error := list_error(pending, {p[0] for p in identifier_paths(user_filter)},
+                                            {k.path[0] for k in query.sort})):
+            raise error
 
         def matcher(record: StoredRecord) -> bool:
             return (self.rules.matches(rule, collection, record)

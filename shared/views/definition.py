@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from shared.collections.fields import BaseField, RelationField
 from shared.collections.model import Collection
-from shared.views.fields import FindCollection, ViewSources, infer_fields, resolve_sources
+from shared.views.fields import FindCollection, ViewSources, infer_fields, relation_key, resolve_sources
 from shared.views.subset import ViewQuery, parse_view_query
 
 
@@ -37,13 +37,13 @@ class ViewDefinition:
 
     @property
     def group_field(self) -> RelationField | None:
-        """The relation field a grouped view groups by (subset and fields.py allow no other)."""
-        if self.query.group_by is None:
-            return None
-        field = self.source.field_by_name(self.query.group_by.name) or next(
-            f for f in self.source.fields if f.name.lower() == self.query.group_by.name.lower())
-        assert isinstance(field, RelationField)
-        return field
+        """The relation field a view grouped by one relation groups by (its rows recomputed from their members)."""
+        return relation_key(self.query, self.source)
+
+    @property
+    def column_grouped(self) -> bool:
+        """Grouped by other columns: rows kept from per-group sums (shared/views/group_sums.py)."""
+        return bool(self.query.group_by) and self.group_field is None
 
     def reads(self, collection_id: str) -> bool:
         return any(c.id == collection_id for c in self.sources.by_alias.values())

@@ -19,11 +19,33 @@ from shared.records.repository import RecordRepository
 from shared.views import limits
 from shared.views.definition import ViewDefinition, parsed
 from shared.views.fields import FindCollection, infer_fields, resolve_sources
+from shared.views.group_sums import Member, extremes_of, member_of, row_data
 from shared.views.rows import compute
 
 SAMPLE_ROWS = 10  # PocketBase's sample size
 SAMPLE_SCAN = 200  # source records read at most to find them (a WHERE may skip many)
 Present = Callable[[Collection, StoredRecord], dict[str, Any]]
+
+
+def _grouped_sample(definition: ViewDefinition, scanned: list[StoredRecord], present: Present
+                    ) -> list[dict[str, Any]]:
+    """A view grouped by columns: the sampled records' groups, summed as the maintained view sums them."""
+    groups: dict[str, list[Member]] = {}
+    for record in scanned:
+        member = member_of(definition, record.id, record.data)
+        if member is not None:
+            groups.setdefault(member.group, []).append(member)
+    sample = []
+    for group, members in list(groups.items())[:SAMPLE_ROWS]:
+        sums: dict[str, float] = {}
+        for member in members:
+            for name, value in member.sums.items():
+                sums[name] = sums.get(name, 0) + value
+        data = row_data(definition, members[0].keys, sums)
+        if data is not None:
+            data.update(extremes_of(definition, members))
+            sample.append(present(definition.view, StoredRecord(definition.view.id, group, data)))
+    return sample
 
 
 def _invalid(error: FieldError) -> BadRequestError:
@@ -49,15 +71,16 @@ def dry_run_view(body: Any, find: FindCollection, records: RecordRepository, pre
     temp.fields = fields  # type: ignore[assignment]
     definition = ViewDefinition(temp, query, sources)
     meter = ReadMeter()
-    scanned = records.scan(sources.source.id, meter, limit=SAMPLE_SCAN)
+    scanned = list(records.scan(sources.source.id, meter, limit=SAMPLE_SCAN))
+    if definition.column_grouped:
+        return {"fields": [field.to_json() for field in fields], "sample": _grouped_sample(definition, scanned,
+                                                                                             present)}
     group_field = definition.group_field
     keys: list[str] = []
     for record in scanned:
         key = record.id if group_field is None else str(record.data.get(group_field.id) or "")
         if key and key not in keys:
             keys.append(key)
-        if len(keys) >= SAMPLE_SCAN:
-            break
     sample: list[dict[str, Any]] = []
     for key in keys:
         data = compute(definition, records, key, meter)

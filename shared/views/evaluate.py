@@ -41,11 +41,12 @@ def compare(left: Any, right: Any) -> int:
         return _rank(left) - _rank(right)
     if isinstance(left, int | float):
         return (left > right) - (left < right)
-    left_text, right_text = _text(left), _text(right)
+    left_text, right_text = sql_text(left), sql_text(right)
     return (left_text > right_text) - (left_text < right_text)
 
 
-def _text(value: Any) -> str:
+def sql_text(value: Any) -> str:
+    """A non-NULL value as SQLite prints it in text (`||`, an id)."""
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, list | dict):
@@ -55,7 +56,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _number(value: Any) -> int | float:
+def sql_number(value: Any) -> int | float:
+    """A value as SQLite reads it in arithmetic: a number, or the numeric prefix of a text (0 without one)."""
     if isinstance(value, int | float):
         return value
     match = re.match(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", str(value))
@@ -67,7 +69,7 @@ def _number(value: Any) -> int | float:
 
 
 def _truth(value: Any) -> bool | None:
-    return None if value is None else bool(_number(value))
+    return None if value is None else bool(sql_number(value))
 
 
 def _bool(value: bool | None) -> int | None:
@@ -82,7 +84,7 @@ _COMPARISONS: dict[type[exp.Expression], Callable[[int], bool]] = {
 def _arithmetic(node: exp.Expression, left: Any, right: Any) -> Any:
     if left is None or right is None:
         return None
-    a, b = _number(left), _number(right)
+    a, b = sql_number(left), sql_number(right)
     if isinstance(node, exp.Add):
         return a + b
     if isinstance(node, exp.Sub):
@@ -99,8 +101,8 @@ def _arithmetic(node: exp.Expression, left: Any, right: Any) -> Any:
 def _like(value: Any, pattern: Any) -> int | None:
     if value is None or pattern is None:
         return None
-    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in _text(pattern))
-    return int(re.fullmatch(regex, _text(value), re.IGNORECASE | re.DOTALL) is not None)
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in sql_text(pattern))
+    return int(re.fullmatch(regex, sql_text(value), re.IGNORECASE | re.DOTALL) is not None)
 
 
 def _round(value: int | float, digits: int) -> float:
@@ -113,14 +115,14 @@ def _cast(value: Any, to: str) -> Any:
     if value is None:
         return None
     if to in ("INT", "INTEGER", "BIGINT"):
-        return int(_number(value))
+        return int(sql_number(value))
     if to in ("REAL", "DOUBLE", "FLOAT", "DECIMAL", "NUMERIC"):
-        number = _number(value)
+        number = sql_number(value)
         return float(number) if to != "NUMERIC" else number
     if to in ("TEXT", "VARCHAR", "CHAR"):
-        return _text(value)
+        return sql_text(value)
     if to in ("BOOLEAN", "BOOL"):
-        return int(bool(_number(value)))
+        return int(bool(sql_number(value)))
     return value
 
 
@@ -133,7 +135,7 @@ def evaluate(node: exp.Expression, row: Row, source_alias: str) -> Any:
         ref = column_ref(node)
         return sql_value(row.get(ColumnRef(ref.alias or source_alias, ref.name.lower())))
     if isinstance(node, exp.Literal):
-        return node.this if node.is_string else _number(node.this)
+        return node.this if node.is_string else sql_number(node.this)
     if isinstance(node, exp.Boolean):
         return int(node.this)
     if isinstance(node, exp.Null):
@@ -142,12 +144,12 @@ def evaluate(node: exp.Expression, row: Row, source_alias: str) -> Any:
         return ev(node.this)
     if isinstance(node, exp.Neg):
         value = ev(node.this)
-        return None if value is None else -_number(value)
+        return None if value is None else -sql_number(value)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         return _arithmetic(node, ev(node.this), ev(node.expression))
     if isinstance(node, exp.DPipe):
         left, right = ev(node.this), ev(node.expression)
-        return None if left is None or right is None else _text(left) + _text(right)
+        return None if left is None or right is None else sql_text(left) + sql_text(right)
     if type(node) in _COMPARISONS:
         left, right = ev(node.this), ev(node.expression)
         return None if left is None or right is None else int(_COMPARISONS[type(node)](compare(left, right)))
@@ -201,18 +203,18 @@ def evaluate(node: exp.Expression, row: Row, source_alias: str) -> Any:
         return None
     if isinstance(node, exp.Lower | exp.Upper):
         value = ev(node.this)
-        return None if value is None else (_text(value).lower() if isinstance(node, exp.Lower)
-                                           else _text(value).upper())
+        return None if value is None else (sql_text(value).lower() if isinstance(node, exp.Lower)
+                                           else sql_text(value).upper())
     if isinstance(node, exp.Length):
         value = ev(node.this)
-        return None if value is None else len(_text(value))
+        return None if value is None else len(sql_text(value))
     if isinstance(node, exp.Abs):
         value = ev(node.this)
-        return None if value is None else abs(_number(value))
+        return None if value is None else abs(sql_number(value))
     if isinstance(node, exp.Round):
         value = ev(node.this)
         digits = ev(node.args["decimals"]) if node.args.get("decimals") is not None else 0
-        return None if value is None else _round(_number(value), int(_number(digits or 0)))
+        return None if value is None else _round(sql_number(value), int(sql_number(digits or 0)))
     if isinstance(node, exp.Cast):
         return _cast(ev(node.this), node.to.this.value if hasattr(node.to.this, "value") else str(node.to.this))
     raise ViewQueryError(f"Invalid query - {node.key.upper()} is not supported in a materialized view.")
@@ -229,7 +231,7 @@ def aggregate(kind: str, argument: exp.Expression, rows: Iterable[Row], source_a
     if not values:
         return None
     if kind in ("sum", "avg"):
-        numbers = [_number(v) for v in values]
+        numbers = [sql_number(v) for v in values]
         total: int | float = sum(numbers)
         return total if kind == "sum" else total / len(numbers)
     best = values[0]

@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from shared.collections.fields import BaseField, BoolField, JSONField, NumberField, RelationField, TextField
 from shared.collections.ids import RECORD_ID_PATTERN, default_field_id, random_string
+from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.views.subset import ColumnRef, ViewQuery, ViewQueryError
 
@@ -37,7 +38,7 @@ class ViewSources:
 
     source: Collection
     by_alias: dict[str, Collection]
-    join_fields: dict[str, RelationField]  # join alias -> the source's relation field it follows
+    join_fields: dict[str, RelationField]  # join alias -> the relation field it follows (of its via alias)
 
 
 def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
@@ -47,9 +48,10 @@ def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
     join_fields: dict[str, RelationField] = {}
     for join in query.joins:
         target = _collection(join.table, find)
-        field = _field(source, join.via_column)
+        via = by_alias[join.via_alias or query.source_alias]
+        field = _field(via, join.via_column)
         if not isinstance(field, RelationField) or field.collection_id != target.id:
-            raise ViewQueryError(f"Invalid query - {query.source}.{join.via_column} is not a relation field to "
+            raise ViewQueryError(f"Invalid query - {via.name}.{join.via_column} is not a relation field to "
                                  f"{join.table}.")
         if field.is_multiple():
             raise ViewQueryError(f"Invalid query - LEFT JOIN along the multiple relation {join.via_column} is not "
@@ -60,15 +62,58 @@ def resolve_sources(query: ViewQuery, find: FindCollection) -> ViewSources:
     for column in query.columns:
         for node in [column.expression, *([query.where] if query.where is not None else [])]:
             _check_columns(node, query, sources)
-    if query.group_by is not None:
-        if _field(source, query.group_by.name) is None:
-            raise ViewQueryError(f"Invalid query - no such column: {query.group_by.name}.")
-        key_field = _field(source, query.group_by.name)
-        if not isinstance(key_field, RelationField) or key_field.is_multiple():
-            # one group's members are then found through the reverse-relation index, never by a scan
-            raise ViewQueryError("Invalid query - GROUP BY other than a single relation field is not supported "
-                                 "in a materialized view.")
+    if query.group_by:
+        _check_group_keys(query, source)
     return sources
+
+
+def relation_key(query: ViewQuery, source: Collection) -> RelationField | None:
+    """The single relation field a view grouped by it groups by, when every plain column is that key: its groups'
+    members are then found through the reverse-relation index (shared/views/rows.py), and MIN, MAX and joins
+    follow. Any other GROUP BY is of columns, kept by per-group sums (shared/views/group_sums.py)."""
+    if len(query.group_by) != 1:
+        return None
+    key = _field(source, query.group_by[0].name)
+    if not isinstance(key, RelationField) or key.is_multiple():
+        return None
+    plain = all(c.aggregate is not None or (c.ref is not None and c.ref.name.lower() == key.name.lower())
+                for c in query.columns)
+    return key if plain else None
+
+
+def _check_group_keys(query: ViewQuery, source: Collection) -> None:
+    for ref in query.group_by:
+        field = _field(source, ref.name)
+        if field is None and ref.name.lower() != "id":
+            raise ViewQueryError(f"Invalid query - no such column: {ref.name}.")
+        if field is not None and field.is_multiple():
+            raise ViewQueryError(f"Invalid query - GROUP BY the multiple-valued field {ref.name} is not supported "
+                                 "in a materialized view.")
+    if relation_key(query, source) is not None:
+        return
+    # Grouped by other columns: each group is kept by its sums and counts, updated per change (an index finds a
+    # group's members only if one is declared); what those cannot follow is refused.
+    if query.joins:
+        raise ViewQueryError("Invalid query - LEFT JOIN in a view grouped by other than one relation field is not "
+                             "supported in a materialized view.")
+    extreme = next((c.aggregate for c in query.columns if c.aggregate in ("min", "max")), None)
+    if extreme is not None and group_index(query, source) is None:
+        # a group's extreme, once removed, is found again among its members: only an index lists them
+        names = ", ".join(k.name for k in query.group_by)
+        raise ViewQueryError(f"Invalid query - {extreme.upper()}() in a view grouped by other than one relation "
+                             f"field needs an index of {source.name} on the GROUP BY columns ({names}), e.g. "
+                             f"`CREATE INDEX idx_{source.name}_group ON {source.name} ({names})`.")
+
+
+def group_index(query: ViewQuery, source: Collection) -> str | None:
+    """The name of a declared index of the source whose leading columns are the GROUP BY columns, if any."""
+    wanted = {k.name.lower() for k in query.group_by}
+    for raw in source.indexes:
+        spec = try_parse_index(raw)
+        if spec is not None and spec.where is None and \
+                {c.name.lower() for c in spec.columns[:len(wanted)]} == wanted:
+            return spec.name
+    return None
 
 
 def _collection(name: str, find: FindCollection) -> Collection:

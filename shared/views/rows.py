@@ -8,6 +8,7 @@ row reads its group's members through the reverse-relation index of the GROUP BY
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shared.records.model import ReadMeter, RecordConflictError, RecordWrite, StoredRecord
@@ -20,7 +21,7 @@ from shared.views.subset import ColumnRef
 MAX_ATTEMPTS = 5
 
 
-def _values(alias: str, collection_fields: list[Any], record: StoredRecord | None) -> dict[ColumnRef, Any]:
+def row_values(alias: str, collection_fields: list[Any], record: StoredRecord | None) -> dict[ColumnRef, Any]:
     if record is None:
         return {ColumnRef(alias, field.name.lower()): None for field in collection_fields}
     values = {ColumnRef(alias, field.name.lower()): record.data.get(field.id, field.default_value())
@@ -33,23 +34,31 @@ def _rows(definition: ViewDefinition, records: RecordRepository, members: list[S
           meter: ReadMeter) -> list[Row]:
     """The joined rows of these source records that pass the WHERE."""
     query, sources = definition.query, definition.sources
-    joined: dict[str, dict[str, StoredRecord]] = {}
+    # each member's record per alias, joins in order: a join follows the source or a collection joined before
+    chains: list[dict[str, StoredRecord | None]] = [{query.source_alias: m} for m in members]
     for join in query.joins:
         field, target = sources.join_fields[join.alias], sources.by_alias[join.alias]
-        ids = sorted({str(m.data.get(field.id)) for m in members if m.data.get(field.id)})
-        joined[join.alias] = records.get_many(target.id, ids, meter) if ids else {}
+        via = join.via_alias or query.source_alias
+
+        def link(chain: dict[str, StoredRecord | None], field_id: str = field.id, via: str = via) -> str:
+            record = chain[via]
+            return str(record.data.get(field_id) or "") if record is not None else ""
+
+        ids = sorted({link(c) for c in chains} - {""})
+        found = records.get_many(target.id, ids, meter) if ids else {}
+        for chain in chains:
+            chain[join.alias] = found.get(link(chain))
     rows: list[Row] = []
-    for member in members:
-        row = _values(query.source_alias, definition.source.fields, member)
+    for member, chain in zip(members, chains, strict=True):
+        row = row_values(query.source_alias, definition.source.fields, member)
         for join in query.joins:
-            field, target = sources.join_fields[join.alias], sources.by_alias[join.alias]
-            row.update(_values(join.alias, target.fields, joined[join.alias].get(str(member.data.get(field.id)))))
-        if query.where is None or _passes(evaluate(query.where, row, query.source_alias)):
+            row.update(row_values(join.alias, sources.by_alias[join.alias].fields, chain[join.alias]))
+        if query.where is None or passes(evaluate(query.where, row, query.source_alias)):
             rows.append(row)
     return rows
 
 
-def _passes(value: Any) -> bool:
+def passes(value: Any) -> bool:
     try:
         return value is not None and bool(float(value))
     except (TypeError, ValueError):
@@ -108,11 +117,17 @@ def refresh(definition: ViewDefinition, records: RecordRepository, key: str, met
     view_id = definition.view.id
     if not key:
         return False  # a record without the group key (or an id-less row): no row, as no record has id ""
+    return store_row(records, view_id, key, lambda _current: compute(definition, records, key, meter), meter)
+
+
+def store_row(records: RecordRepository, view_id: str, key: str,
+              compute_row: Callable[[StoredRecord | None], dict[str, Any] | None], meter: ReadMeter) -> bool:
+    """Write row `key` as `compute_row(current row)` makes it (None: no row), conditioned on the row read first;
+    True when storage changed. The row is read before its sources, so a write by a recompute that read older
+    sources conflicts with ours, and the retry reads afresh."""
     for _ in range(MAX_ATTEMPTS):
-        # the row first, then its sources: a write by a recompute that read older sources conflicts with ours
         current = records.get(view_id, key, meter)
-        data = compute(definition, records, key, meter)
-        write = _write(view_id, key, current, data)
+        write = row_write(view_id, key, current, compute_row(current))
         if write is None:
             return False
         try:
@@ -123,7 +138,7 @@ def refresh(definition: ViewDefinition, records: RecordRepository, key: str, met
     raise RecordConflictError(stale=[(view_id, key)])
 
 
-def _write(view_id: str, key: str, current: StoredRecord | None, data: dict[str, Any] | None) -> RecordWrite | None:
+def row_write(view_id: str, key: str, current: StoredRecord | None, data: dict[str, Any] | None) -> RecordWrite | None:
     if data is None:
         if current is None:
             return None

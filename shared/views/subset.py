@@ -1,7 +1,7 @@
 """Parses a viewQuery (SQLite SELECT) with sqlglot into the subset a maintained view supports, or refuses it.
 
 The subset: columns and expressions with aliases from one collection, `LEFT JOIN` along a relation field of that
-collection (`LEFT JOIN b ON b.id = a.rel`), `WHERE`, `GROUP BY` one column with COUNT, SUM, AVG, MIN and MAX,
+collection (`LEFT JOIN b ON b.id = a.rel`), `WHERE`, `GROUP BY` source columns with COUNT, SUM, AVG, MIN and MAX,
 and the `id` column. Anything else raises ViewQueryError naming the construct: a view we could not maintain
 exactly is refused, never answered wrongly. Domain-free: collections and fields are resolved by the planner.
 """
@@ -38,11 +38,13 @@ _REFUSED_CLAUSES = (("with_", "WITH"), ("distinct", "DISTINCT"), ("having", "HAV
 
 @dataclass(frozen=True)
 class ViewJoin:
-    """`LEFT JOIN table alias ON alias.id = via_alias.via_column`: via_column is a relation of the source."""
+    """`LEFT JOIN table alias ON alias.id = via_alias.via_column`: via_column is a relation field of the source,
+    or of a collection joined before (a chain `a -> b -> c`)."""
 
     table: str
     alias: str
     via_column: str
+    via_alias: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class ViewQuery:
     joins: tuple[ViewJoin, ...]
     columns: tuple[ViewColumn, ...]
     where: exp.Expression | None
-    group_by: ColumnRef | None
+    # the GROUP BY columns, all of the source (empty: not grouped)
+    group_by: tuple[ColumnRef, ...] = ()
 
     def join_by_alias(self, alias: str) -> ViewJoin | None:
         return next((join for join in self.joins if join.alias == alias), None)
@@ -111,7 +114,7 @@ def parse_view_query(text: str) -> ViewQuery:
     if len(joins) > limits.MAX_JOINS:
         raise ViewQueryError(f"Invalid query - more than {limits.MAX_JOINS} joins.")
     group_by = _group_by(select, source_alias)
-    columns = tuple(_column(expression, aliases, grouped=group_by is not None)
+    columns = tuple(_column(expression, aliases, grouped=bool(group_by))
                     for expression in select.expressions)
     if len(columns) > limits.MAX_COLUMNS:
         raise ViewQueryError(f"Invalid query - more than {limits.MAX_COLUMNS} columns.")
@@ -119,7 +122,7 @@ def parse_view_query(text: str) -> ViewQuery:
     if where is not None:
         _check_scalar(where, aliases, "WHERE")
     query = ViewQuery(source, source_alias, joins, _unique(columns), where, group_by)
-    if group_by is not None:
+    if group_by:
         _check_grouped(query)
     else:
         _check_plain(query)
@@ -167,24 +170,29 @@ def _join(join: exp.Join, source_alias: str, aliases: set[str]) -> ViewJoin:
     if len(sides) == 2 and all(isinstance(s, exp.Column) for s in sides):
         for own, other in (sides, sides[::-1]):
             own_ref, other_ref = column_ref(own), column_ref(other)
-            if own_ref == ColumnRef(alias, "id") and other_ref.alias in (source_alias, "") and other_ref.name != "id":
+            via = other_ref.alias or source_alias
+            if own_ref == ColumnRef(alias, "id") and via in aliases and other_ref.name != "id":
                 aliases.add(alias)
-                return ViewJoin(table, alias, other_ref.name)
-    raise ViewQueryError("Invalid query - a LEFT JOIN must follow a relation field of the source collection: "
-                         f"`LEFT JOIN {table} {alias} ON {alias}.id = {source_alias}.<relation field>`.")
+                return ViewJoin(table, alias, other_ref.name, via)
+    raise ViewQueryError("Invalid query - a LEFT JOIN must follow a relation field of the source collection or of "
+                         f"one joined before: `LEFT JOIN {table} {alias} ON {alias}.id = {source_alias}.<relation "
+                         "field>`.")
 
 
-def _group_by(select: exp.Select, source_alias: str) -> ColumnRef | None:
+def _group_by(select: exp.Select, source_alias: str) -> tuple[ColumnRef, ...]:
     group = select.args.get("group")
     if group is None:
-        return None
-    keys = group.expressions
-    if len(keys) != 1 or not isinstance(keys[0], exp.Column):
-        raise _unsupported("GROUP BY other than one column")
-    ref = column_ref(keys[0])
-    if ref.alias not in ("", source_alias):
-        raise _unsupported("GROUP BY a joined column")
-    return ColumnRef(source_alias, ref.name)
+        return ()
+    keys: list[ColumnRef] = []
+    for key in group.expressions:
+        if not isinstance(key, exp.Column):
+            raise _unsupported("GROUP BY an expression (group by columns)")
+        ref = column_ref(key)
+        if ref.alias not in ("", source_alias):
+            raise _unsupported("GROUP BY a joined column")
+        if ColumnRef(source_alias, ref.name.lower()) not in {ColumnRef(k.alias, k.name.lower()) for k in keys}:
+            keys.append(ColumnRef(source_alias, ref.name))
+    return tuple(keys)
 
 
 def _column(expression: exp.Expression, aliases: set[str], *, grouped: bool) -> ViewColumn:
@@ -240,15 +248,19 @@ def _unique(columns: tuple[ViewColumn, ...]) -> tuple[ViewColumn, ...]:
 
 
 def _check_grouped(query: ViewQuery) -> None:
-    """Every plain column of a grouped view is the group key, and the key is the `id`: one row per group."""
-    key = query.group_by
+    """Every other column of a grouped view is an aggregate or reads only GROUP BY columns (then it is the same for
+    every record of a group), and the `id` is one of those: one row per group."""
+    keys = {ColumnRef(k.alias, k.name.lower()) for k in query.group_by}
     id_column = next((c for c in query.columns if c.name == "id"), None)
     for column in query.columns:
         if column.aggregate is not None:
             continue
-        ref = column.ref
-        if ref is None or ColumnRef(ref.alias or query.source_alias, ref.name) != key:
-            raise _unsupported(f"the column {column.name!r} neither the GROUP BY key nor an aggregate")
+        read = {ColumnRef(c.table or query.source_alias, c.name.lower())
+                for c in column.expression.find_all(exp.Column)}
+        if read and read <= keys:
+            continue
+        raise _unsupported(f"the column {column.name!r} neither a GROUP BY column (or an expression over them) nor "
+                           "an aggregate")
     if id_column is not None and id_column.aggregate is not None:
         raise _unsupported("an aggregate as the id (a grouped view's id is its GROUP BY key)")
 

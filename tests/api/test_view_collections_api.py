@@ -72,7 +72,7 @@ def test_a_view_infers_its_fields_as_pocketbase(api: Api, shop: dict[str, str]) 
     ("SELECT * FROM {inv}", "wildcard columns (*) are not supported"),
     ("SELECT id FROM nope_table", "no such table: nope_table"),
     ("SELECT id, nope AS x FROM {inv}", "no such column: nope"),
-    ("SELECT title AS id, COUNT(*) AS n FROM {inv} GROUP BY title", "GROUP BY other than a single relation"),
+    ("SELECT title AS id, MIN(total) AS n FROM {inv} GROUP BY title", "MIN() in a view grouped by other than one"),
 ])
 def test_unsupported_or_invalid_queries_answer_400_naming_the_problem(api: Api, shop: dict[str, str], query: str,
                                                                       message: str) -> None:
@@ -227,3 +227,26 @@ def test_a_dry_run_answers_fields_and_sample_rows_and_stores_nothing(api: Api, s
     bad = api.request("POST", f"{C}/meta/dry-run-view", json={"query": f"SELECT title FROM {shop['invoices']}"})
     assert bad.json()["message"].startswith("Invalid view query. Raw error: \nmissing required id column")
     assert api.request("POST", f"{C}/meta/dry-run-view", role=GUEST, json={"query": "x"}).status_code == 401
+
+
+def test_a_view_grouped_by_columns_shows_its_build_then_follows_changes(api: Api, shop: dict[str, str]) -> None:
+    # Given invoices already written (the build counts them)
+    title = unique("t")
+    for total, paid in ((4, True), (6, True), (1, False)):
+        api.create_record(shop["invoices"], {"title": title, "total": total, "paid": paid})
+    # When a view groups them by a bool, its id an expression over it
+    query = (f"SELECT (CAST(paid AS TEXT) || 'x') AS id, paid, COUNT(*) AS n, SUM(total) AS sum, "
+             f"AVG(total) AS avg FROM {shop['invoices']} WHERE title = '{title}' GROUP BY paid")
+    view = api.create_collection({"name": unique("v_cols"), "type": "view", "viewQuery": query})
+    # Then the collection shows the build under way, and no longer once it is done
+    assert view["buildState"] == {"state": "building", "seen": 0}
+    assert _eventually(lambda: api.ok("GET", f"{C}/{view['name']}").get("buildState"), None) is None
+    expected = [{"id": "0x", "paid": False, "n": 1, "sum": 1, "avg": 1.0},
+                {"id": "1x", "paid": True, "n": 2, "sum": 10, "avg": 5.0}]
+    assert _eventually(_items(api, view["name"]), expected) == expected
+    # When an invoice moves between groups, Then both groups follow
+    moved = api.list_records(shop["invoices"], filter=f"title = '{title}' && total = 6")["items"][0]
+    api.ok("PATCH", f"{C}/{shop['invoices']}/records/{moved['id']}", json={"paid": False})
+    expected = [{"id": "0x", "paid": False, "n": 2, "sum": 7, "avg": 3.5},
+                {"id": "1x", "paid": True, "n": 1, "sum": 4, "avg": 4.0}]
+    assert _eventually(_items(api, view["name"]), expected) == expected

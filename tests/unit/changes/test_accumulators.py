@@ -12,9 +12,10 @@ from shared.changes.accumulators import (
     InMemoryAccumulatorStore,
     apply_accumulators,
 )
-from shared.changes.linked_fields import LinkedSpec, linked_specs, plan_linked
+from shared.changes.linked_fields import plan_linked
 from shared.changes.model import RecordChange, decode_stream_records
 from shared.collections.model import Collection
+from shared.records.linked_values import LinkedSpec, linked_specs
 
 INVOICES, ITEMS = "pbc_invoices", "pbc_items"
 PARENTS = ("A", "B", "C")

@@ -243,3 +243,31 @@ def test_a_recompute_that_loses_a_race_retries_with_fresh_reads() -> None:
     # Then our write conflicted, was retried, and the row holds the fresh value, not the racer's
     assert racing.raced
     assert world.rows("titles") == {record: {"title": "fresh"}}
+
+
+def test_joins_chain_along_joined_collections_and_follow_each_link(shop: Shop) -> None:
+    # Given regions <- customers <- invoices, and a view joining all three
+    regions = shop.admin.create({"name": "regions", "fields": [{"name": "name", "type": "text"}]})
+    fields = [f.to_json() for f in shop.collections.get("customers").collection.fields]
+    shop.admin.update("customers", {"fields": [*fields, {"name": "region", "type": "relation",
+                                                         "collectionId": regions.id, "maxSelect": 1}]})
+    north = shop.write("create", "regions", {"name": "North"})
+    south = shop.write("create", "regions", {"name": "South"})
+    ann = shop.write("create", "customers", {"name": "Ann", "region": north})
+    inv = shop.write("create", "invoices", {"title": "a", "total": 3, "customer": ann})
+    shop.admin.create({"name": "by_region", "type": "view", "viewQuery": (
+        "SELECT i.id, i.title, c.name AS cname, r.name AS rname FROM invoices i LEFT JOIN customers c ON "
+        "c.id = i.customer LEFT JOIN regions r ON r.id = c.region")})
+    drain(shop.jobs)
+    shop.log = []
+    assert shop.rows("by_region") == {inv: {"title": "a", "cname": "Ann", "rname": "North"}}
+    # When the far end is renamed, Then the row follows through both reverse indexes, with no scan
+    shop.write("update", "regions", {"name": "Nord"}, north)
+    shop.records.scans = 0
+    shop.maintain()
+    assert shop.records.scans == 0
+    assert shop.rows("by_region") == {inv: {"title": "a", "cname": "Ann", "rname": "Nord"}}
+    # When the middle record is re-linked to another region, Then the row follows too
+    shop.write("update", "customers", {"region": south}, ann)
+    shop.maintain()
+    assert shop.rows("by_region") == {inv: {"title": "a", "cname": "Ann", "rname": "South"}}
