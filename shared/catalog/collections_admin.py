@@ -9,6 +9,7 @@ from typing import Any
 from shared.catalog import backfill
 from shared.catalog.layout import CollectionLayout, IndexLayout, ViewBuild, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
+from shared.collections.computed_graph import clock_reader_errors
 from shared.collections.fields import BaseField
 from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
@@ -158,6 +159,9 @@ class CollectionsAdmin:
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=check_rule_syntax, infer_view_fields=self._infer_view_fields)
         errors = rule_reference_errors(collection, self._find)
+        clock = clock_reader_errors(collection, (s.collection for s in self.collections.all()))
+        if clock:
+            errors["fields"] = clock
         if errors:
             raise BadRequestError("Failed to update collection.", errors)
         self._check_views_survive(collection, deleted=False)

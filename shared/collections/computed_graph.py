@@ -13,6 +13,7 @@ Example: `total = {price} * {qty}` and `price = {total} / {qty}` in `orders` ans
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +151,36 @@ def evaluation_order(collection: Collection) -> list[ComputedField]:
 def time_dependent_names(collection: Collection) -> frozenset[str]:
     """The collection's computed fields that depend on the clock, themselves or through fields they read."""
     return computed_plan(collection).clock
+
+
+def clock_reader_errors(collection: Collection, catalog: Iterable[Collection]) -> dict[str, Any]:
+    """The collection's `fields` errors when a stored lookup, rollup or count of another collection would read one
+    of its fields that depends on the clock (a formula changed to use NOW()): {position: {option: error}}.
+
+    The collection's own linked fields check this in their settings; this is the other direction, which the walk
+    from the collection's computed fields does not reach."""
+    from shared.collections.fields.lookup import LinkedField
+
+    clock = time_dependent_names(collection)
+    if not clock:
+        return {}
+    others = [c for c in catalog if c.id != collection.id]
+    by_key = {c.id: c for c in others} | {c.name.lower(): c for c in others}
+    find = with_collection(collection, lambda key: by_key.get(key) or by_key.get(key.lower()))
+    for other in others:
+        for linked in (f for f in other.fields if isinstance(f, LinkedField)):
+            link = linked.link(other, find)
+            if link is None or link.source.id != collection.id:
+                continue
+            read = sorted(({str(getattr(linked, "field", "") or "")} | linked.filter_names()) & clock)
+            if read:
+                position, field = next((i, f) for i, f in enumerate(collection.fields)
+                                       if isinstance(f, ComputedField) and f.name == read[0])
+                return {str(position): {field.definition_option: FieldError(
+                    "validation_time_dependent_linked",
+                    f"The {linked.field_type} {other.name}.{linked.name} reads {field.name}, which would depend on "
+                    "NOW() or TODAY(): a value evaluated on read cannot feed a stored one.").as_data()}}
+    return {}
 
 
 def time_dependent_index_errors(collection: Collection) -> dict[str, Any]:

@@ -250,3 +250,117 @@ def test_a_rollup_cycle_across_collections_is_refused(api: Api) -> None:
     assert "cycle" in response.text.lower()
     saved = api.ok("GET", f"/api/collections/{invoices}")["fields"]
     assert next(f for f in saved if f["name"] == "total")["field"] == "amount"
+
+
+def create_chain(api: Api) -> tuple[str, str, str]:
+    """customers ← orders.customer ← items.order, with computed fields chained across all three:
+    items.amount = quantity × unit price (formula); orders.total = SUM(amount), orders.gross = total × 2 (a formula
+    over the rollup), orders.top_line = MAX(amount); customers.spent = SUM(gross), customers.largest = MAX(total)
+    (rollups over a formula over a rollup, and over a rollup), customers.tier = a formula over spent."""
+    customers, orders, items = unique("customers"), unique("orders"), unique("items")
+    cid = api.create_collection({"name": customers, "type": "base", "fields": [{"name": "name", "type": "text"}]})["id"]
+    oid = api.create_collection({"name": orders, "type": "base", "fields": [
+        {"name": "customer", "type": "relation", "collectionId": cid, "maxSelect": 1}]})["id"]
+    api.create_collection({"name": items, "type": "base", "fields": [
+        {"name": "quantity", "type": "number"}, {"name": "unit_price", "type": "number"},
+        {"name": "order", "type": "relation", "collectionId": oid, "maxSelect": 1},
+        {"name": "amount", "type": "formula", "formula": "{quantity} * {unit_price}"}]})
+    lines = f"{items}_via_order"
+    api.ok("PATCH", f"/api/collections/{orders}", json={"fields": [*api.ok("GET", f"/api/collections/{orders}")["fields"],
+        {"name": "total", "type": "rollup", "relation": lines, "field": "amount", "aggregate": "SUM"},
+        {"name": "gross", "type": "formula", "formula": "{total} * 2"},
+        {"name": "top_line", "type": "rollup", "relation": lines, "field": "amount", "aggregate": "MAX"}]})
+    via = f"{orders}_via_customer"
+    api.ok("PATCH", f"/api/collections/{customers}", json={"fields": [
+        *api.ok("GET", f"/api/collections/{customers}")["fields"],
+        {"name": "spent", "type": "rollup", "relation": via, "field": "gross", "aggregate": "SUM"},
+        {"name": "largest", "type": "rollup", "relation": via, "field": "total", "aggregate": "MAX"},
+        {"name": "tier", "type": "formula", "formula": 'IF({spent} > 100, "gold", "basic")'}]})
+    return customers, orders, items
+
+
+def test_rollups_over_formulas_and_rollups_converge_across_three_levels(api: Api) -> None:
+    # Given customers ← orders ← line items, each level computing from the one below
+    customers, orders, items = create_chain(api)
+    c1, c2 = (api.create_record(customers, {"name": n})["id"] for n in ("c1", "c2"))
+    o1, o2 = (api.create_record(orders, {"customer": c1})["id"] for _ in range(2))
+    o3 = api.create_record(orders, {"customer": c2})["id"]
+
+    def state() -> dict[str, list[Any]]:
+        got = {o: record(api, orders, o) for o in (o1, o2, o3)}
+        seen = {o: [got[o]["total"], got[o]["gross"], got[o]["top_line"]] for o in (o1, o2, o3)}
+        for c in (c1, c2):
+            customer = record(api, customers, c)
+            seen[c] = [customer["spent"], customer["largest"], customer["tier"]]
+        return seen
+
+    # When line items are created, their amount a formula computed in the same write
+    i1 = api.create_record(items, {"quantity": 2, "unit_price": 5, "order": o1})
+    assert i1["amount"] == 10
+    i2 = api.create_record(items, {"quantity": 1, "unit_price": 3, "order": o1})["id"]
+    i3 = api.create_record(items, {"quantity": 4, "unit_price": 10, "order": o2})["id"]
+    # Then the orders sum the formula, and the customers the orders' formula over that sum
+    eventually(state, {o1: [13, 26, 10], o2: [40, 80, 40], o3: [0, 0, 0],
+                       c1: [106, 40, "gold"], c2: [0, 0, "basic"]})
+    # When a line item's quantity changes and another moves to an order of the other customer
+    api.ok("PATCH", f"/api/collections/{items}/records/{i1['id']}", json={"quantity": 3})
+    api.ok("PATCH", f"/api/collections/{items}/records/{i3}", json={"order": o3})
+    eventually(state, {o1: [18, 36, 15], o2: [0, 0, 0], o3: [40, 80, 40],
+                       c1: [36, 18, "basic"], c2: [80, 40, "basic"]})
+    # When a line item is deleted and an order moves to the other customer
+    api.ok("DELETE", f"/api/collections/{items}/records/{i2}", status=204)
+    api.ok("PATCH", f"/api/collections/{orders}/records/{o1}", json={"customer": c2})
+    # Then every level converges, each stream record applied once (sums are not counted twice)
+    eventually(state, {o1: [15, 30, 15], o2: [0, 0, 0], o3: [40, 80, 40],
+                       c1: [0, 0, "basic"], c2: [110, 40, "gold"]})
+
+
+def test_a_stored_rollup_cannot_read_a_time_dependent_formula(api: Api) -> None:
+    # Given line items with a formula over the clock and one over their own values
+    invoices, items = create_pair(api, [])
+    item_fields = api.ok("GET", f"/api/collections/{items}")["fields"]
+    api.ok("PATCH", f"/api/collections/{items}", json={"fields": [
+        *item_fields, {"name": "age", "type": "formula", "formula": 'DATETIME_DIFF(NOW(), "2024-01-01", "days")'},
+        {"name": "doubled", "type": "formula", "formula": "{amount} * 2"}]})
+    via = f"{items}_via_invoice"
+    current = api.ok("GET", f"/api/collections/{invoices}")["fields"]
+    # When a rollup over the clock formula is added, or a count filtering by it
+    for field, option in (({"name": "x", "type": "rollup", "relation": via, "field": "age", "aggregate": "SUM"},
+                           "field"),
+                          ({"name": "x", "type": "count", "relation": via, "filter": "age > 3"}, "filter")):
+        response = api.request("PATCH", f"/api/collections/{invoices}", json={"fields": [*current, field]})
+        # Then it is a 400 naming the clock field, and nothing is saved
+        assert response.status_code == 400, response.text
+        error = response.json()["data"]["fields"][str(len(current))][option]
+        assert error["code"] == "validation_time_dependent_linked" and "age" in error["message"], error
+    # When a rollup over the other formula is saved, and that formula is later changed to read the clock
+    api.ok("PATCH", f"/api/collections/{invoices}", json={"fields": [*current, {
+        "name": "total", "type": "rollup", "relation": via, "field": "doubled", "aggregate": "SUM"}]})
+    item_fields = api.ok("GET", f"/api/collections/{items}")["fields"]
+    position = next(i for i, f in enumerate(item_fields) if f["name"] == "doubled")
+    changed = [{**f, "formula": "{age} * 2"} if f["name"] == "doubled" else f for f in item_fields]
+    response = api.request("PATCH", f"/api/collections/{items}", json={"fields": changed})
+    # Then that is refused too, naming the rollup that reads it
+    assert response.status_code == 400, response.text
+    error = response.json()["data"]["fields"][str(position)]["formula"]
+    assert error["code"] == "validation_time_dependent_linked" and "total" in error["message"], error
+
+
+def test_a_cycle_through_a_formula_across_collections_is_refused(api: Api) -> None:
+    # Given invoices summing a formula of their items
+    invoices, items = create_pair(api, [])
+    item_fields = api.ok("GET", f"/api/collections/{items}")["fields"]
+    api.ok("PATCH", f"/api/collections/{items}", json={"fields": [
+        *item_fields, {"name": "net", "type": "formula", "formula": "{amount} * 2"}]})
+    current = api.ok("GET", f"/api/collections/{invoices}")["fields"]
+    api.ok("PATCH", f"/api/collections/{invoices}", json={"fields": [*current, {
+        "name": "total", "type": "rollup", "relation": f"{items}_via_invoice", "field": "net", "aggregate": "SUM"}]})
+    # When the items look up their invoice's total and the formula reads it
+    item_fields = api.ok("GET", f"/api/collections/{items}")["fields"]
+    changed = [{**f, "formula": "{amount} * 2 + {share}"} if f["name"] == "net" else f for f in item_fields]
+    response = api.request("PATCH", f"/api/collections/{items}", json={"fields": [*changed, {
+        "name": "share", "type": "rollup", "relation": "invoice", "field": "total", "aggregate": "SUM"}]})
+    # Then it is a 400 naming the cycle through both collections, and nothing is saved
+    assert response.status_code == 400, response.text
+    assert "Reference cycle" in response.text and f"{invoices}.total" in response.text, response.text
+    assert "share" not in [f["name"] for f in api.ok("GET", f"/api/collections/{items}")["fields"]]

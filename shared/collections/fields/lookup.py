@@ -105,12 +105,7 @@ class LinkedField(ComputedField):
         target = str(getattr(self, "field", "") or "")
         if target and target != "id":
             refs.add(FieldRef(link.source.id, target))
-        if self.filter.strip():
-            try:
-                names = {p[0] for p in identifier_paths(parse_filter(self.filter))}
-            except FilterError:
-                names = set()
-            refs |= {FieldRef(link.source.id, n) for n in names if link.source.field_by_name(n) is not None}
+        refs |= {FieldRef(link.source.id, n) for n in self.filter_names() if link.source.field_by_name(n) is not None}
         return refs
 
     def link(self, collection: Any, find: Any) -> Link | None:
@@ -137,8 +132,30 @@ class LinkedField(ComputedField):
             if problem:
                 raise FieldError("validation_invalid_filter", problem)
 
-        run_checks(errors, "filter", filter_ok)
+        run_checks(errors, "filter", filter_ok, lambda: self.check_no_clock(found, self.filter_names(), "filter"))
         return found if "filter" not in errors else None
+
+    def filter_names(self) -> set[str]:
+        """The linked records' fields the filter reads (none when it does not parse: its own check says so)."""
+        if not self.filter.strip():
+            return set()
+        try:
+            return {p[0] for p in identifier_paths(parse_filter(self.filter))}
+        except FilterError:
+            return set()
+
+    def check_no_clock(self, link: Link, names: set[str], option: str) -> None:
+        """A stored value cannot read a linked value that depends on NOW() or TODAY(): that one is evaluated on
+        read, and what this field stored from it would go stale with no write to refresh it."""
+        from shared.collections.computed_graph import time_dependent_names
+
+        clock = sorted(names & time_dependent_names(link.source))
+        if clock:
+            raise FieldError(
+                "validation_time_dependent_linked",
+                f"{link.source.name}.{clock[0]} depends on NOW() or TODAY(): it is evaluated on read, so a stored "
+                f"{self.field_type} cannot read it{' in its filter' if option == 'filter' else ''}; use a formula "
+                "on this collection over the stored values instead.")
 
 
 class LookupField(LinkedField):
@@ -155,12 +172,14 @@ class LookupField(LinkedField):
 
     def value_type(self, context: SettingsContext) -> ValueType:
         link = self.context_link(context)
-        return list_of(scalar_type(target_type(link, self.field)) if link is not None else ANY)
+        kind = target_type(link, self.field, context.find_collection) if link is not None else ""
+        return list_of(scalar_type(kind))
 
     def validate_options(self, context: SettingsContext, errors: dict[str, FieldError]) -> None:
         link = self.validate_link(context, errors)
         if link is not None:
-            run_checks(errors, "field", lambda: check_target(link, self.field))
+            run_checks(errors, "field", lambda: check_target(link, self.field),
+                       lambda: self.check_no_clock(link, {self.field}, "field"))
 
 
 def check_target(link: Link, name: str) -> None:
@@ -171,8 +190,15 @@ def check_target(link: Link, name: str) -> None:
         raise FieldError("validation_unknown_field", f"Unknown field {name!r} of {link.source.name}.")
 
 
-def target_type(link: Link, name: str) -> str:
-    """The type of the values a target field yields, as the aggregates see it."""
+# links followed when a target is itself a linked field (a rollup over a lookup over a rollup ...): a cycle is
+# refused by the dependency graph after the fields' own checks, which must not recurse forever before it
+_MAX_TARGET_HOPS = 16
+
+
+def target_type(link: Link, name: str, find: Any = None, hops: int = 0) -> str:
+    """The type of the values a target field yields, as the aggregates see it: a computed target (a formula, a
+    lookup, a rollup, a count of the linked records) by the type of its values, a list by its items' type
+    (aggregates spread lists); `find` resolves the links of linked targets ("" when unknown)."""
     if name == "id":
         return "text"
     target = link.source.field_by_name(name)
@@ -181,8 +207,15 @@ def target_type(link: Link, name: str) -> str:
     kind = target.field_type
     if kind == "count":
         return "number"
-    if kind == "rollup":
-        return str(getattr(target, "result_type", lambda: "")())
+    if kind == "formula":
+        result = str(getattr(target, "result_type", "") or "")
+        result = result.removeprefix("list of ")
+        return {"any": "json", "": "json"}.get(result, result)
+    if kind in ("rollup", "lookup"):
+        if kind == "rollup" and getattr(target, "aggregate", "") not in ("MIN", "MAX"):
+            return str(target.result_type())
+        inner = target.link(link.source, find) if find is not None and hops < _MAX_TARGET_HOPS else None
+        return target_type(inner, target.field, find, hops + 1) if inner is not None else "json"
     return kind
 
 

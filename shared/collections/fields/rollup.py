@@ -86,7 +86,7 @@ class RollupField(LinkedField):
             return list_of(ANY)
         if self.aggregate in ("MIN", "MAX"):
             link = self.context_link(context)
-            return scalar_type(target_type(link, self.field)) if link is not None else ANY
+            return scalar_type(target_type(link, self.field, context.find_collection)) if link is not None else ANY
         return scalar_type(self.result_type()) if self.result_type() != "text" else TEXT
 
     def is_multiple(self) -> bool:
@@ -96,13 +96,14 @@ class RollupField(LinkedField):
         link = self.validate_link(context, errors)
         if link is None:
             return
-        run_checks(errors, "field", lambda: check_target(link, self.field))
+        run_checks(errors, "field", lambda: check_target(link, self.field),
+                   lambda: self.check_no_clock(link, {self.field}, "field"))
         if "field" in errors:
             return
 
         def fits() -> None:
             accepted = _FITS[self.aggregate]
-            kind = target_type(link, self.field)
+            kind = target_type(link, self.field, context.find_collection)
             if accepted is not None and kind not in accepted:
                 raise FieldError("validation_invalid_aggregate",
                                  f"{self.aggregate} needs a {' or '.join(accepted)} field; {self.field} is {kind}.")
