@@ -208,7 +208,10 @@ def target_type(link: Link, name: str, find: Any = None, hops: int = 0) -> str:
     if kind == "count":
         return "number"
     if kind == "formula":
-        result = str(getattr(target, "result_type", "") or "")
+        # set when its collection was saved; not yet while an import validates the collections in turn
+        result = str(getattr(target, "result_type", "") or "") or str(target.value_type(SettingsContext(
+            collection_id=link.source.id, sibling_fields=link.source.fields,
+            find_collection=find or (lambda _key: None))))
         result = result.removeprefix("list of ")
         return {"any": "json", "": "json"}.get(result, result)
     if kind in ("rollup", "lookup"):
