@@ -1,6 +1,6 @@
 // The official PocketBase JS SDK, unchanged, against Lambdabase: computed fields on invoices and line items
 // (a `total` rollup, an `items_count`, a formula over the total, filtering and sorting by them, line items
-// changed, moved and deleted, the derived values reaching realtime).
+// changed, moved and deleted, the derived values reaching realtime, a rollup over the line items' formula).
 // Run with `LB_URL=http://127.0.0.1:8090 node --test tests/js/computed.test.mjs`; tests/e2e/test_js_sdk_computed.py does it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -47,6 +47,9 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
       fields: [
         { name: "amount", type: "number" },
         { name: "invoice", type: "relation", collectionId: invoices.id, maxSelect: 1 },
+        { name: "qty", type: "number" },
+        { name: "unit", type: "number" },
+        { name: "line", type: "formula", formula: "{qty} * {unit}" },
       ],
     });
     const via = `${names.items}_via_invoice`;
@@ -57,6 +60,7 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
         { name: "total", type: "rollup", relation: via, field: "amount", aggregate: "SUM" },
         { name: "items_count", type: "count", relation: via },
         { name: "size", type: "formula", formula: 'IF({total} > 1000, "big", "small")' },
+        { name: "lines_total", type: "rollup", relation: via, field: "line", aggregate: "SUM" },
       ],
     });
     a = await pb.collection(names.invoices).create({ title: "a" });
@@ -113,5 +117,16 @@ describe("official JS SDK: lookup, rollup and count fields", () => {
     assert.equal(made.total, 0);
     assert.equal(made.items_count, 0);
     assert.equal(made.size, "small");
+  });
+
+  test("a rollup over the line items' formula follows its inputs (chaining)", async () => {
+    const linesTotal = async () => (await pb.collection(names.invoices).getOne(b.id)).lines_total;
+    const line = await pb.collection(names.items).create({ qty: 3, unit: 2.5, invoice: b.id });
+    assert.equal(line.line, 7.5); // the formula, in the same write
+    await eventually(linesTotal, 7.5); // its rollup, from the change stream
+    await pb.collection(names.items).update(line.id, { qty: 4 });
+    await eventually(linesTotal, 10);
+    await pb.collection(names.items).delete(line.id);
+    await eventually(linesTotal, 0);
   });
 });
