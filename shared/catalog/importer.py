@@ -140,6 +140,7 @@ def _validate(service: CollectionsAdmin, entry: _Entry, entries: list[_Entry],
             (c for c in others if c.name.lower() == ref.lower()), None)
 
     from shared.catalog.collections_admin import check_rule_syntax, rule_reference_errors
+    from shared.collections.computed_graph import clock_reader_errors
     from shared.views.definition import view_fields
 
     existing = entry.stored.collection if entry.stored else None
@@ -151,6 +152,9 @@ def _validate(service: CollectionsAdmin, entry: _Entry, entries: list[_Entry],
     except BadRequestError as exc:
         raise _validation_failure(entry.collection, exc.data) from exc
     errors = rule_reference_errors(collection, find)
+    clock = clock_reader_errors(collection, others)
+    if clock:
+        errors["fields"] = clock
     if errors:
         raise _validation_failure(collection, errors)
     return collection

@@ -254,7 +254,7 @@ def test_a_rollup_cycle_across_collections_is_refused(api: Api) -> None:
 
 def create_chain(api: Api) -> tuple[str, str, str]:
     """customers ← orders.customer ← items.order, with computed fields chained across all three:
-    items.amount = quantity × unit price (formula); orders.total = SUM(amount), orders.gross = total × 2 (a formula
+    items.amount = quantity * unit price (formula); orders.total = SUM(amount), orders.gross = total * 2 (a formula
     over the rollup), orders.top_line = MAX(amount); customers.spent = SUM(gross), customers.largest = MAX(total)
     (rollups over a formula over a rollup, and over a rollup), customers.tier = a formula over spent."""
     customers, orders, items = unique("customers"), unique("orders"), unique("items")
@@ -266,7 +266,8 @@ def create_chain(api: Api) -> tuple[str, str, str]:
         {"name": "order", "type": "relation", "collectionId": oid, "maxSelect": 1},
         {"name": "amount", "type": "formula", "formula": "{quantity} * {unit_price}"}]})
     lines = f"{items}_via_order"
-    api.ok("PATCH", f"/api/collections/{orders}", json={"fields": [*api.ok("GET", f"/api/collections/{orders}")["fields"],
+    api.ok("PATCH", f"/api/collections/{orders}", json={"fields": [
+        *api.ok("GET", f"/api/collections/{orders}")["fields"],
         {"name": "total", "type": "rollup", "relation": lines, "field": "amount", "aggregate": "SUM"},
         {"name": "gross", "type": "formula", "formula": "{total} * 2"},
         {"name": "top_line", "type": "rollup", "relation": lines, "field": "amount", "aggregate": "MAX"}]})

@@ -76,7 +76,7 @@ def test_the_ecommerce_order_totals_roll_up_their_lines(api: Api) -> None:
     # Given the e-commerce sample data applied
     prefix = _prefix("shop")
     api.ok("POST", APPLY, json={"template": "ecommerce", "sampleData": True, "prefix": prefix})
-    # Then each line's amount is quantity × unit price (a formula), and each order's total (a rollup of that
+    # Then each line's amount is quantity * unit price (a formula), and each order's total (a rollup of that
     # formula), item count and line count follow from its line items (the change stream's rollups)
     expected = {"1001": (45, 3, 2), "1002": (45, 3, 1), "1003": (48.5, 5, 2)}
     orders = _eventually(lambda: {o["number"]: (o["total"], o["item_count"], o["lines"])
