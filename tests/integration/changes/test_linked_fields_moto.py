@@ -41,7 +41,7 @@ class Shop:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
         self.records = DynamoRecordRepository(TABLE)
-        admin = CollectionsAdmin(self.collections, self.records)
+        self.admin = admin = CollectionsAdmin(self.collections, self.records)
         self.invoices = admin.create({"name": "invoices", "type": "base", "fields": [
             {"name": "title", "type": "text"}]})
         admin.create({"name": "items", "type": "base", "fields": [
@@ -105,6 +105,46 @@ def test_a_child_write_makes_one_derived_write_that_triggers_nothing(shop: Shop)
     assert shop.version(inv) == 2
     view = shop.view(inv)
     assert (view["total"], view["n"], view["top"]) == (7, 1, 7)
+
+
+def test_a_chain_makes_one_derived_write_per_level_and_redeliveries_change_nothing(shop: Shop) -> None:
+    # Given accounts summing their invoices' totals (a rollup over a rollup), an account and an invoice of it
+    accounts = shop.admin.create({"name": "accounts", "type": "base", "fields": [{"name": "name", "type": "text"}]})
+    invoice_fields = [f.to_json() for f in shop.admin.get("invoices").collection.fields]
+    shop.admin.update("invoices", {"fields": [*invoice_fields, {
+        "name": "account", "type": "relation", "collectionId": accounts.id, "maxSelect": 1}]})
+    shop.admin.update("accounts", {"fields": [*[f.to_json() for f in accounts.fields], {
+        "name": "spent", "type": "rollup", "relation": "invoices_via_account", "field": "total", "aggregate": "SUM"}]})
+    account = shop.create("accounts", {"name": "a"})
+    inv = shop.create("invoices", {"title": "a", "account": account})
+    shop.drain()
+    # When two line items are created and the stream runs until quiet
+    shop.create("items", {"amount": 7, "invoice": inv})
+    shop.create("items", {"amount": 5, "invoice": inv})
+    shop.drain()
+
+    spent = shop.admin.get("accounts").collection.field_by_name("spent")
+    assert spent is not None
+
+    def account_state() -> tuple[Any, int]:
+        found = shop.records.get(accounts.id, account, ReadMeter())
+        assert found is not None
+        return found.data.get(spent.id), found.version
+
+    # Then each level holds the sum, written by derived writes only, and nothing triggered anything more
+    assert account_state()[0] == 12 and shop.view(inv)["total"] == 12
+    invoice_writes = parent_updates(shop.recorder.batches, shop.invoices.id)
+    assert 1 <= len(invoice_writes) <= 2  # one per batch the items' creates fell in
+    assert len(parent_updates(shop.recorder.batches, accounts.id)) == len(invoice_writes)
+    before = (account_state(), shop.version(inv))
+    # When Lambda redelivers every batch, whole and from its middle
+    for batch in list(shop.recorder.batches):
+        assert invoke("changes", batch) == {"batchItemFailures": []}
+        assert invoke("changes", {"Records": batch["Records"][len(batch["Records"]) // 2:]}) == {
+            "batchItemFailures": []}
+    shop.drain()
+    # Then no level moved and neither parent was written again
+    assert (account_state(), shop.version(inv)) == before
 
 
 def test_redelivered_batches_change_nothing_twice(shop: Shop) -> None:
