@@ -198,7 +198,8 @@ _MAX_TARGET_HOPS = 16
 def target_type(link: Link, name: str, find: Any = None, hops: int = 0) -> str:
     """The type of the values a target field yields, as the aggregates see it: a computed target (a formula, a
     lookup, a rollup, a count of the linked records) by the type of its values, a list by its items' type
-    (aggregates spread lists); `find` resolves the links of linked targets ("" when unknown)."""
+    (aggregates spread lists); `find` resolves the links of linked targets. "json" when only known per value (a
+    formula of type any, a linked target whose link does not resolve), "" for no such field."""
     if name == "id":
         return "text"
     target = link.source.field_by_name(name)
