@@ -14,7 +14,8 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
   const addId = useId();
 
   const setFields = (next) => setDraft({ ...draft, fields: next });
-  const keyOf = (f, i) => f.id || `new-${i}`;
+  // a new field has no id until saved: it carries a client-only `_key` (stripped on save) so reordering keeps rows
+  const keyOf = (f) => f.id || f._key;
 
   function move(from, to) {
     if (to < 0 || to >= fields.length || from === to) return;
@@ -37,9 +38,8 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
   }
 
   function add() {
-    const field = newField(addType, fields.map((f) => f.name));
+    const field = { ...newField(addType, fields.map((f) => f.name)), _key: `new-${Date.now()}-${fields.length}` };
     setFields([...fields, field]);
-    setOpen(`new-${fields.length}`);
   }
 
   return (
@@ -48,12 +48,12 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
       <ol className="fields-list">
         {fields.map((field, i) => (
           <FieldRow
-            key={keyOf(field, i)}
+            key={keyOf(field)}
             field={field}
             index={i}
             count={fields.length}
-            open={open === keyOf(field, i)}
-            onToggle={() => setOpen(open === keyOf(field, i) ? null : keyOf(field, i))}
+            open={open === keyOf(field)}
+            onToggle={() => setOpen(open === keyOf(field) ? null : keyOf(field))}
             onChange={(next) => setFields(fields.map((f, j) => (j === i ? next : f)))}
             onRemove={() => remove(i)}
             onMove={(to) => move(i, to)}
