@@ -212,3 +212,19 @@ def test_export_then_import_a_changed_schema(page: Page, api: httpx.Client) -> N
     # and the sidebar knows the new collection
     sidebar = page.get_by_role("complementary", name="Collections")
     expect(sidebar.get_by_role("link", name="ed_imported")).to_be_visible()
+
+
+def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Client) -> None:
+    page.get_by_role("link", name="+ New collection").click()
+    editor = page.get_by_role("form", name="Collection schema")
+    editor.get_by_label("Name", exact=True).fill("ed_tag_view")
+    editor.get_by_label("Type", exact=True).select_option("view")
+    # a view has no fields or indexes of its own, and no write rules
+    expect(page.get_by_role("heading", name="Fields")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Create rule")).to_have_count(0)
+    editor.get_by_label("SELECT query").fill("SELECT id, label FROM ed_tags")
+    editor.get_by_role("button", name="Create collection").click()
+    expect(page.get_by_role("heading", name="ed_tag_view")).to_be_visible()
+    saved = api.get("/api/collections/ed_tag_view").json()
+    assert saved["type"] == "view"
+    assert [f["name"] for f in saved["fields"]] == ["id", "label"]
