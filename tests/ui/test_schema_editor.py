@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
+from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +228,9 @@ def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Clie
     saved = api.get("/api/collections/ed_tag_view").json()
     assert saved["type"] == "view"
     assert [f["name"] for f in saved["fields"]] == ["id", "label"]
+
+
+def test_nothing_was_refused_by_the_csp_on_the_way(problems: PageProblems) -> None:
+    # every screen of this module ran under the strict CSP, axe included (evaluated, not injected)
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []
