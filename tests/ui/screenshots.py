@@ -8,6 +8,7 @@ run changes a picture only when a screen changed.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -112,8 +113,21 @@ def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] 
     return written
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def main() -> int:
     ensure_browser_and_build()
+    # another stack on the port would answer the health check and get the seed data: refuse instead
+    if not _port_is_free(PORT):
+        print(f"port {PORT} is taken; set LB_SCREENSHOTS_PORT to a free one", file=sys.stderr)
+        return 1
     stack = StackProcess(Path(tempfile.mkdtemp()) / "data", port=PORT, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
                                                                  "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD})
     stack.start()
