@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := $(UV) run --frozen
 
-.PHONY: setup run test test-unit test-integration test-infra test-api test-e2e test-conformance lint bench clean
+.PHONY: setup ui browser screenshots run test test-ui test-unit test-integration test-infra test-api test-e2e test-conformance lint bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -17,12 +17,28 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 	@[ -d node_modules ] && [ package-lock.json -ot node_modules ] || npm ci --silent --no-audit --no-fund
 
-run: setup
+# The admin dashboard (ui/, Vite): `make build` builds it, `make run` builds it only when ui/dist is missing.
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	npm ci --prefix ui --silent --no-audit --no-fund
+
+ui: ui/node_modules/.package-lock.json
+	npm run --prefix ui --silent build
+
+ui/dist/index.html:
+	$(MAKE) ui
+
+build: ui
+
+# The UI tests drive Debian's chromium (never a downloaded browser); installed with apt when missing (as root).
+browser:
+	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+run: setup ui/dist/index.html
 	$(PY) lambdabase run
 
 # Two workers, one test file each at a time (module fixtures stay whole); most suites wait on loopback I/O. A
 # third worker was faster (7m22s against 8m37s) but overloaded two cores: parallel-write tests then timed out.
-test: setup
+test: setup browser ui/dist/index.html
 	$(PY) pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 test-unit: setup
@@ -30,6 +46,13 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) pytest -q tests/integration
+
+test-ui: setup browser ui
+	$(PY) pytest -q -p no:cacheprovider tests/ui
+
+# docs/ui/*.png, the dashboard's main screens on fixed data (tests/ui/screenshots.py)
+screenshots: setup browser ui
+	$(PY) python -m tests.ui.screenshots
 
 test-infra: setup
 	$(PY) pytest -q tests/infra

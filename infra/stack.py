@@ -8,7 +8,9 @@ from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import DeployConfig
+from infra.constructs.dashboard import BEHAVIOR_PATH, Dashboard
 from infra.constructs.data import DataTables
+from infra.constructs.edge import api_distribution
 from infra.constructs.event_sources import EventSources
 from infra.constructs.functions import Functions
 from infra.constructs.http_api import HttpApi
@@ -21,7 +23,7 @@ from infra.constructs.secrets import Secrets
 from infra.constructs.sse_bridge import SseBridge
 from infra.constructs.storage import FileStorage
 from infra.constructs.websocket_api import WebSocketApi
-from shared import resources
+from shared import dashboard, resources
 
 
 class LambdabaseStack(Stack):
@@ -72,11 +74,30 @@ class LambdabaseStack(Stack):
                                           f"{config.mail_sender_address}; SES refuses to send from an unverified "
                                           "address, so set it to a verified one (docs/deploy.md)")
         CfnOutput(self, "HttpApiUrl", value=http.url, description="PocketBase-compatible REST API base URL")
+        files_bucket = storage.buckets[resources.FILES_BUCKET.key]
+        dashboard_bucket = storage.buckets[resources.DASHBOARD_BUCKET.key]
+        ui = Dashboard(self, "Dashboard", bucket=dashboard_bucket,
+                       # presigned URLs name the bucket either way, by the SDK's addressing choice
+                       files_origins=(f"https://{files_bucket.bucket_regional_domain_name}",
+                                      f"https://{files_bucket.bucket_domain_name}"))
+        ui_behavior = ui.behavior()  # one origin for both paths: `/_` only redirects to `/_/`
+        ui_behaviors = {BEHAVIOR_PATH: ui_behavior, dashboard.PATH_PREFIX.rstrip("/"): ui_behavior}
         if config.sse_bridge:
             bridge = SseBridge(self, "SseBridge", layout=config.layout, layers=functions.layers, catalog=catalog,
                                naming=naming, environment=config.environment("http", app_url=http.endpoint),
                                log_retention=config.log_retention,
-                               http_api_endpoint=http.endpoint, web_adapter_layer_arn=config.web_adapter_layer_arn)
+                               http_api_endpoint=http.endpoint, web_adapter_layer_arn=config.web_adapter_layer_arn,
+                               extra_behaviors=ui_behaviors)
+            distribution = bridge.distribution
             CfnOutput(self, "AppUrl", value=bridge.base_url,
                       description="One base URL for unmodified PocketBase clients: REST API and SSE realtime")
+        else:
+            distribution = api_distribution(
+                ui, http.endpoint, comment=f"Lambdabase {self.stack_name}: REST API and the dashboard",
+                behaviors=ui_behaviors)
+        CfnOutput(self, "DashboardUrl", value=f"https://{distribution.distribution_domain_name}/_/",
+                  description="The admin dashboard; /api/ on the same host")
+        # read by `make deploy` to upload ui/dist and refresh index.html (infra/dashboard_upload.py)
+        CfnOutput(self, "DashboardBucket", value=dashboard_bucket.bucket_name)
+        CfnOutput(self, "DistributionId", value=distribution.distribution_id)
         CfnOutput(self, "WebSocketUrl", value=realtime.url, description="Realtime WebSocket URL")

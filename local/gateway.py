@@ -25,6 +25,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from local import connections_direct, routing
+from local.dashboard import dashboard_routes
 from local.events import gateway_id, http_event, websocket_event
 from local.invoke import (
     CallerTimeoutError,
@@ -356,6 +357,8 @@ def create_gateway(lifespan: Callable[[Starlette], contextlib.AbstractAsyncConte
         WebSocketRoute(f"/{resources.WEBSOCKET_STAGE}", websocket_endpoint),
         # PocketBase's SSE protocol, through the bridge function's app as on AWS (local/sse.py)
         *sse_routes(),
+        # the admin dashboard's static files (CloudFront serves them from S3 on AWS)
+        *dashboard_routes(),
         Route("/{path:path}", http_endpoint,
               methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
     ]

@@ -55,6 +55,16 @@ def bootstrap_superuser() -> None:
     logger.info("superuser " + ("created" if created else "updated"), extra={"email": email, "id": record_id})
 
 
+def first_run_link(base_url: str) -> str | None:
+    """While no superuser exists, PocketBase's one-time dashboard link that creates the first one."""
+    from shared.accounts.collaborators import accounts
+    from shared.accounts.installer import install_link, installer_token
+    from shared.auth.api_tokens_repository import get_api_token_repository
+
+    token = installer_token(get_api_token_repository(accounts().config.system_table))
+    return install_link(base_url, token) if token else None
+
+
 class LocalStack:
     """The emulated cloud behind the gateway; start() and stop() bracket the server's life."""
 
@@ -63,6 +73,7 @@ class LocalStack:
         self.moto: cloud.MotoCloud | None = None
         self.journal: journal.Journal | None = None
         self._threads: list = []
+        self.install_link: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -126,8 +137,13 @@ class LocalStack:
             + ", ".join(f.name for f in resources.FUNCTIONS if f.kind == "http") + ")",
             f"  WebSocket     {ws}",
             f"  moto (AWS)    {self.moto.endpoint if self.moto else '-'}",
+            f"  dashboard     {self.base_url}/_/",
             f"  data folder   {self.config.data_dir.resolve()}",
         ]
+        if self.install_link:
+            lines += ["", "(!) No superuser yet. Open this one-time link (valid 30 minutes) to create the first one:",
+                      f"    {self.install_link}",
+                      "    (or run: lambdabase superuser upsert EMAIL PASSWORD)"]
         return "\n".join(lines)
 
 
@@ -138,6 +154,8 @@ def serve(config: LocalConfig) -> None:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         stack.start()
+        # `lambdabase run` only, as `pocketbase serve`: an in-process test stack creates no placeholder superuser
+        stack.install_link = first_run_link(stack.base_url)
         print(stack.banner(), flush=True)
         try:
             yield

@@ -72,7 +72,10 @@ BACKUPS_BUCKET = BucketDef("backups")
 # Event bodies over INLINE_BODY_MAX (shared/events/envelope.py), read by the deliveries function; kept 14 days,
 # longer than the webhook retry schedule (about 28 hours) with room for replays.
 EVENT_PAYLOADS_BUCKET = BucketDef("payloads", expiries=(ExpiryDef("event-payloads", "events/", days=14),))
-BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET, EVENT_PAYLOADS_BUCKET)
+# The admin dashboard's built files (ui/dist) under `_/`, served by CloudFront at /_/ (infra/constructs/dashboard.py);
+# locally the gateway serves ui/dist itself and the bucket stays empty. No function reads it.
+DASHBOARD_BUCKET = BucketDef("dashboard")
+BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET, BACKUPS_BUCKET, EVENT_PAYLOADS_BUCKET, DASHBOARD_BUCKET)
 
 # As AWS advises for SQS event sources, every queue's visibility timeout is at least six times its consumer's
 # timeout, so a message is not redelivered while a slow invocation (and its retries) still handles it.

@@ -13,9 +13,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.constructs.edge import API_BEHAVIOUR, api_distribution
 from infra.constructs.functions import ServerlessFunction
 from infra.constructs.permissions import ResourceCatalog
-from infra.nag import acknowledge
 from layers.build import BuildLayout
 from shared import resources
 
@@ -35,7 +35,8 @@ class SseBridge(Construct):
     def __init__(self, scope: Construct, id: str, *, layout: BuildLayout, layers: list[lambda_.ILayerVersion],
                  catalog: ResourceCatalog, naming: resources.Naming, environment: Mapping[str, str],
                  log_retention: logs.RetentionDays, http_api_endpoint: str,
-                 web_adapter_layer_arn: str | None = None) -> None:
+                 web_adapter_layer_arn: str | None = None,
+                 extra_behaviors: Mapping[str, cloudfront.BehaviorOptions] | None = None) -> None:
         super().__init__(scope, id)
         definition = resources.SSE_BRIDGE_FUNCTION
         # Proves a request came through the distribution (functions/realtime_sse/app.py): the GUID of the stack's
@@ -67,54 +68,15 @@ class SseBridge(Construct):
             auth_type=lambda_.FunctionUrlAuthType.NONE,
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
         )
-        self.distribution = _distribution(self, self.url, http_api_endpoint, edge_secret)
+        self.distribution = api_distribution(
+            self, http_api_endpoint,
+            comment=f"Lambdabase {Stack.of(self).stack_name}: REST API, PocketBase's SSE realtime and the dashboard",
+            behaviors={resources.SSE_BRIDGE_PATH: cloudfront.BehaviorOptions(
+                origin=origins.FunctionUrlOrigin(self.url, read_timeout=ORIGIN_READ_TIMEOUT,
+                                                 custom_headers={EDGE_HEADER: edge_secret}),
+                **API_BEHAVIOUR), **(extra_behaviors or {})})
 
     @property
     def base_url(self) -> str:
         """The one base URL unmodified PocketBase clients use: REST and SSE alike."""
         return f"https://{self.distribution.distribution_domain_name}"
-
-
-def _distribution(scope: Construct, url: lambda_.FunctionUrl, http_api_endpoint: str,
-                  edge_secret: str) -> cloudfront.Distribution:
-    # No caching anywhere (every answer depends on the caller); every method, header, cookie and query string goes
-    # to the origin except Host (each origin answers only its own name). With caching disabled, the AllViewer
-    # policies forward Authorization too.
-    behaviour = {
-        "allowed_methods": cloudfront.AllowedMethods.ALLOW_ALL,
-        "cache_policy": cloudfront.CachePolicy.CACHING_DISABLED,
-        "origin_request_policy": cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        "viewer_protocol_policy": cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-        "compress": False,
-    }
-    api_domain = Fn.select(2, Fn.split("/", http_api_endpoint))
-    distribution = cloudfront.Distribution(
-        scope, "Distribution",
-        comment=f"Lambdabase {Stack.of(scope).stack_name}: REST API and PocketBase's SSE realtime on one URL",
-        default_behavior=cloudfront.BehaviorOptions(
-            origin=origins.HttpOrigin(api_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-                                      origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2]),
-            **behaviour),  # type: ignore[arg-type]
-        additional_behaviors={resources.SSE_BRIDGE_PATH: cloudfront.BehaviorOptions(
-            origin=origins.FunctionUrlOrigin(url, read_timeout=ORIGIN_READ_TIMEOUT,
-                                             custom_headers={EDGE_HEADER: edge_secret}),
-            **behaviour)},  # type: ignore[arg-type]
-        price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-        http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-    )
-    acknowledge(distribution, "AwsSolutions-CFR1",
-                "A backend for apps used anywhere, as PocketBase has no geo restriction; an operator who needs one "
-                "adds it to the distribution.")
-    acknowledge(distribution, "AwsSolutions-CFR2",
-                "It fronts the HTTP API (stage throttling, per-IP rate limits in the functions) and the bridge, "
-                "whose streams each hold one Lambda instance under the account's concurrency limit; a web ACL "
-                "can be attached by operators who want one (docs/deploy.md).")
-    acknowledge(distribution, "AwsSolutions-CFR3",
-                "Every request reaches an origin that logs it: the HTTP API's JSON access logs and PocketBase's "
-                "request log, and the bridge function's own log group; CloudFront standard logs would need an "
-                "ACL-enabled bucket, which this stack keeps none of.")
-    acknowledge(distribution, "AwsSolutions-CFR4",
-                "The distribution serves CloudFront's default *.cloudfront.net certificate, for which CloudFront "
-                "fixes the minimum viewer protocol; a custom domain with its own certificate sets TLSv1.2_2021 "
-                "(docs/deploy.md).")
-    return distribution

@@ -28,6 +28,7 @@ from shared.errors import BadRequestError, ForbiddenError, NotFoundError
 from shared.observability import logger
 from shared.records.context import AuthState
 from shared.records.hooks import RecordEvent, RecordHooks
+from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
 
 CREDENTIALS_REFUSED = "An API token cannot change a password, an email or a tokenKey."
@@ -114,17 +115,25 @@ def create_token(service: RecordScope, repository: ApiTokenRepository, stored: S
     record = load(service, stored, record_id)
     if record is None:
         raise NotFoundError()
-    if len(repository.list_for_owner(stored.collection.id, record_id)) >= MAX_TOKENS_PER_OWNER:
-        raise BadRequestError(f"A record may have at most {MAX_TOKENS_PER_OWNER} API tokens; revoke one first.")
-    moment = int(time.time() if now is None else now)
-    secret = new_secret()
-    token = ApiToken(id=new_token_id(), collection_id=stored.collection.id, record_id=record_id, name=name.strip(),
-                     secret_hash=hash_secret(secret), scopes=scopes, read_only=read_only, created=moment,
-                     expires_at=moment + duration, key_hash=key_fingerprint(token_key_of(stored.collection,
-                                                                                          record.data)))
-    repository.create(token)
+    minted = mint_token(repository, stored, record, name=name.strip(), scopes=scopes, read_only=read_only,
+                        duration_s=duration, now=time.time() if now is None else now)
     logger.info("api token created", extra={"collection_id": stored.collection.id, "record_id": record_id,
-                                            "token_id": token.id, "by": caller.record.id})
+                                            "token_id": minted["id"], "by": caller.record.id})
+    return minted
+
+
+def mint_token(repository: ApiTokenRepository, stored: StoredCollection, record: StoredRecord, *, name: str,
+               scopes: tuple[str, ...], read_only: bool, duration_s: int, now: float) -> dict[str, Any]:
+    """Store a new token of the record (checked input) and answer it with its secret, shown this once."""
+    if len(repository.list_for_owner(stored.collection.id, record.id)) >= MAX_TOKENS_PER_OWNER:
+        raise BadRequestError(f"A record may have at most {MAX_TOKENS_PER_OWNER} API tokens; revoke one first.")
+    moment = int(now)
+    secret = new_secret()
+    token = ApiToken(id=new_token_id(), collection_id=stored.collection.id, record_id=record.id, name=name,
+                     secret_hash=hash_secret(secret), scopes=scopes, read_only=read_only, created=moment,
+                     expires_at=moment + duration_s, key_hash=key_fingerprint(token_key_of(stored.collection,
+                                                                                           record.data)))
+    repository.create(token)
     return token_json(token, secret)
 
 

@@ -34,6 +34,7 @@ def revoke_sessions_after_credential_change(event: RecordEvent) -> None:
 
 def register_account_hooks(hooks: RecordHooks) -> None:
     from shared.accounts.api_tokens import register_api_token_hooks
+    from shared.accounts.installer import register_installer_hooks
     from shared.accounts.otp_hooks import forget_after_credential_change, forget_deleted_auth_record
 
     hooks.on("validate", password_policy_errors, actions=("create", "update"), collections=())
@@ -42,3 +43,4 @@ def register_account_hooks(hooks: RecordHooks) -> None:
     hooks.on("after", forget_deleted_auth_record, actions=("delete",))
     register_api_token_hooks(hooks)
     hooks.on("after", forget_totp_of_deleted_record, actions=("delete",))
+    register_installer_hooks(hooks)

@@ -48,7 +48,7 @@ def test_one_cloudfront_url_sends_api_realtime_to_the_bridge_and_the_rest_to_the
     (distribution,) = synth.resources("AWS::CloudFront::Distribution").values()
     config = distribution["Properties"]["DistributionConfig"]
     origins = {o["Id"]: o for o in config["Origins"]}
-    (realtime,) = config["CacheBehaviors"]
+    (realtime,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == resources.SSE_BRIDGE_PATH]
     default = config["DefaultCacheBehavior"]
     # Then /api/realtime goes to the function URL with a read timeout above the bridge's keepalive period
     assert realtime["PathPattern"] == resources.SSE_BRIDGE_PATH
@@ -76,12 +76,15 @@ def test_one_cloudfront_url_sends_api_realtime_to_the_bridge_and_the_rest_to_the
 def test_the_switch_turns_the_bridge_off_entirely(tmp_path_factory: pytest.TempPathFactory) -> None:
     # Given lb:sseBridge=false
     synth = synthesize(tmp_path_factory.mktemp("no-sse"), **{"lb:sseBridge": "false"})
-    # Then there is no bridge function, no function URL, no distribution and no app URL output
+    # Then there is no bridge function, no function URL, no /api/realtime behaviour and no app URL output (the
+    # distribution stays, for the dashboard: tests/infra/test_dashboard.py)
     handlers = {f["Properties"]["Handler"] for f in synth.resources("AWS::Lambda::Function").values()}
     assert resources.SSE_BRIDGE_FUNCTION.handler not in handlers
     assert len(handlers) == len(resources.FUNCTIONS)
     assert not synth.resources("AWS::Lambda::Url")
-    assert not synth.resources("AWS::CloudFront::Distribution")
+    (distribution,) = synth.resources("AWS::CloudFront::Distribution").values()
+    paths = [b["PathPattern"] for b in distribution["Properties"]["DistributionConfig"]["CacheBehaviors"]]
+    assert resources.SSE_BRIDGE_PATH not in paths
     assert "AppUrl" not in synth.template_json["Outputs"]
 
 

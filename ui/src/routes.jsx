@@ -1,0 +1,68 @@
+// The one route table (hash routes, as PocketBase's UI: /_/#/collections/...). Each screen area adds its lines here.
+import { Navigate } from "react-router";
+import { GuestOnly, RequireSuperuser } from "./screens/auth/guards.jsx";
+import { SignIn } from "./screens/auth/SignIn.jsx";
+import { Installer } from "./screens/auth/Installer.jsx";
+import { Shell, NotBuilt, NotFound } from "./screens/shell/Shell.jsx";
+import { CollectionsLayout } from "./screens/collections/CollectionsLayout.jsx";
+import { CollectionsIndex } from "./screens/collections/CollectionsIndex.jsx";
+import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/CollectionHome.jsx";
+import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
+import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
+import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
+
+// The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
+export const navItems = [
+  { label: "Collections", path: "/collections" },
+  { label: "Users", path: "/users" },
+  { label: "Logs", path: "/logs" },
+  { label: "Webhooks", path: "/webhooks" },
+  { label: "Backups", path: "/backups" },
+  { label: "Settings", path: "/settings" },
+];
+
+export const routes = [
+  { path: "/login", element: <GuestOnly><SignIn /></GuestOnly> },
+  // the one-time first-run link `make run` prints while no superuser exists (PocketBase's #/pbinstall/{token})
+  { path: "/pbinstall/:token", element: <Installer /> },
+  {
+    path: "/",
+    element: <RequireSuperuser><Shell /></RequireSuperuser>,
+    children: [
+      { index: true, element: <Navigate to="/collections" replace /> },
+
+      // area `collections` (schema editor, API preview)
+      {
+        path: "collections",
+        element: <CollectionsLayout />,
+        children: [
+          { index: true, element: <CollectionsIndex /> },
+          // "-" is in no collection name (PocketBase's names are \w+), so these never shadow a collection
+          { path: "-/import", element: <ImportCollections /> },
+          { path: "-/export", element: <ExportCollections /> },
+          {
+            path: ":collection",
+            element: <CollectionHome />,
+            children: [
+              { index: true, element: <CollectionIndexRedirect /> },
+              // area `records` and `views` (ui-data): replace this line with the records grid and views
+              { path: "records/*", element: <NotBuilt area="Records" /> },
+              // area `collections`
+              { path: "schema", element: <SchemaScreen /> },
+              { path: "api", element: <ApiPreview /> },
+            ],
+          },
+        ],
+      },
+
+      // areas `users`, `settings`, `logs`, `webhooks`, `backups` (ui-admin): replace these lines with the screens
+      { path: "users/*", element: <NotBuilt area="Users" /> },
+      { path: "logs/*", element: <NotBuilt area="Logs" /> },
+      { path: "webhooks/*", element: <NotBuilt area="Webhooks" /> },
+      { path: "backups/*", element: <NotBuilt area="Backups" /> },
+      { path: "settings/*", element: <NotBuilt area="Settings" /> },
+
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+];
