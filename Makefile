@@ -17,15 +17,18 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 	@[ -d node_modules ] && [ package-lock.json -ot node_modules ] || npm ci --silent --no-audit --no-fund
 
-# The admin dashboard (ui/, Vite): `make build` builds it, `make run` builds it only when ui/dist is missing.
+# The admin dashboard (ui/, Vite): `make build` builds it; `make run` and `make test` build it when ui/dist is
+# missing or older than a source, so the tests never drive a stale copy.
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.js ui/package-lock.json
+
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	npm ci --prefix ui --silent --no-audit --no-fund
 
 ui: ui/node_modules/.package-lock.json
 	npm run --prefix ui --silent build
 
-ui/dist/index.html:
-	$(MAKE) ui
+ui/dist/index.html: $(UI_SOURCES) ui/node_modules/.package-lock.json
+	npm run --prefix ui --silent build
 
 build: ui
 
