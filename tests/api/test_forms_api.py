@@ -59,7 +59,10 @@ def test_a_guest_fetches_the_definition_without_hidden_values(api: Api, leads: d
     assert response.status_code == 200, response.text
     body = response.json()
     assert [f["name"] for f in body["fields"]] == ["name", "email", "message"]
-    assert body["fields"][0] == {"name": "name", "label": "Your name", "help": "", "required": True, "default": None}
+    assert body["fields"][0] == {"name": "name", "label": "Your name", "help": "", "required": True, "default": None,
+                                 "input": {"type": "text"}}
+    # and each field's input type, for the form page to draw the right control
+    assert body["fields"][1]["input"] == {"type": "email"}
     assert body["honeypot"] == "website_url" and body["successMessage"] == "Thanks!"
     assert body["fillToken"].startswith("v1.")
     assert "from-the-site" not in response.text and "hidden" not in body
