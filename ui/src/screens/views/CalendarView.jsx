@@ -104,8 +104,8 @@ export function CalendarView({ collection, view }) {
               {week.map((day) => {
                 const outside = mode === "month" && day.getUTCMonth() !== anchor.getUTCMonth();
                 return (
-                  <div role="gridcell" key={dayKey(day)} className={`calendar-day ${outside ? "calendar-outside" : ""}`} aria-label={dayKey(day)}>
-                    <div className="calendar-date" aria-hidden="true">{day.getUTCDate()}</div>
+                  <div role="gridcell" key={dayKey(day)} className={`calendar-day ${outside ? "calendar-outside" : ""}`}>
+                    <div className="calendar-date"><span aria-hidden="true">{day.getUTCDate()}</span><span className="visually-hidden">{dayKey(day)}</span></div>
                     <ul>
                       {(byDay[dayKey(day)] || []).map((record) => (
                         <li key={record.id}>

@@ -55,7 +55,8 @@ export function SavedViewPage() {
             <button type="button" className="btn btn-secondary btn-sm" onClick={() => setEditing(true)}>View settings</button>
             <button type="button" className="btn btn-danger btn-sm" onClick={() => setDeleting(true)}>Delete view</button>
           </div>
-          <ViewBody key={`${view.id}|${view.updated}`} collection={collection} view={view} />
+          {/* a grid view follows its own saves (columns, widths) without starting over; the others restart on a change */}
+          <ViewBody key={view.type === "grid" ? view.id : `${view.id}|${view.updated}`} collection={collection} view={view} />
           {editing && <ViewEditor collection={collection} view={view} onClose={() => setEditing(false)} onSaved={() => setEditing(false)} />}
           <ConfirmDialog open={deleting} title="Delete view" message={`Delete the view ${view.name}? Its records stay.`}
             typed={view.name} confirmLabel="Delete view" onConfirm={remove} onCancel={() => setDeleting(false)} />
@@ -87,10 +88,11 @@ const META = new Set(["id", "collectionId", "collectionName"]);
 /** A grid view: read through the view; its columns and widths are saved in the view record itself. */
 function GridView({ collection, view }) {
   const toasts = useToasts();
-  const prefs = useMemo(
-    () => ({ fields: view.fields ? view.fields.filter((n) => !META.has(n)) : null, widths: view.columnWidths || {} }),
-    [view],
-  );
+  // shown at once, saved in the view behind: the columns menu must not wait for the round trip
+  const [prefs, setPrefs] = useState(() => ({
+    fields: view.fields ? view.fields.filter((n) => !META.has(n)) : null,
+    widths: view.columnWidths || {},
+  }));
   const reader = useMemo(() => {
     const read = (query) => readView(collection, view, query);
     read.key = `view-${view.id}-${view.updated}`;
@@ -98,6 +100,7 @@ function GridView({ collection, view }) {
   }, [collection, view]);
 
   async function keep(next) {
+    setPrefs(next);
     try {
       await pb.collection(VIEWS).update(view.id, {
         fields: next.fields ? [...ALWAYS, ...next.fields] : null,
