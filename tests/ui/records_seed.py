@@ -22,7 +22,8 @@ def superuser_api(stack: StackProcess) -> httpx.Client:
 
 
 def create_tasks(api: httpx.Client, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`<prefix>_people` (name) and `<prefix>_tasks`: text, number, select, rank, relation, file, date, json, formula."""
+    """`<prefix>_people` (name) and `<prefix>_tasks` (text, number, select, rank, relation, file, date, json,
+    formula)."""
     people = api.post("/api/collections", json={"name": f"{prefix}_people", "type": "base", "fields": [
         {"name": "name", "type": "text", "required": True, "presentable": True}]})
     people.raise_for_status()

@@ -1,5 +1,5 @@
 """Saved views: the switcher, a kanban made in the UI with a card dragged (and moved by keyboard), grid, calendar
-and gallery views, and a public form built in the editor and submitted by a signed-out visitor; checked through the API."""
+and gallery views, and a public form built in the editor and submitted by a signed-out visitor; checked by the API."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_a_kanban_made_in_the_ui_moves_cards_by_drag_and_by_keyboard(page: Page,
     dialog.get_by_label("Stack by").select_option("stage")
     dialog.get_by_label("Card order (rank)").select_option("rank")
     dialog.get_by_role("button", name="Create view").click()
-    expect(page.get_by_role("navigation", name="Views").get_by_role("link", name="Board kanban")).to_have_class("active")
+    switcher = page.get_by_role("navigation", name="Views")
+    expect(switcher.get_by_role("link", name="Board kanban")).to_have_class("active")
     todo = page.get_by_role("region", name="Stack todo")
     done = page.get_by_role("region", name="Stack done")
     expect(todo.get_by_role("button", name="Write spec")).to_be_visible()
@@ -115,9 +116,10 @@ def test_calendar_and_gallery_views_show_their_records(page: Page, tasks: dict[s
     assert_accessible(page)
     page.get_by_role("button", name="Week").click()
     expect(page.get_by_role("gridcell")).to_have_count(7)
-    expect(page.get_by_role("gridcell", name=TODAY.isoformat()).get_by_role("button", name="Write spec")).to_be_visible()
+    event = page.get_by_role("gridcell", name=TODAY.isoformat()).get_by_role("button", name="Write spec")
+    expect(event).to_be_visible()
     # a card opens the record's side panel
-    page.get_by_role("gridcell", name=TODAY.isoformat()).get_by_role("button", name="Write spec").click()
+    event.click()
     expect(page.get_by_role("complementary", name="Write spec")).to_be_visible()
     page.get_by_role("button", name="Close record panel").click()
     # the gallery shows the cover thumbnail
