@@ -7,6 +7,9 @@ import { Shell, NotBuilt, NotFound } from "./screens/shell/Shell.jsx";
 import { CollectionsLayout } from "./screens/collections/CollectionsLayout.jsx";
 import { CollectionsIndex } from "./screens/collections/CollectionsIndex.jsx";
 import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/CollectionHome.jsx";
+import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
+import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
+import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
 import { RecordsPage } from "./screens/records/RecordsPage.jsx";
 import { SavedViewPage } from "./screens/views/SavedViewPage.jsx";
 import { PublicFormPage } from "./screens/views/PublicForm.jsx";
@@ -39,6 +42,9 @@ export const routes = [
         element: <CollectionsLayout />,
         children: [
           { index: true, element: <CollectionsIndex /> },
+          // "-" is in no collection name (PocketBase's names are \w+), so these never shadow a collection
+          { path: "-/import", element: <ImportCollections /> },
+          { path: "-/export", element: <ExportCollections /> },
           {
             path: ":collection",
             element: <CollectionHome />,
@@ -48,8 +54,8 @@ export const routes = [
               { path: "records", element: <RecordsPage /> },
               { path: "views/:view", element: <SavedViewPage /> },
               // area `collections`
-              { path: "schema", element: <NotBuilt area="Schema" /> },
-              { path: "api", element: <NotBuilt area="API preview" /> },
+              { path: "schema", element: <SchemaScreen /> },
+              { path: "api", element: <ApiPreview /> },
             ],
           },
         ],
