@@ -27,7 +27,7 @@ export function FieldInput({ field, draft, setDraft, record, label, describedBy,
     case "date":
       return <input type="datetime-local" {...common} value={value} onChange={(e) => set(e.target.value)} />;
     case "editor":
-      return <textarea {...common} value={value} rows={compact ? 3 : 6} onChange={(e) => set(e.target.value)} />;
+      return <textarea {...common} value={value} rows={compact ? 2 : 6} onChange={(e) => set(e.target.value)} />;
     case "json":
       return <JsonInput common={common} value={value} set={set} compact={compact} />;
     case "select":
@@ -76,7 +76,7 @@ function JsonInput({ common, value, set, compact }) {
         aria-invalid={valid ? undefined : true}
         className="mono"
         spellCheck={false}
-        rows={compact ? 4 : 8}
+        rows={compact ? 2 : 8}
         value={value}
         onChange={(e) => set(e.target.value)}
       />

@@ -7,7 +7,12 @@ import { isReadOnly, recordLabel } from "./fieldTypes.js";
 
 const MIN_WIDTH = 60;
 const MAX_WIDTH = 1200;
-const DEFAULT_WIDTH = 180;
+const DEFAULT_WIDTH = 170;
+const DEFAULT_WIDTHS = { id: 150, bool: 90, number: 110 };
+
+function widthOf(widths, field) {
+  return widths[field.name] || DEFAULT_WIDTHS[field.name] || DEFAULT_WIDTHS[field.type] || DEFAULT_WIDTH;
+}
 const KEY_STEP = 20;
 
 /** `sort` is PocketBase's sort text; a header click sorts by that column, ascending, then descending, then not. */
@@ -40,7 +45,7 @@ export function Grid({ collection, columns, widths, onWidth, sort, onSort, items
       <table className="grid" aria-label={`${collection.name} records`}>
         <colgroup>
           <col className="grid-col-select" />
-          {columns.map((f) => <col key={f.name} style={{ width: `${widths[f.name] || DEFAULT_WIDTH}px` }} />)}
+          {columns.map((f) => <col key={f.name} style={{ width: `${widthOf(widths, f)}px` }} />)}
           <col className="grid-col-open" />
         </colgroup>
         <thead>
@@ -57,7 +62,7 @@ export function Grid({ collection, columns, widths, onWidth, sort, onSort, items
                     <span className="muted th-type">{f.type}</span>
                     <span aria-hidden="true">{sort === f.name ? " ▲" : sort === `-${f.name}` ? " ▼" : ""}</span>
                   </button>
-                  <ResizeHandle name={f.name} width={widths[f.name] || DEFAULT_WIDTH} onWidth={onWidth} />
+                  <ResizeHandle name={f.name} width={widthOf(widths, f)} onWidth={onWidth} />
                 </div>
               </th>
             ))}

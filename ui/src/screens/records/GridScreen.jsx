@@ -10,7 +10,7 @@ import { ColumnsMenu } from "./ColumnsMenu.jsx";
 import { FilterBar } from "./FilterBar.jsx";
 import { Grid } from "./Grid.jsx";
 import { Pager } from "./Pager.jsx";
-import { RecordPanel } from "./RecordPanel.jsx";
+import { RecordPanel, RecordPanelById } from "./RecordPanel.jsx";
 import { expandFor, gridFields } from "./fieldTypes.js";
 import { useLiveRecords } from "./useLiveRecords.js";
 
@@ -97,6 +97,10 @@ export function GridScreen({ collection, prefs, onPrefs, readPage, toolbarExtra 
         <RecordPanel key={openId} collection={collection} record={openRecord} expand={expand}
           onSaved={(r) => { saved(r); if (openId === "new") open(r.id); }}
           onDeleted={() => { open(null); live.reload(); }} onClose={() => open(null)} />
+      )}
+      {/* a link to a record on another page (or filtered out) still opens it */}
+      {openId && openId !== "new" && !openRecord && live.data && (
+        <RecordPanelById key={openId} collection={collection} id={openId} onChanged={live.reload} onClose={() => open(null)} />
       )}
     </div>
   );

@@ -76,7 +76,6 @@ export function RecordPanel({ collection, record, expand, onSaved, onDeleted, on
       ) : (
         <form className="form" noValidate onSubmit={save} aria-label="Record fields">
           <ErrorBanner error={error} />
-          {record && <p className="muted mono">id {record.id}</p>}
           {fields.map((f) => (
             <PanelField key={f.name} field={f} record={record} draft={draft} setDraft={setDraft} error={error?.fields[f.name]} />
           ))}

@@ -41,7 +41,7 @@ export function RelationInput({ field, label, value, set, record, describedBy })
         ))}
       </ul>
       <button type="button" className="btn btn-secondary btn-sm" onClick={() => setOpen(true)} disabled={!target}>
-        {ids.length ? "Change" : "Choose"} {label}
+        {ids.length ? "Change" : "Choose"}<span className="visually-hidden"> {label}</span>
       </button>
       {open && (
         <RelationPicker target={target} multiple={multiple} label={label} initial={ids.map((id) => known[id] || { id })}

@@ -40,6 +40,12 @@ export function recordLabel(record, collection) {
   return parts.length ? parts.map(String).join(" · ") : record.id;
 }
 
+/** The fields a card shows under its title: visible ones, not the id nor those the title already names. */
+export function cardFields(collection, visible, skip, limit) {
+  const named = new Set([...displayFieldNames(collection), "id", ...skip]);
+  return gridFields(collection).filter((f) => !named.has(f.name) && (!visible || visible.includes(f.name))).slice(0, limit);
+}
+
 /** The list's `expand` for every relation field shown, so the grid can name linked records. */
 export function expandFor(fields) {
   return fields.filter((f) => f.type === "relation").map((f) => f.name).join(",");

@@ -1,5 +1,6 @@
 // A calendar view: a month or a week (UTC, weeks from Monday), read with the view's ?start=&end= window.
 import { useCallback, useState } from "react";
+import { useSearchParams } from "react-router";
 import { ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 import { RecordPanelById } from "../records/RecordPanel.jsx";
@@ -48,8 +49,13 @@ function shift(mode, anchor, step) {
 }
 
 export function CalendarView({ collection, view }) {
-  const [mode, setMode] = useState("month");
-  const [anchor, setAnchor] = useState(() => utcDay(new Date()));
+  // ?date=YYYY-MM-DD&mode=week opens the calendar there (a link to a month or week)
+  const [params] = useSearchParams();
+  const [mode, setMode] = useState(params.get("mode") === "week" ? "week" : "month");
+  const [anchor, setAnchor] = useState(() => {
+    const asked = /^\d{4}-\d{2}-\d{2}$/.test(params.get("date") || "") ? new Date(`${params.get("date")}T00:00:00Z`) : null;
+    return asked && !Number.isNaN(asked.getTime()) ? asked : utcDay(new Date());
+  });
   const [openId, setOpenId] = useState(null);
   const { start, end } = calendarWindow(mode, anchor);
   const dateField = view.options?.dateField;

@@ -6,7 +6,7 @@ import { CellValue } from "../records/CellValue.jsx";
 import { fileToken } from "../records/FileThumb.jsx";
 import { Pager } from "../records/Pager.jsx";
 import { RecordPanelById } from "../records/RecordPanel.jsx";
-import { gridFields, recordLabel } from "../records/fieldTypes.js";
+import { cardFields, expandFor, gridFields, recordLabel } from "../records/fieldTypes.js";
 import { useLiveRecords } from "../records/useLiveRecords.js";
 import { readView } from "./useViews.js";
 
@@ -17,10 +17,11 @@ export function GalleryView({ collection, view }) {
   const [page, setPage] = useState(1);
   const [openId, setOpenId] = useState(null);
   const [token, setToken] = useState("");
-  const load = useCallback(() => readView(collection, view, { page, perPage: PER_PAGE }), [collection, view, page]);
+  const expand = expandFor(gridFields(collection));
+  const load = useCallback(() => readView(collection, view, { page, perPage: PER_PAGE, expand }), [collection, view, page, expand]);
   const live = useLiveRecords(collection, `${view.id}|${page}`, load, { patch: false });
   const coverField = view.options?.coverField;
-  const shown = gridFields(collection).filter((f) => f.name !== coverField && (!view.fields || view.fields.includes(f.name))).slice(0, CARD_FIELDS);
+  const shown = cardFields(collection, view.fields, [coverField], CARD_FIELDS);
 
   // protected covers carry no token in the answer (it may be cached): the caller appends its own
   const needsToken = !!live.data?.coverProtected;

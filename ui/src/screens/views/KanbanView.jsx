@@ -7,7 +7,7 @@ import { Spinner } from "../../lib/forms.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
 import { CellValue } from "../records/CellValue.jsx";
 import { RecordPanelById } from "../records/RecordPanel.jsx";
-import { gridFields, recordLabel } from "../records/fieldTypes.js";
+import { cardFields, expandFor, gridFields, recordLabel } from "../records/fieldTypes.js";
 import { useLiveRecords } from "../records/useLiveRecords.js";
 import { readView } from "./useViews.js";
 
@@ -35,16 +35,15 @@ export function KanbanView({ collection, view }) {
   const rankField = view.options?.rankField || "";
   const { byIdOrName } = useCollections();
   const target = stackField?.type === "relation" ? byIdOrName(stackField.collectionId) : null;
-  const load = useCallback(() => readView(collection, view, {}), [collection, view]);
+  const expand = expandFor(gridFields(collection));
+  const load = useCallback(() => readView(collection, view, { expand }), [collection, view, expand]);
   const live = useLiveRecords(collection, view.id, load, { patch: false });
   const [dragging, setDragging] = useState(null); // {id, from}
   const [over, setOver] = useState(null);
   const [moveError, setMoveError] = useState(null);
   const [openId, setOpenId] = useState(null);
   const toasts = useToasts();
-  const shownFields = gridFields(collection)
-    .filter((f) => f.name !== stackField?.name && f.name !== rankField && (!view.fields || view.fields.includes(f.name)))
-    .slice(0, CARD_FIELDS);
+  const shownFields = cardFields(collection, view.fields, [stackField?.name, rankField], CARD_FIELDS);
 
   async function move(card, toValue, beforeId = null) {
     setMoveError(null);
