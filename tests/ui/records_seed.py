@@ -1,4 +1,4 @@
-"""Data for the records and views UI tests: a superuser API client, and a tasks collection linked to people."""
+"""Data for the records and views UI tests: a tasks collection linked to people, a picture to upload."""
 
 from __future__ import annotations
 
@@ -7,18 +7,6 @@ from typing import Any
 
 import httpx
 from PIL import Image
-
-from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
-
-
-def superuser_api(stack: StackProcess) -> httpx.Client:
-    """An HTTP client of the stack signed in as the session's superuser (for seeding and for checking results)."""
-    api = stack.client()
-    token = api.post("/api/collections/_superusers/auth-with-password",
-                     json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
-    api.headers["Authorization"] = token
-    return api
 
 
 def create_tasks(api: httpx.Client, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:

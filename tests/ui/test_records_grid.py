@@ -3,7 +3,6 @@ history, the relation picker, live updates and bulk delete, each checked through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,17 +11,10 @@ from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
 from tests.ui.browser import PageProblems, assert_accessible
-from tests.ui.records_seed import create_tasks, png_bytes, records, superuser_api
+from tests.ui.records_seed import create_tasks, png_bytes, records
 
 PREFIX = "grid"
 TASKS = f"{PREFIX}_tasks"
-
-
-@pytest.fixture(scope="module")
-def api(ui_stack: StackProcess) -> Iterator[httpx.Client]:
-    client = superuser_api(ui_stack)
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ and gallery views, and a public form built in the editor and submitted by a sign
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,19 +13,12 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support.stack_process import StackProcess
 from tests.ui.browser import PageProblems, assert_accessible
 from tests.ui.conftest import new_context
-from tests.ui.records_seed import create_tasks, png_bytes, records, superuser_api
+from tests.ui.records_seed import create_tasks, png_bytes, records
 
 PREFIX = "views"
 TASKS = f"{PREFIX}_tasks"
 TODAY = dt.datetime.now(dt.UTC).date()
 DUE = f"{TODAY.isoformat()} 10:00:00.000Z"
-
-
-@pytest.fixture(scope="module")
-def api(ui_stack: StackProcess) -> Iterator[httpx.Client]:
-    client = superuser_api(ui_stack)
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="module")
