@@ -60,7 +60,10 @@ export function RecordPanel({ collection, record, expand, onSaved, onDeleted, on
   }
 
   return (
-    <aside className="record-panel" aria-labelledby={titleId} onKeyDown={(e) => e.key === "Escape" && !e.defaultPrevented && onClose()}>
+    <aside className="record-panel" aria-labelledby={titleId} onKeyDown={(e) => {
+      // Escape in one of the panel's dialogs (a confirm, the relation picker) closes that dialog only
+      if (e.key === "Escape" && !e.defaultPrevented && !e.target.closest?.("dialog")) onClose();
+    }}>
       <header className="record-panel-head">
         <h2 id={titleId}>{title}</h2>
         <button type="button" className="btn btn-icon" aria-label="Close record panel" onClick={onClose} autoFocus>×</button>

@@ -71,15 +71,6 @@ export function inputToDate(value) {
   return `${value.replace("T", " ")}:00.000Z`;
 }
 
-/** The empty value of a field, for a new record's row. */
-export function emptyValue(field) {
-  if (field.type === "bool") return false;
-  if (field.type === "number") return "";
-  if (isMultiple(field)) return [];
-  if (field.type === "json") return "";
-  return "";
-}
-
 /**
  * Record values ready for the SDK: a FormData when files are attached (multipart, as PocketBase takes uploads),
  * otherwise a plain object. `files` maps a field name to File objects to append; `removed` to names to drop.

@@ -38,7 +38,7 @@ export function KanbanView({ collection, view }) {
   const expand = expandFor(gridFields(collection));
   const load = useCallback(() => readView(collection, view, { expand }), [collection, view, expand]);
   const live = useLiveRecords(collection, view.id, load, { patch: false });
-  const [dragging, setDragging] = useState(null); // {id, from}
+  const [dragging, setDragging] = useState(null); // the dragged card's id
   const [over, setOver] = useState(null);
   const [moveError, setMoveError] = useState(null);
   const [openId, setOpenId] = useState(null);
@@ -82,7 +82,7 @@ export function KanbanView({ collection, view }) {
                 onDrop={(e) => {
                   e.preventDefault();
                   setOver(null);
-                  const card = findCard(live.data, dragging?.id);
+                  const card = findCard(live.data, dragging);
                   setDragging(null);
                   if (card) move(card, stack.value, e.target.closest?.("[data-card]")?.dataset.card || null);
                 }}>
@@ -90,7 +90,7 @@ export function KanbanView({ collection, view }) {
                 <ol className="kanban-cards">
                   {stack.items.map((card) => (
                     <li key={card.id} data-card={card.id} className="kanban-card" draggable
-                      onDragStart={(e) => { e.dataTransfer.setData("text/plain", card.id); e.dataTransfer.effectAllowed = "move"; setDragging({ id: card.id, from: stack.value }); }}
+                      onDragStart={(e) => { e.dataTransfer.setData("text/plain", card.id); e.dataTransfer.effectAllowed = "move"; setDragging(card.id); }}
                       onDragEnd={() => setDragging(null)}>
                       <button type="button" className="card-title" onClick={() => setOpenId(card.id)}>{recordLabel(card, collection)}</button>
                       <dl className="card-fields">
