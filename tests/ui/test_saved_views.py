@@ -167,6 +167,27 @@ def test_a_public_form_built_in_the_editor_is_submitted_by_a_signed_out_visitor(
     assert created["points"] == 4 and created["stage"] == "todo"
 
 
+def test_view_settings_show_the_api_error_next_to_the_field_and_save(page: Page, tasks: dict[str, Any],
+                                                                      api: httpx.Client) -> None:
+    page.get_by_role("navigation", name="Views").get_by_role("link", name="Board kanban").click()
+    page.get_by_role("button", name="View settings").click()
+    dialog = page.get_by_role("dialog", name="View settings: Board")
+    dialog.get_by_label("Name").fill("Pipeline")
+    dialog.get_by_label("Filter", exact=True).fill("stage =")
+    dialog.get_by_role("button", name="Save view").click()
+    # the refusal names the filter: its message sits under that field, and what was typed stays
+    expect(dialog.locator(".field-invalid").get_by_label("Filter", exact=True)).to_have_value("stage =")
+    expect(dialog.get_by_label("Name")).to_have_value("Pipeline")
+    assert_accessible(page)
+    dialog.get_by_label("Filter", exact=True).fill("stage != 'done'")
+    dialog.get_by_role("button", name="Save view").click()
+    expect(page.get_by_role("navigation", name="Views").get_by_role("link", name="Pipeline kanban")).to_be_visible()
+    expect(page.get_by_role("region", name="Stack done").locator(".kanban-card")).to_have_count(0)
+    saved = api.get("/api/collections/_views/records", params={"filter": "name = 'Pipeline'"}).json()["items"]
+    assert [(v["type"], v["filter"], v["options"]["stackField"]) for v in saved] == [("kanban", "stage != 'done'",
+                                                                                     "stage")]
+
+
 def test_a_view_is_deleted_after_typing_its_name(page: Page, tasks: dict[str, Any], api: httpx.Client) -> None:
     page.get_by_role("navigation", name="Views").get_by_role("link", name="Points grid").click()
     page.get_by_role("button", name="Delete view").click()
@@ -176,4 +197,4 @@ def test_a_view_is_deleted_after_typing_its_name(page: Page, tasks: dict[str, An
     expect(page.get_by_role("navigation", name="Views").get_by_role("link", name="Points grid")).to_have_count(0)
     names = [v["name"] for v in api.get("/api/collections/_views/records",
                                         params={"filter": f"collection = '{tasks['id']}'"}).json()["items"]]
-    assert "Points" not in names and "Board" in names
+    assert "Points" not in names and "Pipeline" in names
