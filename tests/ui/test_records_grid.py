@@ -176,6 +176,27 @@ def test_the_side_panel_edits_and_shows_the_history(page: Page, api: httpx.Clien
     expect(panel).to_have_count(0)
 
 
+def test_a_file_cell_uploads_and_removes_in_its_dialog(page: Page, api: httpx.Client) -> None:
+    # When a picture is uploaded to Beta's file cell
+    page.get_by_role("button", name="Edit attachment of Beta two").click()
+    dialog = page.get_by_role("dialog", name="attachment of Beta two")
+    dialog.get_by_label("Upload attachment").set_input_files(
+        {"name": "beta.png", "mimeType": "image/png", "buffer": png_bytes((22, 101, 52))})
+    expect(dialog.get_by_text("beta.png (new)")).to_be_visible()
+    expect(dialog.locator("img[src^='blob:']")).to_be_visible()  # a local preview, before any upload
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    stored = records(api, TASKS, filter="points = 1")[0]["attachment"]
+    assert stored.startswith("beta")
+    expect(page.get_by_role("img", name=stored)).to_be_visible()
+    # And then removed again
+    page.get_by_role("button", name="Edit attachment of Beta two").click()
+    dialog.get_by_role("button", name=f"Remove {stored}").click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("img", name=stored)).to_have_count(0)
+    assert records(api, TASKS, filter="points = 1")[0]["attachment"] == ""
+
+
 def test_a_record_made_elsewhere_appears_live(page: Page, api: httpx.Client) -> None:
     api.post(f"/api/collections/{TASKS}/records", json={"title": "From the API", "points": 9}).raise_for_status()
     expect(page.get_by_role("button", name="Edit title of From the API")).to_be_visible()
