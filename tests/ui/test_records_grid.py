@@ -143,6 +143,7 @@ def test_json_and_relation_cells_edit_in_dialogs(page: Page, api: httpx.Client, 
     picker = page.get_by_role("dialog", name="Choose owner")
     picker.get_by_label(f"Search {PREFIX}_people").fill("ada")
     expect(picker.get_by_role("list").get_by_role("listitem")).to_have_count(1)
+    assert_accessible(page)
     picker.get_by_label("Ada Lovelace").check()
     picker.get_by_role("button", name="Use selected (1)").click()
     page.get_by_role("dialog", name="owner of Alpha").get_by_role("button", name="Save").click()
