@@ -10,6 +10,9 @@ import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/C
 import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
 import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
 import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
+import { RecordsPage } from "./screens/records/RecordsPage.jsx";
+import { SavedViewPage } from "./screens/views/SavedViewPage.jsx";
+import { PublicFormPage } from "./screens/views/PublicForm.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -25,6 +28,8 @@ export const routes = [
   { path: "/login", element: <GuestOnly><SignIn /></GuestOnly> },
   // the one-time first-run link `make run` prints while no superuser exists (PocketBase's #/pbinstall/{token})
   { path: "/pbinstall/:token", element: <Installer /> },
+  // area `views`: a public form's shareable page, for guests (no sign-in)
+  { path: "/forms/:slug", element: <PublicFormPage /> },
   {
     path: "/",
     element: <RequireSuperuser><Shell /></RequireSuperuser>,
@@ -45,8 +50,9 @@ export const routes = [
             element: <CollectionHome />,
             children: [
               { index: true, element: <CollectionIndexRedirect /> },
-              // area `records` and `views` (ui-data): replace this line with the records grid and views
-              { path: "records/*", element: <NotBuilt area="Records" /> },
+              // area `records` and `views` (ui-data): the records grid, and each saved view by id
+              { path: "records", element: <RecordsPage /> },
+              { path: "views/:view", element: <SavedViewPage /> },
               // area `collections`
               { path: "schema", element: <SchemaScreen /> },
               { path: "api", element: <ApiPreview /> },
