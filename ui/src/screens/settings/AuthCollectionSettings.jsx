@@ -4,6 +4,7 @@ import { useCollections } from "../../lib/collections.jsx";
 import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { pb } from "../../lib/pb.js";
 import { useToasts } from "../../lib/toasts.jsx";
+import { formatDuration } from "../../lib/timeFormat.js";
 import { OAuth2Form } from "./OAuth2Form.jsx";
 
 const DURATIONS = [
@@ -62,7 +63,8 @@ function DurationsForm({ collection, onSaved }) {
     <Form form={form} onSubmit={save} aria-label="Token durations">
       <div className="grid-2">
         {DURATIONS.map(([key, label, help]) => (
-          <Field key={key} form={form} name={`${key}.duration`} label={`${label} (seconds)`} type="number" min="0" help={help || undefined} />
+          <Field key={key} form={form} name={`${key}.duration`} label={`${label} (seconds)`} type="number" min="0"
+                 help={[durationText(form.values[`${key}.duration`]), help].filter(Boolean).join(". ") || undefined} />
         ))}
       </div>
       <div className="form-actions">
@@ -70,4 +72,10 @@ function DurationsForm({ collection, onSaved }) {
       </div>
     </Form>
   );
+}
+
+/** "5 days" for a typed number of seconds, "" while it is not a positive whole number. */
+function durationText(value) {
+  const seconds = Number(value);
+  return Number.isInteger(seconds) && seconds > 0 ? formatDuration(seconds) : "";
 }

@@ -67,9 +67,10 @@ export function OAuth2Form({ collection, onSaved }) {
       <Field form={form} name="enabled" label="Enable OAuth2 sign-in" type="checkbox" />
       <fieldset className="provider">
         <legend>Fields filled from the provider on sign-up</legend>
+        <p className="muted">Field names of {collection.name}; empty ones are not filled.</p>
         <div className="grid-2">
           {MAPPED.map(([key, label]) => (
-            <Field key={key} form={form} name={`oauth2.mappedFields.${key}`} label={label} help="A field name of the collection, or empty.">
+            <Field key={key} form={form} name={`oauth2.mappedFields.${key}`} label={label}>
               {(props) => <input {...props} value={form.values.mapped[key] || ""} onChange={(e) => form.set("mapped", { ...form.values.mapped, [key]: e.target.value })} />}
             </Field>
           ))}

@@ -4,7 +4,7 @@ import { CopyButton } from "../../lib/clipboard.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
-import { formatDate } from "./format.js";
+import { formatDate } from "../../lib/timeFormat.js";
 import { recordSend } from "./recordApi.js";
 
 const DAY = 86400;

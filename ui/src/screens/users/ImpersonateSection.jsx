@@ -3,7 +3,7 @@ import { useState } from "react";
 import { CopyButton } from "../../lib/clipboard.jsx";
 import { Field, Form, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { pb } from "../../lib/pb.js";
-import { formatDuration, jwtExpiry } from "./format.js";
+import { formatDuration, jwtExpiry } from "../../lib/timeFormat.js";
 
 export function ImpersonateSection({ collection, record }) {
   const form = useForm({ duration: "" });

@@ -5,7 +5,7 @@ import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { pb } from "../../lib/pb.js";
 import { useToasts } from "../../lib/toasts.jsx";
-import { formatDate } from "./format.js";
+import { formatDate } from "../../lib/timeFormat.js";
 import { recordSend } from "./recordApi.js";
 
 export function MfaSection({ collection, record }) {

@@ -4,7 +4,7 @@ import { ConfirmDialog } from "../../lib/dialog.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
-import { formatDate } from "./format.js";
+import { formatDate } from "../../lib/timeFormat.js";
 import { recordSend } from "./recordApi.js";
 
 export function SessionsSection({ collection, record }) {

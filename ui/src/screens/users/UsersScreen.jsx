@@ -6,7 +6,7 @@ import { useCollections } from "../../lib/collections.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 import { pb, SUPERUSERS } from "../../lib/pb.js";
-import { formatDate } from "./format.js";
+import { formatDate } from "../../lib/timeFormat.js";
 import { UserPanel } from "./UserPanel.jsx";
 
 const PER_PAGE = 30;
@@ -99,7 +99,7 @@ function UsersList({ collection, selectedId }) {
   };
 
   return (
-    <div className="split">
+    <div className={selectedId ? "split" : undefined}>
       <section aria-label={`${collection.name} records`}>
         <form className="toolbar" role="search" aria-label="Filter users" onSubmit={apply}>
           <div className="field">

@@ -1,4 +1,4 @@
-// Small display helpers of the users screens: API dates in the viewer's words, durations, JWT expiry.
+// Time display shared by screens: API dates as UTC text, durations in words, a JWT's expiry.
 
 /** "2026-12-01 19:30:00.000Z" (PocketBase's date format) as a short local date and time; "" stays "". */
 export function formatDate(value) {
