@@ -1,4 +1,4 @@
-"""Screenshots of the main screens for docs/ui/: written only when LB_UI_SCREENSHOTS=1, so `make test` leaves the tree alone.
+"""Screenshots of the main screens for docs/ui/, written only when LB_UI_SCREENSHOTS=1 (`make test` leaves the tree).
 
 `LB_UI_SCREENSHOTS=1 make test-ui` refreshes them; the tests that take them build deterministic data first.
 """

@@ -79,7 +79,7 @@ function TestEmailDialog({ open, onClose }) {
             </select>
           )}
         </Field>
-        <Field form={form} name="collection" label="Auth collection (its template)">
+        <Field form={form} name="collection" label="Auth collection" help="Whose template is sent.">
           {(props) => (
             <select {...props} value={form.values.collection} onChange={(e) => form.set("collection", e.target.value)}>
               {auth.map((c) => <option key={c.id} value={c.name}>{c.name}</option>)}
