@@ -158,7 +158,6 @@ def test_rate_limit_rules_are_edited_as_a_table(page: Page, api: httpx.Client) -
     rules = api.get("/api/settings").json()["rateLimits"]["rules"]
     assert {"label": "GET /api/ui-test", "audience": "@guest", "maxRequests": 500, "duration": 10} in rules
     assert len(rules) == n
-    save_screenshot(page, "settings-rate-limits")
 
 
 def test_token_durations_and_oauth2_providers_per_auth_collection(page: Page, api: httpx.Client) -> None:

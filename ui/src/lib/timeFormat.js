@@ -1,10 +1,10 @@
 // Time display shared by screens: API dates as UTC text, durations in words, a JWT's expiry.
 
-/** "2026-12-01 19:30:00.000Z" (PocketBase's date format) as a short local date and time; "" stays "". */
+/** "2026-12-01 19:30:00.000Z" (PocketBase's date format) as "2026-12-01 19:30 UTC"; "" stays "". */
 export function formatDate(value) {
   if (!value) return "";
   const date = new Date(value.replace(" ", "T"));
-  return Number.isNaN(date.getTime()) ? value : date.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  return Number.isNaN(date.getTime()) ? value : date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
 
 /** Seconds as "5 days", "30 minutes", "90 seconds". */

@@ -7,7 +7,6 @@ const GROUPS = [
     specs: [
       { path: "meta.appName", label: "Application name" },
       { path: "meta.appURL", label: "Application URL", type: "url", help: "The base of the links in account emails." },
-      { path: "meta.hideControls", label: "Hide collection create and edit controls", type: "checkbox" },
     ],
   },
   {

@@ -1,4 +1,4 @@
-// Mail settings: the sender, SMTP (kept for PocketBase clients; Lambdabase sends through SES), and a test email.
+// Mail settings: the sender, SMTP (kept as PocketBase keeps it; mail goes through SES), and a test email.
 import { useState } from "react";
 import { useCollections } from "../../lib/collections.jsx";
 import { Modal } from "../../lib/dialog.jsx";
@@ -17,6 +17,7 @@ const GROUPS = [
   },
   {
     legend: "SMTP server",
+    help: "Lambdabase sends mail through SES; these settings are validated and kept as PocketBase keeps them, for a deployment that sends through SMTP.",
     specs: [
       { path: "smtp.enabled", label: "Use an SMTP server", type: "checkbox" },
       { path: "smtp.host", label: "Host" },
