@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,20 +85,29 @@ def test_a_secret_is_sent_once_and_never_shown(page: Page, api: httpx.Client) ->
     _open(page, "Mail")
     form = page.get_by_role("form", name="Mail settings")
     password = form.get_by_label("Password")
-    expect(password).to_have_attribute("placeholder", "Unchanged")
+    # Given no SMTP password stored yet, the field says so (Lambdabase's GET /api/settings/secrets)
+    expect(password).to_have_accessible_description(re.compile("^Not set"))
     password.fill(SECRET)
     form.get_by_label("Username").fill("mailer")
     form.get_by_role("button", name="Save changes").click()
     _toast(page, "Settings saved.")
-    # the saved form is emptied of the secret, and nothing of it is in the page, now or after a reload
+    # Then the field says set, is emptied of the secret, and nothing of it is in the page, now or after a reload
+    expect(password).to_have_accessible_description(re.compile("^Set:"))
+    expect(password).to_have_attribute("placeholder", "Unchanged")
     expect(password).to_have_value("")
     assert SECRET not in page.content()
     page.reload()
     expect(page.get_by_role("form", name="Mail settings").get_by_label("Username")).to_have_value("mailer")
     assert SECRET not in page.content()
     assert SECRET not in json.dumps(api.get("/api/settings").json())
-    # and a later save without typing it keeps the stored one: the API still has a password to keep
     save_screenshot(page, "settings-mail")
+    # and a later save without typing it keeps the stored one
+    reloaded = page.get_by_role("form", name="Mail settings")
+    reloaded.get_by_label("Username").fill("mailer2")
+    reloaded.get_by_role("button", name="Save changes").click()
+    _toast(page, "Settings saved.")
+    assert api.get("/api/settings/secrets").json()["smtp.password"] is True
+    assert api.get("/api/settings").json()["smtp"]["username"] == "mailer2"
 
 
 def test_a_test_email_is_sent_through_ses_to_the_local_outbox(page: Page, ui_stack: StackProcess) -> None:

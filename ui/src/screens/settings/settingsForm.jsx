@@ -49,13 +49,12 @@ export function patchBody(values, specs) {
   return body;
 }
 
-/** One field of a settings form, by its spec {path, label, type, help, options}. */
-export function SettingField({ form, spec }) {
+/** One field of a settings form, by its spec {path, label, type, help, options}; `secrets` says which are set. */
+export function SettingField({ form, spec, secrets }) {
   if (spec.type === "secret") {
     return (
       <Field form={form} name={spec.path} label={spec.label} type="password" autoComplete="new-password"
-             placeholder="Unchanged"
-             help={spec.help || "Stored encrypted and never shown. Leave empty to keep the stored value; type to replace it."} />
+             placeholder={secrets?.[spec.path] === false ? "" : "Unchanged"} help={secretHelp(secrets?.[spec.path])} />
     );
   }
   if (spec.type === "select") {
@@ -72,6 +71,29 @@ export function SettingField({ form, spec }) {
   const type = spec.type === "list" ? "text" : spec.type || "text";
   return <Field form={form} name={spec.path} label={spec.label} type={type} help={spec.help} autoComplete="off"
                 min={spec.type === "number" ? (spec.min ?? 0) : undefined} />;
+}
+
+/** What a secret input says of the stored value: set, not set, or (an API that does not tell) neither. */
+function secretHelp(set) {
+  if (set === true) return "Set: stored encrypted, never shown. Leave empty to keep it; type to replace it.";
+  if (set === false) return "Not set. A value typed here is stored encrypted and never shown.";
+  return "Stored encrypted and never shown. Leave empty to keep the stored value; type to replace it.";
+}
+
+/** Which secrets are stored ({"smtp.password": true, ...}, Lambdabase's GET /api/settings/secrets), never a value. */
+export function useSecretsPresence() {
+  const [secrets, setSecrets] = useState(null);
+  const reload = useCallback(async () => {
+    try {
+      setSecrets(await pb.send("/api/settings/secrets", { method: "GET" }));
+    } catch {
+      setSecrets(null); // an older stack without the endpoint: the fields just do not say
+    }
+  }, []);
+  useEffect(() => {
+    reload();
+  }, [reload]);
+  return { secrets, reload };
 }
 
 /** GET /api/settings once, with reload; `settings` is null while loading. */
@@ -114,11 +136,14 @@ export function SettingsForm({ label, settings, groups, onSaved, extra }) {
   const toasts = useToasts();
   const specs = groups.flatMap((g) => g.specs);
   const form = useForm(initialValues(settings, specs));
+  const hasSecrets = specs.some((s) => s.type === "secret");
+  const { secrets, reload: reloadSecrets } = useSecretsPresence();
 
   async function save(values) {
     const saved = await pb.settings.update(patchBody(values, specs));
     form.setValues(initialValues(saved, specs));
     onSaved(saved);
+    if (hasSecrets) await reloadSecrets();
     toasts.success("Settings saved.");
   }
 
@@ -129,7 +154,7 @@ export function SettingsForm({ label, settings, groups, onSaved, extra }) {
           <legend>{group.legend}</legend>
           {group.help && <p className="muted">{group.help}</p>}
           <div className="grid-2">
-            {group.specs.map((spec) => <SettingField key={spec.path} form={form} spec={spec} />)}
+            {group.specs.map((spec) => <SettingField key={spec.path} form={form} spec={spec} secrets={secrets} />)}
           </div>
         </fieldset>
       ))}
