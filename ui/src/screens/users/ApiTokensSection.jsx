@@ -1,33 +1,19 @@
 // A user's API tokens (Lambdabase): the list without secrets, create (the secret shown once), revoke.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { CopyButton } from "../../lib/clipboard.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
 import { formatDate } from "../../lib/timeFormat.js";
-import { recordSend } from "./recordApi.js";
+import { recordSend, useRecordResource } from "./recordApi.js";
 
 const DAY = 86400;
 
 export function ApiTokensSection({ collection, record }) {
   const toasts = useToasts();
-  const [tokens, setTokens] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: tokens, error, setError, reload: load } = useRecordResource(collection, record, "api-tokens");
   const [created, setCreated] = useState(null);
   const form = useForm({ name: "", scopes: "", readOnly: false, duration: "90" });
-
-  const load = useCallback(async () => {
-    try {
-      setTokens(await recordSend(collection, record, "api-tokens"));
-      setError(null);
-    } catch (err) {
-      setError(apiError(err));
-    }
-  }, [collection, record]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
 
   async function create(values) {
     const body = {

@@ -1,35 +1,21 @@
 // A user's second factor: TOTP state, and a superuser's reset for a user who lost both the app and the codes.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { ConfirmDialog } from "../../lib/dialog.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { pb } from "../../lib/pb.js";
 import { useToasts } from "../../lib/toasts.jsx";
 import { formatDate } from "../../lib/timeFormat.js";
-import { recordSend } from "./recordApi.js";
+import { recordSend, useRecordResource } from "./recordApi.js";
 
 export function MfaSection({ collection, record }) {
   const toasts = useToasts();
-  const [totp, setTotp] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: totp, error, setError, reload: load } = useRecordResource(collection, record, "totp");
   const [confirm, setConfirm] = useState("");
   // the API lets a superuser reset another record's TOTP without a code, never their own (a stolen session
   // alone must not strip the factor): their own reset needs a current or recovery code
   const own = pb.authStore.record?.id === record.id && pb.authStore.record?.collectionId === collection.id;
   const codeForm = useForm({ code: "" });
-
-  const load = useCallback(async () => {
-    try {
-      setTotp(await recordSend(collection, record, "totp"));
-      setError(null);
-    } catch (err) {
-      setError(apiError(err));
-    }
-  }, [collection, record]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
 
   async function reset(body = {}) {
     await recordSend(collection, record, "totp/disable", { method: "POST", body });

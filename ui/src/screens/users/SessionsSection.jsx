@@ -1,31 +1,17 @@
 // A user's live sessions (one per sign-in): when and where from, with revoke one and sign out everywhere.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { ConfirmDialog } from "../../lib/dialog.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
 import { formatDate } from "../../lib/timeFormat.js";
-import { recordSend } from "./recordApi.js";
+import { recordSend, useRecordResource } from "./recordApi.js";
 
 export function SessionsSection({ collection, record }) {
   const toasts = useToasts();
-  const [sessions, setSessions] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: sessions, error, setError, reload: load } = useRecordResource(collection, record, "sessions");
   const [busy, setBusy] = useState("");
   const [confirmAll, setConfirmAll] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      setSessions(await recordSend(collection, record, "sessions"));
-      setError(null);
-    } catch (err) {
-      setError(apiError(err));
-    }
-  }, [collection, record]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
 
   async function revoke(session) {
     setBusy(session.id);
