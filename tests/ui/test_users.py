@@ -197,3 +197,20 @@ def test_superusers_are_managed_the_same_way(page: Page, people: People) -> None
     panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}")
     expect(panel.get_by_role("region", name="Sessions").get_by_text("this session")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_screen_works_from_the_keyboard(page: Page, people: People) -> None:
+    _open_users(page)
+    # the filter, then Enter applies it; Tab reaches the user's link, and Enter opens the panel
+    page.get_by_label("Filter", exact=True).focus()
+    page.keyboard.type("email = 'bob@example.com'")
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name="bob@example.com")
+    expect(page.get_by_role("link", name="ann@example.com")).to_have_count(0)
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("complementary", name="User bob@example.com")).to_be_visible()
