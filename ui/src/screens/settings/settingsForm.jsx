@@ -6,12 +6,12 @@ import { pb } from "../../lib/pb.js";
 import { useToasts } from "../../lib/toasts.jsx";
 
 /** settings["smtp"]["host"] for "smtp.host". */
-export function getPath(object, path) {
+function getPath(object, path) {
   return path.split(".").reduce((value, key) => (value == null ? undefined : value[key]), object);
 }
 
 /** Sets object.smtp.host for "smtp.host", creating the objects on the way. */
-export function setPath(object, path, value) {
+function setPath(object, path, value) {
   const keys = path.split(".");
   let node = object;
   for (const key of keys.slice(0, -1)) node = node[key] ??= {};
@@ -34,12 +34,12 @@ function fromInput(spec, value) {
   return value;
 }
 
-export function initialValues(settings, specs) {
+function initialValues(settings, specs) {
   return Object.fromEntries(specs.map((s) => [s.path, toInput(s, getPath(settings, s.path))]));
 }
 
 /** The PATCH body of the given fields; an empty secret is left out, so the stored one is kept. */
-export function patchBody(values, specs) {
+function patchBody(values, specs) {
   const body = {};
   for (const spec of specs) {
     const value = values[spec.path];
@@ -50,7 +50,7 @@ export function patchBody(values, specs) {
 }
 
 /** One field of a settings form, by its spec {path, label, type, help, options}; `secrets` says which are set. */
-export function SettingField({ form, spec, secrets }) {
+function SettingField({ form, spec, secrets }) {
   if (spec.type === "secret") {
     return (
       <Field form={form} name={spec.path} label={spec.label} type="password" autoComplete="new-password"
@@ -81,7 +81,7 @@ function secretHelp(set) {
 }
 
 /** Which secrets are stored ({"smtp.password": true, ...}, Lambdabase's GET /api/settings/secrets), never a value. */
-export function useSecretsPresence() {
+function useSecretsPresence() {
   const [secrets, setSecrets] = useState(null);
   const reload = useCallback(async () => {
     try {
@@ -97,7 +97,7 @@ export function useSecretsPresence() {
 }
 
 /** GET /api/settings once, with reload; `settings` is null while loading. */
-export function useAppSettings() {
+function useAppSettings() {
   const [settings, setSettings] = useState(null);
   const [error, setError] = useState(null);
   const reload = useCallback(async () => {

@@ -88,6 +88,13 @@ function UsersList({ collection, selectedId }) {
     setApplied({ text: filterText, verified });
   }
 
+  // the verified choice applies at once, with the filter text as it stands
+  function chooseVerified(value) {
+    setVerified(value);
+    setPage(1);
+    setApplied({ text: filterText, verified: value });
+  }
+
   const base = `/users/${collection.name}`;
   const onSaved = (record, created) => {
     load();
@@ -110,7 +117,7 @@ function UsersList({ collection, selectedId }) {
           {!isSuperusers && (
             <div className="field field-narrow">
               <label htmlFor="users-verified">Verified</label>
-              <select id="users-verified" value={verified} onChange={(e) => { setVerified(e.target.value); setPage(1); setApplied({ text: filterText, verified: e.target.value }); }}>
+              <select id="users-verified" value={verified} onChange={(e) => chooseVerified(e.target.value)}>
                 <option value="all">All</option>
                 <option value="verified">Verified</option>
                 <option value="unverified">Unverified</option>
@@ -139,17 +146,25 @@ function UsersList({ collection, selectedId }) {
                     <td className="wrap">
                       <Link to={`${base}/${r.id}`} aria-current={r.id === selectedId ? "true" : undefined}>{r.email || r.id}</Link>
                     </td>
-                    {!isSuperusers && <td>{r.verified ? <span className="pill pill-yes">verified</span> : <span className="pill pill-no">unverified</span>}</td>}
-                    <td>{formatDate(r.created)}</td>
+                    {!isSuperusers && (
+                      <td>
+                        <span className={`pill ${r.verified ? "pill-yes" : "pill-no"}`}>{r.verified ? "verified" : "unverified"}</span>
+                      </td>
+                    )}
+                    <td className="nowrap">{formatDate(r.created)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
             {!result.items.length && <p className="muted table-empty">No records match.</p>}
             <div className="pager">
-              <button type="button" className="btn btn-secondary btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+              <button type="button" className="btn btn-secondary btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                Previous
+              </button>
               <span className="muted">Page {result.page} of {Math.max(result.totalPages, 1)} · {result.totalItems} total</span>
-              <button type="button" className="btn btn-secondary btn-sm" disabled={page >= result.totalPages} onClick={() => setPage(page + 1)}>Next</button>
+              <button type="button" className="btn btn-secondary btn-sm" disabled={page >= result.totalPages} onClick={() => setPage(page + 1)}>
+                Next
+              </button>
             </div>
           </>
         )}
