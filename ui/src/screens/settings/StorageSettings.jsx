@@ -42,7 +42,7 @@ function S3Test({ filesystem }) {
 
 export function StorageSettings() {
   return (
-    <SettingsPage title="Files storage" intro="Files live in the deployment's own S3 bucket. These settings are validated and kept as PocketBase keeps them, and the test below checks them, but files are not moved to another storage (docs/compatibility.md).">
+    <SettingsPage title="Files storage" intro="Files stay in the deployment's own S3 bucket: these settings are validated and kept as PocketBase keeps them, and the test below checks them, but files are not moved to another storage.">
       {(settings, setSettings) => (
         <SettingsForm label="Files storage settings" settings={settings} onSaved={setSettings}
                       groups={[{ legend: "S3 storage", specs: s3Specs("s3") }]}

@@ -81,15 +81,16 @@ function secretHelp(set) {
 }
 
 /** Which secrets are stored ({"smtp.password": true, ...}, Lambdabase's GET /api/settings/secrets), never a value. */
-function useSecretsPresence() {
+function useSecretsPresence(wanted) {
   const [secrets, setSecrets] = useState(null);
   const reload = useCallback(async () => {
+    if (!wanted) return;
     try {
       setSecrets(await pb.send("/api/settings/secrets", { method: "GET" }));
     } catch {
       setSecrets(null); // an older stack without the endpoint: the fields just do not say
     }
-  }, []);
+  }, [wanted]);
   useEffect(() => {
     reload();
   }, [reload]);
@@ -137,13 +138,13 @@ export function SettingsForm({ label, settings, groups, onSaved, extra }) {
   const specs = groups.flatMap((g) => g.specs);
   const form = useForm(initialValues(settings, specs));
   const hasSecrets = specs.some((s) => s.type === "secret");
-  const { secrets, reload: reloadSecrets } = useSecretsPresence();
+  const { secrets, reload: reloadSecrets } = useSecretsPresence(hasSecrets);
 
   async function save(values) {
     const saved = await pb.settings.update(patchBody(values, specs));
     form.setValues(initialValues(saved, specs));
     onSaved(saved);
-    if (hasSecrets) await reloadSecrets();
+    await reloadSecrets();
     toasts.success("Settings saved.");
   }
 
