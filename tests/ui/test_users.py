@@ -141,8 +141,12 @@ def test_impersonation_gives_a_token_that_works(page: Page, people: People, ui_s
     token_box = section.get_by_label("Token of bob@example.com")
     expect(token_box).not_to_have_value("")
     expect(section.get_by_text("Valid for 2 minutes")).to_be_visible()
-    expect(section.get_by_role("button", name="Copy")).to_be_visible()
     token = token_box.input_value()
+    # the copy button puts exactly the token on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    section.get_by_role("button", name="Copy").click()
+    expect(page.locator(".toast", has_text="Token copied to the clipboard.")).to_be_visible()
+    assert page.evaluate("() => navigator.clipboard.readText()") == token
     # the token acts as bob (users' viewRule is `id = @request.auth.id`) and cannot be refreshed
     me = httpx.get(ui_stack.url + f"/api/collections/users/records/{bob['id']}", headers={"Authorization": token})
     assert me.status_code == 200 and me.json()["email"] == "bob@example.com"
