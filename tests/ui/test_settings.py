@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
 from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
-from tests.ui.screenshots import save_screenshot
 
 SECRET = "smtp-Secret-never-shown-42"
 CLIENT_SECRET = "oauth-client-Secret-never-shown-7"
@@ -100,7 +99,6 @@ def test_a_secret_is_sent_once_and_never_shown(page: Page, api: httpx.Client) ->
     expect(page.get_by_role("form", name="Mail settings").get_by_label("Username")).to_have_value("mailer")
     assert SECRET not in page.content()
     assert SECRET not in json.dumps(api.get("/api/settings").json())
-    save_screenshot(page, "settings-mail")
     # and a later save without typing it keeps the stored one
     reloaded = page.get_by_role("form", name="Mail settings")
     reloaded.get_by_label("Username").fill("mailer2")
@@ -203,6 +201,5 @@ def test_token_durations_and_oauth2_providers_per_auth_collection(page: Page, ap
     _toast(page, "OAuth2 of users saved.")
     assert api.get("/api/collections/users").json()["oauth2"]["providers"][0]["displayName"] == "GitHub SSO"
     assert_accessible(page)
-    save_screenshot(page, "settings-auth")
     api.patch("/api/collections/users",
               json={"oauth2": {"enabled": False, "providers": []}, "fileToken": {"duration": 180}})

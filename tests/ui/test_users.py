@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
 from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
-from tests.ui.screenshots import save_screenshot
 
 PASSWORD = "User-pass-1234567"
 
@@ -118,7 +117,6 @@ def test_a_revoked_session_ends_its_token(page: Page, people: People, ui_stack: 
     sessions = panel.get_by_role("region", name="Sessions")
     expect(sessions.get_by_role("button", name="Revoke", exact=False)).to_have_count(2)
     assert_accessible(page)
-    save_screenshot(page, "users")
     # the panel lists sessions as the API does, most recently used first
     listed = people.api.get(f"/api/collections/users/records/{ann['id']}/sessions").json()
     # When the last row's session is revoked in the panel

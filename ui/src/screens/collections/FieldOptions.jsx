@@ -70,7 +70,7 @@ function OptionControl({ option, field, onChange, errorName, collections, draft 
       {option.kind === "bool" ? (
         <>{control}<label htmlFor={id}>{option.label}</label></>
       ) : (
-        <><label htmlFor={id}>{option.label}{option.required ? " *" : ""}</label>{control}</>
+        <><label htmlFor={id}>{option.label}{option.required ? <span aria-hidden="true"> *</span> : null}</label>{control}</>
       )}
       {error && <div className="field-error" id={errorId}>{error}</div>}
     </div>

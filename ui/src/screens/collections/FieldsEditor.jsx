@@ -5,6 +5,8 @@ import { useFieldError, useFieldErrorsUnder } from "../../lib/errors.jsx";
 import { FIELD_TYPES, TYPE_BY_NAME, newField } from "./fieldTypes.js";
 import { FieldOptions } from "./FieldOptions.jsx";
 
+const DRAG_TYPE = "application/x-lambdabase-field-index";
+
 export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved }) {
   const [addType, setAddType] = useState("text");
   const [open, setOpen] = useState(null); // the field (by its key) whose options are shown
@@ -14,7 +16,8 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
   const addId = useId();
 
   const setFields = (next) => setDraft({ ...draft, fields: next });
-  const keyOf = (f, i) => f.id || `new-${i}`;
+  // a new field has no id until saved: it carries a client-only `_key` (stripped on save) so reordering keeps rows
+  const keyOf = (f) => f.id || f._key;
 
   function move(from, to) {
     if (to < 0 || to >= fields.length || from === to) return;
@@ -37,9 +40,8 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
   }
 
   function add() {
-    const field = newField(addType, fields.map((f) => f.name));
+    const field = { ...newField(addType, fields.map((f) => f.name)), _key: `new-${Date.now()}-${fields.length}` };
     setFields([...fields, field]);
-    setOpen(`new-${fields.length}`);
   }
 
   return (
@@ -48,20 +50,20 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
       <ol className="fields-list">
         {fields.map((field, i) => (
           <FieldRow
-            key={keyOf(field, i)}
+            key={keyOf(field)}
             field={field}
             index={i}
             count={fields.length}
-            open={open === keyOf(field, i)}
-            onToggle={() => setOpen(open === keyOf(field, i) ? null : keyOf(field, i))}
+            open={open === keyOf(field)}
+            onToggle={() => setOpen(open === keyOf(field) ? null : keyOf(field))}
             onChange={(next) => setFields(fields.map((f, j) => (j === i ? next : f)))}
             onRemove={() => remove(i)}
             onMove={(to) => move(i, to)}
             dragging={dragFrom === i}
             onDragStart={() => setDragFrom(i)}
             onDragEnd={() => setDragFrom(null)}
-            onDrop={() => {
-              if (dragFrom !== null) move(dragFrom, i);
+            onDrop={(from) => {
+              if (from !== null) move(from, i);
               setDragFrom(null);
             }}
             collections={collections}
@@ -106,7 +108,9 @@ function FieldRow({ field, index, count, open, onToggle, onChange, onRemove, onM
       onDragOver={(e) => e.preventDefault()}
       onDrop={(e) => {
         e.preventDefault();
-        onDrop();
+        // the dragged row's index travels with the drag itself, not in state a re-render could have replaced
+        const from = Number.parseInt(e.dataTransfer.getData(DRAG_TYPE), 10);
+        onDrop(Number.isNaN(from) ? null : from);
       }}
     >
       <div className="field-row-head">
@@ -115,6 +119,7 @@ function FieldRow({ field, index, count, open, onToggle, onChange, onRemove, onM
           draggable
           onDragStart={(e) => {
             e.dataTransfer.effectAllowed = "move";
+            e.dataTransfer.setData(DRAG_TYPE, String(index));
             e.dataTransfer.setData("text/plain", field.name);
             onDragStart();
           }}

@@ -51,6 +51,11 @@ function SchemaEditor({ collection }) {
   const isNew = !collection;
   const building = (saved?.indexStates || []).some((s) => s.state === "building") || (saved?.computedStates || []).length > 0;
 
+  // Relation pickers and rule suggestions list the other collections: fresh ones, another tab may have added some.
+  useEffect(() => {
+    reload();
+  }, [reload]);
+
   // While an index or a computed field backfills, follow its state until it settles.
   useEffect(() => {
     if (!building || !saved?.id) return undefined;
@@ -65,7 +70,7 @@ function SchemaEditor({ collection }) {
   }, [building, saved?.id]);
 
   async function save(values) {
-    const body = { ...values };
+    const body = { ...values, fields: (values.fields || []).map(({ _key, ...field }) => field) };
     if (body.type === "view") {
       delete body.fields;
       delete body.indexes;

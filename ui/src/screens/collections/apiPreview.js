@@ -40,13 +40,14 @@ function bodyLines(collection) {
 /** [{id, title, method, path, access, code}] for the collection. */
 export function apiSections(collection, origin) {
   const name = collection.name;
+  const textField = (collection.fields || []).find((f) => f.type === "text" && !f.system)?.name || "id";
   const base = `/api/collections/${name}`;
   const head = `import PocketBase from "pocketbase";\n\nconst pb = new PocketBase("${origin}");\n\n`;
   const sections = [
     {
       id: "list", title: "List/Search", method: "GET", path: `${base}/records`, access: who(collection.listRule),
       params: "page, perPage, sort, filter, expand, fields, skipTotal",
-      code: `${head}// fetch a paginated records list\nconst resultList = await pb.collection("${name}").getList(1, 50, {\n  filter: 'created >= "2024-01-01 00:00:00"',\n});\n\n// or all of them at once, in batches\nconst records = await pb.collection("${name}").getFullList({ sort: "-created" });\n\n// or the first match\nconst record = await pb.collection("${name}").getFirstListItem('someField="test"');`,
+      code: `${head}// fetch a paginated records list\nconst resultList = await pb.collection("${name}").getList(1, 50, {\n  filter: 'created >= "2024-01-01 00:00:00"',\n});\n\n// or all of them at once, in batches\nconst records = await pb.collection("${name}").getFullList({ sort: "-created" });\n\n// or the first match\nconst record = await pb.collection("${name}").getFirstListItem('${textField}="test"');`,
     },
     {
       id: "view", title: "View", method: "GET", path: `${base}/records/:id`, access: who(collection.viewRule),

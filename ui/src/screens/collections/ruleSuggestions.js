@@ -19,7 +19,8 @@ export function tokenAt(text, pos) {
 }
 
 function fieldsOf(collection) {
-  return (collection?.fields || []).filter((f) => f.name && f.type !== "password").map((f) => f);
+  // secrets never take part in rules' suggestions (PocketBase hides them from filters too)
+  return (collection?.fields || []).filter((f) => f.name && f.type !== "password" && f.name !== "tokenKey");
 }
 
 /**

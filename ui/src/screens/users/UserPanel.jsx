@@ -92,8 +92,10 @@ function AccountForm({ collection, record, onSaved, onDeleted }) {
   return (
     <Form form={form} onSubmit={save} aria-label={record ? "Edit user" : "Create user"}>
       <Field form={form} name="email" label="Email" type="email" autoComplete="off" />
-      <Field form={form} name="emailVisibility" label="Email visible to other users" type="checkbox" />
-      {!isSuperusers && <Field form={form} name="verified" label="Verified" type="checkbox" />}
+      <div className="row-actions">
+        <Field form={form} name="emailVisibility" label="Email visible to other users" type="checkbox" />
+        {!isSuperusers && <Field form={form} name="verified" label="Verified" type="checkbox" />}
+      </div>
       <div className="grid-2">
         <Field form={form} name="password" label={record ? "New password" : "Password"} type="password" autoComplete="new-password"
                help={record ? "Leave empty to keep the current password. A new one ends the user's sessions." : undefined} />
