@@ -98,7 +98,10 @@ export function BackupsPage() {
       toasts.success(`Uploaded ${file.name}.`);
       await reload();
     } catch (err) {
-      setError(apiError(err));
+      // The upload's errors name its `file` field, which has no input on screen: they go in the banner.
+      const problem = apiError(err);
+      const details = Object.values(problem.fields).join(" ");
+      setError({ ...problem, message: `Upload of ${file.name} failed: ${problem.message}${details ? ` ${details}` : ""}` });
     } finally {
       setUploading(null);
     }
