@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := $(UV) run --frozen
 
-.PHONY: setup ui browser run test test-ui test-unit test-integration test-infra test-api test-e2e test-conformance lint bench clean
+.PHONY: setup ui browser screenshots run test test-ui test-unit test-integration test-infra test-api test-e2e test-conformance lint bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -49,6 +49,10 @@ test-integration: setup
 
 test-ui: setup browser ui
 	$(PY) pytest -q -p no:cacheprovider tests/ui
+
+# docs/ui/*.png, the dashboard's main screens on fixed data (tests/ui/screenshots.py)
+screenshots: setup browser ui
+	$(PY) python -m tests.ui.screenshots
 
 test-infra: setup
 	$(PY) pytest -q tests/infra

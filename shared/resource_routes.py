@@ -48,6 +48,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/collections/meta/scaffolds", "collections"),
     RouteDef("PUT", "/api/collections/import", "collections"),
     RouteDef("POST", "/api/collections/meta/dry-run-view", "collections"),
+    RouteDef("POST", "/api/collections/meta/validate-rule", "collections"),
     RouteDef("DELETE", "/api/collections/{collection}/truncate", "collections"),
     RouteDef("ANY", "/api/collections/{collection}/records", "records"),
     RouteDef("ANY", "/api/collections/{collection}/records/{id}", "records"),

@@ -84,6 +84,20 @@ async def dry_run_view(request: Request) -> JSONResponse:
     return JSONResponse(run(body, find, service.records, presenter.to_json))
 
 
+@router.post("/api/collections/meta/validate-rule")
+async def validate_rule(request: Request) -> JSONResponse:
+    """Whether a rule parses and names existing fields, as a save would check it (shared/catalog/rule_check.py)."""
+    service = _service(request)
+    from shared.catalog.rule_check import LOAD_ERROR
+    from shared.catalog.rule_check import validate_rule as check
+
+    def find(name: str) -> Collection | None:
+        found = service.collections.find(name)
+        return found.collection if found is not None else None
+
+    return JSONResponse(check(await read_form_body(request, LOAD_ERROR), find))
+
+
 @router.get("/api/collections/{id_or_name}")
 def view_collection(id_or_name: str, request: Request) -> JSONResponse:
     service = _service(request)

@@ -37,8 +37,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def ui_stack(tmp_path_factory: pytest.TempPathFactory, playwright: Playwright) -> Iterator[StackProcess]:
     """`lambdabase run` (a real socket for the browser) with a bootstrapped superuser."""
     data = tmp_path_factory.mktemp("ui") / "data"
+    # index builds start after 1 s, not 32 (their settle time, docs/data-model.md), so a test sees one finish
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
-                                   "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD}).start()
+                                   "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_JOBS_SETTLE_S": "1"}).start()
     yield proc
     proc.stop()
 

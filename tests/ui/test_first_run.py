@@ -91,12 +91,3 @@ def test_the_dead_link_says_so(fresh_stack: StackProcess, fresh_page: Page) -> N
     form.get_by_label("Password confirm").fill(PASSWORD)
     form.get_by_role("button", name="Create superuser and sign in").click()
     expect(form.get_by_role("alert")).to_have_text("The request requires valid record authorization token.")
-
-
-def test_a_restart_with_a_superuser_prints_no_link(tmp_path_factory: pytest.TempPathFactory,
-                                                  fresh_stack: StackProcess) -> None:
-    # the same data folder, restarted: a superuser exists now, so no placeholder and no link
-    fresh_stack.stop()
-    fresh_stack.log_path.write_text("")
-    fresh_stack.start()
-    assert "pbinstall" not in fresh_stack.logs()

@@ -7,6 +7,9 @@ import { Shell, NotBuilt, NotFound } from "./screens/shell/Shell.jsx";
 import { CollectionsLayout } from "./screens/collections/CollectionsLayout.jsx";
 import { CollectionsIndex } from "./screens/collections/CollectionsIndex.jsx";
 import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/CollectionHome.jsx";
+import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
+import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
+import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
 import { LogsPage } from "./screens/logs/LogsPage.jsx";
 import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
 import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
@@ -38,6 +41,9 @@ export const routes = [
         element: <CollectionsLayout />,
         children: [
           { index: true, element: <CollectionsIndex /> },
+          // "-" is in no collection name (PocketBase's names are \w+), so these never shadow a collection
+          { path: "-/import", element: <ImportCollections /> },
+          { path: "-/export", element: <ExportCollections /> },
           {
             path: ":collection",
             element: <CollectionHome />,
@@ -46,8 +52,8 @@ export const routes = [
               // area `records` and `views` (ui-data): replace this line with the records grid and views
               { path: "records/*", element: <NotBuilt area="Records" /> },
               // area `collections`
-              { path: "schema", element: <NotBuilt area="Schema" /> },
-              { path: "api", element: <NotBuilt area="API preview" /> },
+              { path: "schema", element: <SchemaScreen /> },
+              { path: "api", element: <ApiPreview /> },
             ],
           },
         ],

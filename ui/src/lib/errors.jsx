@@ -1,17 +1,25 @@
 // API error display: PocketBase's message on top, each per-field error next to its field.
 import { createContext, useContext } from "react";
 
-/** {message, fields: {name: message}} from a ClientResponseError (or any thrown value). */
+/** PocketBase's nested `data` ({fields: {"2": {name: {code, message}}}}) as dotted names: {"fields.2.name": msg}. */
+function flatten(data, prefix, out) {
+  for (const [key, value] of Object.entries(data || {})) {
+    if (!value || typeof value !== "object") continue;
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (typeof value.message === "string" && typeof value.code === "string") {
+      out[name] = value.message;
+    } else {
+      flatten(value, name, out);
+    }
+  }
+  return out;
+}
+
+/** {status, message, fields: {dotted name: message}} from a ClientResponseError (or any thrown value). */
 export function apiError(err) {
   if (!err) return null;
   const body = err.response || err.data || {};
-  const fields = {};
-  const data = body.data && typeof body.data === "object" ? body.data : {};
-  for (const [name, value] of Object.entries(data)) {
-    if (value && typeof value === "object" && typeof value.message === "string") {
-      fields[name] = value.message;
-    }
-  }
+  const fields = flatten(body.data && typeof body.data === "object" ? body.data : {}, "", {});
   const message = body.message || err.message || "Something went wrong.";
   return { status: err.status || body.status || 0, message, fields };
 }
@@ -25,6 +33,12 @@ export function FieldErrorsProvider({ error, children }) {
 
 export function useFieldError(name) {
   return useContext(FieldErrors)[name];
+}
+
+/** Every error under a dotted prefix ("fields.2"), for a part of a form that shows them in one place. */
+export function useFieldErrorsUnder(prefix) {
+  const all = useContext(FieldErrors);
+  return Object.entries(all).filter(([name]) => name === prefix || name.startsWith(prefix + "."));
 }
 
 /** The error banner of a form; role=alert so screen readers announce it. */

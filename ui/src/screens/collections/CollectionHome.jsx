@@ -1,14 +1,24 @@
 // One collection: tabs for its records (area `records`), schema editor and API preview, each a sub-route of routes.jsx.
+import { useEffect, useState } from "react";
 import { Navigate, NavLink, Outlet, useOutletContext, useParams } from "react-router";
 import { useCollections } from "../../lib/collections.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 
 export function CollectionHome() {
   const { collection: key } = useParams();
-  const { byIdOrName, loading } = useCollections();
+  const { byIdOrName, loading, reload } = useCollections();
   const collection = key === "new" ? null : byIdOrName(key);
+  // a collection made elsewhere (another tab, the API) since the list was loaded: look once more
+  const [lookedAgain, setLookedAgain] = useState("");
+  const missing = key !== "new" && !collection && !loading;
+  useEffect(() => {
+    if (missing && lookedAgain !== key) {
+      setLookedAgain(key);
+      reload();
+    }
+  }, [missing, lookedAgain, key, reload]);
   if (key !== "new" && !collection) {
-    return loading ? <Spinner label="Loading collection" /> : <p role="alert">No collection named {key}.</p>;
+    return loading || lookedAgain !== key ? <Spinner label="Loading collection" /> : <p role="alert">No collection named {key}.</p>;
   }
   const base = `/collections/${key}`;
   return (

@@ -49,6 +49,10 @@ function CollectionsSidebar() {
         <Link to="/collections/new/schema" className="btn btn-primary btn-block">
           + New collection
         </Link>
+        <div className="sidebar-links">
+          <Link to="/collections/-/import">Import</Link>
+          <Link to="/collections/-/export">Export</Link>
+        </div>
       </div>
     </aside>
   );

@@ -1,0 +1,134 @@
+"""Screenshots of the dashboard's main screens into docs/ui/*.png, from fixed data: `make screenshots`.
+
+Each screen area adds its own entries to SCREENS: a file name, the hash route, and what to do on the page
+before the shot (fill a form, open a panel). The data is seeded once by `seed`, with fixed ids and values, so a
+run changes a picture only when a screen changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.support.stack_process import StackProcess
+from tests.ui.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    SUPERUSER_EMAIL,
+    SUPERUSER_PASSWORD,
+    ensure_browser_and_build,
+    sign_in,
+)
+
+OUT_DIR = ROOT / "docs" / "ui"
+VIEWPORT = {"width": 1280, "height": 800}
+# a fixed port: the API preview shows the base URL (LB_SCREENSHOTS_PORT to move it)
+PORT = int(os.environ.get("LB_SCREENSHOTS_PORT", "8194"))
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str  # docs/ui/<name>.png
+    route: str  # after /_/#
+    prepare: Callable[[Page], None] = lambda page: None
+    signed_in: bool = True
+
+
+def seed(api: httpx.Client) -> None:
+    """A small blog: authors (auth), tags, posts with a relation, a select, a file and a formula."""
+    api.post("/api/collections", json={"id": "pbc_tags_000001", "name": "tags", "type": "base", "listRule": "",
+                                       "viewRule": "", "fields": [{"name": "label", "type": "text",
+                                                                   "required": True}]}).raise_for_status()
+    api.post("/api/collections", json={
+        "id": "pbc_posts_00001", "name": "posts", "type": "base",
+        "listRule": "status = 'published' || author = @request.auth.id", "viewRule": "status = 'published'",
+        "createRule": "@request.auth.id != ''", "updateRule": "author = @request.auth.id", "deleteRule": None,
+        "fields": [
+            {"name": "title", "type": "text", "required": True, "max": 200},
+            {"name": "status", "type": "select", "values": ["draft", "published"], "maxSelect": 1},
+            {"name": "price", "type": "number", "min": 0},
+            {"name": "tags", "type": "relation", "collectionId": "pbc_tags_000001", "maxSelect": 5},
+            {"name": "author", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1},
+            {"name": "cover", "type": "file", "maxSelect": 1, "mimeTypes": ["image/png", "image/jpeg"]},
+            {"name": "with_tax", "type": "formula", "formula": "{price} * 1.2"},
+        ],
+        "indexes": ["CREATE INDEX `idx_posts_status` ON `posts` (`status`)"],
+    }).raise_for_status()
+
+
+def _open_field_options(page: Page) -> None:
+    page.locator(".fields-list > li", has_text="status").get_by_role("button", name="Options").click()
+
+
+def _type_a_rule(page: Page) -> None:
+    rule = page.get_by_role("combobox", name="List/Search rule")
+    rule.fill("status = 'published' || author = @request.auth.")
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_be_visible()
+    expect(page.locator(".rule-field", has_text="List/Search rule").locator(".field-error")).to_be_visible()
+
+
+SCREENS: list[Screen] = [
+    Screen("sign-in", "/login", signed_in=False),
+    Screen("collections", "/collections"),
+    Screen("schema-editor", "/collections/posts/schema", _open_field_options),
+    Screen("rule-autocomplete", "/collections/posts/schema", _type_a_rule),
+    Screen("api-preview", "/collections/posts/api"),
+    Screen("import-collections", "/collections/-/import"),
+]
+
+
+def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] = SCREENS) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale="en-US",
+                                      timezone_id="UTC", device_scale_factor=1)
+        page = context.new_page()
+        signed = False
+        for screen in screens:
+            if screen.signed_in and not signed:
+                sign_in(page, stack.url)
+                signed = True
+            if not screen.signed_in and signed:
+                page.evaluate("() => sessionStorage.clear()")
+                signed = False
+            page.goto(f"{stack.url}/_/#{screen.route}")
+            page.wait_for_load_state("networkidle")
+            screen.prepare(page)
+            path = out_dir / f"{screen.name}.png"
+            # the caret blinks: hide it so two runs give the same picture
+            page.screenshot(path=str(path), caret="hide", animations="disabled")
+            written.append(path)
+        browser.close()
+    return written
+
+
+def main() -> int:
+    ensure_browser_and_build()
+    stack = StackProcess(Path(tempfile.mkdtemp()) / "data", port=PORT, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
+                                                                 "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD})
+    stack.start()
+    try:
+        with httpx.Client(base_url=stack.url, timeout=30) as api:
+            api.headers["Authorization"] = api.post(
+                "/api/collections/_superusers/auth-with-password",
+                json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
+            seed(api)
+        for path in capture(stack):
+            print(path.relative_to(ROOT))
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
