@@ -18,6 +18,7 @@ import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.support.stack_process import StackProcess
+from tests.ui.screenshots_ops import OPS_SCREENS, seed_ops
 from tests.ui.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -82,6 +83,7 @@ SCREENS: list[Screen] = [
     Screen("rule-autocomplete", "/collections/posts/schema", _type_a_rule),
     Screen("api-preview", "/collections/posts/api"),
     Screen("import-collections", "/collections/-/import"),
+    *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
 
 
@@ -123,6 +125,7 @@ def main() -> int:
                 "/api/collections/_superusers/auth-with-password",
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
+            seed_ops(api)
         for path in capture(stack):
             print(path.relative_to(ROOT))
     finally:

@@ -1,26 +1,35 @@
 // Requests per hour from /api/logs/stats: an SVG bar chart with a text summary, and the same numbers as a table.
-import { useId } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { parseApiDate, toApiDate } from "../../lib/dates.js";
 
 const HOUR_MS = 3600 * 1000;
+const MIN_HOURS = 24;
 const MAX_HOURS = 24 * 31; // a month of bars at most; the list's time range narrows a longer window
-const WIDTH = 800;
+const DEFAULT_WIDTH = 800;
 const HEIGHT = 170;
+const MAX_BAR = 48; // a few hours of data stay bars, not blocks
 const PAD = { left: 44, right: 8, top: 10, bottom: 26 };
 
 function hourLabel(ms) {
   return toApiDate(new Date(ms)).slice(0, 16);
 }
 
-/** The stats as one entry per hour from the first to the last, the hours without logs at 0. */
-export function hourlySeries(stats) {
+/**
+ * The stats as one entry per hour, the hours without logs at 0: from the first to the last hour with logs, and
+ * at least the 24 hours up to the current one (PocketBase's chart also shows the timeline, not only its points).
+ */
+export function hourlySeries(stats, nowMs = Date.now()) {
   const points = stats
     .map((s) => ({ ms: parseApiDate(s.date)?.getTime(), total: s.total }))
     .filter((p) => Number.isFinite(p.ms));
   if (!points.length) return [];
   const byHour = new Map(points.map((p) => [Math.floor(p.ms / HOUR_MS) * HOUR_MS, p.total]));
-  const last = Math.max(...byHour.keys());
-  const first = Math.max(Math.min(...byHour.keys()), last - (MAX_HOURS - 1) * HOUR_MS);
+  const hours = [...byHour.keys()];
+  const newest = Math.max(...hours);
+  const nowHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+  // up to now, unless that would push the logs (a range long past) out of the chart
+  const last = nowHour - newest < (MAX_HOURS - 1) * HOUR_MS ? Math.max(newest, nowHour) : newest;
+  const first = Math.max(Math.min(...hours, last - (MIN_HOURS - 1) * HOUR_MS), last - (MAX_HOURS - 1) * HOUR_MS);
   const series = [];
   for (let ms = first; ms <= last; ms += HOUR_MS) series.push({ ms, total: byHour.get(ms) || 0 });
   return series;
@@ -34,7 +43,22 @@ function niceMax(max) {
   return step;
 }
 
+/** The width the SVG is drawn at, in CSS pixels, so text and bars are never stretched. */
+function useWidth() {
+  const ref = useRef(null);
+  const [width, setWidth] = useState(DEFAULT_WIDTH);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return undefined;
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(200, Math.round(entry.contentRect.width))));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
 export function LogsChart({ stats, loading }) {
+  const [ref, width] = useWidth();
   const titleId = useId();
   const descId = useId();
   const series = hourlySeries(stats || []);
@@ -46,10 +70,10 @@ export function LogsChart({ stats, loading }) {
     : "No requests in this range.";
 
   const top = niceMax(busiest?.total || 0);
-  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotW = width - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const slot = series.length ? plotW / series.length : plotW;
-  const barW = Math.max(1, slot * 0.8);
+  const barW = Math.min(MAX_BAR, Math.max(1, slot * 0.8));
   const y = (v) => PAD.top + plotH - (v / top) * plotH;
   const ticks = [0, top / 2, top];
   const labelled = series.length ? [...new Set([0, Math.floor((series.length - 1) / 2), series.length - 1])] : [];
@@ -59,11 +83,11 @@ export function LogsChart({ stats, loading }) {
       <figcaption className="logs-chart-caption">
         <strong>Requests per hour</strong> <span className="muted">(UTC)</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId} aria-describedby={descId} className="chart-svg" preserveAspectRatio="none">
+      <svg ref={ref} viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-labelledby={titleId} aria-describedby={descId} className="chart-svg">
         <title id={titleId}>Requests per hour</title>
         {ticks.map((t) => (
           <g key={t} className="chart-grid">
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} />
+            <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} />
             <text x={PAD.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle">
               {Number.isInteger(t) ? t : t.toFixed(1)}
             </text>

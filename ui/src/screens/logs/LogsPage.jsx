@@ -194,7 +194,7 @@ function LogsTable({ logs, loading, onOpen }) {
                 <span className={`badge badge-level-${log.level}`}>{levelLabel(log.level)}</span>
               </td>
               <td className="cell-main">
-                <button type="button" className="btn-link mono text-left" onClick={() => onOpen(log.id)}>
+                <button type="button" className="btn btn-link mono text-left" onClick={() => onOpen(log.id)}>
                   {log.message}
                 </button>
               </td>

@@ -61,7 +61,7 @@ export function DeliveriesLog({ webhookId }) {
     <section className="section" aria-labelledby="deliveries-title">
       <div className="section-header">
         <h2 id="deliveries-title">Delivery log</h2>
-        <span className="muted">Last 24 hours · {result ? `${result.totalItems} attempts` : "loading"}</span>
+        <span className="muted">Last 24 hours · {result ? `${result.totalItems} attempt${result.totalItems === 1 ? "" : "s"}` : "loading"}</span>
         <div className="field field-inline">
           <label htmlFor="deliveries-status">Status</label>
           <select id="deliveries-status" value={status} onChange={(e) => setStatus(e.target.value)}>

@@ -129,8 +129,10 @@ function WebhookEditor({ webhook }) {
         <div className="alert alert-danger">Disabled by deliveries: {webhook.disabledReason}</div>
       )}
       {webhook?.failingSince && <p className="text-danger">Failing since {formatApiDate(webhook.failingSince)}.</p>}
-      <Form form={form} onSubmit={save} aria-label={webhook ? "Edit webhook" : "New webhook"} className="form-narrow">
-        <Field form={form} name="url" label="Endpoint URL" type="url" placeholder="https://example.com/hooks/lambdabase" required />
+      <Form form={form} onSubmit={save} aria-label={webhook ? "Edit webhook" : "New webhook"} className="webhook-form">
+        <div className="span-2 form-column">
+          <Field form={form} name="url" label="Endpoint URL" type="url" placeholder="https://example.com/hooks/lambdabase" required />
+        </div>
         <Field
           form={form}
           name="events"
@@ -138,10 +140,12 @@ function WebhookEditor({ webhook }) {
           help="Patterns, separated by commas: posts.* (every record event of posts), *.deleted, record.*, auth.signin, * for everything."
         />
         <Field form={form} name="filter" label="Filter" help='Optional, on the record of a record event: status = "published" && total > 10.' />
-        <Field form={form} name="headers" label="Extra headers" type="textarea" help='Optional JSON object, e.g. {"X-Team": "ops"}.' />
-        <Field form={form} name="description" label="Description" />
-        <Field form={form} name="enabled" label="Enabled" type="checkbox" />
-        <div>
+        <Field form={form} name="headers" label="Extra headers" type="textarea" rows={3} help='Optional JSON object, e.g. {"X-Team": "ops"}.' />
+        <div className="form-column">
+          <Field form={form} name="description" label="Description" />
+          <Field form={form} name="enabled" label="Enabled" type="checkbox" />
+        </div>
+        <div className="span-2">
           <SubmitButton form={form}>{webhook ? "Save changes" : "Create webhook"}</SubmitButton>
         </div>
       </Form>
