@@ -18,7 +18,6 @@ import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.support.stack_process import StackProcess
-from tests.ui.screenshots_ops import OPS_SCREENS, seed_ops
 from tests.ui.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,6 +27,7 @@ from tests.ui.browser import (
     ensure_browser_and_build,
     sign_in,
 )
+from tests.ui.screenshots_ops import OPS_SCREENS, seed_ops
 
 OUT_DIR = ROOT / "docs" / "ui"
 VIEWPORT = {"width": 1280, "height": 800}
