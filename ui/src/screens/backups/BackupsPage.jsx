@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ConfirmDialog, Modal } from "../../lib/dialog.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
-import { Field, Form, Spinner, SubmitButton, useForm } from "../../lib/forms.jsx";
+import { Field, Form, SubmitButton, useForm } from "../../lib/forms.jsx";
+import { DataTable } from "../../lib/table.jsx";
 import { formatApiDate, formatBytes } from "../../lib/dates.js";
 import { pb } from "../../lib/pb.js";
 import { usePolling } from "../../lib/polling.js";
@@ -152,43 +153,32 @@ export function BackupsPage() {
       <ErrorBanner error={error} />
       {job && <JobProgress job={job} />}
       {uploading && <Progress label={`Uploading ${uploading}`} />}
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Backups, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Size</th>
-              <th scope="col">Modified</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(backups || []).map((b) => (
-              <tr key={b.key}>
-                <td className="cell-main mono">{b.key}</td>
-                <td className="nowrap">{formatBytes(b.size)}</td>
-                <td className="nowrap">{formatApiDate(b.modified)}</td>
-                <td className="nowrap">
-                  <button type="button" className="btn btn-secondary btn-sm" onClick={() => download(b.key)} aria-label={`Download ${b.key}`}>
-                    Download
-                  </button>{" "}
-                  <button type="button" className="btn btn-secondary btn-sm" onClick={() => setRestoring(b.key)} disabled={busy} aria-label={`Restore ${b.key}`}>
-                    Restore
-                  </button>{" "}
-                  <button type="button" className="btn btn-danger btn-sm" onClick={() => setDeleting(b.key)} disabled={busy} aria-label={`Delete ${b.key}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!backups && !error && <Spinner label="Loading backups" />}
-        {backups && !backups.length && <p className="muted empty">No backups yet.</p>}
-      </div>
+      <DataTable
+        caption="Backups, newest first"
+        columns={["Name", "Size", "Modified", { label: "Actions", hidden: true }]}
+        count={backups?.length}
+        loading={!backups && !error}
+        empty={backups ? "No backups yet." : ""}
+      >
+        {(backups || []).map((b) => (
+          <tr key={b.key}>
+            <td className="cell-main mono">{b.key}</td>
+            <td className="nowrap">{formatBytes(b.size)}</td>
+            <td className="nowrap">{formatApiDate(b.modified)}</td>
+            <td className="nowrap">
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => download(b.key)} aria-label={`Download ${b.key}`}>
+                Download
+              </button>{" "}
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => setRestoring(b.key)} disabled={busy} aria-label={`Restore ${b.key}`}>
+                Restore
+              </button>{" "}
+              <button type="button" className="btn btn-danger btn-sm" onClick={() => setDeleting(b.key)} disabled={busy} aria-label={`Delete ${b.key}`}>
+                Delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <CreateDialog
         open={creating}
         onClose={() => setCreating(false)}

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
-import { Spinner } from "../../lib/forms.jsx";
+import { DataTable } from "../../lib/table.jsx";
 import { formatApiDate } from "../../lib/dates.js";
 import { pb } from "../../lib/pb.js";
 import { LogsChart } from "./LogsChart.jsx";
@@ -104,7 +104,8 @@ export function LogsPage() {
           {loading ? "Loading…" : `Total: ${total}`}
         </span>
       </header>
-      <LogsFilterBar key={params.toString()} query={query} onApply={apply} />
+      {/* remounted with the query in the address (back/forward, Reset), not when a log opens */}
+      <LogsFilterBar key={QUERY_KEYS.map((k) => params.get(k) || "").join("\n")} query={query} onApply={apply} />
       <ErrorBanner error={error} />
       <LogsChart stats={stats} loading={loading} />
       <LogsTable logs={logs} loading={loading} onOpen={openLog} />
@@ -175,38 +176,22 @@ function LogsFilterBar({ query, onApply }) {
 
 function LogsTable({ logs, loading, onOpen }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">Request logs, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Level</th>
-            <th scope="col">Message</th>
-            <th scope="col">Status</th>
-            <th scope="col">Auth</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {logs.map((log) => (
-            <tr key={log.id}>
-              <td>
-                <span className={`badge badge-level-${log.level}`}>{levelLabel(log.level)}</span>
-              </td>
-              <td className="cell-main">
-                <button type="button" className="btn btn-link mono text-left" onClick={() => onOpen(log.id)}>
-                  {log.message}
-                </button>
-              </td>
-              <td>{log.data?.status ?? ""}</td>
-              <td>{log.data?.auth || <span className="muted">guest</span>}</td>
-              <td className="nowrap">{formatApiDate(log.created)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {loading && !logs.length && <Spinner label="Loading logs" />}
-      {!loading && !logs.length && <p className="muted empty">No logs found.</p>}
-    </div>
+    <DataTable caption="Request logs, newest first" columns={["Level", "Message", "Status", "Auth", "Created"]} count={logs.length} loading={loading} empty="No logs found.">
+      {logs.map((log) => (
+        <tr key={log.id}>
+          <td>
+            <span className={`badge badge-level-${log.level}`}>{levelLabel(log.level)}</span>
+          </td>
+          <td className="cell-main">
+            <button type="button" className="btn btn-link mono text-left" onClick={() => onOpen(log.id)}>
+              {log.message}
+            </button>
+          </td>
+          <td>{log.data?.status ?? ""}</td>
+          <td>{log.data?.auth || <span className="muted">guest</span>}</td>
+          <td className="nowrap">{formatApiDate(log.created)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Modal } from "../../lib/dialog.jsx";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
+import { DataTable } from "../../lib/table.jsx";
 import { formatApiDate } from "../../lib/dates.js";
 import { pb } from "../../lib/pb.js";
 import { usePolling } from "../../lib/polling.js";
@@ -75,56 +76,42 @@ export function DeliveriesLog({ webhookId }) {
         </div>
       </div>
       <ErrorBanner error={error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Delivery attempts, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Status</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Response</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((a) => (
-              <tr key={a.id}>
-                <td className="nowrap">{formatApiDate(a.at)}</td>
-                <td className="mono">{a.eventType}</td>
-                <td>
-                  {a.attempt}
-                  {a.run ? <span className="muted"> (run {a.run})</span> : null}
-                </td>
-                <td>
-                  <StatusBadge status={a.status} />
-                </td>
-                <td className="nowrap">
-                  {a.responseCode ? a.responseCode : <span className="muted">none</span>}
-                  <span className="muted"> · {a.durationMs} ms</span>
-                </td>
-                <td className="cell-main">
-                  {a.error ? <span className="text-danger">{a.error}</span> : <span className="mono">{excerpt(a.responseExcerpt)}</span>}
-                </td>
-                <td className="nowrap">
-                  <button type="button" className="btn btn-secondary btn-sm" onClick={() => setOpened(a.deliveryId)} aria-label={`Attempts of delivery ${a.deliveryId}`}>
-                    Attempts
-                  </button>{" "}
-                  <button type="button" className="btn btn-secondary btn-sm" onClick={() => redeliver(a.deliveryId)} aria-label={`Redeliver ${a.deliveryId}`}>
-                    Redeliver
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!result && !error && <Spinner label="Loading deliveries" />}
-        {result && !items.length && <p className="muted empty">No deliveries yet. Send a test, or write a record that matches the events.</p>}
-      </div>
+      <DataTable
+        caption="Delivery attempts, newest first"
+        columns={["When", "Event", "Attempt", "Status", "Answer", "Response", { label: "Actions", hidden: true }]}
+        count={items.length}
+        loading={!result && !error}
+        empty={result ? "No deliveries yet. Send a test, or write a record that matches the events." : ""}
+      >
+        {items.map((a) => (
+          <tr key={a.id}>
+            <td className="nowrap">{formatApiDate(a.at)}</td>
+            <td className="mono">{a.eventType}</td>
+            <td>
+              {a.attempt}
+              {a.run ? <span className="muted"> (run {a.run})</span> : null}
+            </td>
+            <td>
+              <StatusBadge status={a.status} />
+            </td>
+            <td className="nowrap">
+              {a.responseCode ? a.responseCode : <span className="muted">none</span>}
+              <span className="muted"> · {a.durationMs} ms</span>
+            </td>
+            <td className="cell-main">
+              {a.error ? <span className="text-danger">{a.error}</span> : <span className="mono">{excerpt(a.responseExcerpt)}</span>}
+            </td>
+            <td className="nowrap">
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => setOpened(a.deliveryId)} aria-label={`Attempts of delivery ${a.deliveryId}`}>
+                Attempts
+              </button>{" "}
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => redeliver(a.deliveryId)} aria-label={`Redeliver ${a.deliveryId}`}>
+                Redeliver
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <AttemptsDialog deliveryId={opened} onClose={() => setOpened(null)} />
     </section>
   );
