@@ -57,12 +57,26 @@ export function DeliveriesLog({ webhookId }) {
     }
   }
 
+  // The documented replay: every delivery of the last 24 hours whose latest attempt failed, as fresh runs.
+  async function replayFailed() {
+    try {
+      const { queued, more } = await pb.send("/api/webhooks/replay", { method: "POST", body: { webhookId, onlyFailed: true } });
+      toasts.success(queued ? `Replay queued for ${queued} failed deliver${queued === 1 ? "y" : "ies"}${more ? " (more remain)" : ""}.` : "No failed deliveries in the last 24 hours.");
+      load();
+    } catch (err) {
+      setError(apiError(err));
+    }
+  }
+
   const items = result?.items || [];
   return (
     <section className="section" aria-labelledby="deliveries-title">
       <div className="section-header">
         <h2 id="deliveries-title">Delivery log</h2>
         <span className="muted">Last 24 hours · {result ? `${result.totalItems} attempt${result.totalItems === 1 ? "" : "s"}` : "loading"}</span>
+        <button type="button" className="btn btn-secondary btn-sm" onClick={replayFailed}>
+          Replay failed
+        </button>
         <div className="field field-inline">
           <label htmlFor="deliveries-status">Status</label>
           <select id="deliveries-status" value={status} onChange={(e) => setStatus(e.target.value)}>

@@ -5,6 +5,7 @@ import { Link, NavLink, Outlet } from "react-router";
 import { apiError, ErrorBanner } from "../../lib/errors.jsx";
 import { Spinner } from "../../lib/forms.jsx";
 import { pb } from "../../lib/pb.js";
+import { useToasts } from "../../lib/toasts.jsx";
 import { SecretDialog } from "./SecretDialog.jsx";
 import "../../styles/ops.css";
 
@@ -79,6 +80,18 @@ export function WebhooksLayout() {
 
 export function WebhooksIndex() {
   const { list } = useWebhooks();
+  const toasts = useToasts();
+  const [error, setError] = useState(null);
+  // Dead letters are deliveries that used up their attempts; moving them back starts each as a fresh run.
+  async function replayUndelivered() {
+    setError(null);
+    try {
+      const { queued } = await pb.send("/api/webhooks/undelivered/replay", { method: "POST" });
+      toasts.success(queued ? `${queued} undelivered deliver${queued === 1 ? "y" : "ies"} queued again.` : "No undelivered deliveries.");
+    } catch (err) {
+      setError(apiError(err));
+    }
+  }
   return (
     <>
       <h1>Webhooks</h1>
@@ -87,6 +100,12 @@ export function WebhooksIndex() {
         Webhooks specification says, retried on a schedule and logged attempt by attempt.
       </p>
       <p>{list.length ? "Pick a subscription in the sidebar, or " : ""}<Link to="/webhooks/new">create a webhook</Link>.</p>
+      <h2>Undelivered</h2>
+      <p>Deliveries that failed every attempt wait 14 days in the undelivered queue.</p>
+      <ErrorBanner error={error} />
+      <button type="button" className="btn btn-secondary" onClick={replayUndelivered}>
+        Replay undelivered
+      </button>
     </>
   );
 }
