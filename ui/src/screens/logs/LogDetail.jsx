@@ -40,7 +40,8 @@ export function LogDetail({ id, initial, onClose }) {
     return () => {
       live = false;
     };
-  }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+    // only a new id reloads: the list's copy (`initial`) is just what is shown while the full log loads
+  }, [id]);
   const json = log ? JSON.stringify(log, null, 2) : "";
   return (
     <Modal

@@ -37,32 +37,39 @@ export function LogsPage() {
   const [reloads, setReloads] = useState(0);
   const openId = params.get("log");
 
-  const loadPage = useCallback(
-    async (next) => {
-      const result = await pb.logs.getList(next, PER_PAGE, { filter, sort: "-@rowid", skipTotal: true });
-      setLogs((old) => (next === 1 ? result.items : [...old, ...result.items]));
-      setPage(next);
-      setMore(result.items.length === PER_PAGE);
-    },
+  const fetchPage = useCallback(
+    (next) => pb.logs.getList(next, PER_PAGE, { filter, sort: "-@rowid", skipTotal: true }),
     [filter],
   );
+  function showPage(next, result) {
+    setLogs((old) => (next === 1 ? result.items : [...old, ...result.items]));
+    setPage(next);
+    setMore(result.items.length === PER_PAGE);
+  }
 
   useEffect(() => {
+    // `live`: an answer for a filter the user has already changed is dropped, never shown over the newer one
     let live = true;
     setLoading(true);
     setError(null);
-    Promise.all([loadPage(1), pb.logs.getStats({ filter }).then((s) => live && setStats(s))])
+    Promise.all([fetchPage(1), pb.logs.getStats({ filter })])
+      .then(([first, hourly]) => {
+        if (!live) return;
+        showPage(1, first);
+        setStats(hourly);
+      })
       .catch((err) => {
         if (!live) return;
         setLogs([]);
         setStats([]);
+        setMore(false);
         setError(apiError(err));
       })
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
-  }, [filter, loadPage, reloads]);
+  }, [filter, fetchPage, reloads]);
 
   function apply(values) {
     const next = new URLSearchParams(params);
@@ -84,7 +91,7 @@ export function LogsPage() {
   async function loadMore() {
     setLoading(true);
     try {
-      await loadPage(page + 1);
+      showPage(page + 1, await fetchPage(page + 1));
     } catch (err) {
       setError(apiError(err));
     } finally {
