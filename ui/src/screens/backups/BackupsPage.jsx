@@ -14,10 +14,10 @@ import "../../styles/ops.css";
 
 const JOB_POLL_MS = 1000;
 
-/** The create or restore running now, from superusers' health (`data.backup`), or null. */
-async function runningJob() {
+/** Superusers' health: the create or restore running now (`data.backup`) and how the last one ended. */
+async function backupJobs() {
   const health = await pb.health.check();
-  return health?.data?.backup || null;
+  return { running: health?.data?.backup || null, last: health?.data?.lastBackup || null };
 }
 
 export function BackupsPage() {
@@ -46,24 +46,30 @@ export function BackupsPage() {
 
   // Follows the running job until health no longer shows it, then reloads the list and says how it ended.
   const followJob = useCallback(async () => {
-    const running = await runningJob();
+    const { running, last } = await backupJobs();
     setJob(running);
     if (running) return;
     setWatching(false);
-    const list = await reload();
+    await reload();
     const mine = started.current;
     started.current = null;
     if (!mine) return;
-    if (mine.action === "restore") toasts.success(`Restored ${mine.key}.`);
-    else if (!mine.key) toasts.success("Backup created.");
-    else if (list?.some((b) => b.key === mine.key)) toasts.success(`Backup ${mine.key} created.`);
-    else setError({ message: `The backup did not complete: ${mine.key} is not in the list. See the jobs function's log.` });
+    const verb = mine.action === "restore" ? "Restore of" : "Backup";
+    const key = mine.key || last?.key || "";
+    if (!last || last.action !== mine.action || (mine.key && last.key !== mine.key)) {
+      // the job stopped without finishing (its messages went to the jobs queue's dead letters)
+      setError({ message: `${verb} ${key} did not complete; see the jobs function's log.`, fields: {} });
+    } else if (last.error) {
+      setError({ message: `${verb} ${key} failed: ${last.error}`, fields: {} });
+    } else {
+      toasts.success(mine.action === "restore" ? `Restored ${key}.` : `Backup ${key} created.`);
+    }
   }, [reload, toasts]);
 
   useEffect(() => {
     reload();
-    runningJob()
-      .then((running) => {
+    backupJobs()
+      .then(({ running }) => {
         setJob(running);
         setWatching(!!running);
       })
@@ -225,10 +231,10 @@ function CreateDialog({ open, onClose, onStarted }) {
   async function create(values) {
     const name = values.name.trim();
     await pb.backups.create(name);
-    // The 204 does not say the generated name; health names the running job's key (none: it already ended).
-    const running = await runningJob();
+    // The 204 does not say the generated name; health names the running job's key (or the last, if it ended).
+    const { running, last } = await backupJobs();
     form.setValues({ name: "" });
-    onStarted(name || running?.key || "");
+    onStarted(name || running?.key || last?.key || "");
   }
   return (
     <Modal open={open} title="New backup" onClose={onClose}>
