@@ -21,19 +21,23 @@ BACKUP_NAME = "pb_backup_before_launch.zip"
 _receiver = Receiver()
 
 
+def _ok(response: httpx.Response) -> None:
+    assert response.is_success, f"{response.request.method} {response.request.url.path}: {response.text}"
+
+
 def seed_ops(api: httpx.Client) -> None:
     """Guest requests for the logs, a delivered webhook, and a backup."""
     for path in ("/api/health", "/api/collections/posts/records", "/api/collections/missing/records",
                  "/api/collections/posts/records?filter=status='published'"):
         api.get(path, headers={"Authorization": ""})
     _receiver.thread.start()
-    api.post("/api/collections/_webhooks/records", json={
+    _ok(api.post("/api/collections/_webhooks/records", json={
         "id": WEBHOOK_ID, "url": _receiver.url, "events": ["posts.*", "auth.signin"],
         "filter": "status = 'published'", "description": "Published posts to the search indexer",
-    }).raise_for_status()
-    api.post(f"/api/webhooks/{WEBHOOK_ID}/test").raise_for_status()
+    }))
+    _ok(api.post(f"/api/webhooks/{WEBHOOK_ID}/test"))
     eventually(lambda: len(_receiver.received) >= 1, what="the test delivery")
-    api.post("/api/backups", json={"name": BACKUP_NAME}).raise_for_status()
+    _ok(api.post("/api/backups", json={"name": BACKUP_NAME}))
     eventually(lambda: any(b["key"] == BACKUP_NAME for b in api.get("/api/backups").json()), what="the backup")
     eventually(lambda: api.get("/api/logs", params={"perPage": 1, "filter": "data.auth = ''"}).json()["items"],
                what="the request logs")
