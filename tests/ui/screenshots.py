@@ -28,6 +28,7 @@ from tests.ui.browser import (
     ensure_browser_and_build,
     sign_in,
 )
+from tests.ui.screenshots_ops import OPS_SCREENS, seed_ops
 
 OUT_DIR = ROOT / "docs" / "ui"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -115,6 +116,7 @@ SCREENS: list[Screen] = [
     Screen("settings-mail", "/settings/mail"),
     Screen("settings-rate-limits", "/settings/rate-limits"),
     Screen("settings-auth", "/settings/auth/users"),
+    *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
 
 
@@ -176,6 +178,7 @@ def main() -> int:
 
             seed_records_and_views(api)
             seed_users(api)
+            seed_ops(api)
         for path in capture(stack, screens=[*SCREENS, *DATA_SCREENS]):
             print(path.relative_to(ROOT))
     finally:

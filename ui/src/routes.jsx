@@ -3,7 +3,7 @@ import { Navigate } from "react-router";
 import { GuestOnly, RequireSuperuser } from "./screens/auth/guards.jsx";
 import { SignIn } from "./screens/auth/SignIn.jsx";
 import { Installer } from "./screens/auth/Installer.jsx";
-import { Shell, NotBuilt, NotFound } from "./screens/shell/Shell.jsx";
+import { Shell, NotFound } from "./screens/shell/Shell.jsx";
 import { CollectionsLayout } from "./screens/collections/CollectionsLayout.jsx";
 import { CollectionsIndex } from "./screens/collections/CollectionsIndex.jsx";
 import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/CollectionHome.jsx";
@@ -21,6 +21,10 @@ import { MailSettings } from "./screens/settings/MailSettings.jsx";
 import { StorageSettings, BackupsScheduleSettings } from "./screens/settings/StorageSettings.jsx";
 import { RateLimitsSettings } from "./screens/settings/RateLimitsSettings.jsx";
 import { AuthCollectionSettings } from "./screens/settings/AuthCollectionSettings.jsx";
+import { LogsPage } from "./screens/logs/LogsPage.jsx";
+import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
+import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
+import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -69,14 +73,10 @@ export const routes = [
         ],
       },
 
-      // areas `users`, `settings`, `logs`, `webhooks`, `backups` (ui-admin): replace these lines with the screens
       // area `users`: auth collections' records; :recordId is a record id or "new"
       { path: "users", element: <UsersIndex /> },
       { path: "users/:collection", element: <UsersScreen /> },
       { path: "users/:collection/:recordId", element: <UsersScreen /> },
-      { path: "logs/*", element: <NotBuilt area="Logs" /> },
-      { path: "webhooks/*", element: <NotBuilt area="Webhooks" /> },
-      { path: "backups/*", element: <NotBuilt area="Backups" /> },
       // area `settings`
       {
         path: "settings",
@@ -92,6 +92,18 @@ export const routes = [
           { path: "auth/:collection", element: <AuthCollectionSettings /> },
         ],
       },
+
+      // areas `logs`, `webhooks`, `backups` (ui-ops)
+      { path: "logs", element: <LogsPage /> },
+      {
+        path: "webhooks",
+        element: <WebhooksLayout />,
+        children: [
+          { index: true, element: <WebhooksIndex /> },
+          { path: ":id", element: <WebhookScreen /> },
+        ],
+      },
+      { path: "backups", element: <BackupsPage /> },
 
       { path: "*", element: <NotFound /> },
     ],

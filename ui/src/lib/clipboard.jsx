@@ -1,20 +1,32 @@
-// A button that copies a value (a token, a link) to the clipboard and says whether it worked.
-import { useToasts } from "./toasts.jsx";
+// A copy-to-clipboard button that says, politely, when it has copied.
+import { useEffect, useState } from "react";
 
-export function CopyButton({ value, label = "Copy", what = "Value" }) {
-  const toasts = useToasts();
+const COPIED_MS = 2000;
+
+/** Copies `text`; `label` names what is copied for screen readers ("Copy secret"). */
+export function CopyButton({ text, label = "Copy", className = "btn btn-secondary btn-sm" }) {
+  const [state, setState] = useState("idle");
+  useEffect(() => {
+    if (state === "idle") return undefined;
+    const timer = setTimeout(() => setState("idle"), COPIED_MS);
+    return () => clearTimeout(timer);
+  }, [state]);
   async function copy() {
     try {
-      await navigator.clipboard.writeText(value);
-      toasts.success(`${what} copied to the clipboard.`);
+      await navigator.clipboard.writeText(text);
+      setState("copied");
     } catch {
-      // a browser without clipboard permission (or an insecure origin): the text stays selectable beside it
-      toasts.error("The browser refused the clipboard; select the text and copy it.");
+      setState("failed"); // no clipboard permission: the text stays selectable beside the button
     }
   }
   return (
-    <button type="button" className="btn btn-secondary btn-sm" onClick={copy}>
-      {label}
-    </button>
+    <>
+      <button type="button" className={className} onClick={copy}>
+        {label}
+      </button>
+      <span role="status" className="copy-status">
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select the text and copy it" : ""}
+      </span>
+    </>
   );
 }
