@@ -120,6 +120,13 @@ SCREENS: list[Screen] = [
 ]
 
 
+def all_screens() -> list[Screen]:
+    """Every screen the README shows: SCREENS, then the records and views ones (a module that builds on Screen)."""
+    from tests.ui.screenshots_data import DATA_SCREENS
+
+    return [*SCREENS, *DATA_SCREENS]
+
+
 def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] = SCREENS) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -173,13 +180,12 @@ def main() -> int:
                 "/api/collections/_superusers/auth-with-password",
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
-            # each area's own screens and data (imported here: they build on Screen above)
-            from tests.ui.screenshots_data import DATA_SCREENS, seed_records_and_views
+            from tests.ui.screenshots_data import seed_records_and_views
 
             seed_records_and_views(api)
             seed_users(api)
             seed_ops(api)
-        for path in capture(stack, screens=[*SCREENS, *DATA_SCREENS]):
+        for path in capture(stack, screens=all_screens()):
             print(path.relative_to(ROOT))
     finally:
         stack.stop()

@@ -151,7 +151,7 @@ def test_filter_and_sort_the_grid(page: Page) -> None:
 def test_a_kanban_card_is_dragged_to_another_stack(page: Page, api: httpx.Client) -> None:
     page.get_by_role("button", name="+ New view").click()
     dialog = page.get_by_role("dialog", name=f"New view of {ITEMS}")
-    dialog.get_by_label("Name").fill("Pipeline")
+    dialog.get_by_label("Name").fill("Item stages")
     dialog.get_by_label("Type").select_option("kanban")
     dialog.get_by_label("Stack by").select_option("status")
     dialog.get_by_role("button", name="Create view").click()
