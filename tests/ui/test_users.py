@@ -195,7 +195,7 @@ def test_superusers_are_managed_the_same_way(page: Page, people: People) -> None
     expect(page.get_by_role("link", name=SUPERUSER_EMAIL, exact=True)).to_be_visible()
     # superusers are always verified: no verified filter or checkbox
     expect(page.get_by_label("Verified")).to_have_count(0)
-    page.get_by_role("link", name=SUPERUSER_EMAIL).click()
+    page.get_by_role("link", name=SUPERUSER_EMAIL, exact=True).click()
     panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}")
     expect(panel.get_by_role("region", name="Sessions").get_by_text("this session")).to_be_visible()
     assert_accessible(page)
