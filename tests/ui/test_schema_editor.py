@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
+from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +212,43 @@ def test_export_then_import_a_changed_schema(page: Page, api: httpx.Client) -> N
     # and the sidebar knows the new collection
     sidebar = page.get_by_role("complementary", name="Collections")
     expect(sidebar.get_by_role("link", name="ed_imported")).to_be_visible()
+
+
+def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Client) -> None:
+    page.get_by_role("link", name="+ New collection").click()
+    editor = page.get_by_role("form", name="Collection schema")
+    editor.get_by_label("Name", exact=True).fill("ed_tag_view")
+    editor.get_by_label("Type", exact=True).select_option("view")
+    # a view has no fields or indexes of its own, and no write rules
+    expect(page.get_by_role("heading", name="Fields")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Create rule")).to_have_count(0)
+    editor.get_by_label("SELECT query").fill("SELECT id, label FROM ed_tags")
+    editor.get_by_role("button", name="Create collection").click()
+    expect(page.get_by_role("heading", name="ed_tag_view")).to_be_visible()
+    saved = api.get("/api/collections/ed_tag_view").json()
+    assert saved["type"] == "view"
+    assert [f["name"] for f in saved["fields"]] == ["id", "label"]
+
+
+
+def test_an_auth_collection_has_its_auth_options(page: Page, api: httpx.Client) -> None:
+    page.goto(page.url.split("#")[0] + "#/collections/users/schema")
+    options = page.get_by_role("region", name="Auth options")
+    expect(options.get_by_label("Sign in with a password")).to_be_checked()
+    options.get_by_label("Sign in with an emailed code").check()
+    options.get_by_label("Code lifetime (seconds)").fill("300")
+    options.get_by_label("Auth token").fill("86400")
+    # auth collections also have the auth and manage rules
+    expect(page.locator(".rule-field", has_text="Manage rule")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved users.")).to_be_visible()
+    users = api.get("/api/collections/users").json()
+    assert users["otp"]["enabled"] is True and users["otp"]["duration"] == 300
+    assert users["authToken"]["duration"] == 86400
+    assert users["passwordAuth"]["identityFields"] == ["email"]
+
+def test_nothing_was_refused_by_the_csp_on_the_way(problems: PageProblems) -> None:
+    # every screen of this module ran under the strict CSP, axe included (evaluated, not injected)
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []
