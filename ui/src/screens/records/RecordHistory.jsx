@@ -20,7 +20,6 @@ export function RecordHistory({ collection, record }) {
 
   useEffect(() => {
     let stale = false;
-    setEntries(null);
     // one record's entries come from their own index (docs/api-audit.md, "A record's history")
     const filter = pb.filter("record = {:id} && collectionName = {:c}", { id: record.id, c: collection.name });
     pb.send("/api/audit", { query: { filter, perPage: HISTORY_PAGE, sort: "-created" } })
@@ -29,12 +28,14 @@ export function RecordHistory({ collection, record }) {
     return () => {
       stale = true;
     };
-  }, [collection.name, record.id, record.updated, generation]);
+    // `record` changes on each realtime update of it, and the changes function appends a batch's audit entries
+    // before it publishes the batch's events: the entry of a change is there when its event arrives
+  }, [collection.name, record, generation]);
 
   return (
     <section className="record-history" aria-label="History">
       <div className="toolbar">
-        <p className="muted">Changes reach the log a second or two after they are made.</p>
+        <p className="muted">Changes reach the log a second or two after they are made; it follows them live.</p>
         <button type="button" className="btn btn-secondary btn-sm" onClick={() => setGeneration((g) => g + 1)}>Refresh history</button>
       </div>
       <ErrorBanner error={error} />
