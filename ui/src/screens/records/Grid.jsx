@@ -3,7 +3,7 @@ import { useRef, useState } from "react";
 import { CellEditor } from "./CellEditor.jsx";
 import { CellValue } from "./CellValue.jsx";
 import { NewRecordRow } from "./NewRecordRow.jsx";
-import { isReadOnly, recordLabel } from "./fieldTypes.js";
+import { isReadOnly, isViewCollection, recordLabel } from "./fieldTypes.js";
 
 const MIN_WIDTH = 60;
 const MAX_WIDTH = 1200;
@@ -32,6 +32,7 @@ export function Grid({ collection, columns, widths, onWidth, sort, onSort, items
   const [editing, setEditing] = useState(null); // {id, field}
   const allSelected = items.length > 0 && items.every((r) => selected.has(r.id));
   const label = (record) => recordLabel(record, collection);
+  const locked = isViewCollection(collection);
 
   function toggle(id, on) {
     const next = new Set(selected);
@@ -80,7 +81,7 @@ export function Grid({ collection, columns, widths, onWidth, sort, onSort, items
                 const cellLabel = `${f.name} of ${label(record)}`;
                 return (
                   <td key={f.name} className={`cell cell-${f.type}`}>
-                    {isReadOnly(f) ? (
+                    {locked || isReadOnly(f) ? (
                       <span className="cell-readonly" title="Computed by the server"><CellValue field={f} record={record} /></span>
                     ) : isEditing ? (
                       <CellEditor collection={collection} field={f} record={record} label={cellLabel} expand={expand}
@@ -100,7 +101,7 @@ export function Grid({ collection, columns, widths, onWidth, sort, onSort, items
               </td>
             </tr>
           ))}
-          <NewRecordRow collection={collection} columns={columns} expand={expand} onCreated={onSaved} />
+          {!locked && <NewRecordRow collection={collection} columns={columns} expand={expand} onCreated={onSaved} />}
         </tbody>
       </table>
     </div>

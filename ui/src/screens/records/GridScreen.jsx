@@ -11,7 +11,7 @@ import { FilterBar } from "./FilterBar.jsx";
 import { Grid } from "./Grid.jsx";
 import { Pager } from "./Pager.jsx";
 import { RecordPanel, RecordPanelById } from "./RecordPanel.jsx";
-import { expandFor, gridFields } from "./fieldTypes.js";
+import { expandFor, gridFields, isViewCollection } from "./fieldTypes.js";
 import { useLiveRecords } from "./useLiveRecords.js";
 
 const PER_PAGE = 30;
@@ -72,11 +72,11 @@ export function GridScreen({ collection, prefs, onPrefs, readPage, toolbarExtra 
         <div className="toolbar">
           <FilterBar collection={collection} value={filter} onApply={(f) => { setPage(1); setFilter(f); }} />
           <ColumnsMenu all={all} shown={columns} onChange={(names) => onPrefs({ ...prefs, fields: names })} />
-          <button type="button" className="btn btn-primary" onClick={() => open("new")}>+ New record</button>
+          {!isViewCollection(collection) && <button type="button" className="btn btn-primary" onClick={() => open("new")}>+ New record</button>}
           {toolbarExtra?.({ filter, sort, clearFilter: () => setFilter("") })}
         </div>
         <ErrorBanner error={live.error} />
-        {selected.size > 0 && (
+        {selected.size > 0 && !isViewCollection(collection) && (
           <BulkDelete collection={collection} ids={[...selected]} onDone={(count) => {
             setSelected(new Set());
             toasts.success(`Deleted ${count} record${count === 1 ? "" : "s"}.`);

@@ -6,6 +6,8 @@ import { Spinner } from "../../lib/forms.jsx";
 import { valueText } from "./fieldTypes.js";
 
 const HISTORY_PAGE = 50;
+// after a change, when to read the history again: the audit log trails a write by the change stream's lag
+const CATCH_UP_MS = [1500, 3000, 6000];
 
 function actorText(actor) {
   if (!actor) return "unknown";
@@ -20,16 +22,21 @@ export function RecordHistory({ collection, record }) {
 
   useEffect(() => {
     let stale = false;
-    setEntries(null);
     // one record's entries come from their own index (docs/api-audit.md, "A record's history")
     const filter = pb.filter("record = {:id} && collectionName = {:c}", { id: record.id, c: collection.name });
-    pb.send("/api/audit", { query: { filter, perPage: HISTORY_PAGE, sort: "-created" } })
-      .then((r) => !stale && (setEntries(r.items), setError(null)))
-      .catch((err) => !stale && setError(apiError(err)));
+    const read = () =>
+      pb.send("/api/audit", { query: { filter, perPage: HISTORY_PAGE, sort: "-created" } })
+        .then((r) => !stale && (setEntries(r.items), setError(null)))
+        .catch((err) => !stale && setError(apiError(err)));
+    read();
+    // `record` changes on a save and on each realtime update; its entry is written by another stream consumer a
+    // second or two later (in no set order with the realtime event), so read again a few times to catch it
+    const timers = CATCH_UP_MS.map((ms) => setTimeout(read, ms));
     return () => {
       stale = true;
+      timers.forEach(clearTimeout);
     };
-  }, [collection.name, record.id, record.updated, generation]);
+  }, [collection.name, record, generation]);
 
   return (
     <section className="record-history" aria-label="History">

@@ -8,13 +8,14 @@ import { useToasts } from "../../lib/toasts.jsx";
 import { CellValue } from "./CellValue.jsx";
 import { FieldInput } from "./FieldInput.jsx";
 import { RecordHistory } from "./RecordHistory.jsx";
-import { isReadOnly, recordLabel } from "./fieldTypes.js";
+import { isReadOnly, isViewCollection, recordLabel } from "./fieldTypes.js";
 import { draftBody, newDraft, saveRecord } from "./recordDraft.js";
 
 /** `record` null: a new record. `onSaved(record)`, `onDeleted(id)`, `onClose()`. */
 export function RecordPanel({ collection, record, expand, onSaved, onDeleted, onClose }) {
   const fields = (collection.fields || []).filter((f) => f.type !== "password");
-  const editable = fields.filter((f) => !isReadOnly(f));
+  const locked = isViewCollection(collection);
+  const editable = locked ? [] : fields.filter((f) => !isReadOnly(f));
   const [draft, setDraft] = useState(() => newDraft(editable, record));
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -80,16 +81,16 @@ export function RecordPanel({ collection, record, expand, onSaved, onDeleted, on
         <form className="form" noValidate onSubmit={save} aria-label="Record fields">
           <ErrorBanner error={error} />
           {fields.map((f) => (
-            <PanelField key={f.name} field={f} record={record} draft={draft} setDraft={setDraft} error={error?.fields[f.name]} />
+            <PanelField key={f.name} field={f} record={record} draft={draft} setDraft={setDraft} error={error?.fields[f.name]} locked={locked} />
           ))}
-          <div className="record-panel-actions">
+          {!locked && <div className="record-panel-actions">
             <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy || undefined}>
               {busy && <Spinner />}{record ? "Save changes" : "Create"}
             </button>
             {record && (
               <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>Delete</button>
             )}
-          </div>
+          </div>}
         </form>
       )}
       <ConfirmDialog open={confirming} title="Delete record" message={`Delete ${title}? This cannot be undone.`}
@@ -98,10 +99,10 @@ export function RecordPanel({ collection, record, expand, onSaved, onDeleted, on
   );
 }
 
-function PanelField({ field, record, draft, setDraft, error }) {
+function PanelField({ field, record, draft, setDraft, error, locked }) {
   const id = useId();
   const errorId = `${id}-error`;
-  const readOnly = isReadOnly(field);
+  const readOnly = locked || isReadOnly(field);
   if (readOnly && !record) return null;
   const labelId = `${id}-label`;
   return (

@@ -14,6 +14,11 @@ export function isReadOnly(field) {
   return COMPUTED_TYPES.has(field.type) || field.name === "id" || (field.system && field.name !== "email" && field.name !== "verified" && field.name !== "emailVisibility");
 }
 
+/** A view collection's records are a query's rows: shown, never written. */
+export function isViewCollection(collection) {
+  return collection?.type === "view";
+}
+
 export function editsInDialog(field) {
   return DIALOG_TYPES.has(field.type);
 }
