@@ -192,11 +192,11 @@ def test_api_tokens_are_created_shown_once_and_revoked(page: Page, people: Peopl
 
 def test_superusers_are_managed_the_same_way(page: Page, people: People) -> None:
     _open_users(page, "/users/_superusers")
-    expect(page.get_by_role("link", name=SUPERUSER_EMAIL)).to_be_visible()
+    expect(page.get_by_role("link", name=SUPERUSER_EMAIL, exact=True)).to_be_visible()
     # superusers are always verified: no verified filter or checkbox
     expect(page.get_by_label("Verified")).to_have_count(0)
-    page.get_by_role("link", name=SUPERUSER_EMAIL).click()
-    panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}")
+    page.get_by_role("link", name=SUPERUSER_EMAIL, exact=True).click()
+    panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}", exact=True)
     expect(panel.get_by_role("region", name="Sessions").get_by_text("this session")).to_be_visible()
     assert_accessible(page)
 
