@@ -98,12 +98,17 @@ def _type_a_rule(page: Page) -> None:
     expect(page.locator(".rule-field", has_text="List/Search rule").locator(".field-error")).to_be_visible()
 
 
+def _show_auth_options(page: Page) -> None:
+    page.get_by_role("heading", name="Auth options").evaluate("h => h.scrollIntoView({ block: 'start' })")
+
+
 SCREENS: list[Screen] = [
     Screen("sign-in", "/login", signed_in=False),
     Screen("collections", "/collections"),
     Screen("schema-editor", "/collections/posts/schema", _open_field_options),
     Screen("rule-autocomplete", "/collections/posts/schema", _type_a_rule),
     Screen("api-preview", "/collections/posts/api"),
+    Screen("auth-options", "/collections/users/schema", _show_auth_options),
     Screen("import-collections", "/collections/-/import"),
     # areas `users` and `settings`
     Screen("users", "/users/users/seedusrann00001", _scroll_to_sessions),
@@ -142,6 +147,8 @@ def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] 
 
 def _port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # as uvicorn binds: a port whose old connections linger in TIME_WAIT is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -230,6 +230,24 @@ def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Clie
     assert [f["name"] for f in saved["fields"]] == ["id", "label"]
 
 
+
+def test_an_auth_collection_has_its_auth_options(page: Page, api: httpx.Client) -> None:
+    page.goto(page.url.split("#")[0] + "#/collections/users/schema")
+    options = page.get_by_role("region", name="Auth options")
+    expect(options.get_by_label("Sign in with a password")).to_be_checked()
+    options.get_by_label("Sign in with an emailed code").check()
+    options.get_by_label("Code lifetime (seconds)").fill("300")
+    options.get_by_label("Auth token").fill("86400")
+    # auth collections also have the auth and manage rules
+    expect(page.locator(".rule-field", has_text="Manage rule")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved users.")).to_be_visible()
+    users = api.get("/api/collections/users").json()
+    assert users["otp"]["enabled"] is True and users["otp"]["duration"] == 300
+    assert users["authToken"]["duration"] == 86400
+    assert users["passwordAuth"]["identityFields"] == ["email"]
+
 def test_nothing_was_refused_by_the_csp_on_the_way(problems: PageProblems) -> None:
     # every screen of this module ran under the strict CSP, axe included (evaluated, not injected)
     assert problems.csp_violations() == []
