@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
+from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
 
 SECRET = "smtp-Secret-never-shown-42"
 CLIENT_SECRET = "oauth-client-Secret-never-shown-7"
@@ -199,3 +199,9 @@ def test_oauth2_providers_per_auth_collection(page: Page, api: httpx.Client) -> 
     assert api.get("/api/collections/users").json()["oauth2"]["providers"][0]["displayName"] == "GitHub SSO"
     assert_accessible(page)
     api.patch("/api/collections/users", json={"oauth2": {"enabled": False, "providers": []}})
+
+
+def test_the_settings_screens_broke_no_csp_rule_and_threw_nothing(problems: PageProblems) -> None:
+    # runs last in the module: everything the module's page did, under the strict CSP
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []

@@ -216,3 +216,9 @@ def test_the_screen_works_from_the_keyboard(page: Page, people: People) -> None:
     expect(link).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("complementary", name="User bob@example.com")).to_be_visible()
+
+
+def test_the_users_screens_broke_no_csp_rule_and_threw_nothing(problems: PageProblems) -> None:
+    # runs last in the module: everything the module's page did, under the strict CSP
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []
