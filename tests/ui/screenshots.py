@@ -88,6 +88,14 @@ def _scroll_to_sessions(page: Page) -> None:
         panel.scrollTop = el.offsetTop - panel.querySelector('.panel-head').offsetHeight - 16; }""")
 
 
+def _add_an_oauth2_provider(page: Page) -> None:
+    oauth = page.get_by_role("form", name="OAuth2 settings")
+    oauth.get_by_label("Enable OAuth2 sign-in").check()
+    oauth.get_by_role("button", name="+ Add provider").click()
+    oauth.get_by_role("group", name="Provider 1").get_by_label("Client ID").fill("Iv1.8a61f9b3a7aba766")
+    page.evaluate("() => document.activeElement.blur()")
+
+
 def _open_field_options(page: Page) -> None:
     page.locator(".fields-list > li", has_text="status").get_by_role("button", name="Options").click()
 
@@ -115,7 +123,7 @@ SCREENS: list[Screen] = [
     Screen("users", "/users/users/seedusrann00001", _scroll_to_sessions),
     Screen("settings-mail", "/settings/mail"),
     Screen("settings-rate-limits", "/settings/rate-limits"),
-    Screen("settings-auth", "/settings/auth/users"),
+    Screen("settings-auth", "/settings/auth/users", _add_an_oauth2_provider),
     *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
 

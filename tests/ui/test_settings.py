@@ -12,11 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
+from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
 
 SECRET = "smtp-Secret-never-shown-42"
 CLIENT_SECRET = "oauth-client-Secret-never-shown-7"
-SECTIONS = ["Application", "Mail", "Files storage", "Backups schedule", "Rate limits", "Auth collections"]
+SECTIONS = ["Application", "Mail", "Files storage", "Backups schedule", "Rate limits", "OAuth2 providers"]
 
 
 @pytest.fixture(scope="module")
@@ -168,15 +168,12 @@ def test_rate_limit_rules_are_edited_as_a_table(page: Page, api: httpx.Client) -
     assert len(rules) == n
 
 
-def test_token_durations_and_oauth2_providers_per_auth_collection(page: Page, api: httpx.Client) -> None:
-    _open(page, "Auth collections")
+def test_oauth2_providers_per_auth_collection(page: Page, api: httpx.Client) -> None:
+    _open(page, "OAuth2 providers")
     page.get_by_role("navigation", name="Auth collections").get_by_role("link", name="users", exact=True).click()
-    durations = page.get_by_role("form", name="Token durations")
-    durations.get_by_label("Protected file token (seconds)").fill("240")
-    expect(durations.get_by_text("4 minutes")).to_be_visible()
-    durations.get_by_role("button", name="Save durations").click()
-    _toast(page, "Token durations of users saved.")
-    assert api.get("/api/collections/users").json()["fileToken"]["duration"] == 240
+    # token lifetimes are collection options: the page points to them in the schema editor
+    options = page.get_by_role("link", name="auth options of users")
+    expect(options).to_have_attribute("href", "#/collections/users/schema")
     # OAuth2: a provider without its client id is refused next to the field, then saved with it
     oauth = page.get_by_role("form", name="OAuth2 settings")
     oauth.get_by_label("Enable OAuth2 sign-in").check()
@@ -201,5 +198,10 @@ def test_token_durations_and_oauth2_providers_per_auth_collection(page: Page, ap
     _toast(page, "OAuth2 of users saved.")
     assert api.get("/api/collections/users").json()["oauth2"]["providers"][0]["displayName"] == "GitHub SSO"
     assert_accessible(page)
-    api.patch("/api/collections/users",
-              json={"oauth2": {"enabled": False, "providers": []}, "fileToken": {"duration": 180}})
+    api.patch("/api/collections/users", json={"oauth2": {"enabled": False, "providers": []}})
+
+
+def test_the_settings_screens_broke_no_csp_rule_and_threw_nothing(problems: PageProblems) -> None:
+    # runs last in the module: everything the module's page did, under the strict CSP
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []

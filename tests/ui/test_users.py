@@ -196,7 +196,7 @@ def test_superusers_are_managed_the_same_way(page: Page, people: People) -> None
     # superusers are always verified: no verified filter or checkbox
     expect(page.get_by_label("Verified")).to_have_count(0)
     page.get_by_role("link", name=SUPERUSER_EMAIL, exact=True).click()
-    panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}")
+    panel = page.get_by_role("complementary", name=f"User {SUPERUSER_EMAIL}", exact=True)
     expect(panel.get_by_role("region", name="Sessions").get_by_text("this session")).to_be_visible()
     assert_accessible(page)
 
@@ -216,3 +216,9 @@ def test_the_screen_works_from_the_keyboard(page: Page, people: People) -> None:
     expect(link).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("complementary", name="User bob@example.com")).to_be_visible()
+
+
+def test_the_users_screens_broke_no_csp_rule_and_threw_nothing(problems: PageProblems) -> None:
+    # runs last in the module: everything the module's page did, under the strict CSP
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []

@@ -8,7 +8,7 @@ const SECTIONS = [
   ["storage", "Files storage"],
   ["backups", "Backups schedule"],
   ["rate-limits", "Rate limits"],
-  ["auth", "Auth collections"],
+  ["auth", "OAuth2 providers"],
 ];
 
 export function SettingsLayout() {
