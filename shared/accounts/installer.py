@@ -3,9 +3,9 @@
 
 PocketBase signs a 30-minute auth token of a placeholder superuser `__pbinstaller@example.com`. Lambdabase keeps
 the placeholder (random password, never shown) but hands out an API token of it scoped to `_superusers:create`
-only, for 30 minutes: the link can create superusers and do nothing else (the scope check refuses every other
-action; an API token never reaches the superuser APIs, the auth endpoints or a password change). Creating the
-first real superuser deletes the placeholder, which ends its tokens at once: the link is then dead.
+only, for 30 minutes, and only the newest one works. The link can create superusers and do nothing else: the
+scope check refuses every other action, and an API token never reaches the superuser APIs, the auth endpoints
+or a password change. Creating the first real superuser deletes the placeholder, which ends its tokens at once.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def has_real_superuser(scope: RecordScope, stored: StoredCollection) -> bool:
 
 
 def installer_token(tokens: ApiTokenRepository, now: float | None = None) -> str | None:
-    """A fresh install token while no superuser exists (creating the placeholder when missing), else None."""
-    from shared.accounts.api_tokens import mint_token
+    """A fresh install token while no superuser exists (creating the placeholder when missing), else None.
+    Only the newest link works: the tokens of earlier starts are revoked first."""
+    from shared.accounts.api_tokens import mint_token, revoke_all_tokens
 
     system = system_scope()
     stored = system.collections.get(SUPERUSERS_COLLECTION_NAME)
@@ -58,6 +59,7 @@ def installer_token(tokens: ApiTokenRepository, now: float | None = None) -> str
         password = secrets.token_urlsafe(48)[:64]
         body = {"email": INSTALLER_EMAIL, "password": password, "passwordConfirm": password, "verified": True}
         placeholder = system.writer.create(SUPERUSERS_COLLECTION_NAME, body).record
+    revoke_all_tokens(tokens, stored.collection.id, placeholder.id)
     minted = mint_token(tokens, stored, placeholder, name=INSTALLER_TOKEN_NAME, scopes=INSTALLER_SCOPES,
                         read_only=False, duration_s=INSTALLER_TOKEN_TTL_S,
                         now=time.time() if now is None else now)

@@ -14,3 +14,4 @@ def test_with_a_superuser_there_is_no_link_and_no_placeholder(stack: InProcessSt
     assert first_run_link(stack.url) is None
     emails = [r["email"] for r in api.list_records("_superusers", perPage=200)["items"]]
     assert INSTALLER_EMAIL not in emails
+

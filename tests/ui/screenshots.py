@@ -8,6 +8,7 @@ run changes a picture only when a screen changed.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -76,12 +77,17 @@ def _type_a_rule(page: Page) -> None:
     expect(page.locator(".rule-field", has_text="List/Search rule").locator(".field-error")).to_be_visible()
 
 
+def _show_auth_options(page: Page) -> None:
+    page.get_by_role("heading", name="Auth options").evaluate("h => h.scrollIntoView({ block: 'start' })")
+
+
 SCREENS: list[Screen] = [
     Screen("sign-in", "/login", signed_in=False),
     Screen("collections", "/collections"),
     Screen("schema-editor", "/collections/posts/schema", _open_field_options),
     Screen("rule-autocomplete", "/collections/posts/schema", _type_a_rule),
     Screen("api-preview", "/collections/posts/api"),
+    Screen("auth-options", "/collections/users/schema", _show_auth_options),
     Screen("import-collections", "/collections/-/import"),
     *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
@@ -114,8 +120,23 @@ def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] 
     return written
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        # as uvicorn binds: a port whose old connections linger in TIME_WAIT is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def main() -> int:
     ensure_browser_and_build()
+    # another stack on the port would answer the health check and get the seed data: refuse instead
+    if not _port_is_free(PORT):
+        print(f"port {PORT} is taken; set LB_SCREENSHOTS_PORT to a free one", file=sys.stderr)
+        return 1
     stack = StackProcess(Path(tempfile.mkdtemp()) / "data", port=PORT, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
                                                                  "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD})
     stack.start()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, assert_accessible
+from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def _add_field(page: Page, type_label: str, name: str) -> Locator:
     return row
 
 
-def test_create_a_collection_with_text_number_select_relation_file_and_formula_fields(
+def test_create_a_collection_with_plain_relation_file_and_computed_fields(
         page: Page, api: httpx.Client) -> None:
     page.get_by_role("link", name="+ New collection").click()
     editor = page.get_by_role("form", name="Collection schema")
@@ -58,6 +58,19 @@ def test_create_a_collection_with_text_number_select_relation_file_and_formula_f
     formula = _add_field(page, "Formula (computed)", "with_tax")
     formula.get_by_role("button", name="Options").click()
     formula.get_by_role("textbox", name="Formula", exact=True).fill("{price} * 1.2")
+    # the linked computed types go through the `tags` relation of the draft, into ed_tags' fields
+    lookup = _add_field(page, "Lookup (computed)", "tag_labels")
+    lookup.get_by_role("button", name="Options").click()
+    lookup.get_by_label("Through relation").select_option("tags")
+    lookup.get_by_label("Field of the linked records").select_option("label")
+    rollup = _add_field(page, "Rollup (computed)", "tag_list")
+    rollup.get_by_role("button", name="Options").click()
+    rollup.get_by_label("Through relation").select_option("tags")
+    rollup.get_by_label("Field of the linked records").select_option("label")
+    rollup.get_by_label("Aggregate").select_option("ARRAYJOIN")
+    count = _add_field(page, "Count (computed)", "tag_count")
+    count.get_by_role("button", name="Options").click()
+    count.get_by_label("Through relation").select_option("tags")
     assert_accessible(page)
     editor.get_by_role("button", name="Create collection").click()
     expect(page.get_by_role("heading", name="ed_posts")).to_be_visible()
@@ -65,12 +78,15 @@ def test_create_a_collection_with_text_number_select_relation_file_and_formula_f
     saved = api.get("/api/collections/ed_posts").json()
     fields = {f["name"]: f for f in saved["fields"]}
     assert [f["name"] for f in saved["fields"] if not f.get("system")] == [
-        "title", "price", "status", "tags", "cover", "with_tax"]
+        "title", "price", "status", "tags", "cover", "with_tax", "tag_labels", "tag_list", "tag_count"]
     assert fields["status"]["values"] == ["draft", "published"]
     tags_id = api.get("/api/collections/ed_tags").json()["id"]
     assert fields["tags"]["collectionId"] == tags_id and fields["tags"]["maxSelect"] == 5
     assert fields["cover"]["mimeTypes"] == ["image/png", "image/jpeg"]
     assert fields["with_tax"]["formula"] == "{price} * 1.2"
+    assert (fields["tag_labels"]["relation"], fields["tag_labels"]["field"]) == ("tags", "label")
+    assert (fields["tag_list"]["aggregate"], fields["tag_list"]["field"]) == ("ARRAYJOIN", "label")
+    assert fields["tag_count"]["relation"] == "tags"
     # and the sidebar lists it
     expect(page.get_by_role("complementary", name="Collections").get_by_role("link", name="ed_posts")).to_be_visible()
 
@@ -93,7 +109,8 @@ def test_rename_keeps_the_data_and_reordering_saves_the_new_order(page: Page, ap
     # the keyboard way: move `price` above `headline`
     _field_row(page, 2).get_by_role("button", name="Move price up").click()
     expect(page.locator(".visually-hidden[aria-live]")).to_contain_text("price moved to position 2")
-    # and by dragging: `status` (row 3) onto `price` (row 1)
+    # and by dragging: `status` (row 3) onto `price` (row 1), both in view (a drag does not scroll)
+    page.locator("#fields-heading").scroll_into_view_if_needed()
     _field_row(page, 3).locator(".drag-handle").drag_to(_field_row(page, 1))
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Saved ed_posts.")).to_be_visible()
@@ -195,3 +212,43 @@ def test_export_then_import_a_changed_schema(page: Page, api: httpx.Client) -> N
     # and the sidebar knows the new collection
     sidebar = page.get_by_role("complementary", name="Collections")
     expect(sidebar.get_by_role("link", name="ed_imported")).to_be_visible()
+
+
+def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Client) -> None:
+    page.get_by_role("link", name="+ New collection").click()
+    editor = page.get_by_role("form", name="Collection schema")
+    editor.get_by_label("Name", exact=True).fill("ed_tag_view")
+    editor.get_by_label("Type", exact=True).select_option("view")
+    # a view has no fields or indexes of its own, and no write rules
+    expect(page.get_by_role("heading", name="Fields")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Create rule")).to_have_count(0)
+    editor.get_by_label("SELECT query").fill("SELECT id, label FROM ed_tags")
+    editor.get_by_role("button", name="Create collection").click()
+    expect(page.get_by_role("heading", name="ed_tag_view")).to_be_visible()
+    saved = api.get("/api/collections/ed_tag_view").json()
+    assert saved["type"] == "view"
+    assert [f["name"] for f in saved["fields"]] == ["id", "label"]
+
+
+
+def test_an_auth_collection_has_its_auth_options(page: Page, api: httpx.Client) -> None:
+    page.goto(page.url.split("#")[0] + "#/collections/users/schema")
+    options = page.get_by_role("region", name="Auth options")
+    expect(options.get_by_label("Sign in with a password")).to_be_checked()
+    options.get_by_label("Sign in with an emailed code").check()
+    options.get_by_label("Code lifetime (seconds)").fill("300")
+    options.get_by_label("Auth token").fill("86400")
+    # auth collections also have the auth and manage rules
+    expect(page.locator(".rule-field", has_text="Manage rule")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved users.")).to_be_visible()
+    users = api.get("/api/collections/users").json()
+    assert users["otp"]["enabled"] is True and users["otp"]["duration"] == 300
+    assert users["authToken"]["duration"] == 86400
+    assert users["passwordAuth"]["identityFields"] == ["email"]
+
+def test_nothing_was_refused_by_the_csp_on_the_way(problems: PageProblems) -> None:
+    # every screen of this module ran under the strict CSP, axe included (evaluated, not injected)
+    assert problems.csp_violations() == []
+    assert problems.uncaught() == []

@@ -62,10 +62,11 @@ function SidebarItem({ collection }) {
   return (
     <li>
       <NavLink to={`/collections/${collection.name}`} className={({ isActive }) => (isActive ? "active" : undefined)}>
-        <span className={`type-mark type-${collection.type}`} aria-label={`${collection.type} collection`} title={`${collection.type} collection`}>
+        <span className={`type-mark type-${collection.type}`} aria-hidden="true" title={`${collection.type} collection`}>
           {TYPE_MARK[collection.type] || "?"}
         </span>
         <span className="sidebar-name">{collection.name}</span>
+        {collection.type !== "base" && <span className="visually-hidden"> ({collection.type} collection)</span>}
       </NavLink>
     </li>
   );

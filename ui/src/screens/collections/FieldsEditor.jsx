@@ -5,6 +5,8 @@ import { useFieldError, useFieldErrorsUnder } from "../../lib/errors.jsx";
 import { FIELD_TYPES, TYPE_BY_NAME, newField } from "./fieldTypes.js";
 import { FieldOptions } from "./FieldOptions.jsx";
 
+const DRAG_TYPE = "application/x-lambdabase-field-index";
+
 export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved }) {
   const [addType, setAddType] = useState("text");
   const [open, setOpen] = useState(null); // the field (by its key) whose options are shown
@@ -60,8 +62,8 @@ export function FieldsEditor({ draft, setDraft, collections, removed, setRemoved
             dragging={dragFrom === i}
             onDragStart={() => setDragFrom(i)}
             onDragEnd={() => setDragFrom(null)}
-            onDrop={() => {
-              if (dragFrom !== null) move(dragFrom, i);
+            onDrop={(from) => {
+              if (from !== null) move(from, i);
               setDragFrom(null);
             }}
             collections={collections}
@@ -106,7 +108,9 @@ function FieldRow({ field, index, count, open, onToggle, onChange, onRemove, onM
       onDragOver={(e) => e.preventDefault()}
       onDrop={(e) => {
         e.preventDefault();
-        onDrop();
+        // the dragged row's index travels with the drag itself, not in state a re-render could have replaced
+        const from = Number.parseInt(e.dataTransfer.getData(DRAG_TYPE), 10);
+        onDrop(Number.isNaN(from) ? null : from);
       }}
     >
       <div className="field-row-head">
@@ -115,6 +119,7 @@ function FieldRow({ field, index, count, open, onToggle, onChange, onRemove, onM
           draggable
           onDragStart={(e) => {
             e.dataTransfer.effectAllowed = "move";
+            e.dataTransfer.setData(DRAG_TYPE, String(index));
             e.dataTransfer.setData("text/plain", field.name);
             onDragStart();
           }}

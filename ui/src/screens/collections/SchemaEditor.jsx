@@ -8,6 +8,7 @@ import { Field, Form, SubmitButton, useForm } from "../../lib/forms.jsx";
 import { Progress } from "../../lib/progress.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
 import { useSelectedCollection } from "./CollectionHome.jsx";
+import { AuthOptions } from "./AuthOptions.jsx";
 import { FieldsEditor } from "./FieldsEditor.jsx";
 import { IndexesEditor } from "./IndexesEditor.jsx";
 import { RuleEditor } from "./RuleEditor.jsx";
@@ -125,6 +126,7 @@ function SchemaEditor({ collection }) {
           <IndexesEditor draft={draft} setDraft={setDraft} states={saved?.indexStates} saved={saved?.indexes} />
         </>
       )}
+      {draft.type === "auth" && !isNew && <AuthOptions draft={draft} setDraft={setDraft} />}
       <section aria-labelledby="rules-heading">
         <h2 id="rules-heading">API rules</h2>
         <p className="muted">

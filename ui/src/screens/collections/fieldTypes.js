@@ -1,14 +1,25 @@
 // Every field type the schema editor offers, with its options as PocketBase (and docs/computed-fields.md) name them.
 
+// email and url take the same domain lists
+const DOMAIN_OPTIONS = [
+  { name: "exceptDomains", label: "Except domains", kind: "list" },
+  { name: "onlyDomains", label: "Only domains", kind: "list" },
+];
+
+// text and password bound their length and pattern alike
+const LENGTH_AND_PATTERN = [
+  { name: "min", label: "Min length", kind: "number" },
+  { name: "max", label: "Max length", kind: "number" },
+  { name: "pattern", label: "Validation pattern (regex)", kind: "text" },
+];
+
 // Option kinds: number, text, bool, list (comma-separated strings), choice (one of `choices`), collection (a
 // collection id), relation (a relation or back-relation of this collection), target (a field of the related
 // collection), json (an object edited as JSON).
 
 export const FIELD_TYPES = [
   { type: "text", label: "Plain text", options: [
-    { name: "min", label: "Min length", kind: "number" },
-    { name: "max", label: "Max length", kind: "number" },
-    { name: "pattern", label: "Validation pattern (regex)", kind: "text" },
+    ...LENGTH_AND_PATTERN,
     { name: "autogeneratePattern", label: "Autogenerate pattern", kind: "text" },
   ] },
   { type: "editor", label: "Rich editor", options: [
@@ -21,14 +32,8 @@ export const FIELD_TYPES = [
     { name: "onlyInt", label: "No decimals", kind: "bool" },
   ] },
   { type: "bool", label: "Bool", options: [] },
-  { type: "email", label: "Email", options: [
-    { name: "exceptDomains", label: "Except domains", kind: "list" },
-    { name: "onlyDomains", label: "Only domains", kind: "list" },
-  ] },
-  { type: "url", label: "URL", options: [
-    { name: "exceptDomains", label: "Except domains", kind: "list" },
-    { name: "onlyDomains", label: "Only domains", kind: "list" },
-  ] },
+  { type: "email", label: "Email", options: DOMAIN_OPTIONS },
+  { type: "url", label: "URL", options: DOMAIN_OPTIONS },
   { type: "date", label: "DateTime", options: [
     { name: "min", label: "Min date (UTC)", kind: "text", placeholder: "2024-01-01 00:00:00.000Z" },
     { name: "max", label: "Max date (UTC)", kind: "text", placeholder: "2030-12-31 23:59:59.999Z" },
@@ -56,11 +61,7 @@ export const FIELD_TYPES = [
   ] },
   { type: "json", label: "JSON", options: [{ name: "maxSize", label: "Max size (bytes)", kind: "number" }] },
   { type: "geoPoint", label: "Geo point", options: [] },
-  { type: "password", label: "Password", options: [
-    { name: "min", label: "Min length", kind: "number" },
-    { name: "max", label: "Max length", kind: "number" },
-    { name: "pattern", label: "Validation pattern (regex)", kind: "text" },
-  ] },
+  { type: "password", label: "Password", options: LENGTH_AND_PATTERN },
   // computed types (docs/computed-fields.md): read-only values the server keeps fresh
   { type: "formula", label: "Formula", computed: true, options: [
     { name: "formula", label: "Formula", kind: "formula", required: true, placeholder: 'IF({total} > 1000, "big", "small")' },
