@@ -3,12 +3,12 @@ what the change stream or a background job produces (checked through the API, as
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import httpx
 
+from tests.support.fake_realtime import until
 from tests.support.stack_process import StackProcess
 from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD
 
@@ -27,12 +27,5 @@ def superuser_client(stack: StackProcess) -> httpx.Client:
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "the condition") -> T:
-    """The first truthy answer of `probe`, polled every 0.1 s (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(POLL_S)
+    """The first truthy answer of `probe` (an API call), polled every 0.1 s: no fixed sleeps, no flood of requests."""
+    return cast(T, until(probe, timeout=timeout, what=what, interval=POLL_S))

@@ -27,16 +27,17 @@ def api(ui_stack: StackProcess) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def logged(ui_stack: StackProcess, api: httpx.Client) -> None:
-    """Given two guest requests carrying MARK, a 404 (ERROR) and a 200 (INFO), listed by the logs API."""
+    """Given two guest requests carrying MARK, a 404 (ERROR) and a 200 (INFO), and a superuser's, all listed."""
     with ui_stack.client() as guest:
         assert guest.get(f"/api/collections/{MARK}/records").status_code == 404
         assert guest.get(f"/api/health?probe={MARK}").status_code == 200
+    assert api.get(f"/api/health?superuser={MARK}").status_code == 200
 
-    def both_listed() -> bool:
+    def all_listed() -> bool:
         items = api.get("/api/logs", params={"filter": f'message ~ "{MARK}"', "perPage": 10}).json()["items"]
-        return len(items) == 2
+        return len(items) == 3
 
-    eventually(both_listed, what="the two request logs")
+    eventually(all_listed, what="the three request logs")
 
 
 def test_the_logs_screen_lists_a_request_and_draws_the_chart(page: Page, problems: PageProblems, logged: None) -> None:
@@ -63,11 +64,16 @@ def test_the_logs_screen_lists_a_request_and_draws_the_chart(page: Page, problem
 
 def test_search_and_level_narrow_the_list(page: Page, logged: None) -> None:
     bar = page.get_by_role("search", name="Filter logs")
-    # When a plain term is searched, both requests with it are listed
+    # When a plain term is searched, both guest requests with it are listed, not the superuser's (PocketBase's default)
     bar.get_by_label("Search or filter").fill(MARK)
     bar.get_by_role("button", name="Apply").click()
     rows = page.locator("table.table tbody tr").filter(has_text=MARK)
     expect(rows).to_have_count(2)
+    bar.get_by_label("Include requests by superusers").check()
+    bar.get_by_role("button", name="Apply").click()
+    expect(rows).to_have_count(3)
+    expect(rows.filter(has_text=f"superuser={MARK}")).to_contain_text("_superusers")
+    bar.get_by_label("Include requests by superusers").uncheck()
     # and with "ERROR and above" only the 404 remains
     bar.get_by_label("Level").select_option(label="ERROR and above")
     bar.get_by_role("button", name="Apply").click()

@@ -52,18 +52,21 @@ export function LogsPage() {
     let live = true;
     setLoading(true);
     setError(null);
-    Promise.all([fetchPage(1), pb.logs.getStats({ filter })])
+    // Both requests are made together; a failure shows the list's message first (PocketBase words a bad filter
+    // differently on the list and on the stats), so the same mistake always reads the same.
+    Promise.allSettled([fetchPage(1), pb.logs.getStats({ filter })])
       .then(([first, hourly]) => {
         if (!live) return;
-        showPage(1, first);
-        setStats(hourly);
-      })
-      .catch((err) => {
-        if (!live) return;
-        setLogs([]);
-        setStats([]);
-        setMore(false);
-        setError(apiError(err));
+        const failed = [first, hourly].find((r) => r.status === "rejected");
+        if (failed) {
+          setLogs([]);
+          setStats([]);
+          setMore(false);
+          setError(apiError(failed.reason));
+          return;
+        }
+        showPage(1, first.value);
+        setStats(hourly.value);
       })
       .finally(() => live && setLoading(false));
     return () => {
