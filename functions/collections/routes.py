@@ -88,7 +88,7 @@ async def dry_run_view(request: Request) -> JSONResponse:
 @router.post("/api/collections/meta/validate-rule")
 async def validate_rule(request: Request) -> JSONResponse:
     """Whether a rule parses and names existing fields, as a save would check it (shared/catalog/rule_check.py)."""
-    service = _service(request)
+    service = collections_admin(request)
     from shared.catalog.rule_check import LOAD_ERROR
     from shared.catalog.rule_check import validate_rule as check
 
