@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.records_api import Api, unique
+from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_S
 from tests.support.webhook_receiver import Answer, Receiver
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +40,7 @@ def posts(api: Api) -> Iterator[str]:
 def subscribe(api: Api, receiver: Receiver, events: list[str]) -> dict[str, Any]:
     created = api.create_record("_webhooks", {"url": receiver.url, "events": events})
     receiver.secrets.append(created["secret"])
-    time.sleep(2.2)  # the subscription cache of the deliveries function
+    time.sleep(SUBSCRIPTIONS_CACHE_S + 0.2)  # the subscription cache of the deliveries function
     return created
 
 

@@ -7,6 +7,9 @@ their own.
 
 from __future__ import annotations
 
+# The deliveries function's subscriptions cache (2 s deployed): a test subscribes, then waits this long.
+SUBSCRIPTIONS_CACHE_S = 0.25
+SUBSCRIPTIONS_CACHE_ENV = {"LB_WEBHOOK_SUBSCRIPTIONS_CACHE_S": str(SUBSCRIPTIONS_CACHE_S)}
 # Every event source mapping without a batching window (1 s declared): a consumer reads a change, a webhook
 # attempt or a job a poll after it is written. The window itself is tested in tests/integration/local and
 # tests/e2e/test_totals_lag.py, on stacks that keep the declared one.
