@@ -91,7 +91,8 @@ class LocalStack:
         bootstrap_superuser()
         self.state_file.write_text(json.dumps({"pid": os.getpid(), "url": self.base_url,
                                                "moto": self.moto.endpoint}))
-        self._threads = [*start_pollers(invoke, self.config.batching_window_s), *start_schedules(), start_log_subscriptions(invoke),
+        self._threads = [*start_pollers(invoke, self.config.batching_window_s), *start_schedules(),
+                         start_log_subscriptions(invoke),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
                          PeriodicTask("lifecycle-sweeper", self.config.ttl_interval_s, sweep_lifecycle),
                          PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
