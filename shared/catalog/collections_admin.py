@@ -72,6 +72,13 @@ def drain(jobs: JobContext) -> None:
     run_all(jobs)
 
 
+def new_job_id() -> str:
+    """A new background job's id (shared/jobs/index_build.py), the job machinery loaded with it."""
+    from shared.jobs.index_build import new_job_id as job_id
+
+    return job_id()
+
+
 class CollectionsAdmin:
     """Collections logic. `jobs` is where backfills and truncations are queued; without it (tools, tests) they
     run to completion in-process before a call returns. `settle_s` delays a backfill's start (queue.py)."""
@@ -203,7 +210,7 @@ class CollectionsAdmin:
         for index in layout.indexes:
             if index.job is not None and not self._job_running(index.job):
                 index.job = None  # its job ended without finishing it (e.g. a state lost to a racing save)
-        from shared.jobs.index_build import new_job_id, start_index_build
+        from shared.jobs.index_build import start_index_build
         from shared.jobs.linked_backfill import queue_linked_backfill
 
         pending = layout.unscheduled()
