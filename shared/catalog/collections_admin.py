@@ -17,11 +17,7 @@ from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
-from shared.jobs.index_build import new_job_id, start_index_build
-from shared.jobs.linked_backfill import queue_linked_backfill
 from shared.jobs.queue import InMemoryJobQueue
-from shared.jobs.runner import drain
-from shared.jobs.truncate import truncate_collection
 from shared.records import creation_order
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
@@ -66,6 +62,22 @@ def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | N
         if index.unique and not (old and old.unique and old.columns == index.columns and old.where == index.where):
             found.append(index)
     return found
+
+
+def drain(jobs: JobContext) -> None:
+    """Run the queued jobs to completion in-process. The jobs (index builds, backfills, truncations) load with
+    the first write that queues one: a cold start serving reads never imports them or the change stream's
+    models they use."""
+    from shared.jobs.runner import drain as run_all
+
+    run_all(jobs)
+
+
+def new_job_id() -> str:
+    """A new background job's id (shared/jobs/index_build.py), the job machinery loaded with it."""
+    from shared.jobs.index_build import new_job_id as job_id
+
+    return job_id()
 
 
 class CollectionsAdmin:
@@ -208,6 +220,9 @@ class CollectionsAdmin:
         for index in layout.indexes:
             if index.job is not None and not self._job_running(index.job):
                 index.job = None  # its job ended without finishing it (e.g. a state lost to a racing save)
+        from shared.jobs.index_build import start_index_build
+        from shared.jobs.linked_backfill import queue_linked_backfill
+
         pending = layout.unscheduled()
         if pending:
             job_id = new_job_id()
@@ -246,6 +261,8 @@ class CollectionsAdmin:
         stored = self.get(id_or_name)
         if stored.collection.is_view and not allow_system:
             raise BadRequestError("View collections cannot be truncated since they don't store their own records.")
+        from shared.jobs.truncate import truncate_collection
+
         # the deployment's queue runs the files job in the jobs function, which alone holds the bucket
         if not truncate_collection(self.jobs, stored, delete_files=not self.inline_jobs) and self.inline_jobs:
             drain(self.jobs)

@@ -13,7 +13,17 @@ import httpx
 import pytest
 
 from tests.support.in_process import InProcessStack
-from tests.support.sign_in import APP_ORIGIN, ENV, PASSWORD, ROOT_EMAIL, ROOT_PASSWORD, email, new_user, sign_in
+from tests.support.sign_in import (
+    APP_ORIGIN,
+    ENV,
+    PASSWORD,
+    ROOT_EMAIL,
+    ROOT_PASSWORD,
+    SIGN_IN_WINDOW_S,
+    email,
+    new_user,
+    sign_in,
+)
 
 pytestmark = pytest.mark.api
 
@@ -64,12 +74,12 @@ def throttled(api: httpx.Client, root: dict[str, str]) -> str:
 
 # rate limits ----------------------------------------------------------------------------------------
 def test_rate_limit_headers_count_down_then_429_then_recover(api: httpx.Client) -> None:
-    # Given the rule *:authWithPassword = 3 per 5 s per IP (cheap requests: an unknown identityField)
+    # Given the rule *:authWithPassword = 3 per SIGN_IN_WINDOW_S per IP (cheap requests: an unknown identityField)
     def attempt() -> httpx.Response:
         return api.post("/api/collections/users/auth-with-password",
                         json={"identity": "x@example.com", "password": "x", "identityField": "nope"})
 
-    at_window_start(5)
+    at_window_start(SIGN_IN_WINDOW_S)
     # When four requests arrive in one window
     responses = [attempt() for _ in range(4)]
     # Then the headers count down and the fourth gets PocketBase's 429 with Retry-After
@@ -77,11 +87,11 @@ def test_rate_limit_headers_count_down_then_429_then_recover(api: httpx.Client) 
     assert [r.headers["x-ratelimit-remaining"] for r in responses] == ["2", "1", "0", "0"]
     assert {r.headers["x-ratelimit-limit"] for r in responses} == {"3"}
     reset = int(responses[0].headers["x-ratelimit-reset"])
-    assert reset % 5 == 0 and 0 < reset - time.time() <= 5
+    assert reset % SIGN_IN_WINDOW_S == 0 and 0 < reset - time.time() <= SIGN_IN_WINDOW_S
     blocked = responses[-1]
     assert blocked.json() == {"status": 429, "message": "Too Many Requests.", "data": {}}
     retry_after = int(blocked.headers["retry-after"])
-    assert 1 <= retry_after <= 5
+    assert 1 <= retry_after <= SIGN_IN_WINDOW_S
     assert blocked.headers["x-content-type-options"] == "nosniff"  # the 429 is hardened like any response
     # When the client waits as told, it is let through again
     time.sleep(retry_after)
