@@ -50,9 +50,23 @@ class FieldBackfill(BaseModel):
     seen: int = 0
 
 
+class MaintainedState(BaseModel):
+    """A maintained aggregate's storage generation and build state (shared/jobs/aggregate_build.py): its groups
+    are kept under `generation`, a new one whenever its definition (`digest`) changes; `ready_at` is when its
+    build finished (None while the job runs), `seen` the records the job has counted so far."""
+
+    name: str
+    digest: str
+    generation: str
+    job: str
+    ready_at: float | None = None
+    seen: int = 0
+
+
 class CollectionLayout(BaseModel):
     indexes: list[IndexLayout] = Field(default_factory=list)
     backfills: list[FieldBackfill] = Field(default_factory=list)
+    maintained: list[MaintainedState] = Field(default_factory=list)
 
     def slotted(self) -> list[IndexLayout]:
         return [i for i in self.indexes if i.slot is not None]
@@ -81,6 +95,10 @@ def with_index_states(collection_json: dict[str, Any], layout: CollectionLayout)
     if layout.backfills:
         collection_json = {**collection_json, "computedStates": [
             {"name": b.name, "state": "building", "seen": b.seen} for b in layout.backfills]}
+    building = [m for m in layout.maintained if m.ready_at is None]
+    if building:
+        collection_json = {**collection_json, "aggregateStates": [
+            {"name": m.name, "state": "building", "seen": m.seen} for m in building]}
     if all(i.state == "ready" for i in layout.indexes):
         return collection_json
     return {**collection_json, "indexStates": index_states(layout)}
@@ -119,4 +137,5 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
                                   where=spec.where, slot=slot, ready=not needs_backfill))
     # a linked field's backfill goes on across saves, unless the field is gone
     return CollectionLayout(indexes=result, backfills=[b for b in previous.backfills
-                                                       if collection.field_by_id(b.field_id) is not None])
+                                                       if collection.field_by_id(b.field_id) is not None],
+                            maintained=previous.maintained)  # planned by shared/jobs/aggregate_build.py
