@@ -59,7 +59,8 @@ class MaintainedDefinition:
     @property
     def sum_fields(self) -> tuple[BaseField, ...]:
         """The number fields whose sums the groups keep (for `sum` and `avg`)."""
-        return tuple(dict.fromkeys(f for m, f in self.metrics if f is not None))
+        found = {f.id: f for _, f in self.metrics if f is not None}
+        return tuple(found.values())
 
 
 class DeclarationError(ValueError):
