@@ -10,13 +10,16 @@ writes those two groups. Items per change, and per batch:
 - building (the backfill job is counting, shared/jobs/aggregate_build.py): per changed record, one consistent
   GetItem of its marker and one transaction of its marker and the groups it moves (shared/aggregates/groups.py).
 
-A consumer keeps building a while (FLIP_S) after the job marks an aggregate ready, so that no two consumers
-holding catalogs of different ages ever count one record in different ways.
+Which way a change is counted depends on when it happened (its stream record's approximate creation time), not
+on when it is delivered: a change made before the job marked the aggregate ready, plus FLIP_S, is counted the
+building way, even when it arrives late or again after the switch (the scan may have read its result); a later
+one the ready way. FLIP_S covers the consumers' catalog age (a consumer that does not know `ready_at` yet only
+sees changes made before it) and the second precision of the creation time, so one record's changes switch
+once, in stream order.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,8 +46,8 @@ from shared.changes.model import RecordChange
 from shared.changes.record_events import stored_of
 from shared.records.model import StoredRecord
 
-# a catalog is at most CACHE_SECONDS old: past this, every consumer has seen `ready_at`
-FLIP_S = CACHE_SECONDS + 1.0
+# a catalog is at most CACHE_SECONDS old, and a creation time is whole seconds
+FLIP_S = CACHE_SECONDS + 2.0
 MARKER_ATTEMPTS = 5
 
 
@@ -59,8 +62,9 @@ class Maintained:
     def ready(self) -> bool:
         return self.state.ready_at is not None
 
-    def building(self, now: float) -> bool:
-        return self.state.ready_at is None or now < self.state.ready_at + FLIP_S
+    def building(self, changed_at: float) -> bool:
+        """Whether a change made at `changed_at` (epoch seconds) is counted the building way."""
+        return self.state.ready_at is None or changed_at < self.state.ready_at + FLIP_S
 
 
 def maintained_of(stored: StoredCollection) -> list[Maintained]:
@@ -123,15 +127,14 @@ def count_change(store: GroupStore, maintained: Maintained, change: RecordChange
     raise GroupStorageError(f"the marker of {rid} kept changing")  # the batch is retried
 
 
-def maintain_aggregates(changes: Iterable[RecordChange], collections: CollectionRepository, store: GroupStore,
-                        *, now: float | None = None) -> MaintainedReport:
+def maintain_aggregates(changes: Iterable[RecordChange], collections: CollectionRepository,
+                        store: GroupStore) -> MaintainedReport:
     """Apply a batch to every maintained aggregate it touches; raises (so the batch is retried) on storage errors."""
     batch = [c for c in changes if c.write_shard is not None]
     ids = {c.collection_id for c in batch}
     kept = {s.collection.id: m for s in collections.all() if s.collection.id in ids and (m := maintained_of(s))}
     if not kept:
         return MaintainedReport()
-    moment = time.time() if now is None else now
     ready: list[tuple[str, SumsContribution]] = []
     counted = 0
     for change in batch:
@@ -139,7 +142,7 @@ def maintain_aggregates(changes: Iterable[RecordChange], collections: Collection
         new = stored_of(change, change.new_image) if change.action != "delete" else None
         assert change.write_shard is not None
         for maintained in kept.get(change.collection_id, []):
-            if maintained.building(moment):
+            if maintained.building(change.changed_at):
                 counted += count_change(store, maintained, change, new)
                 continue
             definition, generation = maintained.definition, maintained.state.generation

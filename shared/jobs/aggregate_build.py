@@ -9,8 +9,8 @@ the groups from what the scan counted. Every declaration starts here, even on an
 written while some stream consumer's catalog did not know the aggregate yet is counted by the scan, which
 starts once every catalog has it (AGGREGATE_SETTLE_S). Until the job is done, requests are answered ad hoc.
 
-`aggregate_cleanup {generations, groups}` deletes a chunk of markers (and groups) per step and sends the next
-step while some remain; a duplicate step deletes nothing twice.
+`aggregate_cleanup {generations, groups, not_before}` waits until `not_before`, then deletes a chunk of markers
+(and groups) per step and sends the next step while some remain; a duplicate step deletes nothing twice.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from shared.jobs.checkpoints import Checkpoint
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import new_job_id
 from shared.jobs.messages import AggregateBuildMessage, AggregateCleanupMessage
+from shared.jobs.queue import MAX_DELAY_S
 from shared.observability import logger
 from shared.records.model import ReadMeter, StoredRecord
 
@@ -36,8 +37,11 @@ CHUNK_RECORDS = 500
 STEP_BUDGET_S = 20.0
 # Items deleted per cleanup step (25 a BatchWriteItem).
 CLEANUP_CHUNK = 1000
-# Markers outlive the build by the consumers' switch to ready mode, and a margin for a slow batch.
-CLEANUP_DELAY_S = int(FLIP_S) + 60
+# Markers are kept while a change made before the switch to ready mode may still be delivered (again): the
+# stream keeps records 24 hours. The cleanup waits in steps of the longest SQS delay.
+MARKER_KEEP_S = 25 * 3600
+# A generation no longer declared is deleted once no consumer's catalog still holds it.
+DROP_DELAY_S = int(FLIP_S) + 60
 
 
 def plan_aggregates(ctx: JobContext, collection: Collection, layout: CollectionLayout) -> None:
@@ -67,7 +71,7 @@ def plan_aggregates(ctx: JobContext, collection: Collection, layout: CollectionL
     if dropped:
         # after FLIP_S: a consumer with an older catalog may still write to them until then
         ctx.queue.send(AggregateCleanupMessage(job_id=new_job_id(), collection_id=collection.id,
-                                               generations=dropped, groups=True), delay_s=CLEANUP_DELAY_S)
+                                               generations=dropped, groups=True), delay_s=DROP_DELAY_S)
 
 
 def _groups(ctx: JobContext) -> GroupStore:
@@ -118,8 +122,8 @@ def run_aggregate_job(ctx: JobContext, message: AggregateBuildMessage | Aggregat
         ctx.queue.send(message.model_copy(update={"step": message.step + 1}))
         return
     ctx.queue.send(AggregateCleanupMessage(job_id=message.job_id, collection_id=message.collection_id,
-                                           generations=[m.state.generation for m in mine]),
-                   delay_s=CLEANUP_DELAY_S)
+                                           generations=[m.state.generation for m in mine],
+                                           not_before=ctx.clock() + MARKER_KEEP_S), delay_s=MAX_DELAY_S)
 
 
 def _record_progress(ctx: JobContext, message: AggregateBuildMessage, seen: int, *, finished: bool) -> None:
@@ -137,6 +141,10 @@ def _record_progress(ctx: JobContext, message: AggregateBuildMessage, seen: int,
 
 
 def _cleanup(ctx: JobContext, message: AggregateCleanupMessage) -> None:
+    wait = message.not_before - ctx.clock()
+    if wait > 0:
+        ctx.queue.send(message, delay_s=int(min(wait, MAX_DELAY_S)) + 1)
+        return
     store = _groups(ctx)
     deleted = sum(store.delete_items(message.collection_id, generation, groups=message.groups, limit=CLEANUP_CHUNK)
                   for generation in message.generations)

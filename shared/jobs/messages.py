@@ -104,6 +104,8 @@ class AggregateCleanupMessage(BaseModel):
     collection_id: str
     generations: list[str]
     groups: bool = False
+    # epoch seconds before which the step only waits (sends itself again, delayed)
+    not_before: float = 0.0
     step: int = 0
 
 
