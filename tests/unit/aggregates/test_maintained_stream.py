@@ -4,6 +4,7 @@ job's scan, end exactly at a recount of the records as they finally are."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from shared.changes.model import RecordChange
 from shared.jobs import aggregate_build
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
+from shared.jobs.messages import AggregateBuildMessage
 from shared.jobs.queue import InMemoryJobQueue
 from shared.jobs.runner import run_job
 from shared.records.memory_repository import InMemoryRecordRepository
@@ -103,7 +105,7 @@ class World:
         self.ids = {f.name: f.id for f in created.fields}
 
     def random_data(self) -> dict[str, Any]:
-        return {self.ids["region"]: self.rng.choice(REGIONS + [""]),
+        return {self.ids["region"]: self.rng.choice([*REGIONS, ""]),
                 self.ids["tags"]: self.rng.sample(TAGS, self.rng.randint(0, 2)),
                 self.ids["amount"]: self.rng.randint(-5, 50)}
 
@@ -132,7 +134,7 @@ class World:
         found = {}
         for key, sums in self.store.groups(stored.collection.id, maintained.state.generation, ReadMeter()):
             if sums["n"]:
-                region, tag = __import__("json").loads(key)
+                region, tag = json.loads(key)
                 found[(region, tag)] = (int(sums["n"]), int(sums[f"sum_{self.ids['amount']}"]))
         return found
 
@@ -151,7 +153,8 @@ def test_ready_aggregates_end_at_the_recount_whatever_the_redeliveries(seed: int
     # Given a maintained aggregate built over no record, and the stream switched to ready mode
     world = World(seed)
     while (message := world.queue.take()) is not None:
-        run_job(world.ctx, message)
+        if isinstance(message, AggregateBuildMessage):
+            run_job(world.ctx, message)  # (the markers' cleanup is a day away)
     world.now += FLIP_S + 1
     world.store.failing = True
     # When random writes are delivered in batches, some twice, some failing halfway and retried
