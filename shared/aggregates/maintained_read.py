@@ -79,8 +79,10 @@ class Served:
 
 
 def matching(stored: StoredCollection, terms: Terms, metrics: Metrics) -> list[Maintained]:
-    """The declared aggregates (ready or not) whose groups could answer these terms and metrics."""
-    return [m for m in maintained_of(stored) if projection(m.definition, terms, metrics) is not None]
+    """The declared aggregates (ready or not) whose groups could answer these terms and metrics, those of fewest
+    terms (so fewest groups to read) first."""
+    found = [m for m in maintained_of(stored) if projection(m.definition, terms, metrics) is not None]
+    return sorted(found, key=lambda m: len(m.definition.terms))
 
 
 def serve(scope: RecordScope, stored: StoredCollection, terms: Terms, metrics: Metrics, filter_text: str,

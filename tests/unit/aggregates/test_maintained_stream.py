@@ -148,7 +148,7 @@ class World:
         return expected
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_ready_aggregates_end_at_the_recount_whatever_the_redeliveries(seed: int) -> None:
     # Given a maintained aggregate built over no record, and the stream switched to ready mode
     world = World(seed)
@@ -158,7 +158,7 @@ def test_ready_aggregates_end_at_the_recount_whatever_the_redeliveries(seed: int
     world.now += FLIP_S + 1
     world.store.failing = True
     # When random writes are delivered in batches, some twice, some failing halfway and retried
-    for _ in range(12):
+    for _ in range(8):
         world.random_write()
         if world.rng.random() < 0.3:
             world.deliver()
@@ -168,7 +168,7 @@ def test_ready_aggregates_end_at_the_recount_whatever_the_redeliveries(seed: int
     assert world.groups() == world.recount()
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_a_build_racing_the_stream_counts_every_record_once(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aggregate_build, "CHUNK_RECORDS", 3)
     monkeypatch.setattr(aggregate_build, "MARKER_KEEP_S", 60)
