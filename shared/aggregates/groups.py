@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from functools import cache
@@ -28,11 +27,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.changes.accumulators import (
-    AccumulatorConflictError,
     AccumulatorState,
     AccumulatorStore,
     AccumulatorUpdate,
-    add_sums,
+    InMemoryAccumulatorStore,
 )
 from shared.records.model import ReadMeter
 
@@ -107,31 +105,12 @@ class GroupStore(AccumulatorStore, ABC):
         """Delete up to `limit` of a generation's markers (and its groups too with `groups`); how many."""
 
 
-class InMemoryGroupStore(GroupStore):
+class InMemoryGroupStore(InMemoryAccumulatorStore, GroupStore):
+    """The accumulators' fake for ready-mode writes, plus markers."""
+
     def __init__(self) -> None:
-        self.items: dict[str, AccumulatorState] = {}
+        super().__init__()
         self.markers: dict[tuple[str, str, str], CountedRecord] = {}
-        self.writes = 0
-        self._lock = threading.Lock()
-
-    def apply_new(self, partition: str, update: AccumulatorUpdate) -> bool:
-        with self._lock:
-            marks = self.items.get(partition, AccumulatorState()).seq or {}
-            if any(marks.get(k, -1) >= update.since.get(k, update.seq[k]) for k in update.seq):
-                return False
-            self._add(partition, update.sums, update.seq)
-            return True
-
-    def read(self, partition: str) -> AccumulatorState:
-        with self._lock:
-            return self.items.get(partition, AccumulatorState())
-
-    def apply(self, partition: str, read: AccumulatorState, update: AccumulatorUpdate) -> None:
-        with self._lock:
-            current = self.items.get(partition, AccumulatorState())
-            if any((current.seq or {}).get(k) != (read.seq or {}).get(k) for k in update.seq):
-                raise AccumulatorConflictError(partition)
-            self._add(partition, update.sums, update.seq)
 
     def marker(self, collection_id: str, generation: str, record_id: str) -> CountedRecord | None:
         with self._lock:
@@ -143,14 +122,13 @@ class InMemoryGroupStore(GroupStore):
             if self.markers.get((collection_id, generation, record_id)) != expected:
                 return False
             partitions = [group_partition(collection_id, generation, key) for key in deltas]
-            if mark is not None:
-                shard, sequence = mark
-                if any((self.items.get(p, AccumulatorState()).seq or {}).get(shard, -1) >= sequence
-                       for p in partitions):
-                    return True
+            if mark is not None and any((self.items.get(p, AccumulatorState()).seq or {}).get(mark[0], -1) >= mark[1]
+                                        for p in partitions):
+                return True
             self.markers[(collection_id, generation, record_id)] = marker
             for partition, sums in zip(partitions, deltas.values(), strict=True):
-                self._add(partition, sums, {mark[0]: mark[1]} if mark is not None else {})
+                self._put(partition, self.items.get(partition, AccumulatorState()),
+                          AccumulatorUpdate(sums=sums, seq=dict([mark]) if mark is not None else {}))
             return True
 
     def groups(self, collection_id: str, generation: str, meter: ReadMeter) -> Iterator[tuple[KeyText, Sums]]:
@@ -171,12 +149,6 @@ class InMemoryGroupStore(GroupStore):
             for p in items:
                 del self.items[p]
             return len(markers) + len(items)
-
-    def _add(self, partition: str, sums: Sums, seq: dict[int, int]) -> None:
-        current = self.items.get(partition, AccumulatorState())
-        self.items[partition] = AccumulatorState(sums=add_sums(dict(current.sums), sums),
-                                                 seq={**(current.seq or {}), **seq} or None)
-        self.writes += 1
 
 
 @cache
