@@ -34,7 +34,7 @@ from tests.support.moto_cloud import running_cloud
 TABLE = resources.RECORDS_TABLE.physical_name
 REGIONS = ["north", "south", "east"]
 PARAMS = {"groupBy": "region,paid", "metrics": "count(),sum(amount),avg(amount)"}
-THREADS, OPS = 4, 10
+THREADS, OPS = 4, 6
 
 
 class Sales:
