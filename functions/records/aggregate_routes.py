@@ -14,11 +14,13 @@ router = LeanRouter()
 def aggregate(collection: str, request: Request) -> Response:
     # The aggregates engine loads with the first aggregate request: a cold start serving records never pays it.
     from shared.aggregates.answers import answer
+    from shared.aggregates.groups import get_group_store
     from shared.aggregates.versions import get_version_store
 
     scope = composition().scope(request, None)
-    versions = get_version_store(composition().config.records_table)
-    body, etag, outcome = answer(scope, collection, request.query_params, versions)
+    table = composition().config.records_table
+    body, etag, outcome = answer(scope, collection, request.query_params, get_version_store(table),
+                                 get_group_store(table))
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Lb-Aggregate-Cache": outcome}
     if composition().config.debug_query:
         headers.update({"X-Lb-Plan": " | ".join(scope.meter.plans) or "none",

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shared.aggregates.declarations import declaration_errors, follow_renames
 from shared.catalog import backfill
 from shared.catalog.layout import CollectionLayout, IndexLayout, ViewBuild, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
@@ -15,6 +16,7 @@ from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
+from shared.jobs.aggregate_build import plan_aggregates
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.queue import InMemoryJobQueue
@@ -154,14 +156,18 @@ class CollectionsAdmin:
     def create(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax,
                                          infer_view_fields=self._infer_view_fields)
-        errors = rule_reference_errors(collection, self._find)
+        errors = {**rule_reference_errors(collection, self._find), **declaration_errors(collection)}
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
-        self.collections.add(StoredCollection(collection=collection,
-                                              layout=plan_layout(collection, None, has_records=False)))
+        layout = plan_layout(collection, None, has_records=False)
+        plan_aggregates(self.jobs, collection, layout)
+        # conditional: a racing create of the same name is refused, not overwritten
+        self.collections.add(StoredCollection(collection=collection, layout=layout))
         if collection.is_view:
             self.build_view(collection, clear=False)
+        elif layout.maintained and self.inline_jobs:
+            drain(self.jobs)
         return collection
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
@@ -170,7 +176,8 @@ class CollectionsAdmin:
             raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=check_rule_syntax, infer_view_fields=self._infer_view_fields)
-        errors = rule_reference_errors(collection, self._find)
+        follow_renames(collection, stored.collection)
+        errors = {**rule_reference_errors(collection, self._find), **declaration_errors(collection)}
         clock = clock_reader_errors(collection, (s.collection for s in self.collections.all()))
         if clock:
             errors["fields"] = clock
@@ -232,12 +239,15 @@ class CollectionsAdmin:
             start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
         linked = queue_linked_backfill(self.jobs, before, collection, layout, delay_s=self.settle_s) \
             if has_records else False
+        before_aggregates = [m.generation for m in layout.maintained]
+        plan_aggregates(self.jobs, collection, layout)
+        aggregates = before_aggregates != [m.generation for m in layout.maintained]
         stored = StoredCollection(collection=collection, layout=layout)
         if previous is None:
             self.collections.add(stored)  # conditional: a racing create of the same name is refused, not overwritten
         else:
             self.collections.save(stored)
-        if (pending or linked) and self.inline_jobs:
+        if (pending or linked or aggregates) and self.inline_jobs:
             drain(self.jobs)
 
     def _references(self, collection: Collection) -> list[str]:
