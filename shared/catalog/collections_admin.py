@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from shared.aggregates.declarations import declaration_errors, follow_renames
 from shared.catalog import backfill
 from shared.catalog.layout import CollectionLayout, IndexLayout, ViewBuild, plan_layout, with_index_states
 from shared.catalog.repository import CollectionRepository, StoredCollection
@@ -16,7 +15,6 @@ from shared.collections.indexes import try_parse_index
 from shared.collections.model import Collection
 from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
-from shared.jobs.aggregate_build import plan_aggregates
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.queue import InMemoryJobQueue
@@ -73,6 +71,25 @@ def drain(jobs: JobContext) -> None:
     from shared.jobs.runner import drain as run_all
 
     run_all(jobs)
+
+
+def plan_aggregates(jobs: JobContext, collection: Collection, layout: CollectionLayout) -> None:
+    """Plan the maintained aggregates' generations and builds (shared/jobs/aggregate_build.py), whose machinery
+    loads only for a collection that declares or declared one."""
+    if collection.aggregates or layout.maintained:
+        from shared.jobs.aggregate_build import plan_aggregates as plan
+
+        plan(jobs, collection, layout)
+
+
+def aggregate_errors(collection: Collection, existing: Collection | None) -> dict[str, Any]:
+    """Carry the declarations through field renames, then their problems in the 400's `data`."""
+    if not collection.aggregates and (existing is None or not existing.aggregates):
+        return {}
+    from shared.aggregates.declarations import declaration_errors, follow_renames
+
+    follow_renames(collection, existing)
+    return declaration_errors(collection)
 
 
 def new_job_id() -> str:
@@ -156,7 +173,7 @@ class CollectionsAdmin:
     def create(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax,
                                          infer_view_fields=self._infer_view_fields)
-        errors = {**rule_reference_errors(collection, self._find), **declaration_errors(collection)}
+        errors = {**rule_reference_errors(collection, self._find), **aggregate_errors(collection, None)}
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
@@ -176,8 +193,7 @@ class CollectionsAdmin:
             raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=check_rule_syntax, infer_view_fields=self._infer_view_fields)
-        follow_renames(collection, stored.collection)
-        errors = {**rule_reference_errors(collection, self._find), **declaration_errors(collection)}
+        errors = {**rule_reference_errors(collection, self._find), **aggregate_errors(collection, stored.collection)}
         clock = clock_reader_errors(collection, (s.collection for s in self.collections.all()))
         if clock:
             errors["fields"] = clock
