@@ -38,15 +38,16 @@ def possible_proxy_header(request: Request, trusted: TrustedProxySettings) -> st
     return ""
 
 
-def _running_backup() -> dict[str, Any] | None:
-    """The progress of the backup create or restore running now, None when none runs."""
+def _backup_jobs() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The progress of the backup create or restore running now, and the outcome of the last finished one."""
     from shared import settings
     from shared.backups.context import BackupSettings
     from shared.backups.status import StatusStore
 
     config = settings.load(BackupSettings)
-    job = StatusStore(config.system_table).running(config.backup_stalled_s)
-    return job.progress() if job is not None else None
+    store = StatusStore(config.system_table)
+    job, last = store.running(config.backup_stalled_s), store.last()
+    return (job.progress() if job is not None else None), (last.outcome() if last is not None else None)
 
 
 def _is_superuser(request: Request) -> bool:
@@ -63,7 +64,7 @@ async def health(request: Request) -> JSONResponse:
     data: dict[str, Any] = {}
     # Only superusers learn the server's view of their address and proxies, as in PocketBase.
     if _is_superuser(request):
-        running = _running_backup()
+        running, last = _backup_jobs()
         data = {
             "canBackup": running is None,
             "realIP": expanded_ip(client_ip(request)),
@@ -71,4 +72,6 @@ async def health(request: Request) -> JSONResponse:
         }
         if running is not None:
             data["backup"] = running  # additive: what runs and how far it is, while a create or restore runs
+        if last is not None:
+            data["lastBackup"] = last  # additive: how the last finished create or restore ended (its error)
     return JSONResponse({"message": "API is healthy.", "code": 200, "data": data})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -45,6 +46,13 @@ class ActiveJob(BaseModel):
         """What health shows superusers while the job runs."""
         return {"action": self.action, "key": self.key, "step": self.step, "task": self.task,
                 "tasks": self.tasks, "counts": self.counts}
+
+    def outcome(self) -> dict[str, Any]:
+        """What health shows superusers of the last finished job: what it did, when, and its error ("": none)."""
+        from shared.collections.datetime import format_datetime
+
+        return {"action": self.action, "key": self.key, "error": self.error,
+                "finished": format_datetime(datetime.fromtimestamp(self.updated, UTC))}
 
 
 class StatusStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 
 import httpx
 import jwt
@@ -44,6 +45,13 @@ def test_only_a_superusers_file_token_downloads_a_backup(api: Api) -> None:
     while not api.ok("GET", "/api/health")["data"]["canBackup"]:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+    # (superusers' health says how the last job ended, additively: the dashboard reports it)
+    last = api.ok("GET", "/api/health")["data"]["lastBackup"]
+    assert {k: last[k] for k in ("action", "key", "error")} == {"action": "create", "key": "api_download.zip",
+                                                                 "error": ""}
+    assert abs(time.time() - datetime.strptime(last["finished"], "%Y-%m-%d %H:%M:%S.%fZ").replace(
+        tzinfo=UTC).timestamp()) < 60
+    assert "lastBackup" not in api.ok("GET", "/api/health", role="guest")["data"]
     api.sign_up_user("downloader")
     superuser_token = api.ok("POST", "/api/files/token")["token"]
     user_token = api.ok("POST", "/api/files/token", role="downloader")["token"]

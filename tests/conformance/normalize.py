@@ -24,6 +24,8 @@ SECRET_KEYS = frozenset({"secret", "clientSecret", "tokenKey"})
 # `webhooks`: how webhook deliveries retry (docs/api-webhooks.md).
 # `forms`: the captcha providers of public forms (docs/api-views.md#public-forms).
 DOCUMENTED_EXTRAS = frozenset({"refreshToken", "realtime", "audit", "webhooks", "forms"})
+# Keys of an answer's `data` object documented as extras: superusers' health's `lastBackup` (docs/admin-api.md).
+DOCUMENTED_DATA_EXTRAS = frozenset({"lastBackup"})
 # Timestamps within this distance of the test run are "written by the server now"; fixed test dates stay.
 NOW_WINDOW = timedelta(days=1)
 
@@ -73,11 +75,16 @@ class Normalizer:
         return value
 
 
+def _without_extras(body: dict[str, Any], reference: Any, extras: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if not (k in extras and isinstance(reference, dict) and k not in reference)}
+
+
 def normalize(body: Any, ids: IdNames, *, reference: Any = None, unordered: tuple[str, ...] = ()) -> Any:
     """The comparable form of `body`; pass PocketBase's raw body as `reference` when normalizing Lambdabase's."""
     if isinstance(body, dict) and reference is not None:
-        body = {k: v for k, v in body.items()
-                if not (k in DOCUMENTED_EXTRAS and isinstance(reference, dict) and k not in reference)}
+        body = _without_extras(body, reference, DOCUMENTED_EXTRAS)
+        if isinstance(body.get("data"), dict) and isinstance(reference, dict):
+            body["data"] = _without_extras(body["data"], reference.get("data"), DOCUMENTED_DATA_EXTRAS)
     result = Normalizer(ids).value(body)
     for path in unordered:
         _sort_at(result, path.split("."))

@@ -154,8 +154,8 @@ class FakeRealtimeServer:
                 self._loop.call_soon_threadsafe(conn.socket.transport.abort)
 
 
-def until(check: Callable[[], Any], timeout: float = 3.0, what: str = "condition") -> Any:
-    """Polls `check` until it is truthy; AssertionError after `timeout` seconds."""
+def until(check: Callable[[], Any], timeout: float = 3.0, what: str = "condition", interval: float = 0.01) -> Any:
+    """Polls `check` every `interval` seconds until it is truthy; AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -163,7 +163,7 @@ def until(check: Callable[[], Any], timeout: float = 3.0, what: str = "condition
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
+        time.sleep(interval)
 
 
 async def until_async(check: Callable[[], Any], timeout: float = 3.0, what: str = "condition") -> Any:

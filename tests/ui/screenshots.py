@@ -28,6 +28,7 @@ from tests.ui.browser import (
     ensure_browser_and_build,
     sign_in,
 )
+from tests.ui.screenshots_ops import OPS_SCREENS, seed_ops
 
 OUT_DIR = ROOT / "docs" / "ui"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -88,6 +89,7 @@ SCREENS: list[Screen] = [
     Screen("api-preview", "/collections/posts/api"),
     Screen("auth-options", "/collections/users/schema", _show_auth_options),
     Screen("import-collections", "/collections/-/import"),
+    *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
 
 
@@ -144,6 +146,7 @@ def main() -> int:
                 "/api/collections/_superusers/auth-with-password",
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
+            seed_ops(api)
         for path in capture(stack):
             print(path.relative_to(ROOT))
     finally:

@@ -10,6 +10,10 @@ import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/C
 import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
 import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
 import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
+import { LogsPage } from "./screens/logs/LogsPage.jsx";
+import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
+import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
+import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -57,9 +61,19 @@ export const routes = [
 
       // areas `users`, `settings`, `logs`, `webhooks`, `backups` (ui-admin): replace these lines with the screens
       { path: "users/*", element: <NotBuilt area="Users" /> },
-      { path: "logs/*", element: <NotBuilt area="Logs" /> },
-      { path: "webhooks/*", element: <NotBuilt area="Webhooks" /> },
-      { path: "backups/*", element: <NotBuilt area="Backups" /> },
+
+      // areas `logs`, `webhooks`, `backups` (ui-ops)
+      { path: "logs", element: <LogsPage /> },
+      {
+        path: "webhooks",
+        element: <WebhooksLayout />,
+        children: [
+          { index: true, element: <WebhooksIndex /> },
+          { path: ":id", element: <WebhookScreen /> },
+        ],
+      },
+      { path: "backups", element: <BackupsPage /> },
+
       { path: "settings/*", element: <NotBuilt area="Settings" /> },
 
       { path: "*", element: <NotFound /> },
