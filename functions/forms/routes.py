@@ -8,7 +8,13 @@ from fastapi.responses import JSONResponse
 
 from shared.composition import composition
 from shared.errors import BadRequestError, NotFoundError
-from shared.forms.definition import FormDefinition, FormOptionsError, parse_definition, public_definition
+from shared.forms.definition import (
+    FormDefinition,
+    FormOptionsError,
+    field_inputs,
+    parse_definition,
+    public_definition,
+)
 from shared.forms.fill_token import FillTokens
 from shared.forms.guards import check_rate_limit, settings_verifiers
 from shared.forms.lookup import FormView, find_form
@@ -48,7 +54,9 @@ def _published(request: Request, slug: str) -> tuple[FormView, FormDefinition]:
 @router.get("/api/forms/{slug}")
 def view_form(slug: str, request: Request) -> JSONResponse:
     form, definition = _published(request, slug)
-    body = public_definition(form.id, form.slug, form.name, definition)
+    target = composition().scope(request, signed_in=False).collections.find(form.collection)
+    inputs = field_inputs(definition, target.collection if target else None)
+    body = public_definition(form.id, form.slug, form.name, definition, inputs)
     body["fillToken"] = _fill_tokens().issue(form.id)
     # a fill token is made per fetch: no shared cache may hand one page's token to another visitor
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -125,14 +125,34 @@ def _reserved() -> set[str]:
     return {FILL_TOKEN_KEY, *CAPTCHA_RESPONSE_KEYS.values()}
 
 
-def public_definition(view_id: str, slug: str, name: str, definition: FormDefinition) -> dict[str, Any]:
+# What a form page needs to draw each input: the field's type and choices (its rules and other options stay private)
+_INPUT_OPTIONS = ("values", "maxSelect", "mimeTypes", "maxSize")
+
+
+def field_inputs(definition: FormDefinition, collection: Collection | None) -> dict[str, dict[str, Any]]:
+    """Each asked field's `input`: `{type, values?, maxSelect?, mimeTypes?, maxSize?}` from the collection."""
+    inputs: dict[str, dict[str, Any]] = {}
+    for asked in definition.fields:
+        field = collection.field_by_name(asked.name) if collection is not None else None
+        if field is None:
+            continue
+        options = field.to_json()
+        inputs[asked.name] = {"type": field.field_type,
+                              **{key: options[key] for key in _INPUT_OPTIONS if key in options}}
+    return inputs
+
+
+def public_definition(view_id: str, slug: str, name: str, definition: FormDefinition,
+                      inputs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """What `GET /api/forms/{slug}` shows: the hidden values stay on the server, as does any captcha secret."""
     spam = definition.spam
+    known = inputs or {}
     return {
         "id": view_id,
         "slug": slug,
         "name": name,
-        "fields": [f.model_dump(by_alias=True) for f in definition.fields],
+        "fields": [{**f.model_dump(by_alias=True), "input": known.get(f.name, {"type": "text"})}
+                   for f in definition.fields],
         "successMessage": definition.success_message,
         "redirectUrl": definition.redirect_url,
         "honeypot": spam.honeypot,

@@ -59,7 +59,10 @@ def test_a_guest_fetches_the_definition_without_hidden_values(api: Api, leads: d
     assert response.status_code == 200, response.text
     body = response.json()
     assert [f["name"] for f in body["fields"]] == ["name", "email", "message"]
-    assert body["fields"][0] == {"name": "name", "label": "Your name", "help": "", "required": True, "default": None}
+    assert body["fields"][0] == {"name": "name", "label": "Your name", "help": "", "required": True, "default": None,
+                                 "input": {"type": "text"}}
+    # and each field's input type, for the form page to draw the right control
+    assert body["fields"][1]["input"] == {"type": "email"}
     assert body["honeypot"] == "website_url" and body["successMessage"] == "Thanks!"
     assert body["fillToken"].startswith("v1.")
     assert "from-the-site" not in response.text and "hidden" not in body
@@ -87,7 +90,10 @@ def test_a_guest_submission_creates_a_record_with_hidden_values(api: Api, leads:
 def test_a_multipart_submission_stores_its_file(api: Api, leads: dict[str, Any]) -> None:
     # Given a form asking for a file
     slug = make_form(api, leads, fields=[{"name": "name", "required": True}, {"name": "cv"}])
-    token = fetch(api, slug)["fillToken"]
+    definition = fetch(api, slug)
+    token = definition["fillToken"]
+    # (whose input says a file field, one file, of at most its size; the MIME list is empty: any)
+    assert definition["fields"][1]["input"] == {"type": "file", "maxSelect": 1, "mimeTypes": [], "maxSize": 100_000}
     # When a guest posts multipart with a file
     response = api.request("POST", f"/api/forms/{slug}", role=GUEST, headers={"User-Agent": BROWSER},
                            data={"name": "Grace", "_fillToken": token},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
@@ -66,3 +67,14 @@ def page(browser: Browser, ui_stack: StackProcess) -> Iterator[Page]:
 def problems(page: Page) -> PageProblems:
     """What the module's page logged: CSP refusals, console errors and uncaught exceptions."""
     return page.problems  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.fixture(scope="module")
+def api(ui_stack: StackProcess) -> Iterator[httpx.Client]:
+    """The stack's API as the session's superuser, to seed a module's data and check what the UI did."""
+    client = ui_stack.client()
+    client.headers["Authorization"] = client.post(
+        "/api/collections/_superusers/auth-with-password",
+        json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
+    yield client
+    client.close()

@@ -147,7 +147,11 @@ def main() -> int:
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
             seed_ops(api)
-        for path in capture(stack):
+            # each area's own screens and data (imported here: they build on Screen above)
+            from tests.ui.screenshots_data import DATA_SCREENS, seed_records_and_views
+
+            seed_records_and_views(api)
+        for path in capture(stack, screens=[*SCREENS, *DATA_SCREENS]):
             print(path.relative_to(ROOT))
     finally:
         stack.stop()

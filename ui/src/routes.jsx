@@ -14,6 +14,9 @@ import { LogsPage } from "./screens/logs/LogsPage.jsx";
 import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
 import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
 import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
+import { RecordsPage } from "./screens/records/RecordsPage.jsx";
+import { SavedViewPage } from "./screens/views/SavedViewPage.jsx";
+import { PublicFormPage } from "./screens/views/PublicForm.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -29,6 +32,8 @@ export const routes = [
   { path: "/login", element: <GuestOnly><SignIn /></GuestOnly> },
   // the one-time first-run link `make run` prints while no superuser exists (PocketBase's #/pbinstall/{token})
   { path: "/pbinstall/:token", element: <Installer /> },
+  // area `views`: a public form's shareable page, for guests (no sign-in)
+  { path: "/forms/:slug", element: <PublicFormPage /> },
   {
     path: "/",
     element: <RequireSuperuser><Shell /></RequireSuperuser>,
@@ -49,8 +54,9 @@ export const routes = [
             element: <CollectionHome />,
             children: [
               { index: true, element: <CollectionIndexRedirect /> },
-              // area `records` and `views` (ui-data): replace this line with the records grid and views
-              { path: "records/*", element: <NotBuilt area="Records" /> },
+              // area `records` and `views` (ui-data): the records grid, and each saved view by id
+              { path: "records", element: <RecordsPage /> },
+              { path: "views/:view", element: <SavedViewPage /> },
               // area `collections`
               { path: "schema", element: <SchemaScreen /> },
               { path: "api", element: <ApiPreview /> },
