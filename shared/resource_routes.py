@@ -89,6 +89,7 @@ ROUTES: tuple[RouteDef, ...] = (
     RouteDef("GET", "/api/forms/{slug}/submissions", "forms"),
     RouteDef("POST", "/api/settings/test/email", "settings"),
     RouteDef("POST", "/api/settings/test/s3", "settings"),
+    RouteDef("GET", "/api/settings/secrets", "settings"),
     # PocketBase's Apple client secret generator lives under settings; it is OAuth2's, so the auth function's.
     RouteDef("POST", "/api/settings/apple/generate-client-secret", "auth"),
     # Unmatched requests reach a function so that they get PocketBase's 404 shape, not API Gateway's.

@@ -30,6 +30,16 @@ def public_view(settings: AppSettings) -> dict[str, Any]:
     return view
 
 
+def secrets_presence(source: StoredSettingsSource) -> dict[str, bool]:
+    """Which secrets are stored, by dotted path, never their values: what a dashboard shows as set or not set.
+
+    Read from the stored item's ciphertexts, so nothing is decrypted to answer.
+    """
+    stored = source.repository.load(consistent=True)
+    value = stored.value if stored is not None else {}
+    return {".".join(path): bool(get_path(value, path)) for path in SECRET_FIELDS}
+
+
 def update_settings(source: StoredSettingsSource, body: object) -> AppSettings:
     """Merge a partial body into the stored settings, validate as PocketBase does, and save; a 400 saves nothing."""
     if not isinstance(body, dict):

@@ -25,6 +25,11 @@ def restore_settings(api: Api) -> Iterator[None]:
     """The stack is shared with the folder's other modules: leave it as never configured, so that their env
     (LB_BATCH_*, LB_RATE_LIMITS) is again what a fresh deployment's settings start from."""
     yield
+    forget_settings()
+
+
+def forget_settings() -> None:
+    """Deletes the settings item: the deployment is as if settings were never saved."""
     client("dynamodb").delete_item(TableName=resources.SYSTEM_TABLE.physical_name,
                                    Key={"pk": {"S": SETTINGS_PK}, "sk": {"S": SETTINGS_SK}})
     provider.invalidate()
@@ -45,6 +50,8 @@ ACCESS = [
     Scenario("user update", "PATCH", "/api/settings", 403, body={}, role="user"),
     Scenario("user test email", "POST", "/api/settings/test/email", 403, body={}, role="user"),
     Scenario("guest test s3", "POST", "/api/settings/test/s3", 401, body={}, role=GUEST),
+    Scenario("guest secrets presence", "GET", "/api/settings/secrets", 401, role=GUEST),
+    Scenario("user secrets presence", "GET", "/api/settings/secrets", 403, role="user"),
 ]
 
 
@@ -115,6 +122,23 @@ def test_secrets_are_encrypted_at_rest_never_returned_and_kept_when_sent_empty(a
     api.ok("PATCH", "/api/settings", json={"s3": {"enabled": True}})
     assert json.loads(raw_item()["value"]["S"])["s3"]["secret"].startswith("kms:")
     api.ok("PATCH", "/api/settings", json={"s3": {"enabled": False}})
+
+
+def test_secrets_presence_says_which_are_set_and_never_a_value(api: Api) -> None:
+    # Given settings never saved / Then no secret is set
+    forget_settings()
+    nothing = {"smtp.password": False, "s3.secret": False, "backups.s3.secret": False,
+               "forms.turnstile.secret": False, "forms.hcaptcha.secret": False}
+    assert api.ok("GET", "/api/settings/secrets") == nothing
+    # When an SMTP password is saved / Then only it is set, and the answer holds no value
+    api.ok("PATCH", "/api/settings", json={"smtp": {"password": "smtp-pass-presence-91"}})
+    presence = api.ok("GET", "/api/settings/secrets")
+    assert presence == {**nothing, "smtp.password": True}
+    assert "smtp-pass-presence-91" not in json.dumps(presence)
+    # And a later save with the password empty keeps it set
+    api.ok("PATCH", "/api/settings", json={"smtp": {"password": "", "username": "mailer"}})
+    assert api.ok("GET", "/api/settings/secrets")["smtp.password"] is True
+    forget_settings()
 
 
 def test_s3_check_answers_pocketbase_errors(api: Api) -> None:

@@ -66,6 +66,36 @@ def seed(api: httpx.Client) -> None:
     }).raise_for_status()
 
 
+def seed_users(api: httpx.Client) -> None:
+    """Users of the users screens: fixed ids and emails, one unverified, one signed in twice (two sessions)."""
+    password = "Seed-pass-1234567"
+    for rid, email, verified in (("seedusrann00001", "ann@example.com", True),
+                                 ("seedusrbob00001", "bob@example.com", False),
+                                 ("seedusrcara0001", "cara@example.com", True)):
+        api.post("/api/collections/users/records", json={"id": rid, "email": email, "password": password,
+                                                          "passwordConfirm": password,
+                                                          "verified": verified}).raise_for_status()
+    for agent in ("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "acme-cli/2.1"):
+        httpx.post(f"{api.base_url}/api/collections/users/auth-with-password", headers={"User-Agent": agent},
+                   json={"identity": "ann@example.com", "password": password}).raise_for_status()
+
+
+def _scroll_to_sessions(page: Page) -> None:
+    sessions = page.get_by_role("region", name="Sessions")
+    expect(sessions.get_by_role("button", name="Revoke", exact=False)).to_have_count(2)
+    # the panel scrolls by itself, the page stays put
+    sessions.evaluate("""el => { const panel = el.closest('.panel');
+        panel.scrollTop = el.offsetTop - panel.querySelector('.panel-head').offsetHeight - 16; }""")
+
+
+def _add_an_oauth2_provider(page: Page) -> None:
+    oauth = page.get_by_role("form", name="OAuth2 settings")
+    oauth.get_by_label("Enable OAuth2 sign-in").check()
+    oauth.get_by_role("button", name="+ Add provider").click()
+    oauth.get_by_role("group", name="Provider 1").get_by_label("Client ID").fill("Iv1.8a61f9b3a7aba766")
+    page.evaluate("() => document.activeElement.blur()")
+
+
 def _open_field_options(page: Page) -> None:
     page.locator(".fields-list > li", has_text="status").get_by_role("button", name="Options").click()
 
@@ -89,6 +119,11 @@ SCREENS: list[Screen] = [
     Screen("api-preview", "/collections/posts/api"),
     Screen("auth-options", "/collections/users/schema", _show_auth_options),
     Screen("import-collections", "/collections/-/import"),
+    # areas `users` and `settings`
+    Screen("users", "/users/users/seedusrann00001", _scroll_to_sessions),
+    Screen("settings-mail", "/settings/mail"),
+    Screen("settings-rate-limits", "/settings/rate-limits"),
+    Screen("settings-auth", "/settings/auth/users", _add_an_oauth2_provider),
     *(Screen(name, route, prepare) for name, route, prepare in OPS_SCREENS),
 ]
 
@@ -146,6 +181,7 @@ def main() -> int:
                 "/api/collections/_superusers/auth-with-password",
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
+            seed_users(api)
             seed_ops(api)
             # each area's own screens and data (imported here: they build on Screen above)
             from tests.ui.screenshots_data import DATA_SCREENS, seed_records_and_views

@@ -17,6 +17,14 @@ import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
 import { RecordsPage } from "./screens/records/RecordsPage.jsx";
 import { SavedViewPage } from "./screens/views/SavedViewPage.jsx";
 import { PublicFormPage } from "./screens/views/PublicForm.jsx";
+// areas `users` and `settings` (ui-admin)
+import { UsersIndex, UsersScreen } from "./screens/users/UsersScreen.jsx";
+import { SettingsLayout, SettingsIndex } from "./screens/settings/SettingsLayout.jsx";
+import { ApplicationSettings } from "./screens/settings/ApplicationSettings.jsx";
+import { MailSettings } from "./screens/settings/MailSettings.jsx";
+import { StorageSettings, BackupsScheduleSettings } from "./screens/settings/StorageSettings.jsx";
+import { RateLimitsSettings } from "./screens/settings/RateLimitsSettings.jsx";
+import { AuthCollectionSettings } from "./screens/settings/AuthCollectionSettings.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -65,8 +73,10 @@ export const routes = [
         ],
       },
 
-      // areas `users`, `settings`, `logs`, `webhooks`, `backups` (ui-admin): replace these lines with the screens
-      { path: "users/*", element: <NotBuilt area="Users" /> },
+      // area `users`: auth collections' records; :recordId is a record id or "new"
+      { path: "users", element: <UsersIndex /> },
+      { path: "users/:collection", element: <UsersScreen /> },
+      { path: "users/:collection/:recordId", element: <UsersScreen /> },
 
       // areas `logs`, `webhooks`, `backups` (ui-ops)
       { path: "logs", element: <LogsPage /> },
@@ -80,7 +90,21 @@ export const routes = [
       },
       { path: "backups", element: <BackupsPage /> },
 
-      { path: "settings/*", element: <NotBuilt area="Settings" /> },
+      // area `settings`
+      {
+        path: "settings",
+        element: <SettingsLayout />,
+        children: [
+          { index: true, element: <SettingsIndex /> },
+          { path: "application", element: <ApplicationSettings /> },
+          { path: "mail", element: <MailSettings /> },
+          { path: "storage", element: <StorageSettings /> },
+          { path: "backups", element: <BackupsScheduleSettings /> },
+          { path: "rate-limits", element: <RateLimitsSettings /> },
+          { path: "auth", element: <AuthCollectionSettings /> },
+          { path: "auth/:collection", element: <AuthCollectionSettings /> },
+        ],
+      },
 
       { path: "*", element: <NotFound /> },
     ],
