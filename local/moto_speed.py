@@ -7,6 +7,9 @@
 - An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
   read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
   went through copy.deepcopy's dispatch for each value.
+- An item built for a write converts its attribute values in one pass and checks its 400 KB limit once: moto
+  re-measured every attribute already set on each attribute added (quadratic in the attribute count), and
+  found each value's type through two lists built per value.
 - A table Query with no filter and no projection takes its items' snapshot (still under the read lock) in the
   result's own shape: moto copied every item, then walked the copies twice more to turn them into that shape.
 - A request's id is drawn in one call, not one call per character, and action names are converted once.
@@ -294,6 +297,41 @@ def direct_item_walks() -> None:
     Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
 
 
+# moto's limit on an item's size: DynamoDB's 400 KB plus what moto measured the real service to accept.
+_ITEM_SIZE_LIMIT = 405000
+
+
+def single_pass_items() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def value_init(self: Any, type_as_dict: Any) -> None:
+        if type(type_as_dict) is DynamoType:
+            self.type, self.value = type_as_dict.type, type_as_dict.value
+        else:
+            for self.type, self.value in type_as_dict.items():
+                break
+            else:
+                raise IndexError("list index out of range")  # what moto's list(...)[0] raised
+        if self.type == "L":
+            self.value = [DynamoType(v) for v in self.value]
+        elif self.type == "M":
+            self.value = {k: DynamoType(v) for k, v in self.value.items()}
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        # moto checked the running total as each attribute was added; the total only grows, so checking the
+        # whole once raises for exactly the same items
+        if sum(_text_size(k) + _value_size(v) for k, v in values.items()) > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(self.attrs, values)
+
+    DynamoType.__init__ = value_init  # type: ignore[method-assign]
+    Item.__init__ = item_init  # type: ignore[method-assign]
+
+
 def cheap_request_bookkeeping() -> None:
     import functools
 
@@ -375,6 +413,7 @@ def install() -> None:
     fast_scalar_values()
     partition_queries()
     direct_item_walks()
+    single_pass_items()
     cheap_request_bookkeeping()
     direct_dynamodb_routes()
     compiled_event_paths()

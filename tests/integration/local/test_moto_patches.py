@@ -135,6 +135,25 @@ def test_a_query_page_stops_at_1_mb_by_the_items_sizes_after_an_update(ddb: Any)
     assert page() == ["a", "b", "c"]
 
 
+def test_an_item_over_the_size_limit_is_refused_and_one_at_it_is_kept(ddb: Any) -> None:
+    # Given the limit moto enforces (405,000 bytes: names and values), and the key's own bytes
+    key = item("size", "k")
+    base = sum(len(k) + len(v["S"]) for k, v in key.items()) + len("blob") + len("list") + len("m")
+    # When one item sits exactly at it, its bytes spread over a string, a list and a map, and another passes it
+    def sized(extra: int) -> dict[str, Any]:
+        text = 405_000 - base - 2 - len("kk") - 2 + extra
+        return {**key, "blob": {"S": "x" * text}, "list": {"L": [{"S": "a"}, {"N": "1"}]},
+                "m": {"M": {"kk": {"S": "bb"}}}}
+
+    ddb.put_item(TableName=TABLE, Item=sized(0))
+    with pytest.raises(ClientError) as failure:
+        ddb.put_item(TableName=TABLE, Item={**sized(1), "sk": {"S": "k2"}})
+    # Then the first is stored whole and the second refused with DynamoDB's error
+    assert ddb.get_item(TableName=TABLE, Key={"pk": key["pk"], "sk": key["sk"]})["Item"] == sized(0)
+    assert failure.value.response["Error"]["Code"] == "ValidationException"
+    assert "Item size has exceeded the maximum allowed size" in failure.value.response["Error"]["Message"]
+
+
 EVERY_TYPE = {"n": {"N": "12.5"}, "flag": {"BOOL": False}, "none": {"NULL": True}, "ss": {"SS": ["a", "b"]},
               "ns": {"NS": ["1", "2.5"]}, "empty": {"L": []}, "nothing": {"M": {}},
               "m": {"M": {"l": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"BOOL": True}}}]},
