@@ -178,11 +178,11 @@ class _TableCopy:
         return copy.deepcopy(value, memo)
 
 
-# A partition's items in sort-key order, and their sort keys' values, as of a count of writes (_writes): a Query
+# A partition's items in sort-key order, and their sort keys' values, as of its table's writes: a Query
 # takes the part of its partition its key condition selects by bisection, where moto sorted the whole partition
 # and tested every item, so a page's cost grew with the collection. Held by the partition's id, with the
 # partition itself so that the id cannot be reused by another; a few thousand partitions at most.
-_ordered: dict[int, tuple[Any, int, list[Any], list[Any]]] = {}
+_ordered: dict[int, tuple[Any, tuple[int, int], list[Any], list[Any]]] = {}
 _ORDERED_KEPT = 4096
 _BOUNDS = {"=": "eq", "EQ": "eq", "<": "lt", "LT": "lt", "<=": "le", "LE": "le", ">": "gt", "GT": "gt",
            ">=": "ge", "GE": "ge", "BETWEEN": "between"}
@@ -194,39 +194,69 @@ _QUERY_KEYWORDS = frozenset({"range_comparison", "range_objs", "limit", "exclusi
                              "hash_key_conditions", "range_key_conditions"})
 
 
-def _in_key_order(partition: dict[Any, Any]) -> tuple[list[Any], list[Any]]:
+def _in_key_order(table: str, partition: dict[Any, Any]) -> tuple[list[Any], list[Any]]:
+    stamp = _table_stamp(table)
     entry = _ordered.get(id(partition))
-    if entry is not None and entry[0] is partition and entry[1] == _writes[0]:
+    if entry is not None and entry[0] is partition and entry[1] == stamp:
         return entry[2], entry[3]
     items = sorted(partition.values(), key=lambda item: item.range_key)  # moto's own order of a Query
     values = [item.range_key.cast_value for item in items]
     if len(_ordered) >= _ORDERED_KEPT:
         _ordered.clear()
-    _ordered[id(partition)] = (partition, _writes[0], items, values)
+    _ordered[id(partition)] = (partition, stamp, items, values)
     return items, values
 
 
-def _key_range(partition: dict[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-               range_key_attr: str) -> list[Any]:
+def _key_range(table: Any, partition: dict[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
     """The items of the partition a Query's sort-key condition can select, in key order, with one more on each
     side: moto ends a page with a LastEvaluatedKey only when some item follows its last, and still does."""
-    items, values = _in_key_order(partition)
+    items, values = _in_key_order(table.name, partition)
+    range_key_attr = table.range_key_attr
     if set(kwargs) - _QUERY_KEYWORDS:  # the legacy KeyConditions' other comparisons: moto's own way
         return list(items)
     comparison = args[0] if args else kwargs.get("range_comparison")
     objects = args[1] if len(args) > 1 else kwargs.get("range_objs") or []
     conditions = kwargs.get("range_key_conditions") or []
     bound = _BOUNDS.get(str(comparison).upper()) if comparison else None
-    if (bound is None or not objects or not values or any(name != range_key_attr for name, _, _ in conditions)
-            or any(type(o.cast_value) is not type(values[0]) for o in objects)):
-        return list(items)  # no condition, or one this does not narrow (begins_with): moto tests every item
-    low, high = objects[0].cast_value, objects[-1].cast_value
-    start, end = {"eq": (bisect.bisect_left(values, low), bisect.bisect_right(values, low)),
-                  "lt": (0, bisect.bisect_left(values, low)), "le": (0, bisect.bisect_right(values, low)),
-                  "gt": (bisect.bisect_right(values, low), len(values)),
-                  "ge": (bisect.bisect_left(values, low), len(values)),
-                  "between": (bisect.bisect_left(values, low), bisect.bisect_right(values, high))}[bound]
-    return items[max(0, start - 1):min(len(items), max(start, end) + 1)]
+    if not values or any(name != range_key_attr for name, _, _ in conditions) or (comparison and (
+            bound is None or not objects or any(type(o.cast_value) is not type(values[0]) for o in objects))):
+        return list(items)  # a condition this does not narrow (begins_with): moto tests every item
+    start, end = 0, len(values)
+    if bound is not None:
+        low, high = objects[0].cast_value, objects[-1].cast_value
+        start, end = {"eq": (bisect.bisect_left(values, low), bisect.bisect_right(values, low)),
+                      "lt": (0, bisect.bisect_left(values, low)), "le": (0, bisect.bisect_right(values, low)),
+                      "gt": (bisect.bisect_right(values, low), len(values)),
+                      "ge": (bisect.bisect_left(values, low), len(values)),
+                      "between": (bisect.bisect_left(values, low), bisect.bisect_right(values, high))}[bound]
+        end = max(start, end)
+    start, end = _page_of(values, start, end, args, kwargs, range_key_attr)
+    return items[max(0, start - 1):min(len(items), end + 1)]
+
+
+def _page_of(values: list[Any], start: int, end: int, args: tuple[Any, ...], kwargs: dict[str, Any],
+             range_key_attr: str) -> tuple[int, int]:
+    """Of the items from `start` to `end`, those a page can reach: from the ExclusiveStartKey (moto skips it
+    and what comes before it) on, at most `limit` past it and one more (moto's LastEvaluatedKey needs it)."""
+    limit = args[2] if len(args) > 2 else kwargs.get("limit")
+    start_key = args[3] if len(args) > 3 else kwargs.get("exclusive_start_key")
+    forward = args[4] if len(args) > 4 else kwargs.get("scan_index_forward", True)
+    if start_key and range_key_attr in start_key:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        at = DynamoType(start_key[range_key_attr]).cast_value
+        if type(at) is not type(values[0]):
+            return start, end
+        if forward is False:
+            end = max(start, min(end, bisect.bisect_right(values, at)))
+        else:
+            start = min(end, max(start, bisect.bisect_left(values, at)))
+    if isinstance(limit, int) and limit > 0:
+        if forward is False:
+            start = max(start, end - limit - 2)
+        else:
+            end = min(end, start + limit + 2)
+    return start, end
 
 
 def partition_queries() -> None:
@@ -252,7 +282,7 @@ def partition_queries() -> None:
         # moto copied the items and then walked the copies twice (into plain types, then dropping nulls).
         plain = not projection and (condition is None or type(condition) is OpDefault)
         partition = self.items.get(hash_key, {})
-        candidates = _key_range(partition, args, kwargs, self.range_key_attr)
+        candidates = _key_range(self, partition, args, kwargs)
         self.all_items = lambda: candidates
         _TableCopy.plain_query.active = plain
         try:
@@ -308,10 +338,23 @@ def _copied(value: Any) -> Any:
 # Bumped after every DynamoDB write (local/moto_patches.py serializes them all under one lock, reads too): an
 # item's size cached at an older count may describe attributes an update has since changed in place.
 _writes = [0]
+# The same count by table, for writes that name one table; a write that may touch several (a transaction)
+# counts against every table (`_every_table`).
+_table_writes: dict[str, int] = {}
+_every_table = [0]
 
 
-def note_write() -> None:
+def note_write(table: str | None = None) -> None:
     _writes[0] += 1
+    if table is None:
+        _every_table[0] += 1
+    else:
+        _table_writes[table] = _table_writes.get(table, 0) + 1
+
+
+def _table_stamp(table: str) -> tuple[int, int]:
+    """Changes whenever `table` may have been written."""
+    return _every_table[0], _table_writes.get(table, 0)
 
 
 def writes() -> int:
