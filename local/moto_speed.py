@@ -3,10 +3,15 @@
 - Results of item operations are written with json.dumps instead of moto's shape-by-shape serializer (about 70%
   of an in-process Query's time), after moto's conversion to plain types done with exact type checks first.
 - String and number values compare without moto's general type dispatch (every comparison of a Query's sort).
-- A table Query reads its partition; moto tested every item of the table against the partition key.
+- A table Query reads its partition; moto tested every item of the table against the partition key. And of the
+  partition only the part its sort-key condition selects, found by bisection in an order kept between writes:
+  moto sorted the whole partition on every Query.
 - An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
   read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
   went through copy.deepcopy's dispatch for each value.
+- An item built for a write converts its attribute values in one pass and checks its 400 KB limit once: moto
+  re-measured every attribute already set on each attribute added (quadratic in the attribute count), and
+  found each value's type through two lists built per value.
 - A table Query with no filter and no projection takes its items' snapshot (still under the read lock) in the
   result's own shape: moto copied every item, then walked the copies twice more to turn them into that shape.
 - A request's id is drawn in one call, not one call per character, and action names are converted once.
@@ -24,6 +29,7 @@ Installed by `local.moto_patches.install()`, which callers use.
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import json
 import threading
@@ -175,6 +181,87 @@ class _TableCopy:
         return copy.deepcopy(value, memo)
 
 
+# A partition's items in sort-key order, and their sort keys' values, as of its table's writes: a Query
+# takes the part of its partition its key condition selects by bisection, where moto sorted the whole partition
+# and tested every item, so a page's cost grew with the collection. Held by the partition's id, with the
+# partition itself so that the id cannot be reused by another; a few thousand partitions at most.
+_ordered: dict[int, tuple[Any, tuple[int, int], list[Any], list[Any]]] = {}
+_ORDERED_KEPT = 4096
+_BOUNDS = {"=": "eq", "EQ": "eq", "<": "lt", "LT": "lt", "<=": "le", "LE": "le", ">": "gt", "GT": "gt",
+           ">=": "ge", "GE": "ge", "BETWEEN": "between"}
+
+
+# Table.query's named parameters; any other keyword is a legacy condition this does not narrow.
+_QUERY_KEYWORDS = frozenset({"range_comparison", "range_objs", "limit", "exclusive_start_key", "scan_index_forward",
+                             "projection_expressions", "index_name", "consistent_read", "filter_expression",
+                             "hash_key_conditions", "range_key_conditions"})
+
+
+def _in_key_order(table: str, partition: dict[Any, Any]) -> tuple[list[Any], list[Any]]:
+    stamp = _table_stamp(table)
+    entry = _ordered.get(id(partition))
+    if entry is not None and entry[0] is partition and entry[1] == stamp:
+        return entry[2], entry[3]
+    items = sorted(partition.values(), key=lambda item: item.range_key)  # moto's own order of a Query
+    values = [item.range_key.cast_value for item in items]
+    if len(_ordered) >= _ORDERED_KEPT:
+        _ordered.clear()
+    _ordered[id(partition)] = (partition, stamp, items, values)
+    return items, values
+
+
+def _key_range(table: Any, partition: dict[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    """The items of the partition a Query's sort-key condition can select, in key order, with one more on each
+    side: moto ends a page with a LastEvaluatedKey only when some item follows its last, and still does."""
+    items, values = _in_key_order(table.name, partition)
+    range_key_attr = table.range_key_attr
+    if set(kwargs) - _QUERY_KEYWORDS:  # the legacy KeyConditions' other comparisons: moto's own way
+        return list(items)
+    comparison = args[0] if args else kwargs.get("range_comparison")
+    objects = args[1] if len(args) > 1 else kwargs.get("range_objs") or []
+    conditions = kwargs.get("range_key_conditions") or []
+    bound = _BOUNDS.get(str(comparison).upper()) if comparison else None
+    if not values or any(name != range_key_attr for name, _, _ in conditions) or (comparison and (
+            bound is None or not objects or any(type(o.cast_value) is not type(values[0]) for o in objects))):
+        return list(items)  # a condition this does not narrow (begins_with): moto tests every item
+    start, end = 0, len(values)
+    if bound is not None:
+        low, high = objects[0].cast_value, objects[-1].cast_value
+        start, end = {"eq": (bisect.bisect_left(values, low), bisect.bisect_right(values, low)),
+                      "lt": (0, bisect.bisect_left(values, low)), "le": (0, bisect.bisect_right(values, low)),
+                      "gt": (bisect.bisect_right(values, low), len(values)),
+                      "ge": (bisect.bisect_left(values, low), len(values)),
+                      "between": (bisect.bisect_left(values, low), bisect.bisect_right(values, high))}[bound]
+        end = max(start, end)
+    start, end = _page_of(values, start, end, args, kwargs, range_key_attr)
+    return items[max(0, start - 1):min(len(items), end + 1)]
+
+
+def _page_of(values: list[Any], start: int, end: int, args: tuple[Any, ...], kwargs: dict[str, Any],
+             range_key_attr: str) -> tuple[int, int]:
+    """Of the items from `start` to `end`, those a page can reach: from the ExclusiveStartKey (moto skips it
+    and what comes before it) on, at most `limit` past it and one more (moto's LastEvaluatedKey needs it)."""
+    limit = args[2] if len(args) > 2 else kwargs.get("limit")
+    start_key = args[3] if len(args) > 3 else kwargs.get("exclusive_start_key")
+    forward = args[4] if len(args) > 4 else kwargs.get("scan_index_forward", True)
+    if start_key and range_key_attr in start_key:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        at = DynamoType(start_key[range_key_attr]).cast_value
+        if type(at) is not type(values[0]):
+            return start, end
+        if forward is False:
+            end = max(start, min(end, bisect.bisect_right(values, at)))
+        else:
+            start = min(end, max(start, bisect.bisect_left(values, at)))
+    if isinstance(limit, int) and limit > 0:
+        if forward is False:
+            start = max(start, end - limit - 2)
+        else:
+            end = min(end, start + limit + 2)
+    return start, end
+
+
 def partition_queries() -> None:
     import moto.dynamodb.models.table as moto_table
     from moto.dynamodb.comparisons import OpDefault
@@ -198,7 +285,8 @@ def partition_queries() -> None:
         # moto copied the items and then walked the copies twice (into plain types, then dropping nulls).
         plain = not projection and (condition is None or type(condition) is OpDefault)
         partition = self.items.get(hash_key, {})
-        self.all_items = lambda: list(partition.values())
+        candidates = _key_range(self, partition, args, kwargs)
+        self.all_items = lambda: candidates
         _TableCopy.plain_query.active = plain
         try:
             return original(self, hash_key, *args, **kwargs)
@@ -253,10 +341,23 @@ def _copied(value: Any) -> Any:
 # Bumped after every DynamoDB write (local/moto_patches.py serializes them all under one lock, reads too): an
 # item's size cached at an older count may describe attributes an update has since changed in place.
 _writes = [0]
+# The same count by table, for writes that name one table; a write that may touch several (a transaction)
+# counts against every table (`_every_table`).
+_table_writes: dict[str, int] = {}
+_every_table = [0]
 
 
-def note_write() -> None:
+def note_write(table: str | None = None) -> None:
     _writes[0] += 1
+    if table is None:
+        _every_table[0] += 1
+    else:
+        _table_writes[table] = _table_writes.get(table, 0) + 1
+
+
+def _table_stamp(table: str) -> tuple[int, int]:
+    """Changes whenever `table` may have been written."""
+    return _every_table[0], _table_writes.get(table, 0)
 
 
 def writes() -> int:
@@ -295,6 +396,41 @@ def direct_item_walks() -> None:
     DynamoType.__deepcopy__ = lambda self, memo: _copied(self)  # type: ignore[method-assign]
     Item.size = item_size  # type: ignore[method-assign]
     Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
+
+
+# moto's limit on an item's size: DynamoDB's 400 KB plus what moto measured the real service to accept.
+_ITEM_SIZE_LIMIT = 405000
+
+
+def single_pass_items() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def value_init(self: Any, type_as_dict: Any) -> None:
+        if type(type_as_dict) is DynamoType:
+            self.type, self.value = type_as_dict.type, type_as_dict.value
+        else:
+            for self.type, self.value in type_as_dict.items():
+                break
+            else:
+                raise IndexError("list index out of range")  # what moto's list(...)[0] raised
+        if self.type == "L":
+            self.value = [DynamoType(v) for v in self.value]
+        elif self.type == "M":
+            self.value = {k: DynamoType(v) for k, v in self.value.items()}
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        # moto checked the running total as each attribute was added; the total only grows, so checking the
+        # whole once raises for exactly the same items
+        if sum(_text_size(k) + _value_size(v) for k, v in values.items()) > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(self.attrs, values)
+
+    DynamoType.__init__ = value_init  # type: ignore[method-assign]
+    Item.__init__ = item_init  # type: ignore[method-assign]
 
 
 def cheap_request_bookkeeping() -> None:
@@ -398,6 +534,7 @@ def install() -> None:
     fast_scalar_values()
     partition_queries()
     direct_item_walks()
+    single_pass_items()
     cheap_request_bookkeeping()
     direct_dynamodb_routes()
     compiled_event_paths()
