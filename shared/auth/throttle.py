@@ -83,14 +83,19 @@ def _hourly_retry_after(hourly: dict[int, int], now: int, limit: int) -> int:
     return (hour + HOUR_S - now) + math.floor(threshold) + 1
 
 
+def _wall_clock() -> float:
+    # looked up at each call, not bound at construction: a test may move the module's clock (tests/support)
+    return time.time()
+
+
 class SignInThrottle:
     """Decide whether a password sign-in may be attempted, and count its outcome."""
 
     def __init__(self, repository: SignInThrottleRepository, rules: ThrottleRules | None = None,
-                 clock: Clock = time.time) -> None:
+                 clock: Clock | None = None) -> None:
         self._repo = repository
         self._rules = rules or ThrottleRules()
-        self._clock = clock
+        self._clock = clock or _wall_clock
 
     def _now(self) -> int:
         return int(self._clock())

@@ -1,4 +1,4 @@
-"""A clock run ahead for chosen modules: expiry tests age what they made without sleeping through its lifetime.
+"""A clock run ahead, or stopped, for chosen modules: expiry and delay tests without sleeping or racing.
 
 `ahead(monkeypatch, 11, shared.accounts.otp)` makes `time.time()`, as those modules call it, answer 11 s later
 than the wall clock, while everything else (moto, the pollers, the tokens, the rate limiters) keeps real time:
@@ -34,3 +34,29 @@ def ahead(monkeypatch: pytest.MonkeyPatch, offset_s: float, *modules: ModuleType
     for module in modules:
         assert getattr(module, "time", None) is time, f"{module.__name__} does not read time.time()"
         monkeypatch.setattr(module, "time", _AheadTime(offset_s))
+
+
+class FrozenTime:
+    """The `time` module, with `time()` standing still until `advance` moves it."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def frozen(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> FrozenTime:
+    """Stop `modules`' clock at now (a delay in whole seconds then never runs out between two requests of a
+    loaded machine), until `monkeypatch` undoes it; the test moves it with `advance`."""
+    clock = FrozenTime(time.time())
+    for module in modules:
+        assert getattr(module, "time", None) is time, f"{module.__name__} does not read time.time()"
+        monkeypatch.setattr(module, "time", clock)
+    return clock
