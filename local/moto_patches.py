@@ -122,6 +122,12 @@ def _touched(backend: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, A
     return [(table.name, _key_of(table, attrs))]
 
 
+def _table_name(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The table a backend's put_item, update_item or delete_item writes (its first parameter)."""
+    name = args[0] if args else kwargs.get("table_name")
+    return name if isinstance(name, str) else None
+
+
 def _serialize_writes() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
@@ -136,7 +142,8 @@ def _serialize_writes() -> None:
                     result = _original(self, *args, **kwargs)
                 finally:
                     _depth.n = depth
-                    moto_speed.note_write()  # items may have changed in place: cached item sizes are stale
+                    # items may have changed in place: cached item sizes and key orders are stale
+                    moto_speed.note_write(None if _name == "transact_write_items" else _table_name(args, kwargs))
                 # Only the outermost write is observed: a transaction's inner puts commit with it or not at all.
                 if depth == 0 and _observers:
                     touched = _touched(self, _name, args, kwargs)

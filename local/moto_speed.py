@@ -3,10 +3,15 @@
 - Results of item operations are written with json.dumps instead of moto's shape-by-shape serializer (about 70%
   of an in-process Query's time), after moto's conversion to plain types done with exact type checks first.
 - String and number values compare without moto's general type dispatch (every comparison of a Query's sort).
-- A table Query reads its partition; moto tested every item of the table against the partition key.
+- A table Query reads its partition; moto tested every item of the table against the partition key. And of the
+  partition only the part its sort-key condition selects, found by bisection in an order kept between writes:
+  moto sorted the whole partition on every Query.
 - An item's size (for the 1 MB page limit, computed twice per item a Query reads) and its copy (the snapshot a
   read answers from) walk the attribute values directly: moto built a DynamoType per map value per call and
   went through copy.deepcopy's dispatch for each value.
+- An item built for a write converts its attribute values in one pass and checks its 400 KB limit once: moto
+  re-measured every attribute already set on each attribute added (quadratic in the attribute count), and
+  found each value's type through two lists built per value.
 - A table Query with no filter and no projection takes its items' snapshot (still under the read lock) in the
   result's own shape: moto copied every item, then walked the copies twice more to turn them into that shape.
 - A request's id is drawn in one call, not one call per character, and action names are converted once.
@@ -14,6 +19,9 @@
   and a handler class's methods are listed once, not with inspect.getmembers on every request.
 - EventBridge's JSONPath expressions are compiled once: moto builds a new parser (a PLY yacc table) for each path
   of each target of each event put, most of a PutEvents call's time.
+- A KMS key's RSA key pair is generated when first used: moto made one (2048 bits, about 55 ms) for every key,
+  symmetric ones included, which only sign and verify could use; the stack's four keys were most of the
+  resources' creation time at every start.
 
 Installed by `local.moto_patches.install()`, which callers use.
 """
@@ -21,9 +29,7 @@ Installed by `local.moto_patches.install()`, which callers use.
 from __future__ import annotations
 
 import base64
-import copy
 import json
-import threading
 from typing import Any
 
 # Item operations, whose results are plain attribute-value maps: moto serializes them shape by shape through
@@ -126,85 +132,22 @@ def fast_scalar_values() -> None:
     DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
 
 
-class _Binary(Exception):
+class NotPlainError(Exception):
     """A value moto's own conversion must write (binary values: base64 or bytes, by the caller)."""
 
 
-def _plain(value: Any) -> dict[str, Any]:
+def plain_value(value: Any) -> dict[str, Any]:
     """An attribute value in a result's shape, as moto's dynamo_to_dict makes of it."""
     kind, inner = value.type, value.value
     if kind == "M":
-        return {"M": {k: _plain(v) for k, v in inner.items()}}
+        return {"M": {k: plain_value(v) for k, v in inner.items()}}
     if kind == "L":
-        return {"L": [_plain(v) for v in inner]}
+        return {"L": [plain_value(v) for v in inner]}
     if kind == "B" or kind == "BS":
-        raise _Binary
+        raise NotPlainError
     if kind in _SETS:
         return {kind: list(inner)}
     return {kind: inner}
-
-
-class _Snapshot:
-    """What a Query's answer reads of an item copy (`attrs`), taken in the answer's shape."""
-
-    __slots__ = ("attrs",)
-
-    def __init__(self, attrs: PlainAttributes) -> None:
-        self.attrs = attrs
-
-
-class _TableCopy:
-    """The `copy` module as moto's table module sees it: copy.deepcopy, except for the one deepcopy of a plain
-    Query (its results), which takes snapshots. Per thread: the flag is set under the read lock by the Query
-    running on this thread, and moto's other copies (scans, backups) go to copy.deepcopy as before."""
-
-    plain_query = threading.local()
-    copy = staticmethod(copy.copy)
-
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
-        if type(value) is list and getattr(_TableCopy.plain_query, "active", False):
-            _TableCopy.plain_query.active = False  # one results list a Query
-            try:
-                return [_Snapshot(PlainAttributes({k: _plain(v) for k, v in item.attrs.items()})) for item in value]
-            except _Binary:
-                pass
-        return copy.deepcopy(value, memo)
-
-
-def partition_queries() -> None:
-    import moto.dynamodb.models.table as moto_table
-    from moto.dynamodb.comparisons import OpDefault
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    original = Table.query
-
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        # moto answers a table Query by testing every item of the table against the partition key, so a page
-        # cost grew with the table; on DynamoDB (and here) it reads the one partition. The backend runs it under
-        # moto_patches' lock, so no other thread sees the partition-only all_items.
-        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
-        if index_name or not self.range_key_attr or not isinstance(hash_key, DynamoType):
-            return original(self, hash_key, *args, **kwargs)
-        projection = args[5] if len(args) > 5 else kwargs.get("projection_expressions")
-        condition = kwargs["filter_expression"] if "filter_expression" in kwargs else \
-            (args[8] if len(args) > 8 else None)
-        # Without a filter or a projection, moto's copies of the results are only read for their attributes'
-        # answer (DynamoHandler.query's `item.attrs`): one walk makes that answer under the same lock, where
-        # moto copied the items and then walked the copies twice (into plain types, then dropping nulls).
-        plain = not projection and (condition is None or type(condition) is OpDefault)
-        partition = self.items.get(hash_key, {})
-        self.all_items = lambda: list(partition.values())
-        _TableCopy.plain_query.active = plain
-        try:
-            return original(self, hash_key, *args, **kwargs)
-        finally:
-            del self.all_items
-            _TableCopy.plain_query.active = False
-
-    Table.query = query  # type: ignore[method-assign]
-    moto_table.copy = _TableCopy  # type: ignore[assignment]
 
 
 _SETS = frozenset({"SS", "NS", "BS"})
@@ -250,10 +193,23 @@ def _copied(value: Any) -> Any:
 # Bumped after every DynamoDB write (local/moto_patches.py serializes them all under one lock, reads too): an
 # item's size cached at an older count may describe attributes an update has since changed in place.
 _writes = [0]
+# The same count by table, for writes that name one table; a write that may touch several (a transaction)
+# counts against every table (`_every_table`).
+_table_writes: dict[str, int] = {}
+_every_table = [0]
 
 
-def note_write() -> None:
+def note_write(table: str | None = None) -> None:
     _writes[0] += 1
+    if table is None:
+        _every_table[0] += 1
+    else:
+        _table_writes[table] = _table_writes.get(table, 0) + 1
+
+
+def table_stamp(table: str) -> tuple[int, int]:
+    """Changes whenever `table` may have been written."""
+    return _every_table[0], _table_writes.get(table, 0)
 
 
 def writes() -> int:
@@ -292,6 +248,41 @@ def direct_item_walks() -> None:
     DynamoType.__deepcopy__ = lambda self, memo: _copied(self)  # type: ignore[method-assign]
     Item.size = item_size  # type: ignore[method-assign]
     Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
+
+
+# moto's limit on an item's size: DynamoDB's 400 KB plus what moto measured the real service to accept.
+_ITEM_SIZE_LIMIT = 405000
+
+
+def single_pass_items() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def value_init(self: Any, type_as_dict: Any) -> None:
+        if type(type_as_dict) is DynamoType:
+            self.type, self.value = type_as_dict.type, type_as_dict.value
+        else:
+            for self.type, self.value in type_as_dict.items():
+                break
+            else:
+                raise IndexError("list index out of range")  # what moto's list(...)[0] raised
+        if self.type == "L":
+            self.value = [DynamoType(v) for v in self.value]
+        elif self.type == "M":
+            self.value = {k: DynamoType(v) for k, v in self.value.items()}
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        # moto checked the running total as each attribute was added; the total only grows, so checking the
+        # whole once raises for exactly the same items
+        if sum(_text_size(k) + _value_size(v) for k, v in values.items()) > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(self.attrs, values)
+
+    DynamoType.__init__ = value_init  # type: ignore[method-assign]
+    Item.__init__ = item_init  # type: ignore[method-assign]
 
 
 def cheap_request_bookkeeping() -> None:
@@ -369,15 +360,39 @@ def compiled_event_paths() -> None:
         jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
 
 
+class _KeyPairOnFirstUse:
+    """Stands for moto's private key of a KMS key (moto.kms.utils): built on the first use of any attribute."""
+
+    def __init__(self, generate: Any, key_spec: str) -> None:
+        self._generate, self._key_spec, self._key = generate, key_spec, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._key is None:
+            self._key = self._generate(self._key_spec)
+        return getattr(self._key, name)
+
+
+def key_pairs_on_first_use() -> None:
+    """Generate a KMS key's key pair when sign, verify or GetPublicKey first needs it, not when the key is made."""
+    import moto.kms.models as kms_models
+
+    generate = kms_models.generate_private_key
+    kms_models.generate_private_key = lambda key_spec: _KeyPairOnFirstUse(generate, key_spec)  # type: ignore
+
+
 def install() -> None:
     """Apply every speed patch; called once per process, under moto_patches' guard."""
+    from local import moto_queries
+
     plain_json_results()
     fast_scalar_values()
-    partition_queries()
+    moto_queries.partition_queries()
     direct_item_walks()
+    single_pass_items()
     cheap_request_bookkeeping()
     direct_dynamodb_routes()
     compiled_event_paths()
+    key_pairs_on_first_use()
     from local import moto_direct
 
     moto_direct.install()

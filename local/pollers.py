@@ -7,6 +7,7 @@ responses and the on-failure queue.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -318,10 +319,12 @@ class QueuePoller(_Poller):
         return True
 
 
-def start_pollers(invoke: Invoke) -> list[_Poller]:
-    """One poller per declared event source."""
+def start_pollers(invoke: Invoke, batching_window_s: int | None = None) -> list[_Poller]:
+    """One poller per declared event source, each with its declared batching window or `batching_window_s`."""
     pollers: list[_Poller] = []
-    for source in resources.EVENT_SOURCES:
+    for declared in resources.EVENT_SOURCES:
+        source = (declared if batching_window_s is None
+                  else dataclasses.replace(declared, max_batching_window_s=batching_window_s))
         poller: _Poller = (StreamPoller(source, invoke) if source.kind == "table_stream"
                            else QueuePoller(source, invoke))
         poller.start()

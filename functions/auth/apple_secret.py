@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 
 from functions.auth.common import record_service
 from shared.accounts.auth_records import require_superuser
-from shared.accounts.oauth2.apple_secret import apple_client_secret
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -16,5 +15,7 @@ router = LeanRouter()
 
 @router.post("/api/settings/apple/generate-client-secret")
 async def generate_apple_client_secret(request: Request) -> JSONResponse:
+    from shared.accounts.oauth2.apple_secret import apple_client_secret
+
     require_superuser(record_service(request).request.auth)
     return JSONResponse({"secret": apple_client_secret(await read_body(request))})

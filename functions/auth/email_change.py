@@ -6,7 +6,6 @@ from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, own_collection_of, record_service
 from shared.accounts.collaborators import accounts
-from shared.accounts.email_change import confirm_email_change, request_email_change
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -15,6 +14,8 @@ router = LeanRouter()
 
 @router.post("/api/collections/{collection}/request-email-change")
 async def request_email_change_route(collection: str, request: Request) -> Response:
+    from shared.accounts.email_change import request_email_change
+
     body = await read_body(request)
     service = record_service(request, body)
     request_email_change(service, accounts(), own_collection_of(service, collection), service.request.auth, body)
@@ -23,6 +24,8 @@ async def request_email_change_route(collection: str, request: Request) -> Respo
 
 @router.post("/api/collections/{collection}/confirm-email-change")
 async def confirm_email_change_route(collection: str, request: Request) -> Response:
+    from shared.accounts.email_change import confirm_email_change
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False)
     confirm_email_change(service, accounts(), collection_of(service, collection), body)

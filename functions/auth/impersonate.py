@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 
 from functions.auth.common import params, record_service, superuser_collection_of
 from shared.accounts.collaborators import accounts
-from shared.accounts.impersonation import impersonate
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -16,6 +15,8 @@ router = LeanRouter()
 
 @router.post("/api/collections/{collection}/impersonate/{record_id}")
 async def impersonate_route(collection: str, record_id: str, request: Request) -> JSONResponse:
+    from shared.accounts.impersonation import impersonate
+
     body = await read_body(request)
     service = record_service(request, body)
     stored = superuser_collection_of(service, collection)

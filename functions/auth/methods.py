@@ -6,7 +6,6 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, record_service
-from shared.accounts.auth_methods import auth_methods
 from shared.errors import BadRequestError
 from shared.http.endpoints import LeanRouter
 from shared.tools.filter import FilterError, apply_fields, parse_fields
@@ -16,6 +15,8 @@ router = LeanRouter()
 
 @router.get("/api/collections/{collection}/auth-methods")
 def list_auth_methods(collection: str, request: Request) -> JSONResponse:
+    from shared.accounts.auth_methods import auth_methods  # with the OAuth2 providers' catalogue
+
     stored = collection_of(record_service(request, signed_in=False), collection)
     body = auth_methods(stored)
     if fields := request.query_params.get("fields"):

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, params, record_service
 from shared.accounts.collaborators import accounts
-from shared.accounts.otp import otp_sign_in, request_otp
 from shared.accounts.signin import auth_response
 from shared.errors import BadRequestError
 from shared.http.body import read_body
@@ -28,6 +27,8 @@ async def _body_or_none(request: Request) -> dict[str, Any] | None:
 
 @router.post("/api/collections/{collection}/request-otp")
 async def request_otp_route(collection: str, request: Request) -> JSONResponse:
+    from shared.accounts.otp import request_otp
+
     body = await _body_or_none(request)
     service = record_service(request, body or {}, signed_in=False)
     return JSONResponse(request_otp(service, accounts(), collection_of(service, collection), body))
@@ -35,6 +36,8 @@ async def request_otp_route(collection: str, request: Request) -> JSONResponse:
 
 @router.post("/api/collections/{collection}/auth-with-otp")
 async def auth_with_otp(collection: str, request: Request) -> JSONResponse:
+    from shared.accounts.otp import otp_sign_in
+
     body = await _body_or_none(request)
     service = record_service(request, body or {}, signed_in=False, context="otp")
     stored = collection_of(service, collection)

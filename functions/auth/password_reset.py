@@ -6,7 +6,6 @@ from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
-from shared.accounts.password_reset import confirm_password_reset, request_password_reset
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -15,6 +14,8 @@ router = LeanRouter()
 
 @router.post("/api/collections/{collection}/request-password-reset")
 async def request_password_reset_route(collection: str, request: Request) -> Response:
+    from shared.accounts.password_reset import request_password_reset
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False)
     request_password_reset(service, accounts(), collection_of(service, collection), body)
@@ -23,6 +24,8 @@ async def request_password_reset_route(collection: str, request: Request) -> Res
 
 @router.post("/api/collections/{collection}/confirm-password-reset")
 async def confirm_password_reset_route(collection: str, request: Request) -> Response:
+    from shared.accounts.password_reset import confirm_password_reset
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False)
     confirm_password_reset(service, accounts(), collection_of(service, collection), body)

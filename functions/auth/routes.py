@@ -1,4 +1,9 @@
-"""Auth API of auth collections: every auth route of this function, one module per endpoint group."""
+"""Auth API of auth collections: every auth route of this function, one module per endpoint group.
+
+An endpoint module imports the logic of a feature few requests use (OAuth2, OTP, TOTP, email change, password
+reset, verification, impersonation) inside its endpoints: init builds the routes, and a cold start pays for a
+feature's modules (pyotp, the QR encoder, the OAuth2 providers...) only when its request comes.
+"""
 
 from __future__ import annotations
 

@@ -7,15 +7,6 @@ from fastapi.responses import JSONResponse
 
 from functions.auth.common import collection_of, no_content, params, record_service
 from shared.accounts.collaborators import accounts
-from shared.accounts.totp.composition import totp_service
-from shared.accounts.totp.management import (
-    totp_confirm,
-    totp_disable,
-    totp_enroll,
-    totp_forget_devices,
-    totp_status,
-)
-from shared.accounts.totp.signin import auth_with_totp
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -25,18 +16,27 @@ _PATH = "/api/collections/{collection}/records/{record_id}/totp"
 
 @router.get(_PATH)
 def status_route(collection: str, record_id: str, request: Request) -> JSONResponse:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.management import totp_status
+
     service = record_service(request)
     return JSONResponse(totp_status(service, totp_service(), collection_of(service, collection), record_id))
 
 
 @router.post(_PATH + "/enroll")
 def enroll_route(collection: str, record_id: str, request: Request) -> JSONResponse:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.management import totp_enroll
+
     service = record_service(request)
     return JSONResponse(totp_enroll(service, totp_service(), collection_of(service, collection), record_id))
 
 
 @router.post(_PATH + "/confirm")
 async def confirm_route(collection: str, record_id: str, request: Request) -> JSONResponse:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.management import totp_confirm
+
     body = await read_body(request)
     service = record_service(request, body)
     return JSONResponse(totp_confirm(service, totp_service(), collection_of(service, collection), record_id, body))
@@ -44,6 +44,9 @@ async def confirm_route(collection: str, record_id: str, request: Request) -> JS
 
 @router.post(_PATH + "/disable")
 async def disable_route(collection: str, record_id: str, request: Request) -> Response:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.management import totp_disable
+
     body = await read_body(request)
     service = record_service(request, body)
     totp_disable(service, totp_service(), collection_of(service, collection), record_id, body)
@@ -52,6 +55,9 @@ async def disable_route(collection: str, record_id: str, request: Request) -> Re
 
 @router.delete(_PATH + "/devices")
 def forget_devices_route(collection: str, record_id: str, request: Request) -> Response:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.management import totp_forget_devices
+
     service = record_service(request)
     totp_forget_devices(service, totp_service(), collection_of(service, collection), record_id)
     return no_content()
@@ -59,6 +65,9 @@ def forget_devices_route(collection: str, record_id: str, request: Request) -> R
 
 @router.post("/api/collections/{collection}/auth-with-totp")
 async def auth_with_totp_route(collection: str, request: Request) -> JSONResponse:
+    from shared.accounts.totp.composition import totp_service
+    from shared.accounts.totp.signin import auth_with_totp
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False, context="totp")
     stored = collection_of(service, collection)

@@ -6,7 +6,6 @@ from fastapi import Request, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
-from shared.accounts.verification import confirm_verification, request_verification
 from shared.http.body import read_body
 from shared.http.endpoints import LeanRouter
 
@@ -15,6 +14,8 @@ router = LeanRouter()
 
 @router.post("/api/collections/{collection}/request-verification")
 async def request_verification_route(collection: str, request: Request) -> Response:
+    from shared.accounts.verification import request_verification
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False)
     request_verification(service, accounts(), collection_of(service, collection), body)
@@ -23,6 +24,8 @@ async def request_verification_route(collection: str, request: Request) -> Respo
 
 @router.post("/api/collections/{collection}/confirm-verification")
 async def confirm_verification_route(collection: str, request: Request) -> Response:
+    from shared.accounts.verification import confirm_verification
+
     body = await read_body(request)
     service = record_service(request, body, signed_in=False)
     confirm_verification(service, accounts(), collection_of(service, collection), body)

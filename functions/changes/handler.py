@@ -1,5 +1,5 @@
-"""Lambda entry point consuming the records table's stream: exact counters, linked fields, the audit log, then
-record events."""
+"""Lambda entry point consuming the records table's stream: exact counters, maintained aggregates, linked fields,
+the audit log, then record events."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from shared.init_phase import cold_init
 
 with cold_init():
     from shared import aws, settings
+    from shared.aggregates.groups import get_group_store
+    from shared.aggregates.maintain import maintain_aggregates
     from shared.aggregates.versions import bump_versions, get_version_store
     from shared.audit.dynamo_repository import AuditTable, audit_repository
     from shared.audit.entries import audit_entries
@@ -46,10 +48,16 @@ def _handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     logger.debug("counters applied", extra=report.model_dump())
     if not changes:
         return {"batchItemFailures": []}
+    views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
+    # Maintained aggregates next, idempotent as the counters are, and before the versions move: an answer
+    # cached under the new version must be read from groups that hold this batch.
+    maintained = maintain_aggregates(changes, views.collections, get_group_store(cfg.records_table))
+    if maintained.applied or maintained.records_counted:
+        metrics.add_metric(name="AggregateContributionsApplied", unit=MetricUnit.Count,
+                           value=maintained.applied + maintained.records_counted)
     # Aggregate answers cached under a collection's data version are stale once its records change
     bump_versions(changes, get_version_store(cfg.records_table))
 
-    views = CatalogRecordViews.for_tables(cfg.system_table, cfg.records_table)
     # View collections next (shared/views/): each touched row is recomputed from storage (or, grouped by columns,
     # from sums applied exactly once), so a retried batch rewrites the same rows; raising fails the batch before
     # any event is published for it.

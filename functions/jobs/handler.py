@@ -24,6 +24,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @cache
 def _context() -> Any:
     """The job context, built once per cold start from the function's settings."""
+    from shared.aggregates.groups import get_group_store
     from shared.catalog.repository import get_collection_repository
     from shared.changes.accumulators import get_accumulator_store
     from shared.jobs.checkpoints import get_checkpoint_store
@@ -35,7 +36,8 @@ def _context() -> Any:
     return JobContext(collections=get_collection_repository(config.system_table),
                       records=get_record_repository(config.records_table), queue=get_job_queue(),
                       checkpoints=get_checkpoint_store(config.system_table),
-                      accumulators=get_accumulator_store(config.records_table))
+                      accumulators=get_accumulator_store(config.records_table),
+                      groups=get_group_store(config.records_table))
 
 
 def _record_handler(record: SQSRecord) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from shared.aggregates.answers import answer
-from shared.aggregates.versions import get_version_store
 from shared.composition import composition
 from shared.http.endpoints import LeanRouter
 
@@ -14,9 +12,15 @@ router = LeanRouter()
 
 @router.get("/api/collections/{collection}/aggregate")
 def aggregate(collection: str, request: Request) -> Response:
+    # The aggregates engine loads with the first aggregate request: a cold start serving records never pays it.
+    from shared.aggregates.answers import answer
+    from shared.aggregates.groups import get_group_store
+    from shared.aggregates.versions import get_version_store
+
     scope = composition().scope(request, None)
-    versions = get_version_store(composition().config.records_table)
-    body, etag, outcome = answer(scope, collection, request.query_params, versions)
+    table = composition().config.records_table
+    body, etag, outcome = answer(scope, collection, request.query_params, get_version_store(table),
+                                 get_group_store(table))
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Lb-Aggregate-Cache": outcome}
     if composition().config.debug_query:
         headers.update({"X-Lb-Plan": " | ".join(scope.meter.plans) or "none",

@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from shared.composition import composition
 from shared.http.endpoints import LeanRouter
 from shared.records.scope import RecordScope
-from shared.saved_views.reader import SavedViewReader
 
 router = LeanRouter()
 
@@ -23,6 +22,9 @@ def _debug_headers(scope: RecordScope) -> dict[str, str]:
 
 @router.get("/api/collections/{collection}/views/{view}/records")
 def read_view(collection: str, view: str, request: Request) -> JSONResponse:
+    # The saved views' reader loads with the first read through a view: a cold start serving records never pays it.
+    from shared.saved_views.reader import SavedViewReader
+
     scope = composition().scope(request, None)
     result = SavedViewReader(scope).read(collection, view, request.query_params)
     return JSONResponse(result, headers=_debug_headers(scope))

@@ -30,6 +30,7 @@ from shared.accounts.auth_records import (
 )
 from shared.accounts.collaborators import Accounts
 from shared.accounts.emails import compose
+from shared.auth.throttle import BurstRule
 from shared.catalog.repository import StoredCollection
 from shared.collections.datetime import format_datetime, parse_datetime
 from shared.collections.fields.password import hash_password, verify_password
@@ -53,6 +54,8 @@ from shared.records.scope import RecordScope
 OTP_DISABLED = "The collection is not configured to allow OTP authentication."
 INVALID_OTP = "Invalid or expired OTP."
 TOO_MANY_ATTEMPTS = "Too many attempts, please try again later with a new OTP."
+# PocketBase's extra OTP rule (5 attempts per 180 s per record), on top of the sign-in throttle's growing delays.
+OTP_GUESSES = BurstRule(max_attempts=5, window_s=180)
 OTP_MAIL_KIND = "otp"
 DIGITS = "1234567890"
 MAX_RECENT_OTPS = 9  # PocketBase: past this many live codes of a record, the newest is answered again
@@ -176,7 +179,7 @@ def otp_sign_in(service: RecordScope, accounts: Accounts, stored: StoredCollecti
     ip = service.request.ip
     try:
         # Codes are short digit strings: every guess at one account's codes is counted before it is checked.
-        attempt = accounts.throttle.begin_attempt(collection.id, f"otp:{record.id}", ip)
+        attempt = accounts.throttle.begin_attempt(collection.id, f"otp:{record.id}", ip, burst=OTP_GUESSES)
     except TooManyRequestsError as exc:
         logger.warning("otp sign-in throttled", extra={"collection_id": collection.id, "ip": ip})
         accounts.events.emit(auth_envelope(AUTH_SIGNIN_FAILED, service, stored, None, method="otp",

@@ -10,6 +10,7 @@ from typing import Literal
 
 from shared.aggregates.cache import ANSWERS, cache_key, cacheable
 from shared.aggregates.engine import Aggregator
+from shared.aggregates.groups import GroupStore
 from shared.aggregates.versions import VersionStore
 from shared.records.scope import RecordScope
 
@@ -20,8 +21,8 @@ def etag_of(body: bytes) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def answer(scope: RecordScope, id_or_name: str, params: Mapping[str, str],
-           versions: VersionStore) -> tuple[bytes, str, CacheOutcome]:
+def answer(scope: RecordScope, id_or_name: str, params: Mapping[str, str], versions: VersionStore,
+           groups: GroupStore | None = None) -> tuple[bytes, str, CacheOutcome]:
     stored = scope.collections.get(id_or_name)
     collection = stored.collection
     # the caller's right to list is checked before any cached answer is served (403s as a list answers)
@@ -33,7 +34,7 @@ def answer(scope: RecordScope, id_or_name: str, params: Mapping[str, str],
         cached = ANSWERS.get(key)
         if cached is not None:
             return cached, etag_of(cached), "hit"
-    body = json.dumps(Aggregator(scope).answer(collection.id, params), separators=(",", ":"),
+    body = json.dumps(Aggregator(scope, groups).answer(collection.id, params), separators=(",", ":"),
                       sort_keys=True).encode()
     if key is not None:
         ANSWERS.put(key, body)

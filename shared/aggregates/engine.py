@@ -11,14 +11,18 @@ from typing import Any
 
 from shared.aggregates import limits
 from shared.aggregates.grouping import DATES, keys_of, term_problem
+from shared.aggregates.groups import GroupStore
+from shared.aggregates.maintained_read import advice, serve
 from shared.aggregates.metrics import NUMERIC, Accumulator, statistics
 from shared.aggregates.source import matching_records
 from shared.aggregates.spec import GroupQuery, GroupTerm, Metric, PivotQuery, StatsQuery, invalid, parse_query
 from shared.catalog.repository import StoredCollection
 from shared.collections.fields import BaseField
 from shared.collections.model import Collection
-from shared.records.model import StoredRecord
+from shared.errors import BadRequestError
+from shared.records.model import QueryBudgetError, StoredRecord
 from shared.records.scope import RecordScope
+from shared.tools.filter import FilterError
 
 _DISTINCT_EXCLUDED = ("password", "json", "file", "geoPoint")
 
@@ -38,8 +42,11 @@ def _row_value(key: str, row: dict[str, Any]) -> tuple[int, Any]:
 
 
 class Aggregator:
-    def __init__(self, scope: RecordScope) -> None:
+    """`groups`: the maintained aggregates' store; without one every request is answered ad hoc."""
+
+    def __init__(self, scope: RecordScope, groups: GroupStore | None = None) -> None:
         self.scope = scope
+        self.groups = groups
 
     def answer(self, id_or_name: str, params: Mapping[str, str]) -> dict[str, Any]:
         stored = self.scope.collections.get(id_or_name)
@@ -83,15 +90,47 @@ class Aggregator:
             raise invalid(param, f"{metric.text} cannot count {kind} values.")
         return field
 
-    def _records(self, stored: StoredCollection, filter_text: str) -> Iterable[StoredRecord]:
-        return matching_records(self.scope, stored, filter_text)
+    def _records(self, stored: StoredCollection, filter_text: str, advice: str = "") -> Iterable[StoredRecord]:
+        return matching_records(self.scope, stored, filter_text, advice)
 
     def _groups(self, stored: StoredCollection, query: GroupQuery, filter_text: str) -> dict[str, Any]:
         collection = stored.collection
         terms = [(term, self._term_field(collection, term, "groupBy")) for term in query.group_by]
         metrics = [(metric, self._metric_field(collection, metric, "metrics")) for metric in query.metrics]
+        served = self._maintained(stored, terms, metrics, filter_text)
+        rows = served if served is not None else self._ad_hoc_rows(stored, terms, metrics, filter_text)
+        rows.sort(key=lambda row: [_sort_value(row["key"][t.text]) for t, _ in terms])
+        # stable sorts, the last key first: ties on a key keep the order of the keys after it
+        for sort in reversed(query.sort):
+            rows.sort(key=partial(_row_value, sort.key), reverse=sort.descending)
+        start = (query.page - 1) * query.per_page
+        return {"page": query.page, "perPage": query.per_page, "totalGroups": len(rows),
+                "totalPages": math.ceil(len(rows) / query.per_page), "groups": rows[start:start + query.per_page]}
+
+    def _maintained(self, stored: StoredCollection, terms: list[tuple[GroupTerm, BaseField]],
+                    metrics: list[tuple[Metric, BaseField | None]], filter_text: str) -> list[dict[str, Any]] | None:
+        if self.groups is None or not stored.layout.maintained:
+            return None
+        try:
+            served = serve(self.scope, stored, terms, metrics, filter_text, self.groups)
+        except QueryBudgetError as exc:
+            raise invalid("groupBy", f"The maintained aggregate holds more than {self.scope.meter.budget} groups; "
+                                     "group more coarsely.", "validation_too_many_groups") from exc
+        except FilterError as exc:
+            raise BadRequestError("Invalid filter parameters.", {"filter": {
+                "code": "validation_invalid_filter", "message": str(exc)}}) from exc
+        if served is None:
+            return None
+        if len(served.rows) > limits.MAX_GROUPS:
+            raise invalid("groupBy", f"More than {limits.MAX_GROUPS} groups; narrow the filter or group more "
+                                     "coarsely.", "validation_too_many_groups")
+        self.scope.meter.plans.append(served.plan)
+        return served.rows
+
+    def _ad_hoc_rows(self, stored: StoredCollection, terms: list[tuple[GroupTerm, BaseField]],
+                     metrics: list[tuple[Metric, BaseField | None]], filter_text: str) -> list[dict[str, Any]]:
         groups: dict[tuple[Any, ...], list[Accumulator]] = {}
-        for record in self._records(stored, filter_text):
+        for record in self._records(stored, filter_text, advice(stored, terms, metrics)):
             keys = [keys_of(term, field, record.data.get(field.id)) for term, field in terms]
             for key in product(*keys):
                 accumulators = groups.get(key)
@@ -104,16 +143,9 @@ class Aggregator:
                     accumulator.add(field.from_stored(record.data.get(field.id)) if field else None)
         if not terms and not groups:
             groups[()] = [Accumulator(m) for m, _ in metrics]  # no group-by: one group, even over no record
-        rows = [{"key": {t.text: k for (t, _), k in zip(terms, key, strict=True)},
+        return [{"key": {t.text: k for (t, _), k in zip(terms, key, strict=True)},
                  "metrics": {m.text: a.result() for (m, _), a in zip(metrics, accs, strict=True)}}
                 for key, accs in groups.items()]
-        rows.sort(key=lambda row: [_sort_value(row["key"][t.text]) for t, _ in terms])
-        # stable sorts, the last key first: ties on a key keep the order of the keys after it
-        for sort in reversed(query.sort):
-            rows.sort(key=partial(_row_value, sort.key), reverse=sort.descending)
-        start = (query.page - 1) * query.per_page
-        return {"page": query.page, "perPage": query.per_page, "totalGroups": len(rows),
-                "totalPages": math.ceil(len(rows) / query.per_page), "groups": rows[start:start + query.per_page]}
 
     def _pivot(self, stored: StoredCollection, query: PivotQuery, filter_text: str) -> dict[str, Any]:
         collection = stored.collection

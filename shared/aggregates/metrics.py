@@ -27,7 +27,8 @@ def percentile(ordered: list[float], percent: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _number(value: Any) -> float:
+def number_value(value: Any) -> float:
+    """A number field's value as a float (absent: 0, as PocketBase reads it)."""
     return value if isinstance(value, int | float) and not isinstance(value, bool) else float(value or 0)
 
 
@@ -51,9 +52,9 @@ class Accumulator:
         name = self.metric.name
         self.count += 1
         if name in ("sum", "avg"):
-            self.total += _number(value)
+            self.total += number_value(value)
         elif name == "percentile":
-            self.values.append(_number(value))
+            self.values.append(number_value(value))
         elif name == "countDistinct":
             self.distinct.add(tuple(value) if isinstance(value, list) else value)
         elif name in ("min", "max") and _comparable(value):
@@ -67,19 +68,19 @@ class Accumulator:
         if name == "count":
             return self.count
         if name == "sum":
-            return _tidy(self.total)
+            return tidy_number(self.total)
         if name == "avg":
-            return _tidy(self.total / self.count) if self.count else None
+            return tidy_number(self.total / self.count) if self.count else None
         if name == "min":
-            return _tidy(self.low)
+            return tidy_number(self.low)
         if name == "max":
-            return _tidy(self.high)
+            return tidy_number(self.high)
         if name == "countDistinct":
             return len(self.distinct)
-        return _tidy(percentile(sorted(self.values), self.metric.percent or 0.0))
+        return tidy_number(percentile(sorted(self.values), self.metric.percent or 0.0))
 
 
-def _tidy(value: Any) -> Any:
+def tidy_number(value: Any) -> Any:
     """Whole floats as ints, so that sums of integers answer integers."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         return int(value)
@@ -92,10 +93,10 @@ def statistics(values: Iterable[float]) -> dict[str, Any]:
     total = math.fsum(ordered)
     mean = total / count if count else None
     variance = math.fsum((v - mean) ** 2 for v in ordered) / count if mean is not None else None
-    out: dict[str, Any] = {"count": count, "sum": _tidy(total), "mean": _tidy(mean),
-                           "min": _tidy(ordered[0]) if ordered else None,
-                           "max": _tidy(ordered[-1]) if ordered else None,
-                           "stddev": _tidy(math.sqrt(variance)) if variance is not None else None}
+    out: dict[str, Any] = {"count": count, "sum": tidy_number(total), "mean": tidy_number(mean),
+                           "min": tidy_number(ordered[0]) if ordered else None,
+                           "max": tidy_number(ordered[-1]) if ordered else None,
+                           "stddev": tidy_number(math.sqrt(variance)) if variance is not None else None}
     for p in STATS_PERCENTILES:
-        out[f"p{p}"] = _tidy(percentile(ordered, p))
+        out[f"p{p}"] = tidy_number(percentile(ordered, p))
     return out

@@ -16,16 +16,18 @@ from shared.tools.filter import Expr, FilterError
 from shared.tools.filter.ast import identifier_paths
 
 
-def budget_error(budget: int) -> BadRequestError:
+def budget_error(budget: int, advice: str = "") -> BadRequestError:
     return BadRequestError(
         f"The aggregate would read more than {budget} records. Narrow the filter, or add an index (the "
-        "collection's `indexes`) that matches the filter's equality on its first column.",
+        f"collection's `indexes`) that matches the filter's equality on its first column.{advice}",
         {"filter": {"code": "validation_query_too_expensive",
                     "message": f"More than {budget} records would be read; narrow the filter or add an index."}})
 
 
-def matching_records(scope: RecordScope, stored: StoredCollection, filter_text: str) -> Iterator[StoredRecord]:
-    """Every record the caller may list that matches `filter_text`; a 400 past the query budget."""
+def matching_records(scope: RecordScope, stored: StoredCollection, filter_text: str,
+                     advice: str = "") -> Iterator[StoredRecord]:
+    """Every record the caller may list that matches `filter_text`; a 400 past the query budget (with `advice`
+    on maintained aggregates appended)."""
     rules = scope.rules
     collection = stored.collection
     rules.require_action(collection, "list")
@@ -47,7 +49,7 @@ def matching_records(scope: RecordScope, stored: StoredCollection, filter_text: 
                 chunk = []
         yield from _matching(scope, stored, chunk, rule, user_filter, superuser, relations)
     except QueryBudgetError as exc:
-        raise budget_error(scope.meter.budget or 0) from exc
+        raise budget_error(scope.meter.budget or 0, advice) from exc
     except FilterError as exc:
         raise BadRequestError("Invalid filter parameters.", {"filter": {
             "code": "validation_invalid_filter", "message": str(exc)}}) from exc

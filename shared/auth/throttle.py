@@ -29,6 +29,14 @@ class ThrottleDecision(BaseModel):
     reason: ThrottleReason = ""
 
 
+class BurstRule(BaseModel):
+    """A fixed cap on top of the growing delays: after `max_attempts` consecutive failures, no attempt for
+    `window_s` seconds from the last one (PocketBase's extra OTP rule is 5 per 180 s)."""
+
+    max_attempts: int
+    window_s: int
+
+
 class SignInAttempt(BaseModel):
     """An attempt counted as a failure in advance (begin_attempt); `succeeded` takes the count back."""
 
@@ -75,14 +83,19 @@ def _hourly_retry_after(hourly: dict[int, int], now: int, limit: int) -> int:
     return (hour + HOUR_S - now) + math.floor(threshold) + 1
 
 
+def _wall_clock() -> float:
+    # looked up at each call, not bound at construction: a test may move the module's clock (tests/support)
+    return time.time()
+
+
 class SignInThrottle:
     """Decide whether a password sign-in may be attempted, and count its outcome."""
 
     def __init__(self, repository: SignInThrottleRepository, rules: ThrottleRules | None = None,
-                 clock: Clock = time.time) -> None:
+                 clock: Clock | None = None) -> None:
         self._repo = repository
         self._rules = rules or ThrottleRules()
-        self._clock = clock
+        self._clock = clock or _wall_clock
 
     def _now(self) -> int:
         return int(self._clock())
@@ -98,7 +111,8 @@ class SignInThrottle:
         """May this account (and IP) try a password now? Reads two partitions, writes nothing."""
         return self._decide(collection, identity, ip, self._now())[0]
 
-    def begin_attempt(self, collection: str, identity: str, ip: str = "") -> SignInAttempt:
+    def begin_attempt(self, collection: str, identity: str, ip: str = "", *,
+                      burst: BurstRule | None = None) -> SignInAttempt:
         """Decide and count one password attempt atomically (as a failure until `succeeded`), or raise 429.
 
         Deciding on a read and counting later let a parallel burst through on the same stale count; here the
@@ -106,7 +120,7 @@ class SignInThrottle:
         """
         for _ in range(MAX_RESERVE_TRIES):
             now = self._now()
-            decision, consecutive, ip_cap = self._decide(collection, identity, ip, now)
+            decision, consecutive, ip_cap = self._decide(collection, identity, ip, now, burst)
             if not decision.allowed:
                 raise TooManyRequestsError(headers={"Retry-After": str(decision.retry_after_s)})
             if self._repo.reserve(account_key(collection, identity), ip_key(ip) if ip else None, now,
@@ -126,7 +140,8 @@ class SignInThrottle:
                           ip_key(attempt.ip) if attempt.ip else None, attempt.at)
         self.record_success(attempt.collection, attempt.identity)
 
-    def _decide(self, collection: str, identity: str, ip: str, now: int) -> tuple[ThrottleDecision, int, int]:
+    def _decide(self, collection: str, identity: str, ip: str, now: int, burst: BurstRule | None = None
+                ) -> tuple[ThrottleDecision, int, int]:
         """The decision, the account's consecutive-failure count it was made on, and the count the IP's current
         hour bucket must stay below for the IP's rolling estimate to stay under its cap."""
         rules = self._rules
@@ -134,6 +149,9 @@ class SignInThrottle:
         waits: list[tuple[int, ThrottleReason]] = []
         if wait := self._delay_left(account, now):
             waits.append((wait, "account_delay"))
+        last = account.last_failure
+        if burst and last is not None and account.consecutive >= burst.max_attempts and now - last < burst.window_s:
+            waits.append((last + burst.window_s - now, "account_delay"))
         if sliding_hour_count(account.hourly, now) >= rules.throttle_account_max_failures_per_hour:
             waits.append((_hourly_retry_after(account.hourly, now, rules.throttle_account_max_failures_per_hour),
                           "account_hourly"))

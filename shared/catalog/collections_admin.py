@@ -17,11 +17,7 @@ from shared.collections.validate import validate_collection
 from shared.errors import BadRequestError, NotFoundError
 from shared.jobs.checkpoints import InMemoryCheckpointStore
 from shared.jobs.context import JobContext
-from shared.jobs.index_build import new_job_id, start_index_build
-from shared.jobs.linked_backfill import queue_linked_backfill
 from shared.jobs.queue import InMemoryJobQueue
-from shared.jobs.runner import drain
-from shared.jobs.truncate import truncate_collection
 from shared.records import creation_order
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
@@ -66,6 +62,41 @@ def _new_unique_indexes(layout: CollectionLayout, previous: CollectionLayout | N
         if index.unique and not (old and old.unique and old.columns == index.columns and old.where == index.where):
             found.append(index)
     return found
+
+
+def drain(jobs: JobContext) -> None:
+    """Run the queued jobs to completion in-process. The jobs (index builds, backfills, truncations) load with
+    the first write that queues one: a cold start serving reads never imports them or the change stream's
+    models they use."""
+    from shared.jobs.runner import drain as run_all
+
+    run_all(jobs)
+
+
+def plan_aggregates(jobs: JobContext, collection: Collection, layout: CollectionLayout) -> None:
+    """Plan the maintained aggregates' generations and builds (shared/jobs/aggregate_build.py), whose machinery
+    loads only for a collection that declares or declared one."""
+    if collection.aggregates or layout.maintained:
+        from shared.jobs.aggregate_build import plan_aggregates as plan
+
+        plan(jobs, collection, layout)
+
+
+def aggregate_errors(collection: Collection, existing: Collection | None) -> dict[str, Any]:
+    """Carry the declarations through field renames, then their problems in the 400's `data`."""
+    if not collection.aggregates and (existing is None or not existing.aggregates):
+        return {}
+    from shared.aggregates.declarations import declaration_errors, follow_renames
+
+    follow_renames(collection, existing)
+    return declaration_errors(collection)
+
+
+def new_job_id() -> str:
+    """A new background job's id (shared/jobs/index_build.py), the job machinery loaded with it."""
+    from shared.jobs.index_build import new_job_id as job_id
+
+    return job_id()
 
 
 class CollectionsAdmin:
@@ -142,14 +173,18 @@ class CollectionsAdmin:
     def create(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find, check_rule=check_rule_syntax,
                                          infer_view_fields=self._infer_view_fields)
-        errors = rule_reference_errors(collection, self._find)
+        errors = {**rule_reference_errors(collection, self._find), **aggregate_errors(collection, None)}
         if errors:
             raise BadRequestError("Failed to create collection.", errors)
         self.records.init_counter(collection.id)
-        self.collections.add(StoredCollection(collection=collection,
-                                              layout=plan_layout(collection, None, has_records=False)))
+        layout = plan_layout(collection, None, has_records=False)
+        plan_aggregates(self.jobs, collection, layout)
+        # conditional: a racing create of the same name is refused, not overwritten
+        self.collections.add(StoredCollection(collection=collection, layout=layout))
         if collection.is_view:
             self.build_view(collection, clear=False)
+        elif layout.maintained and self.inline_jobs:
+            drain(self.jobs)
         return collection
 
     def update(self, id_or_name: str, body: dict[str, Any]) -> Collection:
@@ -158,7 +193,7 @@ class CollectionsAdmin:
             raise NotFoundError()  # PocketBase looks the collection up again by the submitted id
         collection = validate_collection(body, existing=stored.collection, find_collection=self._find,
                                          check_rule=check_rule_syntax, infer_view_fields=self._infer_view_fields)
-        errors = rule_reference_errors(collection, self._find)
+        errors = {**rule_reference_errors(collection, self._find), **aggregate_errors(collection, stored.collection)}
         clock = clock_reader_errors(collection, (s.collection for s in self.collections.all()))
         if clock:
             errors["fields"] = clock
@@ -208,6 +243,9 @@ class CollectionsAdmin:
         for index in layout.indexes:
             if index.job is not None and not self._job_running(index.job):
                 index.job = None  # its job ended without finishing it (e.g. a state lost to a racing save)
+        from shared.jobs.index_build import start_index_build
+        from shared.jobs.linked_backfill import queue_linked_backfill
+
         pending = layout.unscheduled()
         if pending:
             job_id = new_job_id()
@@ -217,12 +255,15 @@ class CollectionsAdmin:
             start_index_build(self.jobs, collection.id, job_id, delay_s=self.settle_s)
         linked = queue_linked_backfill(self.jobs, before, collection, layout, delay_s=self.settle_s) \
             if has_records else False
+        before_aggregates = [m.generation for m in layout.maintained]
+        plan_aggregates(self.jobs, collection, layout)
+        aggregates = before_aggregates != [m.generation for m in layout.maintained]
         stored = StoredCollection(collection=collection, layout=layout)
         if previous is None:
             self.collections.add(stored)  # conditional: a racing create of the same name is refused, not overwritten
         else:
             self.collections.save(stored)
-        if (pending or linked) and self.inline_jobs:
+        if (pending or linked or aggregates) and self.inline_jobs:
             drain(self.jobs)
 
     def _references(self, collection: Collection) -> list[str]:
@@ -246,6 +287,8 @@ class CollectionsAdmin:
         stored = self.get(id_or_name)
         if stored.collection.is_view and not allow_system:
             raise BadRequestError("View collections cannot be truncated since they don't store their own records.")
+        from shared.jobs.truncate import truncate_collection
+
         # the deployment's queue runs the files job in the jobs function, which alone holds the bucket
         if not truncate_collection(self.jobs, stored, delete_files=not self.inline_jobs) and self.inline_jobs:
             drain(self.jobs)

@@ -151,7 +151,9 @@ def _validate(service: CollectionsAdmin, entry: _Entry, entries: list[_Entry],
                                          infer_view_fields=lambda query: view_fields(query, find))
     except BadRequestError as exc:
         raise _validation_failure(entry.collection, exc.data) from exc
-    errors = rule_reference_errors(collection, find)
+    from shared.aggregates.declarations import declaration_errors
+
+    errors = {**rule_reference_errors(collection, find), **declaration_errors(collection)}
     clock = clock_reader_errors(collection, others)
     if clock:
         errors["fields"] = clock

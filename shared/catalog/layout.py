@@ -66,10 +66,24 @@ class ViewBuild(BaseModel):
     done: bool = False
 
 
+class MaintainedState(BaseModel):
+    """A maintained aggregate's storage generation and build state (shared/jobs/aggregate_build.py): its groups
+    are kept under `generation`, a new one whenever its definition (`digest`) changes; `ready_at` is when its
+    build finished (None while the job runs), `seen` the records the job has counted so far."""
+
+    name: str
+    digest: str
+    generation: str
+    job: str
+    ready_at: float | None = None
+    seen: int = 0
+
+
 class CollectionLayout(BaseModel):
     indexes: list[IndexLayout] = Field(default_factory=list)
     backfills: list[FieldBackfill] = Field(default_factory=list)
     view_build: ViewBuild | None = None
+    maintained: list[MaintainedState] = Field(default_factory=list)
 
     def slotted(self) -> list[IndexLayout]:
         return [i for i in self.indexes if i.slot is not None]
@@ -101,6 +115,10 @@ def with_index_states(collection_json: dict[str, Any], layout: CollectionLayout)
             {"name": b.name, "state": "building", "seen": b.seen} for b in layout.backfills]}
     if layout.view_build is not None and not layout.view_build.done:
         collection_json = {**collection_json, "buildState": {"state": "building", "seen": layout.view_build.seen}}
+    building = [m for m in layout.maintained if m.ready_at is None]
+    if building:
+        collection_json = {**collection_json, "aggregateStates": [
+            {"name": m.name, "state": "building", "seen": m.seen} for m in building]}
     if all(i.state == "ready" for i in layout.indexes):
         return collection_json
     return {**collection_json, "indexStates": index_states(layout)}
@@ -140,4 +158,5 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
     # a linked field's backfill goes on across saves, unless the field is gone
     return CollectionLayout(indexes=result, backfills=[b for b in previous.backfills
                                                        if collection.field_by_id(b.field_id) is not None],
-                            view_build=previous.view_build)
+                            view_build=previous.view_build,
+                            maintained=previous.maintained)  # planned by shared/jobs/aggregate_build.py

@@ -22,7 +22,8 @@ from shared.changes.exactly_once import padded_mark
 ACCUMULATOR_PREFIX = "acc#"
 
 
-def _number(value: float) -> dict[str, str]:
+def number_attribute(value: float) -> dict[str, str]:
+    """A sum as a DynamoDB number (decimal, so sums of decimal amounts stay exact)."""
     return {"N": repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))}
 
 
@@ -35,6 +36,10 @@ class DynamoAccumulatorStore(AccumulatorStore):
         key = AccumulatorKey.of(partition)
         return {"pk": {"S": f"{ACCUMULATOR_PREFIX}{key.collection_id}#{key.record_id}"}, "sk": {"S": key.field_id}}
 
+    def _fixed(self, partition: str) -> dict[str, dict[str, str]]:
+        """Attributes every write of the item sets as they are (none here; a maintained group's key text)."""
+        return {}
+
     def _update(self, partition: str, update: AccumulatorUpdate, conditions: list[str], names: dict[str, str],
                 values: dict[str, Any]) -> bool:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -42,13 +47,16 @@ class DynamoAccumulatorStore(AccumulatorStore):
         sets = []
         for i, (name, amount) in enumerate(sorted(update.sums.items())):
             names[f"#v{i}"] = name
-            values[f":v{i}"] = _number(amount)
+            values[f":v{i}"] = number_attribute(amount)
             sets.append(f"#v{i} = if_not_exists(#v{i}, :zero) + :v{i}")
         values[":zero"] = {"N": "0"}
         for k in sorted(update.seq):
             names[f"#s{k}"] = f"s{k}"
             values[f":h{k}"] = {"S": padded_mark(update.seq[k])}
             sets.append(f"#s{k} = :h{k}")
+        for i, (name, value) in enumerate(sorted(self._fixed(partition).items())):
+            names[f"#f{i}"], values[f":f{i}"] = name, value
+            sets.append(f"#f{i} = :f{i}")
         ddb = aws.client("dynamodb")
         try:
             ddb.update_item(TableName=self.table, Key=self._key(partition), UpdateExpression="SET " + ", ".join(sets),
@@ -101,7 +109,8 @@ class DynamoAccumulatorStore(AccumulatorStore):
     def replace(self, partition: str, read: AccumulatorState, sums: dict[str, float]) -> bool:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        item: dict[str, Any] = {**self._key(partition), **{name: _number(v) for name, v in sums.items()}}
+        item: dict[str, Any] = {**self._key(partition), **self._fixed(partition),
+                                **{name: number_attribute(v) for name, v in sums.items()}}
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
         conditions = []

@@ -20,7 +20,11 @@ def format_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.year < 1000:  # strftime's %Y does not pad on every platform: keep its answer for those
+        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # the same text as strftime's, for a fraction of its time (every create and update formats one)
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}:"
+            f"{moment.second:02d}.{moment.microsecond // 1000:03d}Z")
 
 
 def now_string() -> str:
@@ -86,7 +90,8 @@ def _parse_iso_like(text: str) -> datetime | None:
         return None
     parts = match.groupdict()
     try:
-        day = datetime.strptime(parts["date"], "%Y-%m-%d")
+        date = parts["date"]  # \d{4}-\d{2}-\d{2}; the constructor refuses what strptime refused (month 13, day 0)
+        day = datetime(int(date[:4]), int(date[5:7]), int(date[8:10]))
         fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
         moment = day.replace(
             hour=int(parts["hour"] or 0),

@@ -21,7 +21,15 @@ _MAX_ID_SUFFIX = 1000
 
 def random_string(length: int, alphabet: str = ALPHANUMERIC) -> str:
     """A cryptographically random string (PocketBase's security.RandomString)."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    # One draw below len(alphabet) ** length, read as `length` digits: uniform over every string, as
+    # `length` separate draws are, for one call to the system's random source instead of one a character
+    base = len(alphabet)
+    number = secrets.randbelow(base ** length)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        chars.append(alphabet[digit])
+    return "".join(chars)
 
 
 # Generated ids start with the creation time in base 36 (8 chars, ms, good until 2059) and end in 7 random chars

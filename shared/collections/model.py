@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pydantic.alias_generators import to_camel
 
 from shared.collections import auth_templates
+from shared.collections.aggregate_options import MaintainedAggregate
 from shared.collections.fields import AnyField, BaseField, TextField
 
 CollectionType = Literal["base", "auth", "view"]
@@ -117,6 +118,9 @@ class Collection(_CamelModel):
     system: bool = False
     # view collections only: the SELECT their records are materialized from (shared/views/)
     view_query: str = ""
+    # Lambdabase's maintained aggregates (docs/api-views.md); answered only when declared, so PocketBase's JSON
+    # is unchanged for a collection without any
+    aggregates: list[MaintainedAggregate] = Field(default_factory=list)
 
     auth_rule: str | None = ""
     manage_rule: str | None = None
@@ -171,6 +175,8 @@ class Collection(_CamelModel):
         data["fields"] = [field.to_json() for field in self.fields]
         keys = _BASE_KEYS + (AUTH_OPTION_KEYS if self.is_auth else ("viewQuery",) if self.is_view else ())
         result = {key: data[key] for key in keys}
+        if self.aggregates:
+            result["aggregates"] = data["aggregates"]
         if self.is_auth:
             for provider in result["oauth2"]["providers"]:
                 if not include_secrets or not provider["clientSecret"]:

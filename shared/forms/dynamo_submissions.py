@@ -3,7 +3,8 @@
 - submission: pk `formsub#<formId>`, sk `<created>#<recordId>`; attributes ip, ua, recordId, collectionId.
 - count: pk `formcount#<formId>`, sk `count`, `n`.
 Both are written by one transaction, the put conditional on the submission being new, so the count is exact
-and a retried add neither doubles it nor loses it. To be replaced by the maintained aggregates of issue 15.
+and a retried add neither doubles it nor loses it. Not a maintained aggregate: the stream never sees these
+items (docs/api-views.md, "Submissions").
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from shared.aggregates.groups import GroupStore
 from shared.catalog.repository import CollectionRepository, StoredCollection
 from shared.changes.accumulators import AccumulatorStore
 from shared.jobs.checkpoints import CheckpointStore
@@ -24,6 +25,8 @@ class JobContext:
     monotonic: Callable[[], float] = field(default=time.monotonic)
     # the linked fields' accumulators (shared/changes/accumulators.py), for their backfill job
     accumulators: AccumulatorStore | None = None
+    # the maintained aggregates' groups (shared/aggregates/groups.py), for their build job
+    groups: GroupStore | None = None
 
     def fresh(self, collection_id: str) -> StoredCollection | None:
         """The collection as stored now: a job never acts on another instance's cached catalog."""

@@ -85,8 +85,32 @@ class ViewBuildMessage(BaseModel):
     step: int = 0
 
 
+class AggregateBuildMessage(BaseModel):
+    """Step `step` of counting a collection's records into the maintained aggregates the layout names as built
+    by `job_id` (shared/jobs/aggregate_build.py)."""
+
+    kind: Literal["aggregate_build"] = "aggregate_build"
+    job_id: str
+    collection_id: str
+    step: int = 0
+
+
+class AggregateCleanupMessage(BaseModel):
+    """Delete the next chunk of maintained aggregate items of `generations`: their markers once built, their
+    groups too (`groups`) once no longer declared."""
+
+    kind: Literal["aggregate_cleanup"] = "aggregate_cleanup"
+    job_id: str
+    collection_id: str
+    generations: list[str]
+    groups: bool = False
+    # epoch seconds before which the step only waits (sends itself again, delayed)
+    not_before: float = 0.0
+    step: int = 0
+
+
 AnyJobMessage = (IndexBuildMessage | TruncateMessage | BackupJobMessage | DeleteFilesMessage | FileCleanupMessage
-                 | ViewBuildMessage | LinkedBackfillMessage)
+                 | ViewBuildMessage | LinkedBackfillMessage | AggregateBuildMessage | AggregateCleanupMessage)
 JobMessage = Annotated[AnyJobMessage, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[AnyJobMessage] = TypeAdapter(JobMessage)
 

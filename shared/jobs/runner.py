@@ -7,6 +7,8 @@ from pydantic import BaseModel
 from shared.jobs.context import JobContext
 from shared.jobs.index_build import run_index_build
 from shared.jobs.messages import (
+    AggregateBuildMessage,
+    AggregateCleanupMessage,
     BackupJobMessage,
     DeleteFilesMessage,
     FileCleanupMessage,
@@ -48,6 +50,10 @@ def run_job(ctx: JobContext, message: BaseModel) -> None:
         from shared.jobs.linked_backfill import run_linked_backfill
 
         run_linked_backfill(ctx, message)
+    elif isinstance(message, AggregateBuildMessage | AggregateCleanupMessage):
+        from shared.jobs.aggregate_build import run_aggregate_job
+
+        run_aggregate_job(ctx, message)
     else:
         raise TypeError(f"not a job message: {type(message).__name__}")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from pydantic import Field
+
 from shared import resources, settings
 from shared.webhooks.deliverer import Deliverer
+from shared.webhooks.subscriptions import CACHE_SECONDS
 
 
 class WebhookSettings(settings.Observability, settings.Tables, settings.Events):
@@ -19,6 +22,9 @@ class WebhookSettings(settings.Observability, settings.Tables, settings.Events):
     deliveries_queue: str = resources.DELIVERIES_QUEUE.physical_name
     undelivered_queue: str = resources.UNDELIVERED_QUEUE.physical_name
     webhooks_allow_loopback: bool = False
+    # How long an instance keeps the subscriptions it read (LB_WEBHOOK_SUBSCRIPTIONS_CACHE_S): a new or changed
+    # subscription is matched within it. Test suites shorten it rather than sleep through it.
+    webhook_subscriptions_cache_s: float = Field(CACHE_SECONDS, gt=0)
 
 
 @cache
@@ -41,7 +47,8 @@ def deliverer() -> Deliverer:
     def system_scope() -> RecordScope:
         return RecordScope(parts.collections, parts.records, RequestContext(method="POST", system=True), parts.hooks)
 
-    directory = SubscriptionDirectory(ScopeSubscriptionRecords(system_scope), get_secret_store(config.system_table))
+    directory = SubscriptionDirectory(ScopeSubscriptionRecords(system_scope), get_secret_store(config.system_table),
+                                      ttl_s=config.webhook_subscriptions_cache_s)
     return Deliverer(directory=directory, log=get_delivery_log(config.system_table),
                      queue=SqsDeliveryQueue(config.deliveries_queue),
                      dead_letters=SqsDeliveryQueue(config.undelivered_queue),

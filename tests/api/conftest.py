@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.in_process import InProcessStack
 from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Api
+from tests.support.suite_timers import NO_BATCHING_WINDOW_ENV, SUBSCRIPTIONS_CACHE_ENV
 
 
 @pytest.fixture(scope="package")
@@ -15,7 +16,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStack]:
     """Torn down after this folder, so later suites get the process's environment back untouched."""
     data = tmp_path_factory.mktemp("lb-api") / "data"
     proc = InProcessStack(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
-                                     "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_BATCH_ENABLED": "1"}).start()
+                                     "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_BATCH_ENABLED": "1",
+                                     **NO_BATCHING_WINDOW_ENV, **SUBSCRIPTIONS_CACHE_ENV}).start()
     yield proc
     proc.stop()
 

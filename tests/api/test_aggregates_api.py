@@ -238,7 +238,10 @@ def test_a_cached_answer_reads_one_item_until_the_stream_moves_the_version(api: 
         api.create_record(name, {"n": n, "kind": "x"})
     path = f"/api/collections/{name}/aggregate"
     params = {"groupBy": "kind", "metrics": "sum(n)"}
-    # (wait for the stream to have bumped the version for these creates, so the next two share it)
+    # (wait for the stream to have bumped the version for these creates, so the next two share it: it counts
+    # them first, then bumps the version in the same invocation; without a batching window the creates come
+    # in several batches, each moving the version)
+    api.wait_total(name, 8)
     deadline = time.monotonic() + 10
     while True:
         fresh = api.request("GET", path, params=params)

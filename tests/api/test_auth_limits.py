@@ -12,8 +12,20 @@ import boto3
 import httpx
 import pytest
 
+from shared.auth import throttle
+from tests.support import fake_clock
 from tests.support.in_process import InProcessStack
-from tests.support.sign_in import APP_ORIGIN, ENV, PASSWORD, ROOT_EMAIL, ROOT_PASSWORD, email, new_user, sign_in
+from tests.support.sign_in import (
+    APP_ORIGIN,
+    ENV,
+    PASSWORD,
+    ROOT_EMAIL,
+    ROOT_PASSWORD,
+    SIGN_IN_WINDOW_S,
+    email,
+    new_user,
+    sign_in,
+)
 
 pytestmark = pytest.mark.api
 
@@ -64,12 +76,12 @@ def throttled(api: httpx.Client, root: dict[str, str]) -> str:
 
 # rate limits ----------------------------------------------------------------------------------------
 def test_rate_limit_headers_count_down_then_429_then_recover(api: httpx.Client) -> None:
-    # Given the rule *:authWithPassword = 3 per 5 s per IP (cheap requests: an unknown identityField)
+    # Given the rule *:authWithPassword = 3 per SIGN_IN_WINDOW_S per IP (cheap requests: an unknown identityField)
     def attempt() -> httpx.Response:
         return api.post("/api/collections/users/auth-with-password",
                         json={"identity": "x@example.com", "password": "x", "identityField": "nope"})
 
-    at_window_start(5)
+    at_window_start(SIGN_IN_WINDOW_S)
     # When four requests arrive in one window
     responses = [attempt() for _ in range(4)]
     # Then the headers count down and the fourth gets PocketBase's 429 with Retry-After
@@ -77,11 +89,11 @@ def test_rate_limit_headers_count_down_then_429_then_recover(api: httpx.Client) 
     assert [r.headers["x-ratelimit-remaining"] for r in responses] == ["2", "1", "0", "0"]
     assert {r.headers["x-ratelimit-limit"] for r in responses} == {"3"}
     reset = int(responses[0].headers["x-ratelimit-reset"])
-    assert reset % 5 == 0 and 0 < reset - time.time() <= 5
+    assert reset % SIGN_IN_WINDOW_S == 0 and 0 < reset - time.time() <= SIGN_IN_WINDOW_S
     blocked = responses[-1]
     assert blocked.json() == {"status": 429, "message": "Too Many Requests.", "data": {}}
     retry_after = int(blocked.headers["retry-after"])
-    assert 1 <= retry_after <= 5
+    assert 1 <= retry_after <= SIGN_IN_WINDOW_S
     assert blocked.headers["x-content-type-options"] == "nosniff"  # the 429 is hardened like any response
     # When the client waits as told, it is let through again
     time.sleep(retry_after)
@@ -121,16 +133,16 @@ def clear(api: httpx.Client, root: dict[str, str], collection: str, **body: str)
 
 
 def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_permanent_lock(
-        api: httpx.Client, root: dict[str, str], throttled: str) -> None:
+        api: httpx.Client, root: dict[str, str], throttled: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clear(api, root, throttled, ip=CLIENT_IP)
     address, ghost = new_user(api, throttled), email("ghost")
-    # Given three failures (the free ones) on a real account and on an unknown one, each followed at once
-    # (within the same clock second, as delays are whole seconds) by another attempt
+    # The throttle's clock stands still: its delays are whole seconds, which a loaded machine's requests outlast
+    clock = fake_clock.frozen(monkeypatch, throttle)
+    # Given three failures (the free ones) on a real account and on an unknown one, each followed at once by
+    # another attempt
     answers = {}
     for identity, password in ((address, PASSWORD), (ghost, "wrong-password")):
-        assert [sign_in(api, identity, "wrong-password", throttled).status_code for _ in range(2)] == [400] * 2
-        time.sleep(1 - time.time() % 1 + 0.02)
-        assert sign_in(api, identity, "wrong-password", throttled).status_code == 400
+        assert [sign_in(api, identity, "wrong-password", throttled).status_code for _ in range(3)] == [400] * 3
         answers[identity] = sign_in(api, identity, password, throttled)
     real, unknown = answers[address], answers[ghost]
     # Then both wait the same way: 429 with Retry-After, the same body; nothing tells the accounts apart
@@ -138,7 +150,7 @@ def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_per
     assert real.json() == unknown.json() == {"status": 429, "message": "Too Many Requests.", "data": {}}
     assert real.headers["retry-after"] == unknown.headers["retry-after"] == "1"
     # When the user waits out the delay, the right password works and ends the delay
-    time.sleep(1.1)
+    clock.advance(1.1)
     assert sign_in(api, address, PASSWORD, throttled).status_code == 200
     # When the failures reach the hourly cap (6), even the right password waits, for a long but finite time
     assert [sign_in(api, address, "wrong-password", throttled).status_code for _ in range(3)] == [400] * 3

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from shared.crons import auth_cleanup
+from tests.support import fake_clock
 from tests.support.in_process import InProcessStack
 from tests.support.records_api import GUEST, USER_PASSWORD, Api, unique
 
@@ -67,15 +69,22 @@ def _wait_gone(api: Api, otp_id: str, timeout_s: float = 15.0) -> bool:
 
 @pytest.fixture(scope="module")
 def otps(api: Api) -> dict[str, Any]:
-    """One OTP already past its collection's 10 s, one young in a collection allowing an hour."""
+    """One OTP in a collection allowing 10 s, one in a collection allowing an hour (both created now)."""
     _, expired = _auth_collection_with_an_otp(api, 10)
     _, young = _auth_collection_with_an_otp(api, 3600)
-    time.sleep(11)
     return {"expired": expired, "young": young}
 
 
-def test_run_now_is_answered_at_once_and_the_scheduler_runs_the_job(api: Api, otps: dict[str, Any]) -> None:
-    # Given an expired OTP and a young one / When a superuser runs the OTP cleanup now
+def _eleven_seconds_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cleanup job's clock 11 s ahead: OTPs created now are past a 10 s duration, not past an hour."""
+    fake_clock.ahead(monkeypatch, 11, auth_cleanup)
+
+
+def test_run_now_is_answered_at_once_and_the_scheduler_runs_the_job(api: Api, otps: dict[str, Any],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an expired OTP and a young one
+    _eleven_seconds_later(monkeypatch)
+    # When a superuser runs the OTP cleanup now
     response = api.request("POST", "/api/crons/__pbOTPCleanup__")
     # Then 204 with no body, and the scheduler function deletes the expired OTP only
     assert response.status_code == 204 and response.content == b""
@@ -83,14 +92,15 @@ def test_run_now_is_answered_at_once_and_the_scheduler_runs_the_job(api: Api, ot
     assert _otp_exists(api, otps["young"])
 
 
-def test_a_minute_tick_runs_due_jobs_once_even_when_delivered_twice(api: Api, stack: InProcessStack) -> None:
+def test_a_minute_tick_runs_due_jobs_once_even_when_delivered_twice(api: Api, stack: InProcessStack,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an expired OTP and the local schedule's timer
     from local.schedules import start_schedules
     from shared import resources
     from shared.aws import client
 
     _, expired = _auth_collection_with_an_otp(api, 10)
-    time.sleep(11)
+    _eleven_seconds_later(monkeypatch)
     timer = start_schedules()[0]
     minute = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # on the hour: both auth cleanups are due
     # When the schedule's message for 14:00 is delivered twice, as Scheduler and SQS may

@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.accounts import mfa, otp
 from shared.mail import outbox
+from tests.support import fake_clock
 from tests.support.in_process import InProcessStack
 
 pytestmark = pytest.mark.api
@@ -286,7 +288,7 @@ def test_the_mfa_rule_picks_who_needs_a_second_factor(api: httpx.Client, root: d
 
 
 def test_expired_codes_and_mfa_sessions_are_refused(api: httpx.Client, root: dict[str, str],
-                                                    stack: InProcessStack) -> None:
+                                                    stack: InProcessStack, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a collection whose codes and MFA sessions last 10 s, a code and an MFA session issued now
     collection = new_collection(api, root, otp={"enabled": True, "duration": 10},
                                 mfa={"enabled": True, "duration": 10})
@@ -294,11 +296,15 @@ def test_expired_codes_and_mfa_sessions_are_refused(api: httpx.Client, root: dic
     mfa_id = with_password(api, collection, address).json()["mfaId"]
     otp_id, code = request_code(api, stack, collection, address)
 
-    # When both are used after they expired
-    time.sleep(11)
-    expired_code = with_otp(api, collection, otp_id, code, mfaId=mfa_id)
+    # When both are used after they expired (11 s later to the modules that judge their age)
+    with monkeypatch.context() as later:
+        fake_clock.ahead(later, 11, otp, mfa)
+        expired_code = with_otp(api, collection, otp_id, code, mfaId=mfa_id)
+    # and a code issued now, with the MFA session still 11 s old
     fresh_id, fresh_code = request_code(api, stack, collection, address)
-    expired_mfa = with_otp(api, collection, fresh_id, fresh_code, mfaId=mfa_id)
+    with monkeypatch.context() as later:
+        fake_clock.ahead(later, 11, mfa)
+        expired_mfa = with_otp(api, collection, fresh_id, fresh_code, mfaId=mfa_id)
 
     # Then each is refused with PocketBase's message
     assert expired_code.json() == INVALID_OTP

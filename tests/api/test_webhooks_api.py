@@ -13,8 +13,8 @@ import pytest
 
 from shared.aws import client, queue_url
 from shared.resources import EVENTS_QUEUE
-from shared.webhooks.subscriptions import CACHE_SECONDS
 from tests.support.records_api import GUEST, Api
+from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_S
 from tests.support.webhook_receiver import Answer, Receiver
 
 HOOKS = "/api/collections/_webhooks/records"
@@ -46,7 +46,7 @@ def publish(event: dict[str, Any]) -> None:
 def subscribe(api: Api, receiver: Receiver, events: list[str], **extra: Any) -> dict[str, Any]:
     created = api.create_record("_webhooks", {"url": receiver.url, "events": events, **extra})
     receiver.secrets.append(created["secret"])
-    time.sleep(CACHE_SECONDS + 0.1)  # the deliveries function's subscription cache sees it
+    time.sleep(SUBSCRIPTIONS_CACHE_S + 0.1)  # the deliveries function's subscription cache sees it
     return created
 
 

@@ -90,8 +90,10 @@ def mailboxes(paired: PairedClient, servers: tuple[PocketBaseProcess, StackProce
     sink.mails = []  # type: ignore[attr-defined]
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     smtp = {"enabled": True, "host": "127.0.0.1", "port": sink.server_address[1]}
-    paired.pb.http.patch("/api/settings", json={"smtp": smtp},
-                         headers={"Authorization": paired.pb.tokens["superuser"]}).raise_for_status()
+    root = {"Authorization": paired.pb.tokens["superuser"]}
+    # put back whole afterwards: test_settings, if it runs later on this server, compares the SMTP section
+    smtp_before = paired.pb.http.get("/api/settings", headers=root).raise_for_status().json()["smtp"]
+    paired.pb.http.patch("/api/settings", json={"smtp": smtp}, headers=root).raise_for_status()
     paired.create_collection({"name": "om_otp", "type": "auth", "createRule": "", "otp": {"enabled": True}})
     paired.create_collection({"name": "om_mfa", "type": "auth", "createRule": "", "otp": {"enabled": True},
                               "mfa": {"enabled": True}})
@@ -100,8 +102,7 @@ def mailboxes(paired: PairedClient, servers: tuple[PocketBaseProcess, StackProce
     try:
         yield boxes
     finally:
-        paired.pb.http.patch("/api/settings", json={"smtp": {"enabled": False}},
-                             headers={"Authorization": paired.pb.tokens["superuser"]})
+        paired.pb.http.patch("/api/settings", json={"smtp": smtp_before}, headers=root)
         sink.shutdown()
         sink.server_close()
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.records_api import Api
 from tests.support.stack_process import StackProcess
+from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_ENV
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +17,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     data = tmp_path_factory.mktemp("lb") / "data"
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": "root@example.com",
                                    "LB_SUPERUSER_PASSWORD": "Root-pass-1234567",
-                                   "LB_BATCH_ENABLED": "1"}).start()
+                                   "LB_BATCH_ENABLED": "1", **SUBSCRIPTIONS_CACHE_ENV}).start()
     yield proc
     proc.stop()
 

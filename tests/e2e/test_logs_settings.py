@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from shared.app_settings.provider import CACHE_TTL_S
 from tests.e2e.test_logs_pipeline import wait_logs
 from tests.support.records_api import Api
 
@@ -20,8 +19,9 @@ DEFAULTS = {"maxDays": 5, "minLevel": 0, "logIP": True, "logAuthId": False}
 @pytest.fixture
 def logs_settings(api: Api) -> Iterator[Any]:
     def change(**logs: Any) -> None:
+        # Acted on by the next request: the stack's functions share one process, whose settings cache the save
+        # refreshes at once (on AWS, every instance within CACHE_TTL_S).
         api.ok("PATCH", "/api/settings", json={"logs": {**DEFAULTS, **logs}})
-        time.sleep(CACHE_TTL_S + 0.5)  # every function instance acts on the change within its cache time
 
     yield change
     api.ok("PATCH", "/api/settings", json={"logs": DEFAULTS})

@@ -14,13 +14,29 @@ from typing import Any
 
 import pytest
 
-from tests.support.records_api import Api, unique
+from tests.support.records_api import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, Api, unique
+from tests.support.stack_process import StackProcess
+from tests.support.suite_timers import NO_BATCHING_WINDOW_ENV, SUBSCRIPTIONS_CACHE_ENV, SUBSCRIPTIONS_CACHE_S
 from tests.support.webhook_receiver import Answer, Receiver
 
 pytestmark = pytest.mark.e2e
 
 OPEN = {"listRule": "", "viewRule": "", "createRule": "", "updateRule": "", "deleteRule": ""}
 FAST = {"retrySchedule": [0, 1, 1, 1], "retryJitter": 0, "timeout": 1}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A stack of this module's own, without batching windows: each attempt of the (compressed) retry schedule
+    then follows its delay at once, instead of a window later per queue and stream on the way (the declared
+    windows are what the session stack and tests/e2e/test_totals_lag.py run with)."""
+    stack = StackProcess(tmp_path_factory.mktemp("webhooks") / "data",
+                         env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL, "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
+                              **NO_BATCHING_WINDOW_ENV, **SUBSCRIPTIONS_CACHE_ENV}).start()
+    try:
+        yield Api(stack.url).sign_in_superuser()
+    finally:
+        stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +55,7 @@ def posts(api: Api) -> Iterator[str]:
 def subscribe(api: Api, receiver: Receiver, events: list[str]) -> dict[str, Any]:
     created = api.create_record("_webhooks", {"url": receiver.url, "events": events})
     receiver.secrets.append(created["secret"])
-    time.sleep(2.2)  # the subscription cache of the deliveries function
+    time.sleep(SUBSCRIPTIONS_CACHE_S + 0.2)  # the subscription cache of the deliveries function
     return created
 
 

@@ -11,10 +11,12 @@ import httpx
 PASSWORD = "Plum-Orchard-4471"
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Root-pass-1234567"
 APP_ORIGIN = "https://app.example.com"
+# The limited sign-in rule's window: short, as a test waits for a window's start and then out its Retry-After.
+SIGN_IN_WINDOW_S = 2
 RULES = [
     {"label": "throttled:authWithPassword", "maxRequests": 1000, "duration": 60},  # exact label wins
     {"label": "_superusers:authWithPassword", "maxRequests": 1000, "duration": 60},
-    {"label": "*:authWithPassword", "maxRequests": 3, "duration": 5},
+    {"label": "*:authWithPassword", "maxRequests": 3, "duration": SIGN_IN_WINDOW_S},
     {"label": "POST /api/collections/*/records", "maxRequests": 2, "duration": 60, "audience": "@auth"},
     {"label": "/api/", "maxRequests": 10_000, "duration": 60},
 ]

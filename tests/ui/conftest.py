@@ -1,4 +1,7 @@
-"""UI tests: one local stack process and one headless chromium per session, one signed-in page per module."""
+"""UI tests: one local stack process per session; one headless chromium and one signed-in page per module.
+
+Playwright's sync API keeps an asyncio loop marked as running on the main thread while it is started, so it
+lives for one module only: the next test file on the same xdist worker (an asyncio one) must find no loop."""
 
 from __future__ import annotations
 
@@ -20,14 +23,14 @@ from tests.ui.browser import (
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     ensure_browser_and_build()
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
@@ -35,8 +38,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def ui_stack(tmp_path_factory: pytest.TempPathFactory, playwright: Playwright) -> Iterator[StackProcess]:
-    """`lambdabase run` (a real socket for the browser) with a bootstrapped superuser."""
+def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    """`lambdabase run` (a real socket for the browser, serving the built dashboard) with a bootstrapped superuser."""
+    ensure_browser_and_build()
     data = tmp_path_factory.mktemp("ui") / "data"
     # index builds start after 1 s, not 32 (their settle time, docs/data-model.md), so a test sees one finish
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,

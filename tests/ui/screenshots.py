@@ -188,11 +188,12 @@ def main() -> int:
                 "/api/collections/_superusers/auth-with-password",
                 json={"identity": SUPERUSER_EMAIL, "password": SUPERUSER_PASSWORD}).json()["token"]
             seed(api)
+            seed_users(api)
+            seed_ops(api)
+            # the records and views data (imported here: that module builds on Screen above)
             from tests.ui.screenshots_data import seed_records_and_views
 
             seed_records_and_views(api)
-            seed_users(api)
-            seed_ops(api)
         for path in capture(stack, screens=all_screens()):
             print(path.relative_to(ROOT))
     finally:

@@ -3,13 +3,17 @@ import { Navigate } from "react-router";
 import { GuestOnly, RequireSuperuser } from "./screens/auth/guards.jsx";
 import { SignIn } from "./screens/auth/SignIn.jsx";
 import { Installer } from "./screens/auth/Installer.jsx";
-import { Shell, NotFound } from "./screens/shell/Shell.jsx";
+import { Shell, NotBuilt, NotFound } from "./screens/shell/Shell.jsx";
 import { CollectionsLayout } from "./screens/collections/CollectionsLayout.jsx";
 import { CollectionsIndex } from "./screens/collections/CollectionsIndex.jsx";
 import { CollectionHome, CollectionIndexRedirect } from "./screens/collections/CollectionHome.jsx";
 import { SchemaScreen } from "./screens/collections/SchemaEditor.jsx";
 import { ApiPreview } from "./screens/collections/ApiPreview.jsx";
 import { ExportCollections, ImportCollections } from "./screens/collections/ImportExport.jsx";
+import { LogsPage } from "./screens/logs/LogsPage.jsx";
+import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
+import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
+import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
 import { RecordsPage } from "./screens/records/RecordsPage.jsx";
 import { SavedViewPage } from "./screens/views/SavedViewPage.jsx";
 import { PublicFormPage } from "./screens/views/PublicForm.jsx";
@@ -21,10 +25,6 @@ import { MailSettings } from "./screens/settings/MailSettings.jsx";
 import { StorageSettings, BackupsScheduleSettings } from "./screens/settings/StorageSettings.jsx";
 import { RateLimitsSettings } from "./screens/settings/RateLimitsSettings.jsx";
 import { AuthCollectionSettings } from "./screens/settings/AuthCollectionSettings.jsx";
-import { LogsPage } from "./screens/logs/LogsPage.jsx";
-import { WebhooksIndex, WebhooksLayout } from "./screens/webhooks/WebhooksLayout.jsx";
-import { WebhookScreen } from "./screens/webhooks/WebhookScreen.jsx";
-import { BackupsPage } from "./screens/backups/BackupsPage.jsx";
 
 // The top navigation, in PocketBase's order plus webhooks and backups; `path` is the area's first route.
 export const navItems = [
@@ -77,6 +77,19 @@ export const routes = [
       { path: "users", element: <UsersIndex /> },
       { path: "users/:collection", element: <UsersScreen /> },
       { path: "users/:collection/:recordId", element: <UsersScreen /> },
+
+      // areas `logs`, `webhooks`, `backups` (ui-ops)
+      { path: "logs", element: <LogsPage /> },
+      {
+        path: "webhooks",
+        element: <WebhooksLayout />,
+        children: [
+          { index: true, element: <WebhooksIndex /> },
+          { path: ":id", element: <WebhookScreen /> },
+        ],
+      },
+      { path: "backups", element: <BackupsPage /> },
+
       // area `settings`
       {
         path: "settings",
@@ -92,18 +105,6 @@ export const routes = [
           { path: "auth/:collection", element: <AuthCollectionSettings /> },
         ],
       },
-
-      // areas `logs`, `webhooks`, `backups` (ui-ops)
-      { path: "logs", element: <LogsPage /> },
-      {
-        path: "webhooks",
-        element: <WebhooksLayout />,
-        children: [
-          { index: true, element: <WebhooksIndex /> },
-          { path: ":id", element: <WebhookScreen /> },
-        ],
-      },
-      { path: "backups", element: <BackupsPage /> },
 
       { path: "*", element: <NotFound /> },
     ],

@@ -77,6 +77,70 @@ def test_a_query_reads_only_its_partition_in_order_and_pages(ddb: Any) -> None:
                                                                                        ("b", "1")]
 
 
+SORT_KEYS = [f"k{i:02d}" for i in range(0, 40, 2)]  # k00, k02, ... k38
+KEY_CONDITIONS = [("", "", None), ("sk = :a", "k10", None), ("sk = :a", "k11", None), ("sk < :a", "k11", None),
+                  ("sk <= :a", "k10", None), ("sk > :a", "k31", None), ("sk >= :a", "k30", None),
+                  ("sk BETWEEN :a AND :b", "k05", "k21"), ("sk BETWEEN :a AND :b", "k06", "k06"),
+                  ("sk BETWEEN :a AND :b", "a", "z"), ("sk > :a", "k38", None), ("sk < :a", "k00", None),
+                  ("begins_with(sk, :a)", "k1", None)]
+
+
+def matches(condition: str, sk: str, a: str, b: str | None) -> bool:
+    return {"": True, "sk = :a": sk == a, "sk < :a": sk < a, "sk <= :a": sk <= a, "sk > :a": sk > a,
+            "sk >= :a": sk >= a, "sk BETWEEN :a AND :b": b is not None and a <= sk <= b,
+            "begins_with(sk, :a)": sk.startswith(a)}[condition]
+
+
+def test_a_query_pages_through_exactly_its_key_range_in_either_direction(ddb: Any) -> None:
+    # Given a partition of 20 items, written out of order, and another partition beside it
+    for sk in SORT_KEYS[::-1]:
+        ddb.put_item(TableName=TABLE, Item=item("range", sk))
+        ddb.put_item(TableName=TABLE, Item=item("range-other", sk))
+    for condition, a, b in KEY_CONDITIONS:
+        values = {":p": {"S": "range"}, **({":a": {"S": a}} if a else {}), **({":b": {"S": b}} if b else {})}
+        expected = [sk for sk in SORT_KEYS if matches(condition, sk, a, b)]
+        key_condition = f"pk = :p AND {condition}" if condition else "pk = :p"
+        for forward in (True, False):
+            for limit in (1, 3, 100):
+                # When it is read page by page, each resuming from the last page's LastEvaluatedKey
+                got: list[str] = []
+                start: dict[str, Any] | None = None
+                for _ in range(len(SORT_KEYS) + 2):
+                    out = ddb.query(TableName=TABLE, KeyConditionExpression=key_condition,
+                                    ExpressionAttributeValues=values, ScanIndexForward=forward, Limit=limit,
+                                    **({"ExclusiveStartKey": start} if start else {}))
+                    got += [i["sk"]["S"] for i in out["Items"]]
+                    assert out["Count"] == out["ScannedCount"] == len(out["Items"])
+                    start = out.get("LastEvaluatedKey")
+                    if not start:
+                        break
+                # Then the pages hold exactly the items in the key range, each once, in the asked order
+                assert got == (expected if forward else expected[::-1]), (condition, a, b, forward, limit)
+
+
+def test_a_query_sees_every_write_to_its_partition_at_once(ddb: Any) -> None:
+    # Given a partition, read once (its order is kept for the next reads)
+    def read() -> list[tuple[str, str]]:
+        out = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                        ExpressionAttributeValues={":p": {"S": "seen"}, ":a": {"S": "b"}, ":b": {"S": "d"}})
+        return [(i["sk"]["S"], i.get("v", {"S": ""})["S"]) for i in out["Items"]]
+
+    for sk in "ace":
+        ddb.put_item(TableName=TABLE, Item=item("seen", sk, v="1"))
+    assert read() == [("c", "1")]
+    # When an item is added in the range, one is updated in place, and one is deleted
+    ddb.put_item(TableName=TABLE, Item=item("seen", "b", v="1"))
+    assert read() == [("b", "1"), ("c", "1")]
+    ddb.update_item(TableName=TABLE, Key={"pk": {"S": "seen"}, "sk": {"S": "c"}}, UpdateExpression="SET v = :v",
+                    ExpressionAttributeValues={":v": {"S": "2"}})
+    assert read() == [("b", "1"), ("c", "2")]
+    ddb.delete_item(TableName=TABLE, Key={"pk": {"S": "seen"}, "sk": {"S": "b"}})
+    # Then each read answers the partition as it is after the last write
+    assert read() == [("c", "2")]
+    ddb.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item("seen", "cc", v="3")}}]})
+    assert read() == [("c", "2"), ("cc", "3")]
+
+
 def test_a_new_stream_starts_above_the_saved_high_water_mark() -> None:
     # Given a snapshot that saved sequence numbers far above the clock-based start
     saved = moto_patches.next_stream_start() + 10**12
@@ -133,6 +197,25 @@ def test_a_query_page_stops_at_1_mb_by_the_items_sizes_after_an_update(ddb: Any)
                     ExpressionAttributeValues={":m": {"S": "y" * 25_000}})
     # Then the page stops before the record that would pass the limit, as DynamoDB's 1 MB page does
     assert page() == ["a", "b", "c"]
+
+
+def test_an_item_over_the_size_limit_is_refused_and_one_at_it_is_kept(ddb: Any) -> None:
+    # Given the limit moto enforces (405,000 bytes: names and values), and the key's own bytes
+    key = item("size", "k")
+    base = sum(len(k) + len(v["S"]) for k, v in key.items()) + len("blob") + len("list") + len("m")
+    # When one item sits exactly at it, its bytes spread over a string, a list and a map, and another passes it
+    def sized(extra: int) -> dict[str, Any]:
+        text = 405_000 - base - 2 - len("kk") - 2 + extra
+        return {**key, "blob": {"S": "x" * text}, "list": {"L": [{"S": "a"}, {"N": "1"}]},
+                "m": {"M": {"kk": {"S": "bb"}}}}
+
+    ddb.put_item(TableName=TABLE, Item=sized(0))
+    with pytest.raises(ClientError) as failure:
+        ddb.put_item(TableName=TABLE, Item={**sized(1), "sk": {"S": "k2"}})
+    # Then the first is stored whole and the second refused with DynamoDB's error
+    assert ddb.get_item(TableName=TABLE, Key={"pk": key["pk"], "sk": key["sk"]})["Item"] == sized(0)
+    assert failure.value.response["Error"]["Code"] == "ValidationException"
+    assert "Item size has exceeded the maximum allowed size" in failure.value.response["Error"]["Message"]
 
 
 EVERY_TYPE = {"n": {"N": "12.5"}, "flag": {"BOOL": False}, "none": {"NULL": True}, "ss": {"SS": ["a", "b"]},

@@ -11,7 +11,7 @@ import pytest
 from local import cloud
 from local.events import sqs_record
 from local.invoke import forget_handlers, payload_size
-from local.pollers import QueuePoller
+from local.pollers import QueuePoller, start_pollers
 from shared import resources
 from shared.aws import client
 
@@ -53,3 +53,21 @@ def test_a_batch_stops_at_the_request_limit_and_the_rest_waits_for_the_next(moto
     assert sorted(body for batch in consumer.batches for body in batch) == bodies
     attrs = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+@pytest.mark.parametrize(("override", "expected"), [(None, "declared"), (0, 0)])
+def test_every_mapping_keeps_its_declared_window_unless_one_is_configured(moto: cloud.MotoCloud,
+                                                                          override: int | None,
+                                                                          expected: Any) -> None:
+    # Given the declared event sources, When the local stack's pollers start with or without LB_BATCHING_WINDOW_S
+    pollers = start_pollers(Consumer(), override)
+    try:
+        windows = [p.source.max_batching_window_s for p in pollers]
+    finally:
+        for poller in pollers:
+            poller.stop()
+        for poller in pollers:
+            poller.join(timeout=5)
+    # Then each polls with its declared window, or every one with the configured window
+    declared = [s.max_batching_window_s for s in resources.EVENT_SOURCES]
+    assert windows == (declared if expected == "declared" else [expected] * len(declared))

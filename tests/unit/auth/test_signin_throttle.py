@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from shared.auth.settings import ThrottleRules
-from shared.auth.throttle import SignInThrottle, account_key, sliding_hour_count
+from shared.auth.throttle import BurstRule, SignInThrottle, account_key, sliding_hour_count
 from shared.auth.throttle_repository import InMemorySignInThrottleRepository
 from shared.errors import TooManyRequestsError
 
@@ -179,3 +179,21 @@ def test_the_delay_runs_from_when_the_failure_is_known(throttle: SignInThrottle,
     # Then the delay counts from the failure, not from the start of the attempt
     decision = throttle.check(USERS, "alice@example.com")
     assert not decision.allowed and decision.retry_after_s == 1
+
+
+def test_a_burst_rule_holds_its_window_after_the_free_attempts(throttle: SignInThrottle, clock: Any) -> None:
+    # Given five failed attempts under PocketBase's OTP rule (5 per 180 s), the growing delay long over
+    burst = BurstRule(max_attempts=5, window_s=180)
+    for _ in range(5):
+        throttle.failed(throttle.begin_attempt(USERS, "otp:rec1", burst=burst))
+    clock.advance(10)
+
+    # When a sixth comes, Then the burst rule refuses it for the rest of its window, where the delay alone would not
+    with pytest.raises(TooManyRequestsError) as refused:
+        throttle.begin_attempt(USERS, "otp:rec1", burst=burst)
+    assert refused.value.headers == {"Retry-After": "170"}
+    assert throttle.check(USERS, "otp:rec1").allowed
+
+    # When the window has passed, Then the next attempt is let through
+    clock.advance(170)
+    throttle.begin_attempt(USERS, "otp:rec1", burst=burst)

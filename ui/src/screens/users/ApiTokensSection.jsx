@@ -79,7 +79,7 @@ export function ApiTokensSection({ collection, record }) {
           <label htmlFor="new-api-token">Token {created.name}: shown this once</label>
           <div className="secret-box">
             <textarea id="new-api-token" readOnly value={created.token} />
-            <CopyButton text={created.token} label="Copy" />
+            <CopyButton text={created.token} label="Copy API token" />
           </div>
         </div>
       )}

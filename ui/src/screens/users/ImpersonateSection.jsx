@@ -33,7 +33,7 @@ export function ImpersonateSection({ collection, record }) {
           <label htmlFor="impersonation-token">Token of {record.email || record.id}</label>
           <div className="secret-box">
             <textarea id="impersonation-token" readOnly value={issued.token} aria-describedby="impersonation-expiry" />
-            <CopyButton text={issued.token} label="Copy" />
+            <CopyButton text={issued.token} label="Copy token" />
           </div>
           <div id="impersonation-expiry" className="field-help">
             Valid for {formatDuration(issued.duration)}

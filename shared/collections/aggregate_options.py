@@ -1,0 +1,20 @@
+"""A collection's maintained aggregates as declared (the additive `aggregates` option): names and term texts only.
+
+What the terms mean, and whether they fit the collection's fields, is checked by shared/aggregates/declarations.py
+when the collection is saved; here they are plain JSON, so PocketBase clients that ignore the key lose nothing.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class MaintainedAggregate(BaseModel):
+    """`{"name": "by_region", "groupBy": ["region", "created:month"], "metrics": ["count()", "sum(amount)"]}`."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
+
+    name: str = ""
+    group_by: list[str] = Field(default_factory=list)
+    metrics: list[str] = Field(default_factory=lambda: ["count()"])
