@@ -154,6 +154,8 @@ def capture(stack: StackProcess, out_dir: Path = OUT_DIR, screens: list[Screen] 
             page.goto(f"{stack.url}/_/#{screen.route}")
             page.wait_for_load_state("networkidle")
             screen.prepare(page)
+            # networkidle can come between a screen's requests: a spinner still shown means it is loading
+            expect(page.locator(".spinner")).to_have_count(0)
             path = out_dir / f"{screen.name}.png"
             # the caret blinks: hide it so two runs give the same picture
             page.screenshot(path=str(path), caret="hide", animations="disabled")
