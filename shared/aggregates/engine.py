@@ -97,8 +97,8 @@ class Aggregator:
         collection = stored.collection
         terms = [(term, self._term_field(collection, term, "groupBy")) for term in query.group_by]
         metrics = [(metric, self._metric_field(collection, metric, "metrics")) for metric in query.metrics]
-        served = self._maintained(stored, terms, metrics, filter_text)
-        rows = served if served is not None else self._ad_hoc_rows(stored, terms, metrics, filter_text)
+        served = self._maintained(stored, [terms], metrics, filter_text)
+        rows = served[0] if served is not None else self._ad_hoc_rows(stored, terms, metrics, filter_text)
         rows.sort(key=lambda row: [_sort_value(row["key"][t.text]) for t, _ in terms])
         # stable sorts, the last key first: ties on a key keep the order of the keys after it
         for sort in reversed(query.sort):
@@ -107,12 +107,14 @@ class Aggregator:
         return {"page": query.page, "perPage": query.per_page, "totalGroups": len(rows),
                 "totalPages": math.ceil(len(rows) / query.per_page), "groups": rows[start:start + query.per_page]}
 
-    def _maintained(self, stored: StoredCollection, terms: list[tuple[GroupTerm, BaseField]],
-                    metrics: list[tuple[Metric, BaseField | None]], filter_text: str) -> list[dict[str, Any]] | None:
+    def _maintained(self, stored: StoredCollection, term_sets: list[list[tuple[GroupTerm, BaseField]]],
+                    metrics: list[tuple[Metric, BaseField | None]],
+                    filter_text: str) -> list[list[dict[str, Any]]] | None:
+        """Each group-by's rows from a maintained aggregate (one read of its groups), or None: answer ad hoc."""
         if self.groups is None or not stored.layout.maintained:
             return None
         try:
-            served = serve(self.scope, stored, terms, metrics, filter_text, self.groups)
+            served = serve(self.scope, stored, term_sets, metrics, filter_text, self.groups)
         except QueryBudgetError as exc:
             raise invalid("groupBy", f"The maintained aggregate holds more than {self.scope.meter.budget} groups; "
                                      "group more coarsely.", "validation_too_many_groups") from exc
@@ -121,16 +123,16 @@ class Aggregator:
                 "code": "validation_invalid_filter", "message": str(exc)}}) from exc
         if served is None:
             return None
-        if len(served.rows) > limits.MAX_GROUPS:
+        if len(served.answers[0]) > limits.MAX_GROUPS:
             raise invalid("groupBy", f"More than {limits.MAX_GROUPS} groups; narrow the filter or group more "
                                      "coarsely.", "validation_too_many_groups")
         self.scope.meter.plans.append(served.plan)
-        return served.rows
+        return served.answers
 
     def _ad_hoc_rows(self, stored: StoredCollection, terms: list[tuple[GroupTerm, BaseField]],
                      metrics: list[tuple[Metric, BaseField | None]], filter_text: str) -> list[dict[str, Any]]:
         groups: dict[tuple[Any, ...], list[Accumulator]] = {}
-        for record in self._records(stored, filter_text, advice(stored, terms, metrics)):
+        for record in self._records(stored, filter_text, advice(stored, [terms], metrics)):
             keys = [keys_of(term, field, record.data.get(field.id)) for term, field in terms]
             for key in product(*keys):
                 accumulators = groups.get(key)
@@ -149,14 +151,36 @@ class Aggregator:
 
     def _pivot(self, stored: StoredCollection, query: PivotQuery, filter_text: str) -> dict[str, Any]:
         collection = stored.collection
-        row_field = self._term_field(collection, query.rows, "rows")
-        column_field = self._term_field(collection, query.columns, "columns")
-        value_field = self._metric_field(collection, query.value, "value")
+        row_term = (query.rows, self._term_field(collection, query.rows, "rows"))
+        column_term = (query.columns, self._term_field(collection, query.columns, "columns"))
+        value = [(query.value, self._metric_field(collection, query.value, "value"))]
+        # the cells, the rows' totals, the columns' totals and the grand total, each a group-by of its own
+        term_sets = [[row_term, column_term], [row_term], [column_term], []]
+        # a multiple field against itself pairs each record's values with each other, which no group holds
+        paired = row_term[1].id == column_term[1].id and row_term[1].is_multiple()
+        served = None if paired else self._maintained(stored, term_sets, value, filter_text)
+        if served is None:
+            return self._ad_hoc_pivot(stored, query, row_term[1], column_term[1], value[0][1], filter_text,
+                                      advice(stored, term_sets, value))
+        metric, row_text, column_text = query.value.text, query.rows.text, query.columns.text
+        cells = {(r["key"][row_text], r["key"][column_text]): r["metrics"][metric] for r in served[0]}
+        rows, columns = ({r["key"][text]: r["metrics"][metric] for r in answer}
+                         for answer, text in ((served[1], row_text), (served[2], column_text)))
+        for totals, most, param in ((rows, limits.MAX_PIVOT_ROWS, "rows"),
+                                    (columns, limits.MAX_PIVOT_COLUMNS, "columns")):
+            if len(totals) > most:
+                raise invalid(param, f"More than {most} {param}; narrow the filter or group more coarsely.",
+                              "validation_too_many_groups")
+        return _pivot_table(query, cells, rows, columns, served[3][0]["metrics"][metric])
+
+    def _ad_hoc_pivot(self, stored: StoredCollection, query: PivotQuery, row_field: BaseField,
+                      column_field: BaseField, value_field: BaseField | None, filter_text: str,
+                      advice_text: str) -> dict[str, Any]:
         cells: dict[tuple[Any, Any], Accumulator] = {}
         row_totals: dict[Any, Accumulator] = {}
         column_totals: dict[Any, Accumulator] = {}
         grand = Accumulator(query.value)
-        for record in self._records(stored, filter_text):
+        for record in self._records(stored, filter_text, advice_text):
             value = value_field.from_stored(record.data.get(value_field.id)) if value_field else None
             row_keys = keys_of(query.rows, row_field, record.data.get(row_field.id))
             column_keys = keys_of(query.columns, column_field, record.data.get(column_field.id))
@@ -168,15 +192,9 @@ class Aggregator:
             for pair in product(row_keys, column_keys):
                 cells.setdefault(pair, Accumulator(query.value)).add(value)
             grand.add(value)
-        columns = sorted(column_totals, key=_sort_value)
-        return {
-            "rows": query.rows.text, "columns": query.columns.text, "value": query.value.text,
-            "columnKeys": columns,
-            "columnTotals": [column_totals[c].result() for c in columns],
-            "table": [{"key": r, "values": [cells[(r, c)].result() if (r, c) in cells else None for c in columns],
-                       "total": row_totals[r].result()} for r in sorted(row_totals, key=_sort_value)],
-            "total": grand.result(),
-        }
+        return _pivot_table(query, {k: a.result() for k, a in cells.items()},
+                            {k: a.result() for k, a in row_totals.items()},
+                            {k: a.result() for k, a in column_totals.items()}, grand.result())
 
     @staticmethod
     def _bounded(totals: dict[Any, Accumulator], key: Any, metric: Metric, most: int, param: str) -> Accumulator:
@@ -197,3 +215,17 @@ class Aggregator:
             raw = field.from_stored(record.data.get(field.id))
             values.append(float(raw or 0))
         return {"field": field.name, **statistics(values)}
+
+
+def _pivot_table(query: PivotQuery, cells: dict[tuple[Any, Any], Any], row_totals: dict[Any, Any],
+                 column_totals: dict[Any, Any], grand: Any) -> dict[str, Any]:
+    """A pivot's JSON: its columns in key order, each row's values aligned with them (null where no record falls)."""
+    columns = sorted(column_totals, key=_sort_value)
+    return {
+        "rows": query.rows.text, "columns": query.columns.text, "value": query.value.text,
+        "columnKeys": columns,
+        "columnTotals": [column_totals[c] for c in columns],
+        "table": [{"key": r, "values": [cells.get((r, c)) for c in columns], "total": row_totals[r]}
+                  for r in sorted(row_totals, key=_sort_value)],
+        "total": grand,
+    }

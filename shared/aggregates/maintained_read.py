@@ -1,8 +1,11 @@
-"""Answering a group-by from a maintained aggregate, in O(groups) reads, when that is provably the same answer.
+"""Answering a group-by or a pivot from a maintained aggregate, in O(groups) reads, when that is provably the
+same answer.
 
 A request is served from a ready maintained aggregate when:
 - its group-by terms are among the aggregate's (any order), and the terms it leaves out are single-valued
-  (their groups are then summed: a multiple term would count a record once per value);
+  (their groups are then summed: a multiple term would count a record once per value); a pivot asks four
+  group-bys of one read (its cells, its rows' and columns' totals and the grand total: `rows,columns`, `rows`,
+  `columns` and none), so its terms left out of a total must be single-valued too;
 - its metrics are `count()`, and `sum(f)`/`avg(f)` of a field the aggregate sums;
 - the caller is a superuser, or the collection's listRule is `""`, or the listRule (and the request's filter)
   name only the aggregate's *exact* group-by fields (a single select, relation or bool, whose group key is the
@@ -74,32 +77,39 @@ def _names_only(expr: Expr | Any, names: set[str]) -> bool:
 
 @dataclass(frozen=True)
 class Served:
-    rows: list[dict[str, Any]]
+    """`answers`: the rows of each group-by asked, in the order asked."""
+
+    answers: list[list[dict[str, Any]]]
     plan: str
 
 
-def matching(stored: StoredCollection, terms: Terms, metrics: Metrics) -> list[Maintained]:
-    """The declared aggregates (ready or not) whose groups could answer these terms and metrics, those of fewest
-    terms (so fewest groups to read) first."""
-    found = [m for m in maintained_of(stored) if projection(m.definition, terms, metrics) is not None]
+def _answers_all(definition: MaintainedDefinition, term_sets: list[Terms], metrics: Metrics) -> bool:
+    return all(projection(definition, terms, metrics) is not None for terms in term_sets)
+
+
+def matching(stored: StoredCollection, term_sets: list[Terms], metrics: Metrics) -> list[Maintained]:
+    """The declared aggregates (ready or not) whose groups could answer every one of these group-bys, those of
+    fewest terms (so fewest groups to read) first."""
+    found = [m for m in maintained_of(stored) if _answers_all(m.definition, term_sets, metrics)]
     return sorted(found, key=lambda m: len(m.definition.terms))
 
 
-def serve(scope: RecordScope, stored: StoredCollection, terms: Terms, metrics: Metrics, filter_text: str,
-          store: GroupStore) -> Served | None:
-    """The request's groups read from a maintained aggregate, or None when none may answer it."""
+def serve(scope: RecordScope, stored: StoredCollection, term_sets: list[Terms], metrics: Metrics,
+          filter_text: str, store: GroupStore) -> Served | None:
+    """Each group-by's rows read from one maintained aggregate in one pass over its groups, or None when none
+    may answer them all."""
     rules, collection = scope.rules, stored.collection
     if rules.own_rules_apply(collection):
         return None
     rule = rules.rule(collection.list_rule)
     user_filter = rules.user_filter(filter_text)
-    for maintained in matching(stored, terms, metrics):
+    for maintained in matching(stored, term_sets, metrics):
         definition = maintained.definition
         exact = {f.name for t, f in definition.terms if _exact(t, f)}
         if not maintained.ready or not all(_names_only(e, exact) for e in (rule, user_filter) if e is not None):
             continue
-        positions = projection(definition, terms, metrics) or []
-        groups: dict[tuple[Any, ...], Sums] = {}
+        positions = [projection(definition, terms, metrics) or [] for terms in term_sets]
+        grouped: list[dict[tuple[Any, ...], Sums]] = [{} for _ in term_sets]
         read = 0
         for text, sums in store.groups(collection.id, maintained.state.generation, scope.meter):
             read += 1
@@ -113,13 +123,18 @@ def serve(scope: RecordScope, stored: StoredCollection, terms: Terms, metrics: M
                 if not (rules.matches(rule, collection, record)
                         and rules.matches(user_filter, collection, record, allow_hidden=rules.is_superuser)):
                     continue
-            add_sums(groups.setdefault(tuple(key[p] for p in positions), {}), sums)
-        if not terms and not groups:
-            groups[()] = {}  # no group-by: one group, even over no record
-        rows = [{"key": {t.text: k for (t, _), k in zip(terms, key, strict=True)},
-                 "metrics": {m.text: _metric(m, f, sums) for m, f in metrics}} for key, sums in groups.items()]
-        return Served(rows, f"maintained aggregate {definition.name}: {read} groups read")
+            for groups, wanted in zip(grouped, positions, strict=True):
+                add_sums(groups.setdefault(tuple(key[p] for p in wanted), {}), sums)
+        answers = [_rows(terms, metrics, groups) for terms, groups in zip(term_sets, grouped, strict=True)]
+        return Served(answers, f"maintained aggregate {definition.name}: {read} groups read")
     return None
+
+
+def _rows(terms: Terms, metrics: Metrics, groups: dict[tuple[Any, ...], Sums]) -> list[dict[str, Any]]:
+    if not terms and not groups:
+        groups[()] = {}  # no group-by: one group, even over no record
+    return [{"key": {t.text: k for (t, _), k in zip(terms, key, strict=True)},
+             "metrics": {m.text: _metric(m, f, sums) for m, f in metrics}} for key, sums in groups.items()]
 
 
 def _metric(metric: Metric, field: BaseField | None, sums: Sums) -> Any:
@@ -132,15 +147,16 @@ def _metric(metric: Metric, field: BaseField | None, sums: Sums) -> Any:
     return tidy_number(total / count) if count else None
 
 
-def advice(stored: StoredCollection, terms: Terms, metrics: Metrics) -> str:
-    """What the budget's 400 says about maintained aggregates for this group-by."""
-    found = matching(stored, terms, metrics)
+def advice(stored: StoredCollection, term_sets: list[Terms], metrics: Metrics) -> str:
+    """What the budget's 400 says about maintained aggregates for these group-bys (the first the widest)."""
+    terms = term_sets[0]
+    found = matching(stored, term_sets, metrics)
     if found:
         names = ", ".join(repr(m.definition.name) for m in found)
         building = [m for m in found if not m.ready]
         if building:
-            return f" The maintained aggregate {names} answers this group-by once it is built (it is building)."
-        return (f" The maintained aggregate {names} answers this group-by without a filter, or with one (and a "
+            return f" The maintained aggregate {names} answers this request once it is built (it is building)."
+        return (f" The maintained aggregate {names} answers this request without a filter, or with one (and a "
                 "listRule) on its select, relation or bool group-by fields only.")
     if all(m.name in ("count", "sum", "avg") for m, _ in metrics):
         declared = {"name": "...", "groupBy": [t.text for t, _ in terms], "metrics": [m.text for m, _ in metrics]}

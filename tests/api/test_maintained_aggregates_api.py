@@ -1,5 +1,5 @@
 """Maintained aggregates over HTTP: declarations checked on save (400s naming the problem), the build job and its
-`aggregateStates`, group-bys served in O(groups) when the terms, metrics, filter and listRule allow it and ad
+`aggregateStates`, group-bys and pivots served in O(groups) when the terms, metrics, filter and listRule allow it and ad
 hoc otherwise (the listRule still filtering), the budget's 400 naming the aggregate, renames and backfills."""
 
 from __future__ import annotations
@@ -124,6 +124,55 @@ def test_what_groups_cannot_decide_is_answered_ad_hoc_or_refused_with_advice(api
     # a group-by no aggregate keeps (a multiple term) is advised a declaration of its own
     tagged = api.ok("GET", f"/api/collections/{sales}/aggregate", status=400, params={"groupBy": "tags"})
     assert "declare a maintained aggregate" in tagged["message"] and '"groupBy": ["tags"]' in tagged["message"]
+
+
+def ad_hoc(stack: InProcessStack, api: Api, name: str, role: str = "superuser", **params: str) -> Any:
+    """The same request answered from the records: a filter no group can decide (true of every record), under a
+    budget that lets the records be read (the module's is small, so that a record read shows as a 400)."""
+    with stack.configured(LB_QUERY_BUDGET=str(RECORDS * 4)):
+        answer, headers = aggregate(api, name, role, **{**params, "filter": "amount >= 0"})
+    assert not headers["x-lb-plan"].startswith("maintained")
+    return answer
+
+
+PIVOT = {"rows": "region", "columns": "paid", "value": "sum(amount)"}
+
+
+def test_a_covered_pivot_reads_its_groups_and_answers_as_ad_hoc(stack: InProcessStack, api: Api,
+                                                                  sales: str) -> None:
+    # When a pivot whose rows, columns and value the aggregate holds is asked (sum, count, and avg from the sums)
+    for value in ("sum(amount)", "count()", "avg(amount)"):
+        answer, headers = aggregate(api, sales, **{**PIVOT, "value": value})
+        # Then its cells and totals come from one read of the groups, and they are the ad hoc answer
+        assert headers["x-lb-plan"] == "maintained aggregate by_region_paid: 4 groups read"
+        assert int(headers["x-lb-items-read"]) <= 5
+        assert answer == ad_hoc(stack, api, sales, **{**PIVOT, "value": value})
+    answer, _ = aggregate(api, sales, **PIVOT)
+    assert answer["columnKeys"] == [False, True] and answer["total"] == sum(range(RECORDS))
+    assert answer["table"][0] == {"key": "north", "values": [sum(n for n in range(0, RECORDS, 2) if n % 3),
+                                                             0 + 6 + 12 + 18 + 24],
+                                  "total": sum(range(0, RECORDS, 2))}
+    # a pivot with a total no group holds (the multiple `tags`, counted once per record in a total) reads records
+    refused = api.ok("GET", f"/api/collections/{sales}/aggregate", status=400,
+                     params={"rows": "tags", "columns": "paid", "value": "count()"})
+    assert refused["data"]["filter"]["code"] == "validation_query_too_expensive"
+    assert '"groupBy": ["tags", "paid"]' in refused["message"]
+
+
+def test_a_pivot_is_served_under_the_list_rule_only_when_groups_decide_it(stack: InProcessStack, api: Api,
+                                                                           sales: str) -> None:
+    # Given a listRule on an exact group-by field: the user's pivot is served from the groups it keeps
+    api.ok("PATCH", f"/api/collections/{sales}", json={"listRule": "paid = true"})
+    answer, headers = aggregate(api, sales, role="user", **PIVOT)
+    assert headers["x-lb-plan"].startswith("maintained")
+    assert answer["columnKeys"] == [True] and answer == ad_hoc(stack, api, sales, role="user", **PIVOT)
+    # Given a listRule that could keep some records of a group and not others: never served from the groups
+    api.ok("PATCH", f"/api/collections/{sales}", json={"listRule": "amount < 3"})
+    with stack.configured(LB_QUERY_BUDGET=str(RECORDS * 4)):
+        narrowed, headers = aggregate(api, sales, role="user", **PIVOT)
+    assert not headers["x-lb-plan"].startswith("maintained")
+    assert narrowed["total"] == 0 + 1 + 2 and narrowed["columnTotals"] == [1 + 2, 0]
+    api.ok("PATCH", f"/api/collections/{sales}", json={"listRule": ""})
 
 
 def test_the_list_rule_still_filters_what_is_aggregated(api: Api, sales: str) -> None:

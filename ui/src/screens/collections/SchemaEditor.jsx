@@ -1,16 +1,18 @@
-// The schema editor of one collection (or a new one): name and type, fields, indexes, API rules; save, delete.
+// The schema editor of one collection (or a new one): name and type, fields, indexes, maintained aggregates, API
+// rules, the progress of its background work; save, delete.
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 import { pb } from "../../lib/pb.js";
 import { useCollections } from "../../lib/collections.jsx";
 import { ConfirmDialog } from "../../lib/dialog.jsx";
 import { Field, Form, SubmitButton, useForm } from "../../lib/forms.jsx";
-import { Progress } from "../../lib/progress.jsx";
 import { useToasts } from "../../lib/toasts.jsx";
 import { useSelectedCollection } from "./CollectionHome.jsx";
+import { AggregatesEditor } from "./AggregatesEditor.jsx";
 import { AuthOptions } from "./AuthOptions.jsx";
 import { FieldsEditor } from "./FieldsEditor.jsx";
 import { IndexesEditor } from "./IndexesEditor.jsx";
+import { isBuilding, JobStates } from "./JobStates.jsx";
 import { RuleEditor } from "./RuleEditor.jsx";
 
 const POLL_MS = 1500;
@@ -31,6 +33,8 @@ function editable(collection) {
   delete copy.updated;
   delete copy.indexStates;
   delete copy.computedStates;
+  delete copy.buildState;
+  delete copy.aggregateStates;
   return copy;
 }
 
@@ -50,14 +54,14 @@ function SchemaEditor({ collection }) {
   const [saved, setSaved] = useState(collection);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const isNew = !collection;
-  const building = (saved?.indexStates || []).some((s) => s.state === "building") || (saved?.computedStates || []).length > 0;
+  const building = isBuilding(saved);
 
   // Relation pickers and rule suggestions list the other collections: fresh ones, another tab may have added some.
   useEffect(() => {
     reload();
   }, [reload]);
 
-  // While an index or a computed field backfills, follow its state until it settles.
+  // While an index, a computed field, a view or an aggregate is built, follow its state until it settles.
   useEffect(() => {
     if (!building || !saved?.id) return undefined;
     const timer = setInterval(async () => {
@@ -114,7 +118,7 @@ function SchemaEditor({ collection }) {
           )}
         </Field>
       </div>
-      {building && <Progress label="Backfilling existing records (indexes or computed fields)…" />}
+      <JobStates collection={saved} />
       {draft.type === "view" ? (
         <section aria-labelledby="query-heading">
           <h2 id="query-heading">View query</h2>
@@ -124,6 +128,7 @@ function SchemaEditor({ collection }) {
         <>
           <FieldsEditor draft={draft} setDraft={setDraft} collections={others} removed={removed} setRemoved={setRemoved} />
           <IndexesEditor draft={draft} setDraft={setDraft} states={saved?.indexStates} saved={saved?.indexes} />
+          <AggregatesEditor draft={draft} setDraft={setDraft} states={saved?.aggregateStates} saved={saved?.aggregates} />
         </>
       )}
       {draft.type === "auth" && !isNew && <AuthOptions draft={draft} setDraft={setDraft} />}
