@@ -46,7 +46,7 @@ def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
                                    "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_JOBS_SETTLE_S": "1"}).start()
     yield proc
-    proc.stop()
+    proc.discard()
 
 
 def new_context(browser: Browser, base_url: str) -> BrowserContext:
