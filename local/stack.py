@@ -115,13 +115,15 @@ class LocalStack:
         """Snapshot the data folder, rotating the journal around it."""
         snapshot.save(self.config.data_dir, self.journal)
 
-    def stop(self) -> None:
+    def stop(self, *, save: bool = True) -> None:
+        """Stop every thread and moto; `save=False` skips the final snapshot (a test's throwaway data folder)."""
         for thread in self._threads:
             idle = getattr(thread, "idle", None)
             if idle is not None:
                 idle.wait(timeout=5)  # let consumers finish what the stream already holds
             thread.stop()
-        self.save()
+        if save:
+            self.save()
         if self.journal is not None:
             self.journal.close()
             self.journal = None

@@ -19,7 +19,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
                                    "LB_SUPERUSER_PASSWORD": "Root-pass-1234567",
                                    "LB_BATCH_ENABLED": "1", **SUBSCRIPTIONS_CACHE_ENV}).start()
     yield proc
-    proc.stop()
+    proc.discard()
 
 
 @pytest.fixture

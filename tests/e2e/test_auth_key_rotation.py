@@ -23,8 +23,7 @@ pytestmark = pytest.mark.e2e
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     proc = StackProcess(tmp_path_factory.mktemp("limits") / "data", env=ENV).start()
     yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        proc.stop()
+    proc.discard()
 
 
 # signing-key rotation (restarts this module's stack: keep it last) ---------------------------------

@@ -133,7 +133,7 @@ def test_backup_more_writes_then_restore_brings_back_exactly_the_backed_up_state
         api.create_record(name, {"title": "after", "n": 1})
         assert api.wait_total(name, 13)["totalItems"] == 13
     finally:
-        stack.stop()
+        stack.discard()
 
 
 def test_writes_still_in_the_stream_when_the_restore_starts_are_not_counted_on_top(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_writes_still_in_the_stream_when_the_restore_starts_are_not_counted_on_t
         page = api.list_records(name, perPage=500)
         assert (page["totalItems"], len(page["items"])) == (12, 12)
     finally:
-        stack.stop()
+        stack.discard()
 
 
 def test_a_restore_killed_midway_and_retried_ends_in_the_backed_up_state(tmp_path: Path) -> None:
@@ -186,4 +186,4 @@ def test_a_restore_killed_midway_and_retried_ends_in_the_backed_up_state(tmp_pat
         wait_idle(api)
         assert state_once_caches_refresh(api, stack, [name, later], before) == before
     finally:
-        stack.stop()
+        stack.discard()

@@ -24,7 +24,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     try:
         yield proc
     finally:
-        proc.stop()
+        proc.discard()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def debug_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProce
                                    "LB_DEBUG_QUERY": "1", "LB_BATCH_ENABLED": "1", "LB_BATCH_MAX_REQUESTS": "100",
                                    "LB_JOBS_SETTLE_S": "3"}).start()
     yield proc
-    proc.stop()
+    proc.discard()
 
 
 @pytest.fixture(scope="module")

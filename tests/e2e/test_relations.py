@@ -18,11 +18,22 @@ SPREAD_POSTS = 40
 PER_POST = 3
 
 
+BATCH_SIZE = 50  # PocketBase's default batch maxRequests
+
+
 def create_many(api: Api, collection: str, bodies: list[dict[str, Any]]) -> list[str]:
-    """Create records one request each, a few at a time (a batch is a transaction, which moto copies the
-    whole table for); their ids in order."""
+    """Create records through the batch API, 50 a request, a few requests at a time (each one transaction;
+    the tests read the records, the create path is tested elsewhere); their ids in order."""
+    url = f"/api/collections/{collection}/records"
+
+    def batch(chunk: list[dict[str, Any]]) -> list[str]:
+        out = api.ok("POST", "/api/batch", json={"requests": [{"method": "POST", "url": url, "body": body}
+                                                              for body in chunk]})
+        return [result["body"]["id"] for result in out]
+
+    chunks = [bodies[i:i + BATCH_SIZE] for i in range(0, len(bodies), BATCH_SIZE)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda body: api.create_record(collection, body)["id"], bodies))
+        return [record_id for ids in pool.map(batch, chunks) for record_id in ids]
 
 
 @pytest.fixture(scope="module")

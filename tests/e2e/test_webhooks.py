@@ -36,7 +36,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     try:
         yield Api(stack.url).sign_in_superuser()
     finally:
-        stack.stop()
+        stack.discard()
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,8 @@ class InProcessStack:
             for client in [*self._extra_clients, *([self._http] if self._http else [])]:
                 client.__exit__(None, None, None)
             if self._stack is not None:
-                self._stack.stop()
+                # the data folder is a test's and thrown away: a final snapshot of a suite's data is wasted work
+                self._stack.stop(save=False)
         finally:
             logging.getLogger(SERVICE_LOGGER).removeHandler(self._logs)
             self._http, self._stack, self._extra_clients = None, None, []

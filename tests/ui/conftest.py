@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.support.stack_process import StackProcess
+from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_ENV
 from tests.ui.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -44,9 +45,10 @@ def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]
     data = tmp_path_factory.mktemp("ui") / "data"
     # index builds start after 1 s, not 32 (their settle time, docs/data-model.md), so a test sees one finish
     proc = StackProcess(data, env={"LB_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
-                                   "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_JOBS_SETTLE_S": "1"}).start()
+                                   "LB_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD, "LB_JOBS_SETTLE_S": "1",
+                                   **SUBSCRIPTIONS_CACHE_ENV}).start()
     yield proc
-    proc.stop()
+    proc.discard()
 
 
 def new_context(browser: Browser, base_url: str) -> BrowserContext:

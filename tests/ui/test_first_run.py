@@ -22,7 +22,7 @@ def fresh_stack(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> I
     """A stack with no superuser at all (no LB_SUPERUSER_* bootstrap)."""
     proc = StackProcess(tmp_path_factory.mktemp("ui-first-run") / "data").start()
     yield proc
-    proc.stop()
+    proc.discard()
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ secret, bad input shown next to its field, delete."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.stack_process import StackProcess
+from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_S
 from tests.support.webhook_receiver import Receiver
 from tests.ui.browser import PageProblems, assert_accessible
 from tests.ui.superuser_api import superuser_client
@@ -88,6 +90,8 @@ def test_create_a_webhook_and_read_its_secret_once(page: Page, api: httpx.Client
 def test_a_record_write_appears_in_the_delivery_log(page: Page, api: httpx.Client, receiver: Receiver,
                                                     secrets: dict[str, str]) -> None:
     receiver.secrets = [secrets["secret"]]
+    # the deliveries function's subscriptions cache (filled by an earlier module's writes) sees the new webhook
+    time.sleep(SUBSCRIPTIONS_CACHE_S + 0.1)
     # When a record of the collection is created through the API
     created = api.post(f"/api/collections/{COLLECTION}/records", json={"title": "first order"})
     assert created.status_code == 200, created.text
