@@ -24,7 +24,13 @@ def _objects(prefix: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for page in pages:
         for obj in page.get("Contents", []):
-            head = s3.head_object(Bucket=resources.FILES_BUCKET.physical_name, Key=obj["Key"])
+            try:
+                head = s3.head_object(Bucket=resources.FILES_BUCKET.physical_name, Key=obj["Key"])
+            except s3.exceptions.ClientError as exc:
+                # deleted between the listing and the head (a cleanup job running meanwhile): gone, as listed next
+                if exc.response["Error"]["Code"] == "404":
+                    continue
+                raise
             found[obj["Key"].removeprefix(prefix)] = {"size": obj["Size"], "type": head["ContentType"]}
     return found
 
