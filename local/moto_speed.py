@@ -233,13 +233,15 @@ def direct_item_walks() -> None:
     def item_copy(self: Any, memo: dict[int, Any]) -> Any:
         result = object.__new__(type(self))
         memo[id(self)] = result
-        copies = {id(v): _copied(v) for v in self.attrs.values()}
+        # One snapshot of the attributes: another request's thread may be writing this very item meanwhile.
+        pairs = list(self.attrs.items())
+        copies = {id(v): _copied(v) for _, v in pairs}
         # the keys are the same objects as their attributes in moto's items: the copy keeps them shared
         result.hash_key = copies.get(id(self.hash_key)) or (_copied(self.hash_key) if self.hash_key else None)
         result.range_key = copies.get(id(self.range_key)) or (_copied(self.range_key) if self.range_key else None)
         attrs = LimitedSizeDict.__new__(LimitedSizeDict)
         dict.__init__(attrs)  # the source passed the size check on write (moto skips it on copy too)
-        for key, value in self.attrs.items():
+        for key, value in pairs:
             dict.__setitem__(attrs, key, copies[id(value)])
         result.attrs = attrs
         return result

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from fastapi import Request
+from starlette.requests import Request
 
 from shared import resources, settings
 from shared.auth.api_tokens import is_api_token

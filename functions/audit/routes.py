@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared.app_settings import provider
 from shared.audit.query import AuditView, list_audit
 from shared.errors import NotFoundError
 from shared.http.access import require_superuser
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 def _view(request: Request) -> AuditView:

@@ -3,17 +3,17 @@ and POST .../api-tokens/{tokenId}/rotate (docs/api-auth.md, "API tokens")."""
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.api_tokens import create_token, list_tokens, revoke_record_tokens, revoke_token, rotate_token
 from shared.accounts.collaborators import accounts
 from shared.auth.api_tokens_repository import ApiTokenRepository, get_api_token_repository
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 _PATH = "/api/collections/{collection}/records/{record_id}/api-tokens"
 
 

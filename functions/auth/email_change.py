@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from functions.auth.common import collection_of, no_content, own_collection_of, record_service
 from shared.accounts.collaborators import accounts
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.post("/api/collections/{collection}/request-email-change")

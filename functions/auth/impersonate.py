@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from functions.auth.common import params, record_service, superuser_collection_of
 from shared.accounts.collaborators import accounts
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.post("/api/collections/{collection}/impersonate/{record_id}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from functions.auth.common import collection_of, record_service
 from shared.errors import BadRequestError
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.tools.filter import FilterError, apply_fields, parse_fields
 
-router = LeanRouter()
+router = Router()
 
 
 @router.get("/api/collections/{collection}/auth-methods")

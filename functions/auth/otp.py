@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from functions.auth.common import collection_of, params, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.signin import auth_response
 from shared.errors import BadRequestError
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 async def _body_or_none(request: Request) -> dict[str, Any] | None:

@@ -7,8 +7,6 @@ feature's modules (pyotp, the QR encoder, the OAuth2 providers...) only when its
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from functions.auth import (
     api_tokens,
     apple_secret,
@@ -25,9 +23,10 @@ from functions.auth import (
     totp,
     verification,
 )
+from shared.http.router import Router
 
 # Included in the app one by one, not through a combined router: FastAPI analyses every endpoint again at each
 # include, and that is a cold start's work.
-routers: tuple[APIRouter, ...] = tuple(
+routers: tuple[Router, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
                                  impersonate, sessions, throttle, api_tokens, otp, totp, oauth2, apple_secret))

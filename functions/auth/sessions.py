@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from functions.auth.common import collection_of, no_content, record_service
 from shared.accounts.collaborators import accounts
 from shared.accounts.sessions import list_sessions, revoke_all_sessions, revoke_session
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 _PATH = "/api/collections/{collection}/records/{record_id}/sessions"
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from functions.auth.common import collection_of, no_content, params, record_service
 from shared.accounts.collaborators import accounts
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 _PATH = "/api/collections/{collection}/records/{record_id}/totp"
 
 

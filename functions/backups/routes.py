@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from shared.app_settings import provider
 from shared.backups.service import BackupsService
 from shared.composition import composition
 from shared.errors import BadRequestError, ForbiddenError, UnauthorizedError
-from shared.http.endpoints import LeanRouter
 from shared.http.requests import client_ip, is_ip_in_list
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 LOAD_ERROR = "An error occurred while loading the submitted data."
 DOWNLOAD_FORBIDDEN = "Insufficient permissions to access the resource."

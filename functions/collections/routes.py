@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.collections.collection_load import SUBMITTED_DATA_ERROR, TYPE_DATA_ERROR
@@ -12,10 +12,10 @@ from shared.composition import composition
 from shared.errors import BadRequestError
 from shared.http.access import require_superuser
 from shared.http.body import read_form_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.tools.filter import FilterError, apply_fields, parse_fields
 
-router = LeanRouter()
+router = Router()
 
 
 def collections_admin(request: Request) -> CollectionsAdmin:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared.collections.scaffolds import scaffolds
 from shared.http.access import require_superuser
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.get("/api/collections/meta/scaffolds")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared.crons.composition import cron_registry
 from shared.crons.messages import run_now
 from shared.crons.queue import get_cron_queue
 from shared.errors import BadRequestError, NotFoundError
 from shared.http.access import require_superuser
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 # Go's router answers HEAD wherever it answers GET, so PocketBase does here too.

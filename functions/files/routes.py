@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared import settings
 from shared.collections.model import Collection
@@ -15,13 +15,13 @@ from shared.errors import UnauthorizedError
 from shared.files.serving import FileRequest, FileServer, FilesSettings
 from shared.files.storage import get_file_storage
 from shared.files.tokens import file_token_owner, issue_file_token
-from shared.http.endpoints import LeanRouter
 from shared.http.requests import client_ip, request_context
+from shared.http.router import Router
 from shared.records.context import AuthState
 from shared.records.model import StoredRecord
 from shared.records.scope import RecordScope
 
-router = LeanRouter()
+router = Router()
 
 # The `@request.context` a view rule sees when it guards a protected file.
 PROTECTED_FILE_CONTEXT = "protectedFile"

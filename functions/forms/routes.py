@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared.composition import composition
 from shared.errors import BadRequestError, NotFoundError
@@ -22,9 +22,9 @@ from shared.forms.submissions import MAX_PAGE, FormSubmissionRepository
 from shared.forms.submit import FormSubmitter
 from shared.http.access import require_superuser
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 def _fill_tokens() -> FillTokens:

@@ -6,14 +6,14 @@ On AWS the WebSocket API is another host than the HTTP API: CDK hands this funct
 
 from __future__ import annotations
 
-from fastapi.responses import JSONResponse
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.responses import JSONResponse
 
 from shared import settings
 from shared.errors import NotFoundError
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 class DiscoverySettings(BaseSettings):

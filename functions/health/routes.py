@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared.app_settings import provider
 from shared.app_settings.model import TrustedProxySettings
 from shared.errors import UnauthorizedError
 from shared.http.app import verified_caller
-from shared.http.endpoints import LeanRouter
 from shared.http.requests import client_ip, expanded_ip, remote_ip
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 # PocketBase 0.40 looks for these common reverse-proxy headers, in this order, after its trusted-proxy headers.
 PROXY_HEADERS = ("CF-Connecting-IP", "Fly-Client-IP", "X-Forwarded-For")

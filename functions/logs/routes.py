@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared.app_settings import provider
 from shared.errors import NotFoundError
 from shared.http.access import require_superuser
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.logs.query import LogsView, list_logs, logs_stats
 from shared.logs.repository import utc_now_ms
 
-router = LeanRouter()
+router = Router()
 
 
 def _view(request: Request) -> LogsView:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from shared import settings
 from shared.accounts.oauth2.apple_names import get_apple_name_store
 from shared.accounts.oauth2.redirect import FAILURE_TEXT, SUCCESS_HTML, RedirectData, deliver_redirect
 from shared.errors import BadRequestError
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
 from shared.http.requests import client_ip
+from shared.http.router import Router
 from shared.realtime.dynamo_subscriptions import get_subscription_store
 from shared.realtime.sender import ApiGatewaySender
 
-router = LeanRouter()
+router = Router()
 
 
 class RedirectSettings(settings.Tables, settings.Realtime):

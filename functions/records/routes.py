@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared.composition import composition
 from shared.files.batch_parts import batch_requests
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.records.batch import check_batch_enabled, run_batch
 from shared.records.scope import RecordScope
 
-router = LeanRouter()
+router = Router()
 
 
 def _scope(request: Request, body: dict[str, Any] | None = None) -> RecordScope:

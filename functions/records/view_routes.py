@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared.composition import composition
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.records.scope import RecordScope
 
-router = LeanRouter()
+router = Router()
 
 
 def _debug_headers(scope: RecordScope) -> dict[str, str]:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from shared.app_settings.email_check import send_test_email
 from shared.composition import composition
 from shared.http.access import require_superuser
 from shared.http.body import read_form_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.mail.sender import default_mail_sender
 from shared.mail.settings import MailSettings
 from shared.settings import load
 
-router = LeanRouter()
+router = Router()
 
 
 @router.post("/api/settings/test/email")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from functions.settings.access import settings_store
 from shared.app_settings.s3_check import check_s3
 from shared.http.access import require_superuser
 from shared.http.body import read_form_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.post("/api/settings/test/s3")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from functions.settings.access import settings_store
 from shared.app_settings.service import LOADING_ERROR, public_view, update_settings
 from shared.errors import BadRequestError
 from shared.http.access import require_superuser
 from shared.http.body import read_form_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.patch("/api/settings")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from functions.settings.access import settings_store
 from shared.app_settings.service import public_view
 from shared.http.access import require_superuser
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @router.get("/api/settings")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from shared import settings
 from shared.composition import composition
@@ -13,9 +13,9 @@ from shared.files.direct_uploads import SlotService, UploadSettings
 from shared.files.s3_uploads import S3DirectUploads
 from shared.files.slots import process_signer
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 
-router = LeanRouter()
+router = Router()
 
 
 @lru_cache(maxsize=1)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared import settings
 from shared.composition import composition
 from shared.http.access import require_superuser
 from shared.http.body import read_body
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.webhooks.actions import WebhookActions, replay_undelivered
 
-router = LeanRouter()
+router = Router()
 WEBHOOKS = "_webhooks"
 
 

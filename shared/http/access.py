@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from starlette.requests import Request
 
 from shared.errors import ForbiddenError, UnauthorizedError
 from shared.http.app import verified_caller

@@ -1,4 +1,5 @@
-"""FastAPI app factory shared by every HTTP function: PocketBase error shape, body parsing, guards, Lambda entry."""
+"""App factory shared by every HTTP function (Starlette + Mangum): PocketBase error shape, body parsing, guards,
+Lambda entry."""
 
 from __future__ import annotations
 
@@ -7,19 +8,19 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from mangum import Mangum
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from shared import aws
-from shared.errors import ApiError, BadRequestError
-from shared.http.body import INVALID_BODY, parse_body
-from shared.http.endpoints import inline_endpoints
+from shared.errors import ApiError
+from shared.http.body import parse_body
 from shared.http.failures import UnhandledErrorMiddleware
 from shared.http.metrics import install_request_metrics
 from shared.http.query_limits import check_query_limits
+from shared.http.router import Router
 from shared.logs.middleware import install_request_log
 from shared.observability import Handler, instrument
 
@@ -40,36 +41,27 @@ def error_response(err: ApiError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
 
 
-def create_app(routers: Iterable[APIRouter], *, title: str = "Lambdabase") -> FastAPI:
-    """Build one function's FastAPI app from its own routers."""
-    app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(check_query_limits), Depends(parse_body)])
-    # Never redirect "/path/" to "/path": Starlette builds that Location from the Host header, which the
-    # client controls (an open redirect); PocketBase answers 404 there too.
-    app.router.redirect_slashes = False
-    for router in routers:
-        app.include_router(inline_endpoints(router))
-    install_request_metrics(app)
+def create_app(routers: Iterable[Router]) -> Starlette:
+    """Build one function's app from its own routers."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
         return error_response(exc)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
         # A known path with another method is a 404 in PocketBase, as an unknown path: no Allow header either.
         status = 404 if exc.status_code == 405 else exc.status_code
         message = not_found_message(request.method) if status == 404 else str(exc.detail)
         return JSONResponse({"status": status, "message": message, "data": {}}, status_code=status)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        data: dict[str, Any] = {}
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-            data[".".join(loc) or "body"] = {"code": "validation_invalid_value", "message": err.get("msg", "")}
-        return error_response(BadRequestError(INVALID_BODY, data))
-
+    guards = (check_query_limits, parse_body)
+    app = Starlette(routes=[route.to_starlette(guards) for router in routers for route in router.routes],
+                    exception_handlers={ApiError: api_error, StarletteHTTPException: http_error})
+    # Never redirect "/path/" to "/path": Starlette builds that Location from the Host header, which the
+    # client controls (an open redirect); PocketBase answers 404 there too.
+    app.router.redirect_slashes = False
+    install_request_metrics(app)
     # Unexpected errors are answered by a middleware inside the guards, not by an `Exception` handler, which
     # Starlette runs outermost: there a 500 would miss CORS and the security headers.
     app.add_middleware(UnhandledErrorMiddleware)
@@ -137,7 +129,7 @@ def function_rate_limiter(rate_limited: bool = True) -> RateLimiter:
     return default_rate_limiter()
 
 
-def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
+def install_guards(app: Starlette, *, rate_limited: bool = True) -> None:
     """Rate limiting inside CORS and the security headers, as every deployed HTTP function runs it.
 
     A function that is not rate limited gets no limiter at all rather than an inert one: the same answers, and
@@ -152,9 +144,9 @@ def install_guards(app: FastAPI, *, rate_limited: bool = True) -> None:
     install_security(app)
 
 
-def lambda_handler(app: FastAPI, *, rate_limited: bool = True,
+def lambda_handler(app: Starlette, *, rate_limited: bool = True,
                    sdk_services: tuple[str, ...] = ("dynamodb",)) -> Handler:
-    """Wrap a FastAPI app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
+    """Wrap an app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
 
     The guards (rate limit, CORS, security headers) are added here rather than in create_app, so that unit
     tests of an app stay free of them (and of DynamoDB) unless they install them on purpose. A function

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
 
 from shared.errors import BadRequestError
 from shared.files.uploaded import UploadedFile

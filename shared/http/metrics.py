@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.observability import record_request
@@ -52,7 +52,7 @@ class RequestMetricsMiddleware:
             record_request(route_name(scope), status, (time.perf_counter() - started) * 1000)
 
 
-def install_request_metrics(app: FastAPI) -> None:
+def install_request_metrics(app: Starlette) -> None:
     """Record request metrics for every route of the app.
 
     Installed by create_app, so it sits inside the guards lambda_handler adds later: a request those answer

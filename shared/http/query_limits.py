@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
+from starlette.requests import Request
 
 from shared.errors import BadRequestError, field_error
 

@@ -50,7 +50,7 @@ class RateLimitMiddleware:
         info = RequestInfo(method=scope["method"], path=scope["path"],
                            ip=scope_client_ip(scope) if limiter.may_limit else "",
                            user_id=user_id, is_superuser=is_superuser)
-        # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/endpoints.py).
+        # Inline, not in a worker thread: one invocation at a time per instance (see shared/http/router.py).
         decision = limiter.check(info)
         if decision is None:
             await self.app(scope, receive, send)

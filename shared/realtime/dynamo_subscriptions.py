@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from shared.aws import client
-from shared.dynamo_batch import batch_write
+from shared.dynamo_batch import backoff, batch_write
 from shared.dynamo_values import from_attribute, to_attribute
 from shared.realtime.subscriptions import (
     CONNECTION_TTL_S,
@@ -148,7 +148,9 @@ class DynamoSubscriptionStore(SubscriptionStore):
 
     def subscribe(self, connection_id: str, subscriptions: list[tuple[str, Target]],
                   presence: dict[str, Any] | None = None) -> None:
-        for _ in range(SAVE_ATTEMPTS):
+        for attempt in range(SAVE_ATTEMPTS):
+            if attempt:
+                backoff(attempt - 1)  # lost to another message of this connection: jittered, so racers spread out
             item = self._conn_item(connection_id)
             if not item:
                 return
@@ -178,7 +180,9 @@ class DynamoSubscriptionStore(SubscriptionStore):
             "S": f"{connection_id}#{topic_digest(t)}"}}}} for t, g in subscriptions])
 
     def unsubscribe(self, connection_id: str, topics: list[str] | None = None) -> list[tuple[str, Target]]:
-        for _ in range(SAVE_ATTEMPTS):
+        for attempt in range(SAVE_ATTEMPTS):
+            if attempt:
+                backoff(attempt - 1)  # lost to another message of this connection: jittered, so racers spread out
             item = self._conn_item(connection_id)
             if not item:
                 return []
@@ -199,7 +203,9 @@ class DynamoSubscriptionStore(SubscriptionStore):
                    ) -> tuple[dict[str, Target], dict[str, dict[str, Any]]] | None:
         """Save the connection's new auth (redone if another message saved first); its targets and their presence
         meta, for rewriting the subscription items, or None when the connection is gone."""
-        for _ in range(SAVE_ATTEMPTS):
+        for attempt in range(SAVE_ATTEMPTS):
+            if attempt:
+                backoff(attempt - 1)  # lost to another message of this connection: jittered, so racers spread out
             item = self._conn_item(connection_id)
             if not item:
                 return None

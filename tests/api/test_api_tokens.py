@@ -332,7 +332,8 @@ def test_the_audit_log_names_the_token_a_write_was_made_with(api: Api, world: di
     # Then both are the owner's; only the token's write names the token, by its id and nothing of its secret
     assert [(e["action"], e["actor"]["id"], e["actor"]["apiTokenId"]) for e in entries] == [
         ("create", world["owner"]["id"], token["id"]), ("update", world["owner"]["id"], "")]
-    assert token["token"].rsplit("_", 1)[1] not in str(entries)
+    # the secret is the last 43 characters (base64url: it may hold "_" itself)
+    assert token["token"][-43:] not in str(entries)
     # And the audit list filters by it
     found = api.ok("GET", "/api/audit", params={"filter": f"actor.apiTokenId = '{token['id']}'"})["items"]
     assert [e["record"] for e in found] == [post["id"]]

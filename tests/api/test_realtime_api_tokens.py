@@ -74,7 +74,7 @@ def test_a_token_subscribes_within_its_scopes_and_a_revoked_one_is_a_401(
                                        Key={"pk": {"S": f"conn#{cid}"}, "sk": {"S": "conn"}})["Item"]
     auth = item["auth"]["M"]
     assert auth["token_id"]["S"] == created["id"] and "session_id" not in auth
-    assert created["token"].rsplit("_", 1)[1] not in json.dumps(item)
+    assert created["token"][-43:] not in json.dumps(item)
     # When the owner revokes the token over HTTP / Then the connection's next subscribe is a 401
     api.ok("DELETE", f"{tokens_path(owner_id)}/{created['id']}", role="rt_owner", status=204)
     assert send(deps, sender, cid, type="subscribe", topics=[f"{world['posts']}/*"])["status"] == 401

@@ -15,8 +15,9 @@ which builds the app and prepares the SDK's models) plus the first invoke, both 
 two parts; the first invoke alone is what a SnapStart restore adds to its restore, init being in the snapshot.
 Baselines: a plain `def handler`, the hello function plus one boto3 client and one DynamoDB read as boto3 comes,
 and the same built the way the functions ship (init paused for the collector, the layer's trimmed models), which
-is the floor of any FastAPI + Mangum function that calls DynamoDB; and that read from a plain handler, shipped
-the same way, which is what the SDK costs without a web framework.
+is the floor of any FastAPI + Mangum function that calls DynamoDB; the same on Starlette + Mangum, the functions'
+own framework (FastAPI, which only the FastAPI baselines load, is staged beside them); and that read from a plain
+handler, shipped the same way, which is what the SDK costs without a web framework.
 """
 
 from __future__ import annotations
@@ -49,9 +50,12 @@ HTTP_GOAL = ("health", "collections", "records", "auth")
 HELLO = "hello_function"
 BASELINES = {"plain handler": "plain_function", "hello + one boto3 client": "hello_boto3_function",
              "hello + one client, as shipped": "hello_sdk_function",
+             "Starlette hello + one client, as shipped": "hello_starlette_sdk_function",
              "plain handler + one client, as shipped": "hello_plain_sdk_function"}
 # Baselines that run on the shared layer, as the functions do.
-ON_SHARED_LAYER = {"hello_sdk_function", "hello_plain_sdk_function"}
+ON_SHARED_LAYER = {"hello_sdk_function", "hello_plain_sdk_function", "hello_starlette_sdk_function"}
+# Baselines built on FastAPI, which only they load (the functions are Starlette apps).
+ON_FASTAPI = {HELLO, "hello_boto3_function", "hello_sdk_function"}
 
 _CHILD = r"""
 import json, sys, time
@@ -98,13 +102,15 @@ class Sample:
     init: float
 
 
-def runtime_distributions() -> set[str]:
-    """The locked runtime dependencies and their own, extras included: what `make build` puts in the deps layer."""
+def runtime_distributions(roots: list[str] | None = None) -> set[str]:
+    """The locked runtime dependencies and their own, extras included: what `make build` puts in the deps layer
+    (or, given `roots`, those requirements and their own)."""
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
     project = importlib.metadata.distribution("lambdabase")
-    wanted = [Requirement(r) for r in project.requires or [] if "extra ==" not in r]
+    texts = roots if roots is not None else [r for r in project.requires or [] if "extra ==" not in r]
+    wanted = [Requirement(r) for r in texts]
     extras: dict[str, set[str]] = {}
     while wanted:
         req = wanted.pop()
@@ -119,12 +125,12 @@ def runtime_distributions() -> set[str]:
     return set(extras)
 
 
-def stage_deps(target: Path) -> None:
-    """The deps layer from this environment's installed runtime distributions, linked rather than copied, with the
-    trimmed SDK models `make build` writes into it."""
+def stage_deps(target: Path, distributions: set[str], *, sdk_models: bool = True) -> None:
+    """A deps layer of these installed distributions, linked rather than copied, with the trimmed SDK models
+    `make build` writes into it."""
     target.mkdir(parents=True)
     tops: set[Path] = set()
-    for name in runtime_distributions():
+    for name in distributions:
         dist = importlib.metadata.distribution(name)
         for file in dist.files or []:
             if file.parts and file.parts[0] not in ("..", "__pycache__") and not file.parts[0].endswith(".pth"):
@@ -134,7 +140,8 @@ def stage_deps(target: Path) -> None:
             (target / top.name).symlink_to(top)
     # What a first import would have compiled: the deps layer ships all of its byte code.
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *map(str, tops)], capture_output=True)
-    write_sdk_models(target)
+    if sdk_models:
+        write_sdk_models(target)
 
 
 @contextmanager
@@ -145,14 +152,19 @@ def staged_build() -> Iterator[dict[str, Staged]]:
         # This interpreter stands in for the Lambda runtime's: the build compiles with the runtime's version.
         stage_code((fn.name for fn in resources.FUNCTIONS), layout, python=sys.executable)
         shared, deps = layout.shared_layer / "python", layout.deps_layer / "python"
-        stage_deps(deps)
+        runtime = runtime_distributions()
+        stage_deps(deps, runtime)
+        # The baselines' FastAPI (a dev dependency: no function ships it), on a folder of its own before the layer.
+        fastapi = layout.root / "baselines" / "fastapi"
+        stage_deps(fastapi, runtime_distributions(["fastapi"]) - runtime, sdk_models=False)
         staged = {fn.name: Staged(fn.module, layout.function(fn.name), (shared, deps)) for fn in resources.FUNCTIONS}
         for module in (HELLO, *BASELINES.values()):
             folder = layout.root / "baselines" / module
             folder.mkdir(parents=True)
             shutil.copy2(Path(__file__).with_name(f"{module}.py"), folder / f"{module}.py")
             compile_bytecode(folder, sys.executable)
-            staged[module] = Staged(module, folder, (shared, deps) if module in ON_SHARED_LAYER else (deps,))
+            layers = (shared, deps) if module in ON_SHARED_LAYER else (deps,)
+            staged[module] = Staged(module, folder, (fastapi, *layers) if module in ON_FASTAPI else layers)
         yield staged
 
 

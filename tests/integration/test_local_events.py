@@ -21,8 +21,8 @@ from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamModel,
     SqsModel,
 )
-from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from starlette.testclient import TestClient
 
 from local import cloud
 from local.gateway import create_gateway

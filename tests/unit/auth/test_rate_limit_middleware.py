@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, Request
-from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
 from shared.app_settings import provider
 from shared.app_settings.model import AppSettings, TrustedProxySettings
 from shared.app_settings.provider import MemorySettingsSource
 from shared.http.app import create_app
+from shared.http.router import Router
 from shared.http.security import install_security
 from shared.ratelimit.limiter import RateLimiter
 from shared.ratelimit.middleware import install_rate_limit
 from shared.ratelimit.repository import InMemoryRateLimitCounterRepository
 from shared.ratelimit.rules import RateLimitRule
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/hello")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
-from fastapi.testclient import TestClient
+from starlette.responses import HTMLResponse
+from starlette.testclient import TestClient
 
 from shared.http.app import create_app
+from shared.http.router import Router
 from shared.http.security import SecuritySettings, install_security
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/data")
@@ -18,9 +18,9 @@ async def data() -> dict[str, int]:
     return {"n": 1}
 
 
-@router.get("/page", response_class=HTMLResponse)
-async def page() -> str:
-    return "<html><body>hi</body></html>"
+@router.get("/page")
+async def page() -> HTMLResponse:
+    return HTMLResponse("<html><body>hi</body></html>")
 
 
 @router.get("/framed")

@@ -7,13 +7,14 @@ import json
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, Request
-from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
 from shared.http.app import create_app, install_guards
 from shared.http.body import read_body
+from shared.http.router import Router
 
-router = APIRouter()
+router = Router()
 stored: list[dict[str, Any]] = []
 
 

@@ -4,7 +4,7 @@ and an event domainName that never comes from the client's Host header."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 
 from local.events import LambdaContext, http_event
 from local.gateway import MAX_REQUEST_LINE_AND_HEADERS, create_gateway, request_line_and_headers_size

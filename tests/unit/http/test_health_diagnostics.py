@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import Request
-from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
 from functions.health.routes import possible_proxy_header
 from shared.app_settings.model import TrustedProxySettings

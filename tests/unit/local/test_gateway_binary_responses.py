@@ -6,7 +6,7 @@ import base64
 import os
 from typing import Any
 
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 
 from local.gateway import create_gateway
 

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from local.gateway import GatewaySettings, create_gateway

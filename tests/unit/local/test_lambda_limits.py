@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 
 from local.events import LambdaContext, http_event
 from local.gateway import GatewaySettings, create_gateway

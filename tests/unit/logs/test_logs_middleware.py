@@ -8,19 +8,20 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.testclient import TestClient
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
 from shared.app_settings import provider
 from shared.app_settings.model import AppSettings, LogsSettings, TrustedProxySettings
 from shared.errors import BadRequestError
 from shared.http.app import create_app
-from shared.http.endpoints import LeanRouter
+from shared.http.router import Router
 from shared.logs.emitter import LOGGER_NAME, parse_request_log_line
 from shared.logs.middleware import install_request_log
 from shared.logs.repository import StoredLog
 
-router = LeanRouter()
+router = Router()
 
 
 @router.get("/api/ok")

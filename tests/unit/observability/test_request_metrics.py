@@ -6,15 +6,15 @@ import json
 from typing import Any
 
 import pytest
-from fastapi import APIRouter
-from fastapi.testclient import TestClient
+from starlette.testclient import TestClient
 
 from shared.errors import NotFoundError
 from shared.http.app import create_app
 from shared.http.metrics import UNMATCHED_ROUTE
+from shared.http.router import Router
 from shared.observability import function_service
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/things/{thing_id}")

@@ -1,4 +1,5 @@
-"""Endpoints run on the invocation's own thread, path parameters bound without pydantic, imports kept lean."""
+"""Routes: endpoints run on the invocation's own thread with their path parameters, declarations are checked, imports
+kept lean."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import sys
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from local.events import http_event
 from shared.http.app import create_app, lambda_handler
+from shared.http.router import Router
 
 
 class _Context:
@@ -27,13 +30,13 @@ class _Context:
         return 29000
 
 
-def _event(path: str) -> dict[str, Any]:
-    return http_event(method="GET", path=path, raw_query="", headers=[], body=b"", route_key=f"GET {path}",
+def _event(path: str, method: str = "GET") -> dict[str, Any]:
+    return http_event(method=method, path=path, raw_query="", headers=[], body=b"", route_key=f"{method} {path}",
                       path_params={}, source_ip="203.0.113.9", host="test")
 
 
 def _handler() -> Any:
-    router = APIRouter()
+    router = Router()
 
     @router.get("/threads/{name}")
     def sync_endpoint(name: str, request: Request) -> JSONResponse:
@@ -68,11 +71,11 @@ def _imported_after(modules: str, watched: tuple[str, ...]) -> list[str]:
     return [m for m in out.stdout.strip().split(",") if m]
 
 
-def test_the_http_functions_import_neither_pydantic_v1_nor_the_xray_sdk() -> None:
-    # Given a fresh interpreter, When the records, collections and auth functions (path parameters everywhere) load
+def test_the_http_functions_import_neither_fastapi_nor_pydantic_v1_nor_the_xray_sdk() -> None:
+    # Given a fresh interpreter, When the records, collections and auth functions load
     imported = _imported_after("functions.records.handler, functions.collections.handler, functions.auth.handler",
-                               ("pydantic.v1", "aws_xray_sdk"))
-    # Then FastAPI never checked a parameter for pydantic.v1, and tracing (off) loaded no X-Ray SDK
+                               ("fastapi", "pydantic.v1", "aws_xray_sdk"))
+    # Then no FastAPI, and tracing (off) loaded no X-Ray SDK
     assert imported == []
 
 
@@ -84,34 +87,46 @@ def test_the_health_function_loads_no_aws_sdk_and_no_records_engine() -> None:
     assert imported == []
 
 
-def _lean_app() -> Any:
-    from shared.http.endpoints import LeanRouter
-
-    router = LeanRouter()
+def _app_handler() -> Any:
+    router = Router()
 
     @router.get("/items/{collection}/{item_id}")
     def path_only(collection: str, item_id: str, request: Request) -> JSONResponse:
         return JSONResponse({"collection": collection, "item": item_id, "method": request.method})
 
-    @router.get("/pages/{name}")
-    def typed_query(name: str, page: int = 1) -> JSONResponse:
-        return JSONResponse({"name": name, "page": page})
+    @router.api_route("/both", methods=["GET", "HEAD"])
+    async def both() -> dict[str, str]:
+        return {"answer": "json"}
 
     return lambda_handler(create_app([router]), rate_limited=False)
 
 
-def test_a_path_only_endpoint_gets_its_parameters_from_the_path() -> None:
-    # Given a LeanRouter endpoint taking two path parameters and the request, When it is requested
-    answer = _lean_app()(_event("/items/posts/abc"), _Context())
+def test_an_endpoint_gets_its_path_parameters_and_the_request() -> None:
+    # Given an endpoint taking two path parameters and the request, When it is requested
+    answer = _app_handler()(_event("/items/posts/abc"), _Context())
     # Then it got both segments and the request
     assert json.loads(answer["body"]) == {"collection": "posts", "item": "abc", "method": "GET"}
 
 
-def test_an_endpoint_with_other_parameters_is_still_validated_by_fastapi() -> None:
-    # Given a LeanRouter endpoint with a typed query parameter, When it gets a value that is not an int
-    handler = _lean_app()
-    bad = handler({**_event("/pages/x"), "rawQueryString": "page=two"}, _Context())
-    good = handler({**_event("/pages/x"), "rawQueryString": "page=3"}, _Context())
-    # Then FastAPI still parses and validates it: a 400 in PocketBase's shape for the bad one
-    assert bad["statusCode"] == 400 and json.loads(bad["body"])["status"] == 400
-    assert json.loads(good["body"]) == {"name": "x", "page": 3}
+def test_head_is_taken_only_where_declared_and_a_json_value_is_answered_as_json() -> None:
+    # Given a GET route and a GET + HEAD route
+    handler = _app_handler()
+    # When each is asked with HEAD, and the second with GET
+    head_get_only = handler(_event("/items/posts/abc", "HEAD"), _Context())
+    head_both = handler(_event("/both", "HEAD"), _Context())
+    get_both = handler(_event("/both"), _Context())
+    # Then HEAD on the GET-only route is PocketBase's 404, the other answers, and a returned dict is JSON
+    assert head_get_only["statusCode"] == 404
+    assert head_both["statusCode"] == 200
+    assert get_both["headers"]["content-type"] == "application/json"
+    assert json.loads(get_both["body"]) == {"answer": "json"}
+
+
+@pytest.mark.parametrize("signature", ["page: int = 1", "query: str", "*names: str"])
+def test_an_endpoint_taking_anything_else_is_refused_when_declared(signature: str) -> None:
+    # Given an endpoint with a parameter that is neither a path parameter nor the request
+    namespace: dict[str, Any] = {}
+    exec(f"def endpoint(name: str, {signature}) -> None: ...", namespace)
+    # When it is declared, Then the declaration fails (nothing would fill that parameter)
+    with pytest.raises(TypeError):
+        Router().get("/pages/{name}")(namespace["endpoint"])
