@@ -90,7 +90,7 @@ def run() -> dict[str, float]:
         fakes.append(wrapped)
         return wrapped
 
-    events = {"GET record": cold_world.http_events(cold_world.World("", "", ""))["records"],
+    events = {"GET record": cold_world.record_event(),
               f"list page of {cold_world.PAGE}": cold_world.list_event()}
     figures = {}
     env = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"}
