@@ -28,14 +28,18 @@ SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "events", 
 # Read by a session whatever the service: the endpoint resolver's data, the defaults of each configuration
 # mode, the legacy retry policy.
 _SESSION_FILES = ("endpoints.json", "partitions.json", "sdk-default-configuration.json", "_retry.json")
-# Only the generated API reference reads these.
+# Only the generated API reference reads these...
 _DOCUMENTATION_KEYS = frozenset({"documentation", "documentationUrl"})
+# ...except in these sections, whose entries botocore builds with their `documentation` as a required field
+# (S3's client context parameters: without it every S3 call raises KeyError while resolving its endpoint).
+_KEPT_WHOLE = frozenset({"clientContextParams"})
 _SKIPPED_FILES = ("examples-1.json",)
 
 
 def _without_documentation(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_documentation(v) for k, v in value.items() if k not in _DOCUMENTATION_KEYS}
+        return {k: v if k in _KEPT_WHOLE else _without_documentation(v) for k, v in value.items()
+                if k not in _DOCUMENTATION_KEYS}
     if isinstance(value, list):
         return [_without_documentation(v) for v in value]
     return value
