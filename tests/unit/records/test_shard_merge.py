@@ -144,8 +144,9 @@ def test_a_page_of_20_over_2_shards_reads_about_23_items_in_3_requests_and_2_rou
     # When page 1 of 20 is read, many times from different starting points
     reads, rounds, requests = page_costs(keys.NEW_COLLECTION_SHARDS)
     # Then a page reads about 23 records (its 20 and a few past the page's end in the other shard), in at most
-    # 3 requests and 2 round trips, never a third; at most 11 a shard then 22 more from the one behind
-    assert reads[len(reads) // 2] <= 24 and max(reads) <= 44
+    # 3 requests and 2 round trips, never a third: 11 a shard, then from the one behind at most the 9 the page
+    # can still lack (its 11 are certain)
+    assert reads[len(reads) // 2] <= 24 and max(reads) <= 31
     assert requests[-1] <= 3 and rounds[-1] <= 2
 
 
