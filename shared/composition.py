@@ -99,4 +99,4 @@ def composition() -> Composition:
     hooks = RecordHooks()
     register_hooks(hooks, config)
     return Composition(config=config, collections=get_collection_repository(config.system_table),
-                       records=get_record_repository(config.records_table), hooks=hooks)
+                       records=get_record_repository(config.records_table, config.system_table), hooks=hooks)

@@ -34,7 +34,7 @@ def _context() -> Any:
 
     config = settings.load(JobSettings)
     return JobContext(collections=get_collection_repository(config.system_table),
-                      records=get_record_repository(config.records_table), queue=get_job_queue(),
+                      records=get_record_repository(config.records_table, config.system_table), queue=get_job_queue(),
                       checkpoints=get_checkpoint_store(config.system_table),
                       accumulators=get_accumulator_store(config.records_table),
                       groups=get_group_store(config.records_table))

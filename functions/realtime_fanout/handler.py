@@ -43,7 +43,7 @@ def fanout() -> FanOut:
     store = deps.store
     source = next(s for s in resources.EVENT_SOURCES if s.function == "realtime_fanout")
     # A connection found gone is closed as a disconnect closes it: its presence leaves are announced too.
-    return FanOut(store, deps.collections, get_record_repository(cfg.records_table),
+    return FanOut(store, deps.collections, get_record_repository(cfg.records_table, cfg.system_table),
                   get_refresh_family_repository(cfg.system_table), sender,
                   Deliverer(sender, store, workers=cfg.fanout_workers,
                             close=lambda ids: close_connections(deps, ids)),

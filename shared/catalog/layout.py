@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from shared.collections.indexes import IndexSpec, try_parse_index
 from shared.collections.model import Collection
+from shared.records.keys import LEGACY_SHARDS, MAX_SHARDS, NEW_COLLECTION_SHARDS
 from shared.resources import INDEX_SLOTS
 
 
@@ -80,6 +81,9 @@ class MaintainedState(BaseModel):
 
 
 class CollectionLayout(BaseModel):
+    # The records' write shard count (shared/records/keys.py), fixed at creation: a layout stored before
+    # collections had their own count is read as the 8 every collection had then, which its records are under.
+    shards: int = Field(default=LEGACY_SHARDS, ge=1, le=MAX_SHARDS)
     indexes: list[IndexLayout] = Field(default_factory=list)
     backfills: list[FieldBackfill] = Field(default_factory=list)
     view_build: ViewBuild | None = None
@@ -129,8 +133,9 @@ def _columns_signature(spec: IndexSpec) -> list[str]:
 
 
 def plan_layout(collection: Collection, previous: CollectionLayout | None, *, has_records: bool) -> CollectionLayout:
-    """The layout for a collection's current indexes, keeping slots of unchanged indexes stable."""
-    previous = previous or CollectionLayout()
+    """The layout for a collection's current indexes, keeping slots of unchanged indexes stable; a new
+    collection (no previous layout) gets NEW_COLLECTION_SHARDS, a saved one keeps its count."""
+    previous = previous or CollectionLayout(shards=NEW_COLLECTION_SHARDS)
     specs = [s for s in (try_parse_index(raw) for raw in collection.indexes) if s is not None]
     kept: dict[str, IndexLayout] = {}
     for spec in specs:
@@ -156,7 +161,7 @@ def plan_layout(collection: Collection, previous: CollectionLayout | None, *, ha
         result.append(IndexLayout(name=spec.name, columns=_columns_signature(spec), unique=spec.unique,
                                   where=spec.where, slot=slot, ready=not needs_backfill))
     # a linked field's backfill goes on across saves, unless the field is gone
-    return CollectionLayout(indexes=result, backfills=[b for b in previous.backfills
+    return CollectionLayout(shards=previous.shards, indexes=result, backfills=[b for b in previous.backfills
                                                        if collection.field_by_id(b.field_id) is not None],
                             view_build=previous.view_build,
                             maintained=previous.maintained)  # planned by shared/jobs/aggregate_build.py

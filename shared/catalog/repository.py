@@ -14,6 +14,7 @@ from shared.aws import client
 from shared.catalog.layout import CollectionLayout
 from shared.collections.model import Collection
 from shared.errors import BadRequestError, NotFoundError
+from shared.records.keys import LEGACY_SHARDS
 
 # Other Lambdas see a schema change within this many seconds; a miss always reloads at once.
 CACHE_SECONDS = 2.0
@@ -96,6 +97,21 @@ class CollectionRepository(ABC):
                 if c.id == id_or_name or c.name.lower() == id_or_name.lower():
                     return stored
         return None
+
+    def shard_count(self, collection_id: str) -> int:
+        """The write shard count of a collection's records (keys.ShardCounts), from its layout.
+
+        A collection no longer in the catalog (deleted: a job or a stream consumer finishing its records)
+        reads as LEGACY_SHARDS: a scan over 8 shards also finds a 2-shard collection's records, and a point
+        read in the wrong shard finds nothing, which is what a deleted collection holds. Its truncation
+        carries its own layout (shared/jobs/truncate.py)."""
+        for fresh in (False, True):
+            self.all(fresh=fresh)
+            with self._lock:
+                found = (self._cache or {}).get(collection_id)
+            if found is not None:
+                return found.layout.shards
+        return LEGACY_SHARDS
 
     def get(self, id_or_name: str) -> StoredCollection:
         found = self.find(id_or_name)

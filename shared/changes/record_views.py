@@ -22,7 +22,7 @@ class CatalogRecordViews:
 
     @classmethod
     def for_tables(cls, system_table: str, records_table: str) -> CatalogRecordViews:
-        return cls(get_collection_repository(system_table), get_record_repository(records_table))
+        return cls(get_collection_repository(system_table), get_record_repository(records_table, system_table))
 
     @cached_property
     def _presenter(self) -> RecordPresenter:

@@ -42,7 +42,8 @@ def _delete_chunk(ctx: JobContext, stored: StoredCollection, limit: int) -> int:
     def links_of(record: StoredRecord) -> list[Link]:
         return links.record_links(collection, record.data)
 
-    return ctx.records.delete_collection_data(collection.id, claims_of, links_of, limit=limit)
+    # the message's layout, not the catalog's: the collection may be deleted by now
+    return ctx.records.delete_collection_data(collection.id, claims_of, links_of, limit=limit, shards=layout.shards)
 
 
 def truncate_collection(ctx: JobContext, stored: StoredCollection, *, delete_files: bool = False) -> bool:

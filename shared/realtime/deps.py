@@ -57,7 +57,7 @@ def build_deps(system_table: str, records_table: str, sender: MessageSender) -> 
     collections = get_collection_repository(system_table)
 
     def make_authenticator() -> Authenticator:
-        return Authenticator(get_token_service(), collections, get_record_repository(records_table),
+        return Authenticator(get_token_service(), collections, get_record_repository(records_table, system_table),
                              get_refresh_family_repository(system_table), get_api_token_repository(system_table))
 
     return RealtimeDeps(store=get_subscription_store(system_table), collections=collections, sender=sender,

@@ -44,12 +44,13 @@ def sk_condition(key_range: KeyRange | None) -> tuple[str, dict[str, Any]] | Non
     return "#sk BETWEEN :lo AND :hi", {":lo": {"S": key_range.lower or ""}, ":hi": {"S": key_range.upper or ""}}
 
 
-def record_ops(table: str, w: RecordWrite) -> list[Op]:
+def record_ops(table: str, w: RecordWrite, shards: int) -> list[Op]:
+    """The write's record operation and its claims; `shards` the record's collection's write shard count."""
     rec = w.record
-    key = keys.record_key(rec.collection_id, rec.id)
+    key = keys.record_key(rec.collection_id, rec.id, shards)
     ops: list[Op] = []
     if w.kind == "create":
-        ops.append(Op({"Put": {"TableName": table, "Item": record_item(w),
+        ops.append(Op({"Put": {"TableName": table, "Item": record_item(w, shards),
                                 "ConditionExpression": "attribute_not_exists(pk)"}}, w))
     elif w.kind == "update":
         ops.append(Op({"Update": update_params(table, key, w)}, w))
@@ -73,15 +74,15 @@ def record_ops(table: str, w: RecordWrite) -> list[Op]:
                                    "ExpressionAttributeValues": {":rid": {"S": rec.id}}}}, w))
     return ops
 
-def record_item(w: RecordWrite) -> dict[str, Any]:
+def record_item(w: RecordWrite, shards: int) -> dict[str, Any]:
     rec = w.record
     stamp = {ACTOR_ATTR: {"S": encode_actor(w.actor)}} if w.actor else {}
-    return {**keys.record_key(rec.collection_id, rec.id), "c": {"S": rec.collection_id},
+    return {**keys.record_key(rec.collection_id, rec.id, shards), "c": {"S": rec.collection_id},
             "d": to_attribute(rec.data), "v": {"N": str(rec.version)},
             **{k: {"S": v} for k, v in w.index_attrs.items()}, **stamp}
 
 
-def delete_stamp_params(table: str, w: RecordWrite) -> dict[str, Any]:
+def delete_stamp_params(table: str, w: RecordWrite, shards: int) -> dict[str, Any]:
     """The UpdateItem that names a delete's actor on the item just before the delete (shared/records/actor.py):
     conditioned as the delete is, and leaving the version, which the delete is conditioned on, as it is."""
     rec = w.record
@@ -90,7 +91,7 @@ def delete_stamp_params(table: str, w: RecordWrite) -> dict[str, Any]:
     if w.expected_version is not None:
         condition += " AND v = :v"
         values[":v"] = {"N": str(w.expected_version)}
-    return {"TableName": table, "Key": keys.record_key(rec.collection_id, rec.id),
+    return {"TableName": table, "Key": keys.record_key(rec.collection_id, rec.id, shards),
             "UpdateExpression": "SET #a = :a, #x = :x", "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#a": ACTOR_ATTR, "#x": DELETING_ATTR}, "ExpressionAttributeValues": values}
 

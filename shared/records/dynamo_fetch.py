@@ -10,7 +10,6 @@ from typing import Any
 from shared import concurrent_calls
 from shared.aws import client
 from shared.errors import ServiceUnavailableError
-from shared.records import keys
 from shared.records.dynamo_reads import item_to_record
 from shared.records.model import ReadMeter, StoredRecord
 
@@ -19,12 +18,14 @@ BATCH_GET_MAX = 100
 MAX_GET_ATTEMPTS = 8
 
 Backoff = Callable[[int], None]
+# BatchGetItem calls of 100 keys sent at once: 800 records in one round trip.
+_FETCH_THREADS = 8
 
 
 @functools.cache
 def _pool() -> ThreadPoolExecutor:
     # Created on the first fetch of more than 100 keys, not at import (cold starts stay cheap).
-    return ThreadPoolExecutor(max_workers=keys.RECORD_SHARDS, thread_name_prefix="record-fetch")
+    return ThreadPoolExecutor(max_workers=_FETCH_THREADS, thread_name_prefix="record-fetch")
 
 
 def fetch_records(table: str, item_keys: list[dict[str, Any]], meter: ReadMeter, *, consistent: bool,

@@ -63,8 +63,9 @@ class ShardRecord(StoredRecord):
 
 @cache
 def _pool() -> ThreadPoolExecutor:
-    # One thread per shard; created on the first list, not at import (cold starts stay cheap).
-    return ThreadPoolExecutor(max_workers=keys.RECORD_SHARDS, thread_name_prefix="shard-read")
+    # A thread per shard of the largest count (the caller's thread sends one read itself); created on the first
+    # list, not at import (cold starts stay cheap).
+    return ThreadPoolExecutor(max_workers=keys.MAX_SHARDS, thread_name_prefix="shard-read")
 
 
 def shard_query(table: str, collection_id: str, read: ShardRead, *, forward: bool,

@@ -63,11 +63,13 @@ def _guarded(items: Iterator[T]) -> Iterator[T]:
 
 
 class DynamoRecordRepository(RecordRepository):
-    """Records write-sharded over RECORD_SHARDS partition keys, index keys on the overloaded GSI slots."""
+    """Records write-sharded over their collection's count of partition keys (`shards`, from its layout), index
+    keys on the overloaded GSI slots."""
 
-    def __init__(self, table_name: str, *, sleep: Sleep = time.sleep,
+    def __init__(self, table_name: str, *, shards: keys.ShardCounts, sleep: Sleep = time.sleep,
                  index_projections: dict[str, str] | None = None) -> None:
         self.table = table_name
+        self.shards = shards
         self.sleep = sleep
         # How each GSI slot is projected: declared with the records table, so CDK, the local stack and reads agree.
         self.index_projections = index_projections if index_projections is not None else {
@@ -79,7 +81,7 @@ class DynamoRecordRepository(RecordRepository):
     # reads -------------------------------------------------------------------------------------------------
     def get(self, collection_id: str, record_id: str, meter: ReadMeter) -> StoredRecord | None:
         with unavailable_as_503():
-            out = client("dynamodb").get_item(TableName=self.table, Key=keys.record_key(collection_id, record_id),
+            out = client("dynamodb").get_item(TableName=self.table, Key=self._key(collection_id, record_id),
                                               ConsistentRead=True)
             meter.add(1)
             item = out.get("Item")
@@ -88,8 +90,12 @@ class DynamoRecordRepository(RecordRepository):
     def get_many(self, collection_id: str, ids: list[str], meter: ReadMeter) -> dict[str, StoredRecord]:
         with unavailable_as_503():
             unique = list(dict.fromkeys(ids))
-            found = self._fetch([keys.record_key(collection_id, i) for i in unique], meter, consistent=True)
+            shards = self.shards(collection_id)
+            found = self._fetch([keys.record_key(collection_id, i, shards) for i in unique], meter, consistent=True)
             return {record.id: record for record in found.values()}
+
+    def _key(self, collection_id: str, record_id: str) -> dict[str, dict[str, str]]:
+        return keys.record_key(collection_id, record_id, self.shards(collection_id))
 
     def _index_pages(self, index: str, partition: str, *, forward: bool, meter: ReadMeter, page_size: int,
                      sk: tuple[str, dict[str, Any]] | None,
@@ -178,14 +184,18 @@ class DynamoRecordRepository(RecordRepository):
         # The shards in parallel rounds, each read up to where the page probably ends (shard_merge).
         wave = shard_wave(client("dynamodb"), self.table, plan.collection_id, meter, forward=plan.forward,
                           pushdown=plan.pushdown)
-        return shard_merge.merged(wave, keys.RECORD_SHARDS, want, forward=plan.forward, after=plan.after,
+        return shard_merge.merged(wave, self.shards(plan.collection_id), want, forward=plan.forward, after=plan.after,
                                   drain=drain)
 
     def scan(self, collection_id: str, meter: ReadMeter, *, after: str | None = None,
              limit: int | None = None) -> Iterator[StoredRecord]:
+        return self._scan(collection_id, self.shards(collection_id), meter, after=after, limit=limit)
+
+    def _scan(self, collection_id: str, shards: int, meter: ReadMeter | None = None, *, after: str | None = None,
+              limit: int | None = None) -> Iterator[StoredRecord]:
         # The same parallel rounds as a list: a chunk of `limit` records costs about the chunk.
-        wave = shard_wave(client("dynamodb"), self.table, collection_id, meter, forward=True)
-        return _guarded(shard_merge.merged(wave, keys.RECORD_SHARDS, min(limit or MAX_QUERY_PAGE, MAX_QUERY_PAGE),
+        wave = shard_wave(client("dynamodb"), self.table, collection_id, meter or ReadMeter(), forward=True)
+        return _guarded(shard_merge.merged(wave, shards, min(limit or MAX_QUERY_PAGE, MAX_QUERY_PAGE),
                                            after=after, drain=limit is None))
 
     def referencing(self, target_collection_id: str, target_id: str, source_collection_id: str, field_id: str,
@@ -259,8 +269,9 @@ class DynamoRecordRepository(RecordRepository):
                 raise StorageContentionError(str(exc)) from exc
             for w in writes:
                 if w.kind == "delete" and w.actor:
-                    self._single(Op({"Update": delete_stamp_params(self.table, w)}, w))
-            ops = [op for w in writes for op in record_ops(self.table, w)]
+                    self._single(Op({"Update": delete_stamp_params(
+                        self.table, w, self.shards(w.record.collection_id))}, w))
+            ops = [op for w in writes for op in record_ops(self.table, w, self.shards(w.record.collection_id))]
             if len(ops) == 1:
                 self._single(ops[0])
             elif ops:
@@ -307,11 +318,12 @@ class DynamoRecordRepository(RecordRepository):
                 check_item_size(w.record)
             dynamo_links.put_links(self._batch_write, writes)
             if not conditional:
-                self._batch_write([{"PutRequest": {"Item": record_item(w)}} for w in writes])
+                self._batch_write([{"PutRequest": {"Item": record_item(w, self.shards(w.record.collection_id))}}
+                                   for w in writes])
                 return
             chunk: list[Op] = []
             for w in writes:
-                ops = record_ops(self.table, w)
+                ops = record_ops(self.table, w, self.shards(w.record.collection_id))
                 if len(chunk) + len(ops) > MAX_TRANSACTION_ITEMS:
                     self._transact(chunk)
                     chunk = []
@@ -329,15 +341,16 @@ class DynamoRecordRepository(RecordRepository):
         self._batch_write([{"PutRequest": {"Item": dynamo_links.link_key(c, r, link)}} for c, r, link in links])
 
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
-                               limit: int | None = None) -> int:
+                               limit: int | None = None, shards: int | None = None) -> int:
         with unavailable_as_503():
             doomed: list[dict[str, Any]] = []
             count = 0
-            for record in self.scan(collection_id, ReadMeter(), limit=limit):
+            shards = shards or self.shards(collection_id)
+            for record in self._scan(collection_id, shards, limit=limit):
                 if limit is not None and count >= limit:
                     break
                 count += 1
-                doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id)}})
+                doomed.append({"DeleteRequest": {"Key": keys.record_key(collection_id, record.id, shards)}})
                 doomed.extend({"DeleteRequest": {"Key": {"pk": {"S": c}, "sk": {"S": "u"}}}} for c in claims_of(record))
                 doomed.extend({"DeleteRequest": {"Key": dynamo_links.link_key(collection_id, record.id, link)}}
                               for link in (links_of(record) if links_of else []))

@@ -6,10 +6,20 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
+from collections.abc import Callable
 from typing import Any
 
-# A collection's records spread over this many partition keys, so no collection is one hot partition.
-RECORD_SHARDS = 8
+# A collection's records spread over its layout's count of partition keys (its write shards), so no collection
+# is one hot partition. Each takes about 1,000 creates/s; fewer shards make a page cheaper to read
+# (docs/data-model.md, "Write sharding"). The count is chosen when the collection is created and never changes:
+# changing it would move every record to another key.
+NEW_COLLECTION_SHARDS = 2
+# The count of every collection whose stored layout predates per-collection counts (they were all 8).
+LEGACY_SHARDS = 8
+# The most a collection may ask for (its layout's `shards`): a page's first wave is one request per shard.
+MAX_SHARDS = 16
+# A collection id's write shard count, as its stored layout says (the catalog's `shard_count`).
+ShardCounts = Callable[[str], int]
 # Index key components are cut to this many characters: keys stay far below DynamoDB's size limits, and
 # every candidate is re-checked against the full filter, so a cut only costs precision, never correctness.
 MAX_KEY_PART = 256
@@ -24,16 +34,22 @@ UNCOUNTED_ATTR = "nc"
 REFERENCE_PREFIX = "ref#"
 
 
-def shard_of(record_id: str) -> int:
-    return int(hashlib.sha1(record_id.encode()).hexdigest()[:8], 16) % RECORD_SHARDS
+def fixed_shards(count: int) -> ShardCounts:
+    """Every collection with the same count (tools and tests that hold no catalog)."""
+    return lambda _collection_id: count
+
+
+def shard_of(record_id: str, shards: int) -> int:
+    """The write shard of a record of a collection of `shards` shards."""
+    return int(hashlib.sha1(record_id.encode()).hexdigest()[:8], 16) % shards
 
 
 def record_pk(collection_id: str, shard: int) -> str:
     return f"{RECORD_PREFIX}{collection_id}#{shard}"
 
 
-def record_key(collection_id: str, record_id: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": record_pk(collection_id, shard_of(record_id))}, "sk": {"S": record_id}}
+def record_key(collection_id: str, record_id: str, shards: int) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": record_pk(collection_id, shard_of(record_id, shards))}, "sk": {"S": record_id}}
 
 
 def shard_from_pk(pk: str) -> int:

@@ -87,5 +87,5 @@ if __name__ == "__main__":  # pragma: no cover - the one-off upgrade step docume
 
     tables = settings.load(settings.Tables)
     count = backfill_links(get_collection_repository(tables.system_table),
-                           get_record_repository(tables.records_table))
+                           get_record_repository(tables.records_table, tables.system_table))
     print(f"{count} reverse references written")

@@ -32,7 +32,11 @@ class _Item:
 
 
 class InMemoryRecordRepository(RecordRepository):
-    def __init__(self) -> None:
+    """`shards`: each collection's write shard count, which the list reads model exactly as DynamoDB's (their
+    requests, items and rounds); by default the catalog-less LEGACY_SHARDS for every collection."""
+
+    def __init__(self, shards: keys.ShardCounts | None = None) -> None:
+        self.shards = shards or keys.fixed_shards(keys.LEGACY_SHARDS)
         self._items: dict[tuple[str, str], _Item] = {}
         self._claims: dict[str, str] = {}
         # reverse references as DynamoDB holds them: partition key -> sort keys
@@ -66,8 +70,8 @@ class InMemoryRecordRepository(RecordRepository):
                             and (plan.sort_range is None or plan.sort_range.contains(i.attrs.get(sk, "")))),
                            key=lambda i: i.attrs.get(sk, ""), reverse=not plan.forward)
         else:
-            yield from shard_merge.merged(self._wave(plan, meter), keys.RECORD_SHARDS, want, forward=plan.forward,
-                                          after=plan.after, drain=drain)
+            yield from shard_merge.merged(self._wave(plan, meter), self.shards(plan.collection_id), want,
+                                          forward=plan.forward, after=plan.after, drain=drain)
             return
         for item in items:
             meter.add(1, requests=0)
@@ -77,8 +81,9 @@ class InMemoryRecordRepository(RecordRepository):
     def _wave(self, plan: Plan, meter: ReadMeter) -> shard_merge.Wave:
         """The collection's shards as DynamoDB reads them (keys.shard_of), one wave a round trip."""
         shards: dict[int, list[StoredRecord]] = {}
+        count = self.shards(plan.collection_id)
         for item in self._of(plan.collection_id):
-            shards.setdefault(keys.shard_of(item.record.id), []).append(item.record)
+            shards.setdefault(keys.shard_of(item.record.id, count), []).append(item.record)
         for records in shards.values():
             records.sort(key=lambda r: r.id, reverse=not plan.forward)
 
@@ -231,7 +236,7 @@ class InMemoryRecordRepository(RecordRepository):
                 self._link(collection_id, record_id, link, add=True)
 
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
-                               limit: int | None = None) -> int:
+                               limit: int | None = None, shards: int | None = None) -> int:
         with self._lock:
             doomed = sorted(k for k in self._items if k[0] == collection_id)[:limit]
             for key in doomed:

@@ -116,9 +116,10 @@ class RecordRepository(ABC):
 
     @abstractmethod
     def delete_collection_data(self, collection_id: str, claims_of: ClaimsOf, links_of: LinksOf | None = None, *,
-                               limit: int | None = None) -> int:
+                               limit: int | None = None, shards: int | None = None) -> int:
         """Delete every record of a collection (at most `limit`), the claims and reverse references each holds;
-        returns how many records."""
+        returns how many records. `shards`: the collection's count, for a collection the catalog may no longer
+        hold (a truncation carries its layout); by default the catalog's."""
 
     @abstractmethod
     def init_counter(self, partition: str) -> None:
@@ -126,8 +127,13 @@ class RecordRepository(ABC):
 
 
 @cache
-def get_record_repository(table_name: str) -> RecordRepository:
-    """The DynamoDB repository over the records table, one per process."""
+def get_record_repository(table_name: str, system_table: str) -> RecordRepository:
+    """The DynamoDB repository over the records table, one per process; each collection's shard count from the
+    catalog in the system table."""
+    from shared.catalog.repository import get_collection_repository
     from shared.records.dynamo_repository import DynamoRecordRepository
 
-    return DynamoRecordRepository(table_name)
+    # looked up at each call: the catalog repository is cached per process too, and tests reset that cache
+    return DynamoRecordRepository(table_name,
+                                  shards=lambda collection_id: get_collection_repository(system_table)
+                                  .shard_count(collection_id))

@@ -1,26 +1,33 @@
 """The first records of a collection in id order across its write shards, in a few parallel rounds of reads.
 
-Records are write-sharded by a hash of their id (keys.shard_of), so every shard holds about an eighth of any
-id range. A page therefore needs about `want / 8` records from each shard, but which ones is only known once
-the shards have answered. The rounds:
+Records are write-sharded by a hash of their id over their collection's S shards (keys.shard_of; S = 2 for a
+collection created now, 8 for older ones), so every shard holds about 1/S of any id range. A page therefore
+needs about `want / S` records from each shard, but which ones is only known once the shards have answered.
+The rounds:
 
-1. every shard is asked, all at once, for its first `ceil(want / 8) + 1` records (one wave of requests);
-2. from what came back, estimate the id E at which the merged order reaches `want` records (a rate per
-   shard, from how far each shard's answer reached), and ask only the shards that may hold records before
-   E for exactly the ids up to E (a key-condition bound, so nothing past E is read);
+1. every shard is asked, all at once, for its first `ceil(want / S) + 1` records (one wave of requests);
+2. once `want` records are known, the `want`-th is a certain end of the page: the shards whose frontier lies
+   before it are asked for the ids up to it (a key-condition bound, so nothing past it is read), each for at
+   most the records the page still lacks, which completes the page in this round.
+   With fewer known (a shard ran short), estimate the id E at which the merged order reaches `want` records
+   (a rate per shard, from how far each shard's answer reached) and bound the reads there instead;
 3. records up to the nearest frontier are certain; if fewer than `want` are, repeat 2 from the new
-   frontiers (rare: the estimate aims a standard deviation past the page).
+   frontiers (rare: only after an estimate, or a read cut by its limit).
 
-Worked example, want 20: round 1 reads 4 records from each of 8 shards (32), the nearest frontier is
-usually short of the 20th id, so round 2 asks the one or two shards behind the estimate E for a few more:
-about 33 records in 10 requests and 2 round trips (5,000 simulated starts: median 33 items, 10 requests,
-never a third round trip), where reading shard after shard took 10 sequential requests.
+Worked example, want 20, 2 shards: round 1 reads 11 records from each (22); in about a third of pages the
+nearer frontier is already past the 20th id (1 round trip, 2 requests), otherwise the shard behind is asked
+for the few the page lacks (at most 9: its own 11 are certain), up to the 20th id known: median 23 records,
+at most 31, 3 requests and 2 round trips. With 8 shards: 4 a shard (32), then the one or two shards behind:
+median 33 records in 10 requests and 2 round trips, where reading shard after shard took 10 sequential
+requests.
 
 Why one record a shard past the even share in round 1: a consistent Query is billed per request (1 RCU per
-4 KB, rounded up, at least 1), so for records under about 1 KB a page costs its request count. Asking each
-shard for its even share minus one (3 then, `ceil(want / 8) - 1`) read fewer records (median 27) but needed
+4 KB, rounded up, at least 1), so for records under about 1 KB a page costs its request count. At 8 shards,
+asking each for its even share minus one (3, `ceil(want / 8) - 1`) read fewer records (median 27) but needed
 round 2 on nearly every shard: 15 requests (so about 15 RCU), 2.1 round trips, and a long tail (up to 84
-records and 3 round trips). Ask for the share plus one: about 10 requests and 10 RCU, and 1.9 round trips.
+records and 3 round trips). The share plus one: about 10 requests and 10 RCU, and 1.9 round trips; at 2
+shards the same rule reads 0.8 records a page more than the even share (23.4 against 22.6) in 2.7 requests
+and 1.7 round trips instead of 3 and 2.
 
 Correctness never depends on the estimate: a shard's records are known exactly up to its frontier (the key
 its last answer reached), and only records before every unfinished shard's frontier are returned.
@@ -190,16 +197,23 @@ class _Merge:
             open_shards = [s for s in self.shards if not s.finished]
             if not open_shards:
                 return self._taken(ordered[:want]), len(ordered) <= want
+            missing: int | None = None
             if all(s.reached is not None for s in open_shards):
                 frontier = order.first([s.reached for s in open_shards if s.reached is not None])
                 certain = [r for r in ordered if not order.before(frontier, r.id)]
                 if len(certain) >= want:
                     return self._taken(certain[:want]), False
+                missing = want - len(certain)
             estimate = not self.drain and rounds < _ESTIMATED_ROUNDS
             bound = _bound(order, ordered, open_shards, self.source, want) if estimate else None
             # A shard reads at most twice its share a round: an estimate fooled by a burst of ids (imports,
             # traffic spikes) costs another round, not a page per shard; skewed shards take more rounds.
             limit = DRAIN_PAGE if self.drain else 2 * math.ceil(want / self.count) + 2
+            if bound is not None and missing is not None and len(ordered) >= want:
+                # Bounded at the want-th known id, no shard can add more than the `missing` records the page
+                # lacks, and a shard that returns them all moves the certain records up to `want`: this round
+                # completes the page whichever shard they come from (only pushed-down filters can stop short).
+                limit = missing
             reads = [ShardRead(s.number, s.reached, bound, limit) for s in open_shards
                      if bound is None or s.reached is None or order.before(s.reached, bound)]
 
@@ -224,11 +238,17 @@ class _Merge:
 
 def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard], source: dict[str, int],
            want: int) -> str | None:
-    """The id at which about `want` records (plus a standard deviation) lie, from the open shards' rate;
-    never past the `want`-th record already known (the page ends there at the latest)."""
+    """The `want`-th record already known (the page ends there at the latest); with fewer known, the id at which
+    about `want` records (plus a standard deviation) lie, from the open shards' rate."""
     if any(s.reached is None for s in open_shards) or not ordered:
         return None
-    cap = order.number(ordered[want - 1].id) if len(ordered) >= want else None
+    if len(ordered) >= want:
+        # The `want`-th record known is a certain end of the page: bounded there, the next round completes it
+        # (take() sizes those reads), where an estimate short of it could take a third round trip for a few
+        # records less (2 shards: 1 page in 42 took 3 round trips).
+        frontier = order.first([s.reached for s in open_shards if s.reached is not None])
+        cap_id = ordered[want - 1].id
+        return cap_id if order.before(frontier, cap_id) else None
     # from the first record known, not from where reading started: a quiet stretch before it says nothing of
     # the density
     origin = order.number(ordered[0].id)
@@ -237,7 +257,7 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
     open_numbers = {s.number for s in open_shards}
     seen = sum(1 for r in ordered if source[r.id] in open_numbers and order.number(r.id) > origin)
     if exposure <= 0 or seen == 0:
-        return ordered[want - 1].id if cap is not None else None
+        return None
     rate = seen / exposure
     numbers = [order.number(r.id) for r in ordered]
     # The gaps between a shard's records, pooled: their median resists an outlier (a record created long
@@ -259,8 +279,8 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
         return bisect.bisect_right(numbers, at) + sum(rate * (at - r) for r in reach if r < at)
 
     nearest = min(reach)
-    low, high = nearest, cap if cap is not None else max(reach) + 1
-    while cap is None and expected(high) < target:
+    low, high = nearest, max(reach) + 1
+    while expected(high) < target:
         high += high - origin + 1
     while low < high:
         mid = (low + high) // 2
@@ -270,7 +290,6 @@ def _bound(order: _Order, ordered: list[StoredRecord], open_shards: list[_Shard]
             high = mid
     if low <= nearest:  # a bound must move the nearest frontier on
         low = nearest + max(1, (nearest - origin) // 2)
-        low = low if cap is None else min(low, cap)
     bound = order.key(low)
     frontier = order.first([s.reached for s in open_shards if s.reached is not None])
     return bound if bound and order.before(frontier, bound) else None

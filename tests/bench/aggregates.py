@@ -31,10 +31,10 @@ from shared.jobs.messages import AggregateBuildMessage
 from shared.jobs.queue import InMemoryJobQueue
 from shared.jobs.runner import run_job
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.scope import RecordScope
 from tests.bench import goals
+from tests.support.record_stores import dynamo_records
 
 RECORDS = int(os.environ.get("LB_BENCH_AGG_RECORDS", "50000"))
 ROUNDS = int(os.environ.get("LB_BENCH_AGG_ROUNDS", "3"))
@@ -49,7 +49,7 @@ AD_HOC_PARAMS = {**PARAMS, "filter": "amount >= 0"}
 class Sales:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
         jobs = JobContext(self.collections, self.records, InMemoryJobQueue(), InMemoryCheckpointStore(),
                           groups=get_group_store(resources.RECORDS_TABLE.physical_name))
         CollectionsAdmin(self.collections, self.records, jobs).create({

@@ -40,7 +40,7 @@ class World:
         from shared.records.memory_repository import InMemoryRecordRepository
 
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         self.posts = CollectionsAdmin(self.collections, self.records).create({
             "name": "posts", "type": "base", "fields": [
                 {"name": "title", "type": "text"}, {"name": "status", "type": "select", "values": ["draft", "live"]},

@@ -35,7 +35,8 @@ def _seed() -> None:
     for i in range(ITEMS):
         record_id = f"bench{i:010d}"
         requests.append({"PutRequest": {"Item": {
-            "pk": {"S": keys.record_pk("pbc_bench", keys.shard_of(record_id))}, "sk": {"S": record_id},
+            "pk": {"S": keys.record_pk("pbc_bench", keys.shard_of(record_id, keys.LEGACY_SHARDS))},
+            "sk": {"S": record_id},
             "c": {"S": "pbc_bench"}, "v": {"N": "1"}, "d": {"M": {"f_title": {"S": f"title {i}" * 5}}},
             "gsi1pk": {"S": keys.index_pk("pbc_bench", 1, i % 10)}, "gsi1sk": {"S": record_id}}}})
     for start in range(0, len(requests), 25):

@@ -27,12 +27,12 @@ from shared.changes.model import RecordChange
 from shared.dynamo_values import plain_value
 from shared.records import keys
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.scope import RecordScope
 from tests.bench.goals import record
 from tests.support.capacity import CapacityMeter
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 from tests.support.records_api import Api, unique
 from tests.support.stack_process import StackProcess
 
@@ -45,7 +45,7 @@ _WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWr
 
 def _shop(tag: str) -> tuple[Any, Any, str]:
     collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-    records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+    records = dynamo_records()
     admin = CollectionsAdmin(collections, records)
     invoices = admin.create({"name": f"invoices{tag}", "type": "base", "fields": [{"name": "title", "type": "text"}]})
     admin.create({"name": f"items{tag}", "type": "base", "fields": [
@@ -59,13 +59,15 @@ def _shop(tag: str) -> tuple[Any, Any, str]:
 
 def _change_of(collection_id: str, record_id: str, sequence: int) -> RecordChange:
     """The stream record of a create, from the item as stored (what the stream's NEW_IMAGE holds)."""
+    shards = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name).shard_count(collection_id)
     item = client("dynamodb").get_item(TableName=resources.RECORDS_TABLE.physical_name,
-                                       Key=keys.record_key(collection_id, record_id), ConsistentRead=True)["Item"]
+                                       Key=keys.record_key(collection_id, record_id, shards),
+                                       ConsistentRead=True)["Item"]
     from boto3.dynamodb.types import TypeDeserializer
 
     raw = TypeDeserializer()
     return RecordChange(action="create", collection_id=collection_id, record_id=record_id,
-                        sequence_number=str(sequence), write_shard=keys.shard_of(record_id),
+                        sequence_number=str(sequence), write_shard=keys.shard_of(record_id, shards),
                         new_image={k: plain_value(raw.deserialize(v)) for k, v in item.items()})
 
 

@@ -65,7 +65,8 @@ class CountingStorage:
 
 
 def measure() -> dict[str, Any]:
-    collections, records = InMemoryCollectionRepository(), InMemoryRecordRepository()
+    collections = InMemoryCollectionRepository()
+    records = InMemoryRecordRepository(collections.shard_count)
     CollectionsAdmin(collections, records).create({"name": "photos", "type": "base", "viewRule": "",
                                                    "fields": [{"name": "photo", "type": "file", "maxSelect": 1}]})
     collection = collections.get("photos").collection

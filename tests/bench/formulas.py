@@ -18,10 +18,10 @@ from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.scope import RecordScope
 from tests.bench import goals
 from tests.support.capacity import CapacityMeter
+from tests.support.record_stores import dynamo_records
 
 WRITES = int(os.environ.get("LB_BENCH_FORMULA_WRITES", "40"))
 ROUNDS = int(os.environ.get("LB_BENCH_FORMULA_ROUNDS", "4"))
@@ -43,7 +43,7 @@ class Side:
 
     def __init__(self, name: str, fields: list[dict[str, Any]]) -> None:
         collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        records = dynamo_records()
         CollectionsAdmin(collections, records).create({"name": name, "type": "base", "fields": fields})
         self.name = name
         self.writer = RecordScope(collections, records, RequestContext(system=True)).writer

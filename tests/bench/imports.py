@@ -16,10 +16,10 @@ from typing import Any
 
 from shared import resources
 from shared.catalog.repository import DynamoCollectionRepository
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from tests.bench import goals
 from tests.bench.records import Stores, default_query_budget, dynamodb_calls, rows
+from tests.support.record_stores import dynamo_records
 
 IMPORT = int(os.environ.get("LB_BENCH_IMPORT", "10000"))  # issue 3: 10,000 records
 # Small: moto copies the whole table for every item of a transaction, so its transactions cost O(items x table).
@@ -91,7 +91,7 @@ def unique_import(stores: Stores) -> tuple[int, ImportRun]:
 
 def _stores() -> Stores:
     return Stores(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                  DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
+                  dynamo_records())
 
 
 def report() -> None:

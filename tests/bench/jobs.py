@@ -19,9 +19,9 @@ from shared.jobs import index_build, truncate
 from shared.jobs.checkpoints import DynamoCheckpointStore
 from shared.jobs.context import JobContext
 from shared.jobs.queue import SqsJobQueue
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.model import ReadMeter
+from tests.support.record_stores import dynamo_records
 
 RECORDS = int(os.environ.get("LB_BENCH_JOB_RECORDS", "5000"))
 UNIQUE_RECORDS = int(os.environ.get("LB_BENCH_JOB_UNIQUE_RECORDS", "300"))
@@ -30,7 +30,7 @@ FIELDS = [{"name": "code", "type": "text"}, {"name": "n", "type": "number"}]
 
 def _world() -> tuple[CollectionsAdmin, JobContext]:
     collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-    records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+    records = dynamo_records()
     ctx = JobContext(collections, records, SqsJobQueue(resources.JOBS_QUEUE.physical_name),
                      DynamoCheckpointStore(resources.SYSTEM_TABLE.physical_name))
     return CollectionsAdmin(collections, records, ctx, settle_s=0), ctx

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from tests.bench import goals
+from tests.support.record_stores import dynamo_records
 
 CHANNELS = int(os.environ.get("LB_BENCH_RT_CHANNELS", "10"))
 SUBSCRIBERS = int(os.environ.get("LB_BENCH_RT_SUBSCRIBERS", "100"))
@@ -57,7 +58,6 @@ def measure() -> dict[str, Any]:
     from shared.catalog.repository import DynamoCollectionRepository
     from shared.realtime import protocol
     from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
-    from shared.records.dynamo_repository import DynamoRecordRepository
     from tests.support.moto_cloud import running_cloud
     from tests.unit.realtime.realtime_world import RealtimeWorld
 
@@ -65,7 +65,7 @@ def measure() -> dict[str, Any]:
     with running_cloud():
         system, records = resources.SYSTEM_TABLE.physical_name, resources.RECORDS_TABLE.physical_name
         store = DynamoSubscriptionStore(system)
-        world = RealtimeWorld(DynamoCollectionRepository(system), DynamoRecordRepository(records),
+        world = RealtimeWorld(DynamoCollectionRepository(system), dynamo_records(records, system),
                               DynamoRefreshFamilyRepository(system), store)
         world.channels(ChannelRuleSettings(pattern="*", subscribe_rule="", publish_rule=""))
         counts = _calls_counter()

@@ -16,11 +16,11 @@ from shared import resources
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.scope import DEFAULT_QUERY_BUDGET, RecordScope
 from tests.bench import goals
 from tests.bench.records import dynamodb_calls
+from tests.support.record_stores import dynamo_records
 
 COMMENTS = int(os.environ.get("LB_BENCH_COMMENTS", "10000"))
 POSTS = int(os.environ.get("LB_BENCH_POSTS", "1000"))
@@ -33,7 +33,7 @@ class Blog:
 
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
         service = CollectionsAdmin(self.collections, self.records)
         posts = service.create({"name": "posts", "type": "base", **OPEN, "fields": [
             {"name": "title", "type": "text"}]})

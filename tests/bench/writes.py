@@ -22,10 +22,10 @@ from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.scope import RecordScope
 from tests.bench import goals
 from tests.support.capacity import Capacity, CapacityMeter
+from tests.support.record_stores import dynamo_records
 
 CREATES = int(os.environ.get("LB_BENCH_WRITE_CREATES", "100"))
 LIMITED_REQUESTS = int(os.environ.get("LB_BENCH_LIMITED_REQUESTS", "300"))
@@ -133,7 +133,7 @@ def measure_writes(count: int, batch_size: int, seed: int, projection: str | Non
     `projection` prices the GSIs as if declared with it (a what-if), else as the table has them; `pages` gets
     what list pages of the collection cost after the writes."""
     collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-    records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+    records = dynamo_records()
     name = f"posts{seed}"
     CollectionsAdmin(collections, records).create({"name": name, "type": "base", "fields": FIELDS,
                                                    "indexes": [i.format(name=name) for i in INDEXES]})

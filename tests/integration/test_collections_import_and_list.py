@@ -16,8 +16,8 @@ from shared.catalog.layout import plan_layout
 from shared.catalog.listing import list_collections
 from shared.catalog.repository import CollectionExistsError, DynamoCollectionRepository, StoredCollection
 from shared.errors import BadRequestError
-from shared.records.dynamo_repository import DynamoRecordRepository
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 # PocketBase's, then Lambdabase's own `_webhooks` (docs/api-webhooks.md), `_roles` (docs/rules.md) and `_views`
 # (docs/api-views.md)
@@ -27,7 +27,7 @@ BOOTSTRAP = ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", 
 
 def _service() -> CollectionsAdmin:
     return CollectionsAdmin(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                             DynamoRecordRepository(resources.RECORDS_TABLE.physical_name))
+                             dynamo_records())
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def drain(ctx: BackupContext, *, max_steps: int = 500, stop_after: int | None = 
 
 
 def put_record(collection: str, record_id: str, title: str, *, index_value: str | None = None) -> None:
-    item: dict[str, Any] = {"pk": {"S": keys.record_pk(collection, keys.shard_of(record_id))},
+    item: dict[str, Any] = {"pk": {"S": keys.record_pk(collection, keys.shard_of(record_id, keys.LEGACY_SHARDS))},
                             "sk": {"S": record_id}, "c": {"S": collection}, "v": {"N": "1"},
                             "d": {"M": {"f_title": {"S": title}}}}
     if index_value is not None:
@@ -74,7 +74,8 @@ def put_record(collection: str, record_id: str, title: str, *, index_value: str 
 
 
 def delete_record(collection: str, record_id: str) -> None:
-    aws.client("dynamodb").delete_item(TableName=RECORDS, Key=keys.record_key(collection, record_id))
+    aws.client("dynamodb").delete_item(TableName=RECORDS, Key=keys.record_key(collection, record_id,
+                                                                                  keys.LEGACY_SHARDS))
 
 
 def put_counter(partition: str, total: int) -> None:

@@ -41,7 +41,7 @@ def attach(collection: str, record_id: str, field: str, files: dict[str, tuple[b
     storage = files_storage()
     for name, (body, content_type) in files.items():
         storage.put(keys.original_key(stored.collection.id, record_id, name), body, content_type)
-    records = get_record_repository(resources.RECORDS_TABLE.physical_name)
+    records = get_record_repository(resources.RECORDS_TABLE.physical_name, resources.SYSTEM_TABLE.physical_name)
     record = records.get(stored.collection.id, record_id, ReadMeter())
     assert record is not None
     if getattr(target, "max_select", 1) > 1:

@@ -17,15 +17,15 @@ from shared.aws import client
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.errors import BadRequestError
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.scope import RecordScope
+from tests.support.record_stores import dynamo_records
 
 PASSWORD = "Passw0rd-long-enough"
 
 
 def scope(request: RequestContext | None = None) -> RecordScope:
     return RecordScope(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                       DynamoRecordRepository(resources.RECORDS_TABLE.physical_name),
+                       dynamo_records(),
                        request or RequestContext(system=True))
 
 

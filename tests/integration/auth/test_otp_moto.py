@@ -24,8 +24,8 @@ from shared.events.envelope import EventEnvelope
 from shared.mail.message import MailMessage
 from shared.mail.sender import MailSender
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.scope import RecordScope
+from tests.support.record_stores import dynamo_records
 
 PASSWORD = "Passw0rd-long-enough"
 
@@ -43,7 +43,7 @@ class Outbox(MailSender):
 
 def scope(request: RequestContext | None = None) -> RecordScope:
     return RecordScope(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                       DynamoRecordRepository(resources.RECORDS_TABLE.physical_name),
+                       dynamo_records(),
                        request or RequestContext(system=True))
 
 

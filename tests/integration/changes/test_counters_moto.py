@@ -15,9 +15,9 @@ from shared.changes.counters import CounterConflictError, CounterUpdate, apply_c
 from shared.changes.dynamo_counters import DynamoCounterStore
 from shared.changes.model import RecordChange
 from shared.records import keys
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.model import ReadMeter
 from tests.support.capacity import CapacityMeter
+from tests.support.record_stores import dynamo_records
 
 TABLE = resources.RECORDS_TABLE.physical_name
 COLL = "pbc_tasks"
@@ -49,8 +49,8 @@ def drain(poller: StreamPoller) -> None:
 
 
 def put(rid: str, status: str | None, version: int = 1) -> None:
-    item: dict[str, Any] = {**keys.record_key(COLL, rid), "c": {"S": COLL}, "v": {"N": str(version)},
-                            "d": {"M": {"title": {"S": rid}}}}
+    item: dict[str, Any] = {**keys.record_key(COLL, rid, keys.LEGACY_SHARDS), "c": {"S": COLL},
+                            "v": {"N": str(version)}, "d": {"M": {"title": {"S": rid}}}}
     if status is not None:
         item["gsi1pk"] = {"S": keys.index_pk(COLL, 1, status)}
         item["gsi1sk"] = {"S": keys.index_sk([], rid)}
@@ -58,18 +58,18 @@ def put(rid: str, status: str | None, version: int = 1) -> None:
 
 
 def move(rid: str, status: str) -> None:
-    client("dynamodb").update_item(TableName=TABLE, Key=keys.record_key(COLL, rid),
+    client("dynamodb").update_item(TableName=TABLE, Key=keys.record_key(COLL, rid, keys.LEGACY_SHARDS),
                                    UpdateExpression="SET gsi1pk = :p, v = v + :one",
                                    ExpressionAttributeValues={":p": {"S": keys.index_pk(COLL, 1, status)},
                                                               ":one": {"N": "1"}})
 
 
 def delete(rid: str) -> None:
-    client("dynamodb").delete_item(TableName=TABLE, Key=keys.record_key(COLL, rid))
+    client("dynamodb").delete_item(TableName=TABLE, Key=keys.record_key(COLL, rid, keys.LEGACY_SHARDS))
 
 
 def total(partition: str) -> int | None:
-    return DynamoRecordRepository(TABLE).read_counter(partition, ReadMeter())
+    return dynamo_records(TABLE).read_counter(partition, ReadMeter())
 
 
 def truth() -> dict[str, int]:

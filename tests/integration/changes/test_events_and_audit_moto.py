@@ -22,10 +22,10 @@ from shared.events.entry_size import PUT_EVENTS_MAX_BYTES, entry_size
 from shared.events.envelope import EventEnvelope, payload_of
 from shared.events.s3_payloads import S3PayloadStore
 from shared.records.context import AuthState, RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.model import ReadMeter
 from shared.records.scope import RecordScope
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 OPEN = {"listRule": "", "viewRule": "", "createRule": "", "updateRule": "", "deleteRule": ""}
 
@@ -33,7 +33,7 @@ OPEN = {"listRule": "", "viewRule": "", "createRule": "", "updateRule": "", "del
 class World:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
         self.posts = CollectionsAdmin(self.collections, self.records).create(
             {"name": "posts", "type": "base", **OPEN, "fields": [{"name": "title", "type": "text"},
                                                                   {"name": "body", "type": "text", "max": 300_000}]})

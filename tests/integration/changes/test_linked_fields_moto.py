@@ -15,10 +15,10 @@ from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.model import ReadMeter
 from shared.records.scope import RecordScope
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 TABLE = resources.RECORDS_TABLE.physical_name
 
@@ -40,7 +40,7 @@ class Shop:
 
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(TABLE)
+        self.records = dynamo_records(TABLE)
         self.admin = admin = CollectionsAdmin(self.collections, self.records)
         self.invoices = admin.create({"name": "invoices", "type": "base", "fields": [
             {"name": "title", "type": "text"}]})

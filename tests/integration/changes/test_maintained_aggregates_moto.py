@@ -26,10 +26,10 @@ from shared.jobs.messages import AggregateBuildMessage
 from shared.jobs.queue import InMemoryJobQueue
 from shared.jobs.runner import run_job
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.scope import RecordScope
 from tests.integration.changes.test_linked_fields_moto import Recorder
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 TABLE = resources.RECORDS_TABLE.physical_name
 REGIONS = ["north", "south", "east"]
@@ -40,7 +40,7 @@ THREADS, OPS = 4, 6
 class Sales:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(TABLE)
+        self.records = dynamo_records(TABLE)
         self.queue = InMemoryJobQueue()
         self.jobs = JobContext(self.collections, self.records, self.queue, InMemoryCheckpointStore(),
                                groups=get_group_store(TABLE))

@@ -21,11 +21,11 @@ from shared.jobs.context import JobContext
 from shared.jobs.messages import IndexBuildMessage
 from shared.jobs.queue import SqsJobQueue
 from shared.records import keys
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 FIELDS = [{"name": "code", "type": "text"}, {"name": "n", "type": "number"}]
 ROWS = [{"code": f"c{i:02d}", "n": i % 5} for i in range(30)]
@@ -35,7 +35,7 @@ SOURCE = next(s for s in resources.EVENT_SOURCES if s.function == "jobs")
 class World:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
         self.checkpoints = DynamoCheckpointStore(resources.SYSTEM_TABLE.physical_name)
         self.ctx = JobContext(self.collections, self.records, SqsJobQueue(resources.JOBS_QUEUE.physical_name),
                               self.checkpoints)

@@ -17,6 +17,7 @@ from local.ttl import sweep_expired
 from shared import resources
 from shared.aws import client
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 
 class Recorder:
@@ -73,10 +74,9 @@ def test_record_change_flows_stream_to_eventbridge_to_queue(moto: cloud.MotoClou
         # When a record item of a collection is written
         from shared.catalog.collections_admin import CollectionsAdmin
         from shared.catalog.repository import DynamoCollectionRepository
-        from shared.records.dynamo_repository import DynamoRecordRepository
 
         posts = CollectionsAdmin(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                                 DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)).create(
+                                 dynamo_records()).create(
             {"name": "posts", "type": "base", "fields": [{"name": "title", "type": "text"}]})
         client("dynamodb").put_item(TableName=resources.RECORDS_TABLE.physical_name, Item={
             "pk": {"S": f"r#{posts.id}#3"}, "sk": {"S": "abc123def456ghi"}, "c": {"S": posts.id}, "v": {"N": "1"}})

@@ -74,7 +74,7 @@ def api(moto: cloud.MotoCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 
 
 def _scope() -> RecordScope:
-    return RecordScope(get_collection_repository(SYSTEM), get_record_repository(RECORDS),
+    return RecordScope(get_collection_repository(SYSTEM), get_record_repository(RECORDS, SYSTEM),
                        RequestContext(method="POST", system=True))
 
 

@@ -15,14 +15,14 @@ from shared.auth.refresh_repository import DynamoRefreshFamilyRepository
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.realtime import protocol
 from shared.realtime.dynamo_subscriptions import DynamoSubscriptionStore
-from shared.records.dynamo_repository import DynamoRecordRepository
+from tests.support.record_stores import dynamo_records
 from tests.unit.realtime.realtime_world import RealtimeWorld
 
 
 @pytest.fixture
 def world(moto: cloud.MotoCloud) -> Iterator[RealtimeWorld]:
     system, records = resources.SYSTEM_TABLE.physical_name, resources.RECORDS_TABLE.physical_name
-    w = RealtimeWorld(DynamoCollectionRepository(system), DynamoRecordRepository(records),
+    w = RealtimeWorld(DynamoCollectionRepository(system), dynamo_records(records, system),
                       DynamoRefreshFamilyRepository(system), DynamoSubscriptionStore(system))
     for cid in ("a1", "b1", "g"):
         w.connect(cid)

@@ -12,10 +12,10 @@ from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.errors import BadRequestError
 from shared.records.context import RequestContext
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.scope import RecordScope
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 
 FIELDS = [{"name": "status", "type": "text", "required": True}, {"name": "score", "type": "number", "min": 0},
           {"name": "code", "type": "text"}]
@@ -26,7 +26,7 @@ class World:
 
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
 
     def collection(self, name: str, *indexes: str) -> str:
         body = {"name": name, "type": "base", "fields": FIELDS, "indexes": list(indexes)}

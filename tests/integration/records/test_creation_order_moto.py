@@ -16,6 +16,7 @@ from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.model import ReadMeter
 from shared.records.scope import RecordScope
+from tests.support.record_stores import dynamo_records
 
 FIELDS = [{"name": "n", "type": "number"}, {"name": "created", "type": "autodate", "onCreate": True}]
 
@@ -23,13 +24,13 @@ FIELDS = [{"name": "n", "type": "number"}, {"name": "created", "type": "autodate
 class World:
     def __init__(self) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = dynamo_records()
         self.id = CollectionsAdmin(self.collections, self.records).create(
             {"name": "feed", "type": "base", "listRule": "", "fields": FIELDS}).id
 
     def another_instance(self) -> DynamoRecordRepository:
         """A repository as a fresh Lambda instance holds it: nothing cached."""
-        return DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        return dynamo_records()
 
     def newest(self, records: DynamoRecordRepository, per_page: int = 10) -> tuple[list[dict[str, Any]], str]:
         scope = RecordScope(self.collections, records, RequestContext(system=True))

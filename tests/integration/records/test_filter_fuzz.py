@@ -28,7 +28,7 @@ def service() -> Iterator[RecordScope]:
     with running_cloud():
         get_collection_repository.cache_clear()
         collections = get_collection_repository(SYSTEM_TABLE.physical_name)
-        records = get_record_repository(RECORDS_TABLE.physical_name)
+        records = get_record_repository(RECORDS_TABLE.physical_name, SYSTEM_TABLE.physical_name)
         admin = CollectionsAdmin(collections, records)
         admin.create({"name": "items", "type": "base", "listRule": "", "fields": [
             {"name": "title", "type": "text"}, {"name": "score", "type": "number"},

@@ -20,6 +20,7 @@ from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from shared.records.scope import RecordScope
 from tests.support.capacity import CapacityMeter
+from tests.support.record_stores import dynamo_records
 
 FIELDS = [{"name": "status", "type": "text"}, {"name": "score", "type": "number"},
           {"name": "note", "type": "text"}]
@@ -29,7 +30,7 @@ INDEXES = ["CREATE INDEX idx_status_score ON tasks (status, score)"]
 class World:
     def __init__(self, records: DynamoRecordRepository | None = None) -> None:
         self.collections = DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name)
-        self.records = records or DynamoRecordRepository(resources.RECORDS_TABLE.physical_name)
+        self.records = records or dynamo_records()
         CollectionsAdmin(self.collections, self.records).create(
             {"name": "tasks", "type": "base", "fields": FIELDS, "indexes": INDEXES})
 
@@ -52,8 +53,8 @@ def _table_projecting_all() -> DynamoRecordRepository:
         resources.RECORDS_TABLE, key="records-all",
         indexes=tuple(dataclasses.replace(i, projection="ALL") for i in resources.RECORDS_TABLE.indexes))
     cloud.create_table(definition)
-    return DynamoRecordRepository(definition.physical_name,
-                                  index_projections={i.name: i.projection for i in definition.indexes})
+    return dynamo_records(definition.physical_name,
+                          index_projections={i.name: i.projection for i in definition.indexes})
 
 
 @pytest.fixture(params=["declared", "ALL"])
@@ -139,6 +140,7 @@ def test_a_create_writes_only_the_slots_its_collection_declares(world: World) ->
         record_id = world.create(status="open", score=1)
     # Then one GSI entry is written, and the item carries no other slot's keys
     assert meter.total.wcu_by["gsi"] == 1
+    tasks = world.collections.get("tasks")
     item = client("dynamodb").get_item(TableName=world.records.table, Key=keys.record_key(
-        world.collections.get("tasks").collection.id, record_id))["Item"]
+        tasks.collection.id, record_id, tasks.layout.shards))["Item"]
     assert sorted(a for a in item if a.startswith("gsi")) == ["gsi1pk", "gsi1sk"]

@@ -10,9 +10,9 @@ from shared import resources
 from shared.aws import client
 from shared.catalog.repository import DynamoCollectionRepository
 from shared.errors import BadRequestError
-from shared.records.dynamo_repository import DynamoRecordRepository
 from shared.records.importer import import_records
 from tests.support.moto_cloud import running_cloud
+from tests.support.record_stores import dynamo_records
 from tests.support.relations_world import RelationsWorld
 
 TABLE = resources.RECORDS_TABLE.physical_name
@@ -22,7 +22,7 @@ TABLE = resources.RECORDS_TABLE.physical_name
 def world() -> Iterator[RelationsWorld]:
     with running_cloud():
         yield RelationsWorld(DynamoCollectionRepository(resources.SYSTEM_TABLE.physical_name),
-                             DynamoRecordRepository(TABLE))
+                             dynamo_records(TABLE))
 
 
 def reference_items() -> list[tuple[str, str]]:

@@ -19,7 +19,8 @@ from shared.records.scope import RecordScope
 @pytest.fixture
 def world() -> tuple[RecordScope, StoredCollection, StoredRecord]:
     """A guest's scope, the users collection and one user."""
-    collections, records = InMemoryCollectionRepository(), InMemoryRecordRepository()
+    collections = InMemoryCollectionRepository()
+    records = InMemoryRecordRepository(collections.shard_count)
     admin = RecordScope(collections, records, RequestContext(method="POST", system=True))
     user = admin.writer.create("users", {"email": "ann@example.com", "password": "Plum-Orchard-4471",
                                          "passwordConfirm": "Plum-Orchard-4471"}).record

@@ -94,7 +94,7 @@ class World:
         self.queue = InMemoryJobQueue()
         self.ctx = JobContext(self.collections, cast(RecordRepository, self.table), self.queue,
                               InMemoryCheckpointStore(), clock=lambda: self.now, groups=self.store)
-        admin = CollectionsAdmin(self.collections, InMemoryRecordRepository(), self.ctx)
+        admin = CollectionsAdmin(self.collections, InMemoryRecordRepository(self.collections.shard_count), self.ctx)
         created = admin.create({"name": "sales", "type": "base", "fields": [
             {"name": "region", "type": "select", "values": REGIONS},
             {"name": "tags", "type": "select", "values": TAGS, "maxSelect": 2},

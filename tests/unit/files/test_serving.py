@@ -20,7 +20,7 @@ THRESHOLD = 1000
 class World:
     def __init__(self) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         self.storage = InMemoryFileStorage()
         CollectionsAdmin(self.collections, self.records).create({
             "name": "docs", "type": "base", "viewRule": "",

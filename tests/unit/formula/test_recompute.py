@@ -96,7 +96,8 @@ def test_a_formula_reading_a_secret_is_refused() -> None:
 
 def test_an_import_stores_the_formulas_of_every_row() -> None:
     # Given a collection with formulas in memory storage
-    collections, records = InMemoryCollectionRepository(), InMemoryRecordRepository()
+    collections = InMemoryCollectionRepository()
+    records = InMemoryRecordRepository(collections.shard_count)
     CollectionsAdmin(collections, records).create({"name": "orders", "type": "base", "listRule": "",
                                                    "fields": FIELDS})
     # When rows are imported

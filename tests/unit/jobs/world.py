@@ -30,7 +30,7 @@ class World:
     def __init__(self) -> None:
         self.now = 1_000.0
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         self.queue = InMemoryJobQueue()
         self.checkpoints = InMemoryCheckpointStore()
         self.ctx = JobContext(self.collections, self.records, self.queue, self.checkpoints, clock=lambda: self.now)

@@ -42,7 +42,7 @@ class RealtimeWorld:
                  families: RefreshFamilyRepository | None = None, store: SubscriptionStore | None = None) -> None:
         """In memory by default; the integration suite passes the DynamoDB implementations (on moto)."""
         self.collections = collections or InMemoryCollectionRepository()
-        self.records = records or InMemoryRecordRepository()
+        self.records = records or InMemoryRecordRepository(self.collections.shard_count)
         self.families = families or InMemoryRefreshFamilyRepository()
         self.api_tokens = InMemoryApiTokenRepository()
         self.tokens = TokenService(parse_keyring(SECRET), clock=lambda: self.now)

@@ -22,7 +22,7 @@ class World:
 
     def __init__(self) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
 
     def collection(self, body: dict[str, Any]) -> Collection:
         collection = validate_collection(body, existing=None, find_collection=self._find,

@@ -31,7 +31,7 @@ FIELDS = [{"name": "n", "type": "number"}, {"name": "created", "type": "autodate
 class World:
     def __init__(self) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         self.admin = CollectionsAdmin(self.collections, self.records)
         self.admin.create({"name": "notes", "type": "base", "listRule": "", "fields": FIELDS})
         self.notes = self.collections.get("notes").collection.id

@@ -21,7 +21,7 @@ RECORDS = 400
 class World:
     def __init__(self) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         admin = CollectionsAdmin(self.collections, self.records)
         for name in ("notes", "other"):
             admin.create({"name": name, "type": "base", "listRule": 'secret = false',

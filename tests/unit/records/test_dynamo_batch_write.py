@@ -8,6 +8,7 @@ import pytest
 
 from shared import dynamo_batch
 from shared.records import dynamo_repository as dynamo
+from shared.records import keys
 from shared.records.model import RecordWrite, StoredRecord
 from shared.records.repository import BulkWriteError
 
@@ -41,7 +42,8 @@ def test_writes_go_in_chunks_of_25_and_unprocessed_items_are_resent_after_a_back
     monkeypatch.setattr(dynamo_batch, "client", lambda _: fake)
     sleeps: list[float] = []
     # When 60 records are imported without unique indexes
-    dynamo.DynamoRecordRepository("t", sleep=sleeps.append).import_records(creates(60), conditional=False)
+    repository = dynamo.DynamoRecordRepository("t", shards=keys.fixed_shards(2), sleep=sleeps.append)
+    repository.import_records(creates(60), conditional=False)
     # Then every item is written once, in calls of at most 25, with a pause before each resend
     assert sorted(int(p["PutRequest"]["Item"]["sk"]["S"]) for p in fake.written) == list(range(60))
     assert fake.calls == [25, 5, 5, 25, 10]
@@ -52,5 +54,6 @@ def test_items_still_unprocessed_after_every_retry_raise(monkeypatch: pytest.Mon
     fake = FakeDynamo(refuse_first=1, refusals=10**6)
     monkeypatch.setattr(dynamo_batch, "client", lambda _: fake)
     with pytest.raises(BulkWriteError):
-        dynamo.DynamoRecordRepository("t", sleep=lambda _: None).import_records(creates(3), conditional=False)
+        dynamo.DynamoRecordRepository("t", shards=keys.fixed_shards(2), sleep=lambda _: None).import_records(
+            creates(3), conditional=False)
     assert len(fake.calls) == dynamo_batch.MAX_WRITE_ATTEMPTS

@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.records import dynamo_repository as dynamo
+from shared.records import keys
 from shared.records.model import RecordConflictError, RecordWrite, StorageContentionError, StoredRecord
 
 
@@ -48,7 +49,7 @@ def _create_with_claim() -> RecordWrite:
 
 def _repo(fake: FakeDynamo, monkeypatch: pytest.MonkeyPatch) -> dynamo.DynamoRecordRepository:
     monkeypatch.setattr(dynamo, "client", lambda _: fake)
-    return dynamo.DynamoRecordRepository("t", sleep=lambda _: None)
+    return dynamo.DynamoRecordRepository("t", shards=keys.fixed_shards(2), sleep=lambda _: None)
 
 
 def test_a_transaction_conflict_is_retried_with_the_same_request_token(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +98,7 @@ def test_throttling_that_outlasts_the_sdk_retries_is_a_503_not_a_500(monkeypatch
     from shared.records.planner import Plan
 
     monkeypatch.setattr(dynamo, "client", lambda _: ThrottledDynamo())
-    repo = dynamo.DynamoRecordRepository("t")
+    repo = dynamo.DynamoRecordRepository("t", shards=keys.fixed_shards(2))
     with pytest.raises(ServiceUnavailableError) as busy:
         repo.get("c1", "rec000000000001", ReadMeter())
     assert busy.value.status == 503 and busy.value.headers["Retry-After"] == "1"

@@ -19,7 +19,7 @@ class FakeDynamo:
     def __init__(self, ids: list[str], refuse_first: int = 0, refusals: int = 0) -> None:
         self.items = {(k["pk"]["S"], k["sk"]["S"]): {**k, "c": {"S": "c1"}, "d": {"M": {"f": {"S": i}}},
                                                      "v": {"N": "1"}}
-                      for i in ids for k in [keys.record_key("c1", i)]}
+                      for i in ids for k in [keys.record_key("c1", i, 2)]}
         self.refuse_first = refuse_first
         self.refusals = refusals
         self.calls: list[int] = []
@@ -47,7 +47,7 @@ def test_keys_go_in_chunks_of_100_at_once_and_missing_ones_are_left_out(monkeypa
     monkeypatch.setattr(dynamo_fetch, "client", lambda _: fake)
     meter = ReadMeter()
     # When 250 keys are fetched (10 of records that do not exist)
-    found = dynamo_fetch.fetch_records("t", [keys.record_key("c1", i) for i in ids(250)], meter,
+    found = dynamo_fetch.fetch_records("t", [keys.record_key("c1", i, 2) for i in ids(250)], meter,
                                        consistent=False, backoff=lambda _: None)
     # Then every stored record comes back, in calls of at most 100, metered as one round trip
     assert sorted(r.id for r in found.values()) == ids(240)
@@ -62,7 +62,7 @@ def test_unprocessed_keys_are_resent_after_a_backoff(monkeypatch: pytest.MonkeyP
     pauses: list[int] = []
     meter = ReadMeter()
     # When 30 keys are fetched
-    found = dynamo_fetch.fetch_records("t", [keys.record_key("c1", i) for i in ids(30)], meter,
+    found = dynamo_fetch.fetch_records("t", [keys.record_key("c1", i, 2) for i in ids(30)], meter,
                                        consistent=True, backoff=pauses.append)
     # Then all 30 come back after two resends, each after a pause, and every request is metered
     assert len(found) == 30
@@ -77,6 +77,6 @@ def test_keys_still_unprocessed_after_every_retry_answer_503(monkeypatch: pytest
     monkeypatch.setattr(dynamo_fetch, "client", lambda _: fake)
     # When the keys are fetched, Then the read gives up with a 503 after the last attempt
     with pytest.raises(ServiceUnavailableError):
-        dynamo_fetch.fetch_records("t", [keys.record_key("c1", i) for i in ids(3)], ReadMeter(), consistent=True,
+        dynamo_fetch.fetch_records("t", [keys.record_key("c1", i, 2) for i in ids(3)], ReadMeter(), consistent=True,
                                    backoff=lambda _: None)
     assert len(fake.calls) == dynamo_fetch.MAX_GET_ATTEMPTS

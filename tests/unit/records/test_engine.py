@@ -22,7 +22,7 @@ SYSTEM = RequestContext(system=True)
 class World:
     def __init__(self) -> None:
         self.collections = InMemoryCollectionRepository()
-        self.records = InMemoryRecordRepository()
+        self.records = InMemoryRecordRepository(self.collections.shard_count)
         self.hooks = RecordHooks()
         admin = CollectionsAdmin(self.collections, self.records)
         admin.create({"name": "notes", "type": "base", "listRule": "", "viewRule": "", "updateRule": "",

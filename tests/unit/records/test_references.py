@@ -17,7 +17,8 @@ from tests.support.relations_world import RelationsWorld
 
 @pytest.fixture
 def world() -> RelationsWorld:
-    return RelationsWorld(InMemoryCollectionRepository(), InMemoryRecordRepository())
+    collections = InMemoryCollectionRepository()
+    return RelationsWorld(collections, InMemoryRecordRepository(collections.shard_count))
 
 
 def stored_references(world: RelationsWorld) -> int:
