@@ -97,6 +97,7 @@ def register_hooks(hooks: RecordHooks, config: DataSettings) -> None:
 def composition() -> Composition:
     config = settings.load(DataSettings)
     hooks = RecordHooks()
-    register_hooks(hooks, config)
+    # Registered before the first write runs or adds a hook: a read-only cold start never imports the features.
+    hooks.on_first_use(lambda registering: register_hooks(registering, config))
     return Composition(config=config, collections=get_collection_repository(config.system_table),
                        records=get_record_repository(config.records_table, config.system_table), hooks=hooks)

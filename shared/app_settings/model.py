@@ -94,6 +94,9 @@ class ChannelRuleSettings(_Section):
     Rules are filters over `@request.auth.*`, as collection rules: None is superusers only, "" is anyone.
     """
 
+    # Built on first use: the settings read meets it only inside AppSettings, whose own schema holds it.
+    model_config = ConfigDict(defer_build=True)
+
     pattern: str = ""
     subscribe_rule: str | None = None
     publish_rule: str | None = None

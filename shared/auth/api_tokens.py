@@ -89,7 +89,8 @@ def normalize_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
 class ApiToken(BaseModel):
     """One stored token: only the secret's hash, its scopes, and how it was last used."""
 
-    model_config = ConfigDict(frozen=True)
+    # Built on first use: a cold start whose caller has no API token never reads one.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     collection_id: str
@@ -116,7 +117,7 @@ class ApiToken(BaseModel):
 class ApiTokenGrant(BaseModel):
     """What a request made with an API token may do, on top of its owner's rules."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     token_id: str
     scopes: tuple[str, ...]

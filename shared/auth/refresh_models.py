@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Built on first use (`defer_build`): only the refresh-token routes read them, never a function's first read.
 
 class RefreshFamily(BaseModel):
     """One sign-in's chain of rotating refresh tokens; only SHA-256 hashes of tokens are kept."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     record_id: str
@@ -35,7 +36,7 @@ class RefreshFamily(BaseModel):
 class RefreshSession(BaseModel):
     """What a user sees of a family in a sessions list: no hashes."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     id: str
     record_id: str = Field(serialization_alias="recordId")
@@ -50,7 +51,7 @@ class RefreshSession(BaseModel):
 class IssuedRefreshToken(BaseModel):
     """A new opaque refresh token (shown to the client once) and the session it belongs to."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     token: str
     session: RefreshSession

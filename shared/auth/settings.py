@@ -14,6 +14,10 @@ class _AuthBase(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
 
+# The mixins below but AuthSecret set `defer_build`: their validators are built on first use, since no
+# function's first request (a read, a refresh) reads them, while every signed-in request reads AuthSecret.
+
+
 class AuthSecret(_AuthBase):
     """Where the JWT keyring comes from: a Secrets Manager ARN on AWS, an inline value locally.
 
@@ -27,6 +31,8 @@ class AuthSecret(_AuthBase):
 class TokenDurations(_AuthBase):
     """Default JWT lifetimes in seconds, PocketBase's defaults."""
 
+    model_config = SettingsConfigDict(defer_build=True)
+
     auth_token_duration_s: int = Field(default=7 * DAY_S, ge=60)
     verification_token_duration_s: int = Field(default=3 * DAY_S, ge=60)
     password_reset_token_duration_s: int = Field(default=1800, ge=60)
@@ -35,6 +41,8 @@ class TokenDurations(_AuthBase):
 
 
 class PasswordRules(_AuthBase):
+    model_config = SettingsConfigDict(defer_build=True)
+
     # ASVS 5.0 6.2.1: at least 8 (15 recommended); 6.2.9: at least 64 must be accepted.
     password_min_length: int = Field(default=8, ge=8, le=64)
     password_max_length: int = Field(default=128, ge=64, le=1024)
@@ -45,6 +53,8 @@ class PasswordRules(_AuthBase):
 
 
 class RefreshRules(_AuthBase):
+    model_config = SettingsConfigDict(defer_build=True)
+
     refresh_family_lifetime_s: int = Field(default=30 * DAY_S, ge=300)
     # A rotated token presented again within this window is refused without revoking the family:
     # it is almost always the same client racing itself (two tabs refreshing at once).
@@ -54,6 +64,8 @@ class RefreshRules(_AuthBase):
 
 
 class ThrottleRules(_AuthBase):
+    model_config = SettingsConfigDict(defer_build=True)
+
     throttle_account_max_failures_per_hour: int = Field(default=100, ge=1)
     throttle_ip_max_failures_per_hour: int = Field(default=500, ge=1)
     throttle_free_failures: int = Field(default=5, ge=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.collections.indexes import IndexSpec, try_parse_index
 from shared.collections.model import Collection
@@ -20,6 +20,10 @@ from shared.resources import INDEX_SLOTS
 
 
 class IndexLayout(BaseModel):
+    # Built on first use (`defer_build`): a read meets the layout only inside StoredCollection, whose own
+    # schema holds it; its builders and admin paths build it standalone when they first need it.
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     columns: list[str]
     unique: bool = False
@@ -49,6 +53,8 @@ class FieldBackfill(BaseModel):
     computed on read (shared/records/backfill_reads.py), those up to it their stored value.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     field_id: str
     name: str
     job: str
@@ -61,6 +67,8 @@ class ViewBuild(BaseModel):
     read, `cursor` the last one done (a view grouped by columns counts the changes of records up to it from the
     stream, the build counts the rest: shared/views/group_sums.py)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     job: str
     seen: int = 0
     cursor: str = ""
@@ -72,6 +80,8 @@ class MaintainedState(BaseModel):
     are kept under `generation`, a new one whenever its definition (`digest`) changes; `ready_at` is when its
     build finished (None while the job runs), `seen` the records the job has counted so far."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     digest: str
     generation: str
@@ -81,6 +91,8 @@ class MaintainedState(BaseModel):
 
 
 class CollectionLayout(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     # The records' write shard count (shared/records/keys.py), fixed at creation: a layout stored before
     # collections had their own count is read as the 8 every collection had then, which its records are under.
     shards: int = Field(default=LEGACY_SHARDS, ge=1, le=MAX_SHARDS)

@@ -13,7 +13,9 @@ from pydantic.alias_generators import to_camel
 class MaintainedAggregate(BaseModel):
     """`{"name": "by_region", "groupBy": ["region", "created:month"], "metrics": ["count()", "sum(amount)"]}`."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
+    # Built on first use (`defer_build`): a read meets it only inside Collection, whose own schema holds it.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True,
+                              defer_build=True)
 
     name: str = ""
     group_by: list[str] = Field(default_factory=list)

@@ -50,6 +50,9 @@ class OAuth2KnownFields(_CamelModel):
 
 
 class OAuth2ProviderConfig(_CamelModel):
+    # Built on first use: a read meets it only inside OAuth2Config, whose own schema holds it.
+    model_config = ConfigDict(defer_build=True)
+
     pkce: bool | None = None
     name: str = ""
     client_id: str = ""

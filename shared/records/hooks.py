@@ -12,6 +12,7 @@ See docs/hooks.md.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -62,21 +63,53 @@ class RecordHooks:
 
     def __init__(self) -> None:
         self._hooks: list[_Registration] = []
+        # Registrars not run yet (`on_first_use`), and the lock that runs them once when two threads ask at once.
+        self._pending: list[Callable[[RecordHooks], None]] = []
+        self._registering = False
+        self._lock = threading.RLock()
 
     def on(self, phase: Phase, fn: Callable[[RecordEvent], Any], *, actions: tuple[Action, ...] = (
             "create", "update", "delete"), collections: tuple[str, ...] = ()) -> None:
         """Register `fn` for a phase, for some actions and (by id or name) some collections; all by default."""
-        self._hooks.append(_Registration(phase, frozenset(actions), frozenset(collections), fn))
+        self._registrations().append(_Registration(phase, frozenset(actions), frozenset(collections), fn))
+
+    def on_first_use(self, register: Callable[[RecordHooks], None]) -> None:
+        """Call `register(self)` just before hooks are next run or registered, in the order it was asked for.
+
+        The composition root registers the features this way: a cold start that only reads never imports them
+        (every phase is a write's), and the first write sees exactly the hooks an eager registration made.
+        """
+        with self._lock:
+            self._pending.append(register)
+
+    def _registrations(self) -> list[_Registration]:
+        if self._pending or self._registering:  # another thread registering: wait for all of its hooks
+            with self._lock:
+                # A registrar's own `on` calls land here too (same thread, reentrant): they append, in order.
+                if self._pending and not self._registering:
+                    pending, self._pending, self._registering = self._pending, [], True
+                    registered = len(self._hooks)
+                    try:
+                        for register in pending:
+                            register(self)
+                    except BaseException:
+                        # as an eager registration that failed: nothing half-registered, retried next time
+                        del self._hooks[registered:]
+                        self._pending = pending + self._pending
+                        raise
+                    finally:
+                        self._registering = False
+        return self._hooks
 
     def validate(self, event: RecordEvent) -> dict[str, Any]:
         errors: dict[str, Any] = {}
-        for hook in self._hooks:
+        for hook in self._registrations():
             if hook.applies("validate", event):
                 errors.update(hook.fn(event) or {})
         return errors
 
     def before(self, event: RecordEvent) -> None:
-        for hook in self._hooks:
+        for hook in self._registrations():
             if hook.applies("before", event):
                 hook.fn(event)
 
@@ -88,7 +121,7 @@ class RecordHooks:
 
     def _run_logged(self, phase: Phase, events: list[RecordEvent]) -> None:
         for event in events:
-            for hook in self._hooks:
+            for hook in self._registrations():
                 if not hook.applies(phase, event):
                     continue
                 try:

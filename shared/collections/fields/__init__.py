@@ -6,6 +6,7 @@ To add a field type: write its module (subclass BaseField, or MultiValueField fo
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
@@ -46,12 +47,17 @@ FIELD_CLASSES: dict[str, type[BaseField]] = {
                 LookupField, RollupField, CountField)
 }
 
-_FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyField)
+
+
+@cache
+def _field_adapter() -> TypeAdapter[Any]:
+    # Built on first use: only a collection's save parses a lone field, and the union's validator is large.
+    return TypeAdapter(AnyField)
 
 
 def parse_field(data: dict[str, Any]) -> BaseField:
     """Build a field from its JSON (raises pydantic.ValidationError on an unknown type)."""
-    field: BaseField = _FIELD_ADAPTER.validate_python(data)
+    field: BaseField = _field_adapter().validate_python(data)
     return field
 
 

@@ -46,7 +46,8 @@ class SettingsContext:
 class BaseField(BaseModel):
     """Common options of every field type; subclasses add their own and a Literal `type`."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True,
+                              defer_build=True)
 
     id: str = ""
     name: str = ""

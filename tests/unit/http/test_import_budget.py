@@ -3,7 +3,8 @@
 A budget is the count the function's handler module loads in a fresh interpreter, with a little room; a change
 that makes init import more than that (a feature's engine at module level, a client library) fails here, and
 either becomes lazy or raises the budget on purpose. The features few routes use are named too: they load with
-their first request, not at init.
+their first request, not at init; and the features that react to writes load with a write's hooks, not with
+the composition root every first request builds.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import sys
 
 import pytest
 
-# Modules loaded by `import functions.<name>.handler` in this environment (tracing off), with about 2% room.
-BUDGETS = {"health": 545, "collections": 935, "records": 920, "auth": 960}
+# Modules loaded by `import functions.<name>.handler` in this environment (tracing off), with about 1% room.
+BUDGETS = {"health": 536, "collections": 934, "records": 915, "auth": 958}
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",
@@ -27,8 +28,20 @@ LAZY = {
 }
 
 
-def _loaded_by(module: str) -> set[str]:
-    code = f"import json, sys; import {module}; print(json.dumps(sorted(sys.modules)))"
+# What the record hooks' features load: with a write's first hook, never with the composition a read uses.
+WRITE_FEATURES = ("shared.accounts.record_hooks", "shared.files.record_files", "shared.webhooks.subscription_hooks",
+                  "shared.saved_views.record_hooks", "shared.forms.view_hooks")
+
+# A create in a plain collection running its before hooks, with nothing for any feature to do.
+WRITE = ("from shared.collections.model import Collection; from shared.records.context import RequestContext; "
+         "from shared.records.hooks import RecordEvent; from shared.records.model import StoredRecord; "
+         "posts = Collection(id='pbc_posts0000001', name='posts'); "
+         "shared.composition.composition().hooks.before(RecordEvent(action='create', collection=posts, "
+         "record=StoredRecord(posts.id, 'post00000000001', {}), existing=None, request=RequestContext(method='POST')))")
+
+
+def _loaded_by(module: str, then: str = "") -> set[str]:
+    code = f"import json, sys; import {module}; {then or 'pass'}; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"})
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -41,3 +54,13 @@ def test_init_imports_stay_within_the_budget_and_leave_rare_features_for_their_r
     # Then it loaded no more modules than its budget, and none of the engines its first request may not need
     assert len(loaded) <= BUDGETS[function], f"{function} init imports {len(loaded)} modules"
     assert sorted(loaded & set(LAZY.get(function, ()))) == []
+
+
+def test_the_composition_a_read_uses_loads_no_write_feature_until_a_write_runs_its_hooks() -> None:
+    # Given a fresh interpreter, When the composition root is built (as every first request builds it)
+    composed = _loaded_by("shared.composition", "shared.composition.composition()")
+    # and When a write then runs its before hooks
+    written = _loaded_by("shared.composition", WRITE)
+    # Then the features were loaded by the write only
+    assert sorted(composed & set(WRITE_FEATURES)) == []
+    assert sorted(written & set(WRITE_FEATURES)) == sorted(WRITE_FEATURES)
