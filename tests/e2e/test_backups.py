@@ -60,7 +60,13 @@ def world_state(api: Api, stack: StackProcess, collections: list[str]) -> dict[s
     state: dict[str, Any] = {"collections": sorted(n for n in names if not n.startswith("_"))}
     for name in collections:
         if name in names:
-            page = api.list_records(name, perPage=500, sort="id")
+            # the records function's catalog cache may already have the collection gone (or not yet back)
+            answer = api.request("GET", f"/api/collections/{name}/records", params={"perPage": 500, "sort": "id"},
+                                 role="superuser")
+            if answer.status_code == 404:
+                state[name] = "missing"
+                continue
+            page = answer.json()
             state[name] = (page["totalItems"], [(r["id"], r["title"], r.get("n")) for r in page["items"]])
     client = s3(stack)
     objects = client.list_objects_v2(Bucket=FILES).get("Contents", [])
