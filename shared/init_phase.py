@@ -1,6 +1,6 @@
 """A function's init phase (the handler module's import): the cyclic collector paused, what init built frozen.
 
-A cold start allocates hundreds of thousands of long-lived objects (FastAPI, pydantic schemas, the SDK's service
+A cold start allocates hundreds of thousands of long-lived objects (the app, pydantic schemas, the SDK's service
 models) and almost no garbage, yet the collector's thresholds count allocations, so it runs full passes over all
 of them while they are being built: 45 ms of an HTTP function's cold start on this project's bench, against 15 ms
 for a hello FastAPI function. Pausing it during init and then freezing what init built (moved to the permanent

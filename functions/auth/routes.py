@@ -25,8 +25,7 @@ from functions.auth import (
 )
 from shared.http.router import Router
 
-# Included in the app one by one, not through a combined router: FastAPI analyses every endpoint again at each
-# include, and that is a cold start's work.
+# Every endpoint module's router, in the order the app matches them.
 routers: tuple[Router, ...] = tuple(
     module.router for module in (methods, password, refresh, verification, password_reset, email_change,
                                  impersonate, sessions, throttle, api_tokens, otp, totp, oauth2, apple_secret))

@@ -73,7 +73,7 @@ class SecurityHeadersMiddleware:
 
 
 def install_security(app: Any, settings: SecuritySettings | None = None) -> None:
-    """Add CORS and the security headers to a FastAPI/Starlette app (headers outermost, then CORS)."""
+    """Add CORS and the security headers to a Starlette app (headers outermost, then CORS)."""
     settings = settings or SecuritySettings()
     origins = settings.cors_origin_list
     app.add_middleware(

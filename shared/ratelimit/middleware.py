@@ -103,5 +103,5 @@ async def _too_many_requests(send: Send, headers: list[tuple[bytes, bytes]], ret
 
 def install_rate_limit(app: Any, identify: Identify,
                        limiter_factory: Callable[[], RateLimiter] = default_rate_limiter) -> None:
-    """Add rate limiting to a FastAPI/Starlette app; call before install_security so CORS wraps the 429."""
+    """Add rate limiting to a Starlette app; call before install_security so CORS wraps the 429."""
     app.add_middleware(RateLimitMiddleware, identify=identify, limiter_factory=limiter_factory)
