@@ -8,4 +8,4 @@ with cold_init():
 
     app = create_app([router])
     # Read-only on every table: it keeps no rate counters, so it needs no write grant (shared/resources.py).
-    handler = lambda_handler(app, rate_limited=False)
+    handler = lambda_handler(app, rate_limited=False, signed_in=True)

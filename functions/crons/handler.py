@@ -8,4 +8,4 @@ with cold_init():
 
     app = create_app([router])
     # Not rate limited: its grants are read-only on the tables (shared/resources.py), so it writes no counter.
-    handler = lambda_handler(app, rate_limited=False)
+    handler = lambda_handler(app, rate_limited=False, signed_in=True)

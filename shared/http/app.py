@@ -144,7 +144,7 @@ def install_guards(app: Starlette, *, rate_limited: bool = True) -> None:
     install_security(app)
 
 
-def lambda_handler(app: Starlette, *, rate_limited: bool = True,
+def lambda_handler(app: Starlette, *, rate_limited: bool = True, signed_in: bool = False,
                    sdk_services: tuple[str, ...] = ("dynamodb",)) -> Handler:
     """Wrap an app as an instrumented API Gateway HTTP API (payload v2) handler, with its guards.
 
@@ -153,7 +153,12 @@ def lambda_handler(app: Starlette, *, rate_limited: bool = True,
     with `rate_limited=False` keeps no counters, so it needs no write grant on the system table. The SDK's
     models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`), and
     Secrets Manager's with them where the signing keyring lives there: a signed-in first request reads it.
+    A function whose every route wants a signed-in caller (`signed_in=True`: the superusers' APIs) loads the
+    token verification (the composition root) here too rather than on its first request: the same cold start
+    without SnapStart, and a restored one no longer pays it.
     """
+    if signed_in and handles_data():
+        import shared.composition  # noqa: F401  (imported for its cost at init, see the docstring)
     install_guards(app, rate_limited=rate_limited)
     install_request_log(app)  # one request log line per request (docs/admin-api.md, Logs)
     aws.prepare(*sdk_services, *(("secretsmanager",) if sdk_services and keyring_in_secrets_manager() else ()))
