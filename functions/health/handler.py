@@ -8,6 +8,7 @@ with cold_init():
     from shared.http.app import create_app, lambda_handler
 
     app = create_app([router, realtime_url_router])
-    # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter. Its guests'
-    # requests never call AWS, so its init loads no SDK models.
-    handler = lambda_handler(app, rate_limited=False, sdk_services=())
+    # Not rate limited: its grants are read-only (shared/resources.py), and it writes no counter. Every first
+    # request reads the app settings (the request log's), so the SDK's DynamoDB models are prepared at init, where
+    # a SnapStart snapshot keeps them.
+    handler = lambda_handler(app, rate_limited=False)

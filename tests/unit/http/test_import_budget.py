@@ -17,7 +17,9 @@ import sys
 import pytest
 
 # Modules loaded by `import functions.<name>.handler` in this environment (tracing off), with about 1% room.
-BUDGETS = {"health": 536, "collections": 934, "records": 915, "auth": 958}
+# health's includes the SDK, which its every first request needs for the app settings (prepared at init, where
+# SnapStart keeps it).
+BUDGETS = {"health": 642, "collections": 934, "records": 915, "auth": 958}
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",

@@ -79,12 +79,13 @@ def test_the_http_functions_import_neither_fastapi_nor_pydantic_v1_nor_the_xray_
     assert imported == []
 
 
-def test_the_health_function_loads_no_aws_sdk_and_no_records_engine() -> None:
+def test_the_health_function_prepares_the_sdk_but_loads_no_records_engine() -> None:
     # Given a fresh interpreter, When the health function loads
     imported = _imported_after("functions.health.handler",
-                               ("boto3", "botocore.session", "pydantic.v1", "shared.records.context"))
-    # Then it has paid for neither the SDK nor the records engine: it needs them only for a signed-in caller
-    assert imported == []
+                               ("botocore.session", "pydantic.v1", "shared.records.context"))
+    # Then it has the SDK its every first request needs (the app settings' read), but not the records engine,
+    # which only a signed-in caller needs
+    assert imported == ["botocore.session"]
 
 
 def _app_handler() -> Any:
