@@ -87,7 +87,10 @@ class RecordHooks:
             with self._lock:
                 # A registrar's own `on` calls land here too (same thread, reentrant): they append, in order.
                 if self._pending and not self._registering:
-                    pending, self._pending, self._registering = self._pending, [], True
+                    # `_registering` before `_pending` empties: a thread that reads neither under the lock must
+                    # never see both unset while the hooks are half registered
+                    self._registering = True
+                    pending, self._pending = self._pending, []
                     registered = len(self._hooks)
                     try:
                         for register in pending:
