@@ -14,20 +14,13 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from local.events import http_event
+from local.events import LambdaContext, http_event
 from shared.http.app import create_app, lambda_handler
 from shared.http.router import Router
 
 
-class _Context:
-    function_name = "test"
-    memory_limit_in_mb = 128
-    aws_request_id = "req"
-    function_version = "1"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29000
+def _context() -> LambdaContext:
+    return LambdaContext(function_name="test")
 
 
 def _event(path: str, method: str = "GET") -> dict[str, Any]:
@@ -49,7 +42,7 @@ def test_a_sync_endpoint_runs_on_the_invoking_thread() -> None:
     # Given an app whose endpoint is a plain `def`
     handler = _handler()
     # When it is invoked twice through the Lambda handler
-    answers = [handler(_event("/threads/x"), _Context()) for _ in range(2)]
+    answers = [handler(_event("/threads/x"), _context()) for _ in range(2)]
     # Then both ran on this thread, with their path parameter, and no worker thread was left behind
     for answer in answers:
         assert answer["statusCode"] == 200
@@ -59,7 +52,7 @@ def test_a_sync_endpoint_runs_on_the_invoking_thread() -> None:
 
 def test_path_parameters_are_still_validated_by_the_original_signature() -> None:
     # Given an app whose endpoint takes a path parameter, When a path without it is requested
-    answer = _handler()(_event("/threads/"), _Context())
+    answer = _handler()(_event("/threads/"), _context())
     # Then no route takes it: PocketBase's 404, as before
     assert answer["statusCode"] == 404
 
@@ -104,7 +97,7 @@ def _app_handler() -> Any:
 
 def test_an_endpoint_gets_its_path_parameters_and_the_request() -> None:
     # Given an endpoint taking two path parameters and the request, When it is requested
-    answer = _app_handler()(_event("/items/posts/abc"), _Context())
+    answer = _app_handler()(_event("/items/posts/abc"), _context())
     # Then it got both segments and the request
     assert json.loads(answer["body"]) == {"collection": "posts", "item": "abc", "method": "GET"}
 
@@ -113,9 +106,9 @@ def test_head_is_taken_only_where_declared_and_a_json_value_is_answered_as_json(
     # Given a GET route and a GET + HEAD route
     handler = _app_handler()
     # When each is asked with HEAD, and the second with GET
-    head_get_only = handler(_event("/items/posts/abc", "HEAD"), _Context())
-    head_both = handler(_event("/both", "HEAD"), _Context())
-    get_both = handler(_event("/both"), _Context())
+    head_get_only = handler(_event("/items/posts/abc", "HEAD"), _context())
+    head_both = handler(_event("/both", "HEAD"), _context())
+    get_both = handler(_event("/both"), _context())
     # Then HEAD on the GET-only route is PocketBase's 404, the other answers, and a returned dict is JSON
     assert head_get_only["statusCode"] == 404
     assert head_both["statusCode"] == 200
