@@ -16,7 +16,8 @@ three quarters of an in-process GetItem's CPU (a list page makes about 10 Dynamo
 
 Answers come back as botocore would have parsed them: item operations' results as moto's plain values (their
 output is attribute-value maps, the wire shape itself, binary values as bytes as botocore gives them; read
-back with `json.loads` on the `before-call` path), every other
+back with `json.loads` on the `before-call` path, as are the change stream's GetRecords answers, whose one
+timestamp is then parsed as botocore parses it), every other
 answer and every error through botocore's own parser, so `ClientError`s keep their codes, messages and
 modeled fields (tests/integration/local/test_moto_direct.py compares both paths).
 
@@ -33,7 +34,10 @@ import json
 import os
 from typing import Any
 
+from botocore.utils import parse_timestamp
+
 from local.moto_speed import PARSED_RESULT, PLAIN_JSON_ACTIONS
+from local.moto_streams import PLAIN_STREAM_ACTIONS
 from shared import concurrent_calls
 
 _installed = False
@@ -81,6 +85,10 @@ def _plain_parse(status: int, headers: Any, body: str) -> dict[str, Any]:
     parsed = json.loads(body) if body else {}
     if '"B": ' in body or '"BS": ' in body:
         parsed = _decode_binary(parsed)
+    for record in parsed.get("Records", ()):  # GetRecords: its one timestamp, as botocore's parser makes it
+        change = record["dynamodb"]
+        if "ApproximateCreationDateTime" in change:
+            change["ApproximateCreationDateTime"] = parse_timestamp(change["ApproximateCreationDateTime"])
     return _with_metadata(parsed, status, headers)
 
 
@@ -111,10 +119,11 @@ def install() -> None:
 
     from local.cloud import REGION
 
-    # url -> (moto's handler, whether its item operations' answers are plain attribute-value JSON)
-    routes = {f"https://dynamodb.{REGION}.amazonaws.com/": (DynamoHandler.dispatch, True),
-              f"https://streams.dynamodb.{REGION}.amazonaws.com/": (DynamoDBStreamsHandler.dispatch, False),
-              f"https://sqs.{REGION}.amazonaws.com/": (SQSResponse.dispatch, False)}
+    # url -> (moto's handler, the actions whose answers are plain attribute-value JSON)
+    routes = {f"https://dynamodb.{REGION}.amazonaws.com/": (DynamoHandler.dispatch, PLAIN_JSON_ACTIONS),
+              f"https://streams.dynamodb.{REGION}.amazonaws.com/": (DynamoDBStreamsHandler.dispatch,
+                                                                   PLAIN_STREAM_ACTIONS),
+              f"https://sqs.{REGION}.amazonaws.com/": (SQSResponse.dispatch, frozenset())}
     parser = create_parser("json")
 
     def direct(model: Any, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -124,7 +133,7 @@ def install() -> None:
         route = routes.get(url)
         if route is None:
             return None
-        dispatch, plain_items = route
+        dispatch, plain_actions = route
         headers = HeadersDict(params["headers"])
         headers["Host"] = url.split("/")[2]  # as the HTTP request carries it (moto builds queue URLs from it)
         body = params["body"]
@@ -133,10 +142,10 @@ def install() -> None:
             status, out_headers, out_body = dispatch(request, url, headers)
         except HTTPException as exc:
             status, out_headers, out_body = exc.code, dict(exc.get_headers()), exc.get_body()
-        return answer(model, int(status), out_headers, out_body, url, plain_items=plain_items)
+        return answer(model, int(status), out_headers, out_body, url, plain_actions=plain_actions)
 
     def answer(model: Any, status: int, out_headers: Any, out_body: Any, url: str, *,
-               plain_items: bool, result: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+               plain_actions: frozenset[str], result: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """moto's answer as botocore's response and parsed result (`result`: already plain values)."""
         text = out_body.decode() if isinstance(out_body, bytes) else str(out_body)
         # a dict, not botocore's email-based HTTPHeaders: AWSResponse copies it into its own HeadersDict anyway,
@@ -145,7 +154,7 @@ def install() -> None:
         http = AWSResponse(url, status, plain_headers, MockRawResponse(text))  # type: ignore[arg-type]
         if result is not None:
             return http, _with_metadata(result, status, plain_headers)
-        if status < 300 and plain_items and model.name in PLAIN_JSON_ACTIONS:
+        if status < 300 and model.name in plain_actions:
             return http, _plain_parse(status, plain_headers, text)
         response = convert_to_response_dict(http, model)
         parsed = parser.parse(response, model.output_shape)
@@ -222,8 +231,8 @@ def install() -> None:
         except HTTPException as exc:
             status, out_headers, out_body = exc.code, dict(exc.get_headers()), exc.get_body()
         result = getattr(handler, PARSED_RESULT)
-        http, parsed = answer(model, int(status), out_headers, out_body, endpoint + "/", plain_items=True,
-                              result=result if int(status) < 300 else None)
+        http, parsed = answer(model, int(status), out_headers, out_body, endpoint + "/",
+                              plain_actions=PLAIN_JSON_ACTIONS, result=result if int(status) < 300 else None)
         meta.events.emit(f"after-call.dynamodb.{operation_name}", http_response=http, parsed=parsed, model=model,
                          context=context)
         if http.status_code >= 300:

@@ -395,6 +395,8 @@ def install() -> None:
     direct_dynamodb_routes()
     compiled_event_paths()
     key_pairs_on_first_use()
-    from local import moto_direct
+    from local import moto_direct, moto_streams
+
+    moto_streams.install()
 
     moto_direct.install()

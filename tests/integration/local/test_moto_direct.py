@@ -79,21 +79,38 @@ def test_errors_keep_their_codes_messages_and_cancellation_reasons(clients: tupl
 
 def test_other_operations_are_parsed_by_botocore_with_their_types(clients: tuple[Any, Any]) -> None:
     direct, http = clients
-    # When a table is described, and its stream's records read, on the direct path
+    # When a table is described on the direct path
     ours = direct.describe_table(TableName=TABLE)["Table"]
     theirs = http.describe_table(TableName=TABLE)["Table"]
-    direct.put_item(TableName=TABLE, Item={"pk": {"S": "s"}, "sk": {"S": "1"}})
-    streams = client("dynamodbstreams")
-    shard = streams.describe_stream(StreamArn=ours["LatestStreamArn"])["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=ours["LatestStreamArn"], ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    records = streams.get_records(ShardIterator=iterator)["Records"]
     # Then timestamps are datetimes and numbers numbers, as botocore's parser makes them
     assert ours["CreationDateTime"] == theirs["CreationDateTime"]
     assert type(ours["CreationDateTime"]).__name__ == "datetime"
     assert ours["KeySchema"] == theirs["KeySchema"]
-    assert type(records[-1]["dynamodb"]["ApproximateCreationDateTime"]).__name__ == "datetime"
-    assert records[-1]["dynamodb"]["Keys"] == {"pk": {"S": "s"}, "sk": {"S": "1"}}
+
+
+def test_stream_records_read_the_same_both_ways(clients: tuple[Any, Any]) -> None:
+    direct, http = clients
+    # Given an insert, an update and a delete of an item with every attribute type, on the table's stream
+    arn = direct.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    key = {"pk": ITEM["pk"], "sk": ITEM["sk"]}
+    direct.put_item(TableName=TABLE, Item=ITEM)
+    direct.put_item(TableName=TABLE, Item={**ITEM, "n": {"N": "13"}})
+    direct.delete_item(TableName=TABLE, Key=key)
+    # When its records are read on the direct path and over HTTP
+    answers = []
+    for streams in (client("dynamodbstreams"), client("dynamodbstreams", http.meta.endpoint_url)):
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        answers.append(streams.get_records(ShardIterator=iterator)["Records"])
+    ours, theirs = answers
+    # Then both are the same records, with the creation time a datetime and binary values bytes
+    assert [r["eventName"] for r in ours] == ["INSERT", "MODIFY", "REMOVE"]
+    assert ours == theirs
+    change = ours[1]["dynamodb"]
+    assert type(change["ApproximateCreationDateTime"]).__name__ == "datetime"
+    assert change["OldImage"] == ITEM and change["NewImage"]["n"] == {"N": "13"}
+    assert change["Keys"] == key and ours[2]["dynamodb"]["OldImage"]["bs"] == {"BS": [b"a", b"\x01"]}
 
 
 def test_parameters_are_validated_as_botocore_validates_them(clients: tuple[Any, Any]) -> None:

@@ -261,3 +261,23 @@ def test_put_events_over_256_kb_is_refused_whole_as_eventbridge_refuses_it() -> 
             events.put_events(Entries=[entry, entry, entry])
         assert refused.value.response["Error"]["Code"] == "ValidationException"
         assert "over the limit" in refused.value.response["Error"]["Message"]
+
+
+def test_a_queue_hands_out_visible_messages_within_their_retention_period_only() -> None:
+    with running_cloud():
+        sqs = client("sqs")
+        url = sqs.create_queue(QueueName="lb-retention", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        # Given three messages: one ready, one delayed, and one kept past the queue's retention period
+        for body, delay in (("ready", 0), ("delayed", 900), ("expired", 0)):
+            sqs.send_message(QueueUrl=url, MessageBody=body, DelaySeconds=delay)
+        from moto.sqs.models import sqs_backends
+
+        queue = next(iter(sqs_backends.values()))["us-east-1"].queues["lb-retention"]
+        expired = next(m for m in queue._messages if m.body == "expired")
+        expired.sent_timestamp -= 61_000
+        # When the queue is received from
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        # Then only the ready message comes, and the delayed one is counted as delayed
+        assert [m["Body"] for m in got] == ["ready"]
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert counts["ApproximateNumberOfMessagesDelayed"] == "1"
