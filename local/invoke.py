@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from local.environments import ExecutionEnvironments
 from local.events import LambdaContext
 from shared import resources
 from shared.observability import function_service
@@ -31,9 +32,9 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 _lock = threading.Lock()
 _handlers: dict[str, Handler] = {}
-# Handlers run here, not in the caller's thread, so that the caller can stop waiting at the timeout. Workers are
-# plentiful because a timed-out handler keeps its worker until it returns.
-_workers = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="lambda")
+# Handlers run here, not in the caller's thread, so that the caller can stop waiting at the timeout. Environments
+# are plentiful because a timed-out handler keeps its own until it returns.
+_environments = ExecutionEnvironments("lambda", max_environments=64)
 
 
 class LambdaLimits(BaseSettings):
@@ -75,12 +76,17 @@ def default_limits() -> LambdaLimits:
     return LambdaLimits()
 
 
+def _as_text(value: Any) -> Any:
+    return base64.b64encode(value).decode() if isinstance(value, bytes) else str(value)
+
+
+# ASCII only (ensure_ascii, the default), so the text's length is its size in bytes; built once, not per call
+_PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), default=_as_text)
+
+
 def payload_size(payload: Any) -> int:
     """Bytes of a payload as Lambda counts them: its JSON serialization (bytes values count as base64)."""
-    def as_text(value: Any) -> Any:
-        return base64.b64encode(value).decode() if isinstance(value, bytes) else str(value)
-
-    return len(json.dumps(payload, separators=(",", ":"), default=as_text).encode())
+    return len(_PAYLOAD_JSON.encode(payload))
 
 
 def handler_for(name: str) -> Handler:
@@ -147,7 +153,7 @@ def _within_limits(handler: Handler, event: dict[str, Any], context: LambdaConte
 def _submit(handler: Handler, event: dict[str, Any], context: LambdaContext,
             limits: LambdaLimits) -> concurrent.futures.Future[Any]:
     # The caller's context (contextvars) travels with the call, as it does into an ordinary function call.
-    return _workers.submit(contextvars.copy_context().run, _within_limits, handler, event, context, limits)
+    return _environments.submit(contextvars.copy_context().run, _within_limits, handler, event, context, limits)
 
 
 def _wait_s(context: LambdaContext, caller_timeout_s: float | None) -> float:
