@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
 from shared import resources, settings
-from shared.auth.api_tokens import is_api_token
-from shared.auth.api_tokens_usage import api_token_usage
-from shared.auth.caller import Authenticator, Caller, bearer_token, refuse_superuser_ip
-from shared.auth.tokens import TokenService, get_token_service
 from shared.catalog.repository import CollectionRepository, get_collection_repository
-from shared.errors import UnauthorizedError
 from shared.http.requests import client_ip, request_context
 from shared.records.hooks import RecordHooks
 from shared.records.repository import RecordRepository, get_record_repository
 from shared.records.scope import RecordScope
+
+if TYPE_CHECKING:  # the auth package loads with the first request that carries a token (`caller`)
+    from shared.auth.caller import Authenticator, Caller
+    from shared.auth.tokens import TokenService
 
 _UNSET = object()
 
@@ -37,11 +36,14 @@ class Composition:
 
     @property
     def tokens(self) -> TokenService:
+        from shared.auth.tokens import get_token_service
+
         return get_token_service()
 
     @property
     def authenticator(self) -> Authenticator:
         from shared.auth.api_tokens_repository import get_api_token_repository
+        from shared.auth.caller import Authenticator
         from shared.auth.refresh_repository import get_refresh_family_repository
 
         return Authenticator(self.tokens, self.collections, self.records,
@@ -51,10 +53,18 @@ class Composition:
     def caller(self, request: Request) -> Caller | None:
         """The caller, verified once per request (the rate limiter asks first) and kept on the request state;
         a superuser outside `superuserIPs` is refused with PocketBase's 403, every time it is asked for."""
+        header = request.headers.get("authorization")
+        if not (header or "").strip():
+            # A guest needs no keyring, nor the auth package: a cold start serving guests loads neither.
+            request.state.lb_auth = None
+            return None
+        from shared.auth.api_tokens import is_api_token
+        from shared.auth.api_tokens_usage import api_token_usage
+        from shared.auth.caller import bearer_token, refuse_superuser_ip
+        from shared.errors import UnauthorizedError
+
         cached = getattr(request.state, "lb_auth", _UNSET)
         if cached is _UNSET:
-            header = request.headers.get("authorization")
-            # A guest needs no keyring: a cold start serving guests never reads the signing secret.
             cached = self.authenticator.authenticate(header) if bearer_token(header) else None
             request.state.lb_auth = cached  # kept even when refused: the request log names it, as PocketBase's
             if cached is not None and cached.grant is not None:

@@ -9,4 +9,4 @@ with cold_init():
     from shared.http.app import create_app, lambda_handler
 
     app = create_app([scaffolds_router, templates_router, router])  # before `{id_or_name}` matches "meta"
-    handler = lambda_handler(app)
+    handler = lambda_handler(app, signed_in=True)

@@ -14,4 +14,4 @@ with cold_init():
 
     app = create_app([module.router for module in (settings_view, settings_update, settings_test_email,
                                                     settings_test_s3, settings_secrets)])
-    handler = lambda_handler(app, sdk_services=("dynamodb", "kms"))
+    handler = lambda_handler(app, signed_in=True, sdk_services=("dynamodb", "kms"))

@@ -7,4 +7,4 @@ with cold_init():
     from shared.http.app import create_app, lambda_handler
 
     app = create_app([router])
-    handler = lambda_handler(app)
+    handler = lambda_handler(app, signed_in=True)

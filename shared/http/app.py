@@ -154,11 +154,14 @@ def lambda_handler(app: Starlette, *, rate_limited: bool = True, signed_in: bool
     models of `sdk_services`, the ones its first request calls, are parsed here, at init (`aws.prepare`), and
     Secrets Manager's with them where the signing keyring lives there: a signed-in first request reads it.
     A function whose every route wants a signed-in caller (`signed_in=True`: the superusers' APIs) loads the
-    token verification (the composition root) here too rather than on its first request: the same cold start
-    without SnapStart, and a restored one no longer pays it.
+    token verification (the auth package, which the composition root loads only for a request with a token)
+    here too rather than on its first request: the same cold start without SnapStart, and a restored one no
+    longer pays it.
     """
     if signed_in and handles_data():
-        import shared.composition  # noqa: F401  (imported for its cost at init, see the docstring)
+        # imported for their cost at init (see the docstring): a guest's cold start loads neither
+        import shared.auth.caller
+        import shared.composition  # noqa: F401
     install_guards(app, rate_limited=rate_limited)
     install_request_log(app)  # one request log line per request (docs/admin-api.md, Logs)
     aws.prepare(*sdk_services, *(("secretsmanager",) if sdk_services and keyring_in_secrets_manager() else ()))

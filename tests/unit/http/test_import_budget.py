@@ -16,15 +16,17 @@ import sys
 
 import pytest
 
-# Modules loaded by `import functions.<name>.handler` in this environment (tracing off), with about 1% room.
-# health's includes the SDK, which its every first request needs for the app settings (prepared at init, where
-# SnapStart keeps it).
-BUDGETS = {"health": 642, "collections": 934, "records": 915, "auth": 958}
+# Modules loaded by `import functions.<name>.handler` in this environment (tracing off, no signing key, so no
+# function loads the token verification at init), with about 1% room. health's includes the SDK, which its
+# every first request needs for the app settings (prepared at init, where SnapStart keeps it).
+BUDGETS = {"health": 642, "collections": 768, "records": 749, "auth": 866}
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",
                     "shared.jobs.truncate", "shared.changes.model"),
-    "records": ("shared.aggregates.answers", "shared.saved_views.reader", "shared.changes.model"),
+    # and the auth package with pyjwt: a guest's request verifies no token (shared.composition loads it for one)
+    "records": ("shared.aggregates.answers", "shared.saved_views.reader", "shared.changes.model",
+                "shared.auth.caller", "shared.auth.tokens", "jwt"),
     "auth": ("pyotp", "shared.accounts.totp.service", "shared.accounts.oauth2.providers",
              "shared.accounts.oauth2.signin", "shared.accounts.otp", "shared.accounts.password_reset"),
 }
@@ -42,10 +44,10 @@ WRITE = ("from shared.collections.model import Collection; from shared.records.c
          "record=StoredRecord(posts.id, 'post00000000001', {}), existing=None, request=RequestContext(method='POST')))")
 
 
-def _loaded_by(module: str, then: str = "") -> set[str]:
+def _loaded_by(module: str, then: str = "", **env: str) -> set[str]:
     code = f"import json, sys; import {module}; {then or 'pass'}; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"})
+                         env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true", **env})
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -66,3 +68,17 @@ def test_the_composition_a_read_uses_loads_no_write_feature_until_a_write_runs_i
     # Then the features were loaded by the write only
     assert sorted(composed & set(WRITE_FEATURES)) == []
     assert sorted(written & set(WRITE_FEATURES)) == sorted(WRITE_FEATURES)
+
+
+TOKEN_VERIFICATION = ("shared.auth.caller", "shared.auth.tokens", "jwt")
+
+
+def test_with_the_signing_key_the_superusers_apis_verify_tokens_from_init_and_a_guests_function_does_not() -> None:
+    # Given a deployed function's signing key, When the handler modules are imported
+    with_key = {"LB_AUTH_SECRET": "a-signing-key-of-the-deployment"}
+    superusers = _loaded_by("functions.collections.handler", **with_key)
+    guests = _loaded_by("functions.records.handler", **with_key)
+    # Then the superusers' API (every request signed in) loaded the token verification at init, where SnapStart
+    # keeps it, and the records function, whose guests verify no token, left it for a request with a token
+    assert sorted(superusers & set(TOKEN_VERIFICATION)) == sorted(TOKEN_VERIFICATION)
+    assert sorted(guests & set(TOKEN_VERIFICATION)) == []
