@@ -58,8 +58,9 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def _binary_as_base64(value: Any) -> str:
-    if isinstance(value, bytes):  # the JSON protocol's blobs, as botocore expects them
+def binary_as_base64(value: Any) -> str:
+    """json.dumps' `default` for moto's results: bytes as the JSON protocol's base64 blobs, botocore's shape."""
+    if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     raise TypeError(type(value).__name__)
 
@@ -105,7 +106,7 @@ def plain_json_results() -> None:
             setattr(self, PARSED_RESULT, cleaned)
             return 200, headers, "{}"
         try:
-            body = json.dumps(cleaned, default=_binary_as_base64)
+            body = json.dumps(cleaned, default=binary_as_base64)
         except TypeError:  # a value json cannot write: moto's serializer knows its shape
             return original(self, action_result)
         return 200, headers, body
@@ -398,5 +399,4 @@ def install() -> None:
     from local import moto_direct, moto_streams
 
     moto_streams.install()
-
     moto_direct.install()

@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from local.moto_speed import _binary_as_base64
+from local.moto_speed import binary_as_base64
 
 # DynamoDB Streams actions answered as plain JSON (their results: attribute-value maps and one timestamp)
 PLAIN_STREAM_ACTIONS = frozenset({"GetRecords"})
@@ -50,7 +50,7 @@ def plain_stream_records() -> None:
                 change["ApproximateCreationDateTime"] = _epoch_seconds(created)
             records.append({**record, "dynamodb": change})
         try:
-            body = json.dumps({**result, "Records": records}, default=_binary_as_base64)
+            body = json.dumps({**result, "Records": records}, default=binary_as_base64)
         except TypeError:  # a value json cannot write: moto's serializer knows its shape
             return original(self, action_result)
         return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
