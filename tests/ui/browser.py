@@ -1,6 +1,7 @@
 """The UI tests' browser side: Debian's chromium under Playwright, signing in, and the axe-core check.
 
-Helpers of every UI area use `assert_accessible(page)` on each screen they add, and `sign_in(page, ...)`.
+Helpers of every UI area use `assert_accessible(page)` on each screen they add, `sign_in(page, ...)`, and
+`open_new_collection(page)` and `save_schema(page, name)` in the schema editor.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +42,24 @@ def sign_in(page: Page, base_url: str, email: str = SUPERUSER_EMAIL, password: s
     form.get_by_label("Password").fill(password)
     form.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("complementary", name="Collections")).to_be_visible()
+
+
+def open_new_collection(page: Page) -> Locator:
+    """Follow the sidebar's "+ New collection" and return the empty schema form, once it replaced the last one."""
+    page.get_by_role("link", name="+ New collection").click()
+    expect(page.get_by_role("heading", name="New collection", exact=True)).to_be_visible()
+    editor = page.get_by_role("form", name="Collection schema")
+    expect(editor.get_by_label("Name", exact=True)).to_have_value("")
+    return editor
+
+
+def save_schema(page: Page, name: str) -> None:
+    """Save the schema editor's draft and wait for this save to land (an earlier save's toast may still show)."""
+    actions = page.locator(".form-actions")
+    expect(actions.get_by_text("Unsaved changes")).to_be_visible()
+    actions.get_by_role("button", name="Save changes").click()
+    expect(actions.get_by_text("Unsaved changes")).to_have_count(0)
+    expect(page.locator(".toast", has_text=f"Saved {name}.").last).to_be_visible()
 
 
 def assert_accessible(page: Page, selector: str | None = None) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.support.stack_process import StackProcess
 from tests.support.suite_timers import SUBSCRIPTIONS_CACHE_S
 from tests.support.webhook_receiver import Receiver
-from tests.ui.browser import PageProblems, sign_in
+from tests.ui.browser import PageProblems, open_new_collection, save_schema, sign_in
 from tests.ui.conftest import new_context
 from tests.ui.records_seed import png_bytes, records
 from tests.ui.superuser_api import eventually
@@ -71,15 +71,6 @@ def _add_inline(page: Page, title: str, price: str, status: str) -> None:
     expect(page.get_by_role("button", name=f"Edit title of {title}")).to_be_visible()
 
 
-def _save_schema(page: Page) -> None:
-    """Save the schema editor's draft and wait for the save to land (an earlier save's toast may still show)."""
-    actions = page.locator(".form-actions")
-    expect(actions.get_by_text("Unsaved changes")).to_be_visible()
-    actions.get_by_role("button", name="Save changes").click()
-    expect(actions.get_by_text("Unsaved changes")).to_have_count(0)
-    expect(page.locator(".toast", has_text=f"Saved {ITEMS}.").last).to_be_visible()
-
-
 def test_sign_in(page: Page, ui_stack: StackProcess) -> None:
     page.goto(ui_stack.url + "/_/")
     expect(page.get_by_role("form", name="Superuser sign-in")).to_be_visible()  # signed out: the sign-in screen
@@ -89,8 +80,7 @@ def test_sign_in(page: Page, ui_stack: StackProcess) -> None:
 
 def test_create_a_collection_with_text_number_select_relation_file_and_formula(page: Page,
                                                                                 api: httpx.Client) -> None:
-    page.get_by_role("link", name="+ New collection").click()
-    editor = page.get_by_role("form", name="Collection schema")
+    editor = open_new_collection(page)
     editor.get_by_label("Name", exact=True).fill(ITEMS)
     _add_field(page, "Plain text", "title")
     _add_field(page, "Number", "price")
@@ -207,7 +197,7 @@ def test_a_rule_is_set_and_a_guest_is_denied(page: Page, api: httpx.Client, ui_s
     # public reads first: a guest lists and views the records
     for label in ("List/Search rule", "View rule"):
         page.locator(".rule-field", has_text=label).get_by_role("button", name="Unlock (set a rule)").click()
-    _save_schema(page)
+    save_schema(page, ITEMS)
     public = guest.get(f"/api/collections/{ITEMS}/records")
     assert public.status_code == 200, public.text
     assert len(public.json()["items"]) == 4
@@ -216,7 +206,7 @@ def test_a_rule_is_set_and_a_guest_is_denied(page: Page, api: httpx.Client, ui_s
         rule = page.get_by_role("combobox", name=label)
         rule.fill("@request.auth.id != ''")
         expect(page.locator(".rule-field", has_text=label).get_by_text("Valid rule.")).to_be_visible()
-    _save_schema(page)
+    save_schema(page, ITEMS)
     assert api.get(f"/api/collections/{ITEMS}").json()["listRule"] == "@request.auth.id != ''"
     listed = guest.get(f"/api/collections/{ITEMS}/records")
     assert listed.status_code == 200 and listed.json()["items"] == []  # PocketBase's list: filtered, not refused

@@ -11,7 +11,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, PageProblems, assert_accessible
+from tests.ui.browser import (
+    SUPERUSER_EMAIL,
+    SUPERUSER_PASSWORD,
+    PageProblems,
+    assert_accessible,
+    open_new_collection,
+    save_schema,
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +47,7 @@ def _add_field(page: Page, type_label: str, name: str) -> Locator:
 
 def test_create_a_collection_with_plain_relation_file_and_computed_fields(
         page: Page, api: httpx.Client) -> None:
-    page.get_by_role("link", name="+ New collection").click()
-    editor = page.get_by_role("form", name="Collection schema")
+    editor = open_new_collection(page)
     editor.get_by_label("Name", exact=True).fill("ed_posts")
     _add_field(page, "Plain text", "title")
     _add_field(page, "Number", "price")
@@ -112,8 +118,7 @@ def test_rename_keeps_the_data_and_reordering_saves_the_new_order(page: Page, ap
     # and by dragging: `status` (row 3) onto `price` (row 1), both in view (a drag does not scroll)
     page.locator("#fields-heading").scroll_into_view_if_needed()
     _field_row(page, 3).locator(".drag-handle").drag_to(_field_row(page, 1))
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Saved ed_posts.")).to_be_visible()
+    save_schema(page, "ed_posts")
     saved = api.get("/api/collections/ed_posts").json()
     assert [f["name"] for f in saved["fields"] if not f.get("system")][:3] == ["status", "price", "headline"]
     (record,) = api.get("/api/collections/ed_posts/records").json()["items"]
@@ -138,8 +143,7 @@ def test_rules_are_checked_as_you_type_with_autocomplete(page: Page, api: httpx.
     rule.fill("headline != ''")
     expect(page.get_by_text("Valid rule.")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Saved ed_posts.")).to_be_visible()
+    save_schema(page, "ed_posts")
     assert api.get("/api/collections/ed_posts").json()["listRule"] == "headline != ''"
 
 
@@ -148,8 +152,7 @@ def test_an_index_is_added_and_shows_its_state(page: Page, api: httpx.Client) ->
     builder.get_by_label("price", exact=True).check()
     builder.get_by_role("button", name="+ Add index").click()
     expect(page.locator(".indexes-list .badge")).to_have_text(["unsaved"])
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Saved ed_posts.")).to_be_visible()
+    save_schema(page, "ed_posts")
     saved = api.get("/api/collections/ed_posts").json()
     assert saved["indexes"] == ["CREATE INDEX `idx_ed_posts_price` ON `ed_posts` (`price`)"]
     # a collection with records builds it in the background: building, then ready (LB_JOBS_SETTLE_S is short)
@@ -215,8 +218,7 @@ def test_export_then_import_a_changed_schema(page: Page, api: httpx.Client) -> N
 
 
 def test_a_view_collection_is_created_from_its_query(page: Page, api: httpx.Client) -> None:
-    page.get_by_role("link", name="+ New collection").click()
-    editor = page.get_by_role("form", name="Collection schema")
+    editor = open_new_collection(page)
     editor.get_by_label("Name", exact=True).fill("ed_tag_view")
     editor.get_by_label("Type", exact=True).select_option("view")
     # a view has no fields or indexes of its own, and no write rules
@@ -241,8 +243,7 @@ def test_an_auth_collection_has_its_auth_options(page: Page, api: httpx.Client) 
     # auth collections also have the auth and manage rules
     expect(page.locator(".rule-field", has_text="Manage rule")).to_have_count(1)
     assert_accessible(page)
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Saved users.")).to_be_visible()
+    save_schema(page, "users")
     users = api.get("/api/collections/users").json()
     assert users["otp"]["enabled"] is True and users["otp"]["duration"] == 300
     assert users["authToken"]["duration"] == 86400

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.stack_process import StackProcess
-from tests.ui.browser import PageProblems, assert_accessible
+from tests.ui.browser import PageProblems, assert_accessible, open_new_collection, save_schema
 
 SALES = "jb_sales"
 AMOUNTS = {"north": [5, 7], "south": [11]}
@@ -50,8 +50,7 @@ def test_a_maintained_aggregate_shows_its_errors_then_its_build(page: Page, api:
     expect(section.locator(".field-error")).to_contain_text("cannot be maintained")
     assert_accessible(page)
     metrics.fill("count(), sum(amount)")
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text(f"Saved {SALES}.")).to_be_visible()
+    save_schema(page, SALES)
     # the build is shown while it runs (it waits for every catalog to know the declaration), then ready
     expect(_background(page)).to_contain_text("Building aggregate by_region")
     expect(section.locator(".badge")).to_have_text(["building"])
@@ -83,8 +82,7 @@ def test_a_computed_field_backfill_is_shown_until_done(page: Page, api: httpx.Cl
 
 
 def test_a_view_build_is_shown_until_done(page: Page, api: httpx.Client) -> None:
-    page.get_by_role("link", name="+ New collection").click()
-    editor = page.get_by_role("form", name="Collection schema")
+    editor = open_new_collection(page)
     editor.get_by_label("Name", exact=True).fill("jb_regions")
     editor.get_by_label("Type", exact=True).select_option("view")
     editor.get_by_label("SELECT query").fill(f"SELECT id, region FROM {SALES}")
