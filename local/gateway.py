@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -39,6 +38,7 @@ from local.invoke import (
 from local.sse import sse_routes
 from shared import resources
 from shared.observability import logger
+from shared.tools.env_settings import EnvSettings
 
 MANAGEMENT_PREFIX = "/_aws/ws"
 
@@ -49,10 +49,9 @@ Invoker = Callable[..., Any]
 MAX_REQUEST_LINE_AND_HEADERS = 10_240
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(EnvSettings):
     """API Gateway's own limits, AWS's by default; tests lower them (LB_INTEGRATION_TIMEOUT_S...)."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     # HTTP API quota "Maximum integration timeout: 30 seconds" (not adjustable; REST APIs have 29 s). Past it
     # API Gateway answers 503 Service Unavailable while the function may still be running.

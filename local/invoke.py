@@ -18,15 +18,15 @@ import json
 import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from local.environments import ExecutionEnvironments
 from local.events import LambdaContext
 from shared import resources
 from shared.observability import function_service
+from shared.tools.env_settings import EnvSettings
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -37,10 +37,10 @@ _handlers: dict[str, Handler] = {}
 _environments = ExecutionEnvironments("lambda", max_environments=64)
 
 
-class LambdaLimits(BaseSettings):
+class LambdaLimits(EnvSettings):
     """Lambda's synchronous invocation quotas, AWS's by default; tests lower them (LB_LAMBDA_...)."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_LAMBDA_", extra="ignore", frozen=True)
+    env_prefix: ClassVar[str] = "LB_LAMBDA_"
 
     # Lambda's 6 MB is 6 * 1024 * 1024 bytes for the event, 100 bytes more for the response (measured: the
     # errors name 6291456 and 6291556).

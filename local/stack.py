@@ -11,8 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import uvicorn
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ConfigDict, Field
 from starlette.applications import Starlette
 
 from local import cloud, journal, moto_patches, snapshot
@@ -26,10 +25,11 @@ from local.schedules import start_schedules
 from local.ttl import sweep_expired
 from shared import resources
 from shared.observability import logger
+from shared.tools.env_settings import EnvSettings
 
 
-class LocalConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore")
+class LocalConfig(EnvSettings):
+    model_config = ConfigDict(frozen=False)
 
     host: str = "127.0.0.1"
     port: int = 8090

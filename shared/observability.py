@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import settings
 from shared.resources import METRICS_NAMESPACE
+from shared.tools.env_settings import EnvSettings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -71,10 +71,10 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
-class _Tracing(BaseSettings):
+class _Tracing(EnvSettings):
     """Whether X-Ray tracing can work here: Powertools' own rule, outside Lambda or when disabled it cannot."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    env_prefix: ClassVar[str] = ""
 
     disabled: bool = Field(False, validation_alias="POWERTOOLS_TRACE_DISABLED")
     lambda_function_name: str | None = Field(None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")

@@ -6,41 +6,37 @@ from functools import cache
 from typing import TypeVar
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import resources
+from shared.tools.env_settings import EnvSettings
 
 
-class _Base(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
-
-
-class Observability(_Base):
+class Observability(EnvSettings):
     service_name: str = Field("lambdabase", validation_alias="POWERTOOLS_SERVICE_NAME")
     log_level: str = Field("INFO", validation_alias="POWERTOOLS_LOG_LEVEL")
 
 
-class Tables(_Base):
+class Tables(EnvSettings):
     """Physical table names; CDK passes them as LB_<KEY>_TABLE, the local stack uses the defaults."""
 
     records_table: str = resources.RECORDS_TABLE.physical_name
     system_table: str = resources.SYSTEM_TABLE.physical_name
 
 
-class Events(_Base):
+class Events(EnvSettings):
     events_bus: str = resources.EVENT_BUS.physical_name
 
 
-class Realtime(_Base):
+class Realtime(EnvSettings):
     # On AWS the endpoint is derived from the WebSocket event; the local stack sets it to its own gateway.
     ws_management_endpoint: str | None = None
 
 
-class Debug(_Base):
+class Debug(EnvSettings):
     debug_query: bool = False
 
 
-class Batch(_Base):
+class Batch(EnvSettings):
     """A fresh deployment's batch settings (PocketBase's defaults); at runtime they come from the app settings
     (`shared.app_settings.provider.current().batch`), which start from these until first saved."""
 
@@ -48,13 +44,13 @@ class Batch(_Base):
     batch_max_requests: int = 50
 
 
-class SettingsKey(_Base):
+class SettingsKey(EnvSettings):
     """The KMS key of the settings' secrets (LB_SETTINGS_KEY); set only for functions granted `kms` on it."""
 
     settings_key: str | None = None
 
 
-class WebhooksKey(_Base):
+class WebhooksKey(EnvSettings):
     """The KMS key of webhook signing secrets (LB_WEBHOOKS_KEY); set only for functions granted `kms` on it."""
 
     webhooks_key: str | None = None
@@ -68,7 +64,7 @@ class ChangesSettings(Observability, Tables, Events):
     pass
 
 
-S = TypeVar("S", bound=BaseSettings)
+S = TypeVar("S", bound=EnvSettings)
 
 
 @cache

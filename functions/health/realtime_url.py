@@ -6,18 +6,17 @@ On AWS the WebSocket API is another host than the HTTP API: CDK hands this funct
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.responses import JSONResponse
 
 from shared import settings
 from shared.errors import NotFoundError
 from shared.http.router import Router
+from shared.tools.env_settings import EnvSettings
 
 router = Router()
 
 
-class DiscoverySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
+class DiscoverySettings(EnvSettings):
 
     ws_url: str | None = None
 

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from shared import resources, settings
 from shared.audit.model import AuditEntry, id_epoch_ms, id_time_prefix
 from shared.audit.repository import (
@@ -29,14 +27,14 @@ from shared.audit.repository import (
 from shared.aws import client
 from shared.dynamo_batch import MAX_WRITE_ATTEMPTS, UnprocessedItemsError, backoff, batch_write
 from shared.storage_errors import unavailable_as_503
+from shared.tools.env_settings import EnvSettings
 
 BATCH_GET_MAX = 100
 
 
-class AuditTable(BaseSettings):
+class AuditTable(EnvSettings):
     """The audit table's physical name: CDK passes it as LB_AUDIT_TABLE, the local stack uses the default."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     audit_table: str = resources.AUDIT_TABLE.physical_name
 

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import Tables
+from shared.tools.env_settings import EnvSettings
 
 DAY_S = 86_400
 
 
-class _AuthBase(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
-
-
-# The mixins below but AuthSecret set `defer_build`: their validators are built on first use, since no
-# function's first request (a read, a refresh) reads them, while every signed-in request reads AuthSecret.
-
-
-class AuthSecret(_AuthBase):
+class AuthSecret(EnvSettings):
     """Where the JWT keyring comes from: a Secrets Manager ARN on AWS, an inline value locally.
 
     Either holds a plain string (one key, kid "default") or JSON {"active": "k2", "keys": {"k1": "...", ...}}.
@@ -28,10 +20,8 @@ class AuthSecret(_AuthBase):
     auth_secret: SecretStr | None = None  # LB_AUTH_SECRET
 
 
-class TokenDurations(_AuthBase):
+class TokenDurations(EnvSettings):
     """Default JWT lifetimes in seconds, PocketBase's defaults."""
-
-    model_config = SettingsConfigDict(defer_build=True)
 
     auth_token_duration_s: int = Field(default=7 * DAY_S, ge=60)
     verification_token_duration_s: int = Field(default=3 * DAY_S, ge=60)
@@ -40,9 +30,7 @@ class TokenDurations(_AuthBase):
     file_token_duration_s: int = Field(default=180, ge=10)
 
 
-class PasswordRules(_AuthBase):
-    model_config = SettingsConfigDict(defer_build=True)
-
+class PasswordRules(EnvSettings):
     # ASVS 5.0 6.2.1: at least 8 (15 recommended); 6.2.9: at least 64 must be accepted.
     password_min_length: int = Field(default=8, ge=8, le=64)
     password_max_length: int = Field(default=128, ge=64, le=1024)
@@ -52,9 +40,7 @@ class PasswordRules(_AuthBase):
     password_context_words: tuple[str, ...] = ("lambdabase", "pocketbase")
 
 
-class RefreshRules(_AuthBase):
-    model_config = SettingsConfigDict(defer_build=True)
-
+class RefreshRules(EnvSettings):
     refresh_family_lifetime_s: int = Field(default=30 * DAY_S, ge=300)
     # A rotated token presented again within this window is refused without revoking the family:
     # it is almost always the same client racing itself (two tabs refreshing at once).
@@ -63,9 +49,7 @@ class RefreshRules(_AuthBase):
     refresh_reuse_history: int = Field(default=50, ge=1, le=500)
 
 
-class ThrottleRules(_AuthBase):
-    model_config = SettingsConfigDict(defer_build=True)
-
+class ThrottleRules(EnvSettings):
     throttle_account_max_failures_per_hour: int = Field(default=100, ge=1)
     throttle_ip_max_failures_per_hour: int = Field(default=500, ge=1)
     throttle_free_failures: int = Field(default=5, ge=1)

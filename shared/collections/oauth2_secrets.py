@@ -12,17 +12,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Protocol
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from shared.collections.model import Collection, OAuth2ProviderConfig
+from shared.tools.env_settings import EnvSettings
 
 SEALED_PREFIX = "kms:"
 
 
-class OAuth2SecretsKey(BaseSettings):
+class OAuth2SecretsKey(EnvSettings):
     """The KMS key of OAuth2 client secrets (LB_OAUTH2_KEY), set for the functions granted `kms` on it."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
     oauth2_key: str | None = None
 
 

@@ -7,18 +7,16 @@ expires objects after the webhook retry and replay window.
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from shared import aws, resources
 from shared.events.envelope import PayloadStore
+from shared.tools.env_settings import EnvSettings
 
 PAYLOAD_PREFIX = "events/"
 
 
-class EventPayloadsBucket(BaseSettings):
+class EventPayloadsBucket(EnvSettings):
     """The payload bucket's name: CDK passes it as LB_PAYLOADS_BUCKET, the local stack uses the default."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     payloads_bucket: str = resources.EVENT_PAYLOADS_BUCKET.physical_name
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.tools.env_settings import EnvSettings
 
 DEFAULT_CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
@@ -17,13 +18,12 @@ DEFAULT_CSP = (
 EXPOSED_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
 
 
-class SecuritySettings(BaseSettings):
+class SecuritySettings(EnvSettings):
     """LB_CORS_ORIGINS is "*" (default), a comma-separated list, or a JSON list of origins (`[]`: none).
 
     On AWS, CDK sets it from lb:corsOrigins, the same list the HTTP API's own CORS answers preflights with.
     """
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     cors_origins: str = "*"
     cors_max_age_s: int = 86_400

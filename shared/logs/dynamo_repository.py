@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from shared import resources, settings
 from shared.aws import client
 from shared.dynamo_batch import UnprocessedItemsError, batch_write
@@ -29,14 +27,14 @@ from shared.logs.repository import (
     shard_of,
     sort_key_bounds,
 )
+from shared.tools.env_settings import EnvSettings
 
 META_KEY = {"pk": {"S": "meta"}, "sk": {"S": "truncated"}}
 
 
-class LogsTable(BaseSettings):
+class LogsTable(EnvSettings):
     """The logs table's physical name: CDK passes it as LB_LOGS_TABLE, the local stack uses the default."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     logs_table: str = resources.LOGS_TABLE.physical_name
 

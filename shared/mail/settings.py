@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from shared.tools.env_settings import EnvSettings
 
 
-class MailSettings(BaseSettings):
+class MailSettings(EnvSettings):
     """A fresh deployment's sender and links, and the local stack's outbox; the sender must be a verified SES
     identity.
 
@@ -20,7 +20,6 @@ class MailSettings(BaseSettings):
     `meta` wins (`runtime_sender`, shared/app_settings/defaults.py).
     """
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     # PocketBase's defaults for a fresh app.
     app_name: str = "Acme"

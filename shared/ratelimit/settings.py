@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.app_settings.provider import current
 from shared.ratelimit.rules import DEFAULT_RULES, RateLimitRule
+from shared.tools.env_settings import EnvSettings
 
 
-class RateLimitSettings(BaseSettings):
+class RateLimitSettings(EnvSettings):
     """LB_RATE_LIMITS holds a JSON list like [{"label": "*:auth", "maxRequests": 2, "duration": 3}]: the rules a
     fresh deployment's settings start from (shared/app_settings/defaults.py)."""
 
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
 
     # On by default, unlike PocketBase: a public endpoint on the internet should not start unprotected.
     rate_limits_enabled: bool = True

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.tools.env_settings import EnvSettings
 
 
-class TotpSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LB_", extra="ignore", frozen=True)
+class TotpSettings(EnvSettings):
 
     # The KMS key that seals TOTP secrets (LB_TOTP_KEY): CDK and the local stack set it for the auth function only.
     totp_key: str | None = None

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.tools.filter.errors import FilterSyntaxError
-from shared.tools.filter.excerpt import make_excerpt
 from shared.tools.filter.limits import MAX_FILTER_LENGTH
 
 _SEGMENT = re.compile(r"[^\s.,:()'\"]+")
@@ -31,7 +30,12 @@ class Excerpt:
 
     def apply(self, value: Any) -> Any:
         # Non-text values (e.g. a missing expand) pass through untouched, as in PocketBase.
-        return make_excerpt(value, self.max_length, self.with_ellipsis) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        # html.parser is loaded by the first excerpt, not by every cold start that imports the filter language
+        from shared.tools.filter.excerpt import make_excerpt
+
+        return make_excerpt(value, self.max_length, self.with_ellipsis)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import pytest
 # Modules loaded by `import functions.<name>.handler` in this environment (tracing off, no signing key, so no
 # function loads the token verification at init), with about 1% room. health's includes the SDK, which its
 # every first request needs for the app settings (prepared at init, where SnapStart keeps it).
-BUDGETS = {"health": 642, "collections": 768, "records": 749, "auth": 866}
+BUDGETS = {"health": 612, "collections": 736, "records": 717, "auth": 835}
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",
