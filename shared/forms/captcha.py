@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import httpx
-
 from shared.observability import logger
 
 TURNSTILE_SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
@@ -46,6 +44,10 @@ class SiteverifyCaptcha:
             data["remoteip"] = remote_ip
         if self._send_site_key and self._site_key:
             data["sitekey"] = self._site_key  # hCaptcha checks the response was solved for this site key
+        # httpx (with httpcore, h11, idna, certifi: about 15 ms) is loaded by the first form with a captcha, not
+        # by every cold start of the forms function
+        import httpx
+
         try:
             answer = httpx.post(self._url, data=data, timeout=self._timeout_s, follow_redirects=False)
             body = answer.json() if answer.status_code == 200 else {}

@@ -9,14 +9,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import httpx
 
 from shared.webhooks.ssrf import Resolver, TargetRefusedError, pinned_address, system_resolver
 
 EXCERPT_BYTES = 1024
 USER_AGENT = "Lambdabase-Webhooks/1"
+
+# httpx (with httpcore, h11, idna, certifi: about 15 ms) is imported by the first POST, not by every cold start
+# of the functions that only read delivery outcomes (the webhooks API)
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class HttpOutcome:
 
 @cache
 def _client() -> httpx.Client:
+    import httpx
+
     # One pool per instance; redirects are followed here by hand, each target checked first.
     return httpx.Client(follow_redirects=False, trust_env=False, verify=True)
 
@@ -51,6 +57,8 @@ def _pinned_url(url: str, *, allow_loopback: bool, resolve: Resolver) -> tuple[s
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout_s: float, allow_loopback: bool,
          max_redirects: int = 0, resolve: Resolver = system_resolver) -> HttpOutcome:
     """POST `body` to `url`; never raises for what the network or the receiver does."""
+    import httpx
+
     started = time.monotonic()
 
     def outcome(**kwargs: object) -> HttpOutcome:

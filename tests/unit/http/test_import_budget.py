@@ -19,7 +19,7 @@ import pytest
 # Modules loaded by `import functions.<name>.handler` in this environment (tracing off, no signing key, so no
 # function loads the token verification at init), with about 1% room. health's includes the SDK, which its
 # every first request needs for the app settings (prepared at init, where SnapStart keeps it).
-BUDGETS = {"health": 612, "collections": 736, "records": 717, "auth": 835}
+BUDGETS = {"health": 612, "collections": 736, "records": 717, "auth": 835, "forms": 728, "webhooks": 733}
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",
@@ -27,6 +27,9 @@ LAZY = {
     # and the auth package with pyjwt: a guest's request verifies no token (shared.composition loads it for one)
     "records": ("shared.aggregates.answers", "shared.saved_views.reader", "shared.changes.model",
                 "shared.auth.caller", "shared.auth.tokens", "jwt"),
+    # the HTTP client (httpx, httpcore, h11...): a form's captcha check, a webhook's test POST
+    "forms": ("httpx",),
+    "webhooks": ("httpx",),
     "auth": ("pyotp", "shared.accounts.totp.service", "shared.accounts.oauth2.providers",
              "shared.accounts.oauth2.signin", "shared.accounts.otp", "shared.accounts.password_reset"),
 }
