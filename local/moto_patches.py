@@ -9,10 +9,10 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
   write could resize under it.
 - Transactions: moto deep-copies the whole table for every item of a TransactWriteItems to roll back on failure
   (a batch of 100 creates took more than 15 s). Only the touched items and the stream's length are saved here.
-- Memory: moto keeps every model instance it ever built (items, stream records, shard iterators, table copies) in
-  a class-level list for its dashboard; only SES messages are kept (the mail tests read them). Shard iterators
-  are kept in an unbounded dict: only the newest are kept, as AWS expires them; so are SQS's deleted receipt
-  handles. A stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds).
+- Memory: moto keeps shard iterators in an unbounded dict: only the newest are kept, as AWS expires them. A
+  stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds). moto's other
+  unbounded memory (every model instance, SQS's deleted receipt handles) and EventBridge's request size limit:
+  local/moto_bounds.py.
 - Speed: moto's slow paths on every item operation, in local/moto_speed.py.
 - Sequence numbers: moto starts every stream at one constant, so after a restart new changes got numbers the
   counters had already applied and were skipped. A stream starts above both the clock (in microseconds, more
@@ -24,11 +24,10 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from local import moto_speed
+from local import moto_bounds, moto_speed
 
 WRITE_LOCK = threading.RLock()
 # moto's own constant start; a data folder from before this patch holds counters near it, so start above it.
@@ -39,8 +38,6 @@ MOTO_FIRST_SEQUENCE = 1100000000017454423009
 # first). So the horizon is a burst's size with room to spare, not a poll interval's.
 STREAM_RECORDS_KEPT = 100_000
 SHARD_ITERATORS_KEPT = 1_000
-DELETED_RECEIPTS_KEPT = 10_000
-TRACKED_SERVICES = frozenset({"ses"})
 
 WriteObserver = Callable[[Any, list[tuple[str, dict[str, Any]]]], None]
 _observers: list[WriteObserver] = []
@@ -255,65 +252,6 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
         raise TransactionCanceledException(errors)
 
 
-class _NewestOnly(OrderedDict):
-    """A dict that forgets its oldest entries past a size, as AWS expires shard iterators."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-
-
-class _RecentSet(OrderedDict):
-    """The set operations moto's SQS uses on a queue's deleted receipt handles, remembering only the newest."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def update(self, values: Any = (), **_: Any) -> None:  # type: ignore[override]
-        for value in values:
-            self[value] = None
-            self.move_to_end(value)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-
-
-def _bound_queues() -> None:
-    from moto.sqs.models import Queue
-
-    original_init = Queue.__init__
-
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        original_init(self, *args, **kwargs)
-        # moto remembers every deleted message's receipt handle forever, to make a repeated delete a no-op
-        self.deleted_messages = _RecentSet(DELETED_RECEIPTS_KEPT)
-
-    Queue.__init__ = init  # type: ignore[method-assign]
-
-
-def _cap_put_events() -> None:
-    """EventBridge refuses a PutEvents request whose entries total over 256 KB (its own size calculation,
-    shared/events/entry_size.py) as a whole, with this ValidationException; moto accepts any size."""
-    from moto.events.exceptions import ValidationException
-    from moto.events.models import EventsBackend
-
-    from shared.events.entry_size import PUT_EVENTS_MAX_BYTES, entry_size
-
-    original = EventsBackend.put_events
-
-    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if sum(entry_size(e) for e in events) > PUT_EVENTS_MAX_BYTES:
-            raise ValidationException("Total size of the entries in the request is over the limit.")
-        return original(self, events)
-
-    EventsBackend.put_events = put_events  # type: ignore[method-assign]
-
-
 def _bound_streams() -> None:
     from moto.dynamodb.models.table import StreamShard
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -347,7 +285,7 @@ def _bound_streams() -> None:
 
     def backend_init(self: Any, *args: Any, **kwargs: Any) -> None:
         streams_init(self, *args, **kwargs)
-        self.shard_iterators = _NewestOnly(SHARD_ITERATORS_KEPT)
+        self.shard_iterators = moto_bounds.NewestOnly(SHARD_ITERATORS_KEPT)
 
     original_get_records = DynamoDBStreamsBackend.get_records
 
@@ -370,18 +308,6 @@ def trim_stream(shard: Any, count: int) -> None:
     shard.starting_sequence_number += count
 
 
-def _track_few_instances() -> None:
-    from moto.core.common_models import BaseModel
-
-    def new(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        instance = object.__new__(cls)
-        if cls.__module__.split(".")[1] in TRACKED_SERVICES:
-            cls.instances_tracked.append(instance)
-        return instance
-
-    BaseModel.__new__ = staticmethod(new)  # type: ignore[method-assign]
-
-
 def install() -> None:
     """Apply every patch once per process (moto's backends are per process, shared by every server in it)."""
     global _installed
@@ -390,12 +316,12 @@ def install() -> None:
             return
         from moto.dynamodb.models import DynamoDBBackend
 
-        _track_few_instances()
+        moto_bounds.track_few_instances()
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         _serialize_writes()
         _serialize_reads()
         _bound_streams()
-        _bound_queues()
-        _cap_put_events()
+        moto_bounds.bound_queues()
+        moto_bounds.cap_put_events()
         moto_speed.install()
         _installed = True
