@@ -17,7 +17,6 @@ router = Router()
 
 
 class DiscoverySettings(EnvSettings):
-
     ws_url: str | None = None
 
 

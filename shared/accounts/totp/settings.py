@@ -8,7 +8,6 @@ from shared.tools.env_settings import EnvSettings
 
 
 class TotpSettings(EnvSettings):
-
     # The KMS key that seals TOTP secrets (LB_TOTP_KEY): CDK and the local stack set it for the auth function only.
     totp_key: str | None = None
     # "Remember this device" lifetime; 0 turns the option off (the answer then carries no device token).
