@@ -87,7 +87,9 @@ def test_a_grid_view_keeps_its_columns_in_the_view(page: Page, tasks: dict[str, 
     expect(table.get_by_role("columnheader")).to_have_count(5)  # select, title, points, stage, open
     # hiding a column saves the view's fields
     page.locator("summary", has_text="Columns").click()
-    page.get_by_role("group", name="Shown columns").get_by_label("stage").uncheck()
+    # the grid hides it at once and saves the view behind: wait for that save before reading the view
+    with page.expect_response(lambda r: r.request.method == "PATCH" and f"/_views/records/{view['id']}" in r.url):
+        page.get_by_role("group", name="Shown columns").get_by_label("stage").uncheck()
     expect(table.get_by_role("columnheader", name="stage")).to_have_count(0)
     saved = api.get(f"/api/collections/_views/records/{view['id']}").json()
     assert saved["fields"] == ["id", "title", "points"]
