@@ -91,6 +91,21 @@ def skip_stream_backlog() -> int:
     return dropped
 
 
+def trim_read_records(table_name: str, shard_id: str, read_through: int, keep: int) -> int:
+    """Forget the records of a table's stream shard up to sequence number `read_through`, all but the newest
+    `keep` of those; returns how many went. Never inside a transaction, which holds the write lock throughout."""
+    with WRITE_LOCK:
+        table = _tables().get(table_name)
+        shard = table.stream_shard if table is not None else None
+        if shard is None or shard.id != shard_id:
+            return 0
+        count = read_through - shard.starting_sequence_number + 1 - keep
+        if count <= 0:
+            return 0
+        trim_stream(shard, count)
+        return count
+
+
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:
     key = {table.hash_key_attr: attrs[table.hash_key_attr]}
     if table.range_key_attr is not None:

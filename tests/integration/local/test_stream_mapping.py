@@ -9,7 +9,9 @@ import threading
 import time
 from typing import Any
 
-from local import cloud
+import pytest
+
+from local import cloud, pollers
 from local.pollers import StreamPoller
 from shared import resources
 from shared.aws import client
@@ -141,3 +143,39 @@ def test_records_past_the_maximum_age_go_to_the_failure_queue_unprocessed(moto: 
     assert consumer.batches == []
     [failure] = _failures(source)
     assert failure["requestContext"]["condition"] == "RecordAgeExceeded"
+
+
+def _kept_on_the_stream() -> list[str]:
+    """The sort keys a reader from the trim horizon still finds on the records stream."""
+    streams = client("dynamodbstreams")
+    arn = client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    return [r["dynamodb"]["Keys"]["sk"]["S"] for r in records]
+
+
+def test_records_every_mapping_read_are_forgotten_but_the_newest(moto: cloud.MotoCloud,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given two mappings on the records stream, as the changes and realtime fan-out functions have
+    monkeypatch.setattr(pollers, "READ_RECORDS_KEPT", 10)
+    monkeypatch.setattr(pollers, "READ_RECORDS_TRIM_STEP", 5)
+    first, second = Consumer(), Consumer()
+    a, b = StreamPoller(_mapping(), first), StreamPoller(_mapping(), second)
+    readers = pollers.StreamReaders(TABLE, [a, b])
+    a.readers = b.readers = readers
+    written = [f"k{i:03}" for i in range(40)]
+    _write(*written)
+    # When only the first has read them, Then all are kept: the second still needs them
+    a.poll_once()
+    assert first.handled == written and _kept_on_the_stream() == written
+    # When the second has read them too, Then only the newest 10 are kept, and each mapping got every record once
+    b.poll_once()
+    assert second.handled == written
+    assert _kept_on_the_stream() == written[-10:]
+    # and both read on from where they were
+    _write("k040")
+    a.poll_once()
+    b.poll_once()
+    assert first.handled[-1] == second.handled[-1] == "k040" and len(first.handled) == len(second.handled) == 41
