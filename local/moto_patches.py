@@ -10,7 +10,8 @@ Each patch names the moto behaviour it replaces and why; all are installed once 
 - Transactions: moto deep-copies the whole table for every item of a TransactWriteItems to roll back on failure
   (a batch of 100 creates took more than 15 s). Only the touched items and the stream's length are saved here.
 - Memory: moto keeps shard iterators in an unbounded dict: only the newest are kept, as AWS expires them. A
-  stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds). moto's other
+  stream keeps its newest records only (AWS trims after 24 h; local consumers lag by seconds), and the records
+  every local consumer has read go sooner (`trim_read_records`, called by local/pollers.py). moto's other
   unbounded memory (every model instance, SQS's deleted receipt handles) and EventBridge's request size limit:
   local/moto_bounds.py.
 - Speed: moto's slow paths on every item operation, in local/moto_speed.py.
