@@ -136,8 +136,9 @@ def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_per
         api: httpx.Client, root: dict[str, str], throttled: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clear(api, root, throttled, ip=CLIENT_IP)
     address, ghost = new_user(api, throttled), email("ghost")
-    # The throttle's clock stands still: its delays are whole seconds, which a loaded machine's requests outlast
-    clock = fake_clock.frozen(monkeypatch, throttle)
+    # The throttle's clock stands still: its delays are whole seconds, which a loaded machine's requests outlast;
+    # early in an hour, so that the hourly cap's rolling estimate has not begun to decay
+    clock = fake_clock.frozen(monkeypatch, throttle, at=fake_clock.early_next_hour())
     # Given three failures (the free ones) on a real account and on an unknown one, each followed at once by
     # another attempt
     answers = {}
@@ -163,9 +164,11 @@ def test_failed_sign_ins_meet_growing_delays_then_the_hourly_cap_and_never_a_per
     assert sign_in(api, address, PASSWORD, throttled).status_code == 200
 
 
-def test_many_failures_from_one_ip_are_capped_across_accounts(api: httpx.Client, root: dict[str, str],
-                                                              throttled: str) -> None:
+def test_many_failures_from_one_ip_are_capped_across_accounts(
+        api: httpx.Client, root: dict[str, str], throttled: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clear(api, root, throttled, ip=CLIENT_IP)
+    # The failures all land in one hour's bucket, however long the machine takes
+    fake_clock.frozen(monkeypatch, throttle, at=fake_clock.early_next_hour())
     address = new_user(api, throttled)
     # Given twelve failures from this IP, each on a different (unknown) account
     statuses = [sign_in(api, email("stuffing"), "wrong-password", throttled).status_code for _ in range(12)]

@@ -52,11 +52,18 @@ class FrozenTime:
         return getattr(time, name)
 
 
-def frozen(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> FrozenTime:
-    """Stop `modules`' clock at now (a delay in whole seconds then never runs out between two requests of a
-    loaded machine), until `monkeypatch` undoes it; the test moves it with `advance`."""
-    clock = FrozenTime(time.time())
+def frozen(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType, at: float | None = None) -> FrozenTime:
+    """Stop `modules`' clock at `at`, or now (a delay in whole seconds then never runs out between two requests
+    of a loaded machine), until `monkeypatch` undoes it; the test moves it with `advance`."""
+    clock = FrozenTime(time.time() if at is None else at)
     for module in modules:
         assert getattr(module, "time", None) is time, f"{module.__name__} does not read time.time()"
         monkeypatch.setattr(module, "time", clock)
     return clock
+
+
+def early_next_hour(offset_s: float = 60) -> float:
+    """`offset_s` into the next wall-clock hour: a test of hourly buckets frozen there never sees its failures
+    split across two buckets, nor the rolling estimate decay because the test ran in an hour's last minute."""
+    now = time.time()
+    return now - now % 3600 + 3600 + offset_s
