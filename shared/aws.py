@@ -15,7 +15,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -48,22 +47,17 @@ def shipped_models() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Sdk:
-    """A boto3 session and the botocore session under it, whose data loader `prepare` warms."""
-
-    session: Any
-    core: Any
-
-
 @cache
-def _sdk(trimmed: bool) -> _Sdk | None:
-    """The session over the shipped models only (None where none are shipped: tests, the local stack), or the
-    one over botocore's data for all of AWS."""
+def _sdk(trimmed: bool) -> Any | None:
+    """The botocore session over the shipped models only (None where none are shipped: tests, the local stack),
+    or the one over botocore's data for all of AWS.
+
+    Clients come from botocore itself, not from a boto3 session: importing boto3 imports its resources, docs and
+    s3transfer (with multiprocessing), about a tenth of a function's cold start, for what no client here uses.
+    The one boto3 addition used, S3's managed upload, is called as a function (`upload_fileobj`)."""
     models = shipped_models() if trimmed else None
     if trimmed and models is None:
         return None
-    import boto3
     from botocore.session import get_session
 
     core = get_session()
@@ -72,12 +66,12 @@ def _sdk(trimmed: bool) -> _Sdk | None:
 
         core.register_component("data_loader", Loader(extra_search_paths=[models],
                                                       include_default_search_paths=False))
-    return _Sdk(boto3.session.Session(botocore_session=core), core)
+    return core
 
 
-def _sdk_for(service: str) -> _Sdk:
+def _sdk_for(service: str) -> Any:
     trimmed = _sdk(True)
-    if trimmed is not None and service in trimmed.session.get_available_services():
+    if trimmed is not None and service in trimmed.get_available_services():
         return trimmed
     full = _sdk(False)
     assert full is not None
@@ -90,7 +84,7 @@ def prepare(*services: str) -> None:
     no credentials are resolved, so nothing is captured that a restored snapshot could find stale."""
     with _lock:
         for service in services:
-            loader = _sdk_for(service).core.get_component("data_loader")
+            loader = _sdk_for(service).get_component("data_loader")
             # The very calls (and arguments, the loader's cache key) a client makes.
             loader.load_service_model(service, "service-2", api_version=None)
             loader.load_service_model(service, "endpoint-rule-set-1", api_version=None)
@@ -107,7 +101,7 @@ def _sdk_client(service: str, endpoint_url: str | None) -> Any:
     # beyond the tenth.
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15,
                     signature_version="s3v4" if service == "s3" else None, max_pool_connections=64)
-    return _sdk_for(service).session.client(service, config=config, endpoint_url=endpoint_url)
+    return _sdk_for(service).create_client(service, config=config, endpoint_url=endpoint_url)
 
 
 @cache
@@ -115,6 +109,13 @@ def client(service: str, endpoint_url: str | None = None) -> Any:
     """Return a cached client; AWS_ENDPOINT_URL points every client at moto on the local stack."""
     with _lock:
         return (_factory or _sdk_client)(service, endpoint_url)
+
+
+def upload_fileobj(s3: Any, body: Any, bucket: str, key: str) -> None:
+    """boto3's managed upload (multipart past 8 MB, parts in parallel) of a stream, on a botocore S3 client."""
+    from boto3.s3.inject import upload_fileobj as managed_upload
+
+    managed_upload(s3, body, bucket, key)
 
 
 def queue_url(queue: str) -> str:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
+from functools import cache
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 # Integral numbers above this come back as float, as JSON (and JavaScript) can only carry them that way.
 _MAX_SAFE_INT = 2**53
+# DynamoDB's numbers: 38 significant digits, magnitudes 1E-130 to 9.9E+125; anything else is refused, not rounded.
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
+_INT_DIGITS = 10**38
+
+
+@cache
+def _boto3_types() -> tuple[Any, Any]:
+    """boto3's serializer and deserializer, for the values the one-pass conversions leave to them (sets,
+    binary): importing boto3 costs a cold start tens of milliseconds that plain values never need."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def _storable(value: Any) -> Any:
@@ -40,22 +48,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _number(value: Decimal) -> dict[str, str]:
+    text = str(_NUMBERS.create_decimal(value))
+    if text in ("Infinity", "-Infinity", "NaN", "sNaN"):
+        raise TypeError("Infinity and NaN not supported")
+    return {"N": text}
+
+
 def to_attribute(value: Any) -> dict[str, Any]:
     """One plain value (numbers, text, bools, None, lists, dicts) as a DynamoDB attribute value."""
-    return dict(_serializer.serialize(_storable(value)))
+    # One pass for the common types, as from_attribute reads them; sets and binary through boto3's serializer.
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, int):
+        return {"N": str(value)} if -_INT_DIGITS < value < _INT_DIGITS else _number(Decimal(value))
+    if isinstance(value, float):
+        return _number(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, dict):
+        return {"M": {str(k): to_attribute(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"L": [to_attribute(v) for v in value]}
+    return dict(_boto3_types()[0].serialize(_storable(value)))
 
 
 def _plain_number(text: str) -> Any:
     digits = text[1:] if text[:1] == "-" else text
     if digits.isdigit() and len(digits) < 16:  # an integer below 2**53: what the Decimal path gives, directly
         return int(text)
-    return _plain(_deserializer.deserialize({"N": text}))
+    return _plain(_NUMBERS.create_decimal(text))
 
 
 def from_attribute(value: dict[str, Any]) -> Any:
     """One DynamoDB attribute value as a plain, JSON-safe value (integral numbers become int)."""
-    # One pass for the common types (every record read goes through here); sets, binary and odd numbers
-    # through boto3's deserializer, as before.
+    # One pass for the common types (every record read goes through here); sets and binary through boto3's
+    # deserializer.
     if len(value) == 1:
         kind, inner = next(iter(value.items()))
         if kind == "S":
@@ -70,7 +102,7 @@ def from_attribute(value: dict[str, Any]) -> Any:
             return inner
         if kind == "NULL":
             return None
-    return _plain(_deserializer.deserialize(value))  # type: ignore[arg-type]
+    return _plain(_boto3_types()[1].deserialize(value))
 
 
 def plain_value(value: Any) -> Any:

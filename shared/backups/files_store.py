@@ -44,7 +44,7 @@ class FilesStore:
             return None
 
     def put(self, key: str, body: IO[bytes]) -> None:
-        aws.client("s3").upload_fileobj(body, self.bucket, key)
+        aws.upload_fileobj(aws.client("s3"), body, self.bucket, key)
 
     def delete(self, keys: list[str]) -> None:
         for first in range(0, len(keys), 1000):  # DeleteObjects' limit
