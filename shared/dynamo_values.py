@@ -49,10 +49,10 @@ def _plain(value: Any) -> Any:
 
 
 def _number(value: Decimal) -> dict[str, str]:
-    text = str(_NUMBERS.create_decimal(value))
-    if text in ("Infinity", "-Infinity", "NaN", "sNaN"):
+    number = _NUMBERS.create_decimal(value)
+    if not number.is_finite():
         raise TypeError("Infinity and NaN not supported")
-    return {"N": text}
+    return {"N": str(number)}
 
 
 def to_attribute(value: Any) -> dict[str, Any]:

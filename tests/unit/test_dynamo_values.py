@@ -34,3 +34,36 @@ def test_numbers_read_back_as_json_carries_them() -> None:
     for text, expected in cases.items():
         value = from_attribute({"N": text})
         assert value == expected and type(value) is type(expected), text
+
+
+def _outcome(convert: Any, value: Any) -> Any:
+    try:
+        return convert(value)
+    except Exception as exc:  # the refusal itself is part of what must match
+        return type(exc)
+
+
+any_values = st.recursive(
+    st.none() | st.booleans() | st.text(max_size=8) | st.integers() | st.floats() | st.decimals()
+    | st.binary(max_size=4) | st.frozensets(st.text(max_size=4), min_size=1, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=any_values)
+def test_the_one_pass_conversion_writes_what_boto3_writes_and_refuses_what_it_refuses(value: Any) -> None:
+    from boto3.dynamodb.types import TypeSerializer
+
+    from shared.dynamo_values import _storable
+
+    # Given any value, numbers past DynamoDB's 38 digits, NaN and infinities included
+    boto3_serializer = TypeSerializer()
+    # When it is converted here and by boto3's serializer (after the same storable form)
+    ours = _outcome(to_attribute, value)
+    theirs = _outcome(lambda v: dict(boto3_serializer.serialize(_storable(v))), value)
+    # Then both give the same attribute value, or both refuse it with the same error; a number boto3 lets through
+    # and DynamoDB refuses (-Infinity, sNaN) is refused here before the request
+    if "Infinity" in repr(theirs) or "NaN" in repr(theirs):
+        theirs = TypeError
+    assert ours == theirs
