@@ -58,6 +58,9 @@ def _sdk(trimmed: bool) -> Any | None:
     models = shipped_models() if trimmed else None
     if trimmed and models is None:
         return None
+    from shared import sdk_docs
+
+    sdk_docs.defer()  # botocore's documentation modules load when a docstring is read, not with the session
     from botocore.session import get_session
 
     core = get_session()
