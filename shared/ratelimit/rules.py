@@ -70,31 +70,47 @@ DEFAULT_RULES: tuple[RateLimitRule, ...] = (
     RateLimitRule(label="/api/", max_requests=300, duration=10),
 )
 
-_C = r"^/api/collections/(?P<collection>[^/]+)"
-# PocketBase's collection routes and the tags their rate limiter is bound with (first tag = the action).
-_COLLECTION_ROUTES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (method, re.compile(pattern), tags) for method, pattern, tags in (
-        ("GET", _C + r"/records/?$", ("list",)),
-        ("POST", _C + r"/records/?$", ("create",)),
-        ("GET", _C + r"/records/[^/]+/?$", ("view",)),
-        ("PATCH", _C + r"/records/[^/]+/?$", ("update",)),
-        ("DELETE", _C + r"/records/[^/]+/?$", ("delete",)),
-        ("GET", _C + r"/auth-methods/?$", ("listAuthMethods",)),
-        ("POST", _C + r"/auth-refresh/?$", ("authRefresh",)),
-        ("POST", _C + r"/auth-with-password/?$", ("authWithPassword", "auth")),
-        ("POST", _C + r"/auth-with-oauth2/?$", ("authWithOAuth2", "auth")),
-        ("POST", _C + r"/request-otp/?$", ("requestOTP",)),
-        ("POST", _C + r"/auth-with-otp/?$", ("authWithOTP", "auth")),
-        ("POST", _C + r"/auth-with-totp/?$", ("authWithTOTP", "auth")),  # Lambdabase's TOTP sign-in
-        ("POST", _C + r"/request-password-reset/?$", ("requestPasswordReset",)),
-        ("POST", _C + r"/confirm-password-reset/?$", ("confirmPasswordReset",)),
-        ("POST", _C + r"/request-verification/?$", ("requestVerification",)),
-        ("POST", _C + r"/confirm-verification/?$", ("confirmVerification",)),
-        ("POST", _C + r"/request-email-change/?$", ("requestEmailChange",)),
-        ("POST", _C + r"/confirm-email-change/?$", ("confirmEmailChange",)),
-        ("GET", r"^/api/files/(?P<collection>[^/]+)/[^/]+/[^/]+$", ("file",)),
-    )
-)
+# PocketBase's collection routes and the tags their rate limiter is bound with (first tag = the action), by
+# method and the path's segments after /api/collections/<collection>/ ("*" is a record id).
+_COLLECTION_ROUTES: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
+    ("GET", ("records",)): ("list",),
+    ("POST", ("records",)): ("create",),
+    ("GET", ("records", "*")): ("view",),
+    ("PATCH", ("records", "*")): ("update",),
+    ("DELETE", ("records", "*")): ("delete",),
+    ("GET", ("auth-methods",)): ("listAuthMethods",),
+    ("POST", ("auth-refresh",)): ("authRefresh",),
+    ("POST", ("auth-with-password",)): ("authWithPassword", "auth"),
+    ("POST", ("auth-with-oauth2",)): ("authWithOAuth2", "auth"),
+    ("POST", ("request-otp",)): ("requestOTP",),
+    ("POST", ("auth-with-otp",)): ("authWithOTP", "auth"),
+    ("POST", ("auth-with-totp",)): ("authWithTOTP", "auth"),  # Lambdabase's TOTP sign-in
+    ("POST", ("request-password-reset",)): ("requestPasswordReset",),
+    ("POST", ("confirm-password-reset",)): ("confirmPasswordReset",),
+    ("POST", ("request-verification",)): ("requestVerification",),
+    ("POST", ("confirm-verification",)): ("confirmVerification",),
+    ("POST", ("request-email-change",)): ("requestEmailChange",),
+    ("POST", ("confirm-email-change",)): ("confirmEmailChange",),
+}
+# GET /api/files/<collection>/<record>/<name>
+_FILE_TAGS = ("file",)
+
+
+def _route_tags(method: str, path: str) -> tuple[str, tuple[str, ...]] | None:
+    """The collection and tags of a PocketBase collection or file route, None for any other path."""
+    parts = path.split("/")  # "/api/collections/users/records/" -> "", "api", "collections", "users", "records", ""
+    if len(parts) < 5 or parts[0] or parts[1] != "api" or not parts[3]:
+        return None
+    if parts[2] == "files":
+        return (parts[3], _FILE_TAGS) if method == "GET" and len(parts) == 6 and all(parts[4:]) else None
+    if parts[2] != "collections":
+        return None
+    rest = parts[4:-1] if len(parts) > 5 and parts[-1] == "" else parts[4:]  # one trailing slash is the same route
+    if not all(rest):
+        return None
+    shape = ("records", "*") if len(rest) == 2 and rest[0] == "records" else tuple(rest)
+    tags = _COLLECTION_ROUTES.get((method, shape))
+    return (parts[3], tags) if tags else None
 
 
 @dataclass(frozen=True)
@@ -111,15 +127,12 @@ def request_labels(method: str, path: str) -> RequestLabels:
     users:authWithPassword, users:auth, *:authWithPassword, *:auth, POST /api/..., /api/..."""
     method = method.upper()
     generic = (f"{method} {path}", path)
-    for route_method, pattern, tags in _COLLECTION_ROUTES:
-        if route_method != method:
-            continue
-        match = pattern.match(path)
-        if match:
-            collection = match.group("collection")
-            labels = (*(f"{collection}:{t}" for t in tags), *(f"*:{t}" for t in tags), *generic)
-            return RequestLabels(labels, scope=f"{collection}:{'+'.join(tags)}")
-    return RequestLabels(generic)
+    route = _route_tags(method, path)
+    if route is None:
+        return RequestLabels(generic)
+    collection, tags = route
+    labels = (*(f"{collection}:{t}" for t in tags), *(f"*:{t}" for t in tags), *generic)
+    return RequestLabels(labels, scope=f"{collection}:{'+'.join(tags)}")
 
 
 def find_rule(rules: Sequence[RateLimitRule], labels: Iterable[str],

@@ -35,6 +35,26 @@ def test_collection_routes_get_tags_before_paths() -> None:
     assert request_labels("GET", "/api/health").labels == ("GET /api/health", "/api/health")
 
 
+@pytest.mark.parametrize(("method", "path", "scope"), [
+    ("GET", "/api/collections/posts/records", "posts:list"),
+    ("get", "/api/collections/posts/records/", "posts:list"),  # one trailing slash is the same route
+    ("GET", "/api/collections/posts/records//", ""),
+    ("DELETE", "/api/collections/posts/records/abc/", "posts:delete"),
+    ("GET", "/api/collections/posts/records/abc/extra", ""),
+    ("PUT", "/api/collections/posts/records/abc", ""),  # a method the route does not take
+    ("GET", "/api/collections//records", ""),  # a collection is a whole segment
+    ("POST", "/api/collections/users/request-otp/", "users:requestOTP"),
+    ("GET", "/api/files/posts/abc/a.png", "posts:file"),
+    ("GET", "/api/files/posts/abc/a.png/", ""),  # a file route takes no trailing slash
+    ("GET", "/api/files/posts//a.png", ""),
+    ("GET", "api/collections/posts/records", ""),
+])
+def test_a_route_is_told_by_its_method_and_path_segments(method: str, path: str, scope: str) -> None:
+    # Given a request's method and path, When its labels are taken, Then the route scope is the collection's
+    # and action's, or none for a path that is not exactly a collection route
+    assert request_labels(method, path).scope == scope
+
+
 @pytest.mark.parametrize(("method", "path", "audiences", "expected"), [
     # the collection-specific tag beats the wildcard tag, which beats any path rule
     ("POST", "/api/collections/users/auth-with-password", GUEST, "users:authWithPassword"),
