@@ -57,9 +57,12 @@ def test_only_a_superusers_file_token_downloads_a_backup(api: Api) -> None:
     user_token = api.ok("POST", "/api/files/token", role="downloader")["token"]
     auth_token = api.tokens["superuser"]
 
-    # When each downloads it, Then only the superuser's file token gets the zip
+    # When each downloads it, Then only the superuser's file token gets the zip (inline, or through the redirect
+    # an archive over 4 MiB answers: the stack is shared by this package's modules, whose files it backs up)
     ok = api.request("GET", "/api/backups/api_download.zip", role="guest", params={"token": superuser_token})
-    assert ok.status_code == 200 and ok.content[:2] == b"PK"
+    assert ok.status_code in (200, 302)
+    archive = ok.content if ok.status_code == 200 else httpx.get(ok.headers["location"], timeout=30).content
+    assert archive[:2] == b"PK"
     for token in (user_token, auth_token, "", "garbage"):
         refused = api.request("GET", "/api/backups/api_download.zip", role="guest", params={"token": token})
         assert refused.status_code == 403
