@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class LocalConfig(EnvSettings):
 
 
 STATE_FILE = ".stack.json"
+# How long a stop waits in all for its threads to end (a poller may be inside an invocation).
+STOP_JOIN_S = 10.0
 
 
 def bootstrap_superuser() -> None:
@@ -122,6 +125,12 @@ class LocalStack:
             if idle is not None:
                 idle.wait(timeout=5)  # let consumers finish what the stream already holds
             thread.stop()
+        # Joined before moto stops: a thread still running would deliver its last batch (the log
+        # subscriptions' final delivery, a poller's invoke) into whatever cloud runs next in this process.
+        deadline = time.monotonic() + STOP_JOIN_S
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if save:
             self.save()
         if self.journal is not None:
