@@ -2,12 +2,23 @@
 
 Item: `pk` `log#<YYYYMMDD>#<shard>`, `sk` the log id, `level` (N), `message` (S), `data` (S, the JSON text:
 stored as written, read back without DynamoDB's number conversion), `ttl` (N, epoch seconds). The truncation
-mark of `DELETE /api/logs` is one item, `pk` `meta`, `sk` `truncated`, `before` (N, epoch ms).
+mark of `DELETE /api/logs` is one item, `pk` `meta`, `sk` `truncated`, `before` (N, epoch ms); the same item
+keeps the counts of closed days, `d<YYYYMMDD>` (M: `n` the count, `at` when counted, epoch ms), and `late` (N),
+how many deliveries brought logs of a day already over.
+
+Counting: an unfiltered total is the sum of its days' counts. A day wholly inside the window and over for
+`SETTLE_MS` has had its logs delivered, so its count, once counted (a COUNT query per shard), is kept on the meta
+item and read with it. A log that still comes for a past day (a delivery retried for hours, a redrive) drops
+that day's kept count and adds to `late` once its batch is stored; a count is kept only if `late` has not moved
+since the meta item was read before counting, so a count that missed a late log is never kept. A kept count is
+used for `COUNT_KEPT_MS`, then counted again: TTL removes a log with the expiry of the `logs.maxDays` it was
+written under, so after that setting was raised a day inside the window can still lose logs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,18 +29,36 @@ from shared.aws import client
 from shared.dynamo_batch import UnprocessedItemsError, batch_write
 from shared.logs.model import LogEntry, id_epoch_ms
 from shared.logs.repository import (
+    DAY_MS,
     WRITE_SHARDS,
     StoredLog,
     day_of,
+    day_start_ms,
     days_between,
     merge_by_id,
     partition_key,
     shard_of,
     sort_key_bounds,
+    utc_now_ms,
 )
 from shared.tools.env_settings import EnvSettings
 
 META_KEY = {"pk": {"S": "meta"}, "sk": {"S": "truncated"}}
+# How long after its end a day counts as over: CloudWatch Logs delivers within seconds, and a log later than this
+# drops the kept count of its day (see the module docstring).
+SETTLE_MS = 15 * 60_000
+# How long a kept day count is used before it is counted again (see the module docstring).
+COUNT_KEPT_MS = 3_600_000
+_DAY_COUNT_PREFIX = "d"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Meta:
+    """The meta item: the truncation mark, the kept day counts (day: (count, counted at)), and `late`."""
+
+    truncated_before: int
+    days: dict[str, tuple[int, int]]
+    late: int
 
 
 class LogsTable(EnvSettings):
@@ -44,14 +73,29 @@ class LogWriteError(Exception):
 
 
 class DynamoLogRepository:
-    def __init__(self, table: str, sleep: Callable[[float], None] = time.sleep) -> None:
+    """The logs table. The meta item is read once per repository, which a request builds for itself."""
+
+    def __init__(self, table: str, sleep: Callable[[float], None] = time.sleep,
+                 now_ms: Callable[[], int] = utc_now_ms) -> None:
         self.table = table
         self.sleep = sleep
+        self.now_ms = now_ms
+        self._meta_read: _Meta | None = None
 
     def put_many(self, logs: Sequence[StoredLog]) -> None:
         # One log id once per batch: BatchWriteItem refuses a batch naming a key twice (a line delivered twice).
         unique = {stored.entry.id: stored for stored in logs}
         self._write([{"PutRequest": {"Item": _item(stored)}} for stored in unique.values()])
+        today = day_of(self.now_ms())
+        past = sorted({day for day in (day_of(s.entry.created_ms) for s in unique.values()) if day < today})
+        if past:
+            # After the logs are written, never before: a count made in between then misses them, and this
+            # moves `late` under it, so that it is not kept.
+            names = {f"#d{n}": _DAY_COUNT_PREFIX + day for n, day in enumerate(past)}
+            client("dynamodb").update_item(
+                TableName=self.table, Key=META_KEY, UpdateExpression="ADD late :one REMOVE " + ", ".join(names),
+                ExpressionAttributeNames=names, ExpressionAttributeValues={":one": {"N": "1"}})
+            self._meta_read = None
 
     def delete_many(self, log_ids: Sequence[str]) -> None:
         keys = [_key(log_id) for log_id in dict.fromkeys(log_ids)]
@@ -73,6 +117,8 @@ class DynamoLogRepository:
     def scan(self, start_ms: int, end_ms: int, newest_first: bool) -> Iterator[LogEntry]:
         low, high = sort_key_bounds(start_ms, end_ms)
         for day in days_between(start_ms, end_ms, newest_first):
+            if self._kept_count(day) == 0:
+                continue  # a day over that holds no log
             shards = [self._query(partition_key(day, shard), low, high, newest_first)
                       for shard in range(WRITE_SHARDS)]
             yield from merge_by_id(shards, newest_first)
@@ -96,11 +142,103 @@ class DynamoLogRepository:
             request["ExclusiveStartKey"] = last
 
     def truncated_before(self) -> int:
-        item = client("dynamodb").get_item(TableName=self.table, Key=META_KEY).get("Item")
-        return int(item["before"]["N"]) if item else 0
+        return self._meta().truncated_before
+
+    def _meta(self) -> _Meta:
+        if self._meta_read is None:
+            item = client("dynamodb").get_item(TableName=self.table, Key=META_KEY, ConsistentRead=True).get("Item")
+            item = item or {}
+            days = {name[1:]: (int(value["M"]["n"]["N"]), int(value["M"]["at"]["N"])) for name, value in item.items()
+                    if name.startswith(_DAY_COUNT_PREFIX) and "M" in value}
+            self._meta_read = _Meta(int(item["before"]["N"]) if "before" in item else 0, days,
+                                    int(item["late"]["N"]) if "late" in item else 0)
+        return self._meta_read
+
+    def count(self, start_ms: int, end_ms: int, now_ms: int, budget: int) -> int | None:
+        meta = self._meta()
+        total = read = 0
+        counted: dict[str, int] = {}
+        for day in days_between(start_ms, end_ms, newest_first=False):
+            first = day_start_ms(day)
+            last = first + DAY_MS - 1
+            over = start_ms <= first and last <= end_ms and last + SETTLE_MS <= now_ms
+            kept = self._kept_count(day, now_ms) if over else None
+            if kept is not None:
+                total += kept
+                continue
+            low, high = sort_key_bounds(max(start_ms, first), min(end_ms, last))
+            in_day = 0
+            for shard in range(WRITE_SHARDS):
+                found = self._count_partition(partition_key(day, shard), low, high, budget - read)
+                if found is None:
+                    return None
+                in_day += found
+                read += found
+            total += in_day
+            if over:
+                counted[day] = in_day
+        if counted:
+            self._keep_counts(counted, meta, now_ms, start_ms)
+        return total
+
+    def _kept_count(self, day: str, now_ms: int | None = None) -> int | None:
+        """The kept count of a day over, while it may be used; None when there is none."""
+        kept = self._meta().days.get(day)
+        if kept is None or (now_ms if now_ms is not None else self.now_ms()) - kept[1] >= COUNT_KEPT_MS:
+            return None
+        return kept[0]
+
+    def _count_partition(self, pk: str, low: str, high: str, budget: int) -> int | None:
+        request: dict[str, Any] = {
+            "TableName": self.table, "Select": "COUNT",
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high}},
+        }
+        ddb = client("dynamodb")
+        found = 0
+        while True:
+            page = ddb.query(**request)
+            found += int(page.get("Count", 0))
+            if found > budget:
+                return None
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return found
+            request["ExclusiveStartKey"] = last
+
+    def _keep_counts(self, counted: dict[str, int], meta: _Meta, now_ms: int, start_ms: int) -> None:
+        """Keep the counts of days over, unless a late log has come since the meta item was read; drop the kept
+        counts of days before the window."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets = []
+        for n, (day, found) in enumerate(sorted(counted.items())):
+            names[f"#d{n}"] = _DAY_COUNT_PREFIX + day
+            values[f":d{n}"] = {"M": {"n": {"N": str(found)}, "at": {"N": str(now_ms)}}}
+            sets.append(f"#d{n} = :d{n}")
+        gone = [day for day in meta.days if day < day_of(start_ms)]
+        for n, day in enumerate(gone):
+            names[f"#g{n}"] = _DAY_COUNT_PREFIX + day
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(f"#g{n}" for n in range(len(gone))) if gone else "")
+        if meta.late:
+            condition = "late = :late"
+            values[":late"] = {"N": str(meta.late)}
+        else:
+            condition = "attribute_not_exists(late)"
+        # This request's own reads may use them (they are what it counted), whether or not they are kept.
+        days = {**meta.days, **{day: (found, now_ms) for day, found in counted.items()}}
+        self._meta_read = dataclasses.replace(meta, days=days)
+        ddb = client("dynamodb")
+        # a late log came while counting: the counts may have missed it, and the next request counts again
+        with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
+            ddb.update_item(TableName=self.table, Key=META_KEY, UpdateExpression=update,
+                            ConditionExpression=condition, ExpressionAttributeNames=names,
+                            ExpressionAttributeValues=values)
 
     def truncate(self, before_ms: int) -> None:
-        # Conditional, so that a mark is never moved back by a slower, earlier truncation.
+        # Conditional, so that a mark is never moved back by a slower, earlier truncation. The item is replaced
+        # whole: the kept counts go with it (every day they counted is now before the window).
+        self._meta_read = None
         ddb = client("dynamodb")
         with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):
             ddb.put_item(TableName=self.table, Item={**META_KEY, "before": {"N": str(before_ms)}},

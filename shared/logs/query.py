@@ -4,18 +4,20 @@ A query reads the day partitions of its time window (shared/logs/window.py) in t
 default, tests each log against the filter, and keeps the page. The read is bounded by `READ_BUDGET` logs:
 
 - a list in time order (no sort, or `created`, `id`, `@rowid` either way) stops as soon as its page is full
-  with `skipTotal`; otherwise it reads on to count, and when the budget runs out after the page is full it
-  answers the page with `totalItems` and `totalPages` -1 (unknown, as with `skipTotal`);
+  with `skipTotal`, or without a filter, whose total the repository counts without reading the logs (the
+  days' counts, shared/logs/dynamo_repository.py); otherwise it reads on to count, and when the budget runs
+  out after the page is full it answers the page with `totalItems` and `totalPages` -1 (unknown, as with
+  `skipTotal`);
 - a list sorted by anything else, and stats, need every matching log of the window: past the budget they
   answer 400 with advice (narrow the window with a `created` filter).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
@@ -36,7 +38,7 @@ BUDGET_ADVICE = ("The logs query would read more than {budget} logs. Narrow it w
                  "e.g. created >= \"2026-12-01 10:00:00\", or sort by created.")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class LogsView:
     """What a query acts on: the logs, the retention in days, and the moment it runs."""
 
@@ -72,9 +74,16 @@ def list_logs(view: LogsView, params: Mapping[str, str]) -> dict[str, Any]:
     in_time_order = not query.sort or (len(query.sort) == 1 and query.sort[0].path in TIME_ORDER_KEYS)
     # No sort lists oldest first, as PocketBase does (its insertion order).
     newest_first = bool(query.sort) and query.sort[0].descending
-    matches = _matching(view, expr, now, newest_first=newest_first if in_time_order else False)
+    window = view.window(expr)
+    matches = _matching(view, window, expr, now, newest_first=newest_first if in_time_order else False)
     try:
-        if in_time_order:
+        if in_time_order and expr is None and not query.skip_total and not window.empty:
+            # No filter: the total is counted without reading the logs (the days' counts), then the page is read,
+            # past the days that hold none.
+            counted = view.repository.count(window.start_ms, window.end_ms, view.now_ms, view.budget)
+            items, _ = _page_in_order(matches, dataclasses.replace(query, skip_total=True))
+            total = -1 if counted is None else counted
+        elif in_time_order:
             items, total = _page_in_order(matches, query)
         else:
             items, total = _page_sorted(list(matches), query)
@@ -101,7 +110,7 @@ def logs_stats(view: LogsView, params: Mapping[str, str]) -> list[dict[str, Any]
         raise BadRequestError(INVALID_FILTER, {}) from exc
     counts: dict[str, int] = {}
     try:
-        for entry in _matching(view, expr, from_epoch_ms(view.now_ms), newest_first=False):
+        for entry in _matching(view, view.window(expr), expr, from_epoch_ms(view.now_ms), newest_first=False):
             hour = entry.created[:13] + ":00:00.000Z"
             counts[hour] = counts.get(hour, 0) + 1
     except BudgetExceededError as exc:
@@ -127,8 +136,8 @@ class _Counted:
             yield entry
 
 
-def _matching(view: LogsView, expr: Expr | None, now: datetime, *, newest_first: bool) -> Iterator[LogEntry]:
-    window = view.window(expr)
+def _matching(view: LogsView, window: Window, expr: Expr | None, now: datetime, *,
+              newest_first: bool) -> Iterator[LogEntry]:
     if window.empty:
         return
     for entry in _Counted(view.repository.scan(window.start_ms, window.end_ms, newest_first), view.budget):

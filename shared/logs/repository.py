@@ -43,6 +43,11 @@ def partition_key(day: str, shard: int) -> str:
     return f"log#{day}#{shard}"
 
 
+def day_start_ms(day: str) -> int:
+    """The first epoch ms of a day partition (YYYYMMDD, UTC)."""
+    return int(datetime.strptime(day, "%Y%m%d").replace(tzinfo=UTC).timestamp() * 1000)
+
+
 def days_between(start_ms: int, end_ms: int, newest_first: bool) -> list[str]:
     """The day partitions a time range touches, in the order a scan visits them."""
     first = from_epoch_ms(start_ms).date()
@@ -71,6 +76,11 @@ class LogRepository(Protocol):
 
     def truncated_before(self) -> int:
         """Epoch ms before which every log counts as deleted (`DELETE /api/logs`); 0 when never truncated."""
+        ...
+
+    def count(self, start_ms: int, end_ms: int, now_ms: int, budget: int) -> int | None:
+        """How many logs were created in [start_ms, end_ms]; None when counting them would read more than
+        `budget` logs."""
         ...
 
     def truncate(self, before_ms: int) -> None:
@@ -123,6 +133,12 @@ class InMemoryLogRepository:
 
     def truncated_before(self) -> int:
         return self._truncated_before
+
+    def count(self, start_ms: int, end_ms: int, now_ms: int, budget: int) -> int | None:
+        low, high = sort_key_bounds(start_ms, end_ms)
+        with self._lock:
+            total = sum(1 for rows in self._partitions.values() for key, _ in rows if low <= key <= high)
+        return None if total > budget else total
 
     def truncate(self, before_ms: int) -> None:
         self._truncated_before = max(self._truncated_before, before_ms)
