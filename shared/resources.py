@@ -12,6 +12,7 @@ from shared.resource_defs import (  # noqa: F401
     DEFAULT_NAMING,
     INDEX_SLOTS,
     METRICS_NAMESPACE,
+    RUNTIME_ENVIRONMENT,
     SCHEDULED_TIME,
     STAGE_PATTERN,
     Access,

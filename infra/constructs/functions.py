@@ -103,6 +103,7 @@ class ServerlessFunction(Construct):
 
         environment = {
             **environment,
+            **resources.RUNTIME_ENVIRONMENT,
             "POWERTOOLS_SERVICE_NAME": definition.name,
             "POWERTOOLS_METRICS_NAMESPACE": resources.METRICS_NAMESPACE,
         }

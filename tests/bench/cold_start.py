@@ -303,10 +303,12 @@ def child_env(moto_endpoint: str) -> dict[str, str]:
     """The environment of a deployed function, pointed at moto's loopback server (the children are other
     processes, outside this one's in-process mock): tracing off on both sides of every ratio. The WebSocket API's
     @connections endpoint, which the stack tells the functions granted `ws_manage`, is moto's too (only those
-    functions read it)."""
+    functions read it). The runtime switches every function gets (`resources.RUNTIME_ENVIRONMENT`) go to the
+    baselines too, so that a ratio compares code, not settings."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return {**env, "AWS_ENDPOINT_URL": moto_endpoint, "LB_WS_MANAGEMENT_ENDPOINT": moto_endpoint,
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR", "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**env, **resources.RUNTIME_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_endpoint,
+            "LB_WS_MANAGEMENT_ENDPOINT": moto_endpoint, "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "ERROR", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def run() -> tuple[list[Row], dict[str, FirstEventError]]:

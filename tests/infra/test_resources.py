@@ -138,6 +138,7 @@ def test_functions_run_python_314_on_arm64_with_tracing_layers_and_log_retention
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == definition.name
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == resources.METRICS_NAMESPACE
+        assert env["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
         log_group = log_groups[props["LoggingConfig"]["LogGroup"]["Ref"]]
         assert log_group["Properties"]["RetentionInDays"] == 30
     # Access logs of both APIs are kept for the same time.
