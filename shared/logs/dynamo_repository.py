@@ -10,7 +10,9 @@ Counting: an unfiltered total is the sum of its days' counts. A day wholly insid
 `SETTLE_MS` has had its logs delivered, so its count, once counted (a COUNT query per shard), is kept on the meta
 item and read with it. A log that still comes for a past day (a delivery retried for hours, a redrive) drops
 that day's kept count and adds to `late` once its batch is stored; a count is kept only if `late` has not moved
-since the meta item was read before counting, so a count that missed a late log is never kept. A kept count is
+since the meta item was read before counting, so a count that missed a late log is never kept. A day that this
+repository's scan read to its end, for the same window, is counted from that read instead of by COUNT queries:
+a list that reads its page first counts nothing more on a window holding fewer logs than the page. A kept count is
 used for `COUNT_KEPT_MS`, then counted again: TTL removes a log with the expiry of the `logs.maxDays` it was
 written under, so after that setting was raised a day inside the window can still lose logs.
 """
@@ -81,6 +83,8 @@ class DynamoLogRepository:
         self.sleep = sleep
         self.now_ms = now_ms
         self._meta_read: _Meta | None = None
+        # (day, window start, window end) -> logs of the day in that window, for each day a scan read to its end
+        self._read_whole: dict[tuple[str, int, int], int] = {}
 
     def put_many(self, logs: Sequence[StoredLog]) -> None:
         # One log id once per batch: BatchWriteItem refuses a batch naming a key twice (a line delivered twice).
@@ -121,7 +125,13 @@ class DynamoLogRepository:
                 continue  # a day over that holds no log
             shards = [self._query(partition_key(day, shard), low, high, newest_first)
                       for shard in range(WRITE_SHARDS)]
-            yield from merge_by_id(shards, newest_first)
+            found = 0
+            for entry in merge_by_id(shards, newest_first):
+                found += 1
+                yield entry
+            # reached only when the caller asked for more after the day's last log: the day was read whole,
+            # and a count of this window takes its logs from here rather than querying it again
+            self._read_whole[(day, start_ms, end_ms)] = found
 
     def _query(self, pk: str, low: str, high: str, newest_first: bool) -> Iterator[LogEntry]:
         """One partition's logs in the id range, read a page at a time as the caller consumes them."""
@@ -166,14 +176,16 @@ class DynamoLogRepository:
             if kept is not None:
                 total += kept
                 continue
-            low, high = sort_key_bounds(max(start_ms, first), min(end_ms, last))
-            in_day = 0
-            for shard in range(WRITE_SHARDS):
-                found = self._count_partition(partition_key(day, shard), low, high, budget - read)
-                if found is None:
-                    return None
-                in_day += found
-                read += found
+            in_day = self._read_whole.get((day, start_ms, end_ms))
+            if in_day is None:
+                in_day = 0
+                low, high = sort_key_bounds(max(start_ms, first), min(end_ms, last))
+                for shard in range(WRITE_SHARDS):
+                    found = self._count_partition(partition_key(day, shard), low, high, budget - read - in_day)
+                    if found is None:
+                        return None
+                    in_day += found
+            read += in_day
             total += in_day
             if over:
                 counted[day] = in_day

@@ -78,10 +78,10 @@ def list_logs(view: LogsView, params: Mapping[str, str]) -> dict[str, Any]:
     matches = _matching(view, window, expr, now, newest_first=newest_first if in_time_order else False)
     try:
         if in_time_order and expr is None and not query.skip_total and not window.empty:
-            # No filter: the total is counted without reading the logs (the days' counts), then the page is read,
-            # past the days that hold none.
-            counted = view.repository.count(window.start_ms, window.end_ms, view.now_ms, view.budget)
+            # No filter: the page is read (past the days that hold none), then the total is counted without
+            # reading the logs (the days' counts; a day the page's read went through is counted from that read).
             items, _ = _page_in_order(matches, dataclasses.replace(query, skip_total=True))
+            counted = view.repository.count(window.start_ms, window.end_ms, view.now_ms, view.budget)
             total = -1 if counted is None else counted
         elif in_time_order:
             items, total = _page_in_order(matches, query)

@@ -153,8 +153,52 @@ def test_a_list_reads_no_partition_of_a_day_counted_empty(queries: list[str]) ->
     before = len(queries)
     second = list_logs(LogsView(repository(), 5, NOW), {})
 
-    # Then both find it; the second read only today's and the window's first day, to count and to list
+    # Then both find it; the second read only today's and the window's first day, once: to list, and so to count
     today = f"log#{day_of(NOW)}#"
     assert [i["id"] for i in first["items"]] == [i["id"] for i in second["items"]] and second["totalItems"] == 1
     read = queries[before:]
-    assert len(read) == 2 * 2 * 4 and sum(pk.startswith(today) for pk in read) == 2 * 4
+    assert len(read) == 2 * 4 and sum(pk.startswith(today) for pk in read) == 4
+
+
+@pytest.fixture
+def counts(moto: cloud.MotoCloud) -> Iterator[list[str]]:
+    """The partitions every COUNT Query of the test counted."""
+    seen: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Select") == "COUNT":
+            seen.append(params["ExpressionAttributeValues"][":pk"]["S"])
+
+    events = client("dynamodb").meta.events
+    events.register("provide-client-params.dynamodb.Query", record)
+    yield seen
+    events.unregister("provide-client-params.dynamodb.Query", record)
+
+
+def test_a_list_whose_page_holds_the_whole_window_counts_it_from_its_own_read(counts: list[str]) -> None:
+    # Given seven logs over the last three days: fewer than a page
+    repository().put_many([stored(NOW - n * DAY_MS - k * 1000) for n in range(3) for k in range(n + 2)][:7])
+
+    # When the logs are listed without a filter, newest first, then a page of 2
+    whole = list_logs(LogsView(repository(), 5, NOW), {"sort": "-created"})
+    whole_counts = len(counts)
+    paged = list_logs(LogsView(repository(), 5, NOW), {"perPage": "2", "sort": "-created"})
+
+    # Then the whole window's total came from its read, with no COUNT query, and kept the days' counts: the page
+    # of 2, which read only part of today, counted today and the window's first, partial day (never kept)
+    assert (whole["totalItems"], len(whole["items"]), whole_counts) == (7, 7, 0)
+    assert paged["totalItems"] == 7 and [i["id"] for i in paged["items"]] == [i["id"] for i in whole["items"][:2]]
+    assert sorted({pk.rpartition("#")[0] for pk in counts}) == [f"log#{day_of(WINDOW[0])}", f"log#{day_of(NOW)}"]
+    assert len(counts) == 2 * 4
+
+
+def test_a_page_that_stops_inside_a_day_counts_that_day_by_queries(counts: list[str]) -> None:
+    # Given five logs yesterday
+    repository().put_many([stored(NOW - DAY_MS - k * 1000) for k in range(5)])
+
+    # When a page of 2 is listed oldest first
+    listed = list_logs(LogsView(repository(), 5, NOW), {"perPage": "2"})
+
+    # Then its total is exact: yesterday, read in part, was counted (every day of the window, none kept yet)
+    assert (listed["totalItems"], listed["totalPages"], len(listed["items"])) == (5, 3, 2)
+    assert f"log#{day_of(NOW - DAY_MS)}#0" in counts
