@@ -134,7 +134,7 @@ class PairedClient:
         self.pb.remember(name, pb["id"])
         self.lb.remember(name, lb["id"])
 
-    def settle(self, collection: str, timeout: float = 10.0) -> None:
+    def settle(self, collection: str, timeout: float = 30.0) -> None:
         """Wait until Lambdabase's counter-backed unfiltered totalItems matches PocketBase's (it lags writes)."""
         deadline = time.monotonic() + timeout
         path = f"/api/collections/{collection}/records"
