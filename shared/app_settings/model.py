@@ -4,7 +4,6 @@ Attribute names are Python's; the JSON names (aliases) are PocketBase's, so `mod
 body of `GET /api/settings` before secrets are masked.
 """
 
-from __future__ import annotations
 
 from typing import Any
 

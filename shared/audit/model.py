@@ -87,8 +87,8 @@ class AuditEntry(BaseModel):
     request_id: str = Field("", alias="requestId")
     # the stream's sequence number: a record's entries in their true order
     sequence: str = ""
-    changed_fields: list[str] = Field(default_factory=list, alias="changedFields")
-    changes: dict[str, FieldChange] = Field(default_factory=dict)
+    changed_fields: list[str] = Field(default=[], alias="changedFields")
+    changes: dict[str, FieldChange] = {}
 
     @property
     def created_ms(self) -> int:

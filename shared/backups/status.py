@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from shared import aws
 
@@ -37,7 +37,7 @@ class ActiveJob(BaseModel):
     task: int = 0  # index of the task being run (see create.py / restore.py)
     tasks: int = 0  # how many tasks the job has, once known
     cursor: dict[str, Any] | None = None  # within the task: a scan position or an offset
-    counts: dict[str, int] = Field(default_factory=dict)
+    counts: dict[str, int] = {}
     started: float = 0.0
     updated: float = 0.0
     error: str = ""

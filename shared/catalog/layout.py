@@ -7,7 +7,6 @@ ready indexes. Unique indexes are enforced with claim items whether or not they 
 except a `failed` one (existing records turned out to share a value), which enforces nothing.
 """
 
-from __future__ import annotations
 
 from typing import Any, Literal
 
@@ -96,10 +95,10 @@ class CollectionLayout(BaseModel):
     # The records' write shard count (shared/records/keys.py), fixed at creation: a layout stored before
     # collections had their own count is read as the 8 every collection had then, which its records are under.
     shards: int = Field(default=LEGACY_SHARDS, ge=1, le=MAX_SHARDS)
-    indexes: list[IndexLayout] = Field(default_factory=list)
-    backfills: list[FieldBackfill] = Field(default_factory=list)
+    indexes: list[IndexLayout] = []
+    backfills: list[FieldBackfill] = []
     view_build: ViewBuild | None = None
-    maintained: list[MaintainedState] = Field(default_factory=list)
+    maintained: list[MaintainedState] = []
 
     def slotted(self) -> list[IndexLayout]:
         return [i for i in self.indexes if i.slot is not None]

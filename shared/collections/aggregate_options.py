@@ -18,5 +18,5 @@ class MaintainedAggregate(BaseModel):
                               defer_build=True)
 
     name: str = ""
-    group_by: list[str] = Field(default_factory=list)
+    group_by: list[str] = []
     metrics: list[str] = Field(default_factory=lambda: ["count()"])

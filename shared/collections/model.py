@@ -1,6 +1,5 @@
 """The Collection model with PocketBase's JSON, including the auth options of auth collections."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 
@@ -69,7 +68,7 @@ class OAuth2ProviderConfig(_CamelModel):
 
 
 class OAuth2Config(_CamelModel):
-    providers: list[OAuth2ProviderConfig] = Field(default_factory=list)
+    providers: list[OAuth2ProviderConfig] = []
     mapped_fields: OAuth2KnownFields = Field(default_factory=OAuth2KnownFields)
     enabled: bool = False
 
@@ -114,8 +113,8 @@ class Collection(_CamelModel):
     delete_rule: str | None = None
     name: str = ""
     type: str = "base"
-    fields: list[AnyField] = Field(default_factory=list)
-    indexes: list[str] = Field(default_factory=list)
+    fields: list[AnyField] = []
+    indexes: list[str] = []
     created: str = ""
     updated: str = ""
     system: bool = False
@@ -123,7 +122,7 @@ class Collection(_CamelModel):
     view_query: str = ""
     # Lambdabase's maintained aggregates (docs/api-views.md); answered only when declared, so PocketBase's JSON
     # is unchanged for a collection without any
-    aggregates: list[MaintainedAggregate] = Field(default_factory=list)
+    aggregates: list[MaintainedAggregate] = []
 
     auth_rule: str | None = ""
     manage_rule: str | None = None

@@ -54,8 +54,8 @@ class TemplateFile(BaseModel):
     title: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
     collections: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_COLLECTIONS)
-    views: list[TemplateView] = Field(default_factory=list, max_length=MAX_VIEWS)
-    sampleData: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    views: list[TemplateView] = Field(default=[], max_length=MAX_VIEWS)
+    sampleData: dict[str, list[dict[str, Any]]] = {}
 
     def collection_names(self) -> list[str]:
         return [str(body.get("name") or "") for body in self.collections]

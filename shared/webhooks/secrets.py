@@ -10,7 +10,7 @@ import base64
 import binascii
 import secrets as random
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 24
@@ -46,7 +46,7 @@ class SigningKeys(BaseModel):
     """One subscription's secrets: the current one and those still in their overlap."""
 
     current: str
-    previous: list[RetiredSecret] = Field(default_factory=list)
+    previous: list[RetiredSecret] = []
 
     def signing(self, now: float) -> list[str]:
         """Every secret that signs a delivery at `now`, the current one first."""

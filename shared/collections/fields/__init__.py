@@ -4,7 +4,6 @@ To add a field type: write its module (subclass BaseField, or MultiValueField fo
 `type: Literal[...]`), then add the class to AnyField and FIELD_CLASSES below.
 """
 
-from __future__ import annotations
 
 from functools import cache
 from typing import Annotated, Any

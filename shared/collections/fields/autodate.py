@@ -1,6 +1,5 @@
 """The "autodate" field: set by the server on create and/or update, never by clients."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

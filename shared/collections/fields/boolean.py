@@ -1,6 +1,5 @@
 """The "bool" field: true/false, where required means it must be true."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

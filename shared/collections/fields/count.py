@@ -1,6 +1,5 @@
 """The "count" field: how many records are linked (those the optional filter selects), kept incrementally."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

@@ -1,6 +1,5 @@
 """The "date" field: a UTC datetime string in PocketBase's layout, or "" when unset."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

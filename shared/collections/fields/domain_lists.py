@@ -1,10 +1,9 @@
 """What the "email" and "url" fields share: PocketBase's `exceptDomains` / `onlyDomains` options and their checks."""
 
-from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from shared.collections.coerce import to_string
 from shared.collections.field_errors import FieldError, empty_error
@@ -16,8 +15,8 @@ class DomainListField(BaseField):
     """A text field whose value names a domain that may be limited to, or barred from, some domains."""
 
     type: str  # declared here so that it keeps its place before the options when a subclass narrows it
-    except_domains: list[str] = Field(default_factory=list)
-    only_domains: list[str] = Field(default_factory=list)
+    except_domains: list[str] = []
+    only_domains: list[str] = []
     required: bool = False
 
     @field_validator("except_domains", "only_domains", mode="before")

@@ -1,6 +1,5 @@
 """The "editor" field: HTML text limited by size in bytes."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

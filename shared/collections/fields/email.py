@@ -1,6 +1,5 @@
 """The "email" field: one address, optionally limited to (or barred from) some domains."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

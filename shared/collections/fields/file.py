@@ -5,12 +5,11 @@ field keeps through the modifiers and checks against maxSize and mimeTypes. Stor
 files is the files feature's (shared/files/record_files.py, through the record hooks).
 """
 
-from __future__ import annotations
 
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from shared.collections.coerce import to_unique_strings
 from shared.collections.field_errors import (
@@ -37,8 +36,8 @@ class FileField(MultiValueField):
 
     type: Literal["file"] = "file"
     max_size: int = 0
-    mime_types: list[str] = Field(default_factory=list)
-    thumbs: list[str] = Field(default_factory=list)
+    mime_types: list[str] = []
+    thumbs: list[str] = []
     protected: bool = False
     required: bool = False
 

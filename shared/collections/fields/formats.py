@@ -1,6 +1,5 @@
 """Email, URL and domain format checks approximating the Go validators PocketBase relies on."""
 
-from __future__ import annotations
 
 import ipaddress
 import re

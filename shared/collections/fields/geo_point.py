@@ -1,6 +1,5 @@
 """The "geoPoint" field: {"lon", "lat"} coordinates, where (0, 0) counts as empty."""
 
-from __future__ import annotations
 
 import json
 from typing import Any, Literal

@@ -1,6 +1,5 @@
 """The "json" field: any JSON value up to maxSize bytes once serialised."""
 
-from __future__ import annotations
 
 import json
 from typing import Any, Literal

@@ -6,7 +6,6 @@ Its values are stored on the record and maintained from the change stream (share
 so they filter and sort like any field; clients never write them.
 """
 
-from __future__ import annotations
 
 import re
 from dataclasses import dataclass

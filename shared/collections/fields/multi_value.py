@@ -1,6 +1,5 @@
 """Behaviour shared by fields holding one or many string values (select, relation, file)."""
 
-from __future__ import annotations
 
 from typing import Any
 

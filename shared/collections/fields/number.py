@@ -1,6 +1,5 @@
 """The "number" field: a float (or integer with onlyInt) within optional min/max."""
 
-from __future__ import annotations
 
 import math
 from typing import Any, Literal

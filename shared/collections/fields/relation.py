@@ -1,6 +1,5 @@
 """The "relation" field: ids of records in another collection."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

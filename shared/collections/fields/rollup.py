@@ -5,7 +5,6 @@ shared/changes/accumulators.py); MIN, MAX and the text, array and logic aggregat
 linked records when a change can affect them.
 """
 
-from __future__ import annotations
 
 import math
 from typing import Any, Literal

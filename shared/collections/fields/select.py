@@ -1,6 +1,5 @@
 """The "select" field: one or several values out of a fixed list."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 

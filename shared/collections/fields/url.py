@@ -1,6 +1,5 @@
 """The "url" field: one URL, optionally limited to (or barred from) some hosts."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 
