@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.catalog.repository import CollectionRepository, get_collection_repository
 from shared.http.requests import client_ip, request_context
 from shared.records.hooks import RecordHooks
@@ -24,7 +24,7 @@ _UNSET = object()
 
 class DataSettings(settings.Observability, settings.Tables, settings.Debug, settings.Batch):
     query_budget: int = 10_000
-    files_bucket: str = resources.FILES_BUCKET.physical_name
+    files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
 
 
 @dataclass

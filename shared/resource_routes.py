@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.resource_defs import RouteDef
+from shared.function_defs import RouteDef
 
 # (method, path under /api/collections/{collection}/) of the auth function's routes.
 _AUTH_ACTIONS: tuple[tuple[str, str], ...] = (

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import Field
 
-from shared import resources
+from shared import runtime_resources
 from shared.tools.env_settings import EnvSettings
 
 
@@ -19,12 +19,12 @@ class Observability(EnvSettings):
 class Tables(EnvSettings):
     """Physical table names; CDK passes them as LB_<KEY>_TABLE, the local stack uses the defaults."""
 
-    records_table: str = resources.RECORDS_TABLE.physical_name
-    system_table: str = resources.SYSTEM_TABLE.physical_name
+    records_table: str = runtime_resources.RECORDS_TABLE.physical_name
+    system_table: str = runtime_resources.SYSTEM_TABLE.physical_name
 
 
 class Events(EnvSettings):
-    events_bus: str = resources.EVENT_BUS.physical_name
+    events_bus: str = runtime_resources.EVENT_BUS.physical_name
 
 
 class Realtime(EnvSettings):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.audit.model import AuditEntry, id_epoch_ms, id_time_prefix
 from shared.audit.repository import (
     SEQUENCE_DIGITS,
@@ -36,7 +36,7 @@ class AuditTable(EnvSettings):
     """The audit table's physical name: CDK passes it as LB_AUDIT_TABLE, the local stack uses the default."""
 
 
-    audit_table: str = resources.AUDIT_TABLE.physical_name
+    audit_table: str = runtime_resources.AUDIT_TABLE.physical_name
 
 
 def audit_item(entry: AuditEntry, expires_at: int) -> dict[str, Any]:

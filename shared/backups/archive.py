@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from shared import resources
+from shared import runtime_resources
 
 MANIFEST = "lambdabase-backup.json"
 FORMAT = "lambdabase-backup"
@@ -79,7 +79,7 @@ def read_manifest(archive: zipfile.ZipFile) -> Manifest:
     if raw.get("version") != VERSION:
         raise InvalidArchiveError(f"unknown backup version {raw.get('version')!r}")
     tables, files = raw.get("tables"), raw.get("files")
-    known = {t.key for t in resources.BACKED_UP_TABLES}
+    known = {t.key for t in runtime_resources.BACKED_UP_TABLES}
     if not isinstance(tables, dict) or set(tables) != known or not isinstance(files, int):
         raise InvalidArchiveError("the manifest does not describe this deployment's tables")
     for key, parts in tables.items():

@@ -9,7 +9,7 @@ from functools import cache
 
 from pydantic import Field
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.backups.files_store import FilesStore
 from shared.backups.location import BackupLocation
 from shared.backups.status import StatusStore
@@ -20,9 +20,9 @@ from shared.jobs.queue import JobQueue
 class BackupSettings(settings.Observability, settings.Tables):
     """Buckets (CDK passes LB_FILES_BUCKET and LB_BACKUPS_BUCKET) and the bounds of one job step."""
 
-    files_bucket: str = resources.FILES_BUCKET.physical_name
-    backups_bucket: str = resources.BACKUPS_BUCKET.physical_name
-    logs_table: str = resources.LOGS_TABLE.physical_name
+    files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
+    backups_bucket: str = runtime_resources.BACKUPS_BUCKET.physical_name
+    logs_table: str = runtime_resources.LOGS_TABLE.physical_name
     # Items per table part: one scan page when creating, one step's worth of batch writes when restoring.
     backup_part_items: int = Field(1000, ge=1, le=10_000)
     # A step stops starting work after this long: a third of the jobs function's timeout.
@@ -50,10 +50,10 @@ class BackupContext:
         return self.location_for()
 
     def table(self, key: str) -> TableStore:
-        """The data table with this key (`resources.BACKED_UP_TABLES`), by the physical name the settings give."""
-        names = {resources.RECORDS_TABLE.key: self.config.records_table,
-                 resources.SYSTEM_TABLE.key: self.config.system_table,
-                 resources.LOGS_TABLE.key: self.config.logs_table}
+        """The data table with this key (`BACKED_UP_TABLES`), by the physical name the settings give."""
+        names = {runtime_resources.RECORDS_TABLE.key: self.config.records_table,
+                 runtime_resources.SYSTEM_TABLE.key: self.config.system_table,
+                 runtime_resources.LOGS_TABLE.key: self.config.logs_table}
         return TableStore(names[key])
 
     @property

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared import resources
+from shared import runtime_resources
 from shared.backups.table_store import item_string
 from shared.changes.counters import COUNTER_SK
 from shared.records import keys
 
 INSTANCE_PREFIXES: dict[str, tuple[str, ...]] = {
-    resources.SYSTEM_TABLE.key: ("job#", "backup#", "conn#", "ws#", "rt#", "th#", "rl#", "mr#"),
+    runtime_resources.SYSTEM_TABLE.key: ("job#", "backup#", "conn#", "ws#", "rt#", "th#", "rl#", "mr#"),
 }
 
 

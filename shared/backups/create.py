@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import json
 
-from shared import resources
+from shared import runtime_resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.coverage import is_covered
 from shared.backups.job import JobPlan, Task
 from shared.backups.location import STAGING_PREFIX
 from shared.backups.status import ActiveJob
+from shared.resource_defs import TableDef
 
 
 def staging(job: ActiveJob) -> str:
     return f"{STAGING_PREFIX}{job.job_id}/"
 
 
-def _export(table: resources.TableDef) -> Task:
+def _export(table: TableDef) -> Task:
     def run(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
         cursor = job.cursor or {"start": None, "part": 0}
         store = ctx.table(table.key)
@@ -69,7 +70,7 @@ def _pack(ctx: BackupContext, job: ActiveJob, deadline: float) -> bool:
 
 
 def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
-    return [*(_export(t) for t in resources.BACKED_UP_TABLES), Task("list", _list), Task("pack", _pack)]
+    return [*(_export(t) for t in runtime_resources.BACKED_UP_TABLES), Task("list", _list), Task("pack", _pack)]
 
 
 CREATE_PLAN = JobPlan(tasks=_tasks, cleanup=_cleanup)

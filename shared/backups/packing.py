@@ -16,7 +16,7 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import resources
+from shared import runtime_resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.multipart import MultipartUpload, SegmentStream
@@ -78,7 +78,7 @@ def _write_member(ctx: BackupContext, zf: zipfile.ZipFile, member: dict[str, Any
 
 
 def _manifest(members: list[dict[str, Any]], files: int) -> str:
-    tables: dict[str, list[str]] = {t.key: [] for t in resources.BACKED_UP_TABLES}
+    tables: dict[str, list[str]] = {t.key: [] for t in runtime_resources.BACKED_UP_TABLES}
     for member in members:
         if "staged" in member:
             tables[member["name"].split("/")[1]].append(member["name"])

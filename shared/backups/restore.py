@@ -27,7 +27,7 @@ import zipfile
 from collections import defaultdict
 from typing import Any
 
-from shared import resources
+from shared import runtime_resources
 from shared.backups import archive
 from shared.backups.context import BackupContext
 from shared.backups.coverage import is_counter, is_covered
@@ -163,7 +163,7 @@ def _counters(part: str, number: int) -> Task:
 
         with _open(ctx, job) as zf:
             totals = part_totals(list(archive.parse_items(zf.read(part))))
-        store = ctx.table(resources.RECORDS_TABLE.key)
+        store = ctx.table(runtime_resources.RECORDS_TABLE.key)
         for partition, total in sorted(totals.items()):
             # False: an earlier run of this step counted the part already
             store.add_once(keys.counter_pk(partition), COUNTER_SK, "total", total, f"{job.job_id}:{number}",
@@ -177,14 +177,14 @@ def _tasks(ctx: BackupContext, job: ActiveJob) -> list[Task]:
     with _open(ctx, job) as zf:
         manifest = archive.read_manifest(zf)
     tasks = [Task("verify", _verify)]
-    for table in resources.BACKED_UP_TABLES:
+    for table in runtime_resources.BACKED_UP_TABLES:
         tasks += [_put(table.key, part) for part in manifest.tables[table.key]]
-    sweeps = [_sweep(table.key) for table in resources.BACKED_UP_TABLES]
+    sweeps = [_sweep(table.key) for table in runtime_resources.BACKED_UP_TABLES]
     # The settle delay comes before the sweep that deletes the old counters: writes made just before the
     # restore are still in the stream, and counted onto those old counters, not onto the archive's.
     sweeps[0] = Task(sweeps[0].name, sweeps[0].run, delay_s=ctx.config.backup_counter_settle_s)
     tasks += [*sweeps, Task("put files", _put_files), Task("sweep files", _sweep_files)]
-    return tasks + [_counters(part, n) for n, part in enumerate(manifest.tables[resources.RECORDS_TABLE.key])]
+    return tasks + [_counters(part, n) for n, part in enumerate(manifest.tables[runtime_resources.RECORDS_TABLE.key])]
 
 
 def _cleanup(ctx: BackupContext, job: ActiveJob) -> None:

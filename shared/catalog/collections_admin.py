@@ -23,7 +23,7 @@ from shared.records.model import ReadMeter
 from shared.records.planner import Plan
 from shared.records.repository import RecordRepository
 from shared.records.rules import check_rule, unknown_identifier
-from shared.resources import JOBS_QUEUE
+from shared.runtime_resources import JOBS_QUEUE
 from shared.tools.filter import FilterError
 
 _RULE_ATTRIBUTES = (("listRule", "list_rule"), ("viewRule", "view_rule"), ("createRule", "create_rule"),

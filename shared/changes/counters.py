@@ -45,7 +45,7 @@ from shared.changes.exactly_once import (
 from shared.changes.model import RecordChange
 from shared.observability import logger
 from shared.records import keys
-from shared.resources import RECORDS_TABLE
+from shared.runtime_resources import RECORDS_TABLE
 
 COUNTER_SK = "count"
 # Partitions are independent items, so a batch touching many of them updates them in parallel.

@@ -5,14 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from functools import cache
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.aws import client, queue_url
 
 
 class CronQueueSettings(settings.Observability, settings.Tables):
     """The crons queue: CDK passes its URL as LB_CRONS_QUEUE; locally its name is looked up."""
 
-    crons_queue: str = resources.CRONS_QUEUE.physical_name
+    crons_queue: str = runtime_resources.CRONS_QUEUE.physical_name
 
 
 class CronQueue(ABC):

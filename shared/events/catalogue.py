@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-# EventBridge `source` of each family, declared with the rule that routes them (shared/resources.py).
-from shared.resources import AUTH_EVENT_SOURCE as AUTH_SOURCE
-from shared.resources import RECORD_EVENT_SOURCE as RECORD_SOURCE
-from shared.resources import SYSTEM_EVENT_SOURCE as SYSTEM_SOURCE
+# EventBridge `source` of each family, declared with the rule that routes them (shared/runtime_resources.py).
+from shared.runtime_resources import AUTH_EVENT_SOURCE as AUTH_SOURCE
+from shared.runtime_resources import RECORD_EVENT_SOURCE as RECORD_SOURCE
+from shared.runtime_resources import SYSTEM_EVENT_SOURCE as SYSTEM_SOURCE
 
 RECORD_CREATED = "record.created"
 RECORD_UPDATED = "record.updated"

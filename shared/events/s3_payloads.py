@@ -1,13 +1,13 @@
 """The payload store on S3: event bodies over INLINE_BODY_MAX, one object each, kept by the bucket's lifecycle.
 
 Keys are the event id (`<prefix><event id>.json`): a retried batch rewrites the same object with the same
-body, so a redelivered envelope always resolves. The bucket (shared/resources.py, EVENT_PAYLOADS_BUCKET)
+body, so a redelivered envelope always resolves. The bucket (shared/runtime_resources.py, EVENT_PAYLOADS_BUCKET)
 expires objects after the webhook retry and replay window.
 """
 
 from __future__ import annotations
 
-from shared import aws, resources
+from shared import aws, runtime_resources
 from shared.events.envelope import PayloadStore
 from shared.tools.env_settings import EnvSettings
 
@@ -18,7 +18,7 @@ class EventPayloadsBucket(EnvSettings):
     """The payload bucket's name: CDK passes it as LB_PAYLOADS_BUCKET, the local stack uses the default."""
 
 
-    payloads_bucket: str = resources.EVENT_PAYLOADS_BUCKET.physical_name
+    payloads_bucket: str = runtime_resources.EVENT_PAYLOADS_BUCKET.physical_name
 
 
 class PayloadNotFoundError(LookupError):

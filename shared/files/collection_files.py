@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.observability import logger
 
 FILES_STEP_OBJECTS = 10_000
@@ -22,7 +22,7 @@ _LIST_PAGE = 1000  # ListObjectsV2's page and DeleteObjects' batch
 
 
 class CollectionFilesSettings(settings.Observability):
-    files_bucket: str = resources.FILES_BUCKET.physical_name
+    files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
 
 
 def collection_prefix(collection_id: str) -> str:

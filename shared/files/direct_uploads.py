@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.collections.fields import FileField
 from shared.collections.model import Collection
 from shared.errors import BadRequestError, ForbiddenError, NotFoundError
@@ -38,7 +38,7 @@ CREATE_REFUSED = "The collection's create rule does not allow you to upload."
 
 
 class UploadSettings(settings.Observability, settings.Tables):
-    files_bucket: str = resources.FILES_BUCKET.physical_name
+    files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
     s3_public_endpoint: str = ""
     # How long a presigned POST or part URL works: minutes, so a leaked URL is soon useless.
     upload_url_expires_s: int = Field(900, ge=60, le=3600)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.catalog.repository import CollectionRepository
 from shared.collections.fields.file import FileField
 from shared.collections.model import Collection
@@ -52,7 +52,7 @@ _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
 class FilesSettings(settings.Observability, settings.Tables):
     """The files function's settings (CDK passes LB_FILES_BUCKET)."""
 
-    files_bucket: str = resources.FILES_BUCKET.physical_name
+    files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
     # Lambda caps a response at 6 MB and base64 adds a third: 4 MiB of file is 5.6 MB encoded, leaving room
     # for headers. Anything larger is a redirect to S3.
     direct_max_bytes: int = Field(4 << 20, ge=0, le=4_400_000)

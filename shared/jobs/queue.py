@@ -8,7 +8,7 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.aws import client, queue_url
 from shared.catalog.repository import CACHE_SECONDS
 
@@ -17,13 +17,13 @@ MAX_DELAY_S = 900
 # A backfill starts only once no writer can still hold the layout from before the index was added: writers
 # cache the catalog for CACHE_SECONDS, and no request outlives its function's timeout (a bulk import is one
 # request). Records written earlier than that are the backfill's; later ones carry the new keys themselves.
-DEFAULT_SETTLE_S = int(CACHE_SECONDS) + resources.function("records").timeout_s + 1
+DEFAULT_SETTLE_S = int(CACHE_SECONDS) + runtime_resources.HTTP_FUNCTION_TIMEOUT_S + 1
 
 
 class JobSettings(settings.Observability, settings.Tables):
     """The jobs queue (CDK passes its URL as LB_JOBS_QUEUE; locally its name is looked up) and the settle time."""
 
-    jobs_queue: str = resources.JOBS_QUEUE.physical_name
+    jobs_queue: str = runtime_resources.JOBS_QUEUE.physical_name
     jobs_settle_s: int = Field(DEFAULT_SETTLE_S, ge=0, le=MAX_DELAY_S)
 
 

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.aws import client
 from shared.dynamo_batch import UnprocessedItemsError, batch_write
 from shared.logs.model import LogEntry, id_epoch_ms
@@ -67,7 +67,7 @@ class LogsTable(EnvSettings):
     """The logs table's physical name: CDK passes it as LB_LOGS_TABLE, the local stack uses the default."""
 
 
-    logs_table: str = resources.LOGS_TABLE.physical_name
+    logs_table: str = runtime_resources.LOGS_TABLE.physical_name
 
 
 class LogWriteError(Exception):

@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.logs.model import LogEntry
 from shared.logs.repository import StoredLog
-from shared.resources import REQUEST_LOG_MARKER
+from shared.runtime_resources import REQUEST_LOG_MARKER
 
 LOGGER_NAME = "lambdabase.request_log"
 

@@ -48,7 +48,7 @@ from shared.records.repository import (
     check_item_size,
     transaction_items,
 )
-from shared.resources import RECORDS_TABLE
+from shared.runtime_resources import RECORDS_TABLE
 from shared.storage_errors import unavailable_as_503
 
 _TRANSIENT_REASONS = {"None", "", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}

@@ -6,7 +6,7 @@ from functools import cache
 
 from pydantic import Field
 
-from shared import resources, settings
+from shared import runtime_resources, settings
 from shared.webhooks.deliverer import Deliverer
 from shared.webhooks.subscriptions import CACHE_SECONDS
 
@@ -19,8 +19,8 @@ class WebhookSettings(settings.Observability, settings.Tables, settings.Events):
     (docs/security.md).
     """
 
-    deliveries_queue: str = resources.DELIVERIES_QUEUE.physical_name
-    undelivered_queue: str = resources.UNDELIVERED_QUEUE.physical_name
+    deliveries_queue: str = runtime_resources.DELIVERIES_QUEUE.physical_name
+    undelivered_queue: str = runtime_resources.UNDELIVERED_QUEUE.physical_name
     webhooks_allow_loopback: bool = False
     # How long an instance keeps the subscriptions it read (LB_WEBHOOK_SUBSCRIPTIONS_CACHE_S): a new or changed
     # subscription is matched within it. Test suites shorten it rather than sleep through it.

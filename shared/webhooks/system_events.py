@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.aws import client
 from shared.events.envelope import EventEnvelope
-from shared.resources import SYSTEM_EVENT_SOURCE
+from shared.runtime_resources import SYSTEM_EVENT_SOURCE
 from shared.webhooks.schedule import format_time
 
 

@@ -21,8 +21,10 @@ import pytest
 # every first request needs for the app settings (prepared at init, where SnapStart keeps it).
 BUDGETS = {"health": 539, "collections": 664, "records": 645, "auth": 760, "forms": 656, "webhooks": 659}
 # Loaded by no function's init: the clients come from botocore (boto3 adds its resources, docs and s3transfer),
-# whose documentation modules load when a docstring is read (shared.sdk_docs).
-NEVER_AT_INIT = ("boto3", "s3transfer", "botocore.docs.service", "html.parser")
+# whose documentation modules load when a docstring is read (shared.sdk_docs); a function reaches its resources
+# through shared.runtime_resources, never through the definitions of every function, route and grant.
+NEVER_AT_INIT = ("boto3", "s3transfer", "botocore.docs.service", "html.parser", "shared.resources",
+                 "shared.function_defs", "shared.resource_routes")
 # Engines of features few requests use, each loaded by its first request.
 LAZY = {
     "collections": ("shared.jobs.runner", "shared.jobs.index_build", "shared.jobs.linked_backfill",
