@@ -5,6 +5,7 @@ from tests.bench import (
     audit,
     backups,
     client_ip,
+    cold_instructions,
     cold_start,
     computed,
     crons,
@@ -32,6 +33,7 @@ from tests.bench import realtime as realtime_fanout
 
 if __name__ == "__main__":
     cold_start.report()
+    cold_instructions.report()
     warm.report()
     records.report()
     relations.report()
