@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from pydantic import Field
 
 from shared import settings
-from shared.runtime_resources import METRICS_NAMESPACE
+from shared.resource_defs import METRICS_NAMESPACE
 from shared.tools.env_settings import EnvSettings
 
 if TYPE_CHECKING:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from shared.files import keys
 from shared.resource_defs import (
     INDEX_SLOTS,
-    METRICS_NAMESPACE,
     BucketDef,
     BusDef,
     ExpiryDef,
@@ -20,8 +19,6 @@ from shared.resource_defs import (
     SecretDef,
     TableDef,
 )
-
-__all__ = ["INDEX_SLOTS", "METRICS_NAMESPACE"]
 
 # API Gateway's integration timeout, and so every HTTP function's.
 HTTP_FUNCTION_TIMEOUT_S = 29

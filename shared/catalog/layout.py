@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.collections.indexes import IndexSpec, try_parse_index
 from shared.collections.model import Collection
 from shared.records.keys import LEGACY_SHARDS, MAX_SHARDS, NEW_COLLECTION_SHARDS
-from shared.runtime_resources import INDEX_SLOTS
+from shared.resource_defs import INDEX_SLOTS
 
 
 class IndexLayout(BaseModel):

@@ -25,7 +25,7 @@ from shared.records.repository import RecordRepository
 from shared.records.request_rules import RequestRules
 from shared.records.roles import check_role_write
 from shared.records.validation import PreparedRecord, prepare_record
-from shared.runtime_resources import INDEX_SLOTS
+from shared.resource_defs import INDEX_SLOTS
 
 # How long a write keeps re-applying itself on top of concurrent writes of the same record.
 RETRY_DEADLINE_S = 10.0
