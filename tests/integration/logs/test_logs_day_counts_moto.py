@@ -30,18 +30,29 @@ def repository(now_ms: int = NOW) -> DynamoLogRepository:
     return DynamoLogRepository(log_repository().table, now_ms=lambda: now_ms)
 
 
-@pytest.fixture
-def queries(moto: cloud.MotoCloud) -> Iterator[list[str]]:
-    """The partitions every Query of the test read."""
+def _partitions_queried(*, counts_only: bool) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def record(params: dict[str, Any], **_: Any) -> None:
-        seen.append(params["ExpressionAttributeValues"][":pk"]["S"])
+        if not counts_only or params.get("Select") == "COUNT":
+            seen.append(params["ExpressionAttributeValues"][":pk"]["S"])
 
     events = client("dynamodb").meta.events
     events.register("provide-client-params.dynamodb.Query", record)
     yield seen
     events.unregister("provide-client-params.dynamodb.Query", record)
+
+
+@pytest.fixture
+def queries(moto: cloud.MotoCloud) -> Iterator[list[str]]:
+    """The partitions every Query of the test read."""
+    yield from _partitions_queried(counts_only=False)
+
+
+@pytest.fixture
+def counts(moto: cloud.MotoCloud) -> Iterator[list[str]]:
+    """The partitions every COUNT Query of the test counted."""
+    yield from _partitions_queried(counts_only=True)
 
 
 def test_days_that_are_over_are_counted_once_then_read_from_their_kept_counts(queries: list[str]) -> None:
@@ -158,21 +169,6 @@ def test_a_list_reads_no_partition_of_a_day_counted_empty(queries: list[str]) ->
     assert [i["id"] for i in first["items"]] == [i["id"] for i in second["items"]] and second["totalItems"] == 1
     read = queries[before:]
     assert len(read) == 2 * 4 and sum(pk.startswith(today) for pk in read) == 4
-
-
-@pytest.fixture
-def counts(moto: cloud.MotoCloud) -> Iterator[list[str]]:
-    """The partitions every COUNT Query of the test counted."""
-    seen: list[str] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        if params.get("Select") == "COUNT":
-            seen.append(params["ExpressionAttributeValues"][":pk"]["S"])
-
-    events = client("dynamodb").meta.events
-    events.register("provide-client-params.dynamodb.Query", record)
-    yield seen
-    events.unregister("provide-client-params.dynamodb.Query", record)
 
 
 def test_a_list_whose_page_holds_the_whole_window_counts_it_from_its_own_read(counts: list[str]) -> None:
