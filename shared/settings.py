@@ -1,7 +1,5 @@
 """Settings as small pydantic mixins, composed per function and validated once per cold start."""
 
-from __future__ import annotations
-
 from functools import cache
 from typing import TypeVar
 

@@ -1,7 +1,5 @@
 """Composition root of the account flows: settings, tokens, sessions, throttle and mail, built once per cold start."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from functools import lru_cache
 

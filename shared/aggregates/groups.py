@@ -15,8 +15,6 @@ A group item holds one group's sums (`n`, the records counted, and `sum_<field i
   ready changes nothing twice.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 from abc import ABC, abstractmethod

@@ -1,7 +1,5 @@
 """Password policy (ASVS 5.0 V6.2: length, no composition rules, common and context words) and strength."""
 
-from __future__ import annotations
-
 import string
 from collections.abc import Iterable, Sequence
 from functools import lru_cache

@@ -1,7 +1,5 @@
 """Auth settings as small pydantic mixins (env prefix LB_), composed per function."""
 
-from __future__ import annotations
-
 from pydantic import Field, SecretStr
 
 from shared.settings import Tables

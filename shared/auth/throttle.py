@@ -1,7 +1,5 @@
 """Sign-in throttling: growing delays and hourly caps per account and per IP, never a permanent lockout."""
 
-from __future__ import annotations
-
 import hashlib
 import math
 import time

@@ -1,7 +1,5 @@
 """Data access for sign-in failure counters: the interface, an in-memory fake and the DynamoDB implementation."""
 
-from __future__ import annotations
-
 import threading
 from abc import ABC, abstractmethod
 from functools import cache

@@ -1,7 +1,5 @@
 """Record JWTs with PocketBase's claims, HS256 only, signed per key id, token type and record tokenKey."""
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 import threading

@@ -1,7 +1,5 @@
 """What backup jobs and the backups API run against: settings, the status item, the archive location, the queue."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -8,8 +8,6 @@ redelivered message does nothing twice. A job whose status has not moved for `st
 `pk=backup#last, sk=state`.
 """
 
-from __future__ import annotations
-
 import contextlib
 import json
 import time

@@ -1,7 +1,5 @@
 """Data access for collections: an interface, a DynamoDB and an in-memory implementation, with a short cache."""
 
-from __future__ import annotations
-
 import json
 import threading
 import time

@@ -4,8 +4,6 @@ What the terms mean, and whether they fit the collection's fields, is checked by
 when the collection is saved; here they are plain JSON, so PocketBase clients that ignore the key lose nothing.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 

@@ -9,8 +9,6 @@ EventBridge caps one PutEvents request at 256 KB, so a body over `INLINE_BODY_MA
 PayloadStore and the envelope carries `payload_ref` instead of `data`.
 """
 
-from __future__ import annotations
-
 import json
 from abc import ABC, abstractmethod
 from typing import Any

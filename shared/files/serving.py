@@ -4,8 +4,6 @@ PocketBase 0.40.6's apis/file.go and tools/filesystem `Serve`, on S3: a file up 
 in the Lambda response, a larger one is a 302 to a short-lived presigned GET (docs/api-files.md, Serving).
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field

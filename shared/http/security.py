@@ -1,7 +1,5 @@
 """HTTP hardening for every function: security headers on all responses, CSP on HTML, and CORS."""
 
-from __future__ import annotations
-
 import json
 from typing import Any
 

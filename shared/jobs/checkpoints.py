@@ -4,8 +4,6 @@ Item `pk=job#<jobId>, sk=job` in the system table: `step` (the next step to run)
 `ttl` (a week after the last step, so finished jobs clean themselves up).
 """
 
-from __future__ import annotations
-
 import contextlib
 import json
 import threading

@@ -1,7 +1,5 @@
 """The jobs queue's messages: which job, which step; the position itself lives in the job's checkpoint."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter

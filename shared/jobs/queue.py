@@ -1,7 +1,5 @@
 """Where jobs are sent: the SQS jobs queue, or an in-memory one for tests and in-process runs."""
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache

@@ -1,7 +1,5 @@
 """A mail message as the senders take it, and as the local outbox stores it."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 

@@ -4,8 +4,6 @@ The sender, app name and app URL are PocketBase's `meta` settings, changed at ru
 /api/settings; the env values below only seed a deployment that never saved settings.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from shared.tools.env_settings import EnvSettings

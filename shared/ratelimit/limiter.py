@@ -8,8 +8,6 @@ fewer than a step, so across I instances serving one client a window admits from
 maxRequests + (I - 1) x (step - 1) requests (the reasoning is in docs/security.md). A step of 1 is exact.
 """
 
-from __future__ import annotations
-
 import hashlib
 import math
 import threading

@@ -6,8 +6,6 @@ a `*` wildcard rule (ours: `*` is one path segment), then a prefix rule (a label
 the caller's audience ("" plus "@guest" or "@auth") are considered.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

@@ -5,8 +5,6 @@ only seed a deployment that never saved settings (tests raise limits that way); 
 deployment and stays env.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 from pydantic import Field, field_validator

@@ -18,8 +18,6 @@ Example:
         origins: tuple[str, ...] = ()   # LB_ORIGINS='["https://a.example"]'
 """
 
-from __future__ import annotations
-
 import json
 import os
 import types
