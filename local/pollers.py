@@ -7,7 +7,6 @@ responses and the on-failure queue.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
@@ -15,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from local import moto_patches, moto_speed
 from local.cloud import ACCOUNT_ID, REGION, queue_arn, queue_url
@@ -355,7 +356,7 @@ def start_pollers(invoke: Invoke, batching_window_s: int | None = None) -> list[
     pollers: list[_Poller] = []
     for declared in resources.EVENT_SOURCES:
         source = (declared if batching_window_s is None
-                  else dataclasses.replace(declared, max_batching_window_s=batching_window_s))
+                  else msgspec.structs.replace(declared, max_batching_window_s=batching_window_s))
         pollers.append(StreamPoller(source, invoke) if source.kind == "table_stream" else QueuePoller(source, invoke))
     streams = [poller for poller in pollers if isinstance(poller, StreamPoller)]
     for table in {stream.table for stream in streams}:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from starlette.requests import Request
 
 from shared import runtime_resources, settings
@@ -27,8 +27,7 @@ class DataSettings(settings.Observability, settings.Tables, settings.Debug, sett
     files_bucket: str = runtime_resources.FILES_BUCKET.physical_name
 
 
-@dataclass
-class Composition:
+class Composition(msgspec.Struct):
     config: DataSettings
     collections: CollectionRepository
     records: RecordRepository

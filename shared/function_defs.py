@@ -4,15 +4,15 @@ subscriptions, rules and schedules. Read by the CDK stack, the local stack and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from shared.resource_defs import DEFAULT_NAMING, KeyNamed, Naming
 from shared.runtime_resources import HTTP_FUNCTION_TIMEOUT_S
 
 
-@dataclass(frozen=True)
-class RuleDef(KeyNamed):
+class RuleDef(msgspec.Struct, KeyNamed, frozen=True):
     """An EventBridge rule on a bus that forwards matching events to a queue."""
 
     key: str
@@ -25,8 +25,7 @@ class RuleDef(KeyNamed):
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 
 
-@dataclass(frozen=True)
-class ScheduleDef(KeyNamed):
+class ScheduleDef(msgspec.Struct, KeyNamed, frozen=True):
     """An EventBridge Scheduler schedule firing at second 0 of every `every_minutes`-th minute (UTC), sending
     `message` as JSON to a queue; SCHEDULED_TIME in a value becomes the time it fired for."""
 
@@ -49,8 +48,7 @@ class ScheduleDef(KeyNamed):
 Access = Literal["read", "write", "readwrite"]
 
 
-@dataclass(frozen=True)
-class Permission:
+class Permission(msgspec.Struct, frozen=True):
     """What a function may do to one resource; the CDK stack turns these into least-privilege grants."""
 
     kind: Literal["table", "table_stream", "bucket", "queue_send", "queue_consume", "bus_put", "ws_manage",
@@ -61,8 +59,7 @@ class Permission:
     objects: str = "*"
 
 
-@dataclass(frozen=True)
-class RouteDef:
+class RouteDef(msgspec.Struct, frozen=True):
     """An API Gateway HTTP API route. `{proxy+}` is greedy, as on API Gateway."""
 
     method: str
@@ -70,8 +67,7 @@ class RouteDef:
     function: str
 
 
-@dataclass(frozen=True)
-class EventSourceDef:
+class EventSourceDef(msgspec.Struct, frozen=True):
     """A Lambda event source mapping: a table stream or a queue feeding a consumer function."""
 
     function: str
@@ -100,8 +96,7 @@ class EventSourceDef:
         return naming.name(self.function, self.source, "stream-failures")
 
 
-@dataclass(frozen=True)
-class LogSubscriptionDef:
+class LogSubscriptionDef(msgspec.Struct, frozen=True):
     """A CloudWatch Logs subscription filter: lines of one function's log group that match `filter_pattern`
     are delivered in batches (`{"awslogs": {"data": base64(gzip(json))}}`) to `destination`, invoked
     asynchronously; what still fails after `retry_attempts` goes to the destination's failure queue."""
@@ -116,8 +111,7 @@ class LogSubscriptionDef:
         return f"{self.source_function}-to-{self.destination}"
 
 
-@dataclass(frozen=True)
-class FunctionDef:
+class FunctionDef(msgspec.Struct, frozen=True):
     """A Lambda function: its handler module under functions/, its trigger kind and its grants."""
 
     name: str

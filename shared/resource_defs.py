@@ -4,7 +4,8 @@ that wire functions to them (functions, routes, grants, event sources) are in `s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 APP_PREFIX = "lambdabase"
 
@@ -19,8 +20,7 @@ RUNTIME_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 STAGE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$")
 
 
-@dataclass(frozen=True)
-class Naming:
+class Naming(msgspec.Struct, frozen=True):
     """How physical names are formed, `<prefix>-<name>`: the one place a stage enters every resource name.
 
     The local stack and a stage-less deployment use `lambdabase-records`; `Naming("dev")` gives
@@ -63,8 +63,7 @@ class KeyNamed:
 INDEX_SLOTS = 5
 
 
-@dataclass(frozen=True)
-class IndexDef:
+class IndexDef(msgspec.Struct, frozen=True):
     """A global secondary index with string keys; `projection` is DynamoDB's ProjectionType (ALL or KEYS_ONLY)."""
 
     name: str
@@ -73,8 +72,7 @@ class IndexDef:
     projection: str = "ALL"
 
 
-@dataclass(frozen=True)
-class TableDef(KeyNamed):
+class TableDef(msgspec.Struct, KeyNamed, frozen=True):
     """A DynamoDB table with string pk/sk keys."""
 
     key: str
@@ -85,8 +83,7 @@ class TableDef(KeyNamed):
     ttl_attribute: str | None = None
 
 
-@dataclass(frozen=True)
-class ExpiryDef:
+class ExpiryDef(msgspec.Struct, frozen=True):
     """A lifecycle rule: objects under `prefix` expire `days` after they were written, and multipart uploads
     under it still incomplete after `abort_multipart_days` are aborted (S3's granularity is whole days)."""
 
@@ -96,16 +93,14 @@ class ExpiryDef:
     abort_multipart_days: int = 1
 
 
-@dataclass(frozen=True)
-class BucketDef(KeyNamed):
+class BucketDef(msgspec.Struct, KeyNamed, frozen=True):
     key: str
     expiries: tuple[ExpiryDef, ...] = ()
     # Browsers write to it directly (presigned POSTs and part PUTs): CORS for the API's own origins.
     browser_uploads: bool = False
 
 
-@dataclass(frozen=True)
-class QueueDef(KeyNamed):
+class QueueDef(msgspec.Struct, KeyNamed, frozen=True):
     """An SQS queue; every queue gets a dead-letter queue after max_receive_count failed receives."""
 
     key: str
@@ -121,13 +116,11 @@ class QueueDef(KeyNamed):
         return naming.name(self.key, "dlq")
 
 
-@dataclass(frozen=True)
-class BusDef(KeyNamed):
+class BusDef(msgspec.Struct, KeyNamed, frozen=True):
     key: str
 
 
-@dataclass(frozen=True)
-class SecretDef(KeyNamed):
+class SecretDef(msgspec.Struct, KeyNamed, frozen=True):
     """A Secrets Manager secret holding a generated random value; functions get its ARN, never the value."""
 
     key: str
@@ -135,8 +128,7 @@ class SecretDef(KeyNamed):
     length: int = 64
 
 
-@dataclass(frozen=True)
-class KeyDef(KeyNamed):
+class KeyDef(msgspec.Struct, KeyNamed, frozen=True):
     """A symmetric KMS key (rotated yearly by KMS); functions granted `kms` on it get its ARN as LB_<KEY>_KEY."""
 
     key: str

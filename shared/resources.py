@@ -7,8 +7,6 @@ grants, routes and event sources that wire it together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.files import keys
 
 # The kinds of definition, re-exported: callers name every resource and its kind through this module.
@@ -282,8 +280,7 @@ WEBSOCKET_STAGE = "ws"
 SSE_BRIDGE_PATH = "/api/realtime"
 
 
-@dataclass(frozen=True)
-class WebAdapterFunctionDef(FunctionDef):
+class WebAdapterFunctionDef(FunctionDef, frozen=True):
     """A function whose handler is a script starting a web server, run by the Lambda Web Adapter's exec wrapper."""
 
     @property

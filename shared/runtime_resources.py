@@ -2,7 +2,7 @@
 
 `shared/resources.py` re-exports them with the functions, routes, grants and event sources that wire them
 together, which only the CDK stack, the local stack and the tooling read: a function's init imports this module
-alone, not the definitions of every function (their frozen dataclasses are about a millisecond each to create).
+alone, not the definitions of every function, route and grant.
 """
 
 from __future__ import annotations

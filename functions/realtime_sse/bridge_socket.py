@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -21,8 +21,7 @@ class SocketUnavailableError(Exception):
     """The WebSocket API could not be reached, or did not acknowledge the bridge as a client."""
 
 
-@dataclass
-class BridgeSocket:
+class BridgeSocket(msgspec.Struct):
     """An open, acknowledged connection; its API Gateway connection id is the SSE client's PocketBase clientId."""
 
     connection: ClientConnection

@@ -8,8 +8,9 @@ own functions, exactly as the WebSocket `auth` and `set` messages would.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
+
+import msgspec
 
 from shared.realtime.subscriptions import Connection, SubscriptionStore
 
@@ -33,8 +34,7 @@ class SubscriptionControl(Protocol):
         """Replace all of the connection's subscriptions, as the WebSocket `set` message does."""
 
 
-@dataclass
-class StoreControl:
+class StoreControl(msgspec.Struct):
     """SubscriptionControl over the subscription store, the authenticator and the protocol's two functions."""
 
     store: SubscriptionStore

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import anyio
+import msgspec
 from websockets.exceptions import ConnectionClosed
 
 from functions.realtime_sse.bridge_socket import BridgeSocket
@@ -16,8 +16,7 @@ from functions.realtime_sse.wire import KEEPALIVE, connect_message, event_messag
 CLOSE_TIMEOUT_S = 5.0
 
 
-@dataclass(frozen=True)
-class StreamLimits:
+class StreamLimits(msgspec.Struct, frozen=True):
     idle_timeout_s: float
     max_lifetime_s: float
     keepalive_s: float

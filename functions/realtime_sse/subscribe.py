@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from functions.realtime_sse.control import SubscriptionControl
 from shared.errors import BadRequestError, ForbiddenError, NotFoundError
@@ -15,8 +16,7 @@ OTHER_ADDRESS = "Invalid realtime client."
 OTHER_AUTH = "The current and the previous request authorization don't match."
 
 
-@dataclass(frozen=True)
-class SubscribeForm:
+class SubscribeForm(msgspec.Struct, frozen=True):
     client_id: str
     subscriptions: list[str]
 

@@ -1,7 +1,8 @@
 """Composition root of the account flows: settings, tokens, sessions, throttle and mail, built once per cold start."""
 
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+import msgspec
 
 from shared import settings
 from shared.accounts.auth_events import AuthEventHooks, publish_to_bus
@@ -23,8 +24,7 @@ class AccountSettings(AuthSettings, MailSettings, settings.Events):
     """Everything the account flows read from the environment (LB_*)."""
 
 
-@dataclass(frozen=True)
-class Accounts:
+class Accounts(msgspec.Struct, frozen=True):
     """The collaborators of every account flow; fakes replace them in unit tests."""
 
     config: AccountSettings
@@ -35,7 +35,7 @@ class Accounts:
     mail: MailSender
     resend: MailResendGuard
     # auth events' listeners (shared/accounts/auth_events.py); none in unit tests unless they add one
-    events: AuthEventHooks = field(default_factory=AuthEventHooks)
+    events: AuthEventHooks = msgspec.field(default_factory=AuthEventHooks)
     # asked in order whether a sign-in needs a second factor (shared/accounts/mfa.py): True requires one even
     # where PocketBase's mfa options would not, False skips it, None leaves it to PocketBase's options
     mfa_overrides: tuple[MfaOverride, ...] = ()

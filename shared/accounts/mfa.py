@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.accounts.auth_records import system_service, value
 from shared.catalog.repository import StoredCollection
@@ -53,8 +54,7 @@ class MfaRequiredError(UnauthorizedError):
         return {"mfaId": self.mfa_id}
 
 
-@dataclass(frozen=True)
-class MfaSession:
+class MfaSession(msgspec.Struct, frozen=True):
     """One `_mfas` record: a first factor waiting for a second one."""
 
     id: str

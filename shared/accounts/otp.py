@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from shared.accounts.auth_events import auth_envelope
 from shared.accounts.auth_records import (
@@ -63,8 +64,7 @@ MAX_OTP_ID = 255
 MAX_OTP_PASSWORD = 71  # PocketBase's Length(1, 71) on the submitted code
 
 
-@dataclass(frozen=True)
-class OtpForm:
+class OtpForm(msgspec.Struct, frozen=True):
     """The `auth-with-otp` body, bound and validated as PocketBase's authWithOTPForm."""
 
     otp_id: str

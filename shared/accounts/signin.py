@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import msgspec
 
 from shared.accounts.auth_alerts import alert_new_origin
 from shared.accounts.auth_events import auth_envelope
@@ -53,8 +54,7 @@ PASSWORD_AUTH_DISABLED = "The collection is not configured to allow password aut
 MAX_FORM_TEXT = 255  # PocketBase's Length(1, 255) on identity, password and identityField
 
 
-@dataclass(frozen=True)
-class PasswordForm:
+class PasswordForm(msgspec.Struct, frozen=True):
     """The `auth-with-password` body, bound and validated as PocketBase's authWithPasswordForm."""
 
     identity: str

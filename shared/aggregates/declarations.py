@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from math import prod
 from typing import Any
+
+import msgspec
 
 from shared.aggregates.grouping import term_problem
 from shared.aggregates.spec import GroupTerm, Metric, parse_metric, parse_term
@@ -42,8 +43,7 @@ def sum_name(field_id: str) -> str:
     return f"sum_{field_id}"
 
 
-@dataclass(frozen=True)
-class MaintainedDefinition:
+class MaintainedDefinition(msgspec.Struct, frozen=True):
     """One declared aggregate with its fields resolved: what the stream keeps and what a request may match."""
 
     name: str

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import product
 
+import msgspec
 from pydantic import BaseModel
 
 from shared.aggregates.declarations import COUNT_SUM, MaintainedDefinition, definitions, sum_name
@@ -51,8 +51,7 @@ FLIP_S = CACHE_SECONDS + 2.0
 MARKER_ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class Maintained:
+class Maintained(msgspec.Struct, frozen=True):
     """A declared aggregate with its stored state: where its groups are, and whether it is still building."""
 
     definition: MaintainedDefinition

@@ -19,8 +19,9 @@ The hidden-field and readRule checks of the terms and metrics are the engine's, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.aggregates.declarations import COUNT_SUM, MaintainedDefinition, sum_name
 from shared.aggregates.groups import GroupStore, Sums
@@ -75,8 +76,7 @@ def _names_only(expr: Expr | Any, names: set[str]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Served:
+class Served(msgspec.Struct, frozen=True):
     """`answers`: the rows of each group-by asked, in the order asked."""
 
     answers: list[list[dict[str, Any]]]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal, cast
+
+import msgspec
 
 from shared.aggregates import limits
 from shared.errors import BadRequestError
@@ -30,8 +31,7 @@ def invalid(param: str, message: str, code: str = "validation_invalid_aggregate"
         "code": code, "message": message}})
 
 
-@dataclass(frozen=True)
-class GroupTerm:
+class GroupTerm(msgspec.Struct, frozen=True):
     """One group-by term: a field, optionally a date truncation or a number bucket width."""
 
     text: str
@@ -40,22 +40,19 @@ class GroupTerm:
     bucket: float | None = None
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(msgspec.Struct, frozen=True):
     text: str
     name: str
     field: str | None = None
     percent: float | None = None
 
 
-@dataclass(frozen=True)
-class SortTerm:
+class SortTerm(msgspec.Struct, frozen=True):
     key: str
     descending: bool
 
 
-@dataclass(frozen=True)
-class GroupQuery:
+class GroupQuery(msgspec.Struct, frozen=True):
     group_by: tuple[GroupTerm, ...]
     metrics: tuple[Metric, ...]
     sort: tuple[SortTerm, ...]
@@ -63,15 +60,13 @@ class GroupQuery:
     per_page: int
 
 
-@dataclass(frozen=True)
-class PivotQuery:
+class PivotQuery(msgspec.Struct, frozen=True):
     rows: GroupTerm
     columns: GroupTerm
     value: Metric
 
 
-@dataclass(frozen=True)
-class StatsQuery:
+class StatsQuery(msgspec.Struct, frozen=True):
     field: str
 
 

@@ -11,10 +11,10 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared import aws
@@ -27,8 +27,7 @@ SETTINGS_SK = "app"
 ENTITY = "appSettings"
 
 
-@dataclass(frozen=True)
-class StoredSettings:
+class StoredSettings(msgspec.Struct, frozen=True):
     """The stored settings JSON (secrets sealed) and the version a save must name to replace it."""
 
     value: dict[str, Any]

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cmp_to_key
 from typing import Any
+
+import msgspec
 
 from shared.audit.model import AuditEntry
 from shared.audit.repository import AuditRepository
@@ -47,8 +48,7 @@ COLUMNS = frozenset({"id", "created", "action", "collectionId", "collectionName"
 TIME_ORDER_KEYS = frozenset({("id",), ("created",)})
 
 
-@dataclass(frozen=True)
-class AuditView:
+class AuditView(msgspec.Struct, frozen=True):
     repository: AuditRepository
     retention_days: int
     now_ms: int

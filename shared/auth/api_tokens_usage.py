@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
+
+import msgspec
 
 from shared.auth.api_tokens_repository import ApiTokenRepository, get_api_token_repository
 from shared.auth.errors import AuthStorageError
@@ -21,8 +22,7 @@ from shared.observability import logger
 USAGE_WRITE_INTERVAL_S = 60.0
 
 
-@dataclass
-class _Pending:
+class _Pending(msgspec.Struct):
     written_at: float
     uses: int = 0
 

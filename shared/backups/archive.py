@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any
+
+import msgspec
 
 from shared import runtime_resources
 
@@ -30,8 +31,7 @@ class InvalidArchiveError(Exception):
     """Not an archive this deployment can restore: corrupt, foreign, or of an unknown version."""
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(msgspec.Struct, frozen=True):
     created: str
     tables: dict[str, list[str]]
     files: int

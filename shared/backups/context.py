@@ -2,9 +2,9 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 
+import msgspec
 from pydantic import Field
 
 from shared import runtime_resources, settings
@@ -34,14 +34,13 @@ class BackupSettings(settings.Observability, settings.Tables):
     s3_public_endpoint: str = ""
 
 
-@dataclass
-class BackupContext:
+class BackupContext(msgspec.Struct):
     config: BackupSettings
     status: StatusStore
     queue: JobQueue
     location_for: Callable[[], BackupLocation]
-    clock: Callable[[], float] = field(default=time.time)
-    monotonic: Callable[[], float] = field(default=time.monotonic)
+    clock: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
 
     @property
     def location(self) -> BackupLocation:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.backups.archive import InvalidArchiveError
 from shared.backups.context import BackupContext
@@ -23,16 +24,14 @@ from shared.observability import logger
 TaskRun = Callable[[BackupContext, ActiveJob, float], bool]
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(msgspec.Struct, frozen=True):
     name: str
     run: TaskRun
     # Wait this long before the task starts (the restore's counters wait for the stream to settle).
     delay_s: int = 0
 
 
-@dataclass(frozen=True)
-class JobPlan:
+class JobPlan(msgspec.Struct, frozen=True):
     tasks: Callable[[BackupContext, ActiveJob], list[Task]]
     # Called once, after the last task; also when the job fails, with job.error set.
     cleanup: Callable[[BackupContext, ActiveJob], None]

@@ -8,9 +8,10 @@ the files bucket themselves).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
 
 from shared import aws
 from shared.app_settings.model import S3Settings
@@ -27,8 +28,7 @@ class BackupNotFoundError(Exception):
     """No archive with this key."""
 
 
-@dataclass(frozen=True)
-class BackupFile:
+class BackupFile(msgspec.Struct, frozen=True):
     """One archive as PocketBase lists it."""
 
     key: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.backups import archive, names
 from shared.backups.context import BackupContext
@@ -23,8 +24,7 @@ PRESIGNED_URL_S = 60
 REQUEST_CHECK_TABLE_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Download:
+class Download(msgspec.Struct, frozen=True):
     key: str
     body: bytes | None = None  # inline, or
     redirect: str | None = None  # a presigned URL

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
@@ -26,8 +27,7 @@ SYNC_CLAIMS_LIMIT = 100
 SYNC_CLAIMS_BUDGET_S = 5.0
 
 
-@dataclass(frozen=True)
-class UniqueCheck:
+class UniqueCheck(msgspec.Struct, frozen=True):
     """Outcome of the in-request check: `checked` is False when the collection is over the limit."""
 
     checked: bool
@@ -59,15 +59,14 @@ def check_unique_within_limit(records: RecordRepository, collection: Collection,
     return UniqueCheck(checked=True, records=len(sample))
 
 
-@dataclass
-class ChunkResult:
+class ChunkResult(msgspec.Struct):
     """What one chunk did: records seen, the last id (the next chunk's cursor), unique indexes that failed, and
     whether it reached the collection's end (not its record limit or its deadline)."""
 
     seen: int = 0
     rewritten: int = 0
     last_id: str | None = None
-    failed: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = msgspec.field(default_factory=dict)
     finished: bool = True
 
 

@@ -10,8 +10,9 @@ first invalid one is reported as PocketBase reports it, its errors in the messag
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from shared.catalog.repository import StoredCollection
 from shared.collections.collection_load import load_collection
@@ -31,8 +32,7 @@ IMPORT_FAILED = "Failed to import collections."
 IMPORT_FAILURE_CODE = "validation_collections_import_failure"
 
 
-@dataclass
-class _Entry:
+class _Entry(msgspec.Struct):
     body: dict[str, Any]
     stored: StoredCollection | None
     collection: Collection
@@ -54,8 +54,7 @@ def parse_import_body(body: Any) -> tuple[list[dict[str, Any]], bool]:
     return items, bool(delete_missing)
 
 
-@dataclass
-class ImportPlan:
+class ImportPlan(msgspec.Struct):
     """A validated import: the collections to delete, and each collection to save with its stored version."""
 
     removed: list[StoredCollection]

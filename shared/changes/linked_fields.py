@@ -15,7 +15,8 @@ A parent whose own forward relation changed is refreshed too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.changes.accumulators import AccumulatorKey, SumsContribution
 from shared.changes.model import RecordChange
@@ -28,12 +29,11 @@ from shared.records.model import StoredRecord
 DERIVED_KEY = "derived"
 
 
-@dataclass
-class LinkedWork:
+class LinkedWork(msgspec.Struct):
     """A batch's effect: accumulator contributions, and the (collection, record) parents to refresh, by field."""
 
-    contributions: list[tuple[str, SumsContribution]] = field(default_factory=list)
-    refresh: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    contributions: list[tuple[str, SumsContribution]] = msgspec.field(default_factory=list)
+    refresh: dict[tuple[str, str], set[str]] = msgspec.field(default_factory=dict)
 
     def touch(self, collection_id: str, record_id: str, field_id: str) -> None:
         self.refresh.setdefault((collection_id, record_id), set()).add(field_id)

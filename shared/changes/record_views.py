@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+import msgspec
 
 from shared.catalog.repository import CollectionRepository, get_collection_repository
 from shared.collections.model import Collection
@@ -15,8 +16,7 @@ from shared.records.repository import RecordRepository, get_record_repository
 from shared.records.scope import RecordScope
 
 
-@dataclass
-class CatalogRecordViews:
+class CatalogRecordViews(msgspec.Struct, dict=True):
     collections: CollectionRepository
     records: RecordRepository
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.collections.field_errors import FieldError
 from shared.collections.fields.computed import ComputedField, FieldRef, FindCollection
@@ -91,8 +92,7 @@ def cycle_errors(collection: Collection, find_collection: FindCollection) -> dic
     return {}
 
 
-@dataclass(frozen=True)
-class ComputedPlan:
+class ComputedPlan(msgspec.Struct, frozen=True):
     """What a write needs about a collection's own computed fields: the computed_in_write ones in dependency
     order, the own fields each reads, and which depend on the clock (themselves or through what they read)."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from shared.collections.field_errors import FieldError
 from shared.collections.indexes import IndexSpec, build_index, find_single_column_unique_index, try_parse_index

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.errors import BadRequestError
 
@@ -17,8 +18,7 @@ _COLUMN_REGEX = re.compile(r"^([\s\S]+?)(?:\s+collate\s+(\w+))?(?:\s+(asc|desc))
 _TRIM_CHARS = "`\"'[]\r\n\t\f\v "
 
 
-@dataclass(frozen=True)
-class IndexColumn:
+class IndexColumn(msgspec.Struct, frozen=True):
     """One indexed column or expression."""
 
     name: str
@@ -28,8 +28,7 @@ class IndexColumn:
     explicit_sort: bool = False
 
 
-@dataclass(frozen=True)
-class IndexSpec:
+class IndexSpec(msgspec.Struct, frozen=True):
     """A parsed CREATE INDEX statement."""
 
     name: str
@@ -39,10 +38,10 @@ class IndexSpec:
     table: str = ""
     if_not_exists: bool = False
     schema: str = ""
-    column_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "column_names", tuple(column.name for column in self.columns))
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
 
     @property
     def is_valid(self) -> bool:

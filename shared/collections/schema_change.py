@@ -6,21 +6,20 @@ are ignored on read (and may be cleaned up lazily), and an added field reads as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import msgspec
+from msgspec.structs import replace
 
 from shared.collections.indexes import IndexSpec, build_index, try_parse_index
 from shared.collections.model import Collection
 
 
-@dataclass(frozen=True)
-class FieldRename:
+class FieldRename(msgspec.Struct, frozen=True):
     field_id: str
     old_name: str
     new_name: str
 
 
-@dataclass(frozen=True)
-class SchemaChange:
+class SchemaChange(msgspec.Struct, frozen=True):
     """Differences between an old and a new collection."""
 
     added_field_ids: tuple[str, ...] = ()

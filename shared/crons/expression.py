@@ -15,8 +15,9 @@ Example: `parse("*/15 9-17 * * 1-5").is_due(datetime(2026, 12, 1, 9, 30))` is Tr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 # The error code PocketBase gives an invalid expression in a settings form (`backups.cron`).
 INVALID_CRON_CODE = "validation_invalid_cron"
@@ -49,8 +50,7 @@ class CronExpressionError(ValueError):
         super().__init__(reason[:1].upper() + reason[1:] + ".")
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(msgspec.Struct, frozen=True):
     """The minutes a cron expression is due; `expression` is what PocketBase lists (macros expanded)."""
 
     expression: str

@@ -8,7 +8,8 @@ while `backups.cron` is empty.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.crons.expression import CronExpressionError, Schedule, parse
 from shared.observability import logger
@@ -19,8 +20,7 @@ SYSTEM_PREFIX = "__pb"
 Expression = Callable[[], str]
 
 
-@dataclass(frozen=True)
-class CronJob:
+class CronJob(msgspec.Struct, frozen=True):
     """A job as the registry holds it; `expression()` is read each time the job is listed or checked."""
 
     id: str
@@ -28,8 +28,7 @@ class CronJob:
     run: Callable[[], None]
 
 
-@dataclass(frozen=True)
-class ScheduledJob:
+class ScheduledJob(msgspec.Struct, frozen=True):
     """A job with the schedule it has now: what `GET /api/crons` lists and the runner checks."""
 
     job: CronJob

@@ -7,7 +7,7 @@ comes back and the jobs not yet claimed get another chance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from shared.crons.claims import RunClaims, minute_key
 from shared.crons.messages import RunNow, Tick
@@ -15,8 +15,7 @@ from shared.crons.registry import CronRegistry, ScheduledJob
 from shared.observability import MetricUnit, logger, metrics
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     """What one message did: the ids run (failed or not), those skipped as already run, those that failed."""
 
     ran: tuple[str, ...] = ()

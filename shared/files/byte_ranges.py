@@ -7,14 +7,13 @@ answers multipart/byteranges); a malformed header is 416 `invalid range`, one th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 INVALID = "invalid range"
 NO_OVERLAP = "invalid range: failed to overlap"
 
 
-@dataclass(frozen=True)
-class ByteRange:
+class ByteRange(msgspec.Struct, frozen=True):
     start: int
     length: int
 

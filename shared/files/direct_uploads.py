@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared import runtime_resources, settings
@@ -114,8 +114,7 @@ def part_size_for(size: int, wanted: int) -> int:
     return max(wanted, needed, MIN_PART_BYTES)
 
 
-@dataclass
-class SlotService:
+class SlotService(msgspec.Struct):
     config: UploadSettings
     signer: SlotSigner
     uploads: DirectUploads
@@ -158,8 +157,7 @@ class SlotService:
         size = wanted.size or 0
         part_size = part_size_for(size, wanted.part_size or self.config.upload_part_bytes)
         count = max(1, math.ceil(size / part_size))
-        slot = UploadSlot(**{**slot.__dict__, "part_count": count,
-                             "upload_id": self.uploads.create_multipart(slot.key)})
+        slot = msgspec.structs.replace(slot, part_count=count, upload_id=self.uploads.create_multipart(slot.key))
         first = list(range(1, min(count, MAX_PARTS_PER_REQUEST) + 1))
         answer["multipart"] = {"uploadId": slot.upload_id, "partSize": part_size, "partCount": count,
                                "parts": self._part_urls(slot, first)}

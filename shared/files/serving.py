@@ -6,8 +6,8 @@ in the Lambda response, a larger one is a 302 to a short-lived presigned GET (do
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+import msgspec
 from pydantic import Field
 
 from shared import runtime_resources, settings
@@ -60,8 +60,7 @@ class FilesSettings(settings.Observability, settings.Tables):
     s3_public_endpoint: str = ""
 
 
-@dataclass(frozen=True)
-class FileRequest:
+class FileRequest(msgspec.Struct, frozen=True):
     collection: str
     record_id: str
     filename: str
@@ -71,12 +70,11 @@ class FileRequest:
     range: str = ""
 
 
-@dataclass
-class FileResponse:
+class FileResponse(msgspec.Struct):
     """What to answer: a body, a 304 or a redirect, with its headers."""
 
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
     body: bytes = b""
 
 
@@ -138,8 +136,7 @@ class RangeNotSatisfiableError(ApiError):
         super().__init__(message, headers={"Content-Range": f"bytes */{size}"} if message == NO_OVERLAP else None)
 
 
-@dataclass
-class FileServer:
+class FileServer(msgspec.Struct):
     config: FilesSettings
     storage: FileStorage
     collections: CollectionRepository

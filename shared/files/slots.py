@@ -14,9 +14,9 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import jwt
+import msgspec
 
 from shared.auth.keyring import Keyring
 from shared.auth.tokens import ALGORITHM, signing_key
@@ -39,8 +39,7 @@ class ExpiredSlotError(InvalidSlotError):
     """A genuine slot whose attach deadline has passed."""
 
 
-@dataclass(frozen=True)
-class UploadSlot:
+class UploadSlot(msgspec.Struct, frozen=True):
     slot_id: str
     collection_id: str
     field_id: str

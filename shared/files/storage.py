@@ -8,15 +8,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
+
+import msgspec
 
 from shared.errors import ServiceUnavailableError
 
 
-@dataclass(frozen=True)
-class StoredObject:
+class StoredObject(msgspec.Struct, frozen=True):
     """An object's bytes and the metadata served with it."""
 
     body: bytes
@@ -25,8 +25,7 @@ class StoredObject:
     size: int
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(msgspec.Struct, frozen=True):
     content_type: str
     etag: str
     size: int

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from shared.collections.fields.file import THUMB_SIZE_REGEX
 
@@ -32,8 +33,7 @@ Anchor = Literal["center", "top", "bottom"]
 _ANCHOR_CENTERING = {"center": (0.5, 0.5), "top": (0.5, 0.0), "bottom": (0.5, 1.0)}
 
 
-@dataclass(frozen=True)
-class ThumbSpec:
+class ThumbSpec(msgspec.Struct, frozen=True):
     """A parsed thumb size: the box and how the image goes into it."""
 
     size: str
@@ -92,8 +92,7 @@ def has_thumbs(content_type: str) -> bool:
     return content_type in THUMB_SOURCE_TYPES
 
 
-@dataclass(frozen=True)
-class RenderedThumb:
+class RenderedThumb(msgspec.Struct, frozen=True):
     body: bytes
     content_type: str
 

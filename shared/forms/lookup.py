@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.collections.system import VIEWS_COLLECTION_NAME
 from shared.errors import NotFoundError
@@ -14,8 +15,7 @@ VIEWS_COLLECTION = VIEWS_COLLECTION_NAME
 FORM_TYPE = "form"
 
 
-@dataclass(frozen=True)
-class FormView:
+class FormView(msgspec.Struct, frozen=True):
     """The `_views` record behind a form: its id, slug, name, target collection and raw options."""
 
     id: str

@@ -8,8 +8,10 @@ metadata and count.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.collections.datetime import now_string
 from shared.errors import BadRequestError
@@ -43,8 +45,7 @@ class FormGrantedRules(RequestRules):
         return None  # the published, enabled form is the create permission (its fields are the whitelist)
 
 
-@dataclass
-class FormSubmissionOutcome:
+class FormSubmissionOutcome(msgspec.Struct):
     record_id: str  # empty for a honeypot hit, which is answered as a success and stores nothing
     message: str
     redirect_url: str
@@ -96,8 +97,7 @@ def record_body(definition: FormDefinition, body: dict[str, Any]) -> dict[str, A
     return out
 
 
-@dataclass
-class FormSubmitter:
+class FormSubmitter(msgspec.Struct):
     scope: RecordScope
     tokens: FillTokens
     verifiers: VerifierFactory

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, compile_path
@@ -32,8 +32,7 @@ Endpoint = Callable[..., Any]
 Guard = Callable[[Request], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class EndpointRoute:
+class EndpointRoute(msgspec.Struct, frozen=True):
     """One declared route: where, which methods, and the endpoint with the names of its path parameters."""
 
     path: str

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.aggregates.groups import GroupStore
 from shared.catalog.repository import CollectionRepository, StoredCollection
@@ -14,15 +15,14 @@ from shared.jobs.queue import JobQueue
 from shared.records.repository import RecordRepository
 
 
-@dataclass
-class JobContext:
+class JobContext(msgspec.Struct):
     collections: CollectionRepository
     records: RecordRepository
     queue: JobQueue
     checkpoints: CheckpointStore
-    clock: Callable[[], float] = field(default=time.time)
+    clock: Callable[[], float] = time.time
     # for step budgets: elapsed time, not wall time
-    monotonic: Callable[[], float] = field(default=time.monotonic)
+    monotonic: Callable[[], float] = time.monotonic
     # the linked fields' accumulators (shared/changes/accumulators.py), for their backfill job
     accumulators: AccumulatorStore | None = None
     # the maintained aggregates' groups (shared/aggregates/groups.py), for their build job

@@ -1,9 +1,9 @@
 """Where jobs are sent: the SQS jobs queue, or an in-memory one for tests and in-process runs."""
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from functools import cache
 
+import msgspec
 from pydantic import BaseModel, Field
 
 from shared import runtime_resources, settings
@@ -45,8 +45,7 @@ class SqsJobQueue(JobQueue):
                                    DelaySeconds=max(0, min(MAX_DELAY_S, delay_s)))
 
 
-@dataclass
-class Sent:
+class Sent(msgspec.Struct):
     message: BaseModel
     delay_s: int
 

@@ -20,11 +20,12 @@ written under, so after that setting was raised a day inside the window can stil
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import msgspec
 
 from shared import runtime_resources, settings
 from shared.aws import client
@@ -54,8 +55,7 @@ COUNT_KEPT_MS = 3_600_000
 _DAY_COUNT_PREFIX = "d"
 
 
-@dataclasses.dataclass(frozen=True)
-class _Meta:
+class _Meta(msgspec.Struct, frozen=True):
     """The meta item: the truncation mark, the kept day counts (day: (count, counted at)), and `late`."""
 
     truncated_before: int
@@ -239,7 +239,7 @@ class DynamoLogRepository:
             condition = "attribute_not_exists(late)"
         # This request's own reads may use them (they are what it counted), whether or not they are kept.
         days = {**meta.days, **{day: (found, now_ms) for day, found in counted.items()}}
-        self._meta_read = dataclasses.replace(meta, days=days)
+        self._meta_read = msgspec.structs.replace(meta, days=days)
         ddb = client("dynamodb")
         # a late log came while counting: the counts may have missed it, and the next request counts again
         with contextlib.suppress(ddb.exceptions.ConditionalCheckFailedException):

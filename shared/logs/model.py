@@ -9,9 +9,10 @@ last 7 random. The id alone names the day partition and the write shard of the s
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 15
@@ -58,15 +59,14 @@ def from_epoch_ms(epoch_ms: int) -> datetime:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC)
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(msgspec.Struct, frozen=True):
     """One log. `data` holds the request's facts (`type` "request", method, url, status, execTime, ...)."""
 
     id: str
     created_ms: int
     level: int
     message: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def created(self) -> str:

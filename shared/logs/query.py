@@ -14,13 +14,14 @@ default, tests each log against the filter, and keeps the page. The read is boun
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
+
+import msgspec
 
 from shared.errors import BadRequestError
 from shared.logs.fields import TIME_ORDER_KEYS, LogFieldResolver, check_filter_fields, check_sort_fields, field_value
@@ -38,8 +39,7 @@ BUDGET_ADVICE = ("The logs query would read more than {budget} logs. Narrow it w
                  "e.g. created >= \"2026-12-01 10:00:00\", or sort by created.")
 
 
-@dataclasses.dataclass(frozen=True)
-class LogsView:
+class LogsView(msgspec.Struct, frozen=True):
     """What a query acts on: the logs, the retention in days, and the moment it runs."""
 
     repository: LogRepository
@@ -80,7 +80,7 @@ def list_logs(view: LogsView, params: Mapping[str, str]) -> dict[str, Any]:
         if in_time_order and expr is None and not query.skip_total and not window.empty:
             # No filter: the page is read (past the days that hold none), then the total is counted without
             # reading the logs (the days' counts; a day the page's read went through is counted from that read).
-            items, _ = _page_in_order(matches, dataclasses.replace(query, skip_total=True))
+            items, _ = _page_in_order(matches, msgspec.structs.replace(query, skip_total=True))
             counted = view.repository.count(window.start_ms, window.end_ms, view.now_ms, view.budget)
             total = -1 if counted is None else counted
         elif in_time_order:

@@ -11,9 +11,10 @@ import bisect
 import heapq
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+import msgspec
 
 from shared.logs.model import ID_ALPHABET, LogEntry, from_epoch_ms, id_epoch_ms, id_time_prefix
 
@@ -23,8 +24,7 @@ WRITE_SHARDS = 4
 DAY_MS = 86_400_000
 
 
-@dataclass(frozen=True)
-class StoredLog:
+class StoredLog(msgspec.Struct, frozen=True):
     """A log and the epoch second after which DynamoDB's TTL removes it (logs.maxDays after its creation)."""
 
     entry: LogEntry

@@ -9,9 +9,10 @@ the level is under `logs.minLevel`; `authId` only with `logs.logAuthId`, `userIP
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+import msgspec
 
 from shared.app_settings.model import LogsSettings
 from shared.logs.model import LEVEL_ERROR, LEVEL_INFO, LogEntry, new_log_id
@@ -25,8 +26,7 @@ DEFAULT_MAX_DATA_SIZE = 16 * 1024
 _KEPT_WHOLE = frozenset({"type", "method", "status", "execTime", "auth", "authId", "userIP", "remoteIP"})
 
 
-@dataclass(frozen=True)
-class RequestFacts:
+class RequestFacts(msgspec.Struct, frozen=True):
     """What one answered request was: read by the HTTP middleware, free of any framework."""
 
     method: str

@@ -10,8 +10,9 @@ comparison is still made on every log read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+import msgspec
 
 from shared.logs.repository import DAY_MS
 from shared.tools.filter import And, Compare, Expr, Identifier, Literal, Macro, Operand
@@ -25,8 +26,7 @@ _FORMATS = (("%Y-%m-%d %H:%M:%S.%f", timedelta(milliseconds=1)), ("%Y-%m-%d %H:%
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "="}
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     start_ms: int
     end_ms: int
 

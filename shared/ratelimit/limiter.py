@@ -13,9 +13,9 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
+import msgspec
 from pydantic import BaseModel
 
 from shared.observability import logger
@@ -53,8 +53,7 @@ class RateLimitDecision(BaseModel):
     rule: RateLimitRule
 
 
-@dataclass
-class _Tally:
+class _Tally(msgspec.Struct):
     """One client's requests in one window, as this instance knows them."""
 
     window_start: int

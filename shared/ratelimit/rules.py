@@ -8,10 +8,10 @@ the caller's audience ("" plus "@guest" or "@auth") are considered.
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+import msgspec
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 Audience = Literal["", "@guest", "@auth"]
@@ -111,8 +111,7 @@ def _route_tags(method: str, path: str) -> tuple[str, tuple[str, ...]] | None:
     return (parts[3], tags) if tags else None
 
 
-@dataclass(frozen=True)
-class RequestLabels:
+class RequestLabels(msgspec.Struct, frozen=True):
     """The labels a request answers to, most specific first, and its collection-route scope if any."""
 
     labels: tuple[str, ...]

@@ -5,8 +5,7 @@ only seed a deployment that never saved settings (tests raise limits that way); 
 deployment and stays env.
 """
 
-from dataclasses import dataclass
-
+import msgspec
 from pydantic import Field, field_validator
 
 from shared.app_settings.provider import current
@@ -41,8 +40,7 @@ class RateLimitSettings(EnvSettings):
         return rules
 
 
-@dataclass(frozen=True)
-class RateLimitConfig:
+class RateLimitConfig(msgspec.Struct, frozen=True):
     """What the limiter decides with on a request: on/off, the rules and the exempt addresses."""
 
     enabled: bool

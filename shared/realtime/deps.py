@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from shared.realtime.sender import MessageSender
 from shared.realtime.subscriptions import SubscriptionStore
@@ -21,14 +22,13 @@ if TYPE_CHECKING:
     from shared.catalog.repository import CollectionRepository
 
 
-@dataclass
-class RealtimeDeps:
+class RealtimeDeps(msgspec.Struct):
     store: SubscriptionStore
     collections: CollectionRepository
     sender: MessageSender
     # built when a token is first verified, so that a guest's messages never read the signing keyring
     make_authenticator: Callable[[], Authenticator]
-    clock: Callable[[], float] = field(default=time.time)
+    clock: Callable[[], float] = time.time
     # How many posts to distinct connections overlap when one message goes to many (publish, presence).
     send_concurrency: int = 16
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.auth.api_tokens_repository import ApiTokenRepository
 from shared.auth.refresh_repository import RefreshFamilyRepository
@@ -42,8 +43,7 @@ DEFAULT_MAX_ATTEMPTS = 3
 MIN_SECONDS_FOR_A_CHANGE = 10.0
 
 
-@dataclass
-class FanOutReport:
+class FanOutReport(msgspec.Struct):
     changes: int = 0
     audiences: int = 0
     posts: int = 0
@@ -54,7 +54,7 @@ class FanOutReport:
     # the sequence number Lambda is to resume from (the first change not fully delivered), if any
     failed_sequence: str | None = None
     subscriptions_read: int = 0
-    owed: dict[str, list[str]] = field(default_factory=dict)
+    owed: dict[str, list[str]] = msgspec.field(default_factory=dict)
 
 
 class FanOut:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from shared.auth.api_tokens import ApiToken
 from shared.auth.api_tokens_repository import ApiTokenRepository
@@ -135,8 +136,7 @@ class AuthCheck:
                                                           auth.session_id, now=self.clock())
 
 
-@dataclass(frozen=True)
-class Audience:
+class Audience(msgspec.Struct, frozen=True):
     """Subscribers who see one change alike: one effective auth, one set of options, one rule kind."""
 
     kind: RuleKind
@@ -151,8 +151,7 @@ class Audience:
         return SubscriptionOptions(query=dict(self.query), headers=dict(self.headers))
 
 
-@dataclass
-class AudienceGroup:
+class AudienceGroup(msgspec.Struct):
     audience: Audience
     auth: AuthState | None
     subscriptions: list[Subscription]

@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Literal
+
+import msgspec
 
 from shared.dynamo_batch import backoff
 from shared.observability import logger
@@ -35,8 +36,7 @@ DEFAULT_ROUNDS = 4
 Outcome = Literal["delivered", "gone", "retry", "dropped"]
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(msgspec.Struct, frozen=True):
     """One event frame for one subscription of one connection."""
 
     connection_id: str
@@ -44,13 +44,12 @@ class Post:
     data: bytes
 
 
-@dataclass
-class DeliveryReport:
+class DeliveryReport(msgspec.Struct):
     delivered: int = 0
-    gone: set[str] = field(default_factory=set)
+    gone: set[str] = msgspec.field(default_factory=set)
     dropped: int = 0
     # what still failed after every round, for a later retry of just these
-    failed: list[Post] = field(default_factory=list)
+    failed: list[Post] = msgspec.field(default_factory=list)
     rounds: int = 0
 
 

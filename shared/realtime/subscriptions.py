@@ -26,9 +26,9 @@ import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+import msgspec
 from pydantic import BaseModel, ConfigDict
 
 from shared.errors import ServiceUnavailableError
@@ -73,8 +73,7 @@ class Connection(BaseModel):
     topics: list[str] = []
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """What one subscription watches, resolved to ids: a collection, one record of it, or a channel."""
 
     collection_id: str = ""

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
+
+import msgspec
 
 # PocketBase's limits of one `POST /api/realtime` (apis/realtime.go): 1,000 subscriptions of 2,500 characters.
 MAX_SUBSCRIPTIONS = 1000
@@ -33,19 +34,17 @@ class TopicError(ValueError):
     """A subscription string that names no topic this server knows."""
 
 
-@dataclass(frozen=True)
-class SubscriptionOptions:
+class SubscriptionOptions(msgspec.Struct, frozen=True):
     """`options` of a subscription: query parameters (filter, expand, fields, ...) and headers, strings only.
 
     Header names are normalised as PocketBase does (`X-Token` -> `x_token`), so rules read them the same way.
     """
 
-    query: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = msgspec.field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(msgspec.Struct, frozen=True):
     raw: str
     kind: TopicKind
     # the collection's name or id as the client wrote it (collection and record topics)
@@ -53,7 +52,7 @@ class Topic:
     record_id: str = ""
     # the channel's name without `channel:` (channel topics)
     channel: str = ""
-    options: SubscriptionOptions = field(default_factory=SubscriptionOptions)
+    options: SubscriptionOptions = msgspec.field(default_factory=SubscriptionOptions)
 
 
 def _snake(name: str) -> str:

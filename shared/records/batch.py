@@ -7,9 +7,11 @@ Each request is checked exactly as the same request made alone (its own body, qu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.catalog.repository import StoredCollection
 from shared.errors import ApiError, BadRequestError, ForbiddenError
@@ -24,8 +26,7 @@ _COLLECTION_URL = re.compile(r"^/api/collections/([^/?]+)/records$")
 _RECORD_URL = re.compile(r"^/api/collections/([^/?]+)/records/([^/?]+)$")
 
 
-@dataclass
-class _Step:
+class _Step(msgspec.Struct):
     prepared: PreparedWrite
     params: dict[str, str]
     kind: str

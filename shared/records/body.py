@@ -6,8 +6,9 @@ Modifiers: "field+" appends (or adds, for numbers), "+field" prepends, "field-" 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from shared.collections.coerce import to_float, to_number
 from shared.collections.fields import (
@@ -28,15 +29,14 @@ AUTOGENERATE_SUFFIX = ":autogenerate"
 IGNORED_BODY_KEYS = frozenset({"expand", "passwordConfirm", "oldPassword"})
 
 
-@dataclass
-class AppliedBody:
+class AppliedBody(msgspec.Struct):
     """Field values (by name) after the body, and how each field was touched."""
 
     values: dict[str, Any]
-    sent_names: set[str] = field(default_factory=set)
+    sent_names: set[str] = msgspec.field(default_factory=set)
     # numbers changed only through "+"/"-": the net delta, so storage can apply it atomically
-    number_deltas: dict[str, int | float] = field(default_factory=dict)
-    autogenerate_prefixes: dict[str, str] = field(default_factory=dict)
+    number_deltas: dict[str, int | float] = msgspec.field(default_factory=dict)
+    autogenerate_prefixes: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def apply_body(collection: Collection, body: dict[str, Any], current: dict[str, Any], *,

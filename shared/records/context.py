@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import msgspec
 
 from shared.collections.model import Collection
 from shared.records.model import StoredRecord
@@ -20,8 +21,7 @@ class ActionGrant(Protocol):
     def allows_admin(self, method: str) -> bool: ...
 
 
-@dataclass
-class AuthState:
+class AuthState(msgspec.Struct):
     record: StoredRecord
     collection: Collection
     # the superuser whose impersonation token this is (its `imp` claim), for the actor stamp
@@ -34,15 +34,14 @@ class AuthState:
         return self.collection.name == "_superusers"
 
 
-@dataclass
-class RequestContext:
+class RequestContext(msgspec.Struct):
     """`@request.*` for rules: method, headers, query, body, context and the authenticated record."""
 
     method: str = "GET"
     auth: AuthState | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
+    query: dict[str, str] = msgspec.field(default_factory=dict)
+    body: dict[str, Any] = msgspec.field(default_factory=dict)
     context: str = "default"
     ip: str = ""
     user_agent: str = ""

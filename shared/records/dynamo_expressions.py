@@ -3,9 +3,9 @@ key conditions, and what a cancelled transaction's reasons mean in domain terms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from botocore.exceptions import ClientError
 
 from shared.dynamo_values import to_attribute
@@ -15,8 +15,7 @@ from shared.records.model import RecordConflictError, RecordTooLargeError, Recor
 from shared.records.planner import Comparison, KeyRange
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(msgspec.Struct, frozen=True):
     """One TransactWriteItems entry and what its condition protects, to explain a cancellation."""
 
     request: dict[str, Any]

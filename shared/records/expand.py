@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.collections.indexes import find_single_column_unique_index
 from shared.collections.model import Collection
@@ -53,8 +54,7 @@ def parse_expand(text: str) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-@dataclass(frozen=True)
-class _Relation:
+class _Relation(msgspec.Struct, frozen=True):
     target: Collection
     multiple: bool
     ids_of: Callable[[StoredRecord], list[str]]

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from shared.collections.model import Collection
 from shared.observability import logger
@@ -26,8 +27,7 @@ Action = Literal["create", "update", "delete"]
 Phase = Literal["validate", "before", "after", "failed"]
 
 
-@dataclass
-class RecordEvent:
+class RecordEvent(msgspec.Struct):
     """What a hook sees: the action, the collection, the record as it will be (or was) written, and the request."""
 
     action: Action
@@ -37,7 +37,7 @@ class RecordEvent:
     existing: StoredRecord | None
     request: RequestContext
     # the submitted body (create, update), as sent
-    body: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = msgspec.field(default_factory=dict)
     # the storage change, for after hooks (which fields changed)
     write: RecordWrite | None = None
 
@@ -46,8 +46,7 @@ ValidateHook = Callable[[RecordEvent], dict[str, Any]]
 Hook = Callable[[RecordEvent], None]
 
 
-@dataclass
-class _Registration:
+class _Registration(msgspec.Struct):
     phase: Phase
     actions: frozenset[str]
     collections: frozenset[str]

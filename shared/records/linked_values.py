@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.collections.fields.lookup import Link, LinkedField
 from shared.collections.fields.rollup import flat, is_blank, is_number
@@ -22,8 +23,7 @@ from shared.records.record_loader import field_values
 from shared.tools.filter import FilterError, Identifier, Resolved, evaluate, identifier_paths, parse_filter
 
 
-@dataclass(frozen=True)
-class LinkedSpec:
+class LinkedSpec(msgspec.Struct, frozen=True):
     """One linked field of a parent collection, with its link resolved against the current catalog."""
 
     parent: Collection

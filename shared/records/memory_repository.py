@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.records import keys, shard_merge
 from shared.records.model import Link, ReadMeter, RecordConflictError, RecordWrite, StoredRecord
@@ -25,10 +26,9 @@ from shared.records.repository import (
 )
 
 
-@dataclass
-class _Item:
+class _Item(msgspec.Struct):
     record: StoredRecord
-    attrs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class InMemoryRecordRepository(RecordRepository):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from shared.errors import BadRequestError
 
@@ -14,6 +16,8 @@ Link = tuple[str, str, str]
 MAX_ITEM_BYTES = 400 * 1024
 
 
+# A stdlib dataclass, not a Struct like the other value objects: ShardRecord (records/dynamo_reads.py) subclasses
+# it to convert an item's values on first use, which needs its own __init__ and a `data` property.
 @dataclass
 class StoredRecord:
     """A record as stored: values keyed by field id, and a version bumped by every write."""
@@ -28,13 +32,12 @@ class StoredRecord:
         return f'"{self.id}-{self.version}"'
 
 
-@dataclass
-class ReadMeter:
+class ReadMeter(msgspec.Struct):
     """Items read from storage for one request, counted by us: moto's ConsumedCapacity is a constant."""
 
     items_read: int = 0
     budget: int | None = None
-    plans: list[str] = field(default_factory=list)
+    plans: list[str] = msgspec.field(default_factory=list)
     requests: int = 0
     # waves of requests sent at once (shards read in parallel are one); a lone request is one
     round_trips: int = 0
@@ -66,23 +69,22 @@ class QueryBudgetError(BadRequestError):
         )
 
 
-@dataclass
-class RecordWrite:
+class RecordWrite(msgspec.Struct):
     """One record change inside an all-or-nothing transaction."""
 
     kind: Literal["create", "update", "delete"]
     record: StoredRecord
     # update: only these field ids are written; increments are atomic adds
-    changed: dict[str, Any] = field(default_factory=dict)
-    increments: dict[str, int | float] = field(default_factory=dict)
+    changed: dict[str, Any] = msgspec.field(default_factory=dict)
+    increments: dict[str, int | float] = msgspec.field(default_factory=dict)
     expected_version: int | None = None
-    index_attrs: dict[str, str] = field(default_factory=dict)
-    remove_index_attrs: list[str] = field(default_factory=list)
-    claims: list[str] = field(default_factory=list)
-    releases: list[str] = field(default_factory=list)
+    index_attrs: dict[str, str] = msgspec.field(default_factory=dict)
+    remove_index_attrs: list[str] = msgspec.field(default_factory=list)
+    claims: list[str] = msgspec.field(default_factory=list)
+    releases: list[str] = msgspec.field(default_factory=list)
     # reverse-reference items (keys.reference_pk) this write adds and removes, in the same transaction
-    links_added: list[Link] = field(default_factory=list)
-    links_removed: list[Link] = field(default_factory=list)
+    links_added: list[Link] = msgspec.field(default_factory=list)
+    links_removed: list[Link] = msgspec.field(default_factory=list)
     # who made the write (shared/records/actor.py), stamped on the item for the change stream's consumers
     actor: dict[str, str] | None = None
 

@@ -16,8 +16,9 @@ Only a repository implementation turns a plan into storage requests.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from shared.catalog.layout import CollectionLayout, IndexLayout
 from shared.collections.model import Collection
@@ -41,8 +42,7 @@ _ID_ORDER = (("id",), ("@rowid",))
 _AS_CREATED = " (as created order unless the collection is marked unordered)"
 
 
-@dataclass(frozen=True)
-class KeyRange:
+class KeyRange(msgspec.Struct, frozen=True):
     """Bounds on an index's sort key (encoded, see keys.index_sk): a prefix, or inclusive lower/upper bounds."""
 
     prefix: str = ""
@@ -55,8 +55,7 @@ class KeyRange:
         return (self.lower or "") <= key <= (self.upper or HIGH)
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(msgspec.Struct, frozen=True):
     """A pushed-down `field op value` on a stored field; a record without the field reads as the field's default."""
 
     field_id: str
@@ -75,12 +74,11 @@ class Comparison:
             return False
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct):
     kind: Literal["get", "index", "scan"]
     description: str
     collection_id: str = ""
-    ids: list[str] = field(default_factory=list)
+    ids: list[str] = msgspec.field(default_factory=list)
     index: IndexLayout | None = None
     # the index partition (its first column pinned) and the bounds on the rest of the index key
     partition: str = ""
@@ -104,8 +102,7 @@ class Plan:
         return self.residual is not None
 
 
-@dataclass
-class _Condition:
+class _Condition(msgspec.Struct):
     field: str
     op: str
     value: Any

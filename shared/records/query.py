@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import random
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from shared import concurrent_calls
 from shared.records.model import ReadMeter, StoredRecord
@@ -27,8 +27,7 @@ PREFETCH_CHUNK = 100
 UNORDERED_READ_SIZE = 1000
 
 
-@dataclass
-class PageResult:
+class PageResult(msgspec.Struct):
     items: list[StoredRecord]
     total: int
     plan: Plan
@@ -65,8 +64,7 @@ class _OrderUnprovenError(Exception):
     """The collection carries the unordered marker: its id order is not proven to be `created` order."""
 
 
-@dataclass
-class _SideRead:
+class _SideRead(msgspec.Struct):
     """A point read sent with the first wave of record reads (a counter, the unordered marker)."""
 
     result: Future[Any]
@@ -118,7 +116,7 @@ def run_list(repo: RecordRepository, plan: Plan, sort: list[SortKey], *, page: i
         # `created` are broken by id in the sort's direction, as the id order breaks them.
         tiebroken = sort if len(sort) > 1 else [*sort, SortKey(("id",), sort[0].descending)]
         read = "scan by id" if plan.kind == "scan" else f"index {plan.index.name if plan.index else ''}"
-        return run(dataclasses.replace(plan, ordered=False, forward=True, creation_order=False,
+        return run(msgspec.structs.replace(plan, ordered=False, forward=True, creation_order=False,
                                        description=f"{read}, sorted in memory (the collection is marked "
                                                    "unordered: its ids do not prove creation order)"), tiebroken)
 

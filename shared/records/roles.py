@@ -19,8 +19,9 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from shared.collections.model import Collection
 from shared.errors import BadRequestError
@@ -35,8 +36,7 @@ ROLE_CACHE_SECONDS = 5.0
 ROLE_CYCLE_CODE = "validation_role_cycle"
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(msgspec.Struct, frozen=True):
     id: str
     name: str
     includes: tuple[str, ...]

@@ -3,7 +3,6 @@ presenter built on them. It holds collaborators only; each does one job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from shared.catalog.repository import CollectionRepository
@@ -20,17 +19,14 @@ from shared.records.writer import RecordWriter
 DEFAULT_QUERY_BUDGET = 10_000
 
 
-@dataclass
 class RecordScope:
-    collections: CollectionRepository
-    records: RecordRepository
-    request: RequestContext
-    hooks: RecordHooks = field(default_factory=RecordHooks)
-    query_budget: int = DEFAULT_QUERY_BUDGET
-    meter: ReadMeter = field(init=False)
-    loader: RecordLoader = field(init=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, collections: CollectionRepository, records: RecordRepository, request: RequestContext,
+                 hooks: RecordHooks | None = None, query_budget: int = DEFAULT_QUERY_BUDGET) -> None:
+        self.collections = collections
+        self.records = records
+        self.request = request
+        self.hooks = hooks if hooks is not None else RecordHooks()
+        self.query_budget = query_budget
         self.meter = ReadMeter(budget=self.query_budget)
         self.loader = RecordLoader(self.collections, self.records, self.meter)
 

@@ -36,11 +36,11 @@ its last answer reached), and only records before every unfinished shard's front
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.records.model import ReadMeter, StoredRecord
 
@@ -57,8 +57,7 @@ DRAIN_PAGE = 1000
 FIRST_ROUND_EXTRA = 1
 
 
-@dataclass(frozen=True)
-class ShardRead:
+class ShardRead(msgspec.Struct, frozen=True):
     """Read one shard in the merge's direction: records strictly past `after`, up to `bound` inclusive,
     at most `limit` evaluated."""
 
@@ -68,8 +67,7 @@ class ShardRead:
     limit: int
 
 
-@dataclass
-class ShardAnswer:
+class ShardAnswer(msgspec.Struct):
     """What one read found, and how far it certainly reached: every record of the shard between the read's
     `after` and `reached` is in `records` (unless a pushed-down comparison dropped it); `finished` when the
     shard has nothing past `reached` within the read's bound (or at all, for an unbounded read)."""
@@ -86,7 +84,7 @@ def within_budget(reads: list[ShardRead], meter: ReadMeter) -> list[ShardRead]:
     if meter.budget is None:
         return reads
     share = max(1, (meter.budget - meter.items_read) // len(reads) + 1)
-    return [r if r.limit <= share else dataclasses.replace(r, limit=share) for r in reads]
+    return [r if r.limit <= share else msgspec.structs.replace(r, limit=share) for r in reads]
 
 
 # Runs one wave of reads, in parallel where storage allows, and meters it as one round trip.
@@ -139,8 +137,7 @@ class _Order:
         return "".join(chars)
 
 
-@dataclass
-class _Shard:
+class _Shard(msgspec.Struct):
     number: int
     reached: str | None = None
     finished: bool = False

@@ -7,8 +7,9 @@ what to write; record_to_json reads any stored map back, ignoring unknown ids an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.collections.datetime import epoch_ms, now_string
 from shared.collections.field_errors import FieldError, bad_request
@@ -31,8 +32,7 @@ RelationExists = Callable[[str, list[str]], bool]
 
 
 
-@dataclass(frozen=True)
-class PreparedRecord:
+class PreparedRecord(msgspec.Struct, frozen=True):
     """A validated create or update, ready for storage.
 
     values_by_field_id: on create every field; on update only the changed ones (password as its hash).

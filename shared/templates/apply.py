@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from shared.catalog.collections_admin import CollectionsAdmin
 from shared.catalog.importer import plan_import
@@ -32,13 +33,12 @@ _SLUG = re.compile(VIEW_SLUG_PATTERN)
 WRITE_BUDGET_S = 18.0
 
 
-@dataclass
-class AppliedTemplate:
+class AppliedTemplate(msgspec.Struct):
     """What an apply created, in creation order (what an undo removes, last first)."""
 
-    collections: list[Collection] = field(default_factory=list)
-    views: list[dict[str, str]] = field(default_factory=list)
-    records: dict[str, int] = field(default_factory=dict)
+    collections: list[Collection] = msgspec.field(default_factory=list)
+    views: list[dict[str, str]] = msgspec.field(default_factory=list)
+    records: dict[str, int] = msgspec.field(default_factory=dict)
 
     def to_json(self, template: TemplateFile) -> dict[str, Any]:
         return {"template": template.name, "collections": [{"id": c.id, "name": c.name, "type": c.type}

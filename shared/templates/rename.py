@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from shared.collections.indexes import build_index, try_parse_index
 from shared.templates.model import TemplateFile, TemplateView

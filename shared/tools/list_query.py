@@ -8,7 +8,8 @@ turns a ListQueryError into its own error answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+import msgspec
 
 from shared.tools.filter import FieldsSpec, FilterError, SortKey, parse_fields, parse_sort
 
@@ -26,11 +27,10 @@ class ListQueryError(Exception):
         super().__init__(f"{param}: {message}")
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(msgspec.Struct, frozen=True):
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
-    sort: list[SortKey] = field(default_factory=list)
+    sort: list[SortKey] = msgspec.field(default_factory=list)
     filter: str = ""
     expand: str = ""
     fields: FieldsSpec | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+
+import msgspec
 
 from shared.collections.fields import BaseField, RelationField
 from shared.collections.model import Collection
@@ -23,8 +24,7 @@ def view_fields(view_query: str, find: FindCollection) -> list[BaseField]:
     return infer_fields(query, resolve_sources(query, find))
 
 
-@dataclass(frozen=True)
-class ViewDefinition:
+class ViewDefinition(msgspec.Struct, frozen=True):
     """A stored view collection with what maintaining it needs."""
 
     view: Collection

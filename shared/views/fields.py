@@ -9,8 +9,8 @@ collection; anything else (other aggregates, expressions) a json field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+import msgspec
 from sqlglot import exp
 
 from shared.collections.fields import BaseField, BoolField, JSONField, NumberField, RelationField, TextField
@@ -32,8 +32,7 @@ class ViewFieldsError(ViewQueryError):
         self.fields = fields
 
 
-@dataclass(frozen=True)
-class ViewSources:
+class ViewSources(msgspec.Struct, frozen=True):
     """The collections a view reads, by alias, and the relation field each join follows."""
 
     source: Collection

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from shared.catalog.layout import CollectionLayout
 from shared.changes.accumulators import AccumulatorKey, AccumulatorStore, SumsContribution, apply_accumulators
@@ -42,16 +43,15 @@ from shared.views.subset import ColumnRef
 BUILD_SHARD = 999_999
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(msgspec.Struct, frozen=True):
     """What one source record image gives its group: the group's id, its key columns' values, its sums."""
 
     group: str
     keys: dict[str, Any]
     sums: dict[str, float]
     # the GROUP BY columns' stored values (source field name -> value), and each MIN/MAX column's value by index
-    by: dict[str, Any] = field(default_factory=dict)
-    extremes: dict[int, Any] = field(default_factory=dict)
+    by: dict[str, Any] = msgspec.field(default_factory=dict)
+    extremes: dict[int, Any] = msgspec.field(default_factory=dict)
 
 
 def member_of(definition: ViewDefinition, record_id: str, data: dict[str, Any] | None) -> Member | None:
@@ -188,26 +188,24 @@ def refresh_group(definition: ViewDefinition, records: RecordRepository, store: 
     return store_row(records, definition.view.id, group, compute_row, meter)
 
 
-@dataclass
-class GroupMoves:
+class GroupMoves(msgspec.Struct):
     """What reaches one group: its key columns' values (from any of its images: a group's records share them),
     its GROUP BY values, and the MIN/MAX columns' values added (+1) and removed (-1) in order, by column index."""
 
     keys: dict[str, Any]
     by: dict[str, Any]
-    values: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+    values: dict[int, list[tuple[int, Any]]] = msgspec.field(default_factory=dict)
 
 
 # a group's members by its id and GROUP BY values (through an index), or None when no ready index lists them
 Members = Callable[[str, dict[str, Any]], "list[Member] | None"]
 
 
-@dataclass
-class GroupWork:
+class GroupWork(msgspec.Struct):
     """A batch's (or build step's) contributions to a view's groups, and the groups to rewrite."""
 
-    contributions: list[tuple[str, SumsContribution]] = field(default_factory=list)
-    touched: dict[str, GroupMoves] = field(default_factory=dict)
+    contributions: list[tuple[str, SumsContribution]] = msgspec.field(default_factory=list)
+    touched: dict[str, GroupMoves] = msgspec.field(default_factory=dict)
 
     def add(self, definition: ViewDefinition, job: str, member: Member, sign: int, shard: int, sequence: int) -> None:
         sums = {name: sign * value for name, value in member.sums.items()}

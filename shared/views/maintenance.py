@@ -11,8 +11,9 @@ never sources, so derived writes never trigger themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.catalog.layout import CollectionLayout, ViewBuild
 from shared.changes.accumulators import AccumulatorStore
@@ -26,8 +27,7 @@ from shared.views.group_sums import GroupWork, apply_group_work, index_members, 
 from shared.views.rows import refresh
 
 
-@dataclass(frozen=True)
-class SourceChange:
+class SourceChange(msgspec.Struct, frozen=True):
     """A record change as views need it: the stored values (field id -> value) before and after."""
 
     collection_id: str
@@ -39,8 +39,7 @@ class SourceChange:
     sequence: int = 0
 
 
-@dataclass
-class ViewsReport:
+class ViewsReport(msgspec.Struct):
     rows_recomputed: int = 0
     rows_written: int = 0
     items_read: int = 0

@@ -8,9 +8,9 @@ exactly is refused, never answered wrongly. Domain-free: collections and fields 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -36,8 +36,7 @@ _REFUSED_CLAUSES = (("with_", "WITH"), ("distinct", "DISTINCT"), ("having", "HAV
                     ("limit", "LIMIT"), ("offset", "OFFSET"), ("windows", "WINDOW"))
 
 
-@dataclass(frozen=True)
-class ViewJoin:
+class ViewJoin(msgspec.Struct, frozen=True):
     """`LEFT JOIN table alias ON alias.id = via_alias.via_column`: via_column is a relation field of the source,
     or of a collection joined before (a chain `a -> b -> c`)."""
 
@@ -47,16 +46,14 @@ class ViewJoin:
     via_alias: str = ""
 
 
-@dataclass(frozen=True)
-class ColumnRef:
+class ColumnRef(msgspec.Struct, frozen=True):
     """A column as `alias.name`, the alias resolved (an unqualified name is the source's, as PocketBase reads it)."""
 
     alias: str
     name: str
 
 
-@dataclass(frozen=True)
-class ViewColumn:
+class ViewColumn(msgspec.Struct, frozen=True):
     name: str
     expression: exp.Expression
     # "count", "sum", ... for an aggregate column, whose expression is the aggregate's argument (None for `*`)
@@ -68,8 +65,7 @@ class ViewColumn:
         return column_ref(self.expression) if isinstance(self.expression, exp.Column) else None
 
 
-@dataclass(frozen=True)
-class ViewQuery:
+class ViewQuery(msgspec.Struct, frozen=True):
     source: str
     source_alias: str
     joins: tuple[ViewJoin, ...]

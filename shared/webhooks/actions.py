@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.app_settings.model import WebhooksSettings
 from shared.collections.datetime import parse_datetime
@@ -49,8 +50,7 @@ def time_range(start: Any, end: Any, *, now: float) -> tuple[float, float]:
     return low, high
 
 
-@dataclass
-class WebhookActions:
+class WebhookActions(msgspec.Struct):
     secrets: SecretStore
     log: DeliveryLog
     queue: DeliveryQueue

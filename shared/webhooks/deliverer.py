@@ -9,12 +9,13 @@ delivery dead-lettered. A subscription failing without a success for `disableAft
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from shared.app_settings.model import WebhooksSettings
 from shared.collections.datetime import parse_datetime
@@ -35,8 +36,7 @@ Post = Callable[..., HttpOutcome]
 DUE_SLACK_S = 1.0
 
 
-@dataclasses.dataclass
-class Deliverer:
+class Deliverer(msgspec.Struct):
     directory: SubscriptionDirectory
     log: DeliveryLog
     queue: DeliveryQueue
@@ -86,7 +86,7 @@ class Deliverer:
                       now, None, config)
             return "skipped"
         key = {"delivery": message.delivery_id, "run": message.run, "attempt": message.attempt}
-        outcome = HttpOutcome(**self.once.run(key, lambda: dataclasses.asdict(self._post(message, subscription))))
+        outcome = HttpOutcome(**self.once.run(key, lambda: msgspec.structs.asdict(self._post(message, subscription))))
         return self._settle(message, subscription, outcome, config)
 
     def _post(self, message: DeliveryMessage, subscription: Subscription) -> HttpOutcome:

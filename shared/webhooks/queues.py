@@ -4,7 +4,8 @@ dead letters (deliveries that used every attempt or cannot succeed); in memory f
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.aws import client, queue_url
 from shared.webhooks.messages import DeliveryMessage
@@ -48,8 +49,7 @@ class SqsDeliveryQueue(DeliveryQueue):
             raise RuntimeError(f"SQS refused {len(out['Failed'])} delivery messages: {out['Failed'][:1]}")
 
 
-@dataclass
-class Queued:
+class Queued(msgspec.Struct):
     message: DeliveryMessage
     delay_s: float
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+import msgspec
+from msgspec.structs import replace
 
 from shared.tools.filter import Expr
 from shared.webhooks.patterns import any_matches
@@ -48,8 +50,7 @@ class ScopeSubscriptionRecords:
         self._scope().writer.update(WEBHOOKS_COLLECTION, webhook_id, body)
 
 
-@dataclass(frozen=True)
-class Subscription:
+class Subscription(msgspec.Struct, frozen=True):
     id: str
     url: str
     events: tuple[str, ...]

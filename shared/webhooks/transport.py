@@ -7,10 +7,11 @@ Each redirect, when the settings allow any, is checked as the first URL was. Wha
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import msgspec
 
 from shared.webhooks.ssrf import Resolver, TargetRefusedError, pinned_address, system_resolver
 
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
 
-@dataclass(frozen=True)
-class HttpOutcome:
+class HttpOutcome(msgspec.Struct, frozen=True):
     status: int | None  # None: no response (timeout, connection error, refused target)
     error: str = ""  # "timeout" | "connection" | "refused" | "redirect" when status does not tell it all
     excerpt: str = ""

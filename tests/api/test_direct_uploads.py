@@ -224,7 +224,7 @@ def test_a_slot_is_only_good_for_its_collection_field_record_and_user(api: Api, 
 def test_an_expired_slot_is_refused(api: Api, docs: Any) -> None:
     # Given an upload in a genuine slot, and the same slot sealed again with its deadline passed (the
     # deployment's own signer: the token a client would hold once the deadline is gone)
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from shared.files.slots import process_signer
 

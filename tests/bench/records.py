@@ -7,7 +7,6 @@ from a hook on the DynamoDB client.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import time
@@ -16,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared import resources
 from shared.aws import client
@@ -155,7 +156,7 @@ def counters_only_poller() -> Any:
 
     source = next(s for s in resources.EVENT_SOURCES if s.function == "changes")
     # GetRecords' largest batch: 50,000 records settle in 50 batches, and totals do not depend on batch size.
-    return StreamPoller(dataclasses.replace(source, batch_size=1000), invoke)
+    return StreamPoller(msgspec.structs.replace(source, batch_size=1000), invoke)
 
 
 def report_reads(stores: Stores, data: list[dict[str, Any]], collection_id: str) -> None:

@@ -17,6 +17,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from shared import resources
 from shared.aws import client
 from shared.catalog.collections_admin import CollectionsAdmin
@@ -73,7 +75,7 @@ def _counters(batch_size: int) -> Any:
         return {"batchItemFailures": []}
 
     source = next(s for s in resources.EVENT_SOURCES if s.function == "changes")
-    return StreamPoller(dataclasses.replace(source, batch_size=batch_size), invoke)
+    return StreamPoller(msgspec.structs.replace(source, batch_size=batch_size), invoke)
 
 
 def _measure(meter: CapacityMeter, writes: list[Callable[[], Any]], poller: Any) -> WriteCost:

@@ -4,13 +4,13 @@ through the pollers, and the stream mapping's on-failure message."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import types
 import typing
 from typing import Any
 
+import msgspec
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayProxyEventV2Model,
@@ -163,7 +163,7 @@ def _source(kind: str) -> resources.EventSourceDef:
 
 def test_a_queue_batch_is_lambdas_sqs_event(moto: cloud.MotoCloud) -> None:
     # Given a message with a string, a number and a binary attribute on a queue a mapping reads
-    source = dataclasses.replace(_source("queue"), max_batching_window_s=0)
+    source = msgspec.structs.replace(_source("queue"), max_batching_window_s=0)
     client("sqs").send_message(
         QueueUrl=cloud.queue_url(resources.queue(source.source).physical_name), MessageBody='{"k":1}',
         MessageAttributes={"kind": {"StringValue": "job", "DataType": "String"},
@@ -185,7 +185,7 @@ def test_a_queue_batch_is_lambdas_sqs_event(moto: cloud.MotoCloud) -> None:
 
 
 def test_a_stream_batch_is_lambdas_dynamodb_event(moto: cloud.MotoCloud) -> None:
-    source = dataclasses.replace(_source("table_stream"), max_batching_window_s=0)
+    source = msgspec.structs.replace(_source("table_stream"), max_batching_window_s=0)
     recorder = Recorder(answer={"batchItemFailures": []})
     poller = StreamPoller(source, recorder)
     table = resources.RECORDS_TABLE.physical_name
@@ -204,7 +204,7 @@ def test_a_stream_batch_is_lambdas_dynamodb_event(moto: cloud.MotoCloud) -> None
 
 def test_a_stream_batch_that_keeps_failing_leaves_lambdas_on_failure_message(moto: cloud.MotoCloud) -> None:
     # Given a consumer that always fails, and a mapping without retries
-    source = dataclasses.replace(_source("table_stream"), max_batching_window_s=0, retry_attempts=0,
+    source = msgspec.structs.replace(_source("table_stream"), max_batching_window_s=0, retry_attempts=0,
                                  bisect_batch_on_function_error=False)
     poller = StreamPoller(source, Recorder(answer={"batchItemFailures": [{"itemIdentifier": ""}]}))
     client("dynamodb").put_item(TableName=resources.RECORDS_TABLE.physical_name,

@@ -6,7 +6,7 @@ Read and written through the records engine with system rights, so the collectio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from shared.accounts.auth_records import system_service
 from shared.catalog.repository import StoredCollection
@@ -20,8 +20,7 @@ from shared.tools.filter import And, Compare, Expr, Identifier, Literal
 MAX_LINKS_READ = 100  # one per provider a record could link: far more than the configured providers
 
 
-@dataclass(frozen=True)
-class ExternalAuth:
+class ExternalAuth(msgspec.Struct, frozen=True):
     id: str
     record_id: str
     provider: str

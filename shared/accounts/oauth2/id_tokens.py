@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import msgspec
 
 from shared.accounts.oauth2.outbound import Outbound, OutboundError
 from shared.accounts.oauth2.provider import ProviderError
@@ -20,12 +20,11 @@ LEEWAY_S = 300  # PocketBase's idTokenLeeway (5 minutes) for clock skew
 JWKS_TTL_S = 3600
 
 
-@dataclass
-class _CachedSet:
+class _CachedSet(msgspec.Struct):
     keys: dict[str, dict[str, Any]]
     fetched: float
     # kids a refetch did not find: asked for again, they are refused without another fetch until the TTL ends
-    missing: set[str] = field(default_factory=set)
+    missing: set[str] = msgspec.field(default_factory=set)
 
 
 _cache: dict[str, _CachedSet] = {}

@@ -9,11 +9,11 @@ request goes to that checked address (DNS rebinding), with TLS still verified ag
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 from pydantic import Field
 
 from shared import settings
@@ -37,8 +37,7 @@ class OutboundError(Exception):
     """A provider call that failed: refused target, network, timeout, an error status or a body that is no JSON."""
 
 
-@dataclass(frozen=True)
-class Outbound:
+class Outbound(msgspec.Struct, frozen=True):
     """Makes the provider calls of one sign-in."""
 
     timeout_s: float

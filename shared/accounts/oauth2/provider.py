@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote, urlencode
+
+import msgspec
 
 from shared.accounts.oauth2.logos import LOGOS
 from shared.accounts.oauth2.outbound import Outbound, OutboundError
@@ -24,19 +25,17 @@ class ProviderError(Exception):
     """The provider did not hand over a usable token or user (logged, never shown to the caller)."""
 
 
-@dataclass(frozen=True)
-class OAuth2Token:
+class OAuth2Token(msgspec.Struct, frozen=True):
     """The token endpoint's answer."""
 
     access_token: str
     refresh_token: str = ""
     expiry: datetime | None = None
     id_token: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass
-class AuthUser:
+class AuthUser(msgspec.Struct):
     """The provider's account, as PocketBase's auth.AuthUser; `email` only when the provider vouches for it."""
 
     id: str
@@ -44,7 +43,7 @@ class AuthUser:
     username: str = ""
     email: str = ""
     avatar_url: str = ""
-    raw_user: dict[str, Any] = field(default_factory=dict)
+    raw_user: dict[str, Any] = msgspec.field(default_factory=dict)
     access_token: str = ""
     refresh_token: str = ""
     expiry: datetime | None = None

@@ -7,8 +7,9 @@ subscription is dropped before the send), and only from the address that client 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.accounts.oauth2.apple_names import MAX_CODE_LENGTH, AppleNameStore, name_from_redirect
 from shared.observability import logger
@@ -21,8 +22,7 @@ FAILURE_TEXT = "Failed to authenticate. You can close this window and go back to
 SUCCESS_HTML = "Auth completed. You can close this window and go back to the app."
 
 
-@dataclass(frozen=True)
-class RedirectData:
+class RedirectData(msgspec.Struct, frozen=True):
     """What the provider sent back: in the query (GET) or a form (POST, Apple's `response_mode=form_post`)."""
 
     state: str

@@ -3,9 +3,10 @@ record as PocketBase does, with its `_externalAuths` row and PocketBase's `meta`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from shared.accounts.auth_events import AuthEventHooks, auth_envelope
 from shared.accounts.auth_records import (
@@ -43,8 +44,7 @@ RANDOM_PASSWORD_LENGTH = 30
 MAX_AVATAR_BYTES = 5 * 1024 * 1024  # the default avatar field's maxSize; PocketBase reads up to its body limit
 
 
-@dataclass(frozen=True)
-class OAuth2Form:
+class OAuth2Form(msgspec.Struct, frozen=True):
     """The body, bound as PocketBase's recordOAuth2LoginForm (`redirectUrl` is its deprecated spelling)."""
 
     provider: OAuth2ProviderConfig
@@ -54,8 +54,7 @@ class OAuth2Form:
     create_data: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class OAuth2SignIn:
+class OAuth2SignIn(msgspec.Struct, frozen=True):
     record: StoredRecord
     meta: dict[str, Any]
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.accounts.totp import codes
 from shared.accounts.totp.settings import TotpSettings
@@ -44,8 +45,7 @@ def _context(collection_id: str, record_id: str) -> str:
     return f"totp:{collection_id}:{record_id}"
 
 
-@dataclass(frozen=True)
-class Enrolment:
+class Enrolment(msgspec.Struct, frozen=True):
     """What an enrolment hands out, once: the secret, its `otpauth://` URI, and when it must be confirmed by."""
 
     secret: str
@@ -53,8 +53,7 @@ class Enrolment:
     expires_at: int
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(msgspec.Struct, frozen=True):
     enabled: bool
     pending: bool
     recovery_codes_left: int

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -30,17 +30,16 @@ RESERVED_FIELD_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "col
 FIELD_RULE_KEYS = ("readRule", "writeRule")
 
 
-@dataclass(frozen=True)
-class SettingsContext:
+class SettingsContext(msgspec.Struct, frozen=True):
     """What a field needs to know about its collection to check its own settings."""
 
     collection_id: str
     sibling_fields: Sequence[BaseField] = ()
     original_field: BaseField | None = None
     # true when a collection with exactly this id exists (or is the one being saved)
-    collection_exists: Callable[[str], bool] = field(default=lambda _id: False)
+    collection_exists: Callable[[str], bool] = msgspec.field(default=lambda _id: False)
     # looks a collection up by id or name, the one being saved as it would be saved (computed fields' types)
-    find_collection: Callable[[str], Any] = field(default=lambda _id: None)
+    find_collection: Callable[[str], Any] = msgspec.field(default=lambda _id: None)
 
 
 class BaseField(BaseModel):

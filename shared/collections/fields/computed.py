@@ -16,9 +16,10 @@ stored beside it, under `error_key(field.id)`; the API shows it as `"<name>:erro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import msgspec
 
 from shared.collections.fields.base import BaseField, SettingsContext
 from shared.tools.formula.types import ANY, ValueType
@@ -37,16 +38,14 @@ def error_key(field_id_or_name: str) -> str:
     return field_id_or_name + ERROR_SUFFIX
 
 
-@dataclass(frozen=True, order=True)
-class FieldRef:
+class FieldRef(msgspec.Struct, frozen=True, order=True):
     """A field of a collection, as a node of the dependency graph."""
 
     collection_id: str
     field_name: str
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(msgspec.Struct, frozen=True):
     """A computed value, or the evaluation error that left it null."""
 
     value: Any

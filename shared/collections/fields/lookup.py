@@ -8,8 +8,9 @@ so they filter and sort like any field; clients never write them.
 
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from shared.collections.field_errors import FieldError
 from shared.collections.fields.base import SettingsContext, run_checks
@@ -24,8 +25,7 @@ _FILTER_KEYS = ("id", "collectionId", "collectionName")
 _AT_ROOT = re.compile(r"@(request|collection)\b")
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(msgspec.Struct, frozen=True):
     """A resolved link: `source` is the linked records' collection, `relation` the relation field that links.
 
     forward: `relation` is a field of the parent pointing at `source`; back: a field of `source` pointing at

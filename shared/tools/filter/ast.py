@@ -1,4 +1,4 @@
-"""The filter AST: frozen dataclasses a query planner can inspect, and `to_text` to print them back.
+"""The filter AST: frozen structs (msgspec) a query planner can inspect, and `to_text` to print them back.
 
 Shape::
 
@@ -19,8 +19,9 @@ Shape::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 LiteralValue = str | int | float | bool | None
 
@@ -28,8 +29,7 @@ BASE_OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~")
 MODIFIERS = frozenset({"isset", "length", "each", "lower", "changed"})
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Literal:
+class Literal(msgspec.Struct, frozen=True, eq=False):
     """A constant operand: text, number, bool or null."""
 
     value: LiteralValue
@@ -47,8 +47,7 @@ class Literal:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Identifier:
+class Identifier(msgspec.Struct, frozen=True):
     """A field or request path such as `author.name` or `@request.body.tags:length`."""
 
     path: tuple[str, ...]
@@ -84,8 +83,7 @@ class Identifier:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Macro:
+class Macro(msgspec.Struct, frozen=True):
     """A datetime macro such as `@now`, evaluated in UTC."""
 
     name: str
@@ -94,8 +92,7 @@ class Macro:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(msgspec.Struct, frozen=True):
     """A function call: `geoDistance(lonA, latA, lonB, latB)` or `strftime(format, time, modifiers...)`."""
 
     name: str
@@ -105,8 +102,7 @@ class Call:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(msgspec.Struct, frozen=True):
     """`left op right`; `any_of` marks the `?op` form (at least one value must match)."""
 
     left: Operand
@@ -118,8 +114,7 @@ class Compare:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class And:
+class And(msgspec.Struct, frozen=True):
     """All items must hold."""
 
     items: tuple[Expr, ...]
@@ -128,8 +123,7 @@ class And:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Or:
+class Or(msgspec.Struct, frozen=True):
     """At least one item must hold."""
 
     items: tuple[Expr, ...]

@@ -25,10 +25,11 @@ Semantics, following PocketBase's SQL (see values.py for how two scalars compare
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
 from typing import Any
+
+import msgspec
 
 from shared.tools.filter.ast import And, Call, Compare, Expr, Identifier, Literal, Macro, Operand, Or
 from shared.tools.filter.errors import FilterEvaluationError
@@ -49,8 +50,7 @@ def evaluate(expr: Expr, resolver: FieldResolver, now: datetime | None = None) -
     return _Evaluation(resolver, utc_now(now)).holds(expr)
 
 
-@dataclass(frozen=True, slots=True)
-class _Values:
+class _Values(msgspec.Struct, frozen=True):
     values: list[Any]
     multi: bool
     like_operand: LikeOperand

@@ -9,8 +9,9 @@ level that no other path names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.tools.filter.errors import FilterSyntaxError
 from shared.tools.filter.limits import MAX_FILTER_LENGTH
@@ -21,8 +22,7 @@ _MODIFIER = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*", re.DOT
 _TRUE_WORDS = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
-@dataclass(frozen=True, slots=True)
-class Excerpt:
+class Excerpt(msgspec.Struct, frozen=True):
     """The `:excerpt(max_length, with_ellipsis)` modifier."""
 
     max_length: int
@@ -38,8 +38,7 @@ class Excerpt:
         return make_excerpt(value, self.max_length, self.with_ellipsis)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSelector:
+class FieldSelector(msgspec.Struct, frozen=True):
     """One requested path (`('expand', 'author', 'name')`, `('*',)`), with its optional excerpt."""
 
     path: tuple[str, ...]
@@ -50,8 +49,7 @@ class FieldSelector:
         return ".".join(self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldsSpec:
+class FieldsSpec(msgspec.Struct, frozen=True):
     """The parsed `fields` parameter; no selectors means "keep everything"."""
 
     selectors: tuple[FieldSelector, ...] = ()

@@ -28,8 +28,9 @@ sorts as null and never reveals the value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from shared.tools.filter.ast import Identifier
 
@@ -43,8 +44,7 @@ class Concealed(str):
 CONCEALED = Concealed("")
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(msgspec.Struct, frozen=True):
     """The values an identifier stands for in the record/request being evaluated."""
 
     values: list[Any]

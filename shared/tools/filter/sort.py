@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from shared.tools.filter.errors import FilterSyntaxError
 from shared.tools.filter.limits import MAX_FILTER_LENGTH, MAX_SORT_KEYS
@@ -14,8 +15,7 @@ ROWID_SORT = "@rowid"
 _SORT_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class SortKey:
+class SortKey(msgspec.Struct, frozen=True):
     """One sort key; `path` is the dotted name split (`('author', 'name')`) or `('@random',)`."""
 
     path: tuple[str, ...]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+
+import msgspec
 
 from shared.tools.filter.errors import FilterSyntaxError
 
@@ -22,8 +23,7 @@ class TokenKind(Enum):
     EOF = "end of the filter"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(msgspec.Struct, frozen=True):
     kind: TokenKind
     text: str  # raw text, except TEXT tokens which hold the unquoted value
     start: int  # 0-based offset of the first character

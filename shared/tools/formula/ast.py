@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(msgspec.Struct, frozen=True):
     value: int | float
     pos: int
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(msgspec.Struct, frozen=True):
     value: str
     pos: int
 
 
-@dataclass(frozen=True)
-class FieldRef:
+class FieldRef(msgspec.Struct, frozen=True):
     """`{Field name}` or a bare name."""
 
     name: str
     pos: int
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(msgspec.Struct, frozen=True):
     name: str  # upper-cased, as Airtable's function names are case-insensitive
     args: tuple[Node, ...]
     pos: int
 
 
-@dataclass(frozen=True)
-class Negate:
+class Negate(msgspec.Struct, frozen=True):
     operand: Node
     pos: int
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(msgspec.Struct, frozen=True):
     """Operators of one precedence level, left to right: `first (op operand)*`, kept flat so that a long sum
     is not a deep tree."""
 

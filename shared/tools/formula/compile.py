@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from shared.tools.formula.ast import Node, calls, field_names
 from shared.tools.formula.checker import check_formula
@@ -19,8 +20,7 @@ from shared.tools.formula.resolver import FormulaResolver
 from shared.tools.formula.types import ValueType
 
 
-@dataclass(frozen=True)
-class CompiledFormula:
+class CompiledFormula(msgspec.Struct, frozen=True):
     """A checked formula: its tree, result type, the fields it reads and whether it reads the clock."""
 
     text: str

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class ValueType:
+class ValueType(msgspec.Struct, frozen=True):
     """number, text, bool, date, any (unknown until evaluated, e.g. a JSON field), or a list of one of these."""
 
     kind: str

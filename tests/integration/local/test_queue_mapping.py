@@ -3,9 +3,9 @@ payload limit (what does not fit goes back to the queue for the next batch)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
+import msgspec
 import pytest
 
 from local import cloud
@@ -28,7 +28,7 @@ class Consumer:
 def test_a_batch_stops_at_the_request_limit_and_the_rest_waits_for_the_next(moto: cloud.MotoCloud,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # Given three 2 KB messages, and a request limit two of them fill
-    source = dataclasses.replace(next(s for s in resources.EVENT_SOURCES if s.function == "deliveries"),
+    source = msgspec.structs.replace(next(s for s in resources.EVENT_SOURCES if s.function == "deliveries"),
                                  max_batching_window_s=0)
     queue = resources.queue(source.source)
     url = cloud.queue_url(queue.physical_name)

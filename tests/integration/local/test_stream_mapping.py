@@ -3,12 +3,12 @@ function error, retries, partial batch responses, maximum record age and the on-
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
 from typing import Any
 
+import msgspec
 import pytest
 
 from local import cloud, pollers
@@ -21,7 +21,7 @@ TABLE = resources.RECORDS_TABLE.physical_name
 
 def _mapping(**changes: Any) -> resources.EventSourceDef:
     declared = next(s for s in resources.EVENT_SOURCES if s.kind == "table_stream")
-    return dataclasses.replace(declared, **{"max_batching_window_s": 0, **changes})
+    return msgspec.structs.replace(declared, **{"max_batching_window_s": 0, **changes})
 
 
 def _write(*keys: str) -> None:

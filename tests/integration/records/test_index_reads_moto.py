@@ -3,10 +3,10 @@ a one-field update writes no GSI."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
 import pytest
 
 from local import cloud
@@ -49,9 +49,9 @@ class World:
 
 def _table_projecting_all() -> DynamoRecordRepository:
     """A second records table whose GSIs project every attribute, as a deployment built with ALL has."""
-    definition = dataclasses.replace(
+    definition = msgspec.structs.replace(
         resources.RECORDS_TABLE, key="records-all",
-        indexes=tuple(dataclasses.replace(i, projection="ALL") for i in resources.RECORDS_TABLE.indexes))
+        indexes=tuple(msgspec.structs.replace(i, projection="ALL") for i in resources.RECORDS_TABLE.indexes))
     cloud.create_table(definition)
     return dynamo_records(definition.physical_name,
                           index_projections={i.name: i.projection for i in definition.indexes})

@@ -21,29 +21,27 @@ from shared.errors import BadRequestError
 TOKEN = OAuth2Token(access_token="at", refresh_token="rt", id_token="")
 
 
-class CannedOutbound(Outbound):
+class CannedOutbound(Outbound, frozen=True):
     """Answers each URL with a canned JSON body (or an error status), and records what was asked."""
 
-    def __init__(self, answers: dict[str, Any]) -> None:
-        super().__init__(timeout_s=1, allow_loopback=False)
-        object.__setattr__(self, "answers", answers)
-        object.__setattr__(self, "calls", [])
+    answers: dict[str, Any] = {}
+    calls: list[tuple[str, str, Any]] = []
 
     def get_json(self, url: str, headers: dict[str, str] | None = None) -> Any:
-        self.calls.append(("GET", url, headers or {}))  # type: ignore[attr-defined]
-        answer = self.answers[url]  # type: ignore[attr-defined]
+        self.calls.append(("GET", url, headers or {}))
+        answer = self.answers[url]
         if isinstance(answer, int):
             raise ProviderAnswerError(answer, {}, f"GET {url} answered {answer}.")
         return answer
 
     def post_form(self, url: str, form: dict[str, str], headers: dict[str, str] | None = None) -> Any:
-        self.calls.append(("POST", url, form))  # type: ignore[attr-defined]
-        return self.answers[url]  # type: ignore[attr-defined]
+        self.calls.append(("POST", url, form))
+        return self.answers[url]
 
 
 def provider(name: str, answers: dict[str, Any], **config: Any) -> Any:
     settings = OAuth2ProviderConfig(name=name, client_id="cid", client_secret="secret", **config)
-    return catalogue()[name](settings, CannedOutbound(answers))
+    return catalogue()[name](settings, CannedOutbound(1, False, answers))
 
 
 def test_the_catalogue_knows_the_issues_providers() -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+import msgspec
 
 from shared.tools.formula.types import ValueType
 
@@ -22,8 +23,7 @@ class Context(Protocol):
 ResultType = ValueType | Callable[[list[ValueType]], ValueType]
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(msgspec.Struct, frozen=True):
     """params: the kind each argument should be ("number", "numbers" (a number or a list of them), "text",
     "date", "list", "any"); the last repeats for
     variadic functions (max_args None). lazy: `run` gets argument thunks (IF, SWITCH, ISERROR evaluate only what
