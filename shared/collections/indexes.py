@@ -40,10 +40,6 @@ class IndexSpec(msgspec.Struct, frozen=True):
     schema: str = ""
 
     @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(column.name for column in self.columns)
-
-    @property
     def is_valid(self) -> bool:
         return bool(self.name and self.table and self.columns)
 
