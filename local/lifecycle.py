@@ -24,6 +24,19 @@ DAY_S = 86_400
 
 _first_seen: dict[str, float] = {}
 _lock = threading.Lock()
+# Every object of this process's moto was written (or restored, which dates it anew) after this: while the
+# process is younger than a rule's age, no object can have reached it, and listing the bucket is skipped.
+_STARTED = time.time()
+
+
+def _uploads_in_progress(bucket: str) -> bool:
+    """Whether this process's moto holds a multipart upload in `bucket` (True when it cannot tell)."""
+    from moto.s3.models import s3_backends
+
+    from local.cloud import ACCOUNT_ID
+
+    stored = s3_backends[ACCOUNT_ID]["aws"].buckets.get(bucket)
+    return stored is None or bool(getattr(stored, "multiparts", True))
 
 
 def sweep_lifecycle(now: float | None = None) -> int:
@@ -35,13 +48,17 @@ def sweep_lifecycle(now: float | None = None) -> int:
     for bucket in resources.BUCKETS:
         name = bucket.physical_name
         for expiry in bucket.expiries:
-            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=name, Prefix=expiry.prefix)
-            old = [obj["Key"] for page in pages for obj in page.get("Contents", [])
-                   if (moment - obj["LastModified"]).total_seconds() >= expiry.days * DAY_S]
+            old: list[str] = []
+            if epoch - _STARTED >= expiry.days * DAY_S:
+                pages = s3.get_paginator("list_objects_v2").paginate(Bucket=name, Prefix=expiry.prefix)
+                old = [obj["Key"] for page in pages for obj in page.get("Contents", [])
+                       if (moment - obj["LastModified"]).total_seconds() >= expiry.days * DAY_S]
             for first in range(0, len(old), 1000):
                 s3.delete_objects(Bucket=name, Delete={"Objects": [{"Key": k} for k in old[first:first + 1000]],
                                                        "Quiet": True})
             removed += len(old)
+            if not _uploads_in_progress(name):
+                continue
             uploads = s3.list_multipart_uploads(Bucket=name, Prefix=expiry.prefix).get("Uploads", [])
             for upload in uploads:
                 with _lock:

@@ -209,6 +209,16 @@ def table_stamp(table: str) -> tuple[int, int]:
     return _every_table[0], _table_writes.get(table, 0)
 
 
+def queue_holds_messages(queue: str) -> bool:
+    """Whether this process's moto holds any message of `queue`, visible or not (True when it cannot tell)."""
+    from moto.sqs.models import sqs_backends
+
+    from local.cloud import ACCOUNT_ID, REGION
+
+    found = sqs_backends[ACCOUNT_ID][REGION].queues.get(queue)
+    return found is None or bool(getattr(found, "_messages", True))
+
+
 def writes() -> int:
     """How many DynamoDB writes this process's moto has run: a stream can only have grown if this has."""
     return _writes[0]

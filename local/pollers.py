@@ -141,7 +141,7 @@ class StreamPoller(_Poller):
                              f"{resources.APP_PREFIX}-{source.function}")
         # shard id -> last sequence number handled; None means "from the shard's first record"
         self.positions: dict[str, str | None] = {}
-        self._quiet_since: int | None = None  # moto's write count at the last poll that found nothing
+        self._quiet_since: tuple[int, int] | None = None  # the table's write stamp at the last empty poll
         self.table = table.physical_name
         # every poller of this stream, set by start_pollers; a poller on its own (a test's) trims nothing
         self.readers: StreamReaders | None = None
@@ -193,9 +193,10 @@ class StreamPoller(_Poller):
         return records
 
     def poll_once(self) -> bool:
-        # Only a write adds stream records or shards: a poll after a quiet one with no write in between would
-        # read nothing (three moto calls a shard, ten times a second, a large part of an idle stack's CPU).
-        writes = moto_speed.writes()
+        # Only a write to this table adds stream records or shards: a poll after a quiet one with no such write
+        # in between would read nothing (three moto calls a shard, ten times a second, a large part of an idle
+        # stack's CPU; writes to the other tables, sessions or rate limits, are most of a busy stack's writes).
+        writes = moto_speed.table_stamp(self.table)
         if writes == self._quiet_since:
             return False
         busy = False
@@ -331,6 +332,10 @@ class QueuePoller(_Poller):
                 for i, m in enumerate(messages[start:start + SQS_RECEIVE_MAX])])
 
     def poll_once(self) -> bool:
+        # An empty queue answers nothing: not asked (Lambda's poller long-polls it, costing the function nothing;
+        # here each receive is a moto call, five a second a queue, most of an idle stack's CPU).
+        if not moto_speed.queue_holds_messages(self.queue.physical_name):
+            return False
         messages = self._gather()
         if not messages:
             return False

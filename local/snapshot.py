@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from local import moto_patches
+from local import moto_patches, moto_speed
 from shared import resources
 from shared.aws import client
 from shared.observability import logger
@@ -42,6 +42,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 STREAMS_FILE = "streams.json"
+
+
+def state_stamp() -> tuple[int, tuple[tuple[str, int, object], ...]]:
+    """Changes whenever what `save` writes may have: moto's DynamoDB write count, and every object of our buckets
+    (a put or a copy makes a new object; read from this process's moto, without a request)."""
+    from moto.s3.models import s3_backends
+
+    from local.cloud import ACCOUNT_ID
+
+    buckets = s3_backends[ACCOUNT_ID]["aws"].buckets
+    objects = []
+    for bucket in resources.BUCKETS:
+        stored = buckets.get(bucket.physical_name)
+        for key, obj in (stored.keys.items() if stored is not None else ()):
+            objects.append((key, id(obj), obj.last_modified))
+    return moto_speed.writes(), tuple(objects)
 
 
 def save(data_dir: Path, journal: Journal | None = None) -> None:

@@ -79,6 +79,7 @@ class LocalStack:
         self.config = config
         self.moto: cloud.MotoCloud | None = None
         self.journal: journal.Journal | None = None
+        self._saved_stamp: object = None
         self._threads: list = []
         self.install_link: str | None = None
 
@@ -109,14 +110,21 @@ class LocalStack:
                          start_log_subscriptions(invoke),
                          PeriodicTask("ttl-sweeper", self.config.ttl_interval_s, sweep_expired),
                          PeriodicTask("lifecycle-sweeper", self.config.ttl_interval_s, sweep_lifecycle),
-                         PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save)]
+                         PeriodicTask("snapshot", self.config.snapshot_interval_s, self.save_if_changed)]
         for thread in self._threads:
             if not thread.is_alive():
                 thread.start()
 
     def save(self) -> None:
         """Snapshot the data folder, rotating the journal around it."""
+        stamp = snapshot.state_stamp()
         snapshot.save(self.config.data_dir, self.journal)
+        self._saved_stamp = stamp
+
+    def save_if_changed(self) -> None:
+        """The periodic snapshot: skipped while nothing changed since the last (an idle stack scans nothing)."""
+        if snapshot.state_stamp() != self._saved_stamp:
+            self.save()
 
     def stop(self, *, save: bool = True) -> None:
         """Stop every thread and moto; `save=False` skips the final snapshot (a test's throwaway data folder)."""

@@ -64,12 +64,26 @@ def _sdk(trimmed: bool) -> Any | None:
     from botocore.session import get_session
 
     core = get_session()
-    if models is not None:
-        from botocore.loaders import Loader
-
-        core.register_component("data_loader", Loader(extra_search_paths=[models],
-                                                      include_default_search_paths=False))
+    core.register_component("data_loader", _data_loader(models, core.get_config_variable("data_path")))
     return core
+
+
+# Model loaders by folder (the shipped models', or botocore's own data plus AWS_DATA_PATH), each caching the files
+# it parsed. The files never change while a process runs, so a loader outlives the sessions: a session rebuilt
+# when caches are dropped (a new cloud in the tests) parses no model file again (the first DynamoDB client's
+# are about 50 ms of JSON).
+_loaders: dict[tuple[str | None, str | None], Any] = {}
+
+
+def _data_loader(models: str | None, data_path: str | None) -> Any:
+    with _lock:
+        key = (models, None if models else data_path)
+        if key not in _loaders:
+            from botocore.loaders import Loader, create_loader
+
+            _loaders[key] = (create_loader(data_path) if models is None
+                             else Loader(extra_search_paths=[models], include_default_search_paths=False))
+        return _loaders[key]
 
 
 def _sdk_for(service: str) -> Any:

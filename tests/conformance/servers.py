@@ -49,15 +49,16 @@ class PocketBaseProcess:
     def wait_healthy(self, timeout: float = 30.0) -> PocketBaseProcess:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"pocketbase exited early:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        with httpx.Client(timeout=1) as probe:  # one client (and TLS context) for the whole wait
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"pocketbase exited early:\n{self.log_path.read_text()}")
+                try:
+                    if probe.get(self.url + "/api/health").status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
         raise RuntimeError(f"pocketbase did not answer in {timeout}s:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:

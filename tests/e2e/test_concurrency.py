@@ -19,13 +19,14 @@ PARALLEL = 50
 
 def _parallel(api: Api, calls: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response]:
     headers = api.headers_for("superuser")
+    # one client, a connection per call: a client each would build a TLS context per call for loopback HTTP
+    http = httpx.Client(base_url=api.url, timeout=60, limits=httpx.Limits(max_connections=PARALLEL))
 
     def send(call: tuple[str, str, dict[str, Any]]) -> httpx.Response:
         method, path, body = call
-        with httpx.Client(base_url=api.url, timeout=60) as http:
-            return http.request(method, path, json=body, headers=headers)
+        return http.request(method, path, json=body, headers=headers)
 
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+    with http, ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         return list(pool.map(send, calls))
 
 

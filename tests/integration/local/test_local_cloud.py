@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -148,6 +149,53 @@ def test_snapshot_survives_a_new_cloud(tmp_path: Path) -> None:
         assert item["v"] == {"N": "42"}
         obj = client("s3").get_object(Bucket=resources.FILES_BUCKET.physical_name, Key="a/b.txt")
         assert obj["Body"].read() == b"hello" and obj["ContentType"] == "text/plain"
+
+
+def test_the_state_stamp_moves_with_every_table_write_and_bucket_change(moto: cloud.MotoCloud) -> None:
+    # Given the stamp of an untouched cloud
+    s3, bucket = client("s3"), resources.FILES_BUCKET.physical_name
+    stamps = [snapshot.state_stamp()]
+    # When nothing changes, then the stamp stays (the periodic snapshot is skipped)
+    assert snapshot.state_stamp() == stamps[0]
+    # When a table is written, an object put, put again over itself, copied and deleted
+    client("dynamodb").put_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                Item={"pk": {"S": "k"}, "sk": {"S": "s"}})
+    stamps.append(snapshot.state_stamp())
+    for _ in range(2):
+        s3.put_object(Bucket=bucket, Key="a.txt", Body=b"one")
+        stamps.append(snapshot.state_stamp())
+    s3.copy_object(Bucket=bucket, Key="a.txt", CopySource={"Bucket": bucket, "Key": "a.txt"},
+                   Metadata={"x": "1"}, MetadataDirective="REPLACE")
+    stamps.append(snapshot.state_stamp())
+    s3.delete_object(Bucket=bucket, Key="a.txt")
+    stamps.append(snapshot.state_stamp())
+    # Then each of them moved it (the delete back to the stamp of the same state, no object)
+    assert all(a != b for a, b in itertools.pairwise(stamps)) and stamps[-1] == stamps[1]
+
+
+def test_pollers_skip_moto_while_their_source_cannot_have_anything(moto: cloud.MotoCloud) -> None:
+    # Given a stream poller and a queue poller whose calls to moto are counted
+    calls: list[str] = []
+    events = client("sqs").meta.events, client("dynamodbstreams").meta.events
+    for emitter in events:
+        emitter.register("after-call", lambda model, **_: calls.append(model.name), unique_id="count-poller-calls")
+    stream = StreamPoller(_source("table_stream"), lambda *_: None)
+    queue = QueuePoller(_source("queue"), lambda *_: None)
+    try:
+        stream.poll_once()  # the first empty poll reads the shards once
+        calls.clear()
+        # When the queue is empty and only another table is written
+        client("dynamodb").put_item(TableName=resources.SYSTEM_TABLE.physical_name,
+                                    Item={"pk": {"S": "k"}, "sk": {"S": "s"}})
+        busy = stream.poll_once(), queue.poll_once()
+        # Then neither asked moto anything
+        assert busy == (False, False) and calls == []
+        # And once a message is sent, the queue poller receives it
+        client("sqs").send_message(QueueUrl=cloud.queue_url(queue.queue.physical_name), MessageBody="{}")
+        assert queue.poll_once() is True and "ReceiveMessage" in calls
+    finally:
+        for emitter in events:
+            emitter.unregister("after-call", unique_id="count-poller-calls")
 
 
 def test_snapshots_are_readable_by_their_owner_only(tmp_path: Path) -> None:
